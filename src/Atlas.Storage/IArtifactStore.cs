@@ -1,0 +1,26 @@
+namespace Atlas.Storage;
+
+/// <summary>
+/// Where atlas artifacts (images, unit manifests, atlas manifests) live. Keys are '/'-separated
+/// relative paths checked by <see cref="ArtifactKey"/>; writes are whole-object and idempotent
+/// (writing the same key twice leaves the last content), so a unit re-run after a crash simply
+/// overwrites what it wrote before.
+/// </summary>
+public interface IArtifactStore
+{
+    /// <summary>A short human description ("folder /x/y", "blob container z at http://…") for logs.</summary>
+    string Description { get; }
+
+    Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default);
+
+    /// <summary>The object's bytes, or null when the key does not exist.</summary>
+    Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default);
+
+    Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Every key that starts with <paramref name="prefix"/> (a folder-like prefix ending in '/' or empty), in ordinal order.</summary>
+    IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the key; a missing key is not an error.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,20 @@
+namespace Atlas.Storage.Manifests;
+
+/// <summary>
+/// The deterministic key layout of one atlas version, in one place so writers (workers) and readers
+/// (the site) cannot drift apart: {atlas}/{version}/...
+/// </summary>
+public sealed record AtlasKeys(string Atlas, string Version)
+{
+    public string Root => ArtifactKey.Join(ArtifactKey.Segment(Atlas), ArtifactKey.Segment(Version));
+    public string Manifest => $"{Root}/atlas.json";
+    public string UnitVis(string layer, int unit) => $"{Root}/layers/{ArtifactKey.Segment(layer)}/units/{unit}/vis.png";
+    public string FeatureVisWork(string layer, int start, int end) => $"{Root}/work/featurevis/{ArtifactKey.Segment(layer)}/{start}-{end}.json";
+    public string ExampleShardWork(int start, int end) => $"{Root}/work/examples/{start}-{end}.json";
+    public string ExampleShardPrefix => $"{Root}/work/examples/";
+    public string LayerExamples(string layer) => $"{Root}/layers/{ArtifactKey.Segment(layer)}/examples.json";
+    public string DatasetImage(int index) => $"{Root}/dataset/images/{index}.png";
+
+    /// <summary>Lists every atlas manifest in a store: keys of the form {atlas}/{version}/atlas.json.</summary>
+    public static bool IsManifestKey(string key) => key.EndsWith("/atlas.json", StringComparison.Ordinal) && key.Count(c => c == '/') == 2;
+}

@@ -1,0 +1,77 @@
+namespace Atlas.Core.Configuration;
+
+/// <summary>
+/// An atlas job as a user writes it (see docs/config-reference.md). Relative paths are resolved
+/// against the config file's folder by <see cref="AtlasConfigLoader"/>, so a loaded config holds
+/// absolute paths only and can be shipped to a worker as it is.
+/// </summary>
+public sealed record AtlasConfig
+{
+    public required string Name { get; init; }
+    public string? Title { get; init; }
+    public required ModelConfig Model { get; init; }
+    public required DatasetConfig Dataset { get; init; }
+    /// <summary>Atlas layers; empty or absent means every layer of the model.</summary>
+    public IReadOnlyList<string>? Layers { get; init; }
+    /// <summary>Limits how many units of each layer are rendered (null = all); for quick trials and tests.</summary>
+    public int? MaxUnitsPerLayer { get; init; }
+    public FeatureVisConfig FeatureVis { get; init; } = new();
+    public ExamplesConfig Examples { get; init; } = new();
+    public OutputConfig Output { get; init; } = new();
+}
+
+public sealed record ModelConfig
+{
+    public required string Architecture { get; init; }
+    public required string Checkpoint { get; init; }
+    /// <summary>When present and the checkpoint is missing, the model is trained first (demo models only).</summary>
+    public TrainConfig? Train { get; init; }
+}
+
+public sealed record TrainConfig
+{
+    public int Epochs { get; init; } = 2;
+    public int BatchSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 0.001;
+    public int Seed { get; init; } = 7;
+    /// <summary>Train on only the first N images (null = all); for tests.</summary>
+    public int? MaxImages { get; init; }
+    /// <summary>Training that ends below this test accuracy is an error (null = no check).</summary>
+    public double? MinTestAccuracy { get; init; }
+}
+
+public sealed record DatasetConfig
+{
+    /// <summary>"fashion-mnist" (fetched on first use) or "idx" (ImagesFile/LabelsFile given).</summary>
+    public required string Kind { get; init; }
+    public required string Path { get; init; }
+    public string Split { get; init; } = "test";
+    /// <summary>Use only the first N images (null = all).</summary>
+    public int? Limit { get; init; }
+}
+
+public sealed record FeatureVisConfig
+{
+    public int Steps { get; init; } = 256;
+    public double LearningRate { get; init; } = 0.05;
+    public int Seed { get; init; } = 0;
+    /// <summary>Pixels of random translation per step (Lucid's jitter), scaled for small inputs.</summary>
+    public int Jitter { get; init; } = 2;
+    /// <summary>How many channels one work unit renders in one batched optimisation.</summary>
+    public int ChannelsPerUnit { get; init; } = 32;
+}
+
+public sealed record ExamplesConfig
+{
+    public int TopK { get; init; } = 9;
+    public int BatchSize { get; init; } = 500;
+    public int ImagesPerShard { get; init; } = 2500;
+}
+
+public sealed record OutputConfig
+{
+    /// <summary>Artifact store: a folder, or azure-blob://container (see the config reference).</summary>
+    public string Store { get; init; } = "../data/store";
+    /// <summary>Folder the static site is published into.</summary>
+    public string Site { get; init; } = "../out/site";
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Atlas.Core.Configuration;
+
+/// <summary>Reads, validates and path-resolves a config; every problem is one line naming the file and field.</summary>
+public static class AtlasConfigLoader
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
+    public static AtlasConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new AtlasInputException($"{path}: config file not found");
+        AtlasConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<AtlasConfig>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 0 } p ? $" at {p}" : "";
+            throw new AtlasInputException($"{path}: invalid config{where}: {FirstLine(e.Message)}", e);
+        }
+        if (config is null) throw new AtlasInputException($"{path}: config is empty");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Validate(Resolve(config, folder), path);
+    }
+
+    public static string Serialize(AtlasConfig config) => JsonSerializer.Serialize(config, Options);
+
+    public static AtlasConfig Deserialize(string json) =>
+        JsonSerializer.Deserialize<AtlasConfig>(json, Options) ?? throw new InvalidDataException("empty config json");
+
+    private static AtlasConfig Resolve(AtlasConfig c, string folder) => c with
+    {
+        Model = c.Model with { Checkpoint = Absolute(folder, c.Model.Checkpoint) },
+        Dataset = c.Dataset with { Path = Absolute(folder, c.Dataset.Path) },
+        Output = c.Output with
+        {
+            Store = c.Output.Store.Contains("://", StringComparison.Ordinal) ? c.Output.Store : Absolute(folder, c.Output.Store),
+            Site = Absolute(folder, c.Output.Site),
+        },
+    };
+
+    private static string Absolute(string folder, string path) => Path.GetFullPath(Path.Combine(folder, path));
+
+    private static AtlasConfig Validate(AtlasConfig c, string file)
+    {
+        void Require(bool ok, string field, string problem)
+        {
+            if (!ok) throw new AtlasInputException($"{file}: {field}: {problem}");
+        }
+        Require(!string.IsNullOrWhiteSpace(c.Name) && c.Name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'),
+            "name", "must be letters, digits, '-', '_' or '.'");
+        Require(!string.IsNullOrWhiteSpace(c.Model.Architecture), "model.architecture", "is required");
+        Require(c.Dataset.Kind is "fashion-mnist" or "idx", "dataset.kind", $"'{c.Dataset.Kind}' is not one of fashion-mnist, idx");
+        Require(c.Dataset.Split is "train" or "test", "dataset.split", $"'{c.Dataset.Split}' is not train or test");
+        Require(c.Dataset.Limit is null or > 0, "dataset.limit", "must be positive");
+        Require(c.MaxUnitsPerLayer is null or > 0, "maxUnitsPerLayer", "must be positive");
+        Require(c.FeatureVis.Steps is > 0 and <= 100_000, "featureVis.steps", "must be between 1 and 100000");
+        Require(c.FeatureVis.LearningRate > 0, "featureVis.learningRate", "must be positive");
+        Require(c.FeatureVis.Jitter >= 0, "featureVis.jitter", "must not be negative");
+        Require(c.FeatureVis.ChannelsPerUnit is > 0 and <= 4096, "featureVis.channelsPerUnit", "must be between 1 and 4096");
+        Require(c.Examples.TopK is > 0 and <= 100, "examples.topK", "must be between 1 and 100");
+        Require(c.Examples.BatchSize > 0, "examples.batchSize", "must be positive");
+        Require(c.Examples.ImagesPerShard > 0, "examples.imagesPerShard", "must be positive");
+        if (c.Model.Train is { } t)
+        {
+            Require(t.Epochs > 0, "model.train.epochs", "must be positive");
+            Require(t.BatchSize > 0, "model.train.batchSize", "must be positive");
+            Require(t.LearningRate > 0, "model.train.learningRate", "must be positive");
+            Require(t.MaxImages is null or > 0, "model.train.maxImages", "must be positive");
+        }
+        return c;
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+}

@@ -1,0 +1,33 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Models;
+
+/// <summary>
+/// A network the atlas can look inside. Inputs are always pixels in [0,1] (N×C×H×W); the model
+/// applies its own normalization, so renderers and dataset scanners never need to know it.
+/// </summary>
+public interface IAtlasModel : IDisposable
+{
+    string Architecture { get; }
+    InputSpec Input { get; }
+
+    /// <summary>Names of the layers that can be atlas layers, in forward order.</summary>
+    IReadOnlyList<string> LayerNames { get; }
+
+    /// <summary>Class names for the logits layer, when known.</summary>
+    IReadOnlyList<string> ClassNames { get; }
+
+    nn.Module Network { get; }
+
+    /// <summary>
+    /// Runs the network on <paramref name="pixels"/> and returns the activations of the requested
+    /// layers, stopping after the deepest one. <paramref name="preActivation"/> returns the value
+    /// before the layer's ReLU, which always has a gradient (feature visualization of units that are
+    /// dead at the start needs it). The caller owns and disposes the returned tensors.
+    /// </summary>
+    IReadOnlyDictionary<string, Tensor> Activations(Tensor pixels, IReadOnlyCollection<string> layers, bool preActivation = false);
+
+    /// <summary>Final logits for [0,1] pixels.</summary>
+    Tensor Logits(Tensor pixels);
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics.CodeAnalysis;
+using Atlas.Site.Layout;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+
+namespace Atlas.Site;
+
+/// <summary>Finds every atlas manifest in a store, reads it, checks it is complete, and applies the site's filter.</summary>
+internal static class AtlasCatalog
+{
+    public static async Task<IReadOnlyList<AtlasLayout>> LoadAsync(
+        IArtifactStore store, Func<string, string, bool>? include, IProgress<string>? progress, CancellationToken ct)
+    {
+        var keys = new List<string>();
+        await foreach (var key in store.ListAsync("", ct))
+        {
+            if (AtlasKeys.IsManifestKey(key)) keys.Add(key);
+        }
+        keys.Sort(StringComparer.Ordinal);
+
+        var atlases = new List<AtlasLayout>();
+        foreach (var key in keys)
+        {
+            var manifest = await store.GetJsonAsync<AtlasManifest>(key, ct)
+                ?? throw new SiteGenerationException($"{store.Description}: manifest '{key}' disappeared while the site was generated");
+            Check(key, manifest);
+            if (include is not null && !include(manifest.Atlas, manifest.Version)) continue;
+            atlases.Add(AtlasLayout.Create(key, manifest));
+            progress?.Report($"found {manifest.Atlas} {manifest.Version} ({key})");
+        }
+
+        if (include is not null && atlases.Count == 0)
+            throw new SiteGenerationException(
+                $"{store.Description}: no atlas matched the filter (the store holds {keys.Count} manifest(s): {string.Join(", ", keys)})");
+        return atlases;
+    }
+
+    /// <summary>JSON may hold nulls the records do not allow; find them here rather than as a NullReferenceException deep in a page.</summary>
+    private static void Check(string key, AtlasManifest m)
+    {
+        if (m.Schema > AtlasManifest.CurrentSchema)
+            throw new SiteGenerationException($"manifest '{key}' has schema {m.Schema}; this site generator reads schema {AtlasManifest.CurrentSchema} or older");
+        Require(m.Atlas is not null && m.Version is not null && m.Title is not null, key, "atlas, version or title");
+        Require(m.Model?.Architecture is not null && m.Model.CheckpointSha256 is not null && m.Model.CheckpointFile is not null, key, "model");
+        Require(m.Dataset?.Name is not null && m.Dataset.ClassNames is not null && m.Dataset.Split is not null, key, "dataset");
+        Require(m.Recipe?.Parameterization is not null && m.Recipe.Transforms is not null, key, "recipe");
+        Require(m.Layers is not null, key, "layers");
+        foreach (var layer in m.Layers)
+        {
+            Require(layer?.Name is not null && layer.Kind is not null && layer.Units is not null, key, "a layer's name, kind or units");
+            foreach (var unit in layer.Units)
+            {
+                Require(unit is not null, key, $"a unit of layer '{layer.Name}'");
+                var where = $"layer '{layer.Name}' unit {unit.Index}'s";
+                Require(unit.VisKey is not null && unit.ObjectiveDescription is not null && unit.TopExamples is not null,
+                    key, $"{where} visKey, objectiveDescription or topExamples");
+                Require(unit.TopExamples.All(e => e?.ImageKey is not null), key, $"{where} example imageKey");
+            }
+        }
+    }
+
+    private static void Require([DoesNotReturnIf(false)] bool ok, string key, string what)
+    {
+        if (!ok) throw new SiteGenerationException($"manifest '{key}' is missing {what}");
+    }
+}

@@ -1,0 +1,23 @@
+namespace Atlas.Site.Layout;
+
+/// <summary>
+/// Site paths are '/'-separated and relative to the site root ("mnist/v1/conv1/3.html"); links between
+/// pages are relative to the linking page's folder, so a site opens from file:// and from any web folder.
+/// </summary>
+internal static class SitePath
+{
+    public const string Home = "index.html";
+    public const string Stylesheet = "assets/site.css";
+    public const string Script = "assets/site.js";
+
+    /// <summary>The URL that leads from the page at <paramref name="fromPage"/> to <paramref name="target"/>.</summary>
+    public static string Relative(string fromPage, string target)
+    {
+        var from = fromPage.Split('/')[..^1];
+        var to = target.Split('/');
+        var common = 0;
+        while (common < from.Length && common < to.Length - 1 && from[common] == to[common]) common++;
+        var ups = Enumerable.Repeat("..", from.Length - common);
+        return string.Join('/', ups.Concat(to[common..]));
+    }
+}

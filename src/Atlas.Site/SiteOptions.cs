@@ -1,0 +1,40 @@
+namespace Atlas.Site;
+
+/// <summary>What to generate: the site's title and which atlas versions it includes.</summary>
+public sealed record SiteOptions
+{
+    /// <summary>The title of the home page and the first breadcrumb on every page.</summary>
+    public string Title { get; init; } = "Circuit Atlas";
+
+    /// <summary>
+    /// Which atlas versions to include, asked with the manifest's atlas name and version; null includes all.
+    /// When set and nothing matches, generation fails rather than replace a site with an empty one.
+    /// </summary>
+    public Func<string, string, bool>? Include { get; init; }
+
+    /// <summary>How many unit thumbnails the model overview shows per layer.</summary>
+    public int StripLength { get; init; } = 8;
+
+    /// <summary>How many images are copied from the store at once (a remote store benefits from more).</summary>
+    public int MaxParallelCopies { get; init; } = 8;
+
+    /// <summary>
+    /// A filter for <see cref="Include"/> from selectors such as "mnist" (every version of an atlas) or
+    /// "mnist/v2" (one version); a name matches as written or as its key segment.
+    /// </summary>
+    public static Func<string, string, bool> Selecting(IEnumerable<string> selectors)
+    {
+        var parsed = selectors
+            .Select(s => s.Trim())
+            .Where(s => s.Length > 0)
+            .Select(s => s.Split('/', 2))
+            .Select(p => (Atlas: p[0], Version: p.Length > 1 ? p[1] : null))
+            .ToList();
+        return (atlas, version) => parsed.Any(s =>
+            Matches(s.Atlas, atlas) && (s.Version is null || Matches(s.Version, version)));
+    }
+
+    private static bool Matches(string selector, string name) =>
+        string.Equals(selector, name, StringComparison.Ordinal) ||
+        string.Equals(selector, Storage.ArtifactKey.Segment(name), StringComparison.Ordinal);
+}

@@ -29,7 +29,8 @@ public static partial class ArtifactKey
     public static string ValidatePrefix(string prefix)
     {
         if (prefix.Length == 0) return prefix;
-        Validate(prefix.TrimEnd('/'));
+        // Strip exactly one trailing '/': "a//" must fail like the key "a/" does.
+        Validate(prefix.EndsWith('/') ? prefix[..^1] : prefix);
         return prefix;
     }
 

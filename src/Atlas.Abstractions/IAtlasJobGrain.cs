@@ -1,0 +1,28 @@
+namespace Atlas.Abstractions;
+
+/// <summary>
+/// One atlas job (key: job id). Plans work units at submission, leases them to workers that ask,
+/// takes leases back when they expire, and records each unit's completion exactly once.
+/// </summary>
+[Alias("atlas.IAtlasJobGrain")]
+public interface IAtlasJobGrain : IGrainWithStringKey
+{
+    /// <summary>Plans and starts the job; submitting the same spec again is a no-op.</summary>
+    [Alias("Submit")] Task<JobStatus> Submit(AtlasJobSpec spec);
+
+    /// <summary>The next runnable unit, or null when none is runnable right now.</summary>
+    [Alias("LeaseNext")] Task<UnitLease?> LeaseNext(string workerId);
+
+    /// <summary>Extends a lease; false when the lease is no longer this worker's (it expired and moved on).</summary>
+    [Alias("Renew")] Task<bool> Renew(Guid leaseId);
+
+    /// <summary>Records a finished unit; false (and ignored) when the lease is stale.</summary>
+    [Alias("Complete")] Task<bool> Complete(Guid leaseId, UnitResult result);
+
+    /// <summary>Reports a failed attempt; the unit is retried a bounded number of times, then marked failed.</summary>
+    [Alias("Fail")] Task Fail(Guid leaseId, string error);
+
+    [Alias("GetStatus")] Task<JobStatus> GetStatus();
+
+    [Alias("Cancel")] Task Cancel();
+}

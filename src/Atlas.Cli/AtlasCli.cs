@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Atlas.Cli.Commands;
+using Atlas.Cli.Console;
+using Atlas.Core;
+using Serilog;
+
+namespace Atlas.Cli;
+
+/// <summary>
+/// The `atlas` command line: verbs, the shared --verbosity option, and one place that turns failures
+/// into exit codes — a one-line message for bad input, a stack trace only when asked for.
+/// </summary>
+public static class AtlasCli
+{
+    public static readonly Option<string> VerbosityOption = new("--verbosity", "-v")
+    {
+        Description = "Log detail: q[uiet], m[inimal], n[ormal], d[etailed] (or debug), diag[nostic]",
+        DefaultValueFactory = _ => "normal",
+        Recursive = true,
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Circuit Atlas: feature visualizations, dataset examples and a static site for every unit of a CNN.");
+        root.Options.Add(VerbosityOption);
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(PublishCommand.Create());
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>Wraps a verb's body with logging set-up and the error policy.</summary>
+    public static Func<ParseResult, CancellationToken, Task<int>> Guarded(Func<ParseResult, ILogger, CancellationToken, Task<int>> body) =>
+        async (parse, cancellationToken) =>
+        {
+            Serilog.Events.LogEventLevel level;
+            try
+            {
+                level = Verbosity.Parse(parse.GetValue(VerbosityOption));
+            }
+            catch (AtlasInputException e)
+            {
+                await System.Console.Error.WriteLineAsync($"error: {e.Message}");
+                return ExitCodes.BadInput;
+            }
+            var logger = Logging.Create(level);
+            try
+            {
+                return await body(parse, logger, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await System.Console.Error.WriteLineAsync("cancelled");
+                return ExitCodes.Cancelled;
+            }
+            catch (Exception e) when (IsInputError(e))
+            {
+                await System.Console.Error.WriteLineAsync($"error: {OneLine(e.Message)}");
+                if (Verbosity.ShowsStackTraces(level)) await System.Console.Error.WriteLineAsync(e.ToString());
+                return ExitCodes.BadInput;
+            }
+            catch (Exception e)
+            {
+                await System.Console.Error.WriteLineAsync($"error: {OneLine(e.GetBaseException().Message)}");
+                await System.Console.Error.WriteLineAsync(Verbosity.ShowsStackTraces(level) ? e.ToString() : "(run with --verbosity debug for details)");
+                return ExitCodes.InternalError;
+            }
+            finally
+            {
+                await ((IAsyncDisposable)logger).DisposeAsync();
+            }
+        };
+
+    private static bool IsInputError(Exception e) => e is AtlasInputException or ArgumentException or Site.SiteGenerationException;
+
+    private static string OneLine(string message) => message.Split('\n')[0].Trim();
+}

@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Sockets;
+using Atlas.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+
+namespace Atlas.Cli.Hosting;
+
+/// <summary>
+/// The embedded default: one silo in this process with localhost clustering, in-memory job state and
+/// one worker. The job still goes through the same grains and workers a cluster runs.
+/// </summary>
+public sealed class EmbeddedSilo : IAsyncDisposable
+{
+    private readonly IHost host;
+
+    private EmbeddedSilo(IHost host) => this.host = host;
+
+    public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
+
+    public static async Task<EmbeddedSilo> StartAsync(ILogger logger, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSerilog(logger, dispose: false);
+        builder.UseOrleans(silo =>
+        {
+            // Free ports, so two runs (or a run and the tests) on one machine never collide.
+            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "circuit-atlas", clusterId: "embedded");
+            silo.AddMemoryGrainStorage(AtlasGrainStorage.Name);
+        });
+        builder.Services.AddAtlasJobs();
+        builder.Services.AddAtlasWorkers();
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return new EmbeddedSilo(host);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await host.StopAsync(timeout.Token);
+        host.Dispose();
+    }
+}

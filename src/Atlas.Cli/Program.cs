@@ -1,0 +1,1 @@
+return await Atlas.Cli.AtlasCli.RunAsync(args);

@@ -1,0 +1,69 @@
+using Atlas.Abstractions;
+using Atlas.Core.Data;
+using Atlas.Core.Models;
+using Atlas.Core.Training;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+
+namespace Atlas.Grains.Execution;
+
+/// <summary>
+/// Assembles the atlas manifest from the units' manifests. It is the only thing the site reads, and it
+/// is written last, so an atlas is either complete in the store or not listed at all.
+/// </summary>
+public static class FinalizeUnit
+{
+    public static async Task<UnitResult> RunAsync(UnitContext context)
+    {
+        var config = context.Config;
+        var (model, catalog) = await context.Compute(() => context.Models.Get(config));
+        var merged = await context.Store.GetJsonAsync<MergedExamplesWork>(context.Keys.MergedExamplesWork, context.Cancellation);
+        DatasetInfo dataset;
+        using (var data = DatasetOpener.Open(config.Dataset))
+            dataset = new DatasetInfo(data.Name, config.Dataset.Split, data.Count, data.ClassNames);
+
+        var layers = new List<LayerManifest>();
+        foreach (var plan in context.Spec.Layers)
+        {
+            var info = catalog.Single(l => l.Name == plan.Name);
+            var rendered = new Dictionary<int, RenderedUnit>();
+            await foreach (var key in context.Store.ListAsync(context.Keys.FeatureVisWorkPrefix(plan.Name), context.Cancellation))
+            {
+                var work = await context.Store.GetJsonAsync<FeatureVisWork>(key, context.Cancellation);
+                foreach (var unit in work?.Units ?? []) rendered[unit.Index] = unit;
+            }
+            var hits = merged?.Layers.GetValueOrDefault(plan.Name);
+            var units = Enumerable.Range(0, plan.Units)
+                .Where(rendered.ContainsKey) // a unit whose rendering failed for good is left out, not faked
+                .Select(i => new UnitManifest(
+                    i,
+                    info.Kind == LayerKind.Linear && i < dataset.ClassNames.Count ? dataset.ClassNames[i] : null,
+                    rendered[i].ObjectiveDescription,
+                    rendered[i].VisKey,
+                    rendered[i].Objective,
+                    (hits is not null && i < hits.Length ? hits[i] : [])
+                        .Select(h => new ExampleRef(h.Image, h.Value, h.Y, h.X, h.Label, merged!.ImageKeys[h.Image]))
+                        .ToList()))
+                .ToList();
+            layers.Add(new LayerManifest(info.Name, info.Kind == LayerKind.Conv ? "conv" : "linear", info.Channels, info.Height, info.Width, units));
+        }
+
+        var checkpoint = config.Model.Checkpoint;
+        var metadata = DemoTrainer.ReadMetadata(checkpoint);
+        var fv = config.FeatureVis;
+        var manifest = new AtlasManifest
+        {
+            Atlas = context.Spec.Atlas,
+            Version = context.Spec.Version,
+            Title = config.Title ?? config.Name,
+            CreatedAt = DateTimeOffset.UtcNow,
+            Model = new ModelInfo(model.Architecture, Path.GetFileName(checkpoint), ModelLoader.Sha256(checkpoint),
+                model.Input.Channels, model.Input.Height, model.Input.Width, metadata?.TestAccuracy),
+            Dataset = dataset,
+            Recipe = new RecipeInfo("pixel (sigmoid)", fv.Steps, fv.LearningRate, fv.Seed, model.Input.Height, $"jitter {fv.Jitter}px"),
+            Layers = layers,
+        };
+        await context.Store.PutJsonAsync(context.Keys.Manifest, manifest, context.Cancellation);
+        return new UnitResult(context.Keys.Manifest, 1, 0);
+    }
+}

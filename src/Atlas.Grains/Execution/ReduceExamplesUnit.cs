@@ -1,0 +1,55 @@
+using Atlas.Abstractions;
+using Atlas.Core.Data;
+using Atlas.Core.Examples;
+using Atlas.Core.Imaging;
+using Atlas.Storage;
+
+namespace Atlas.Grains.Execution;
+
+/// <summary>
+/// Merges the shards' top-k tables (equal to one pass over the whole set, see TopKTable) and stores
+/// each image that any unit shows, once.
+/// </summary>
+public static class ReduceExamplesUnit
+{
+    public static async Task<UnitResult> RunAsync(UnitContext context)
+    {
+        var k = context.Config.Examples.TopK;
+        var merged = new Dictionary<string, TopKTable>();
+        int shards = 0;
+        await foreach (var key in context.Store.ListAsync(context.Keys.ExampleShardPrefix, context.Cancellation))
+        {
+            var shard = await context.Store.GetJsonAsync<ExampleShardWork>(key, context.Cancellation)
+                ?? throw new InvalidDataException($"shard manifest {key} vanished");
+            shards++;
+            foreach (var (layer, units) in shard.Layers)
+            {
+                var table = TopKTable.FromArrays(units, k);
+                if (merged.TryGetValue(layer, out var existing)) existing.Merge(table);
+                else merged[layer] = table;
+            }
+        }
+        if (shards == 0) throw new InvalidDataException($"no example shards under {context.Keys.ExampleShardPrefix}");
+
+        var imageIndices = merged.Values.SelectMany(t => Enumerable.Range(0, t.UnitCount).SelectMany(t.For)).Select(h => h.Image).Distinct().Order().ToList();
+        var images = await context.Compute(() =>
+        {
+            using var data = DatasetOpener.Open(context.Config.Dataset);
+            return imageIndices.Select(index =>
+            {
+                var batch = data.Read(index, 1);
+                return (index, PngEncoder.Encode(batch.Pixels, data.Channels, data.Height, data.Width));
+            }).ToList();
+        });
+        var imageKeys = new Dictionary<int, string>();
+        foreach (var (index, png) in images)
+        {
+            var key = context.Keys.DatasetImage(index);
+            await context.Store.PutAsync(key, png, "image/png", context.Cancellation);
+            imageKeys[index] = key;
+        }
+        var manifestKey = context.Keys.MergedExamplesWork;
+        await context.Store.PutJsonAsync(manifestKey, new MergedExamplesWork(k, merged.ToDictionary(m => m.Key, m => m.Value.ToArrays()), imageKeys), context.Cancellation);
+        return new UnitResult(manifestKey, images.Count + 1, 0);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Atlas.Abstractions;
+using Atlas.Core.Configuration;
+using Atlas.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Atlas.Grains.Execution;
+
+/// <summary>
+/// The per-silo owner of the torch device: one unit at a time (the device is the bottleneck, and
+/// TorchSharp models are not shared across threads), the loaded model cached between units.
+/// </summary>
+public sealed class UnitExecutor(ILogger<UnitExecutor> logger) : IUnitExecutor, IDisposable
+{
+    private readonly SemaphoreSlim device = new(1, 1);
+    private readonly ModelCache models = new();
+    private readonly ConcurrentDictionary<string, IArtifactStore> stores = new();
+
+    public async Task<UnitResult> ExecuteAsync(UnitLease lease, CancellationToken cancellationToken)
+    {
+        await device.WaitAsync(cancellationToken);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var config = AtlasConfigLoader.Deserialize(lease.Spec.ConfigJson);
+            var store = stores.GetOrAdd(lease.Spec.StoreLocation, location => ArtifactStores.Open(location));
+            var context = new UnitContext(lease, config, store, models, cancellationToken);
+            var result = lease.Unit.Kind switch
+            {
+                WorkKind.FeatureVis => await FeatureVisUnit.RunAsync(context),
+                WorkKind.ExampleShard => await ExampleShardUnit.RunAsync(context),
+                WorkKind.ReduceExamples => await ReduceExamplesUnit.RunAsync(context),
+                WorkKind.Finalize => await FinalizeUnit.RunAsync(context),
+                _ => throw new NotSupportedException($"unknown work kind {lease.Unit.Kind}"),
+            };
+            logger.LogDebug("Unit {Unit} of {JobId} done in {Seconds:F2}s", lease.Unit.Id, lease.JobId, clock.Elapsed.TotalSeconds);
+            return result with { ComputeSeconds = clock.Elapsed.TotalSeconds };
+        }
+        finally
+        {
+            device.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        models.Dispose();
+        device.Dispose();
+    }
+}

@@ -1,0 +1,14 @@
+using Atlas.Core.Examples;
+
+namespace Atlas.Grains.Execution;
+
+// What each kind of unit writes to the store as its manifest: the reduce and finalize units read
+// these back, so a re-run unit simply replaces its own file.
+
+public sealed record FeatureVisWork(string Layer, int Start, int End, IReadOnlyList<RenderedUnit> Units);
+
+public sealed record RenderedUnit(int Index, string VisKey, double Objective, string ObjectiveDescription);
+
+public sealed record ExampleShardWork(int Start, int End, int K, IReadOnlyDictionary<string, ExampleHit[][]> Layers);
+
+public sealed record MergedExamplesWork(int K, IReadOnlyDictionary<string, ExampleHit[][]> Layers, IReadOnlyDictionary<int, string> ImageKeys);

@@ -1,0 +1,153 @@
+using Atlas.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Atlas.Grains.Jobs;
+
+/// <summary>
+/// Owns one job's unit table. Every state change is written to grain storage before it is
+/// acknowledged, so a silo restart resumes the job where it was; units are only ever marked done by
+/// the holder of their current lease, so a late report from a worker that lost its lease is ignored.
+/// </summary>
+public sealed class AtlasJobGrain(
+    [PersistentState("job", AtlasGrainStorage.Name)] IPersistentState<AtlasJobState> state,
+    IOptions<JobOptions> options,
+    TimeProvider time,
+    ILogger<AtlasJobGrain> logger) : Grain, IAtlasJobGrain
+{
+    private AtlasJobState Job => state.State;
+    private JobOptions Options => options.Value;
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public async Task<JobStatus> Submit(AtlasJobSpec spec)
+    {
+        if (Job.Spec is null || Job.State == JobState.Unknown)
+        {
+            Job.Spec = spec;
+            Job.State = JobState.Running;
+            Job.Units = JobPlanner.Plan(spec).Select(u => new UnitRecord { Unit = u }).ToList();
+            await state.WriteStateAsync();
+            logger.LogInformation("Job {JobId} planned {Units} units", spec.JobId, Job.Units.Count);
+        }
+        if (Job.State == JobState.Running)
+            await GrainFactory.GetGrain<IJobRegistryGrain>(0).Add(this.GetPrimaryKeyString());
+        return Status();
+    }
+
+    public async Task<UnitLease?> LeaseNext(string workerId)
+    {
+        if (Job.State != JobState.Running || Job.Spec is null) return null;
+        var now = Now;
+        bool changed = ReclaimExpiredLeases(now);
+        var settled = Job.Units.Select(u => (u.Unit, u.Status is UnitStatus.Done or UnitStatus.Failed)).ToList();
+        var next = Job.Units.FirstOrDefault(u => u.Status == UnitStatus.Pending && u.NotBefore <= now && JobPlanner.IsRunnable(u.Unit, settled));
+        if (next is null)
+        {
+            if (changed) await state.WriteStateAsync();
+            return null;
+        }
+        next.Status = UnitStatus.Leased;
+        next.LeaseId = Guid.NewGuid();
+        next.Worker = workerId;
+        next.LeaseDeadline = now + Options.LeaseDuration;
+        next.Attempts++;
+        await state.WriteStateAsync();
+        return new UnitLease(this.GetPrimaryKeyString(), next.LeaseId, next.Unit, next.LeaseDeadline, Job.Spec);
+    }
+
+    public async Task<bool> Renew(Guid leaseId)
+    {
+        var unit = HeldBy(leaseId);
+        if (unit is null) return false;
+        unit.LeaseDeadline = Now + Options.LeaseDuration;
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task<bool> Complete(Guid leaseId, UnitResult result)
+    {
+        var unit = HeldBy(leaseId);
+        if (unit is null)
+        {
+            logger.LogWarning("Job {JobId}: ignored a stale completion for lease {LeaseId}", this.GetPrimaryKeyString(), leaseId);
+            return false;
+        }
+        unit.Status = UnitStatus.Done;
+        unit.Result = result;
+        unit.LastError = null;
+        if (unit.Unit.Kind == WorkKind.Finalize) await Finish(JobState.Completed, null);
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task Fail(Guid leaseId, string error)
+    {
+        var unit = HeldBy(leaseId);
+        if (unit is null) return;
+        unit.LastError = error;
+        if (unit.Attempts >= Options.MaxAttempts)
+        {
+            unit.Status = UnitStatus.Failed;
+            logger.LogWarning("Job {JobId}: unit {Unit} failed for good after {Attempts} attempts: {Error}", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Attempts, error);
+            // Without its manifest the atlas cannot be assembled: that failure fails the job.
+            if (unit.Unit.Kind == WorkKind.Finalize) await Finish(JobState.Failed, $"finalize failed: {error}");
+        }
+        else
+        {
+            unit.Status = UnitStatus.Pending;
+            unit.NotBefore = Now + Options.RetryBackoff * Math.Pow(2, unit.Attempts - 1);
+            logger.LogInformation("Job {JobId}: unit {Unit} attempt {Attempt} failed, retrying: {Error}", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Attempts, error);
+        }
+        await state.WriteStateAsync();
+    }
+
+    public Task<JobStatus> GetStatus()
+    {
+        if (Job.State == JobState.Running && ReclaimExpiredLeases(Now)) return state.WriteStateAsync().ContinueWith(_ => Status());
+        return Task.FromResult(Status());
+    }
+
+    public async Task Cancel()
+    {
+        if (Job.State != JobState.Running) return;
+        await Finish(JobState.Cancelled, "cancelled");
+        await state.WriteStateAsync();
+    }
+
+    private async Task Finish(JobState final, string? error)
+    {
+        Job.State = final;
+        Job.Error = error;
+        await GrainFactory.GetGrain<IJobRegistryGrain>(0).Remove(this.GetPrimaryKeyString());
+        logger.LogInformation("Job {JobId} {State}", this.GetPrimaryKeyString(), final);
+    }
+
+    private UnitRecord? HeldBy(Guid leaseId) =>
+        Job.State == JobState.Running ? Job.Units.FirstOrDefault(u => u.Status == UnitStatus.Leased && u.LeaseId == leaseId) : null;
+
+    private bool ReclaimExpiredLeases(DateTimeOffset now)
+    {
+        bool changed = false;
+        foreach (var unit in Job.Units.Where(u => u.Status == UnitStatus.Leased && u.LeaseDeadline < now))
+        {
+            logger.LogWarning("Job {JobId}: lease of {Unit} held by {Worker} expired; unit goes back to the queue", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Worker);
+            unit.Status = UnitStatus.Pending;
+            unit.Reassignments++;
+            unit.LeaseId = Guid.Empty;
+            changed = true;
+        }
+        return changed;
+    }
+
+    private JobStatus Status()
+    {
+        var phases = Job.Units.GroupBy(u => JobPlanner.PhaseOf(u.Unit))
+            .Select(g => new PhaseProgress(g.Key, g.Count(u => u.Status == UnitStatus.Done), g.Count(),
+                g.Count(u => u.Status == UnitStatus.Leased), g.Count(u => u.Status == UnitStatus.Failed)))
+            .ToList();
+        return new JobStatus(this.GetPrimaryKeyString(), Job.State, Job.Units.Count,
+            Job.Units.Count(u => u.Status == UnitStatus.Done), Job.Units.Count(u => u.Status == UnitStatus.Leased),
+            Job.Units.Count(u => u.Status == UnitStatus.Failed), phases,
+            Job.Error ?? Job.Units.FirstOrDefault(u => u.Status == UnitStatus.Failed)?.LastError);
+    }
+}

@@ -1,0 +1,100 @@
+using Atlas.Abstractions;
+using Atlas.Grains.Execution;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Atlas.Grains.Workers;
+
+/// <summary>
+/// Pulls work: asks the running jobs, in turn, for a unit; runs it on the executor while renewing
+/// the lease; reports the result. A unit whose lease is lost mid-way is abandoned (someone else has it).
+/// </summary>
+public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IOptions<WorkerOptions> options, ILogger<AtlasWorker> logger, int index) : BackgroundService
+{
+    private readonly string workerId = $"{Environment.MachineName}/{Environment.ProcessId}/{index}";
+    private int nextJob;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var lease = await LeaseFromAnyJob();
+                if (lease is null)
+                {
+                    await Task.Delay(options.Value.IdlePoll, stoppingToken);
+                    continue;
+                }
+                await Run(lease, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // The cluster may be briefly unreachable (restart, storage outage): wait and ask again.
+                logger.LogWarning(e, "Worker {Worker} could not reach the job grains; retrying", workerId);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { });
+            }
+        }
+    }
+
+    private async Task<UnitLease?> LeaseFromAnyJob()
+    {
+        var jobs = await grains.GetGrain<IJobRegistryGrain>(0).ActiveJobs();
+        // Start from a different job each time, so concurrent jobs share workers fairly.
+        for (int i = 0; i < jobs.Count; i++)
+        {
+            var job = jobs[(nextJob + i) % jobs.Count];
+            var lease = await grains.GetGrain<IAtlasJobGrain>(job).LeaseNext(workerId);
+            if (lease is not null)
+            {
+                nextJob = (nextJob + i + 1) % Math.Max(1, jobs.Count);
+                return lease;
+            }
+        }
+        return null;
+    }
+
+    private async Task Run(UnitLease lease, CancellationToken stoppingToken)
+    {
+        var job = grains.GetGrain<IAtlasJobGrain>(lease.JobId);
+        using var unitCancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var renewal = RenewWhileRunning(job, lease, unitCancellation);
+        try
+        {
+            var result = await executor.ExecuteAsync(lease, unitCancellation.Token);
+            if (!await job.Complete(lease.LeaseId, result))
+                logger.LogWarning("Worker {Worker}: completion of {Unit} was stale (lease moved on)", workerId, lease.Unit.Id);
+        }
+        catch (OperationCanceledException) when (unitCancellation.IsCancellationRequested)
+        {
+            logger.LogInformation("Worker {Worker}: stopped {Unit} (lease lost or shutting down)", workerId, lease.Unit.Id);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Worker {Worker}: unit {Unit} failed: {Error}", workerId, lease.Unit.Id, e.GetBaseException().Message);
+            await job.Fail(lease.LeaseId, e.GetBaseException().Message);
+        }
+    }
+
+    private Timer RenewWhileRunning(IAtlasJobGrain job, UnitLease lease, CancellationTokenSource unit)
+    {
+        var every = options.Value.RenewEvery;
+        return new Timer(async _ =>
+        {
+            try
+            {
+                if (!await job.Renew(lease.LeaseId)) await unit.CancelAsync();
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Lease renewal of {Unit} failed; will try again", lease.Unit.Id);
+            }
+        }, null, every, every);
+    }
+}

@@ -12,6 +12,8 @@ public sealed record AtlasKeys(string Atlas, string Version)
     public string FeatureVisWork(string layer, int start, int end) => $"{Root}/work/featurevis/{ArtifactKey.Segment(layer)}/{start}-{end}.json";
     public string ExampleShardWork(int start, int end) => $"{Root}/work/examples/{start}-{end}.json";
     public string ExampleShardPrefix => $"{Root}/work/examples/";
+    public string FeatureVisWorkPrefix(string layer) => $"{Root}/work/featurevis/{ArtifactKey.Segment(layer)}/";
+    public string MergedExamplesWork => $"{Root}/work/examples-merged.json";
     public string LayerExamples(string layer) => $"{Root}/layers/{ArtifactKey.Segment(layer)}/examples.json";
     public string DatasetImage(int index) => $"{Root}/dataset/images/{index}.png";
 

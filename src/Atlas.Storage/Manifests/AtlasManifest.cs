@@ -16,7 +16,12 @@ public sealed record AtlasManifest
     public required DatasetInfo Dataset { get; init; }
     public required RecipeInfo Recipe { get; init; }
     public required IReadOnlyList<LayerManifest> Layers { get; init; }
+    /// <summary>Other versions of the same atlas known when this one was written (newest first); empty when none.</summary>
+    public IReadOnlyList<VersionRef> OtherVersions { get; init; } = [];
 }
+
+/// <summary>Another version of the same atlas, for cross-version links and comparisons.</summary>
+public sealed record VersionRef(string Version, string CheckpointSha256, DateTimeOffset CreatedAt);
 
 public sealed record ModelInfo(
     string Architecture,
@@ -39,7 +44,23 @@ public sealed record LayerManifest(
     int Channels,
     int Height,
     int Width,
-    IReadOnlyList<UnitManifest> Units);
+    IReadOnlyList<UnitManifest> Units)
+{
+    /// <summary>Activation statistics averaged over the dataset (null when not computed).</summary>
+    public LayerStats? Stats { get; init; }
+    /// <summary>Image of this layer's filters (first layers whose input is the image), when rendered.</summary>
+    public string? WeightsKey { get; init; }
+}
+
+/// <summary>
+/// Per-layer statistics over the dataset: mean activation, fraction of activations ≤ 0 (sparsity),
+/// fraction of channels that are active (max > 0) per image, and weight statistics.
+/// </summary>
+public sealed record LayerStats(double Mean, double FractionNonPositive, double FractionChannelsActive)
+{
+    public double? WeightMean { get; init; }
+    public double? WeightStd { get; init; }
+}
 
 /// <summary>
 /// One unit. <see cref="Label"/> is the class name for logits units. <see cref="Objective"/> is the
@@ -51,7 +72,37 @@ public sealed record UnitManifest(
     string ObjectiveDescription,
     string VisKey,
     double Objective,
-    IReadOnlyList<ExampleRef> TopExamples);
+    IReadOnlyList<ExampleRef> TopExamples)
+{
+    /// <summary>Every visualization of the unit (kinds: channel, negative, neuron, diversity-0…); the main one is also <see cref="VisKey"/>.</summary>
+    public IReadOnlyList<VisArtifact> Visualizations { get; init; } = [];
+    /// <summary>The images that drive the unit lowest (min over positions), lowest first.</summary>
+    public IReadOnlyList<ExampleRef> BottomExamples { get; init; } = [];
+    /// <summary>Strongest connections from units of the previous atlas layer (signed), strongest first.</summary>
+    public IReadOnlyList<CircuitLink> Inputs { get; init; } = [];
+    /// <summary>Strongest connections to units of the next atlas layer (signed), strongest first.</summary>
+    public IReadOnlyList<CircuitLink> Outputs { get; init; } = [];
+    /// <summary>How the top examples spread over dataset classes (labelled datasets only).</summary>
+    public ClassSpread? ClassSpread { get; init; }
+    /// <summary>How this unit matches units of another version (issue: comparisons); empty when not compared.</summary>
+    public IReadOnlyList<VersionMatch> Matches { get; init; } = [];
+}
+
+/// <summary>One picture of a unit and how it was made (objective, seed), so it can be reproduced.</summary>
+public sealed record VisArtifact(string Kind, string Key, string ObjectiveDescription, double Objective, int Seed);
 
 /// <summary>A dataset image that excites a unit: its value (max over positions) and where.</summary>
-public sealed record ExampleRef(int ImageIndex, float Value, int Y, int X, int Label, string ImageKey);
+public sealed record ExampleRef(int ImageIndex, float Value, int Y, int X, int Label, string ImageKey)
+{
+    /// <summary>The unit's activation map over this image, as an overlay PNG, when rendered.</summary>
+    public string? HeatmapKey { get; init; }
+}
+
+/// <summary>A connection between units of two atlas layers; <see cref="KernelKey"/> is a small heatmap of the spatial kernel.</summary>
+public sealed record CircuitLink(string Layer, int Unit, float Weight, string? KernelKey);
+
+/// <summary>Class counts among the top examples, their entropy in bits, and the most frequent class.</summary>
+public sealed record ClassSpread(IReadOnlyDictionary<string, int> Counts, double EntropyBits, string DominantClass);
+
+/// <summary>The best-matching unit in another version, by activation correlation on a probe set.</summary>
+public sealed record VersionMatch(string Version, int Unit, double Correlation, string Verdict);

@@ -49,8 +49,15 @@ public static class FashionMnist
             var perClass = ReadClasses(tarball);
             File.Delete(tarball);
             WriteSplits(staging, perClass);
-            if (Directory.Exists(folder)) Directory.Delete(folder, true);
-            Directory.Move(staging, folder);
+            if (Directory.Exists(folder) && !IsPresent(folder)) Directory.Delete(folder, true);
+            try
+            {
+                Directory.Move(staging, folder);
+            }
+            catch (IOException) when (IsPresent(folder))
+            {
+                // Another process fetched the same data meanwhile; its copy is as good as ours.
+            }
             logger.LogInformation("Demo data ready: {Train} train and {Test} test images",
                 perClass.Sum(c => c.Count - TestPerClass), perClass.Count * TestPerClass);
         }

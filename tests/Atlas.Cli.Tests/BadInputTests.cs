@@ -1,0 +1,72 @@
+namespace Atlas.Cli.Tests;
+
+/// <summary>Bad input: one line naming the file and the problem, exit code 2, no stack trace, nothing published.</summary>
+public class BadInputTests
+{
+    private static async Task AssertRejected(string folder, string config, params string[] expectedFragments)
+    {
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        var lines = outcome.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+        Assert.True(lines.Count == 1, outcome.ToString());
+        foreach (var fragment in expectedFragments) Assert.Contains(fragment, lines[0]);
+        Assert.DoesNotContain("   at ", outcome.StdErr);
+        Assert.False(Directory.Exists(Path.Combine(folder, "site")), "nothing is published");
+    }
+
+    [Fact]
+    public async Task A_missing_config_file_is_named()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        await AssertRejected(folder, Path.Combine(folder, "nope.json"), "nope.json", "not found");
+    }
+
+    [Fact]
+    public async Task Malformed_json_names_the_file()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "broken.json");
+        await File.WriteAllTextAsync(config, "{ \"name\": \"x\", \"model\": ");
+        await AssertRejected(folder, config, "broken.json", "invalid config");
+    }
+
+    [Fact]
+    public async Task An_unknown_field_is_named()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, folder).Replace("\"maxUnitsPerLayer\"", "\"maxUnitsPerLayr\""));
+        await AssertRejected(folder, config, "config.json", "maxUnitsPerLayr");
+    }
+
+    [Fact]
+    public async Task A_missing_data_folder_is_named()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        var data = Path.Combine(folder, "no-such-data");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, data).Replace("\"fashion-mnist\", \"path\"", "\"idx\", \"path\""));
+        await AssertRejected(folder, config, "dataset.path", "no-such-data");
+    }
+
+    [Fact]
+    public async Task A_corrupt_checkpoint_is_named()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var checkpoint = Path.Combine(folder, "corrupt.pt");
+        await File.WriteAllBytesAsync(checkpoint, Enumerable.Range(0, 4096).Select(i => (byte)(i * 7)).ToArray());
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: checkpoint));
+        await AssertRejected(folder, config, "corrupt.pt");
+    }
+
+    [Fact]
+    public async Task An_unknown_layer_is_named()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        var checkpoint = await TrainedCheckpoint.GetAsync();
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\", \"conv7\"]", checkpoint: checkpoint));
+        await AssertRejected(folder, config, "layers", "conv7");
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+
+namespace Atlas.Cli.Tests;
+
+/// <summary>The README's main command on a reduced config: real data, a freshly trained model, the embedded silo, the site.</summary>
+public class EndToEndTests
+{
+    public static string ReducedConfig(string folder, string dataFolder, string? layers = null, string? checkpoint = null) =>
+        $$"""
+        {
+          "name": "e2e-demo",
+          "title": "End-to-end demo",
+          "model": {
+            "architecture": "demo-cnn",
+            "checkpoint": {{JsonSerializer.Serialize(checkpoint ?? Path.Combine(folder, "model.pt"))}},
+            "train": { "epochs": 1, "batchSize": 64, "maxImages": 1500, "seed": 3 }
+          },
+          "dataset": { "kind": "fashion-mnist", "path": {{JsonSerializer.Serialize(dataFolder)}}, "split": "test", "limit": 240 },
+          {{(layers is null ? "" : $"\"layers\": {layers},")}}
+          "maxUnitsPerLayer": 5,
+          "featureVis": { "steps": 4, "channelsPerUnit": 3 },
+          "examples": { "topK": 9, "batchSize": 64, "imagesPerShard": 100 },
+          "output": { "store": "store", "site": "site" }
+        }
+        """;
+
+    [Fact]
+    public async Task Run_trains_computes_and_publishes_a_site_whose_every_link_and_image_exists()
+    {
+        var folder = TestData.NewTempFolder("e2e");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, ReducedConfig(folder, TestData.FashionMnistFolder()));
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.True(File.Exists(Path.Combine(folder, "model.pt")), "the missing checkpoint was trained and saved");
+        var site = Path.Combine(folder, "site");
+        var (pages, files, broken) = SiteCrawler.Crawl(site);
+        Assert.Empty(broken);
+        // index, model page, 4 layer pages and 5 + 5 + 5 + 5 unit pages (maxUnitsPerLayer 5), plus images.
+        Assert.True(pages >= 1 + 1 + 4 + 20, $"only {pages} pages reachable");
+        Assert.True(files > pages, "images are linked");
+
+        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
+        var manifestKey = await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey);
+        var manifest = (await store.GetJsonAsync<AtlasManifest>(manifestKey))!;
+        Assert.Equal(["conv1", "conv2", "conv3", "logits"], manifest.Layers.Select(l => l.Name));
+        Assert.All(manifest.Layers, layer =>
+        {
+            Assert.Equal(5, layer.Units.Count);
+            Assert.All(layer.Units, unit => Assert.Equal(9, unit.TopExamples.Count));
+        });
+        Assert.Equal("Trouser", manifest.Layers[^1].Units[1].Label);
+    }
+}

@@ -1,0 +1,72 @@
+using Atlas.Abstractions;
+using Atlas.Grains.Jobs;
+
+namespace Atlas.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public class AtlasJobGrainTests(ClusterFixture fixture)
+{
+    private static AtlasJobSpec Spec(string jobId, int units = 5, int images = 7) => new(
+        jobId, "test-atlas", "v1", "{}",
+        [new LayerPlan("conv1", units), new LayerPlan("logits", 3)],
+        DatasetCount: images, UnitsPerWorkUnit: 2, ImagesPerShard: 3, StoreLocation: "/tmp/unused");
+
+    private IAtlasJobGrain Job(string id) => fixture.Cluster.GrainFactory.GetGrain<IAtlasJobGrain>(id);
+
+    private static UnitResult Result(WorkUnit unit) => new($"manifest/{unit.Id}", 1, 0.01);
+
+    [Fact]
+    public async Task A_small_job_completes_with_every_unit_run_exactly_once()
+    {
+        var id = $"job-{Guid.NewGuid():N}";
+        var job = Job(id);
+        var submitted = await job.Submit(Spec(id));
+        // conv1: 3 ranges of ≤2 units, logits: 2, dataset: 3 shards of ≤3 images, reduce, finalize.
+        Assert.Equal(3 + 2 + 3 + 1 + 1, submitted.Total);
+        Assert.Contains(id, await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(0).ActiveJobs());
+
+        var seen = new List<string>();
+        while (await job.LeaseNext("worker-a") is { } lease)
+        {
+            seen.Add(lease.Unit.Id);
+            Assert.True(await job.Complete(lease.LeaseId, Result(lease.Unit)));
+        }
+        var status = await job.GetStatus();
+        Assert.Equal(JobState.Completed, status.State);
+        Assert.Equal(status.Total, status.Done);
+        Assert.Equal(seen.Distinct().Count(), seen.Count);
+        Assert.Equal(submitted.Total, seen.Count);
+        Assert.Equal(JobPlanner.FinalizeId, seen[^1]);
+        Assert.DoesNotContain(id, await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(0).ActiveJobs());
+    }
+
+    [Fact]
+    public async Task Reduce_waits_for_every_shard_and_finalize_for_everything()
+    {
+        var id = $"job-{Guid.NewGuid():N}";
+        var job = Job(id);
+        await job.Submit(Spec(id, units: 1, images: 3));
+        var held = new List<UnitLease>();
+        while (await job.LeaseNext("worker-a") is { } lease) held.Add(lease);
+        // With everything leased and nothing finished, only independent units were handed out.
+        Assert.DoesNotContain(held, l => l.Unit.Kind is WorkKind.ReduceExamples or WorkKind.Finalize);
+        foreach (var lease in held) await job.Complete(lease.LeaseId, Result(lease.Unit));
+        var reduce = await job.LeaseNext("worker-a");
+        Assert.Equal(WorkKind.ReduceExamples, reduce!.Unit.Kind);
+        Assert.Null(await job.LeaseNext("worker-a"));
+        await job.Complete(reduce.LeaseId, Result(reduce.Unit));
+        Assert.Equal(WorkKind.Finalize, (await job.LeaseNext("worker-a"))!.Unit.Kind);
+    }
+
+    [Fact]
+    public async Task Submitting_the_same_job_twice_does_not_replan_it()
+    {
+        var id = $"job-{Guid.NewGuid():N}";
+        var job = Job(id);
+        await job.Submit(Spec(id));
+        var lease = await job.LeaseNext("worker-a");
+        await job.Complete(lease!.LeaseId, Result(lease.Unit));
+        var again = await job.Submit(Spec(id));
+        Assert.Equal(1, again.Done);
+    }
+}

@@ -24,6 +24,7 @@ internal static class AtlasCatalog
             var manifest = await store.GetJsonAsync<AtlasManifest>(key, ct)
                 ?? throw new SiteGenerationException($"{store.Description}: manifest '{key}' disappeared while the site was generated");
             Check(key, manifest);
+            manifest = Normalize(manifest);
             if (include is not null && !include(manifest.Atlas, manifest.Version)) continue;
             atlases.Add(AtlasLayout.Create(key, manifest));
             progress?.Report($"found {manifest.Atlas} {manifest.Version} ({key})");
@@ -55,9 +56,37 @@ internal static class AtlasCatalog
                 Require(unit.VisKey is not null && unit.ObjectiveDescription is not null && unit.TopExamples is not null,
                     key, $"{where} visKey, objectiveDescription or topExamples");
                 Require(unit.TopExamples.All(e => e?.ImageKey is not null), key, $"{where} example imageKey");
+                Require((unit.BottomExamples ?? []).All(e => e?.ImageKey is not null), key, $"{where} bottom example imageKey");
+                Require((unit.Visualizations ?? []).All(v => v?.Key is not null && v.Kind is not null && v.ObjectiveDescription is not null),
+                    key, $"{where} visualization key, kind or objectiveDescription");
+                Require((unit.Inputs ?? []).Concat(unit.Outputs ?? []).All(l => l?.Layer is not null), key, $"{where} circuit link layer");
+                Require((unit.Matches ?? []).All(x => x?.Version is not null && x.Verdict is not null), key, $"{where} match version or verdict");
+                Require(unit.ClassSpread is null || (unit.ClassSpread.Counts is not null && unit.ClassSpread.DominantClass is not null),
+                    key, $"{where} classSpread counts or dominantClass");
             }
         }
+        Require((m.OtherVersions ?? []).All(v => v?.Version is not null && v.CheckpointSha256 is not null), key, "an other version's version or checkpointSha256");
     }
+
+    /// <summary>
+    /// Optional lists written as JSON null read as empty, so pages never test for null. The schema's
+    /// optional fields are filled by several producers; an older manifest simply has them empty.
+    /// </summary>
+    private static AtlasManifest Normalize(AtlasManifest m) => m with
+    {
+        OtherVersions = m.OtherVersions ?? [],
+        Layers = [.. m.Layers.Select(layer => layer with
+        {
+            Units = [.. layer.Units.Select(u => u with
+            {
+                Visualizations = u.Visualizations ?? [],
+                BottomExamples = u.BottomExamples ?? [],
+                Inputs = u.Inputs ?? [],
+                Outputs = u.Outputs ?? [],
+                Matches = u.Matches ?? [],
+            })],
+        })],
+    };
 
     private static void Require([DoesNotReturnIf(false)] bool ok, string key, string what)
     {

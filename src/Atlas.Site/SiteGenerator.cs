@@ -28,11 +28,17 @@ public sealed class SiteGenerator
         using var staging = StagingFolder.Create(output);
         var writer = new SiteWriter(staging.Path);
         await SiteAssets.WriteAsync(writer, ct);
+
+        // Images first, for every version: pages carry each image's size, and cross-version links need every version's layout.
+        var contexts = new List<AtlasContext>(atlases.Count);
         foreach (var atlas in atlases)
         {
-            await WriteAtlasAsync(store, atlas, writer, options, progress, ct);
+            progress?.Report($"{atlas.Root}: copying images");
+            var sizes = await ImageCopier.CopyAsync(store, atlas, writer, options.MaxParallelCopies, ct);
+            contexts.Add(new AtlasContext(atlas, new ImageTags(atlas, sizes), options, atlases));
         }
-        await writer.WritePageAsync(SitePath.Home, HomePage.Render(options, atlases), ct);
+        foreach (var context in contexts) await WriteAtlasAsync(context, writer, progress, ct);
+        await writer.WritePageAsync(SitePath.Home, HomePage.Render(options, contexts), ct);
 
         ct.ThrowIfCancellationRequested();
         var warning = staging.Commit();
@@ -41,20 +47,19 @@ public sealed class SiteGenerator
         return new SiteResult(output, atlases.Count, writer.Pages, writer.Images, writer.Bytes);
     }
 
-    private static async Task WriteAtlasAsync(
-        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, SiteOptions options, IProgress<string>? progress, CancellationToken ct)
+    private static async Task WriteAtlasAsync(AtlasContext context, SiteWriter writer, IProgress<string>? progress, CancellationToken ct)
     {
-        progress?.Report($"{atlas.Root}: copying images");
-        var sizes = await ImageCopier.CopyAsync(store, atlas, writer, options.MaxParallelCopies, ct);
-        var context = new AtlasContext(atlas, new ImageTags(atlas, sizes), options);
-
+        var atlas = context.Atlas;
         await writer.WritePageAsync(atlas.IndexPage, ModelPage.Render(context), ct);
+        await writer.WritePageAsync(atlas.SearchPage, SearchPage.Render(context), ct);
+        await writer.WriteAssetAsync(atlas.SearchIndex, SearchPage.Index(context), ct);
         foreach (var layer in atlas.Layers)
         {
             progress?.Report($"{atlas.Root}: layer {layer.Layer.Name} ({layer.Units.Count} units)");
             await writer.WritePageAsync(layer.IndexPage, LayerPage.Render(context, layer), ct);
             for (var i = 0; i < layer.Units.Count; i++)
             {
+                ct.ThrowIfCancellationRequested();
                 await writer.WritePageAsync(layer.UnitPage(layer.Units[i]), UnitPage.Render(context, layer, i), ct);
             }
         }

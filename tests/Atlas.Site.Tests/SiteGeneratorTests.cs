@@ -22,9 +22,9 @@ public sealed partial class SiteGeneratorTests : IDisposable
         var crawl = SiteCrawler.Run(_temp.Site);
         var onDisk = Directory.GetFiles(_temp.Site, "*.html", SearchOption.AllDirectories).Select(Path.GetFullPath).ToHashSet();
         Assert.Equal(onDisk.Order(), crawl.Pages.Order());
-        // home + model + 2 layer pages + 3 + 2 unit pages
-        Assert.Equal(9, result.Pages);
-        Assert.Equal(9, crawl.Pages.Count);
+        // home + model + search + 2 layer pages + 3 + 2 unit pages
+        Assert.Equal(10, result.Pages);
+        Assert.Equal(10, crawl.Pages.Count);
         // 5 visualizations + dataset images 0,1,2,5,6,7 (units of both layers share them)
         Assert.Equal(11, result.Images);
         Assert.Equal(1, result.Atlases);
@@ -33,6 +33,8 @@ public sealed partial class SiteGeneratorTests : IDisposable
         Assert.Equal(11, images.Count);
         Assert.Contains(crawl.Files, f => f.EndsWith(Path.Combine("assets", "site.css"), StringComparison.Ordinal));
         Assert.Contains(crawl.Files, f => f.EndsWith(Path.Combine("assets", "site.js"), StringComparison.Ordinal));
+        Assert.Contains(crawl.Files, f => f.EndsWith(Path.Combine("assets", "search.js"), StringComparison.Ordinal));
+        Assert.Contains(crawl.Files, f => f.EndsWith(Path.Combine("v1", "search-index.js"), StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(_temp.Site, "mnist-cnn", "v1", "img", "layers", "conv", "units", "2", "vis.png")));
         Assert.Equal(TestPng.OnePixel, File.ReadAllBytes(Path.Combine(_temp.Site, "mnist-cnn", "v1", "img", "dataset", "images", "5.png")));
         Assert.Equal(["site"], _temp.SiteParentEntries());
@@ -78,9 +80,9 @@ public sealed partial class SiteGeneratorTests : IDisposable
             Assert.DoesNotContain("CNN & friends", html);
         }
         const string escaped = "&lt;script&gt;alert(1)&lt;/script&gt;";
-        Assert.Contains($"<span>1 &#183; {escaped}</span>", Page("mnist-cnn/v1/logits/index.html"));
+        Assert.Contains($"<span class=\"l\">{escaped}</span>", Page("mnist-cnn/v1/logits/index.html"));
         var unit = Page("mnist-cnn/v1/logits/1.html");
-        Assert.Contains($"unit 1 &#183; {escaped}</h1>", unit);
+        Assert.Contains($"unit 1 <span class=\"chip\">{escaped}</span></h1>", unit);
         Assert.Contains($"alt=\"Feature visualization of layer logits, unit 1 &#183; {escaped}\"", unit);
         // Example labels come from DatasetInfo.ClassNames: class 1 is the hostile name.
         Assert.Contains($"<span class=\"label\">{escaped}</span>", Page("mnist-cnn/v1/conv/0.html"));
@@ -98,24 +100,28 @@ public sealed partial class SiteGeneratorTests : IDisposable
         Assert.Contains("SmallCnn", home);
         Assert.Contains($">{new string('a', 12)}</code>", home);
         Assert.Contains("2025-03-04 05:06 UTC", home);
-        Assert.Contains("<td class=\"num\">2</td><td class=\"num\">5</td>", home);
+        Assert.Contains("98.50 %</td><td class=\"num\">5</td>", home);
 
         var model = Page("mnist-cnn/v1/index.html");
-        Assert.Contains("<a href=\"conv/index.html\">conv</a>", model);
+        Assert.Contains("<th scope=\"row\"><a href=\"conv/index.html\">conv</a></th>", model);
         Assert.True(model.IndexOf(">conv</a>", StringComparison.Ordinal) < model.IndexOf(">logits</a>", StringComparison.Ordinal));
         Assert.Contains("<td>3&#215;7&#215;7</td>", model);
         Assert.Contains("<td>linear</td><td>2&#215;1&#215;1</td>", model);
         Assert.Contains("MNIST (test, 10 images, 2 classes)", model);
         Assert.Contains("98.50", model);
         Assert.Contains("fft, 256 steps", model);
-        Assert.Contains("<a href=\"conv/2.html\"><img src=\"img/layers/conv/units/2/vis.png\"", model);
+        Assert.Contains("<li><a href=\"conv/2.html\"><img src=\"img/layers/conv/units/2/vis.png\"", model);
+        Assert.DoesNotContain("<svg", model); // no layer statistics, no chart
 
         var unit = Page("mnist-cnn/v1/conv/0.html");
-        Assert.Contains("mean activation of conv[0]: final value <strong>1.5</strong>", unit);
+        Assert.Contains("mean activation of conv[0]<br>final objective <strong>1.5</strong>", unit);
         Assert.Contains("<strong>3.25</strong> <span class=\"label\">&lt;script&gt;", unit);
-        Assert.Contains("<span class=\"label\">42</span> <small>image 5 at (0, 0)</small>", unit);
+        Assert.Contains("<span class=\"label\">42</span><small>image 5 at (0, 0)</small>", unit);
+        // Optional sections are absent when their fields are empty.
+        foreach (var section in new[] { "vis-h", "circuit-h", "ver-h", "spread-h", "Bottom:" }) Assert.DoesNotContain(section, unit);
+        Assert.Contains("Cite and reproduce", unit);
         Assert.Contains("src=\"../img/layers/conv/units/0/vis.png\" alt=\"Feature visualization of layer conv, unit 0\" width=\"320\" height=\"320\">", unit);
-        Assert.Contains("src=\"../img/dataset/images/5.png\" alt=\"Dataset image 5, class 42\" width=\"96\" height=\"96\" loading=\"lazy\">", unit);
+        Assert.Contains("src=\"../img/dataset/images/5.png\" alt=\"Dataset image 5, class 42\" width=\"112\" height=\"112\" loading=\"lazy\" decoding=\"async\">", unit);
         Assert.Contains("image-rendering: pixelated", File.ReadAllText(Path.Combine(_temp.Site, "assets", "site.css")));
     }
 
@@ -132,7 +138,7 @@ public sealed partial class SiteGeneratorTests : IDisposable
         Assert.Equal(3, grid.Count);
         Assert.All(grid, img => Assert.Contains("width=\"96\" height=\"96\" loading=\"lazy\"", img));
         Assert.Contains("<a href=\"1.html\"><img src=\"../img/layers/conv/units/1/vis.png\"", Page("mnist-cnn/v1/conv/index.html"));
-        Assert.Contains("<span>0 &#183; zero</span>", Page("mnist-cnn/v1/logits/index.html"));
+        Assert.Contains("<span class=\"n\">0</span><span class=\"l\">zero</span>", Page("mnist-cnn/v1/logits/index.html"));
     }
 
     [Fact]

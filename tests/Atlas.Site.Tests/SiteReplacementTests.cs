@@ -27,7 +27,7 @@ public sealed class SiteReplacementTests : IDisposable
         await store.PutJsonAsync(new AtlasKeys(TestAtlas.Atlas, TestAtlas.Version).Manifest, changed);
         var result = await GenerateAsync(store);
 
-        Assert.Equal(6, result.Pages);
+        Assert.Equal(7, result.Pages); // home, model, search, layer, 3 units
         Assert.False(Directory.Exists(Path.Combine(_temp.Site, "mnist-cnn", "v1", "logits")));
         Assert.Contains("Retitled", File.ReadAllText(Path.Combine(_temp.Site, "index.html")));
         Assert.Equal(["site"], _temp.SiteParentEntries());

@@ -8,6 +8,14 @@ internal static class Format
 {
     public static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
 
+    /// <summary>A number for a data-* attribute the page's script sorts by (round-trip, invariant).</summary>
+    public static string Data(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    /// <summary>A weight with its sign always shown, so inhibitory links read as such.</summary>
+    public static string Signed(double value) => (value >= 0 ? "+" : "−") + Math.Abs(value).ToString("G3", CultureInfo.InvariantCulture);
+
+    public static string Percent(double fraction) => fraction.ToString("P1", CultureInfo.InvariantCulture);
+
     public static string Shape(LayerManifest layer) =>
         string.Create(CultureInfo.InvariantCulture, $"{layer.Channels}×{layer.Height}×{layer.Width}");
 
@@ -17,6 +25,8 @@ internal static class Format
     public static string ShortHash(string sha256) => sha256.Length > 12 ? sha256[..12] : sha256;
 
     public static string Date(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    public static string Day(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static string IsoDate(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
@@ -29,10 +39,23 @@ internal static class Format
     public static string UnitName(UnitManifest unit) =>
         unit.Label is null ? unit.Index.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{unit.Index} · {unit.Label}");
 
+    /// <summary>"conv2:5", the form the search box takes.</summary>
+    public static string UnitRef(string layer, int unit) => string.Create(CultureInfo.InvariantCulture, $"{layer}:{unit}");
+
     /// <summary>The dataset's name for a class index, or the index itself when the dataset names no such class.</summary>
     public static string ClassName(DatasetInfo dataset, int label) =>
         label >= 0 && label < dataset.ClassNames.Count ? dataset.ClassNames[label] : label.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The top example's value: the most the unit was driven by any dataset image, or null without examples.</summary>
+    public static double? MaxActivation(UnitManifest unit) => unit.TopExamples.Count == 0 ? null : unit.TopExamples.Max(e => (double)e.Value);
+
     public static string Recipe(RecipeInfo r) => string.Create(CultureInfo.InvariantCulture,
         $"{r.Parameterization}, {r.Steps} steps, learning rate {Number(r.LearningRate)}, seed {r.Seed}, {r.ImageSize}×{r.ImageSize} px, transforms: {r.Transforms}");
+
+    /// <summary>"Channel", "Negative", "Neuron", "Diversity 2" for the manifest's visualization kinds.</summary>
+    public static string VisKind(string kind)
+    {
+        if (kind.StartsWith("diversity-", StringComparison.Ordinal)) return $"Diversity {kind["diversity-".Length..]}";
+        return kind.Length == 0 ? "Visualization" : char.ToUpperInvariant(kind[0]) + kind[1..];
+    }
 }

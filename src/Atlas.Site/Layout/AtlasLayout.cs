@@ -30,7 +30,14 @@ internal sealed class AtlasLayout
     public string Root { get; }
 
     public string IndexPage => $"{Root}/index.html";
+    public string SearchPage => $"{Root}/search.html";
+    /// <summary>The search page's data, a script rather than JSON because browsers refuse fetch() from file://.</summary>
+    public string SearchIndex => $"{Root}/search-index.js";
     public IReadOnlyList<LayerLayout> Layers { get; }
+
+    /// <summary>The layer a manifest names (circuit links name layers), or null when this atlas has none by that name.</summary>
+    public LayerLayout? FindLayer(string? name) =>
+        name is null ? null : Layers.FirstOrDefault(l => string.Equals(l.Layer.Name, name, StringComparison.Ordinal));
 
     public static AtlasLayout Create(string manifestKey, AtlasManifest manifest) => new(manifestKey, manifest);
 
@@ -49,7 +56,20 @@ internal sealed class AtlasLayout
         {
             var where = $"{ManifestKey} layer '{layer.Layer.Name}' unit {unit.Index}";
             seen.TryAdd(unit.VisKey, where);
-            foreach (var example in unit.TopExamples) seen.TryAdd(example.ImageKey, $"{where} example {example.ImageIndex}");
+            foreach (var vis in unit.Visualizations) seen.TryAdd(vis.Key, $"{where} visualization '{vis.Kind}'");
+            foreach (var example in unit.TopExamples.Concat(unit.BottomExamples))
+            {
+                seen.TryAdd(example.ImageKey, $"{where} example {example.ImageIndex}");
+                if (example.HeatmapKey is { } heatmap) seen.TryAdd(heatmap, $"{where} heatmap of example {example.ImageIndex}");
+            }
+            foreach (var link in unit.Inputs.Concat(unit.Outputs))
+            {
+                if (link.KernelKey is { } kernel) seen.TryAdd(kernel, $"{where} kernel of link {link.Layer}:{link.Unit}");
+            }
+        }
+        foreach (var layer in Layers)
+        {
+            if (layer.Layer.WeightsKey is { } weights) seen.TryAdd(weights, $"{ManifestKey} layer '{layer.Layer.Name}' weights");
         }
         return seen.Select(p => (p.Key, p.Value)).ToList();
     }
@@ -57,7 +77,7 @@ internal sealed class AtlasLayout
     private static IReadOnlyList<LayerLayout> AssignLayerFolders(string root, IReadOnlyList<LayerManifest> layers)
     {
         // Folder names the version folder already uses are taken, so no layer folder can mix with them.
-        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ImageFolder, "index.html" };
+        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ImageFolder, "index.html", "search.html", "search-index.js" };
         var result = new List<LayerLayout>(layers.Count);
         foreach (var layer in layers)
         {

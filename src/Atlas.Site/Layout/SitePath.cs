@@ -8,7 +8,10 @@ internal static class SitePath
 {
     public const string Home = "index.html";
     public const string Stylesheet = "assets/site.css";
+    /// <summary>Keyboard navigation, the heatmap toggle and the layer grid's sort and filter; every page loads it.</summary>
     public const string Script = "assets/site.js";
+    /// <summary>The search page's code; its data is each version's <see cref="AtlasLayout.SearchIndex"/>.</summary>
+    public const string SearchScript = "assets/search.js";
 
     /// <summary>The URL that leads from the page at <paramref name="fromPage"/> to <paramref name="target"/>.</summary>
     public static string Relative(string fromPage, string target)

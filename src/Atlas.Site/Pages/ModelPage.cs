@@ -1,10 +1,11 @@
 using System.Text;
 using Atlas.Site.Html;
+using Atlas.Site.Layout;
 using static Atlas.Site.Html.HtmlText;
 
 namespace Atlas.Site.Pages;
 
-/// <summary>{atlas}/{version}/index.html: the model, its dataset and recipe, and its layers in order.</summary>
+/// <summary>{atlas}/{version}/index.html: the model, its dataset and recipe, per-layer statistics, and its layers in order.</summary>
 internal static class ModelPage
 {
     public static string Render(AtlasContext context)
@@ -12,36 +13,94 @@ internal static class ModelPage
         var page = context.Atlas.IndexPage;
         var m = context.Manifest;
         var body = new StringBuilder();
-        body.Append($"<h1>{E(m.Title)}</h1>\n<dl class=\"facts\">\n")
-            .Append($"<dt>Atlas</dt><dd>{E(m.Atlas)}, version {E(m.Version)}</dd>\n")
+        body.Append($"<h1>{E(m.Title)}</h1>\n")
+            .Append($"<p class=\"lead\">{E(m.Model.Architecture)} trained on {E(m.Dataset.Name)}: {E(m.Layers.Count)} layers, ")
+            .Append($"{E(m.Layers.Sum(l => l.Units.Count))} units. Open a layer to see every unit, or ")
+            .Append(Link(page, context.Atlas.SearchPage, "search by layer:unit or class")).Append(".</p>\n")
+            .Append("<div class=\"overview\">\n<dl class=\"facts card\">\n")
+            .Append($"<dt>Atlas</dt><dd>{E(m.Atlas)}, version <code>{E(m.Version)}</code></dd>\n")
             .Append($"<dt>Architecture</dt><dd>{E(m.Model.Architecture)}, input {E(Format.InputShape(m.Model))}</dd>\n")
-            .Append($"<dt>Checkpoint</dt><dd>{E(m.Model.CheckpointFile)} <code title=\"{E(m.Model.CheckpointSha256)}\">{E(Format.ShortHash(m.Model.CheckpointSha256))}</code></dd>\n")
+            .Append($"<dt>Checkpoint</dt><dd>{E(m.Model.CheckpointFile)}<br><code class=\"hash\">{E(m.Model.CheckpointSha256)}</code></dd>\n")
             .Append($"<dt>Dataset</dt><dd>{E(m.Dataset.Name)} ({E(m.Dataset.Split)}, {E(m.Dataset.Count)} images, {E(m.Dataset.ClassNames.Count)} classes)</dd>\n");
         if (m.Model.TestAccuracy is { } accuracy)
             body.Append($"<dt>Test accuracy</dt><dd>{E(Format.Accuracy(accuracy))}</dd>\n");
         body.Append($"<dt>Recipe</dt><dd>{E(Format.Recipe(m.Recipe))}</dd>\n")
-            .Append($"<dt>Created</dt><dd><time datetime=\"{E(Format.IsoDate(m.CreatedAt))}\">{E(Format.Date(m.CreatedAt))}</time></dd>\n")
-            .Append("</dl>\n<h2>Layers</h2>\n<table>\n<thead><tr><th class=\"num\">#</th><th>Layer</th><th>Kind</th><th>Shape (C×H×W)</th>")
-            .Append("<th class=\"num\">Channels</th><th class=\"num\">Units</th><th>First units</th></tr></thead>\n<tbody>\n");
+            .Append($"<dt>Created</dt><dd><time datetime=\"{E(Format.IsoDate(m.CreatedAt))}\">{E(Format.Date(m.CreatedAt))}</time></dd>\n");
+        body.Append(OtherVersions(context, page))
+            .Append("</dl>\n");
+        var charts = StatsChart.Render(m.Layers);
+        if (charts.Length > 0)
+            body.Append("<section class=\"card stats\" aria-labelledby=\"stats-h\"><h2 id=\"stats-h\">Layer statistics over the dataset</h2>\n").Append(charts).Append("</section>\n");
+        body.Append("</div>\n");
+
+        body.Append("<h2>Layers</h2>\n<div class=\"table-wrap\"><table class=\"layers\">\n<thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\">Layer</th>")
+            .Append("<th scope=\"col\">Kind</th><th scope=\"col\">Shape (C×H×W)</th><th scope=\"col\" class=\"num\">Units</th>");
+        var anyStats = context.Atlas.Layers.Any(l => l.Layer.Stats is not null);
+        if (anyStats)
+            body.Append("<th scope=\"col\" class=\"num\">Mean</th><th scope=\"col\" class=\"num\">≤ 0</th><th scope=\"col\" class=\"num\">Active</th>");
+        body.Append("<th scope=\"col\">First units</th></tr></thead>\n<tbody>\n");
         var number = 1;
         foreach (var layer in context.Atlas.Layers)
         {
+            var stats = layer.Layer.Stats;
             body.Append("<tr>")
                 .Append($"<td class=\"num\">{E(number++)}</td>")
-                .Append($"<td>{Link(page, layer.IndexPage, layer.Layer.Name)}</td>")
+                .Append($"<th scope=\"row\">{Link(page, layer.IndexPage, layer.Layer.Name)}</th>")
                 .Append($"<td>{E(layer.Layer.Kind)}</td>")
                 .Append($"<td>{E(Format.Shape(layer.Layer))}</td>")
-                .Append($"<td class=\"num\">{E(layer.Layer.Channels)}</td>")
-                .Append($"<td class=\"num\">{E(layer.Units.Count)}</td>")
-                .Append("<td class=\"strip\">");
+                .Append($"<td class=\"num\">{E(layer.Units.Count)}</td>");
+            if (anyStats)
+            {
+                body.Append($"<td class=\"num\">{(stats is null ? "—" : E(Format.Number(stats.Mean)))}</td>")
+                    .Append($"<td class=\"num\">{(stats is null ? "—" : E(Format.Percent(stats.FractionNonPositive)))}</td>")
+                    .Append($"<td class=\"num\">{(stats is null ? "—" : E(Format.Percent(stats.FractionChannelsActive)))}</td>");
+            }
+            body.Append("<td><ul class=\"strip\">");
             foreach (var unit in layer.Units.Take(context.Options.StripLength))
             {
                 var img = context.Images.Img(page, unit.VisKey, context.VisAlt(layer, unit), ImageTags.Strip);
-                body.Append($"<a href=\"{Href(page, layer.UnitPage(unit))}\">{img}</a>");
+                body.Append($"<li><a href=\"{Href(page, layer.UnitPage(unit))}\">{img}</a></li>");
             }
-            body.Append("</td></tr>\n");
+            body.Append("</ul></td></tr>\n");
         }
-        body.Append("</tbody>\n</table>\n");
-        return PageLayout.Render(page, context.AtlasName, context.Crumbs(), body.ToString());
+        body.Append("</tbody>\n</table></div>\n");
+
+        var withWeights = context.Atlas.Layers.Where(l => l.Layer.WeightsKey is not null).ToList();
+        if (withWeights.Count > 0)
+        {
+            body.Append("<h2>Filters</h2>\n<div class=\"weights\">\n");
+            foreach (var layer in withWeights)
+            {
+                var alt = $"Weights of every filter of layer {layer.Layer.Name}";
+                body.Append("<figure class=\"card\">")
+                    .Append(context.Images.Img(page, layer.Layer.WeightsKey!, alt, ImageTags.Large))
+                    .Append($"<figcaption>{Link(page, layer.IndexPage, layer.Layer.Name)}: its filters, as images</figcaption></figure>\n");
+            }
+            body.Append("</div>\n");
+        }
+        var nav = new PageNav(null, context.Atlas.Layers.Count > 0 ? context.Atlas.Layers[0].IndexPage : null, SitePath.Home);
+        return PageLayout.Render(page, context.AtlasName, context.Crumbs(), body.ToString(), context.Extras(nav));
+    }
+
+    /// <summary>The atlas's other versions: linked when this site holds them, named (with hash and date) otherwise.</summary>
+    private static string OtherVersions(AtlasContext context, string page)
+    {
+        var known = context.Manifest.OtherVersions
+            .Select(v => (v.Version, v.CheckpointSha256, v.CreatedAt))
+            .Concat(context.Site.Where(a => a != context.Atlas && a.Manifest.Atlas == context.Manifest.Atlas)
+                .Select(a => (a.Manifest.Version, a.Manifest.Model.CheckpointSha256, a.Manifest.CreatedAt)))
+            .Where(v => v.Version != context.Manifest.Version)
+            .GroupBy(v => v.Version).Select(g => g.First())
+            .OrderByDescending(v => v.CreatedAt)
+            .ToList();
+        if (known.Count == 0) return "";
+        var html = new StringBuilder("<dt>Other versions</dt><dd><ul class=\"plain\">");
+        foreach (var v in known)
+        {
+            var target = context.Version(v.Version);
+            var name = target is null ? $"<code>{E(v.Version)}</code> (not in this site)" : Link(page, target.IndexPage, v.Version);
+            html.Append($"<li>{name} · {E(Format.Day(v.CreatedAt))} · <code title=\"{E(v.CheckpointSha256)}\">{E(Format.ShortHash(v.CheckpointSha256))}</code></li>");
+        }
+        return html.Append("</ul></dd>\n").ToString();
     }
 }

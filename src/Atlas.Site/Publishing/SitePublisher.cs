@@ -1,0 +1,41 @@
+using Atlas.Storage;
+
+namespace Atlas.Site.Publishing;
+
+/// <summary>What a publish wrote: the generated site, and for a blob target what the upload did.</summary>
+public sealed record PublishResult(SiteResult Site, BlobPublishResult? Blob, string Location);
+
+/// <summary>
+/// Publishes the site of a store's atlases to a folder (generated in place, swapped in atomically)
+/// or to a blob container (generated into a temporary folder, then uploaded by <see cref="BlobSitePublisher"/>).
+/// </summary>
+public static class SitePublisher
+{
+    public static async Task<PublishResult> PublishAsync(
+        IArtifactStore store, string target, SiteOptions options, IProgress<string>? progress, CancellationToken ct,
+        Func<string, string?>? getEnvironmentVariable = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(target);
+        if (!BlobSiteTarget.IsBlobLocation(target))
+        {
+            var site = await new SiteGenerator().GenerateAsync(store, target, options, progress, ct);
+            return new PublishResult(site, null, Path.Combine(site.OutputDirectory, "index.html"));
+        }
+
+        // Parse and connect before generating, so a bad target fails in a second, not after minutes.
+        var container = BlobSiteTarget.Parse(target).Connect(getEnvironmentVariable);
+        var temp = Path.Combine(Path.GetTempPath(), $"circuit-atlas-publish-{Guid.NewGuid():N}");
+        try
+        {
+            var site = await new SiteGenerator().GenerateAsync(store, Path.Combine(temp, "site"), options, progress, ct);
+            var blob = await new BlobSitePublisher(Math.Max(1, options.MaxParallelCopies)).PublishAsync(site.OutputDirectory, container, progress, ct);
+            return new PublishResult(site, blob, $"{container.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/')}/index.html");
+        }
+        finally
+        {
+            try { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+}

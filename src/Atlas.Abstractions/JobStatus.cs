@@ -23,5 +23,14 @@ public sealed record JobStatus(
     [property: Id(6)] IReadOnlyList<PhaseProgress> Phases,
     [property: Id(7)] string? Error)
 {
+    /// <summary>How often a lease expired and its unit went back to the queue (a worker died or hung).</summary>
+    [Id(8)] public int Reassignments { get; init; }
+    /// <summary>Unit executions handed out so far (first tries, retries and reassignments).</summary>
+    [Id(9)] public int Executions { get; init; }
+    /// <summary>Workers holding leases right now.</summary>
+    [Id(10)] public IReadOnlyList<string> Workers { get; init; } = [];
+    /// <summary>When the job was submitted, for ETA estimates.</summary>
+    [Id(11)] public DateTimeOffset SubmittedAt { get; init; }
+
     public bool IsFinished => State is JobState.Completed or JobState.Failed or JobState.Cancelled;
 }

@@ -3,12 +3,10 @@ using Atlas.Abstractions;
 using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
 using Atlas.Core.Configuration;
-using Atlas.Site;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 using Serilog;
 using Serilog.Extensions.Logging;
-using Spectre.Console;
 
 namespace Atlas.Cli.Commands;
 
@@ -20,24 +18,13 @@ public static class RunCommand
 {
     public static Command Create()
     {
-        var config = new Argument<FileInfo>("config") { Description = "Atlas config file (see atlas-configs/)" };
-        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Publish the site here instead of the config's output.site" };
-        var store = new Option<string?>("--store") { Description = "Artifact store (folder or azure-blob://container) instead of the config's output.store" };
+        var arguments = new ConfigArguments();
         var force = new Option<bool>("--force") { Description = "Recompute even if this checkpoint's atlas is already in the store" };
-        var command = new Command("run", "Compute an atlas on an in-process silo and publish its static site") { config, output, store, force };
-        command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
-        {
-            var loaded = AtlasConfigLoader.Load(parse.GetValue(config)!.FullName);
-            loaded = loaded with
-            {
-                Output = loaded.Output with
-                {
-                    Site = parse.GetValue(output)?.FullName ?? loaded.Output.Site,
-                    Store = parse.GetValue(store) ?? loaded.Output.Store,
-                },
-            };
-            return await RunAsync(loaded, parse.GetValue(force), logger, cancellationToken);
-        }));
+        var command = new Command("run", "Compute an atlas on an in-process silo and publish its static site");
+        arguments.AddTo(command);
+        command.Options.Add(force);
+        command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
+            RunAsync(arguments.Load(parse), parse.GetValue(force), logger, cancellationToken)));
         return command;
     }
 
@@ -71,9 +58,7 @@ public static class RunCommand
                 logger.Warning("{Failed} work units failed for good and are missing from the atlas: {Error}", status.Failed, status.Error);
         }
 
-        var site = await new SiteGenerator().GenerateAsync(store, config.Output.Site, new SiteOptions { Title = "Circuit Atlas" },
-            new Progress<string>(message => logger.Debug("{SiteProgress}", message)), cancellationToken);
-        AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: file://{Path.Combine(site.OutputDirectory, "index.html")}");
+        await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
         return ExitCodes.Success;
     }
 }

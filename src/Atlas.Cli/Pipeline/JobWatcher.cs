@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Atlas.Cli.Pipeline;
 
-/// <summary>Submits a job and shows its progress, one bar per phase, until it finishes.</summary>
+/// <summary>Shows a job's progress, one bar per phase (each layer's feature visualizations, the dataset pass, the manifest), until it finishes.</summary>
 public static class JobWatcher
 {
     public static async Task<JobStatus> SubmitAndWatchAsync(IGrainFactory grains, AtlasJobSpec spec, ILogger logger, CancellationToken cancellationToken)
@@ -12,6 +12,13 @@ public static class JobWatcher
         var job = grains.GetGrain<IAtlasJobGrain>(spec.JobId);
         var status = await job.Submit(spec);
         logger.Information("Job {JobId}: {Units} work units over {Layers} layers and {Images} dataset images", spec.JobId, status.Total, spec.Layers.Count, spec.DatasetCount);
+        return await WatchAsync(job, status, logger, cancelJobOnInterrupt: true, cancellationToken);
+    }
+
+    /// <param name="cancelJobOnInterrupt">Whether Ctrl+C cancels the job itself (the embedded run) or only stops watching (a cluster client).</param>
+    public static async Task<JobStatus> WatchAsync(IAtlasJobGrain job, JobStatus status, ILogger logger, bool cancelJobOnInterrupt, CancellationToken cancellationToken)
+    {
+        int reassignments = status.Reassignments;
         await AnsiConsole.Progress().AutoClear(false).Columns(Preparation.ProgressColumns()).StartAsync(async context =>
         {
             var bars = status.Phases.ToDictionary(p => p.Name, p => context.AddTask(p.Name, maxValue: p.Total));
@@ -22,16 +29,23 @@ public static class JobWatcher
                 {
                     foreach (var phase in status.Phases)
                     {
-                        bars[phase.Name].Value = phase.Done + phase.Failed;
+                        var bar = bars[phase.Name];
+                        bar.Value = phase.Done + phase.Failed;
+                        bar.Description = phase.Failed > 0 ? $"{phase.Name} [red]({phase.Failed} failed)[/]" : phase.Name;
                         if (phase.Done + phase.Failed == phase.Total && reported.Add(phase.Name))
                             logger.Information("Phase {Phase} done: {Done} units, {Failed} failed", phase.Name, phase.Done, phase.Failed);
+                    }
+                    if (status.Reassignments > reassignments)
+                    {
+                        logger.Warning("{Count} unit(s) reassigned after their worker's lease expired (a worker died or hung)", status.Reassignments - reassignments);
+                        reassignments = status.Reassignments;
                     }
                     if (status.IsFinished) break;
                     await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
                     status = await job.GetStatus();
                 }
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (cancelJobOnInterrupt)
             {
                 await job.Cancel();
                 throw;

@@ -24,7 +24,7 @@ public sealed class UnitExecutor(ILogger<UnitExecutor> logger) : IUnitExecutor, 
         {
             var clock = Stopwatch.StartNew();
             var config = AtlasConfigLoader.Deserialize(lease.Spec.ConfigJson);
-            var store = stores.GetOrAdd(lease.Spec.StoreLocation, location => ArtifactStores.Open(location));
+            var store = stores.GetOrAdd(lease.Spec.StoreLocation, location => new ResilientArtifactStore(ArtifactStores.Open(location)));
             var context = new UnitContext(lease, config, store, models, cancellationToken);
             var result = lease.Unit.Kind switch
             {
@@ -32,6 +32,7 @@ public sealed class UnitExecutor(ILogger<UnitExecutor> logger) : IUnitExecutor, 
                 WorkKind.ExampleShard => await ExampleShardUnit.RunAsync(context),
                 WorkKind.ReduceExamples => await ReduceExamplesUnit.RunAsync(context),
                 WorkKind.Finalize => await FinalizeUnit.RunAsync(context),
+                WorkKind.Analysis => await AnalysisUnit.RunAsync(context),
                 _ => throw new NotSupportedException($"unknown work kind {lease.Unit.Kind}"),
             };
             logger.LogDebug("Unit {Unit} of {JobId} done in {Seconds:F2}s", lease.Unit.Id, lease.JobId, clock.Elapsed.TotalSeconds);

@@ -25,6 +25,7 @@ public sealed class AtlasJobGrain(
         {
             Job.Spec = spec;
             Job.State = JobState.Running;
+            Job.SubmittedAt = Now;
             Job.Units = JobPlanner.Plan(spec).Select(u => new UnitRecord { Unit = u }).ToList();
             await state.WriteStateAsync();
             logger.LogInformation("Job {JobId} planned {Units} units", spec.JobId, Job.Units.Count);
@@ -85,18 +86,19 @@ public sealed class AtlasJobGrain(
         var unit = HeldBy(leaseId);
         if (unit is null) return;
         unit.LastError = error;
-        if (unit.Attempts >= Options.MaxAttempts)
+        unit.Failures++;
+        if (unit.Failures >= Options.MaxAttempts)
         {
             unit.Status = UnitStatus.Failed;
-            logger.LogWarning("Job {JobId}: unit {Unit} failed for good after {Attempts} attempts: {Error}", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Attempts, error);
+            logger.LogWarning("Job {JobId}: unit {Unit} failed for good after {Failures} failed attempts: {Error}", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Failures, error);
             // Without its manifest the atlas cannot be assembled: that failure fails the job.
             if (unit.Unit.Kind == WorkKind.Finalize) await Finish(JobState.Failed, $"finalize failed: {error}");
         }
         else
         {
             unit.Status = UnitStatus.Pending;
-            unit.NotBefore = Now + Options.RetryBackoff * Math.Pow(2, unit.Attempts - 1);
-            logger.LogInformation("Job {JobId}: unit {Unit} attempt {Attempt} failed, retrying: {Error}", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Attempts, error);
+            unit.NotBefore = Now + Options.RetryBackoff * Math.Pow(2, unit.Failures - 1);
+            logger.LogInformation("Job {JobId}: unit {Unit} failed attempt {Failures}, retrying after backoff: {Error}", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Failures, error);
         }
         await state.WriteStateAsync();
     }
@@ -148,6 +150,12 @@ public sealed class AtlasJobGrain(
         return new JobStatus(this.GetPrimaryKeyString(), Job.State, Job.Units.Count,
             Job.Units.Count(u => u.Status == UnitStatus.Done), Job.Units.Count(u => u.Status == UnitStatus.Leased),
             Job.Units.Count(u => u.Status == UnitStatus.Failed), phases,
-            Job.Error ?? Job.Units.FirstOrDefault(u => u.Status == UnitStatus.Failed)?.LastError);
+            Job.Error ?? Job.Units.FirstOrDefault(u => u.Status == UnitStatus.Failed)?.LastError)
+        {
+            Reassignments = Job.Units.Sum(u => u.Reassignments),
+            Executions = Job.Units.Sum(u => u.Attempts),
+            Workers = Job.Units.Where(u => u.Status == UnitStatus.Leased && u.Worker is not null).Select(u => u.Worker!).Distinct().Order().ToList(),
+            SubmittedAt = Job.SubmittedAt,
+        };
     }
 }

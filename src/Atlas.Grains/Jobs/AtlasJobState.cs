@@ -20,6 +20,8 @@ public sealed class UnitRecord
     /// <summary>A retried unit is not handed out again before this time (backoff).</summary>
     [Id(8)] public DateTimeOffset NotBefore { get; set; }
     [Id(9)] public int Reassignments { get; set; }
+    /// <summary>Attempts that ended in a reported error (lease expiries are counted in <see cref="Reassignments"/>).</summary>
+    [Id(10)] public int Failures { get; set; }
 }
 
 [GenerateSerializer, Alias("atlas.job-state-record")]
@@ -29,4 +31,5 @@ public sealed class AtlasJobState
     [Id(1)] public JobState State { get; set; }
     [Id(2)] public List<UnitRecord> Units { get; set; } = [];
     [Id(3)] public string? Error { get; set; }
+    [Id(4)] public DateTimeOffset SubmittedAt { get; set; }
 }

@@ -6,6 +6,7 @@ namespace Atlas.Grains.Jobs;
 public sealed class JobRegistryState
 {
     [Id(0)] public List<string> Jobs { get; set; } = [];
+    [Id(1)] public List<string> Known { get; set; } = [];
 }
 
 /// <summary>The list of running jobs that workers poll; kept in grain storage so it survives restarts.</summary>
@@ -16,6 +17,7 @@ public sealed class JobRegistryGrain(
     {
         if (state.State.Jobs.Contains(jobId)) return;
         state.State.Jobs.Add(jobId);
+        if (!state.State.Known.Contains(jobId)) state.State.Known.Add(jobId);
         await state.WriteStateAsync();
     }
 
@@ -25,4 +27,6 @@ public sealed class JobRegistryGrain(
     }
 
     public Task<IReadOnlyList<string>> ActiveJobs() => Task.FromResult<IReadOnlyList<string>>(state.State.Jobs.ToList());
+
+    public Task<IReadOnlyList<string>> KnownJobs() => Task.FromResult<IReadOnlyList<string>>(state.State.Known.ToList());
 }

@@ -12,8 +12,11 @@ namespace Atlas.Grains.Workers;
 /// </summary>
 public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IOptions<WorkerOptions> options, ILogger<AtlasWorker> logger, int index) : BackgroundService
 {
-    private readonly string workerId = $"{Environment.MachineName}/{Environment.ProcessId}/{index}";
-    private int nextJob;
+    private readonly string workerId = WorkerId(index);
+    private JobLeaser? leaser;
+
+    /// <summary>Machine, process id and loop index: enough to find (and, in tests, to kill) the holder of a lease.</summary>
+    public static string WorkerId(int index) => $"{Environment.MachineName}/{Environment.ProcessId}/{index}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -22,7 +25,8 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
         {
             try
             {
-                var lease = await LeaseFromAnyJob();
+                leaser ??= new JobLeaser(grains, workerId);
+                var lease = await leaser.LeaseNextAsync();
                 if (lease is null)
                 {
                     await Task.Delay(options.Value.IdlePoll, stoppingToken);
@@ -43,23 +47,6 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
         }
     }
 
-    private async Task<UnitLease?> LeaseFromAnyJob()
-    {
-        var jobs = await grains.GetGrain<IJobRegistryGrain>(0).ActiveJobs();
-        // Start from a different job each time, so concurrent jobs share workers fairly.
-        for (int i = 0; i < jobs.Count; i++)
-        {
-            var job = jobs[(nextJob + i) % jobs.Count];
-            var lease = await grains.GetGrain<IAtlasJobGrain>(job).LeaseNext(workerId);
-            if (lease is not null)
-            {
-                nextJob = (nextJob + i + 1) % Math.Max(1, jobs.Count);
-                return lease;
-            }
-        }
-        return null;
-    }
-
     private async Task Run(UnitLease lease, CancellationToken stoppingToken)
     {
         var job = grains.GetGrain<IAtlasJobGrain>(lease.JobId);
@@ -68,7 +55,8 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
         try
         {
             var result = await executor.ExecuteAsync(lease, unitCancellation.Token);
-            if (!await job.Complete(lease.LeaseId, result))
+            // The artifacts are durable now: insist on reporting, through a brief cluster or storage outage.
+            if (!await GrainCallRetry.ExecuteAsync(() => job.Complete(lease.LeaseId, result), stoppingToken))
                 logger.LogWarning("Worker {Worker}: completion of {Unit} was stale (lease moved on)", workerId, lease.Unit.Id);
         }
         catch (OperationCanceledException) when (unitCancellation.IsCancellationRequested)
@@ -78,7 +66,7 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
         catch (Exception e)
         {
             logger.LogWarning("Worker {Worker}: unit {Unit} failed: {Error}", workerId, lease.Unit.Id, e.GetBaseException().Message);
-            await job.Fail(lease.LeaseId, e.GetBaseException().Message);
+            await GrainCallRetry.ExecuteAsync(async () => { await job.Fail(lease.LeaseId, e.GetBaseException().Message); return true; }, stoppingToken);
         }
     }
 

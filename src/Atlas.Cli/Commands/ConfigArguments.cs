@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Atlas.Core.Configuration;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary>The config argument and its output overrides, shared by `run` and `submit`.</summary>
+public sealed class ConfigArguments
+{
+    public Argument<FileInfo> Config { get; } = new("config") { Description = "Atlas config file (see atlas-configs/ and docs/config-reference.md)" };
+    public Option<DirectoryInfo?> Out { get; } = new("--out", "-o") { Description = "Publish the site here instead of the config's output.site" };
+    public Option<string?> Store { get; } = new("--store") { Description = "Artifact store (folder or azure-blob://container) instead of the config's output.store" };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Config);
+        command.Options.Add(Out);
+        command.Options.Add(Store);
+    }
+
+    public AtlasConfig Load(ParseResult parse)
+    {
+        var config = AtlasConfigLoader.Load(parse.GetValue(Config)!.FullName);
+        return config with
+        {
+            Output = config.Output with
+            {
+                Site = parse.GetValue(Out)?.FullName ?? config.Output.Site,
+                Store = parse.GetValue(Store) ?? config.Output.Store,
+            },
+        };
+    }
+}

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Atlas.Cli.Hosting;
+using Microsoft.Extensions.Hosting;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary>`atlas silo`: a worker silo of a cluster, configured from the environment, running until stopped.</summary>
+public static class SiloCommand
+{
+    /// <summary>Printed on standard output once the silo has joined the cluster (scripts and tests wait for it).</summary>
+    public const string ReadyLine = "silo ready";
+
+    public static Command Create()
+    {
+        var command = new Command("silo", "Run a worker silo (settings from ATLAS_* environment variables; see the README)");
+        command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
+        {
+            var settings = ClusterSettings.FromEnvironment();
+            using var host = ClusterSilo.Build(settings, logger);
+            await host.StartAsync(cancellationToken);
+            logger.Information("Silo of cluster {ClusterId} listening on {Address}:{SiloPort} (gateway {GatewayPort}) with {Workers} worker(s)",
+                settings.ClusterId, settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, settings.Workers);
+            System.Console.WriteLine(ReadyLine);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                logger.Information("Stopping silo");
+            }
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await host.StopAsync(stop.Token);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

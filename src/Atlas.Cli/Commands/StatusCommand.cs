@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Atlas.Abstractions;
+using Atlas.Cli.Hosting;
+using Atlas.Cli.Pipeline;
+using Spectre.Console;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary>`atlas status [JOB] [--watch]`: every job of the cluster, or one job's phases, units and workers.</summary>
+public static class StatusCommand
+{
+    public static Command Create()
+    {
+        var jobId = new Argument<string?>("job") { Description = "Job id; omit to list every job", Arity = ArgumentArity.ZeroOrOne };
+        var watch = new Option<bool>("--watch") { Description = "Show live progress bars until the job finishes" };
+        var command = new Command("status", "Show the progress of jobs on a running cluster") { jobId, watch };
+        command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
+        {
+            await using var cluster = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(), logger, cancellationToken);
+            var registry = cluster.Client.GetGrain<IJobRegistryGrain>(0);
+            var known = await registry.KnownJobs();
+            var id = parse.GetValue(jobId);
+            if (id is null)
+            {
+                var table = new Table().AddColumns("job", "state", "units done", "leased", "failed", "reassigned", "workers");
+                foreach (var job in known)
+                {
+                    var s = await cluster.Client.GetGrain<IAtlasJobGrain>(job).GetStatus();
+                    table.AddRow(Markup.Escape(job), s.State.ToString(), $"{s.Done}/{s.Total}", $"{s.Leased}", $"{s.Failed}", $"{s.Reassignments}", $"{s.Workers.Count}");
+                }
+                AnsiConsole.Write(table);
+                return ExitCodes.Success;
+            }
+            if (!known.Contains(id)) throw new Core.AtlasInputException($"job '{id}': no such job on cluster (known: {string.Join(", ", known)})");
+            var grain = cluster.Client.GetGrain<IAtlasJobGrain>(id);
+            var status = await grain.GetStatus();
+            if (parse.GetValue(watch)) status = await JobWatcher.WatchAsync(grain, status, logger, cancelJobOnInterrupt: false, cancellationToken);
+            Print(status);
+            return status.State is JobState.Failed or JobState.Cancelled ? ExitCodes.JobFailed : ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static void Print(JobStatus status)
+    {
+        var table = new Table().Title(Markup.Escape($"{status.JobId}: {status.State}")).AddColumns("phase", "done", "leased", "failed", "total");
+        foreach (var phase in status.Phases)
+            table.AddRow(Markup.Escape(phase.Name), $"{phase.Done}", $"{phase.Leased}", $"{phase.Failed}", $"{phase.Total}");
+        AnsiConsole.Write(table);
+        var elapsed = DateTimeOffset.UtcNow - status.SubmittedAt;
+        var eta = status.Done > 0 && !status.IsFinished ? elapsed / status.Done * (status.Total - status.Done) : (TimeSpan?)null;
+        AnsiConsole.MarkupLineInterpolated($"units {status.Done}/{status.Total}, reassigned {status.Reassignments}, executions {status.Executions}, workers {status.Workers.Count}{(eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "")}");
+        foreach (var worker in status.Workers) AnsiConsole.MarkupLineInterpolated($"  worker {worker}");
+        if (status.Error is not null) AnsiConsole.MarkupLineInterpolated($"[red]{status.Error}[/]");
+    }
+}

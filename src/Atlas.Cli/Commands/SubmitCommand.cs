@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Atlas.Abstractions;
+using Atlas.Cli.Hosting;
+using Atlas.Cli.Pipeline;
+using Atlas.Storage;
+using Serilog.Extensions.Logging;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary>
+/// `atlas submit CONFIG`: prepares the job here (data, checkpoint, layer catalog) and hands it to a
+/// running cluster. With --wait it follows the job and publishes the site when it completes.
+/// </summary>
+public static class SubmitCommand
+{
+    public static Command Create()
+    {
+        var arguments = new ConfigArguments();
+        var wait = new Option<bool>("--wait") { Description = "Follow the job's progress and publish its site when it completes" };
+        var command = new Command("submit", "Submit an atlas job to a running cluster");
+        arguments.AddTo(command);
+        command.Options.Add(wait);
+        command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
+        {
+            var config = arguments.Load(parse);
+            using var loggerFactory = new SerilogLoggerFactory(logger);
+            var coreLogger = loggerFactory.CreateLogger("Atlas");
+            Preparation.EnsureData(config, coreLogger);
+            Preparation.EnsureCheckpoint(config, coreLogger);
+            var spec = JobSpecBuilder.Build(config);
+
+            await using var cluster = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(), logger, cancellationToken);
+            var job = cluster.Client.GetGrain<IAtlasJobGrain>(spec.JobId);
+            var status = await job.Submit(spec);
+            System.Console.WriteLine(spec.JobId);
+            logger.Information("Submitted {JobId}: {Units} work units", spec.JobId, status.Total);
+            if (!parse.GetValue(wait)) return ExitCodes.Success;
+
+            status = await JobWatcher.WatchAsync(job, status, logger, cancelJobOnInterrupt: false, cancellationToken);
+            if (status.State != JobState.Completed)
+            {
+                await System.Console.Error.WriteLineAsync($"error: job {spec.JobId} {status.State.ToString().ToLowerInvariant()}: {status.Error}; nothing was published");
+                return ExitCodes.JobFailed;
+            }
+            await SitePublisher.PublishAsync(ArtifactStores.Open(config.Output.Store), config.Output.Site, logger, cancellationToken);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using Atlas.Core;
+using Atlas.Storage;
+
+namespace Atlas.Cli.Hosting;
+
+/// <summary>
+/// Where a cluster lives, read from the environment so that silos, clients, docker-compose, the
+/// Kubernetes manifests and the tests all share one set of variable names (see the README).
+/// </summary>
+public sealed record ClusterSettings(
+    string StorageConnection,
+    string ClusterId,
+    string ServiceId,
+    IPAddress AdvertisedAddress,
+    int SiloPort,
+    int GatewayPort,
+    TimeSpan LeaseDuration,
+    TimeSpan RenewEvery,
+    int Workers,
+    TimeSpan? ProbeTimeout)
+{
+    public const string ConnectionVariable = ArtifactStores.DefaultConnectionVariable;
+
+    public static ClusterSettings FromEnvironment(Func<string, string?>? read = null)
+    {
+        read ??= Environment.GetEnvironmentVariable;
+        var connection = read(ConnectionVariable);
+        if (string.IsNullOrWhiteSpace(connection))
+            throw new AtlasInputException($"{ConnectionVariable}: not set; a cluster needs an Azure Storage connection string (Azurite in development) for clustering and job state");
+        var lease = Seconds(read, "ATLAS_LEASE_SECONDS", 120);
+        return new ClusterSettings(
+            connection,
+            read("ATLAS_CLUSTER_ID") is { Length: > 0 } cluster ? cluster : "atlas",
+            read("ATLAS_SERVICE_ID") is { Length: > 0 } service ? service : "circuit-atlas",
+            read("ATLAS_ADVERTISED_IP") is { Length: > 0 } ip
+                ? IPAddress.TryParse(ip, out var address) ? address : throw new AtlasInputException($"ATLAS_ADVERTISED_IP: '{ip}' is not an IP address")
+                : IPAddress.Loopback,
+            Int(read, "ATLAS_SILO_PORT", 11111),
+            Int(read, "ATLAS_GATEWAY_PORT", 30000),
+            lease,
+            read("ATLAS_RENEW_SECONDS") is { Length: > 0 } ? Seconds(read, "ATLAS_RENEW_SECONDS", 20) : lease / 4,
+            Int(read, "ATLAS_WORKERS", 1),
+            read("ATLAS_PROBE_TIMEOUT_SECONDS") is { Length: > 0 } ? Seconds(read, "ATLAS_PROBE_TIMEOUT_SECONDS", 5) : null);
+    }
+
+    private static int Int(Func<string, string?> read, string name, int fallback)
+    {
+        var text = read(name);
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        return int.TryParse(text, out var value) && value > 0 ? value : throw new AtlasInputException($"{name}: '{text}' is not a positive integer");
+    }
+
+    private static TimeSpan Seconds(Func<string, string?> read, string name, double fallback)
+    {
+        var text = read(name);
+        if (string.IsNullOrWhiteSpace(text)) return TimeSpan.FromSeconds(fallback);
+        return double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
+            ? TimeSpan.FromSeconds(value)
+            : throw new AtlasInputException($"{name}: '{text}' is not a positive number of seconds");
+    }
+}

@@ -1,0 +1,47 @@
+using Atlas.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Serilog;
+
+namespace Atlas.Cli.Hosting;
+
+/// <summary>A worker silo of a real cluster: Azure Table membership, Azure Blob job state, one executor with its workers.</summary>
+public static class ClusterSilo
+{
+    public static IHost Build(ClusterSettings settings, ILogger logger)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSerilog(logger, dispose: false);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = settings.ClusterId;
+                o.ServiceId = settings.ServiceId;
+            });
+            silo.ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !System.Net.IPAddress.IsLoopback(settings.AdvertisedAddress));
+            silo.UseAzureStorageClustering(o => o.TableServiceClient = ClusterStorage.Tables(settings));
+            ClusterStorage.AddJobStateStorage(silo, settings);
+            if (settings.ProbeTimeout is { } probe)
+            {
+                // Faster failure detection, for tests and small clusters: a dead silo is noticed in seconds.
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = probe;
+                    o.NumMissedProbesLimit = 2;
+                    o.TableRefreshTimeout = probe * 2;
+                    o.IAmAliveTablePublishTimeout = probe * 2;
+                });
+            }
+        });
+        builder.Services.AddAtlasJobs(o => o.LeaseDuration = settings.LeaseDuration);
+        builder.Services.AddAtlasWorkers(o =>
+        {
+            o.Workers = settings.Workers;
+            o.RenewEvery = settings.RenewEvery;
+        });
+        return builder.Build();
+    }
+}

@@ -1,0 +1,29 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Atlas.Cli.Hosting;
+
+/// <summary>Orleans' Azure Table clustering and Azure Blob grain storage, configured once for silos and clients.</summary>
+public static class ClusterStorage
+{
+    public const string GrainStateContainer = "atlas-grain-state";
+
+    public static TableServiceClient Tables(ClusterSettings settings) => new(settings.StorageConnection);
+
+    // Azurite 3.37 rejects the newest blob API version that the SDK speaks by default.
+    public static BlobServiceClient Blobs(ClusterSettings settings) =>
+        new(settings.StorageConnection, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2026_06_06));
+
+    public static void AddJobStateStorage(ISiloBuilder silo, ClusterSettings settings) =>
+        silo.Services.AddAzureBlobGrainStorage(Grains.AtlasGrainStorage.Name, options => options.Configure<Serializer>((o, serializer) =>
+        {
+            o.BlobServiceClient = Blobs(settings);
+            o.ContainerName = GrainStateContainer;
+            // Job state is made of [GenerateSerializer] types: Orleans' own serializer keeps them exact.
+            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
+}

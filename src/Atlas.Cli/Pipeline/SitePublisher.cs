@@ -1,0 +1,17 @@
+using Atlas.Site;
+using Atlas.Storage;
+using Serilog;
+using Spectre.Console;
+
+namespace Atlas.Cli.Pipeline;
+
+/// <summary>Publishes the static site of every atlas in a store, the last step of `run` and `submit --wait`.</summary>
+public static class SitePublisher
+{
+    public static async Task PublishAsync(IArtifactStore store, string folder, ILogger logger, CancellationToken cancellationToken, SiteOptions? options = null)
+    {
+        var site = await new SiteGenerator().GenerateAsync(store, folder, options ?? new SiteOptions(),
+            new Progress<string>(message => logger.Debug("{SiteProgress}", message)), cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: file://{Path.Combine(site.OutputDirectory, "index.html")}");
+    }
+}

@@ -25,6 +25,7 @@ public static class AtlasCli
         root.Options.Add(VerbosityOption);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PublishCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(SiloCommand.Create());
         root.Subcommands.Add(SubmitCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());

@@ -1,20 +1,36 @@
 using System.CommandLine;
 using Atlas.Site;
+using Atlas.Site.Publishing;
 using Atlas.Storage;
 using Spectre.Console;
 
 namespace Atlas.Cli.Commands;
 
-/// <summary>`atlas publish --store LOC --out DIR`: (re)generate the static site from the atlases in a store.</summary>
+/// <summary>
+/// `atlas publish --store LOC (--out DIR | --to TARGET)`: (re)generate the static site from the
+/// atlases in a store, into a folder (replaced atomically) or a blob container such as the static
+/// website's `$web` (uploaded so that readers never see a half-published version).
+/// </summary>
 public static class PublishCommand
 {
     public static Command Create()
     {
         var store = new Option<string>("--store") { Description = "Artifact store to read atlases from (folder or azure-blob://container)", Required = true };
-        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder to write the site into (replaced atomically)", Required = true };
+        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder to write the site into (replaced atomically)" };
+        var to = new Option<string?>("--to")
+        {
+            Description = "Where to publish instead of --out: a folder, or azure-blob://$web (static website) or azure-blob://<container>, " +
+                          $"with the connection string in ${ArtifactStores.DefaultConnectionVariable} (or ?connection=<ENV_VAR>)",
+        };
         var only = new Option<string[]>("--atlas") { Description = "Include only these atlases (name or name/version); repeatable", AllowMultipleArgumentsPerToken = true };
         var title = new Option<string>("--title") { Description = "Site title", DefaultValueFactory = _ => "Circuit Atlas" };
-        var command = new Command("publish", "Write the static site of the atlases in a store to a folder") { store, output, only, title };
+        var command = new Command("publish", "Write the static site of the atlases in a store to a folder or a blob container") { store, output, to, only, title };
+        command.Validators.Add(result =>
+        {
+            var hasOut = result.GetResult(output) is not null;
+            var hasTo = result.GetResult(to) is not null;
+            if (hasOut == hasTo) result.AddError("publish needs exactly one of --out DIR or --to TARGET");
+        });
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             var selectors = parse.GetValue(only) ?? [];
@@ -23,9 +39,24 @@ public static class PublishCommand
                 Title = parse.GetValue(title)!,
                 Include = selectors.Length > 0 ? SiteOptions.Selecting(selectors) : null,
             };
-            var site = await new SiteGenerator().GenerateAsync(ArtifactStores.Open(parse.GetValue(store)!), parse.GetValue(output)!.FullName, options,
-                new Progress<string>(message => logger.Debug("{SiteProgress}", message)), cancellationToken);
-            AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: file://{Path.Combine(site.OutputDirectory, "index.html")}");
+            var target = parse.GetValue(to) ?? parse.GetValue(output)!.FullName;
+            var progress = new Progress<string>(message => logger.Debug("{SiteProgress}", message));
+            PublishResult result;
+            try
+            {
+                result = await SitePublisher.PublishAsync(ArtifactStores.Open(parse.GetValue(store)!), target, options, progress, cancellationToken);
+            }
+            catch (SitePublishException e)
+            {
+                // An upload that failed part-way is not bad input, and its own message says what readers now see.
+                await System.Console.Error.WriteLineAsync($"error: {e.Message}");
+                return ExitCodes.InternalError;
+            }
+            var site = result.Site;
+            var where = result.Blob is null ? $"file://{result.Location}" : result.Location;
+            AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: {where}");
+            if (result.Blob is { } blob)
+                AnsiConsole.MarkupLineInterpolated($"  {blob.Uploaded} file(s) uploaded, {blob.Unchanged} unchanged, {blob.Deleted} stale file(s) deleted");
             return ExitCodes.Success;
         }));
         return command;

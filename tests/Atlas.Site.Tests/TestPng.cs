@@ -40,6 +40,40 @@ internal static class TestPng
         return png.ToArray();
     }
 
+    /// <summary>A semi-transparent orange RGBA PNG, strongest at the centre: what an activation heatmap overlay looks like.</summary>
+    public static byte[] Heat(int width, int height)
+    {
+        var raw = new byte[height * (width * 4 + 1)];
+        for (var y = 0; y < height; y++)
+        for (var x = 0; x < width; x++)
+        {
+            var d = Math.Abs(x - width / 2) + Math.Abs(y - height / 2);
+            var at = y * (width * 4 + 1) + 1 + x * 4;
+            raw[at] = 255;
+            raw[at + 1] = (byte)(80 + 20 * d);
+            raw[at + 2] = 0;
+            raw[at + 3] = (byte)Math.Max(0, 230 - 50 * d);
+        }
+        return Encode(width, height, colorType: 6, raw);
+    }
+
+    private static byte[] Encode(int width, int height, byte colorType, byte[] raw)
+    {
+        using var compressed = new MemoryStream();
+        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) zlib.Write(raw);
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8;
+        header[9] = colorType;
+        using var png = new MemoryStream();
+        png.Write(OnePixel.AsSpan(0, 8));
+        Chunk(png, "IHDR", header);
+        Chunk(png, "IDAT", compressed.ToArray());
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
     private static void Chunk(Stream png, string type, byte[] data)
     {
         var typeBytes = System.Text.Encoding.ASCII.GetBytes(type);

@@ -35,6 +35,7 @@ internal static class PageLayout
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<meta name=\"generator\" content=\"Circuit Atlas\">\n")
             .Append($"<title>{E(title)}</title>\n")
+            .Append($"<link rel=\"icon\" href=\"{Href(pagePath, SitePath.Icon)}\" type=\"image/svg+xml\">\n")
             .Append($"<link rel=\"stylesheet\" href=\"{Href(pagePath, SitePath.Stylesheet)}\">\n");
         if (extras.Nav is { } nav)
         {

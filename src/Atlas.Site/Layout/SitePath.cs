@@ -12,6 +12,8 @@ internal static class SitePath
     public const string Script = "assets/site.js";
     /// <summary>The search page's code; its data is each version's <see cref="AtlasLayout.SearchIndex"/>.</summary>
     public const string SearchScript = "assets/search.js";
+    /// <summary>The site's icon; without one, browsers ask a web server for /favicon.ico and log a 404.</summary>
+    public const string Icon = "assets/favicon.svg";
 
     /// <summary>The URL that leads from the page at <paramref name="fromPage"/> to <paramref name="target"/>.</summary>
     public static string Relative(string fromPage, string target)

@@ -10,6 +10,7 @@ internal static class SiteAssets
         await writer.WriteAssetAsync(SitePath.Stylesheet, Read("Atlas.Site.site.css"), ct);
         await writer.WriteAssetAsync(SitePath.Script, Read("Atlas.Site.site.js"), ct);
         await writer.WriteAssetAsync(SitePath.SearchScript, Read("Atlas.Site.search.js"), ct);
+        await writer.WriteAssetAsync(SitePath.Icon, Read("Atlas.Site.favicon.svg"), ct);
     }
 
     private static byte[] Read(string name)

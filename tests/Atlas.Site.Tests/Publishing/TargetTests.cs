@@ -1,0 +1,75 @@
+using Atlas.Site.Publishing;
+using Atlas.Site.Serving;
+
+namespace Atlas.Site.Tests.Publishing;
+
+public sealed class TargetTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData("azure-blob://$web", "$web", "ATLAS_STORAGE_CONNECTION")]
+    [InlineData("azure-blob://$web/", "$web", "ATLAS_STORAGE_CONNECTION")]
+    [InlineData("azure-blob://site-preview?connection=MY_CONN", "site-preview", "MY_CONN")]
+    public void Blob_targets_name_a_container_and_the_variable_with_its_connection_string(string location, string container, string variable) =>
+        Assert.Equal(new BlobSiteTarget(container, variable), BlobSiteTarget.Parse(location));
+
+    [Theory]
+    [InlineData("azure-blob://", "names no container")]
+    [InlineData("azure-blob://$web/sub", "has a path after the container")]
+    [InlineData("azure-blob://Bad_Name", "is not valid")]
+    [InlineData("azure-blob://$web?key=abc", "unknown option 'key'")]
+    [InlineData("azure-blob://$web?connection=DefaultEndpointsProtocol=https", "must name an environment variable")]
+    public void Bad_blob_targets_say_what_is_wrong(string location, string message) =>
+        Assert.Contains(message, Assert.Throws<ArgumentException>(() => BlobSiteTarget.Parse(location)).Message);
+
+    [Fact]
+    public void A_missing_connection_string_names_the_variable_and_never_a_key()
+    {
+        var error = Assert.Throws<ArgumentException>(() => BlobSiteTarget.Parse("azure-blob://$web").Connect(_ => null));
+        Assert.Contains("ATLAS_STORAGE_CONNECTION", error.Message);
+        var bad = Assert.Throws<ArgumentException>(() => BlobSiteTarget.Parse("azure-blob://$web").Connect(_ => "AccountKey=secret;nonsense"));
+        Assert.DoesNotContain("secret", bad.Message);
+    }
+
+    [Theory]
+    [InlineData("a/index.html", "text/html; charset=utf-8", "no-cache")]
+    [InlineData("assets/site.css", "text/css; charset=utf-8", "no-cache")]
+    [InlineData("a/v/search-index.js", "text/javascript; charset=utf-8", "no-cache")]
+    [InlineData("a/v/img/x.png", "image/png", "public, max-age=86400")]
+    [InlineData(".circuit-atlas-site", "text/plain; charset=utf-8", "no-cache")]
+    [InlineData("odd.bin", "application/octet-stream", "no-cache")]
+    public void Each_kind_of_file_has_its_content_type_and_cache_policy(string path, string type, string cache)
+    {
+        Assert.Equal(type, ContentTypes.For(path));
+        Assert.Equal(cache, ContentTypes.CacheControlFor(path));
+    }
+
+    [Fact]
+    public async Task The_preview_server_serves_the_site_on_loopback_and_nothing_outside_it()
+    {
+        var store = await TestAtlas.StoreAsync(_temp.StoreFolder);
+        await new SiteGenerator().GenerateAsync(store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
+        File.WriteAllText(Path.Combine(_temp.SiteParent, "secret.txt"), "outside");
+        await using var server = StaticSiteServer.Start(_temp.Site);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+
+        Assert.StartsWith("http://127.0.0.1:", server.Url);
+        using var home = await http.GetAsync(server.Url);
+        Assert.Equal(200, (int)home.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", home.Content.Headers.ContentType?.ToString());
+        using var folder = await http.GetAsync(server.Url + "mnist-cnn/v1");
+        Assert.Equal(302, (int)folder.StatusCode);
+        using var png = await http.GetAsync(server.Url + "mnist-cnn/v1/img/layers/conv/units/0/vis.png");
+        Assert.Equal("image/png", png.Content.Headers.ContentType?.ToString());
+        foreach (var path in new[] { "%2e%2e/secret.txt", "..%2fsecret.txt", "mnist-cnn/%2e%2e/%2e%2e/secret.txt", ".circuit-atlas-site", "nothing.html" })
+        {
+            using var response = await http.GetAsync(server.Url + path);
+            Assert.True((int)response.StatusCode == 404, $"{path}: {(int)response.StatusCode}");
+        }
+        using var post = await http.PostAsync(server.Url, new StringContent(""));
+        Assert.Equal(405, (int)post.StatusCode);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text;
+using Atlas.Site.Html;
+using Atlas.Site.Layout;
+using Atlas.Site.Pages;
+using Atlas.Storage.Manifests;
+
+namespace Atlas.Site.Tests;
+
+/// <summary>What the pages show when every optional manifest field is filled, and how big they get for big layers.</summary>
+public sealed class RichPageTests : IDisposable
+{
+    private const string Escaped = "&lt;script&gt;alert(1)&lt;/script&gt;";
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Page(string sitePath) => File.ReadAllText(Path.Combine(_temp.Site, sitePath));
+
+    private async Task GenerateAsync()
+    {
+        var store = await RichAtlas.StoreAsync(_temp.StoreFolder);
+        await new SiteGenerator().GenerateAsync(store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_unit_page_shows_every_visualization_example_link_spread_match_and_the_citation()
+    {
+        await GenerateAsync();
+        var unit = Page("mnist-cnn/v2/conv/1.html");
+
+        foreach (var kind in new[] { "Negative", "Neuron", "Diversity 0", "Diversity 1" }) Assert.Contains($"<strong>{kind}</strong>", unit);
+        Assert.Contains("src=\"../img/layers/conv/units/1/negative.png\"", unit);
+        Assert.Contains("value -0.5 · seed 8", unit.Replace("&#183;", "·"));
+        Assert.Contains("class=\"examples ex-top\"", unit);
+        Assert.Contains("class=\"examples ex-bottom\"", unit);
+        Assert.Contains("src=\"../img/layers/conv/units/1/heat-1.png\"", unit);
+        Assert.Contains("<input type=\"checkbox\" id=\"overlays\" data-overlay-toggle> Show activation heatmaps", unit);
+        // The peak of example 1 at (2, 3) on a 7×7 map.
+        Assert.Contains("left:50%;top:35.71%", unit);
+        // Circuit: an output to logits:1 (a link with its thumbnail), an input from a layer outside the atlas (text only, with its kernel).
+        Assert.Contains($"<a class=\"neighbour\" href=\"../logits/1.html\"><img src=\"../img/layers/logits/units/1/vis.png\"", unit);
+        Assert.Contains($"logits:1 · {Escaped}", unit);
+        Assert.Contains("<span class=\"neighbour\"><span>input:0</span></span><img src=\"../img/layers/conv/units/1/kernel-in-0.png\"", unit);
+        Assert.Contains("class=\"weight neg\"", unit);
+        Assert.Contains("−0.6", unit.Replace("&#8722;", "−"));
+        // Class spread, dominant class escaped.
+        Assert.Contains($"<span class=\"bar-label\">{Escaped}</span>", unit);
+        // Versions: v1 is in the site (linked), v0 is not (named only); the v1 match to conv:1 links, the one to conv:99 does not.
+        Assert.Contains("href=\"../../v1/conv/1.html\">v1 (2025-03-04, aaaaaaaaaaaa)</a>", unit);
+        Assert.Contains("v0 (2024-01-01, cccccccccccc) <span class=\"meta\">not in this site</span>", unit);
+        Assert.Contains("<td><a href=\"../../v1/conv/1.html\">conv:1</a></td>", unit);
+        Assert.Contains("<td>conv:99</td>", unit);
+        // Citation: model, checkpoint hash, objective, seed, recipe.
+        Assert.Contains($"Checkpoint:  sha256 {new string('b', 64)}", unit);
+        Assert.Contains("Objective:   channel(conv:1) spatial mean (final value 2.5)", unit);
+        Assert.Contains("Seed:        7", unit);
+        Assert.Contains("Recipe:      fft, 256 steps", unit);
+        Assert.DoesNotContain(TestAtlas.Hostile, unit);
+    }
+
+    [Fact]
+    public async Task The_model_page_charts_layer_statistics_and_shows_filters_and_versions()
+    {
+        await GenerateAsync();
+        var model = Page("mnist-cnn/v2/index.html");
+
+        Assert.Equal(3, model.Split("<svg ").Length - 1);
+        Assert.Contains("aria-label=\"Activations ≤ 0 (sparsity): conv 55.0 %, logits 90.0 %\"", model);
+        Assert.Contains("<title>logits: -1.25</title>", model);
+        Assert.Contains("src=\"img/layers/conv/weights.png\" alt=\"Weights of every filter of layer conv\"", model);
+        Assert.Contains("<a href=\"../v1/index.html\">v1</a>", model);
+        Assert.Contains("<code>v0</code> (not in this site)", model);
+        Assert.DoesNotContain("<script src=\"http", model);
+
+        var home = Page("index.html");
+        Assert.True(home.IndexOf("v2/index.html\">v2", StringComparison.Ordinal) < home.IndexOf("v1/index.html\">v1", StringComparison.Ordinal), "newest version first");
+        Assert.Contains("<span class=\"tag\">latest</span>", home);
+    }
+
+    [Fact]
+    public async Task The_search_index_is_a_script_with_every_unit_and_no_raw_markup()
+    {
+        await GenerateAsync();
+        var index = Page("mnist-cnn/v2/search-index.js");
+
+        Assert.StartsWith("window.circuitAtlasSearch = {", index);
+        Assert.Contains("\"name\":\"conv\",\"page\":\"conv/index.html\"", index);
+        Assert.Contains("[2,\"Sneaker\",\"Sneaker\",\"img/layers/logits/units/2/vis.png\"]", index);
+        Assert.DoesNotContain("<", index);
+        Assert.Contains("\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E", index);
+    }
+
+    [Fact]
+    public void A_layer_of_thousands_of_units_stays_small_and_lazy()
+    {
+        const int units = 4096;
+        var keys = new AtlasKeys("big-model", "v1");
+        var layer = new LayerManifest("mixed5b", "conv", units, 7, 7,
+        [
+            .. Enumerable.Range(0, units).Select(i => new UnitManifest(i, null, $"channel(mixed5b:{i})", keys.UnitVis("mixed5b", i), 1,
+                [.. Enumerable.Range(0, 10).Select(k => new ExampleRef(k, 10 - k, 3, 3, k, keys.DatasetImage(k)))])
+            {
+                ClassSpread = new ClassSpread(new Dictionary<string, int> { ["class a"] = 6, ["class b"] = 4 }, 0.97, "class a"),
+            }),
+        ]);
+        var manifest = TestAtlas.Manifest() with { Atlas = "big-model", Layers = [layer, layer with { Name = "logits" }] };
+        var atlas = AtlasLayout.Create(keys.Manifest, manifest);
+        var context = new AtlasContext(atlas, new ImageTags(atlas, new Dictionary<string, ImageSize>()), new SiteOptions(), [atlas]);
+
+        var html = LayerPage.Render(context, atlas.Layers[0]);
+        var bytes = Encoding.UTF8.GetByteCount(html);
+
+        Assert.True(bytes < 2_000_000, $"the layer page of {units} units is {bytes:N0} bytes");
+        Assert.Equal(units, html.Split("loading=\"lazy\"").Length - 1);
+        Assert.True(Encoding.UTF8.GetByteCount(ModelPage.Render(context)) < 100_000);
+        Assert.True(Encoding.UTF8.GetByteCount(UnitPage.Render(context, atlas.Layers[0], units - 1)) < 100_000);
+        Assert.True(SearchPage.Index(context).Length < 2 * units * 120, "the search index grows by about a hundred bytes a unit");
+    }
+}

@@ -2,6 +2,7 @@ using Atlas.Abstractions;
 using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
+using Microsoft.Extensions.Logging;
 
 namespace Atlas.Cli.Pipeline;
 
@@ -11,7 +12,7 @@ namespace Atlas.Cli.Pipeline;
 /// </summary>
 public static class JobSpecBuilder
 {
-    public static AtlasJobSpec Build(AtlasConfig config)
+    public static AtlasJobSpec Build(AtlasConfig config, ILogger? logger = null)
     {
         IReadOnlyList<string> classes;
         int count;
@@ -21,7 +22,7 @@ public static class JobSpecBuilder
             count = data.Count;
         }
         IReadOnlyList<LayerInfo> layers;
-        using (var model = ModelLoader.Load(config.Model.Architecture, config.Model.Checkpoint, classes))
+        using (var model = ModelLoader.Load(config.Model, classes, logger))
             layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
 
         var version = ModelLoader.Sha256(config.Model.Checkpoint)[..12];

@@ -26,6 +26,13 @@ public sealed record ModelConfig
     public required string Checkpoint { get; init; }
     /// <summary>When present and the checkpoint is missing, the model is trained first (demo models only).</summary>
     public TrainConfig? Train { get; init; }
+    /// <summary>Square input side in pixels; null = the architecture's own (224 for the ImageNet zoo, 28 for the demo).</summary>
+    public int? InputSize { get; init; }
+    /// <summary>
+    /// GoogLeNet only: TorchVision's <c>transform_input</c>. TorchVision's own pretrained ImageNet weights
+    /// expect it on; checkpoints trained with plain ImageNet normalization expect it off (the default).
+    /// </summary>
+    public bool? TransformInput { get; init; }
 }
 
 public sealed record TrainConfig
@@ -42,12 +49,28 @@ public sealed record TrainConfig
 
 public sealed record DatasetConfig
 {
-    /// <summary>"fashion-mnist" (fetched on first use) or "idx" (ImagesFile/LabelsFile given).</summary>
+    /// <summary>
+    /// "fashion-mnist" (fetched on first use), "idx" (MNIST-style IDX files, plain or .gz, in Path) or
+    /// "image-folder" (one subfolder of JPEG/PNG images per class, like torchvision's ImageFolder).
+    /// </summary>
     public required string Kind { get; init; }
     public required string Path { get; init; }
+    /// <summary>IDX kinds: which files to read ("train" or "test"). Not used by image-folder.</summary>
     public string Split { get; init; } = "test";
     /// <summary>Use only the first N images (null = all).</summary>
     public int? Limit { get; init; }
+    /// <summary>
+    /// Side of the square images handed to the model; null = the model's input size, which the config
+    /// loader fills in from the architecture. Images of another size are resized and center-cropped.
+    /// </summary>
+    public int? ImageSize { get; init; }
+    /// <summary>Channels handed to the model (1 or 3); null = the model's, filled in like <see cref="ImageSize"/>.</summary>
+    public int? Channels { get; init; }
+    /// <summary>
+    /// The shorter side is resized to this before the center crop to <see cref="ImageSize"/>; null =
+    /// ImageSize × 256/224 (torchvision's ImageNet evaluation transform: resize 256, crop 224).
+    /// </summary>
+    public int? ResizeShorterSide { get; init; }
 }
 
 public sealed record FeatureVisConfig

@@ -29,7 +29,7 @@ public static class AtlasConfigLoader
         }
         if (config is null) throw new AtlasInputException($"{path}: config is empty");
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return Validate(Resolve(config, folder), path);
+        return Validate(WithModelInput(Resolve(config, folder)), path);
     }
 
     public static string Serialize(AtlasConfig config) => JsonSerializer.Serialize(config, Options);
@@ -48,6 +48,28 @@ public static class AtlasConfigLoader
         },
     };
 
+    /// <summary>
+    /// Fills the dataset's image size and channel count from the model's input convention, so a dataset
+    /// can be opened (and resized to fit) without loading the model. An unknown architecture is left
+    /// for the model loader to report.
+    /// </summary>
+    private static AtlasConfig WithModelInput(AtlasConfig c)
+    {
+        var architecture = Models.ModelZoo.Find(c.Model.Architecture);
+        // Sizes the architecture cannot take are left for Validate to report with the file name.
+        if (architecture is null || c.Model.InputSize is < 16 or > 4096 || (!architecture.ResizableInput && c.Model.InputSize is { } size && size != architecture.Input.Height))
+            return c;
+        var input = architecture.InputFor(c.Model.InputSize);
+        return c with
+        {
+            Dataset = c.Dataset with
+            {
+                ImageSize = c.Dataset.ImageSize ?? input.Height,
+                Channels = c.Dataset.Channels ?? input.Channels,
+            },
+        };
+    }
+
     private static string Absolute(string folder, string path) => Path.GetFullPath(Path.Combine(folder, path));
 
     private static AtlasConfig Validate(AtlasConfig c, string file)
@@ -59,9 +81,19 @@ public static class AtlasConfigLoader
         Require(!string.IsNullOrWhiteSpace(c.Name) && c.Name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'),
             "name", "must be letters, digits, '-', '_' or '.'");
         Require(!string.IsNullOrWhiteSpace(c.Model.Architecture), "model.architecture", "is required");
-        Require(c.Dataset.Kind is "fashion-mnist" or "idx", "dataset.kind", $"'{c.Dataset.Kind}' is not one of fashion-mnist, idx");
+        Require(c.Dataset.Kind is "fashion-mnist" or "idx" or "image-folder", "dataset.kind", $"'{c.Dataset.Kind}' is not one of fashion-mnist, idx, image-folder");
         Require(c.Dataset.Split is "train" or "test", "dataset.split", $"'{c.Dataset.Split}' is not train or test");
         Require(c.Dataset.Limit is null or > 0, "dataset.limit", "must be positive");
+        Require(c.Dataset.ImageSize is null or (>= 8 and <= 4096), "dataset.imageSize", "must be between 8 and 4096");
+        Require(c.Dataset.Channels is null or 1 or 3, "dataset.channels", "must be 1 or 3");
+        Require(c.Dataset.ResizeShorterSide is null || c.Dataset.ResizeShorterSide >= (c.Dataset.ImageSize ?? 1),
+            "dataset.resizeShorterSide", "must be at least dataset.imageSize (the crop is taken from the resized image)");
+        Require(c.Model.InputSize is null or (>= 16 and <= 4096), "model.inputSize", "must be between 16 and 4096");
+        if (Models.ModelZoo.Find(c.Model.Architecture) is { ResizableInput: false } fixedSize)
+            Require(c.Model.InputSize is null || c.Model.InputSize == fixedSize.Input.Height, "model.inputSize",
+                $"{fixedSize.Name} takes {fixedSize.Input.Height}×{fixedSize.Input.Width} inputs only");
+        Require(c.Model.TransformInput is null || Models.ModelZoo.Find(c.Model.Architecture)?.Name == "googlenet",
+            "model.transformInput", "only the googlenet architecture has this option");
         Require(c.MaxUnitsPerLayer is null or > 0, "maxUnitsPerLayer", "must be positive");
         Require(c.FeatureVis.Steps is > 0 and <= 100_000, "featureVis.steps", "must be between 1 and 100000");
         Require(c.FeatureVis.LearningRate > 0, "featureVis.learningRate", "must be positive");

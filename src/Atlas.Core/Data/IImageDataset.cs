@@ -16,5 +16,15 @@ public interface IImageDataset : IDisposable
     ImageBatch Read(int start, int count);
 }
 
-/// <summary><paramref name="Labels"/> hold −1 for unlabelled images.</summary>
-public sealed record ImageBatch(int Start, int Count, float[] Pixels, int[] Labels);
+/// <summary>
+/// <paramref name="Labels"/> hold −1 for unlabelled images. <paramref name="Skipped"/> (null when none)
+/// marks images that could not be read: their pixels are zeros and their label −1, and consumers must
+/// leave them out of any result. Indices stay stable, so image <c>Start + i</c> is always the same file.
+/// </summary>
+public sealed record ImageBatch(int Start, int Count, float[] Pixels, int[] Labels, bool[]? Skipped = null)
+{
+    public bool IsSkipped(int index) => Skipped is not null && Skipped[index];
+}
+
+/// <summary>An image left out of a pass because it could not be read or decoded.</summary>
+public sealed record SkippedImage(int Index, string Path, string Reason);

@@ -1,35 +1,59 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
+using Atlas.Core.Configuration;
+using Atlas.Core.Models.Checkpoints;
+using Atlas.Core.Models.Zoo;
+using Microsoft.Extensions.Logging;
 
 namespace Atlas.Core.Models;
 
-/// <summary>Builds a model by architecture name and loads its weights, turning every failure into one clear line.</summary>
+/// <summary>
+/// Builds a zoo model by architecture name and loads its weights from a PyTorch (.pth/.pt zip),
+/// safetensors or TorchSharp checkpoint, turning every failure into one clear line. The class count is
+/// the checkpoint's (the row count of its logits weight), so fine-tuned checkpoints load as they are.
+/// </summary>
 public static class ModelLoader
 {
-    public static readonly IReadOnlyList<string> Architectures = [DemoCnn.ArchitectureName];
+    public static IReadOnlyList<string> Architectures => ModelZoo.Names;
 
-    public static IAtlasModel Load(string architecture, string checkpointPath, IReadOnlyList<string> classNames)
+    public static IAtlasModel Load(string architecture, string checkpointPath, IReadOnlyList<string> classNames) =>
+        Load(new ModelConfig { Architecture = architecture, Checkpoint = checkpointPath }, classNames);
+
+    public static IAtlasModel Load(ModelConfig config, IReadOnlyList<string> classNames, ILogger? logger = null)
+    {
+        var (model, report) = LoadWithReport(config, classNames);
+        if (logger is not null) StateDictLoader.Log(report, logger);
+        return model;
+    }
+
+    /// <summary>
+    /// Loads the model and says what loading did. Class names are kept only when their count matches the
+    /// checkpoint's classes (a data set's folder names are not an ImageNet model's labels otherwise).
+    /// </summary>
+    public static (IAtlasModel Model, ModelLoadReport Report) LoadWithReport(ModelConfig config, IReadOnlyList<string> classNames)
     {
         TorchRuntime.Initialize();
-        if (!File.Exists(checkpointPath))
-            throw new AtlasInputException($"{checkpointPath}: checkpoint file not found");
-        switch (architecture)
+        var architecture = ModelZoo.Get(config.Architecture);
+        var input = architecture.InputFor(config.InputSize);
+        var clock = Stopwatch.StartNew();
+        using var file = CheckpointReader.Read(config.Checkpoint);
+        var tensors = StateDictLoader.Keyed(file);
+        int classes = StateDictLoader.Classes(tensors, architecture);
+        var readTime = clock.Elapsed;
+
+        var network = architecture.Create(new ZooBuildOptions(classes, config.TransformInput ?? false));
+        try
         {
-            case DemoCnn.ArchitectureName:
-                var network = new DemoCnn(classes: Math.Max(classNames.Count, 10));
-                try
-                {
-                    network.load(checkpointPath);
-                }
-                catch (Exception e)
-                {
-                    network.Dispose();
-                    throw new AtlasInputException($"{checkpointPath}: not a readable {architecture} checkpoint ({e.GetBaseException().Message.Split('\n')[0]})", e);
-                }
-                network.eval();
-                foreach (var parameter in network.parameters()) parameter.requires_grad = false;
-                return new DemoCnnModel(network, classNames);
-            default:
-                throw new AtlasInputException($"model.architecture: unknown architecture '{architecture}' (known: {string.Join(", ", Architectures)})");
+            var report = StateDictLoader.Apply(network, architecture, file, tensors, classes, input, readTime);
+            network.eval();
+            foreach (var parameter in network.parameters()) parameter.requires_grad = false;
+            var names = classNames.Count == classes ? classNames : [];
+            return (architecture.WrapNetwork(network, input, names), report with { Elapsed = clock.Elapsed });
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
         }
     }
 

@@ -23,7 +23,7 @@ public sealed class ModelCache : IDisposable
             model = null;
             IReadOnlyList<string> classes;
             using (var data = DatasetOpener.Open(config.Dataset)) classes = data.ClassNames;
-            model = ModelLoader.Load(config.Model.Architecture, config.Model.Checkpoint, classes);
+            model = ModelLoader.Load(config.Model, classes);
             catalog = LayerCatalog.Measure(model);
             key = wanted;
         }

@@ -1,0 +1,48 @@
+using SkiaSharp;
+
+namespace Atlas.Core.Data;
+
+/// <summary>
+/// Decodes one image file with SkiaSharp into model pixels. JPEGs are decoded at the smallest of their
+/// built-in reduced scales (1/2, 1/4, 1/8) that is still at least the resize target, which is much
+/// faster for large photos; what the model sees differs from a full-size decode only by resampling detail.
+/// </summary>
+public static class ImageFileDecoder
+{
+    /// <summary>Decodes <paramref name="path"/> into <paramref name="destination"/>; returns why not, or null on success.</summary>
+    public static string? TryDecode(string path, ImageGeometry geometry, Span<float> destination)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var codec = SKCodec.Create(stream, out var created);
+            if (codec is null) return $"not a decodable image ({created})";
+            var full = codec.Info;
+            if (full.Width <= 0 || full.Height <= 0) return "image has no pixels";
+            var size = DecodeSize(codec, geometry.ResizeShorterSide);
+            var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+            using var bitmap = new SKBitmap(info);
+            var result = codec.GetPixels(info, bitmap.GetPixels());
+            // IncompleteInput means a truncated file: part of the picture would be made up.
+            if (result != SKCodecResult.Success) return $"decoding failed ({result})";
+            ImageConformer.Conform(bitmap, geometry, destination);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+        {
+            return e.Message.Split('\n')[0];
+        }
+    }
+
+    private static SKSizeI DecodeSize(SKCodec codec, int shorterTarget)
+    {
+        var best = codec.Info.Size;
+        foreach (var scale in new[] { 0.5f, 0.25f, 0.125f })
+        {
+            var scaled = codec.GetScaledDimensions(scale);
+            if (Math.Min(scaled.Width, scaled.Height) < shorterTarget) break;
+            best = scaled;
+        }
+        return best;
+    }
+}

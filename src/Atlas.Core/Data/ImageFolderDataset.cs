@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+
+namespace Atlas.Core.Data;
+
+/// <summary>
+/// A folder with one subfolder of images per class, like torchvision's ImageFolder: classes are the
+/// subfolder names in ordinal order (label = position), images are the JPEG/PNG/BMP/WebP files below
+/// each class folder in ordinal path order. Only the file list is held; pixels are decoded per slice.
+/// A file that cannot be read or decoded is skipped (see <see cref="ImageBatch.Skipped"/>), counted and
+/// listed in <see cref="SkippedImages"/>, never fatal.
+/// </summary>
+public sealed class ImageFolderDataset : IImageDataset
+{
+    public static readonly IReadOnlyList<string> Extensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp"];
+
+    private readonly (string Path, int Label)[] files;
+    private readonly ImageGeometry geometry;
+    private readonly ConcurrentDictionary<int, SkippedImage> skipped = new();
+
+    public ImageFolderDataset(string root, ImageGeometry geometry, int? limit = null)
+    {
+        if (!Directory.Exists(root)) throw new AtlasInputException($"dataset.path: image folder '{root}' not found");
+        this.geometry = geometry;
+        var classFolders = Directory.GetDirectories(root)
+            .Where(d => !Path.GetFileName(d).StartsWith('.'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (classFolders.Count == 0)
+            throw new AtlasInputException($"dataset.path: '{root}' has no class subfolders (expected one folder of images per class, like torchvision's ImageFolder)");
+        ClassNames = classFolders.Select(Path.GetFileName).ToList()!;
+        files = classFolders
+            .SelectMany((folder, label) => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                .Where(IsImage)
+                .Order(StringComparer.Ordinal)
+                .Select(path => (path, label)))
+            .ToArray();
+        if (files.Length == 0)
+            throw new AtlasInputException($"dataset.path: no images ({string.Join(", ", Extensions)}) under the class folders of '{root}'");
+        Count = limit is > 0 ? Math.Min(limit.Value, files.Length) : files.Length;
+        Name = $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)))} (image folder)";
+    }
+
+    public string Name { get; }
+    public int Count { get; }
+    public int Channels => geometry.Channels;
+    public int Height => geometry.Size;
+    public int Width => geometry.Size;
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Images this instance could not read so far, in index order.</summary>
+    public IReadOnlyList<SkippedImage> SkippedImages => skipped.Values.OrderBy(s => s.Index).ToList();
+
+    /// <summary>The file behind image <paramref name="index"/>.</summary>
+    public string FileOf(int index) => files[index].Path;
+
+    public ImageBatch Read(int start, int count)
+    {
+        if (start < 0 || count < 0 || start + count > Count) throw new ArgumentOutOfRangeException(nameof(start), $"slice {start}+{count} outside 0..{Count}");
+        int stride = geometry.PixelsPerImage;
+        var pixels = new float[count * stride];
+        var labels = new int[count];
+        bool[]? missing = null;
+        // Decoding dominates a pass over photos and each image is independent.
+        Parallel.For(0, count, i =>
+        {
+            var (path, label) = files[start + i];
+            var problem = ImageFileDecoder.TryDecode(path, geometry, pixels.AsSpan(i * stride, stride));
+            if (problem is null)
+            {
+                labels[i] = label;
+                return;
+            }
+            pixels.AsSpan(i * stride, stride).Clear();
+            labels[i] = -1;
+            lock (skipped)
+            {
+                missing ??= new bool[count];
+                missing[i] = true;
+            }
+            skipped.TryAdd(start + i, new SkippedImage(start + i, path, problem));
+        });
+        return new ImageBatch(start, count, pixels, labels, missing);
+    }
+
+    private static bool IsImage(string path) =>
+        Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase) && !Path.GetFileName(path).StartsWith('.');
+
+    public void Dispose()
+    {
+    }
+}

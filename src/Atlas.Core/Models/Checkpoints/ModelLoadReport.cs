@@ -1,0 +1,18 @@
+namespace Atlas.Core.Models.Checkpoints;
+
+/// <summary>
+/// What loading a checkpoint did: how many tensors were copied into the network, which of the network's
+/// optional buffers the file lacked, which file keys the network has no place for (auxiliary heads are
+/// listed apart), and the dtypes the file stored (anything but float32 was converted).
+/// </summary>
+public sealed record ModelLoadReport(
+    string Checkpoint,
+    string Format,
+    string Architecture,
+    int Classes,
+    int Loaded,
+    IReadOnlyList<string> MissingOptional,
+    IReadOnlyList<string> Unexpected,
+    IReadOnlyList<string> AuxiliaryIgnored,
+    IReadOnlyList<string> StoredTypes,
+    TimeSpan Elapsed);

@@ -1,0 +1,71 @@
+using System.Collections;
+using System.IO.Compression;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Models.Checkpoints;
+
+/// <summary>
+/// PyTorch's zip checkpoint format (<c>torch.save</c> since 1.6, .pth/.pt/.bin): the pickle is checked
+/// by <see cref="PickleSafetyScanner"/> first, then unpickled by TorchSharp.PyBridge, which builds
+/// tensors and containers only. A state dict saved on its own, or under a "state_dict"/"model" key of
+/// a training checkpoint, is accepted.
+/// </summary>
+internal static class PyTorchZipReader
+{
+    private const long MaxPickleBytes = 256L << 20;
+    private static readonly string[] WrapperKeys = ["state_dict", "model_state_dict", "model", "module", "net"];
+
+    public static IReadOnlyDictionary<string, Tensor> Read(string path)
+    {
+        using var stream = File.OpenRead(path);
+        CheckPickle(stream, path);
+        stream.Position = 0;
+
+        using var scope = NewDisposeScope();
+        var root = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: false);
+        var table = StateTable(root) ?? throw new AtlasInputException(
+            $"{path}: holds no tensors at the top level or under {string.Join("/", WrapperKeys)} (not a state dict)");
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in table)
+        {
+            if (entry.Key is string key && entry.Value is Tensor value) tensors[key] = value.DetachFromDisposeScope();
+        }
+        return tensors;
+    }
+
+    private static void CheckPickle(Stream stream, string path)
+    {
+        ZipArchive archive;
+        try
+        {
+            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new AtlasInputException($"{path}: truncated or corrupt zip archive ({e.Message.Split('\n')[0].TrimEnd('.')})", e);
+        }
+        using (archive)
+        {
+            // The same entry PyBridge unpickles: the first whose name ends in data.pkl.
+            var entry = archive.Entries.FirstOrDefault(e => e.Name.EndsWith("data.pkl", StringComparison.Ordinal))
+                ?? throw new AtlasInputException($"{path}: a zip archive without data.pkl, so not a PyTorch checkpoint");
+            if (entry.Length > MaxPickleBytes)
+                throw new AtlasInputException($"{path}: data.pkl is {entry.Length} bytes, too large for a state dict");
+            using var pickle = new MemoryStream((int)entry.Length);
+            using (var input = entry.Open()) input.CopyTo(pickle);
+            PickleSafetyScanner.Check(pickle.GetBuffer().AsSpan(0, (int)pickle.Length), path);
+        }
+    }
+
+    private static Hashtable? StateTable(object? root)
+    {
+        if (root is not Hashtable table) return null;
+        if (table.Values.OfType<Tensor>().Any()) return table;
+        foreach (var key in WrapperKeys)
+        {
+            if (table[key] is Hashtable inner && inner.Values.OfType<Tensor>().Any()) return inner;
+        }
+        return null;
+    }
+}

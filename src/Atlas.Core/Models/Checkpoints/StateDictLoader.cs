@@ -1,0 +1,94 @@
+using Atlas.Core.Models.Zoo;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Models.Checkpoints;
+
+/// <summary>
+/// Copies a checkpoint's tensors into a built network by state-dict key, converting dtypes (fp16/bf16
+/// weights become float32), and decides what a mismatch means. Every module of a zoo network lies on the
+/// path to its logits (auxiliary heads are not built), so any missing parameter or running statistic is an
+/// error naming the key and the first atlas layer it would leave random; only BatchNorm's
+/// <c>num_batches_tracked</c> counters, unused at inference, may be absent. Keys the network lacks are reported.
+/// </summary>
+public static class StateDictLoader
+{
+    private const string DataParallelPrefix = "module.";
+
+    /// <summary>The file's tensors under the network's key names (a DataParallel "module." prefix removed).</summary>
+    public static IReadOnlyDictionary<string, Tensor> Keyed(CheckpointTensors file)
+    {
+        var tensors = file.Tensors;
+        if (tensors.Count > 0 && tensors.Keys.All(k => k.StartsWith(DataParallelPrefix, StringComparison.Ordinal)))
+            return tensors.ToDictionary(p => p.Key[DataParallelPrefix.Length..], p => p.Value, StringComparer.Ordinal);
+        return tensors;
+    }
+
+    /// <summary>The class count a checkpoint was trained for: the row count of its logits weight.</summary>
+    public static int Classes(IReadOnlyDictionary<string, Tensor> tensors, ZooArchitecture architecture) =>
+        tensors.TryGetValue(architecture.LogitsWeightKey, out var weight) && weight.dim() == 2 && weight.shape[0] > 0
+            ? (int)weight.shape[0]
+            : architecture.DefaultClasses;
+
+    public static ModelLoadReport Apply(nn.Module<Tensor, Tensor> network, ZooArchitecture architecture, CheckpointTensors file,
+        IReadOnlyDictionary<string, Tensor> source, int classes, InputSpec input, TimeSpan readTime)
+    {
+        var started = DateTime.UtcNow;
+        var target = network.state_dict();
+        var missing = target.Keys.Where(k => !source.ContainsKey(k)).ToList();
+        var required = missing.Where(k => !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
+        if (required.Count > 0)
+        {
+            var layer = ForwardOrder.FirstLayerFed(network, architecture, input, required[0]);
+            var more = required.Count > 1 ? $" ({required.Count} of the network's {target.Count} keys are missing)" : "";
+            throw new AtlasInputException(
+                $"{file.Path}: has no '{required[0]}', which {architecture.Name} needs for layer {layer}{more}; is it a {architecture.Name} checkpoint?");
+        }
+        var present = target.Where(p => source.ContainsKey(p.Key)).ToList();
+        foreach (var (key, destination) in present)
+        {
+            var stored = source[key];
+            if (!stored.shape.SequenceEqual(destination.shape))
+                throw new AtlasInputException(
+                    $"{file.Path}: '{key}' has shape [{string.Join(", ", stored.shape)}] but {architecture.Name} needs [{string.Join(", ", destination.shape)}]; is it a {architecture.Name} checkpoint?");
+            if (stored.is_floating_point() != destination.is_floating_point())
+                throw new AtlasInputException($"{file.Path}: '{key}' is stored as {stored.dtype} but {architecture.Name} needs {destination.dtype}");
+        }
+        using (no_grad())
+        {
+            // copy_ converts the dtype (fp16/bf16/fp64 to float32) and the device.
+            foreach (var (key, destination) in present) destination.copy_(source[key]);
+        }
+        var extra = source.Keys.Where(k => !target.ContainsKey(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        var auxiliary = extra.Where(k => architecture.AuxiliaryKeyPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList();
+        return new ModelLoadReport(
+            Checkpoint: file.Path,
+            Format: file.FormatName,
+            Architecture: architecture.Name,
+            Classes: classes,
+            Loaded: present.Count,
+            MissingOptional: missing,
+            Unexpected: extra.Except(auxiliary).ToList(),
+            AuxiliaryIgnored: auxiliary,
+            StoredTypes: present.Select(p => source[p.Key].dtype.ToString()).Distinct().Order(StringComparer.Ordinal).ToList(),
+            Elapsed: readTime + (DateTime.UtcNow - started));
+    }
+
+    public static void Log(ModelLoadReport report, ILogger logger)
+    {
+        logger.LogInformation("Loaded {Architecture} ({Classes} classes) from {Checkpoint}: {Loaded} tensors, {Format} format, stored as {StoredTypes}, in {Seconds:F1} s",
+            report.Architecture, report.Classes, report.Checkpoint, report.Loaded, report.Format, string.Join("/", report.StoredTypes), report.Elapsed.TotalSeconds);
+        if (report.AuxiliaryIgnored.Count > 0)
+            logger.LogInformation("Ignored {Count} auxiliary-head keys the atlas does not build ({Prefixes})",
+                report.AuxiliaryIgnored.Count, string.Join(", ", report.AuxiliaryIgnored.Select(k => k[..(k.IndexOf('.') + 1)] + "*").Distinct()));
+        if (report.Unexpected.Count > 0)
+            logger.LogWarning("Ignored {Count} checkpoint keys {Architecture} has no place for: {Keys}",
+                report.Unexpected.Count, report.Architecture, Abbreviate(report.Unexpected));
+        if (report.MissingOptional.Count > 0)
+            logger.LogInformation("The checkpoint lacks {Count} optional buffers (kept at their defaults): {Keys}",
+                report.MissingOptional.Count, Abbreviate(report.MissingOptional));
+    }
+
+    private static string Abbreviate(IReadOnlyList<string> keys) =>
+        keys.Count <= 8 ? string.Join(", ", keys) : $"{string.Join(", ", keys.Take(8))} and {keys.Count - 8} more";
+}

@@ -1,0 +1,151 @@
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Models.Zoo;
+
+/// <summary>
+/// <see cref="IAtlasModel"/> over a TorchVision network: activations are read with forward hooks on
+/// the modules its <see cref="ZooArchitecture"/> names, and the forward pass stops after the deepest
+/// requested layer. Normalization of [0,1] pixels happens here. Not thread-safe: hooks are registered
+/// for the duration of one call.
+/// </summary>
+public sealed class HookedModel : IAtlasModel
+{
+    private readonly ZooArchitecture architecture;
+    private readonly nn.Module<Tensor, Tensor> network;
+    private readonly Dictionary<string, nn.Module<Tensor, Tensor>> modules;
+    private readonly Dictionary<string, int> order;
+    private readonly Tensor mean;
+    private readonly Tensor std;
+
+    public HookedModel(ZooArchitecture architecture, nn.Module<Tensor, Tensor> network, InputSpec input, IReadOnlyList<string> classNames)
+    {
+        this.architecture = architecture;
+        this.network = network;
+        Input = input;
+        ClassNames = classNames;
+        LayerNames = architecture.Layers.Select(l => l.Name).ToList();
+        order = architecture.Layers.Select((l, i) => (l.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        var all = network.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
+        modules = new Dictionary<string, nn.Module<Tensor, Tensor>>(StringComparer.Ordinal);
+        foreach (var path in architecture.Layers.SelectMany(ModulePaths).Distinct())
+        {
+            // A catalog naming a module the network lacks is a bug in the catalog, caught by the zoo tests.
+            if (!all.TryGetValue(path, out var module) || module is not nn.Module<Tensor, Tensor> typed)
+                throw new InvalidOperationException($"{architecture.Name}: the layer catalog names module '{path}', which the network does not have");
+            modules[path] = typed;
+        }
+        mean = tensor(input.Mean).view(1, -1, 1, 1);
+        std = tensor(input.Std).view(1, -1, 1, 1);
+    }
+
+    public string Architecture => architecture.Name;
+    public InputSpec Input { get; }
+    public IReadOnlyList<string> LayerNames { get; }
+    public IReadOnlyList<string> ClassNames { get; }
+    public nn.Module Network => network;
+    public IReadOnlyList<HookedLayer> Layers => architecture.Layers;
+
+    public Tensor Normalize(Tensor pixels) => (pixels - mean.to(pixels.device)) / std.to(pixels.device);
+
+    public IReadOnlyDictionary<string, Tensor> Activations(Tensor pixels, IReadOnlyCollection<string> layers, bool preActivation = false)
+    {
+        var wanted = layers.Distinct().Select(Layer).OrderBy(l => order[l.Name]).ToList();
+        var results = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        if (wanted.Count == 0) return results;
+
+        var kept = new List<Tensor>();
+        // Captured tensors are created inside the modules' own dispose scopes; detaching keeps them alive
+        // past the module's return, and `kept` makes sure they are freed if the pass fails.
+        Tensor Keep(Tensor t)
+        {
+            kept.Add(t);
+            return t.DetachFromDisposeScope();
+        }
+
+        var taps = new ForwardTaps();
+        foreach (var layer in wanted)
+        {
+            var name = layer.Name;
+            switch (preActivation ? layer.Pre : PreActivationTap.None)
+            {
+                case PreActivationTap.ReluInputs relus:
+                    var parts = new Tensor?[relus.Modules.Count];
+                    for (int i = 0; i < parts.Length; i++)
+                    {
+                        int part = i;
+                        // The ReLU runs in place: copy its input before it is overwritten.
+                        taps.Before(relus.Modules[part], input => parts[part] = Keep(input.clone()));
+                    }
+                    taps.After(layer.Module, (_, _) =>
+                    {
+                        if (parts.Length == 1) results[name] = parts[0]!;
+                        else
+                        {
+                            results[name] = Keep(cat(parts.Select(p => p!).ToArray(), 1));
+                            foreach (var p in parts) p!.Dispose();
+                        }
+                    });
+                    break;
+                case PreActivationTap.ResidualSum residual:
+                    Tensor? normOutput = null, identity = null;
+                    // The block adds the identity to the norm output in place, so copy it first.
+                    taps.After(residual.Norm, (_, output) => normOutput = Keep(output.clone()));
+                    taps.Before(residual.Block, input => identity = Keep(input.alias()));
+                    taps.After(layer.Module, (_, _) =>
+                    {
+                        results[name] = Keep(normOutput! + identity!);
+                        normOutput!.Dispose();
+                        identity!.Dispose();
+                    });
+                    break;
+                default:
+                    taps.After(layer.Module, (_, output) => results[name] = Keep(output.alias()));
+                    break;
+            }
+        }
+        taps.StopAfter(wanted[^1].Module);
+
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var normalized = Normalize(pixels);
+            taps.Run(network, modules, normalized);
+            foreach (var layer in wanted)
+            {
+                if (!results.ContainsKey(layer.Name))
+                    throw new InvalidOperationException($"{Architecture}: module '{layer.Module}' of layer '{layer.Name}' did not run");
+            }
+            return results;
+        }
+        catch
+        {
+            foreach (var t in kept) t.Dispose();
+            throw;
+        }
+    }
+
+    public Tensor Logits(Tensor pixels)
+    {
+        using var normalized = Normalize(pixels);
+        return network.call(normalized);
+    }
+
+    private HookedLayer Layer(string name) =>
+        order.TryGetValue(name, out int index)
+            ? architecture.Layers[index]
+            : throw new AtlasInputException($"model '{Architecture}' has no layer '{name}' (layers: {string.Join(", ", LayerNames)})");
+
+    private static IEnumerable<string> ModulePaths(HookedLayer layer) => layer.Pre switch
+    {
+        PreActivationTap.ReluInputs r => [layer.Module, .. r.Modules],
+        PreActivationTap.ResidualSum r => [layer.Module, r.Norm, r.Block],
+        _ => [layer.Module],
+    };
+
+    public void Dispose()
+    {
+        mean.Dispose();
+        std.Dispose();
+        network.Dispose();
+    }
+}

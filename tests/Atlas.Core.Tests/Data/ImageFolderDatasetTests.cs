@@ -1,0 +1,161 @@
+using Atlas.Core.Configuration;
+using Atlas.Core.Data;
+using Atlas.Core.Tests.Models;
+using SkiaSharp;
+
+namespace Atlas.Core.Tests.Data;
+
+/// <summary>Small image folders written here with SkiaSharp (PNG and JPEG, odd sizes, broken files).</summary>
+public class ImageFolderDatasetTests
+{
+    [Fact]
+    public void Classes_are_sorted_subfolders_and_images_their_files_in_order()
+    {
+        using var folder = new TempFolder();
+        Write(folder, "zebra/b.png", 20, 20, SKColors.Black);
+        Write(folder, "zebra/a.jpg", 20, 20, SKColors.Black);
+        Write(folder, "Apple/x.PNG", 20, 20, SKColors.Black);
+        Write(folder, "apple/deeper/y.png", 20, 20, SKColors.Black);
+        Write(folder, ".hidden/z.png", 20, 20, SKColors.Black);
+        File.WriteAllText(Path.Combine(folder.Path, "zebra", "notes.txt"), "not an image");
+
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16));
+        // Ordinal order, like Python's sorted(): capitals first.
+        Assert.Equal(["Apple", "apple", "zebra"], data.ClassNames);
+        Assert.Equal(4, data.Count);
+        Assert.Equal(["x.PNG", "y.png", "a.jpg", "b.png"], Enumerable.Range(0, 4).Select(i => Path.GetFileName(data.FileOf(i))));
+        Assert.Equal([0, 1, 2, 2], data.Read(0, 4).Labels);
+        using var limited = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16), limit: 2);
+        Assert.Equal(2, limited.Count);
+    }
+
+    [Fact]
+    public void Images_are_resized_on_the_shorter_side_then_center_cropped()
+    {
+        using var folder = new TempFolder();
+        // 48×24: left third red, middle third green, right third blue.
+        using (var bitmap = new SKBitmap(48, 24))
+        {
+            for (int x = 0; x < 48; x++)
+                for (int y = 0; y < 24; y++)
+                    bitmap.SetPixel(x, y, x < 16 ? SKColors.Red : x < 32 ? SKColors.Lime : SKColors.Blue);
+            Save(bitmap, Path.Combine(folder.Path, "c", "stripes.png"));
+        }
+        // Shorter side 24 → 12 (so 24×12), crop 12×12 from x = 6: columns 6..17 of the half-size image,
+        // i.e. original 12..35: the red/green and green/blue borders sit at 8 and 16 in the half-size image.
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(12, 3, 12));
+        var pixels = data.Read(0, 1).Pixels;
+        float At(int channel, int y, int x) => pixels[channel * 144 + y * 12 + x];
+        Assert.Equal(1f, At(0, 6, 0), 2);   // x = 6 of 24: red
+        Assert.Equal(1f, At(1, 6, 6), 2);   // x = 12: green
+        Assert.Equal(0f, At(0, 6, 6), 2);
+        Assert.Equal(1f, At(2, 6, 11), 2);  // x = 17: blue
+        Assert.Empty(data.SkippedImages);
+    }
+
+    [Fact]
+    public void Colour_is_converted_to_the_models_channel_count()
+    {
+        using var folder = new TempFolder();
+        Write(folder, "c/orange.png", 16, 16, new SKColor(255, 128, 0));
+        using var rgb = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16));
+        var colour = rgb.Read(0, 1).Pixels;
+        Assert.Equal(768, colour.Length);
+        Assert.Equal([1f, 128 / 255f, 0f], new[] { colour[0], colour[256], colour[512] });
+
+        using var grey = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 1, 16));
+        var luma = grey.Read(0, 1).Pixels;
+        Assert.Equal(256, luma.Length);
+        // PIL's "L": (R·19595 + G·38470 + B·7471 + 2^15) >> 16 = 151 for (255, 128, 0).
+        Assert.Equal(151 / 255f, luma[100]);
+    }
+
+    [Fact]
+    public void Corrupt_and_truncated_images_are_skipped_counted_and_named_never_fatal()
+    {
+        using var folder = new TempFolder();
+        Write(folder, "a/good1.jpg", 40, 30, SKColors.White);
+        File.WriteAllBytes(Path.Combine(folder.Path, "a", "garbage.jpg"), Enumerable.Range(0, 500).Select(i => (byte)(i * 31)).ToArray());
+        Write(folder, "b/good2.png", 30, 40, SKColors.White);
+        var whole = File.ReadAllBytes(Write(folder, "b/whole.png", 64, 64, SKColors.Gray, noise: true));
+        File.WriteAllBytes(Path.Combine(folder.Path, "b", "truncated.png"), whole[..(whole.Length / 2)]);
+        File.WriteAllBytes(Path.Combine(folder.Path, "b", "zero.png"), []);
+
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 18));
+        Assert.Equal(6, data.Count);
+        var batch = data.Read(0, data.Count);
+        var names = Enumerable.Range(0, data.Count).Select(i => Path.GetFileName(data.FileOf(i))).ToList();
+        Assert.Equal(["garbage.jpg", "good1.jpg", "good2.png", "truncated.png", "whole.png", "zero.png"], names);
+        Assert.Equal([true, false, false, true, false, true], Enumerable.Range(0, data.Count).Select(batch.IsSkipped));
+        Assert.Equal([-1, 0, 1, -1, 1, -1], batch.Labels);
+        Assert.True(batch.Pixels.AsSpan(0, 768).IndexOfAnyExcept(0f) < 0, "a skipped image's pixels are zeros");
+        Assert.Equal(["garbage.jpg", "truncated.png", "zero.png"], data.SkippedImages.Select(s => Path.GetFileName(s.Path)));
+        Assert.All(data.SkippedImages, s => Assert.False(string.IsNullOrWhiteSpace(s.Reason)));
+
+        // Reading a slice again counts each file once.
+        data.Read(3, 1);
+        Assert.Equal(3, data.SkippedImages.Count);
+    }
+
+    [Fact]
+    public void A_large_jpeg_decodes_at_a_reduced_scale_to_the_same_picture()
+    {
+        using var folder = new TempFolder();
+        var path = Write(folder, "c/big.jpg", 800, 600, SKColors.Teal);
+        var geometry = new ImageGeometry(32, 3, 37);
+        var pixels = new float[geometry.PixelsPerImage];
+        Assert.Null(ImageFileDecoder.TryDecode(path, geometry, pixels));
+        Assert.Equal(SKColors.Teal.Green / 255f, pixels[1024 + 500], 1);
+    }
+
+    [Fact]
+    public void Config_kind_image_folder_opens_at_the_models_input_size()
+    {
+        using var folder = new TempFolder();
+        Write(folder, "images/cat/1.png", 300, 200, SKColors.Orange);
+        Write(folder, "images/dog/2.jpg", 200, 300, SKColors.Brown);
+        var config = Path.Combine(folder.Path, "atlas.json");
+        File.WriteAllText(config, """
+            {
+              "name": "folder-test",
+              "model": { "architecture": "resnet18", "checkpoint": "missing.pth" },
+              "dataset": { "kind": "image-folder", "path": "images" }
+            }
+            """);
+        var loaded = AtlasConfigLoader.Load(config);
+        Assert.Equal(224, loaded.Dataset.ImageSize);
+        Assert.Equal(3, loaded.Dataset.Channels);
+        using var data = DatasetOpener.Open(loaded.Dataset);
+        Assert.Equal((2, 3, 224, 224), (data.Count, data.Channels, data.Height, data.Width));
+        Assert.Equal(["cat", "dog"], data.ClassNames);
+        Assert.Equal(2 * 3 * 224 * 224, data.Read(0, 2).Pixels.Length);
+
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"checkpoint\": \"missing.pth\"", "\"checkpoint\": \"missing.pth\", \"inputSize\": 128"));
+        Assert.Equal(128, AtlasConfigLoader.Load(config).Dataset.ImageSize);
+
+        Directory.Delete(Path.Combine(folder.Path, "images"), recursive: true);
+        var error = Assert.Throws<AtlasInputException>(() => DatasetOpener.Open(AtlasConfigLoader.Load(config).Dataset));
+        Assert.Contains("not found", error.Message);
+    }
+
+    internal static string Write(TempFolder folder, string relative, int width, int height, SKColor colour, bool noise = false)
+    {
+        var path = Path.Combine(folder.Path, relative);
+        using var bitmap = new SKBitmap(width, height);
+        var random = new Random(1);
+        for (int x = 0; x < width; x++)
+            for (int y = 0; y < height; y++)
+                bitmap.SetPixel(x, y, noise ? new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)) : colour);
+        Save(bitmap, path);
+        return path;
+    }
+
+    private static void Save(SKBitmap bitmap, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var format = Path.GetExtension(path).ToLowerInvariant() is ".jpg" or ".jpeg" ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png;
+        using var image = SKImage.FromBitmap(bitmap);
+        using var encoded = image.Encode(format, 95);
+        File.WriteAllBytes(path, encoded.ToArray());
+    }
+}

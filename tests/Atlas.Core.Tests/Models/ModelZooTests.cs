@@ -1,0 +1,187 @@
+using Atlas.Core.Models;
+using Atlas.Core.Models.Zoo;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Tests.Models;
+
+/// <summary>
+/// Every zoo architecture with random weights at 64 px (the networks are fully convolutional up to an
+/// adaptive pool, so a small input exercises every module while keeping CPU time low).
+/// </summary>
+public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
+{
+    public static TheoryData<string> HookedArchitectures => new(ModelZoo.All.Where(a => a.Wrap is null).Select(a => a.Name));
+
+    private readonly RandomModels models;
+
+    public ModelZooTests(RandomModels models) => this.models = models;
+
+    [Fact]
+    public void The_zoo_has_the_promised_networks_and_aliases()
+    {
+        Assert.Equal(["demo-cnn", "googlenet", "resnet18", "resnet50", "vgg16", "alexnet", "mobilenet_v2"], ModelZoo.Names);
+        Assert.Equal("googlenet", ModelZoo.Get("InceptionV1").Name);
+        var error = Assert.Throws<AtlasInputException>(() => ModelZoo.Get("inceptionv3"));
+        Assert.Contains("unknown architecture 'inceptionv3'", error.Message);
+        Assert.Contains("googlenet (inceptionv1", error.Message);
+        foreach (var architecture in ModelZoo.All.Where(a => a.Name != "demo-cnn"))
+        {
+            Assert.Equal(new[] { 3, 224, 224 }, new[] { architecture.Input.Channels, architecture.Input.Height, architecture.Input.Width });
+            Assert.Equal([0.485f, 0.456f, 0.406f], architecture.Input.Mean);
+            Assert.Equal([0.229f, 0.224f, 0.225f], architecture.Input.Std);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(HookedArchitectures))]
+    public void Layer_catalog_matches_measured_channels_in_forward_order(string name)
+    {
+        var model = models.Get(name);
+        var catalog = LayerCatalog.Measure(model);
+        var architecture = ModelZoo.Get(name);
+        Assert.Equal(architecture.Layers.Select(l => l.Name), catalog.Select(l => l.Name));
+        foreach (var (layer, measured) in architecture.Layers.Zip(catalog))
+            Assert.Equal(layer.Channels ?? RandomModels.Classes, measured.Channels);
+        Assert.Equal(LayerKind.Linear, catalog[^1].Kind);
+
+        // Forward order: each layer's module finishes after the previous one's.
+        var finished = new List<string>();
+        var typed = model.Network.named_modules().ToDictionary(m => m.name, m => (nn.Module<Tensor, Tensor>)m.module);
+        var removals = architecture.Layers.Select(l => typed[l.Module].register_forward_hook(_ => finished.Add(l.Module))).ToList();
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            model.Logits(rand(1, 3, RandomModels.Size, RandomModels.Size));
+        }
+        finally
+        {
+            foreach (var removal in removals) removal.remove();
+        }
+        Assert.Equal(architecture.Layers.Select(l => l.Module), finished);
+    }
+
+    [Theory]
+    [MemberData(nameof(HookedArchitectures))]
+    public void Stopping_after_a_middle_layer_gives_the_full_forward_values_and_skips_the_rest(string name)
+    {
+        var model = models.Get(name);
+        var architecture = ModelZoo.Get(name);
+        var middle = architecture.Layers[architecture.Layers.Count / 2];
+        var logitsModule = model.Network.named_modules().Single(m => m.name == architecture.Layers[^1].Module).module;
+        int logitsCalls = 0;
+        // A pre-hook: the stop exception is thrown from a post-hook, before other post-hooks would run.
+        var counter = ((nn.Module<Tensor, Tensor>)logitsModule).register_forward_pre_hook(_ => logitsCalls++);
+        using var noGrad = no_grad();
+        using var pixels = rand(2, 3, RandomModels.Size, RandomModels.Size, generator: new Generator(5));
+        try
+        {
+            foreach (bool pre in new[] { false, true })
+            {
+                var early = model.Activations(pixels, [middle.Name], pre);
+                Assert.Equal(0, logitsCalls);
+                var full = model.Activations(pixels, [middle.Name, "logits"], pre);
+                Assert.Equal(1, logitsCalls);
+                logitsCalls = 0;
+                Assert.True(Same(early[middle.Name], full[middle.Name]), $"{name}.{middle.Name} (pre {pre}) differs between a stopped and a full forward");
+                using var logits = model.Logits(pixels);
+                Assert.True(Same(full["logits"], logits));
+                logitsCalls = 0;
+                foreach (var t in early.Values.Concat(full.Values)) t.Dispose();
+            }
+        }
+        finally
+        {
+            counter.remove();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(HookedArchitectures))]
+    public void Pre_activation_is_what_the_activation_function_turns_into_the_output(string name)
+    {
+        var model = models.Get(name);
+        var architecture = ModelZoo.Get(name);
+        using var noGrad = no_grad();
+        using var pixels = rand(1, 3, RandomModels.Size, RandomModels.Size, generator: new Generator(9));
+        var names = architecture.Layers.Select(l => l.Name).ToList();
+        var post = model.Activations(pixels, names);
+        var pre = model.Activations(pixels, names, preActivation: true);
+        try
+        {
+            foreach (var layer in architecture.Layers)
+            {
+                var before = pre[layer.Name];
+                var after = post[layer.Name];
+                Assert.Equal(after.shape, before.shape);
+                if (layer.Pre is PreActivationTap.NoActivation)
+                {
+                    Assert.True(Same(before, after), $"{name}.{layer.Name}: no activation, so pre must equal post");
+                    continue;
+                }
+                // ReLU6 (MobileNetV2) or ReLU: both leave values in [0, 6] alone when they were non-negative.
+                using var activated = name == "mobilenet_v2" ? before.clamp(0, 6) : before.relu();
+                Assert.True(Same(activated, after), $"{name}.{layer.Name}: activation(pre) differs from post");
+                Assert.True(before.lt(0).any().item<bool>(), $"{name}.{layer.Name}: pre-activation has no negative value, so it is not the pre-ReLU value");
+            }
+        }
+        finally
+        {
+            foreach (var t in pre.Values.Concat(post.Values)) t.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData("googlenet", "inception3a")]
+    [InlineData("resnet18", "layer2")]
+    [InlineData("mobilenet_v2", "conv0")]
+    [InlineData("vgg16", "conv2_1")]
+    public void Pre_activation_carries_a_gradient_to_the_pixels(string name, string layer)
+    {
+        var model = models.Get(name);
+        using var scope = NewDisposeScope();
+        var pixels = rand(1, 3, RandomModels.Size, RandomModels.Size, generator: new Generator(2)).requires_grad_();
+        var activations = model.Activations(pixels, [layer], preActivation: true);
+        using var activation = activations[layer];
+        // A unit that is negative everywhere has zero gradient after a ReLU but not before it.
+        activation.select(1, 0).mean().backward();
+        Assert.True(pixels.grad is { } grad && grad.abs().sum().item<float>() > 0, $"{name}.{layer}: no gradient reached the pixels");
+    }
+
+    [Fact]
+    public void Unknown_layer_is_an_input_error_listing_the_layers()
+    {
+        var error = Assert.Throws<AtlasInputException>(() => models.Get("googlenet").Activations(zeros(1, 3, 64, 64), ["mixed4d"]));
+        Assert.Contains("no layer 'mixed4d'", error.Message);
+        Assert.Contains("inception4d", error.Message);
+    }
+
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
+    /// <summary>One seeded random instance per architecture, shared by the tests of this class.</summary>
+    public sealed class RandomModels : IDisposable
+    {
+        public const int Size = 64;
+        public const int Classes = 10;
+        private readonly Dictionary<string, IAtlasModel> built = new();
+
+        public IAtlasModel Get(string name)
+        {
+            lock (built)
+            {
+                if (built.TryGetValue(name, out var model)) return model;
+                TorchRuntime.Initialize();
+                random.manual_seed(3);
+                var architecture = ModelZoo.Get(name);
+                var network = architecture.Create(new ZooBuildOptions(Classes, TransformInput: false));
+                network.eval();
+                return built[name] = architecture.WrapNetwork(network, architecture.InputFor(Size), []);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var model in built.Values) model.Dispose();
+        }
+    }
+}

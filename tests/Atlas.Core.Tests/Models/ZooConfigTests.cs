@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using Atlas.Core.Configuration;
+using Atlas.Core.Data;
+using Atlas.Core.Models;
+
+namespace Atlas.Core.Tests.Models;
+
+/// <summary>The shipped atlas-configs/&lt;model&gt;.json files and the model options of the config.</summary>
+public class ZooConfigTests
+{
+    public static TheoryData<string> ZooNames => new(ModelZoo.All.Where(a => a.Name != DemoCnn.ArchitectureName).Select(a => a.Name));
+
+    [Theory]
+    [MemberData(nameof(ZooNames))]
+    public void Each_zoo_model_has_a_config_whose_only_blanks_are_the_weights_and_the_image_folder(string name)
+    {
+        var path = Path.Combine(RepositoryPaths.Root, "atlas-configs", $"{name}.json");
+        var text = File.ReadAllText(path);
+        var placeholders = Regex.Matches(text, "\"(/path/to/[^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal([$"/path/to/{name}.pth", "/path/to/imagenet/val"], placeholders);
+
+        var config = AtlasConfigLoader.Load(path);
+        Assert.Equal(name, ModelZoo.Get(config.Model.Architecture).Name);
+        Assert.Equal("image-folder", config.Dataset.Kind);
+        Assert.Equal((224, 3), (config.Dataset.ImageSize, config.Dataset.Channels));
+
+        // Run as shipped, the placeholders give one-line "not found" errors naming what to fill in.
+        var checkpoint = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config.Model, []));
+        Assert.Equal($"/path/to/{name}.pth: checkpoint file not found", checkpoint.Message);
+        var data = Assert.Throws<AtlasInputException>(() => DatasetOpener.Open(config.Dataset));
+        Assert.Equal("dataset.path: data folder '/path/to/imagenet/val' not found", data.Message);
+    }
+
+    [Theory]
+    [InlineData("\"architecture\": \"resnet18\", \"transformInput\": true", "model.transformInput: only the googlenet architecture has this option")]
+    [InlineData("\"architecture\": \"demo-cnn\", \"inputSize\": 32", "model.inputSize: demo-cnn takes 28×28 inputs only")]
+    [InlineData("\"architecture\": \"vgg16\", \"inputSize\": 4", "model.inputSize: must be between 16 and 4096")]
+    public void Model_options_are_checked_with_the_file_and_field_named(string model, string expected)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("bad.json");
+        File.WriteAllText(path, $$"""
+            { "name": "bad", "model": { {{model}}, "checkpoint": "x.pth" }, "dataset": { "kind": "image-folder", "path": "images" } }
+            """);
+        var error = Assert.Throws<AtlasInputException>(() => AtlasConfigLoader.Load(path));
+        Assert.Equal($"{path}: {expected}", error.Message);
+    }
+
+    [Fact]
+    public void The_demo_config_keeps_its_native_geometry()
+    {
+        var config = AtlasConfigLoader.Load(Path.Combine(RepositoryPaths.Root, "atlas-configs", "demo-fashion-mnist.json"));
+        Assert.Equal((28, 1), (config.Dataset.ImageSize, config.Dataset.Channels));
+        Assert.Null(config.Dataset.ResizeShorterSide);
+    }
+}

@@ -13,7 +13,7 @@ namespace Atlas.Site.Html;
 /// </summary>
 internal static class StatsChart
 {
-    private const double BarWidth = 28, Gap = 14, Top = 22, PlotHeight = 96, Bottom = 44, Left = 8;
+    private const double BarWidth = 28, Gap = 14, Top = 22, PlotHeight = 96, Bottom = 24, Left = 8;
 
     private sealed record Series(string Title, Func<LayerStats, double> Value, Func<double, string> Label, bool IsFraction);
 
@@ -58,7 +58,8 @@ internal static class StatsChart
             {
                 var y = Top + PlotHeight * ((max - Math.Max(value, 0)) / span);
                 var h = Math.Max(1, PlotHeight * Math.Abs(value) / span);
-                var labelY = value >= 0 ? y - 5 : y + h + 12;
+                // A negative bar's label sits above the zero line, where its column is empty, clear of the layer names below.
+                var labelY = value >= 0 ? y - 5 : zeroY - 5;
                 svg.Append(N($"<rect class=\"bar\" x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{BarWidth:0}\" height=\"{h:0.#}\" rx=\"3\">"))
                     .Append($"<title>{E(layers[i].Name)}: {E(series.Label(value))}</title></rect>")
                     .Append(N($"<text class=\"value\" x=\"{centre:0.#}\" y=\"{labelY:0.#}\">")).Append(E(series.Label(value))).Append("</text>");

@@ -11,6 +11,8 @@ public enum WorkKind
     ReduceExamples,
     /// <summary>Writes the atlas manifest (runs once everything else is done).</summary>
     Finalize,
+    /// <summary>Per-layer analysis of Layer: activation stats, weights, circuits, class spread, Grad-CAM (runs after the reduce).</summary>
+    Analysis,
 }
 
 /// <summary>A piece of a job that one worker computes; its id is deterministic, so a re-run overwrites the same keys.</summary>

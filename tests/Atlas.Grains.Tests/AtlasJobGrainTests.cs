@@ -21,8 +21,8 @@ public class AtlasJobGrainTests(ClusterFixture fixture)
         var id = $"job-{Guid.NewGuid():N}";
         var job = Job(id);
         var submitted = await job.Submit(Spec(id));
-        // conv1: 3 ranges of ≤2 units, logits: 2, dataset: 3 shards of ≤3 images, reduce, finalize.
-        Assert.Equal(3 + 2 + 3 + 1 + 1, submitted.Total);
+        // conv1: 3 ranges of ≤2 units, logits: 2, dataset: 3 shards of ≤3 images, reduce, one analysis per layer, finalize.
+        Assert.Equal(3 + 2 + 3 + 1 + 2 + 1, submitted.Total);
         Assert.Contains(id, await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(0).ActiveJobs());
 
         var seen = new List<string>();
@@ -49,12 +49,17 @@ public class AtlasJobGrainTests(ClusterFixture fixture)
         var held = new List<UnitLease>();
         while (await job.LeaseNext("worker-a") is { } lease) held.Add(lease);
         // With everything leased and nothing finished, only independent units were handed out.
-        Assert.DoesNotContain(held, l => l.Unit.Kind is WorkKind.ReduceExamples or WorkKind.Finalize);
+        Assert.DoesNotContain(held, l => l.Unit.Kind is WorkKind.ReduceExamples or WorkKind.Analysis or WorkKind.Finalize);
         foreach (var lease in held) await job.Complete(lease.LeaseId, Result(lease.Unit));
         var reduce = await job.LeaseNext("worker-a");
         Assert.Equal(WorkKind.ReduceExamples, reduce!.Unit.Kind);
         Assert.Null(await job.LeaseNext("worker-a"));
         await job.Complete(reduce.LeaseId, Result(reduce.Unit));
+        // The per-layer analysis reads the merged examples, and finalize waits for it.
+        var analyses = new[] { (await job.LeaseNext("worker-a"))!, (await job.LeaseNext("worker-a"))! };
+        Assert.All(analyses, a => Assert.Equal(WorkKind.Analysis, a.Unit.Kind));
+        Assert.Null(await job.LeaseNext("worker-a"));
+        foreach (var analysis in analyses) await job.Complete(analysis.LeaseId, Result(analysis.Unit));
         Assert.Equal(WorkKind.Finalize, (await job.LeaseNext("worker-a"))!.Unit.Kind);
     }
 

@@ -18,6 +18,7 @@ public static class FinalizeUnit
         var config = context.Config;
         var (model, catalog) = await context.Compute(() => context.Models.Get(config));
         var merged = await context.Store.GetJsonAsync<MergedExamplesWork>(context.Keys.MergedExamplesWork, context.Cancellation);
+        var analysis = await AnalysisManifests.LoadAsync(context);
         DatasetInfo dataset;
         using (var data = DatasetOpener.Open(config.Dataset))
             dataset = new DatasetInfo(data.Name, config.Dataset.Split, data.Count, data.ClassNames);
@@ -45,7 +46,7 @@ public static class FinalizeUnit
                         .Select(h => new ExampleRef(h.Image, h.Value, h.Y, h.X, h.Label, merged!.ImageKeys[h.Image]))
                         .ToList()))
                 .ToList();
-            layers.Add(new LayerManifest(info.Name, info.Kind == LayerKind.Conv ? "conv" : "linear", info.Channels, info.Height, info.Width, units));
+            layers.Add(analysis.Apply(new LayerManifest(info.Name, info.Kind == LayerKind.Conv ? "conv" : "linear", info.Channels, info.Height, info.Width, units)));
         }
 
         var checkpoint = config.Model.Checkpoint;

@@ -32,6 +32,7 @@ public sealed class UnitExecutor(ILogger<UnitExecutor> logger) : IUnitExecutor, 
                 WorkKind.ExampleShard => await ExampleShardUnit.RunAsync(context),
                 WorkKind.ReduceExamples => await ReduceExamplesUnit.RunAsync(context),
                 WorkKind.Finalize => await FinalizeUnit.RunAsync(context),
+                WorkKind.Analysis => await AnalysisUnit.RunAsync(context),
                 _ => throw new NotSupportedException($"unknown work kind {lease.Unit.Kind}"),
             };
             logger.LogDebug("Unit {Unit} of {JobId} done in {Seconds:F2}s", lease.Unit.Id, lease.JobId, clock.Elapsed.TotalSeconds);

@@ -4,13 +4,14 @@ namespace Atlas.Grains.Jobs;
 
 /// <summary>
 /// Splits a job into work units: layer × unit range for feature visualization, image ranges for the
-/// dataset pass, then one reduce and one finalize unit. Pure, so planning is tested without a cluster.
+/// dataset pass, then one reduce, one analysis unit per layer and one finalize unit. Pure, so planning is tested without a cluster.
 /// </summary>
 public static class JobPlanner
 {
     public const string ReduceId = "reduce";
     public const string FinalizeId = "finalize";
     public const string ExamplesPhase = "dataset examples";
+    public const string AnalysisPhase = "analysis";
 
     public static IReadOnlyList<WorkUnit> Plan(AtlasJobSpec spec)
     {
@@ -29,6 +30,7 @@ public static class JobPlanner
             units.Add(new WorkUnit($"examples/{start}-{end}", WorkKind.ExampleShard, null, start, end));
         }
         units.Add(new WorkUnit(ReduceId, WorkKind.ReduceExamples, null, 0, spec.DatasetCount));
+        foreach (var layer in spec.Layers) units.Add(new WorkUnit($"analysis/{layer.Name}", WorkKind.Analysis, layer.Name, 0, layer.Units));
         units.Add(new WorkUnit(FinalizeId, WorkKind.Finalize, null, 0, 0));
         return units;
     }
@@ -38,6 +40,7 @@ public static class JobPlanner
     {
         WorkKind.FeatureVis => $"feature vis {unit.Layer}",
         WorkKind.ExampleShard or WorkKind.ReduceExamples => ExamplesPhase,
+        WorkKind.Analysis => AnalysisPhase,
         _ => "manifest",
     };
 
@@ -48,6 +51,8 @@ public static class JobPlanner
     public static bool IsRunnable(WorkUnit unit, IEnumerable<(WorkUnit Unit, bool Settled)> all) => unit.Kind switch
     {
         WorkKind.ReduceExamples => all.Where(u => u.Unit.Kind == WorkKind.ExampleShard).All(u => u.Settled),
+        // Analysis reads the merged examples (class spread, Grad-CAM of each class's top images).
+        WorkKind.Analysis => all.Where(u => u.Unit.Kind == WorkKind.ReduceExamples).All(u => u.Settled),
         WorkKind.Finalize => all.Where(u => u.Unit.Kind != WorkKind.Finalize).All(u => u.Settled),
         _ => true,
     };

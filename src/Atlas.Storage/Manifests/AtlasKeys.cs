@@ -17,6 +17,16 @@ public sealed record AtlasKeys(string Atlas, string Version)
     public string LayerExamples(string layer) => $"{Root}/layers/{ArtifactKey.Segment(layer)}/examples.json";
     public string DatasetImage(int index) => $"{Root}/dataset/images/{index}.png";
 
+    /// <summary>Per-layer analysis (stats, circuits, class spread, Grad-CAM) written by the analysis unit.</summary>
+    public string AnalysisWork(string layer) => $"{Root}/work/analysis/{ArtifactKey.Segment(layer)}.json";
+    /// <summary>Picture of the filters of a layer that reads the image.</summary>
+    public string LayerWeights(string layer) => $"{Root}/layers/{ArtifactKey.Segment(layer)}/weights.png";
+    /// <summary>Kernel with which unit <paramref name="unit"/> of <paramref name="layer"/> reads unit <paramref name="fromUnit"/> of <paramref name="fromLayer"/>.</summary>
+    public string CircuitKernel(string layer, int unit, string fromLayer, int fromUnit) =>
+        $"{Root}/layers/{ArtifactKey.Segment(layer)}/units/{unit}/kernels/{ArtifactKey.Segment(fromLayer)}-{fromUnit}.png";
+    /// <summary>Heatmap overlay (Grad-CAM for logits units) of one of a unit's example images.</summary>
+    public string ExampleHeatmap(string layer, int unit, int image) => $"{Root}/layers/{ArtifactKey.Segment(layer)}/units/{unit}/heatmaps/{image}.png";
+
     /// <summary>Lists every atlas manifest in a store: keys of the form {atlas}/{version}/atlas.json.</summary>
     public static bool IsManifestKey(string key) => key.EndsWith("/atlas.json", StringComparison.Ordinal) && key.Count(c => c == '/') == 2;
 }

@@ -1,0 +1,54 @@
+using Atlas.Core.Configuration;
+using Atlas.Core.Data;
+using Atlas.Core.Imaging;
+using Atlas.Core.Models;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Analysis;
+
+/// <summary>
+/// How the single-image verbs (activations, explain) find their model and image: <c>--model</c> is an
+/// architecture name (then <c>--weights</c> names the checkpoint) or an atlas config file (its model
+/// section, and its dataset's class names; <c>--weights</c> then overrides the checkpoint).
+/// </summary>
+public static class AnalysisModels
+{
+    public static IAtlasModel Load(string modelArgument, string? weights)
+    {
+        if (LooksLikeConfig(modelArgument))
+        {
+            var config = AtlasConfigLoader.Load(modelArgument);
+            return ModelLoader.Load(config.Model.Architecture, weights ?? config.Model.Checkpoint, ClassNamesOf(config.Dataset));
+        }
+        if (weights is null)
+            throw new AtlasInputException($"--weights: a checkpoint file is required with --model {modelArgument}");
+        // The demo architecture is the Fashion-MNIST model; the zoo models know their own classes.
+        IReadOnlyList<string> classes = modelArgument == DemoCnn.ArchitectureName ? FashionMnist.ClassNames : [];
+        return ModelLoader.Load(modelArgument, weights, classes);
+    }
+
+    /// <summary>Reads an image as the model takes it and returns it as 1×C×H×W pixels in [0,1].</summary>
+    public static (Raster Image, Tensor Pixels) ReadImage(IAtlasModel model, string path)
+    {
+        var input = model.Input;
+        var image = ImageFileReader.Read(path, input.Channels, input.Height, input.Width);
+        return (image, tensor(image.Pixels).view(1, image.Channels, image.Height, image.Width));
+    }
+
+    private static bool LooksLikeConfig(string argument) =>
+        argument.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(argument);
+
+    private static IReadOnlyList<string> ClassNamesOf(DatasetConfig dataset)
+    {
+        if (dataset.Kind == "fashion-mnist") return FashionMnist.ClassNames;
+        try
+        {
+            using var data = DatasetOpener.Open(dataset);
+            return data.ClassNames;
+        }
+        catch (AtlasInputException)
+        {
+            return []; // class names are a nicety here; the data need not be present to explain one image
+        }
+    }
+}

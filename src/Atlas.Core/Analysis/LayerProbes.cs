@@ -1,0 +1,54 @@
+using Atlas.Core.Models;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Analysis;
+
+/// <summary>Finds the <see cref="ILayerProbe"/> for a model.</summary>
+public static class LayerProbes
+{
+    /// <summary>
+    /// A model that implements <see cref="ILayerProbe"/> itself is used as it is; the demo CNN gets its
+    /// own adapter (its layers are stages of one forward, not modules); any other model is probed with
+    /// forward hooks on the modules its layer names (the TorchVision zoo: "inception4a", "layer3", …).
+    /// </summary>
+    public static ILayerProbe For(IAtlasModel model) => model switch
+    {
+        ILayerProbe probe => probe,
+        DemoCnnModel demo => new DemoCnnProbe(demo),
+        _ => new ModuleHookProbe(model),
+    };
+
+    /// <summary>The device a model's weights live on (inputs must go there too).</summary>
+    public static Device DeviceOf(IAtlasModel model) =>
+        model.Network.parameters().Select(p => p.device).FirstOrDefault() ?? TorchRuntime.Device;
+
+    /// <summary>The layer must be one of the model's atlas layers; anything else is an input error naming the layer.</summary>
+    public static void RequireLayer(IAtlasModel model, string layer)
+    {
+        if (!model.LayerNames.Contains(layer))
+            throw new AtlasInputException($"model '{model.Architecture}' has no layer '{layer}' (layers: {string.Join(", ", model.LayerNames)})");
+    }
+}
+
+/// <summary>
+/// Weights looked up by parameter name: a layer's weights are the parameters of rank ≥ 2 under the
+/// module of the same name (conv and linear weights, not biases or batch-norm scales).
+/// </summary>
+internal sealed class ParameterIndex(IAtlasModel model)
+{
+    private readonly IReadOnlyList<(string Name, Tensor Value)> parameters =
+        model.Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+
+    public Tensor? Find(string name) => parameters.FirstOrDefault(p => p.Name == name).Value;
+
+    public IReadOnlyList<Tensor> Under(string layer) =>
+        parameters.Where(p => p.Name.StartsWith(layer + ".", StringComparison.Ordinal) && p.Value.dim() >= 2).Select(p => p.Value).ToList();
+
+    /// <summary>The first atlas layer reads the image; when one 4-D weight with the image's channel count computes it, those are its filters.</summary>
+    public Tensor? InputFilters(string layer)
+    {
+        if (model.LayerNames.Count == 0 || model.LayerNames[0] != layer) return null;
+        var convs = Under(layer).Where(w => w.dim() == 4).ToList();
+        return convs.Count == 1 && convs[0].shape[1] == model.Input.Channels ? convs[0] : null;
+    }
+}

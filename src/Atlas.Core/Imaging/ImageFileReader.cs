@@ -1,0 +1,70 @@
+using SkiaSharp;
+
+namespace Atlas.Core.Imaging;
+
+/// <summary>
+/// Reads an image file (PNG, JPEG, GIF, BMP, WebP …) as [0,1] pixels for a model that takes
+/// <paramref name="channels"/> channels at height×width. The picture is resized only when it is not
+/// already that size. A file that is not an image, or has the wrong number of channels (colour for a
+/// grayscale model, grayscale for an RGB model), is an input error naming the file.
+/// </summary>
+public static class ImageFileReader
+{
+    public static Raster Read(string path, int channels, int height, int width)
+    {
+        if (channels is not (1 or 3)) throw new AtlasInputException($"models with {channels} input channels cannot read image files (only 1 or 3)");
+        if (!File.Exists(path)) throw new AtlasInputException($"{path}: image file not found");
+        using var stream = File.OpenRead(path);
+        using var codec = SKCodec.Create(stream, out var result);
+        if (codec is null) throw new AtlasInputException($"{path}: not an image ({DecodeProblem(result)})");
+        using var decoded = SKBitmap.Decode(codec, new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul))
+            ?? throw new AtlasInputException($"{path}: the image could not be decoded");
+
+        int fileChannels = codec.Info.ColorType == SKColorType.Gray8 || IsGrayscale(decoded) ? 1 : 3;
+        if (channels == 1 && fileChannels == 3)
+            throw new AtlasInputException($"{path}: colour image (3 channels), but the model takes 1-channel grayscale images");
+        if (channels == 3 && codec.Info.ColorType == SKColorType.Gray8)
+            throw new AtlasInputException($"{path}: grayscale image (1 channel), but the model takes 3-channel RGB images");
+
+        var sized = decoded;
+        if (decoded.Width != width || decoded.Height != height)
+            sized = decoded.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell))
+                ?? throw new AtlasInputException($"{path}: the image could not be resized to {width}×{height}");
+        try
+        {
+            return ToRaster(sized, channels);
+        }
+        finally
+        {
+            if (!ReferenceEquals(sized, decoded)) sized.Dispose();
+        }
+    }
+
+    private static Raster ToRaster(SKBitmap bitmap, int channels)
+    {
+        int h = bitmap.Height, w = bitmap.Width, plane = h * w;
+        var bytes = bitmap.GetPixelSpan();
+        var pixels = new float[channels * plane];
+        for (int i = 0; i < plane; i++)
+        {
+            for (int c = 0; c < channels; c++) pixels[c * plane + i] = bytes[4 * i + c] / 255f;
+        }
+        return new Raster(pixels, channels, h, w);
+    }
+
+    /// <summary>An RGB file whose pixels are all gray holds a grayscale picture.</summary>
+    private static bool IsGrayscale(SKBitmap bitmap)
+    {
+        var bytes = bitmap.GetPixelSpan();
+        for (int i = 0; i + 3 < bytes.Length; i += 4)
+            if (bytes[i] != bytes[i + 1] || bytes[i] != bytes[i + 2]) return false;
+        return true;
+    }
+
+    private static string DecodeProblem(SKCodecResult result) => result switch
+    {
+        SKCodecResult.Unimplemented => "unsupported format",
+        SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput => "truncated or corrupt data",
+        _ => "no image decoder recognises it",
+    };
+}

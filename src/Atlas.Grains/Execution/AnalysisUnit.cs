@@ -1,0 +1,217 @@
+using Atlas.Abstractions;
+using Atlas.Core.Analysis;
+using Atlas.Core.Data;
+using Atlas.Core.Imaging;
+using Atlas.Core.Models;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+using static TorchSharp.torch;
+
+namespace Atlas.Grains.Execution;
+
+/// <summary>
+/// The lecture's per-layer analyses for one atlas layer: activation statistics over the dataset, weight
+/// statistics and (for the first layer) the filter picture, circuits from the previous atlas layer with
+/// kernel pictures, the class spread of every unit's top examples, and, for the logits layer, Grad-CAM
+/// overlays of each class's top images. Runs after the examples are merged (it reads them), writes
+/// its pictures, then <see cref="AnalysisWork"/> last; <see cref="AnalysisManifests"/> puts it in the atlas.
+/// </summary>
+public static class AnalysisUnit
+{
+    /// <summary>Activation statistics use the first images of the dataset, up to this many: plenty for a mean.</summary>
+    public const int StatsImages = 10_000;
+    /// <summary>Strongest inputs and outputs kept per unit.</summary>
+    public const int CircuitLinks = 6;
+    /// <summary>Shorter side of a Grad-CAM overlay picture in the atlas.</summary>
+    public const int OverlaySide = 112;
+
+    public static async Task<UnitResult> RunAsync(UnitContext context)
+    {
+        var layer = context.Unit.Layer ?? throw new InvalidOperationException($"analysis unit {context.Unit.Id} names no layer");
+        var merged = await context.Store.GetJsonAsync<MergedExamplesWork>(context.Keys.MergedExamplesWork, context.Cancellation);
+        var computed = await context.Compute(() => Analyse(context, layer, merged));
+
+        foreach (var (key, png) in computed.Pictures)
+            await context.Store.PutAsync(key, png, "image/png", context.Cancellation);
+        // The manifest goes last: once it exists, every picture it names is already durable.
+        var manifestKey = context.Keys.AnalysisWork(layer);
+        await context.Store.PutJsonAsync(manifestKey, computed.Work, context.Cancellation);
+        return new UnitResult(manifestKey, computed.Pictures.Count + 1, 0);
+    }
+
+    private sealed record Computed(AnalysisWork Work, IReadOnlyList<(string Key, byte[] Png)> Pictures);
+
+    private static Computed Analyse(UnitContext context, string layer, MergedExamplesWork? merged)
+    {
+        var config = context.Config;
+        var keys = context.Keys;
+        var (model, catalog) = context.Models.Get(config);
+        var probe = LayerProbes.For(model);
+        var info = catalog.Single(l => l.Name == layer);
+        var plans = context.Spec.Layers;
+        int position = plans.ToList().FindIndex(p => p.Name == layer);
+        var plan = plans[position];
+        var pictures = new List<(string, byte[])>();
+        var notes = new List<string>();
+        using var data = DatasetOpener.Open(config.Dataset);
+
+        var activation = DatasetStats(model, data, layer, config.Examples.BatchSize, context.Cancellation);
+        var weights = WeightStats.Of(probe.LayerWeights(layer));
+        var stats = new LayerStats(activation.Mean, activation.FractionNonPositive, activation.FractionChannelsActive)
+        {
+            WeightMean = weights?.Mean,
+            WeightStd = weights?.Std,
+        };
+
+        string? weightsKey = null;
+        if (probe.InputFilters(layer) is { } filters)
+        {
+            weightsKey = keys.LayerWeights(layer);
+            pictures.Add((weightsKey, FilterImages.Grid(filters).ToPng()));
+        }
+
+        var inputs = new Dictionary<int, IReadOnlyList<CircuitLink>>();
+        var previousOutputs = new Dictionary<int, IReadOnlyList<CircuitLink>>();
+        string? previous = position > 0 ? plans[position - 1].Name : null;
+        if (previous is not null)
+        {
+            var connections = Connect(probe, catalog.Single(l => l.Name == previous), info, notes);
+            if (connections is not null)
+            {
+                var kernels = new Dictionary<(int To, int From), string>();
+                string KernelKey(int to, int from)
+                {
+                    if (kernels.TryGetValue((to, from), out var key)) return key;
+                    key = keys.CircuitKernel(layer, to, previous, from);
+                    pictures.Add((key, HeatmapImages.Kernel(connections.Kernel(to, from), connections.MaxAbsOfUnit(to)).ToPng()));
+                    return kernels[(to, from)] = key;
+                }
+                int previousUnits = plans[position - 1].Units;
+                for (int v = 0; v < plan.Units; v++)
+                    inputs[v] = connections.InputsOf(v, previousUnits).Select(e => new CircuitLink(previous, e.Unit, e.Weight, KernelKey(v, e.Unit))).ToList();
+                for (int u = 0; u < previousUnits; u++)
+                    previousOutputs[u] = connections.OutputsOf(u, plan.Units).Select(e => new CircuitLink(layer, e.Unit, e.Weight, KernelKey(e.Unit, u))).ToList();
+                notes.Add($"circuits from {previous}: {connections.Method.ToString().ToLowerInvariant()} weights");
+            }
+        }
+
+        var hits = merged?.Layers.GetValueOrDefault(layer);
+        var spreads = new Dictionary<int, ClassSpread>();
+        for (int v = 0; hits is not null && v < Math.Min(plan.Units, hits.Length); v++)
+        {
+            if (ClassSpreadCalculator.From(hits[v].Select(h => h.Label), data.ClassNames) is { } spread)
+                spreads[v] = new ClassSpread(spread.Counts, spread.EntropyBits, spread.DominantClass);
+        }
+
+        var heatmaps = new Dictionary<int, IReadOnlyDictionary<int, string>>();
+        if (hits is not null && IsLogits(model, info))
+            GradCamOverlays(probe, catalog, info, plan.Units, hits, data, keys, pictures, heatmaps, notes);
+
+        var work = new AnalysisWork(layer, stats, activation.Images, weightsKey, previous, inputs, previousOutputs, spreads, heatmaps, notes);
+        return new Computed(work, pictures);
+    }
+
+    private static ActivationStats DatasetStats(IAtlasModel model, IImageDataset data, string layer, int batchSize, CancellationToken cancellationToken)
+    {
+        var accumulator = new ActivationStatsAccumulator();
+        var device = LayerProbes.DeviceOf(model);
+        int count = Math.Min(data.Count, StatsImages);
+        using var noGrad = no_grad();
+        for (int offset = 0; offset < count; offset += batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var batch = data.Read(offset, Math.Min(batchSize, count - offset));
+            var pixels = tensor(batch.Pixels).view(batch.Count, data.Channels, data.Height, data.Width).to(device);
+            var activations = model.Activations(pixels, [layer]);
+            using var activation = activations[layer];
+            accumulator.Add(activation);
+        }
+        return accumulator.Result();
+    }
+
+    private static LayerConnections? Connect(ILayerProbe probe, LayerInfo from, LayerInfo to, List<string> notes)
+    {
+        try
+        {
+            var connections = CircuitAnalysis.Connect(probe, from, to, CircuitLinks, out var reason);
+            if (connections is null) notes.Add($"no circuits from {from.Name}: {reason}");
+            return connections;
+        }
+        catch (Atlas.Core.AtlasInputException e)
+        {
+            // A model whose layers cannot be probed still gets the rest of its atlas.
+            notes.Add($"no circuits from {from.Name}: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The logits layer: the model's last layer, linear. Its units are classes, which Grad-CAM explains.</summary>
+    private static bool IsLogits(IAtlasModel model, LayerInfo info) => info.Kind == LayerKind.Linear && model.LayerNames[^1] == info.Name;
+
+    /// <summary>
+    /// The last spatial layer before the logits, as Grad-CAM prescribes, unless the logits read that layer
+    /// with a weight per position (the demo's linear layer over a flattened 64×7×7 map): Grad-CAM's
+    /// channel weight is the spatial mean of the gradient, which assumes the class score pools over
+    /// positions; with position-specific weights those means cancel and the map is mostly empty (seen:
+    /// 14 of 20 demo top images gave an all-zero conv3 map, none at conv2), so the layer before is used.
+    /// </summary>
+    private static LayerInfo? GradCamLayer(ILayerProbe probe, IReadOnlyList<LayerInfo> catalog, LayerInfo logits, List<string> notes)
+    {
+        var spatial = catalog.TakeWhile(l => l.Name != logits.Name).Where(l => l.IsSpatial).ToList();
+        if (spatial.Count == 0)
+        {
+            notes.Add("no Grad-CAM: the model has no spatial layer before its logits");
+            return null;
+        }
+        using var direct = probe.DirectWeights(spatial[^1].Name, logits.Name);
+        if (direct is not null && direct.shape[2] * direct.shape[3] > 1 && spatial.Count > 1)
+        {
+            notes.Add($"Grad-CAM one layer before {spatial[^1].Name}: the logits weigh each of its positions separately");
+            return spatial[^2];
+        }
+        return spatial[^1];
+    }
+
+    /// <summary>Grad-CAM (see <see cref="GradCamLayer"/>) for each class unit's top images, as overlays on the images.</summary>
+    private static void GradCamOverlays(ILayerProbe probe, IReadOnlyList<LayerInfo> catalog, LayerInfo logits, int units, Atlas.Core.Examples.ExampleHit[][] hits,
+        IImageDataset data, AtlasKeys keys, List<(string, byte[])> pictures, Dictionary<int, IReadOnlyDictionary<int, string>> heatmaps, List<string> notes)
+    {
+        var spatial = GradCamLayer(probe, catalog, logits, notes);
+        if (spatial is null) return;
+        var byClass = new Dictionary<int, Dictionary<int, string>>();
+        var jobs = Enumerable.Range(0, Math.Min(units, hits.Length)).SelectMany(c => hits[c].Select(h => (Class: c, h.Image))).ToList();
+        foreach (var chunk in jobs.Chunk(64))
+        {
+            var images = chunk.Select(j => data.Read(j.Image, 1)).ToList();
+            var rasters = images.Select(b => new Raster(b.Pixels, data.Channels, data.Height, data.Width)).ToList();
+            using var pixels = tensor(images.SelectMany(b => b.Pixels).ToArray()).view(chunk.Length, data.Channels, data.Height, data.Width);
+            var results = GradCam.Compute(probe, pixels, spatial.Name, chunk.Select(j => j.Class).ToList());
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var key = keys.ExampleHeatmap(logits.Name, chunk[i].Class, chunk[i].Image);
+                pictures.Add((key, HeatmapImages.Overlay(rasters[i], results[i].Heatmap, OverlaySide).ToPng()));
+                if (!byClass.TryGetValue(chunk[i].Class, out var perImage)) byClass[chunk[i].Class] = perImage = [];
+                perImage[chunk[i].Image] = key;
+            }
+        }
+        foreach (var (c, perImage) in byClass) heatmaps[c] = perImage;
+        notes.Add($"Grad-CAM overlays at {spatial.Name}");
+    }
+}
+
+/// <summary>
+/// What an analysis unit wrote for one layer. <see cref="PreviousOutputs"/> are the outputs of the
+/// previous atlas layer's units into this one (they belong on the previous layer's unit pages).
+/// </summary>
+public sealed record AnalysisWork(
+    string Layer,
+    LayerStats Stats,
+    long StatsImages,
+    string? WeightsKey,
+    string? PreviousLayer,
+    IReadOnlyDictionary<int, IReadOnlyList<CircuitLink>> Inputs,
+    IReadOnlyDictionary<int, IReadOnlyList<CircuitLink>> PreviousOutputs,
+    IReadOnlyDictionary<int, ClassSpread> ClassSpreads,
+    IReadOnlyDictionary<int, IReadOnlyDictionary<int, string>> Heatmaps,
+    IReadOnlyList<string> Notes);

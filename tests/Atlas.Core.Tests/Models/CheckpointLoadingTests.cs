@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Atlas.Core.Tests.Models;
 
 /// <summary>Checkpoints written here in every supported format and dtype, loaded back through the model loader.</summary>
+[Collection(GlobalTorchRandomCollection.Name)]
 public class CheckpointLoadingTests
 {
     private static readonly string[] SevenClasses = ["a", "b", "c", "d", "e", "f", "g"];

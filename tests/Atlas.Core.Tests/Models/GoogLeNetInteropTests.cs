@@ -13,6 +13,7 @@ namespace Atlas.Core.Tests.Models;
 /// the atlas layers return by default. Tolerance: 1e-3 relative, with an absolute floor of 1e-4 for
 /// values near zero (a channel mean of 2e-5 cannot be held to 2e-8 across two libtorch builds).
 /// </summary>
+[Collection(GlobalTorchRandomCollection.Name)]
 public class GoogLeNetInteropTests
 {
     private const double Relative = 1e-3;

@@ -8,6 +8,7 @@ namespace Atlas.Core.Tests.Models;
 /// Every zoo architecture with random weights at 64 px (the networks are fully convolutional up to an
 /// adaptive pool, so a small input exercises every module while keeping CPU time low).
 /// </summary>
+[Collection(GlobalTorchRandomCollection.Name)]
 public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
 {
     public static TheoryData<string> HookedArchitectures => new(ModelZoo.All.Where(a => a.Wrap is null).Select(a => a.Name));

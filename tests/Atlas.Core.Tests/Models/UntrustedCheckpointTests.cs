@@ -11,6 +11,7 @@ namespace Atlas.Core.Tests.Models;
 /// Files crafted here to be hostile or broken: each must give one line naming the file, never a raw
 /// library exception, and a pickle that asks for code must never get it.
 /// </summary>
+[Collection(GlobalTorchRandomCollection.Name)]
 public class UntrustedCheckpointTests
 {
     [Theory]

@@ -31,6 +31,8 @@ public sealed record JobStatus(
     [Id(10)] public IReadOnlyList<string> Workers { get; init; } = [];
     /// <summary>When the job was submitted, for ETA estimates.</summary>
     [Id(11)] public DateTimeOffset SubmittedAt { get; init; }
+    /// <summary>Seconds the finished units spent computing on their devices (for coordination-overhead figures).</summary>
+    [Id(12)] public double ComputeSeconds { get; init; }
 
     public bool IsFinished => State is JobState.Completed or JobState.Failed or JobState.Cancelled;
 }

@@ -33,15 +33,25 @@ public sealed record ClusterSettings(
             connection,
             read("ATLAS_CLUSTER_ID") is { Length: > 0 } cluster ? cluster : "atlas",
             read("ATLAS_SERVICE_ID") is { Length: > 0 } service ? service : "circuit-atlas",
-            read("ATLAS_ADVERTISED_IP") is { Length: > 0 } ip
-                ? IPAddress.TryParse(ip, out var address) ? address : throw new AtlasInputException($"ATLAS_ADVERTISED_IP: '{ip}' is not an IP address")
-                : IPAddress.Loopback,
+            ParseAdvertisedAddress(read("ATLAS_ADVERTISED_IP")),
             Int(read, "ATLAS_SILO_PORT", 11111),
             Int(read, "ATLAS_GATEWAY_PORT", 30000),
             lease,
             read("ATLAS_RENEW_SECONDS") is { Length: > 0 } ? Seconds(read, "ATLAS_RENEW_SECONDS", 20) : lease / 4,
             Int(read, "ATLAS_WORKERS", 1),
             read("ATLAS_PROBE_TIMEOUT_SECONDS") is { Length: > 0 } ? Seconds(read, "ATLAS_PROBE_TIMEOUT_SECONDS", 5) : null);
+    }
+
+    /// <summary>Loopback by default; "auto" takes this host's first IPv4 address (containers, where each silo has its own).</summary>
+    private static IPAddress ParseAdvertisedAddress(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return IPAddress.Loopback;
+        if (text == "auto")
+        {
+            return Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+                ?? IPAddress.Loopback;
+        }
+        return IPAddress.TryParse(text, out var address) ? address : throw new AtlasInputException($"ATLAS_ADVERTISED_IP: '{text}' is not an IP address or 'auto'");
     }
 
     private static int Int(Func<string, string?> read, string name, int fallback)

@@ -22,6 +22,9 @@ public static class ClusterSilo
                 o.ServiceId = settings.ServiceId;
             });
             silo.ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !System.Net.IPAddress.IsLoopback(settings.AdvertisedAddress));
+            // In a Kubernetes pod, Orleans' hosting package takes the pod's IP and name, and watches
+            // the pods of the deployment so a deleted pod is declared dead at once.
+            if (Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 }) silo.UseKubernetesHosting();
             silo.UseAzureStorageClustering(o => o.TableServiceClient = ClusterStorage.Tables(settings));
             ClusterStorage.AddJobStateStorage(silo, settings);
             if (settings.ProbeTimeout is { } probe)

@@ -156,6 +156,7 @@ public sealed class AtlasJobGrain(
             Executions = Job.Units.Sum(u => u.Attempts),
             Workers = Job.Units.Where(u => u.Status == UnitStatus.Leased && u.Worker is not null).Select(u => u.Worker!).Distinct().Order().ToList(),
             SubmittedAt = Job.SubmittedAt,
+            ComputeSeconds = Job.Units.Sum(u => u.Result?.ComputeSeconds ?? 0),
         };
     }
 }

@@ -51,7 +51,8 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
     {
         var job = grains.GetGrain<IAtlasJobGrain>(lease.JobId);
         using var unitCancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        using var renewal = RenewWhileRunning(job, lease, unitCancellation);
+        using var renewalStop = new CancellationTokenSource();
+        var renewal = RenewWhileRunning(job, lease, unitCancellation, renewalStop.Token);
         try
         {
             var result = await executor.ExecuteAsync(lease, unitCancellation.Token);
@@ -68,21 +69,38 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
             logger.LogWarning("Worker {Worker}: unit {Unit} failed: {Error}", workerId, lease.Unit.Id, e.GetBaseException().Message);
             await GrainCallRetry.ExecuteAsync(async () => { await job.Fail(lease.LeaseId, e.GetBaseException().Message); return true; }, stoppingToken);
         }
+        finally
+        {
+            await renewalStop.CancelAsync();
+            await renewal;
+        }
     }
 
-    private Timer RenewWhileRunning(IAtlasJobGrain job, UnitLease lease, CancellationTokenSource unit)
+    /// <summary>Renews the lease until stopped; a refused renewal means the unit is someone else's now, so stop computing it.</summary>
+    private async Task RenewWhileRunning(IAtlasJobGrain job, UnitLease lease, CancellationTokenSource unit, CancellationToken stop)
     {
-        var every = options.Value.RenewEvery;
-        return new Timer(async _ =>
+        using var timer = new PeriodicTimer(options.Value.RenewEvery);
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stop))
             {
-                if (!await job.Renew(lease.LeaseId)) await unit.CancelAsync();
+                try
+                {
+                    if (!await job.Renew(lease.LeaseId).WaitAsync(stop))
+                    {
+                        await unit.CancelAsync();
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogDebug(e, "Lease renewal of {Unit} failed; will try again", lease.Unit.Id);
+                }
             }
-            catch (Exception e)
-            {
-                logger.LogDebug(e, "Lease renewal of {Unit} failed; will try again", lease.Unit.Id);
-            }
-        }, null, every, every);
+        }
+        catch (OperationCanceledException)
+        {
+            // The unit finished: renewal ends with it.
+        }
     }
 }

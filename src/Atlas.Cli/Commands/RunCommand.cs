@@ -36,7 +36,7 @@ public static class RunCommand
 
         Preparation.EnsureData(config, coreLogger);
         Preparation.EnsureCheckpoint(config, coreLogger);
-        var spec = JobSpecBuilder.Build(config);
+        var spec = JobSpecBuilder.Build(config, coreLogger);
         logger.Information("Atlas {Atlas} version {Version} into {Store}", spec.Atlas, spec.Version, store.Description);
 
         var keys = new AtlasKeys(spec.Atlas, spec.Version);

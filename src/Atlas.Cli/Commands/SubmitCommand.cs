@@ -27,7 +27,7 @@ public static class SubmitCommand
             var coreLogger = loggerFactory.CreateLogger("Atlas");
             Preparation.EnsureData(config, coreLogger);
             Preparation.EnsureCheckpoint(config, coreLogger);
-            var spec = JobSpecBuilder.Build(config);
+            var spec = JobSpecBuilder.Build(config, coreLogger);
 
             await using var cluster = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(), logger, cancellationToken);
             var job = cluster.Client.GetGrain<IAtlasJobGrain>(spec.JobId);

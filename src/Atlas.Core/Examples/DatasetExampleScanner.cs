@@ -44,6 +44,8 @@ public static class DatasetExampleScanner
         var where = positions.contiguous().data<long>().ToArray();
         for (int i = 0; i < n; i++)
         {
+            // An unreadable image was counted and reported by the data set; its blank stand-in must not rank.
+            if (batch.IsSkipped(i)) continue;
             for (int unit = 0; unit < units; unit++)
             {
                 int at = i * units + unit;

@@ -1,6 +1,6 @@
 using Atlas.Core.Examples;
 
-namespace Atlas.Core.Tests;
+namespace Atlas.Core.Tests.Examples;
 
 public class TopKTableTests
 {

@@ -1,0 +1,51 @@
+using Atlas.Core.Data;
+using Atlas.Core.Examples;
+using Atlas.Core.Models;
+using Atlas.Core.Tests.Models;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Tests.Examples;
+
+[Collection(GlobalTorchRandomCollection.Name)]
+public class DatasetExampleScannerTests
+{
+    [Fact]
+    public void Unreadable_images_never_enter_any_top_k_list()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "shirts"));
+        var random = new Random(5);
+        for (int i = 0; i < 3; i++)
+        {
+            using var bitmap = new SKBitmap(28, 28);
+            for (int y = 0; y < 28; y++)
+                for (int x = 0; x < 28; x++)
+                    bitmap.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(folder.Path, "shirts", $"good{i}.png"), png.ToArray());
+        }
+        File.WriteAllBytes(Path.Combine(folder.Path, "shirts", "broken.png"), [1, 2, 3, 4]);
+
+        TorchRuntime.Initialize();
+        random_seed();
+        using var model = new DemoCnnModel(new DemoCnn(), ["shirt"]);
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(28, 1, 28));
+        var catalog = LayerCatalog.Measure(model);
+        // k as large as the set: without the skip, the blank stand-in of the broken file would be listed.
+        var tables = DatasetExampleScanner.Scan(model, data, catalog, 0, data.Count, k: data.Count, batchSize: 2);
+
+        int broken = Enumerable.Range(0, data.Count).Single(i => Path.GetFileName(data.FileOf(i)) == "broken.png");
+        foreach (var (layer, table) in tables)
+        {
+            for (int unit = 0; unit < table.UnitCount; unit++)
+            {
+                Assert.DoesNotContain(table.For(unit), hit => hit.Image == broken);
+                Assert.Equal(3, table.For(unit).Count);
+            }
+        }
+        Assert.Single(data.SkippedImages);
+    }
+
+    private static void random_seed() => random.manual_seed(17);
+}

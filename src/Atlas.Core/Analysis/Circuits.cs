@@ -81,9 +81,14 @@ public sealed class LayerConnections(string from, string to, ConnectionMethod me
 /// </summary>
 public static class CircuitAnalysis
 {
-    /// <summary>The connections, or null with a reason when this pair of layers cannot be connected.</summary>
-    public static LayerConnections? Connect(ILayerProbe probe, LayerInfo from, LayerInfo to, int topK, out string? reason, int batchSize = 32)
+    /// <summary>
+    /// The connections into the first <paramref name="toUnits"/> units of <paramref name="to"/> (all by
+    /// default: an atlas that renders fewer units need not pay for the rest), or null with a reason when
+    /// this pair of layers cannot be connected.
+    /// </summary>
+    public static LayerConnections? Connect(ILayerProbe probe, LayerInfo from, LayerInfo to, int topK, out string? reason, int batchSize = 32, int? toUnits = null)
     {
+        int targets = Math.Clamp(toUnits ?? to.Channels, 1, to.Channels);
         TorchRuntime.Initialize();
         var names = probe.Model.LayerNames.ToList();
         if (names.IndexOf(from.Name) >= names.IndexOf(to.Name))
@@ -104,11 +109,11 @@ public static class CircuitAnalysis
                 reason = $"the path from '{from.Name}' to '{to.Name}' stays non-linear with ReLUs and max-pools replaced, so expanded weights would be wrong";
                 return null;
             }
-            weights = ExpandedWeights(probe, from, to, batchSize);
+            weights = ExpandedWeights(probe, from, to, targets, batchSize);
             method = ConnectionMethod.Expanded;
         }
         reason = null;
-        var cpu = weights.detach().to(float32).cpu().contiguous();
+        var cpu = weights[..targets].detach().to(float32).cpu().contiguous();
         return new LayerConnections(from.Name, to.Name, method, cpu.data<float>().ToArray(),
             (int)cpu.shape[0], (int)cpu.shape[1], (int)cpu.shape[2], (int)cpu.shape[3], topK);
     }
@@ -126,7 +131,7 @@ public static class CircuitAnalysis
         return gap <= 1e-3 * Math.Max(size, 1e-6);
     }
 
-    private static Tensor ExpandedWeights(ILayerProbe probe, LayerInfo from, LayerInfo to, int batchSize)
+    private static Tensor ExpandedWeights(ILayerProbe probe, LayerInfo from, LayerInfo to, int targets, int batchSize)
     {
         // Which positions of the earlier layer reach the later layer's centre: the support of the gradient
         // of a random mix of all its units there (exact cancellation has probability zero).
@@ -138,9 +143,9 @@ public static class CircuitAnalysis
         long left = cols.Length > 0 ? cols.Min() : 0, right = cols.Length > 0 ? cols.Max() : 0;
 
         var kernels = new List<Tensor>();
-        for (int start = 0; start < to.Channels; start += batchSize)
+        for (int start = 0; start < targets; start += batchSize)
         {
-            var units = Enumerable.Range(start, Math.Min(batchSize, to.Channels - start)).ToArray();
+            var units = Enumerable.Range(start, Math.Min(batchSize, targets - start)).ToArray();
             var gradient = Gradient(probe, from, to, units, null); // B×C_from×H×W
             kernels.Add(gradient[.., .., TensorIndex.Slice(top, bottom + 1), TensorIndex.Slice(left, right + 1)].clone());
         }

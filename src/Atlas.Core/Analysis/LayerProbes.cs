@@ -1,4 +1,5 @@
 using Atlas.Core.Models;
+using Atlas.Core.Models.Zoo;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Analysis;
@@ -8,14 +9,16 @@ public static class LayerProbes
 {
     /// <summary>
     /// A model that implements <see cref="ILayerProbe"/> itself is used as it is; the demo CNN gets its
-    /// own adapter (its layers are stages of one forward, not modules); any other model is probed with
-    /// forward hooks on the modules its layer names (the TorchVision zoo: "inception4a", "layer3", …).
+    /// own adapter (its layers are stages of one forward, not modules); the TorchVision zoo is probed with
+    /// forward hooks on the module of each layer ("conv1_2" is VGG's "features.3"), and any other model
+    /// on modules named like its layers.
     /// </summary>
     public static ILayerProbe For(IAtlasModel model) => model switch
     {
         ILayerProbe probe => probe,
         DemoCnnModel demo => new DemoCnnProbe(demo),
-        _ => new ModuleHookProbe(model),
+        HookedModel hooked => new ModuleHookProbe(model, layer => hooked.Layers.First(l => l.Name == layer).Module),
+        _ => new ModuleHookProbe(model, layer => layer),
     };
 
     /// <summary>The device a model's weights live on (inputs must go there too).</summary>

@@ -6,18 +6,29 @@ using static TorchSharp.torch;
 namespace Atlas.Core.Analysis;
 
 /// <summary>
-/// <see cref="ILayerProbe"/> for models whose atlas layers are named modules of their network (the
-/// TorchVision zoo). Forward hooks replace a layer's output with a tensor of our own, so gradients
-/// and the linearized forward work without touching the model's code. Hooks fire through
-/// <c>Module.call</c>, which TorchVision uses for every submodule.
-/// Every tensor a hook returns is a fresh handle: Sequential disposes its intermediate results.
+/// <see cref="ILayerProbe"/> for models whose atlas layers are outputs of modules of their network (the
+/// TorchVision zoo). Forward hooks replace a layer's output with a tensor of our own, so gradients and
+/// the linearized forward work without touching the model's code. Hooks fire through
+/// <c>Module.call</c>, which TorchVision uses for every submodule. Every tensor a hook returns is a
+/// fresh handle: Sequential disposes its intermediate results.
 /// </summary>
-internal sealed class ModuleHookProbe(IAtlasModel model) : ILayerProbe
+internal sealed class ModuleHookProbe : ILayerProbe
 {
-    private readonly ParameterIndex parameters = new(model);
-    private readonly Dictionary<string, nn.Module> modules = model.Network.named_modules()
-        .Where(m => m.name.Length > 0)
-        .GroupBy(m => m.name).ToDictionary(g => g.Key, g => g.First().module);
+    private sealed class StopForward : Exception;
+
+    private readonly IAtlasModel model;
+    private readonly Func<string, string> modulePath;
+    private readonly Dictionary<string, nn.Module> modules;
+    private IReadOnlyDictionary<string, IReadOnlyList<(string Module, Tensor Weight)>>? weightsByLayer;
+
+    /// <param name="modulePath">The module whose output is an atlas layer's activation.</param>
+    public ModuleHookProbe(IAtlasModel model, Func<string, string> modulePath)
+    {
+        this.model = model;
+        this.modulePath = modulePath;
+        modules = model.Network.named_modules().Where(m => m.name.Length > 0)
+            .GroupBy(m => m.name).ToDictionary(g => g.Key, g => g.First().module);
+    }
 
     public IAtlasModel Model => model;
 
@@ -67,15 +78,24 @@ internal sealed class ModuleHookProbe(IAtlasModel model) : ILayerProbe
         try
         {
             hooks.Add(source.register_forward_hook((_, _, _) => substitute.clone()).remove);
+            foreach (var module in modules.Values) Linearize(module, hooks);
+            // Registered last so it sees the target's linearized output; nothing after it needs to run.
             hooks.Add(target.register_forward_hook((_, _, output) =>
             {
-                captured ??= output.alias().DetachFromDisposeScope();
-                return null!; // keep the output
+                captured = output.alias().DetachFromDisposeScope();
+                throw new StopForward();
             }).remove);
-            foreach (var module in modules.Values) Linearize(module, hooks);
 
-            using var pixels = zeros(substitute.shape[0], model.Input.Channels, model.Input.Height, model.Input.Width, device: substitute.device);
-            using var logits = model.Logits(pixels);
+            // One image is enough: whatever runs before the source is replaced by the substitute's batch.
+            using var pixels = zeros(1, model.Input.Channels, model.Input.Height, model.Input.Width, device: substitute.device);
+            try
+            {
+                using var logits = model.Logits(pixels);
+            }
+            catch (StopForward)
+            {
+                // Expected: the target's output is all this pass was for.
+            }
             return captured ?? throw new InvalidOperationException($"layer '{to}' was not reached by the forward pass");
         }
         finally
@@ -84,9 +104,58 @@ internal sealed class ModuleHookProbe(IAtlasModel model) : ILayerProbe
         }
     }
 
-    public IReadOnlyList<Tensor> LayerWeights(string layer) => parameters.Under(layer);
+    public IReadOnlyList<Tensor> LayerWeights(string layer) => WeightsByLayer().GetValueOrDefault(layer)?.Select(w => w.Weight).ToList() ?? [];
 
-    public Tensor? InputFilters(string layer) => parameters.InputFilters(layer);
+    /// <summary>The first layer's first convolution, when it reads the image's channels.</summary>
+    public Tensor? InputFilters(string layer)
+    {
+        if (model.LayerNames.Count == 0 || model.LayerNames[0] != layer) return null;
+        var first = WeightsByLayer().GetValueOrDefault(layer)?.FirstOrDefault(w => w.Weight.dim() == 4);
+        return first is { } conv && conv.Weight.shape[1] == model.Input.Channels ? conv.Weight : null;
+    }
+
+    /// <summary>
+    /// Which weights compute each atlas layer: those of the modules that run after the previous atlas layer's
+    /// module returned and before this layer's module returned, found with one recorded forward pass
+    /// (a layer's module need not hold them: VGG's layers are the ReLU modules after their convolutions).
+    /// </summary>
+    private IReadOnlyDictionary<string, IReadOnlyList<(string Module, Tensor Weight)>> WeightsByLayer()
+    {
+        if (weightsByLayer is not null) return weightsByLayer;
+        var layerOfModule = model.LayerNames.GroupBy(modulePath).ToDictionary(g => g.Key, g => g.ToList());
+        var result = model.LayerNames.ToDictionary(l => l, _ => new List<(string, Tensor)>());
+        var pending = new List<(string, Tensor)>();
+        var hooks = new List<Action>();
+        foreach (var (name, module) in modules)
+        {
+            if (module is not nn.Module<Tensor, Tensor> typed) continue;
+            bool leaf = !module.children().Any();
+            var weights = leaf ? module.named_parameters(recurse: false).Where(p => p.parameter.dim() >= 2).Select(p => (name, (Tensor)p.parameter)).ToList() : [];
+            var layers = layerOfModule.GetValueOrDefault(name);
+            if (weights.Count == 0 && layers is null) continue;
+            hooks.Add(typed.register_forward_hook((_, _, _) =>
+            {
+                pending.AddRange(weights);
+                foreach (var layer in layers ?? [])
+                {
+                    result[layer].AddRange(pending);
+                    pending.Clear();
+                }
+                return null!;
+            }).remove);
+        }
+        try
+        {
+            using var noGrad = no_grad();
+            using var pixels = zeros(1, model.Input.Channels, model.Input.Height, model.Input.Width, device: LayerProbes.DeviceOf(model));
+            using var logits = model.Logits(pixels);
+        }
+        finally
+        {
+            foreach (var remove in hooks) remove();
+        }
+        return weightsByLayer = result.ToDictionary(r => r.Key, r => (IReadOnlyList<(string, Tensor)>)r.Value);
+    }
 
     /// <summary>ReLU-like modules become the identity and max-pools average pools of the same window.</summary>
     private static void Linearize(nn.Module module, List<Action> hooks)
@@ -117,7 +186,8 @@ internal sealed class ModuleHookProbe(IAtlasModel model) : ILayerProbe
     private nn.Module<Tensor, Tensor> ModuleOf(string layer)
     {
         LayerProbes.RequireLayer(model, layer);
-        if (modules.GetValueOrDefault(layer) is nn.Module<Tensor, Tensor> module) return module;
-        throw new AtlasInputException($"model '{model.Architecture}': layer '{layer}' is not a module of its network, so it cannot be probed for gradients or circuits");
+        var path = modulePath(layer);
+        if (modules.GetValueOrDefault(path) is nn.Module<Tensor, Tensor> module) return module;
+        throw new AtlasInputException($"model '{model.Architecture}': layer '{layer}' is not the output of a module of its network ('{path}'), so it cannot be probed for gradients or circuits");
     }
 }

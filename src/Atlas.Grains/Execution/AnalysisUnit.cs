@@ -72,28 +72,9 @@ public static class AnalysisUnit
 
         var inputs = new Dictionary<int, IReadOnlyList<CircuitLink>>();
         var previousOutputs = new Dictionary<int, IReadOnlyList<CircuitLink>>();
-        string? previous = position > 0 ? plans[position - 1].Name : null;
-        if (previous is not null)
-        {
-            var connections = Connect(probe, catalog.Single(l => l.Name == previous), info, notes);
-            if (connections is not null)
-            {
-                var kernels = new Dictionary<(int To, int From), string>();
-                string KernelKey(int to, int from)
-                {
-                    if (kernels.TryGetValue((to, from), out var key)) return key;
-                    key = keys.CircuitKernel(layer, to, previous, from);
-                    pictures.Add((key, HeatmapImages.Kernel(connections.Kernel(to, from), connections.MaxAbsOfUnit(to)).ToPng()));
-                    return kernels[(to, from)] = key;
-                }
-                int previousUnits = plans[position - 1].Units;
-                for (int v = 0; v < plan.Units; v++)
-                    inputs[v] = connections.InputsOf(v, previousUnits).Select(e => new CircuitLink(previous, e.Unit, e.Weight, KernelKey(v, e.Unit))).ToList();
-                for (int u = 0; u < previousUnits; u++)
-                    previousOutputs[u] = connections.OutputsOf(u, plan.Units).Select(e => new CircuitLink(layer, e.Unit, e.Weight, KernelKey(e.Unit, u))).ToList();
-                notes.Add($"circuits from {previous}: {connections.Method.ToString().ToLowerInvariant()} weights");
-            }
-        }
+        LayerPlan? previous = position > 0 ? plans[position - 1] : null;
+        if (previous is not null && Connect(probe, catalog.Single(l => l.Name == previous.Name), info, plan.Units, notes) is { } connections)
+            Circuits(connections, previous, plan, keys, inputs, previousOutputs, pictures);
 
         var hits = merged?.Layers.GetValueOrDefault(layer);
         var spreads = new Dictionary<int, ClassSpread>();
@@ -105,9 +86,21 @@ public static class AnalysisUnit
 
         var heatmaps = new Dictionary<int, IReadOnlyDictionary<int, string>>();
         if (hits is not null && IsLogits(model, info))
-            GradCamOverlays(probe, catalog, info, plan.Units, hits, data, keys, pictures, heatmaps, notes);
+        {
+            try
+            {
+                var (overlays, keysByClass) = GradCamOverlays(probe, catalog, info, plan.Units, hits, data, keys, notes);
+                pictures.AddRange(overlays);
+                foreach (var (c, perImage) in keysByClass) heatmaps[c] = perImage;
+            }
+            catch (Atlas.Core.AtlasInputException e)
+            {
+                // A model whose layers cannot be probed still gets the rest of its atlas.
+                notes.Add($"no Grad-CAM: {e.Message}");
+            }
+        }
 
-        var work = new AnalysisWork(layer, stats, activation.Images, weightsKey, previous, inputs, previousOutputs, spreads, heatmaps, notes);
+        var work = new AnalysisWork(layer, stats, activation.Images, weightsKey, previous?.Name, inputs, previousOutputs, spreads, heatmaps, notes);
         return new Computed(work, pictures);
     }
 
@@ -130,12 +123,30 @@ public static class AnalysisUnit
         return accumulator.Result();
     }
 
-    private static LayerConnections? Connect(ILayerProbe probe, LayerInfo from, LayerInfo to, List<string> notes)
+    /// <summary>Each unit's strongest inputs, each previous unit's strongest outputs into this layer, and one kernel picture per link.</summary>
+    private static void Circuits(LayerConnections connections, LayerPlan previous, LayerPlan plan, AtlasKeys keys,
+        Dictionary<int, IReadOnlyList<CircuitLink>> inputs, Dictionary<int, IReadOnlyList<CircuitLink>> previousOutputs, List<(string, byte[])> pictures)
+    {
+        var kernels = new Dictionary<(int To, int From), string>();
+        string KernelKey(int to, int from)
+        {
+            if (kernels.TryGetValue((to, from), out var key)) return key;
+            key = keys.CircuitKernel(plan.Name, to, previous.Name, from);
+            pictures.Add((key, HeatmapImages.Kernel(connections.Kernel(to, from), connections.MaxAbsOfUnit(to)).ToPng()));
+            return kernels[(to, from)] = key;
+        }
+        for (int v = 0; v < plan.Units; v++)
+            inputs[v] = connections.InputsOf(v, previous.Units).Select(e => new CircuitLink(previous.Name, e.Unit, e.Weight, KernelKey(v, e.Unit))).ToList();
+        for (int u = 0; u < previous.Units; u++)
+            previousOutputs[u] = connections.OutputsOf(u, plan.Units).Select(e => new CircuitLink(plan.Name, e.Unit, e.Weight, KernelKey(e.Unit, u))).ToList();
+    }
+
+    private static LayerConnections? Connect(ILayerProbe probe, LayerInfo from, LayerInfo to, int toUnits, List<string> notes)
     {
         try
         {
-            var connections = CircuitAnalysis.Connect(probe, from, to, CircuitLinks, out var reason);
-            if (connections is null) notes.Add($"no circuits from {from.Name}: {reason}");
+            var connections = CircuitAnalysis.Connect(probe, from, to, CircuitLinks, out var reason, toUnits: toUnits);
+            notes.Add(connections is null ? $"no circuits from {from.Name}: {reason}" : $"circuits from {from.Name}: {connections.Method.ToString().ToLowerInvariant()} weights");
             return connections;
         }
         catch (Atlas.Core.AtlasInputException e)
@@ -174,11 +185,14 @@ public static class AnalysisUnit
     }
 
     /// <summary>Grad-CAM (see <see cref="GradCamLayer"/>) for each class unit's top images, as overlays on the images.</summary>
-    private static void GradCamOverlays(ILayerProbe probe, IReadOnlyList<LayerInfo> catalog, LayerInfo logits, int units, Atlas.Core.Examples.ExampleHit[][] hits,
-        IImageDataset data, AtlasKeys keys, List<(string, byte[])> pictures, Dictionary<int, IReadOnlyDictionary<int, string>> heatmaps, List<string> notes)
+    private static (List<(string, byte[])> Pictures, Dictionary<int, IReadOnlyDictionary<int, string>> KeysByClass) GradCamOverlays(
+        ILayerProbe probe, IReadOnlyList<LayerInfo> catalog, LayerInfo logits, int units, Atlas.Core.Examples.ExampleHit[][] hits,
+        IImageDataset data, AtlasKeys keys, List<string> notes)
     {
+        var pictures = new List<(string, byte[])>();
+        var heatmaps = new Dictionary<int, IReadOnlyDictionary<int, string>>();
         var spatial = GradCamLayer(probe, catalog, logits, notes);
-        if (spatial is null) return;
+        if (spatial is null) return (pictures, heatmaps);
         var byClass = new Dictionary<int, Dictionary<int, string>>();
         var jobs = Enumerable.Range(0, Math.Min(units, hits.Length)).SelectMany(c => hits[c].Select(h => (Class: c, h.Image))).ToList();
         foreach (var chunk in jobs.Chunk(64))
@@ -197,6 +211,7 @@ public static class AnalysisUnit
         }
         foreach (var (c, perImage) in byClass) heatmaps[c] = perImage;
         notes.Add($"Grad-CAM overlays at {spatial.Name}");
+        return (pictures, heatmaps);
     }
 }
 

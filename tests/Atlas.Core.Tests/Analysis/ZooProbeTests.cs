@@ -1,0 +1,64 @@
+using Atlas.Core.Analysis;
+using Atlas.Core.Models;
+using Atlas.Core.Models.Zoo;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Tests.Analysis;
+
+/// <summary>The analyses on real zoo networks (random weights, 64 px inputs to stay fast).</summary>
+public class ZooProbeTests
+{
+    private static IAtlasModel Build(string name)
+    {
+        TorchRuntime.Initialize();
+        random.manual_seed(4);
+        var architecture = ModelZoo.Get(name);
+        var network = architecture.Create(new ZooBuildOptions(10, TransformInput: false));
+        network.eval();
+        foreach (var parameter in network.parameters()) parameter.requires_grad = false;
+        return architecture.WrapNetwork(network, architecture.InputFor(64), []);
+    }
+
+    [Fact]
+    public void GoogLeNet_gets_grad_cam_filters_weights_and_expanded_circuits()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Build("googlenet");
+        var probe = LayerProbes.For(model);
+        var catalog = LayerCatalog.Measure(model);
+
+        var cam = GradCam.Compute(probe, rand(2, 3, 64, 64, generator: new Generator(1)), "inception4a", [3, 7])[0];
+        Assert.Equal((4, 4), (cam.Height, cam.Width));
+        Assert.Equal([64, 3, 7, 7], probe.InputFilters("conv1")!.shape);
+        Assert.Null(probe.InputFilters("conv2"));
+        // An Inception block's weights are its six convolutions; the logits' the fc layer.
+        Assert.Equal(6, probe.LayerWeights("inception3a").Count);
+        Assert.Equal([10, 1024], probe.LayerWeights("logits").Single().shape);
+
+        var from = catalog.Single(l => l.Name == "inception3a");
+        var to = catalog.Single(l => l.Name == "inception3b");
+        var connections = CircuitAnalysis.Connect(probe, from, to, 3, out var reason, toUnits: 8);
+        Assert.True(connections is not null, reason);
+        Assert.Equal(ConnectionMethod.Expanded, connections!.Method);
+        // Its 3×3 branches (TorchVision's "5×5" is a 3×3 too) reach one position around the centre.
+        Assert.Equal((3, 3), (connections.KernelHeight, connections.KernelWidth));
+        Assert.Equal(3, connections.InputsOf(0).Count);
+        Assert.True(Math.Abs(connections.InputsOf(0)[0].Weight) > 0);
+        // Only the 8 units computed are candidate outputs.
+        Assert.All(connections.OutputsOf(0), e => Assert.InRange(e.Unit, 0, 7));
+    }
+
+    [Fact]
+    public void ResNet_blocks_end_in_a_functional_relu_so_no_expanded_weights_are_claimed()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Build("resnet18");
+        var probe = LayerProbes.For(model);
+        var catalog = LayerCatalog.Measure(model);
+        Assert.Null(CircuitAnalysis.Connect(probe, catalog.Single(l => l.Name == "layer1"), catalog.Single(l => l.Name == "layer2"), 3, out var reason));
+        Assert.Contains("non-linear", reason);
+        // The stem layer is ResNet's ReLU module; its filters are conv1's.
+        Assert.Equal([64, 3, 7, 7], probe.InputFilters("conv1")!.shape);
+        Assert.Equal((2, 2), (GradCam.Compute(probe, rand(1, 3, 64, 64), "layer4")[0].Height, 2));
+    }
+}

@@ -1,10 +1,13 @@
 using Atlas.Core.Analysis;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
+using Atlas.Core.Tests.Models;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Tests.Analysis;
 
+// Builds networks from TorchSharp's global generator: kept apart from tests that seed it.
+[Collection(GlobalTorchRandomCollection.Name)]
 public class ActivationStatsTests
 {
     [Fact]

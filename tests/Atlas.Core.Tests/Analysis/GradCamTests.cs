@@ -1,6 +1,7 @@
 using Atlas.Core.Analysis;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
+using Atlas.Core.Tests.Models;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -11,6 +12,8 @@ namespace Atlas.Core.Tests.Analysis;
 /// derivative of y along the all-ones direction of channel k divided by h·w, taken by central finite
 /// differences in float64 on the rest of the network written out by hand.
 /// </summary>
+// Builds networks from TorchSharp's global generator: kept apart from tests that seed it.
+[Collection(GlobalTorchRandomCollection.Name)]
 public class GradCamTests
 {
     private const double Epsilon = 1e-5;

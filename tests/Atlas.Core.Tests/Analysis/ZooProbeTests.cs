@@ -1,11 +1,14 @@
 using Atlas.Core.Analysis;
 using Atlas.Core.Models;
+using Atlas.Core.Tests.Models;
 using Atlas.Core.Models.Zoo;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Tests.Analysis;
 
 /// <summary>The analyses on real zoo networks (random weights, 64 px inputs to stay fast).</summary>
+// Builds networks from TorchSharp's global generator: kept apart from tests that seed it.
+[Collection(GlobalTorchRandomCollection.Name)]
 public class ZooProbeTests
 {
     private static IAtlasModel Build(string name)

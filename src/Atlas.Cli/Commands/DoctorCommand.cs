@@ -1,0 +1,41 @@
+using System.CommandLine;
+using System.Reflection;
+using Atlas.Core;
+using Spectre.Console;
+using TorchSharp;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary>`atlas doctor`: what this machine gives the atlas — libtorch, device, threads, memory, versions.</summary>
+public static class DoctorCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("doctor", $"Report the torch backend, device, threads and native library versions (set {TorchRuntime.LibTorchFolderVariable} to use a PyTorch install's libtorch)");
+        command.SetAction(AtlasCli.Guarded((_, _, _) =>
+        {
+            TorchRuntime.Initialize();
+            var table = new Table().AddColumns("what", "found");
+            void Row(string what, string found) => table.AddRow(Markup.Escape(what), Markup.Escape(found));
+
+            Row("backend", TorchRuntime.LibTorchFolder is null ? "packaged libtorch (TorchSharp-cpu)" : $"{TorchRuntime.LibTorchFolderVariable}={TorchRuntime.LibTorchFolder}");
+            foreach (var library in TorchRuntime.LoadedLibraries) Row("  loaded", library);
+            Row("device", TorchRuntime.Device.ToString());
+            bool cuda = TorchRuntime.Device.type == DeviceType.CUDA;
+            Row("cuda devices", cuda ? $"{torch.cuda.device_count()}" : "none");
+            Row("torch threads", $"{torch.get_num_threads()}");
+            Row("processors", $"{Environment.ProcessorCount}");
+            Row("memory available to .NET", $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):F1} GiB");
+            Row("TorchSharp", typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?");
+            Row("libtorch", torch.__version__);
+            Row("native library", NativeLibraryPath() ?? "not found beside the program");
+            Row(".NET", Environment.Version.ToString());
+            AnsiConsole.Write(table);
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
+    private static string? NativeLibraryPath() =>
+        Directory.EnumerateFiles(AppContext.BaseDirectory, "libLibTorchSharp.so", SearchOption.AllDirectories).FirstOrDefault();
+}

@@ -1,0 +1,23 @@
+namespace Atlas.Cli.Tests;
+
+public class DoctorTests
+{
+    [Fact]
+    public async Task Doctor_reports_the_packaged_cpu_backend_and_versions()
+    {
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), "doctor");
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains("packaged libtorch", outcome.StdOut);
+        Assert.Contains("0.107", outcome.StdOut);
+        Assert.Contains("cpu", outcome.StdOut);
+    }
+
+    [Fact]
+    public async Task A_missing_libtorch_folder_is_a_one_line_error_naming_the_variable()
+    {
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(1),
+            new Dictionary<string, string> { ["ATLAS_LIBTORCH_DIR"] = "/no/such/torch/lib" }, "doctor");
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Equal("error: ATLAS_LIBTORCH_DIR: folder '/no/such/torch/lib' not found", outcome.StdErr.Trim());
+    }
+}

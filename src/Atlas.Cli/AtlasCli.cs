@@ -33,7 +33,8 @@ public static class AtlasCli
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(ActivationsCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
-        return await root.Parse(args).InvokeAsync();
+        // Ctrl+C and SIGTERM cancel the verb's token; a silo then has time to hand its work back.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(40) });
     }
 
     /// <summary>Wraps a verb's body with logging set-up and the error policy.</summary>

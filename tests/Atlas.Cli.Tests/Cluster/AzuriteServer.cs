@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Atlas.Cli.Tests.Cluster;
+
+/// <summary>
+/// A private Azurite (from the npm install that scripts/test.sh makes under .tools/azurite) on its own
+/// ports and data folder, so a test can stop it and start it again on the same data.
+/// </summary>
+public sealed class AzuriteServer : IDisposable
+{
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private readonly string dataFolder = TestData.NewTempFolder("azurite");
+    private readonly int blobPort = FreePort(), queuePort = FreePort(), tablePort = FreePort();
+    private Process? process;
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+
+    public static string Script => Path.Combine(TestData.RepoRoot, ".tools", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
+
+    public async Task StartAsync()
+    {
+        if (!File.Exists(Script))
+            throw new InvalidOperationException($"Azurite is not installed at {Script}; run the tests with `bash scripts/test.sh`, which installs it");
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[]
+        {
+            Script, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--location", dataFolder,
+            "--blobHost", "127.0.0.1", "--blobPort", $"{blobPort}", "--queueHost", "127.0.0.1", "--queuePort", $"{queuePort}",
+            "--tableHost", "127.0.0.1", "--tablePort", $"{tablePort}",
+        }) start.ArgumentList.Add(arg);
+        process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(Listening(blobPort) && Listening(tablePort)))
+        {
+            if (process.HasExited) throw new InvalidOperationException($"Azurite exited at start with code {process.ExitCode}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not start listening within 30 s");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Stops Azurite the way an operator would (SIGTERM), so it flushes its data folder.</summary>
+    public async Task StopAsync()
+    {
+        if (process is null || process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", $"{process.Id}"])) await kill!.WaitForExitAsync();
+        if (!process.WaitForExit(15_000)) process.Kill(entireProcessTree: true);
+        process.Dispose();
+        process = null;
+    }
+
+    private static bool Listening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        if (process is { HasExited: false }) process.Kill(entireProcessTree: true);
+        process?.Dispose();
+    }
+}

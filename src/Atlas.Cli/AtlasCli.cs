@@ -30,6 +30,7 @@ public static class AtlasCli
         root.Subcommands.Add(SubmitCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(CancelCommand.Create());
+        root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(ActivationsCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());

@@ -1,5 +1,6 @@
 using Atlas.Grains.Execution;
 using Atlas.Grains.Jobs;
+using Atlas.Grains.Watchers;
 using Atlas.Grains.Workers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,11 +20,26 @@ public static class AtlasSiloExtensions
         return services;
     }
 
+    /// <summary>
+    /// Checkpoint watchers (<see cref="CheckpointWatcherGrain"/>) and the silo-side service that prepares
+    /// their checkpoints. The silo also needs a reminder service (in memory embedded, Azure Table on a cluster).
+    /// </summary>
+    public static IServiceCollection AddAtlasWatchers(this IServiceCollection services, Action<WatcherOptions>? configure = null)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<WatcherOptions>().Configure(o => configure?.Invoke(o));
+        services.TryAddSingleton<CheckpointPreparer>();
+        services.TryAddSingleton<CheckpointWatchService>();
+        return services;
+    }
+
     /// <summary>The device executor and its worker loops: what makes a silo a worker.</summary>
     public static IServiceCollection AddAtlasWorkers(this IServiceCollection services, Action<WorkerOptions>? configure = null)
     {
         services.AddOptions<WorkerOptions>().Configure(o => configure?.Invoke(o));
-        services.TryAddSingleton<IUnitExecutor, UnitExecutor>();
+        // Every worker fetches a watched version's checkpoint when it lacks it and copies reusable units (see WatchAwareExecutor).
+        services.TryAddSingleton<UnitExecutor>();
+        services.TryAddSingleton<IUnitExecutor>(sp => new WatchAwareExecutor(sp.GetRequiredService<UnitExecutor>(), sp.GetRequiredService<ILogger<WatchAwareExecutor>>()));
         var count = new WorkerOptions();
         configure?.Invoke(count);
         for (int i = 0; i < count.Workers; i++)

@@ -11,6 +11,7 @@ public static class ClusterSilo
 {
     public static IHost Build(ClusterSettings settings, ILogger logger)
     {
+        var watchTick = WatchTick(Environment.GetEnvironmentVariable(WatchTickVariable));
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSerilog(logger, dispose: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
@@ -27,6 +28,9 @@ public static class ClusterSilo
             if (Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 }) silo.UseKubernetesHosting();
             silo.UseAzureStorageClustering(o => o.TableServiceClient = ClusterStorage.Tables(settings));
             ClusterStorage.AddJobStateStorage(silo, settings);
+            // Checkpoint watchers live on reminders in the same storage account, so they outlive any silo.
+            silo.UseAzureTableReminderService(o => o.TableServiceClient = ClusterStorage.Tables(settings));
+            silo.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = watchTick < TimeSpan.FromMinutes(1) ? watchTick : TimeSpan.FromMinutes(1));
             if (settings.ProbeTimeout is { } probe)
             {
                 // Faster failure detection, for tests and small clusters: a dead silo is noticed in seconds.
@@ -40,11 +44,23 @@ public static class ClusterSilo
             }
         });
         builder.Services.AddAtlasJobs(o => o.LeaseDuration = settings.LeaseDuration);
+        builder.Services.AddAtlasWatchers(o => o.TickPeriod = watchTick);
         builder.Services.AddAtlasWorkers(o =>
         {
             o.Workers = settings.Workers;
             o.RenewEvery = settings.RenewEvery;
         });
         return builder.Build();
+    }
+
+    /// <summary>How often checkpoint watchers wake on this cluster (seconds; default 30).</summary>
+    public const string WatchTickVariable = "ATLAS_WATCH_TICK_SECONDS";
+
+    public static TimeSpan WatchTick(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return TimeSpan.FromSeconds(30);
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 1
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new Core.AtlasInputException($"{WatchTickVariable}: '{text}' is not a number of seconds ≥ 1");
     }
 }

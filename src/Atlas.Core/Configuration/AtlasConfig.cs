@@ -18,6 +18,8 @@ public sealed record AtlasConfig
     public FeatureVisConfig FeatureVis { get; init; } = new();
     public ExamplesConfig Examples { get; init; } = new();
     public OutputConfig Output { get; init; } = new();
+    /// <summary>Optional: where new checkpoints appear and when to look (used by `atlas watch` and cluster watchers).</summary>
+    public WatchConfig? Watch { get; init; }
 }
 
 public sealed record ModelConfig
@@ -97,4 +99,19 @@ public sealed record OutputConfig
     public string Store { get; init; } = "../data/store";
     /// <summary>Folder the static site is published into.</summary>
     public string Site { get; init; } = "../out/site";
+}
+
+/// <summary>
+/// A checkpoint source to follow: every new checkpoint (by content hash) becomes a new atlas version.
+/// </summary>
+public sealed record WatchConfig
+{
+    /// <summary>A folder (relative to the config file) or azure-blob://container/prefix[?connection=ENV_VAR].</summary>
+    public required string Source { get; init; }
+    /// <summary>A cron expression (5 fields, or 6 with seconds; UTC) or "on-arrival" (look at every watcher tick).</summary>
+    public string Schedule { get; init; } = OnArrival;
+    /// <summary>How many versions of the atlas to keep in the store; older ones are deleted completely.</summary>
+    public int KeepVersions { get; init; } = 5;
+
+    public const string OnArrival = "on-arrival";
 }

@@ -46,6 +46,9 @@ public static class AtlasConfigLoader
             Store = c.Output.Store.Contains("://", StringComparison.Ordinal) ? c.Output.Store : Absolute(folder, c.Output.Store),
             Site = Absolute(folder, c.Output.Site),
         },
+        Watch = c.Watch is { } w && !string.IsNullOrWhiteSpace(w.Source) && !w.Source.Contains("://", StringComparison.Ordinal)
+            ? w with { Source = Absolute(folder, w.Source) }
+            : c.Watch,
     };
 
     /// <summary>
@@ -102,6 +105,15 @@ public static class AtlasConfigLoader
         Require(c.Examples.TopK is > 0 and <= 100, "examples.topK", "must be between 1 and 100");
         Require(c.Examples.BatchSize > 0, "examples.batchSize", "must be positive");
         Require(c.Examples.ImagesPerShard > 0, "examples.imagesPerShard", "must be positive");
+        if (c.Watch is { } watch)
+        {
+            Require(!string.IsNullOrWhiteSpace(watch.Source), "watch.source", "is required (a folder or azure-blob://container/prefix)");
+            Require(!watch.Source.Contains("://", StringComparison.Ordinal) || watch.Source.StartsWith("azure-blob://", StringComparison.OrdinalIgnoreCase),
+                "watch.source", $"'{watch.Source}' is not a folder or azure-blob://container/prefix");
+            // The cron syntax itself is checked where it is parsed (the watcher), with the same one-line form.
+            Require(!string.IsNullOrWhiteSpace(watch.Schedule), "watch.schedule", "is required: a cron expression or \"on-arrival\"");
+            Require(watch.KeepVersions is >= 1 and <= 1000, "watch.keepVersions", "must be between 1 and 1000");
+        }
         if (c.Model.Train is { } t)
         {
             Require(t.Epochs > 0, "model.train.epochs", "must be positive");

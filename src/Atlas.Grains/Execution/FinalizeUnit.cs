@@ -2,6 +2,7 @@ using Atlas.Abstractions;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
 using Atlas.Core.Training;
+using Atlas.Grains.Watchers;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 
@@ -19,6 +20,8 @@ public static class FinalizeUnit
         var (model, catalog) = await context.Compute(() => context.Models.Get(config));
         var merged = await context.Store.GetJsonAsync<MergedExamplesWork>(context.Keys.MergedExamplesWork, context.Cancellation);
         var analysis = await AnalysisManifests.LoadAsync(context);
+        // Probe responses of this version, the atlas's other versions, and each unit's best match in them.
+        var versions = await VersionComparison.RunAsync(context, model);
         DatasetInfo dataset;
         using (var data = DatasetOpener.Open(config.Dataset))
             dataset = new DatasetInfo(data.Name, config.Dataset.Split, data.Count, data.ClassNames);
@@ -46,7 +49,7 @@ public static class FinalizeUnit
                         .Select(h => new ExampleRef(h.Image, h.Value, h.Y, h.X, h.Label, merged!.ImageKeys[h.Image]))
                         .ToList()))
                 .ToList();
-            layers.Add(analysis.Apply(new LayerManifest(info.Name, info.Kind == LayerKind.Conv ? "conv" : "linear", info.Channels, info.Height, info.Width, units)));
+            layers.Add(versions.Apply(analysis.Apply(new LayerManifest(info.Name, info.Kind == LayerKind.Conv ? "conv" : "linear", info.Channels, info.Height, info.Width, units))));
         }
 
         var checkpoint = config.Model.Checkpoint;
@@ -63,6 +66,7 @@ public static class FinalizeUnit
             Dataset = dataset,
             Recipe = new RecipeInfo("pixel (sigmoid)", fv.Steps, fv.LearningRate, fv.Seed, model.Input.Height, $"jitter {fv.Jitter}px"),
             Layers = layers,
+            OtherVersions = versions.OtherVersions,
         };
         await context.Store.PutJsonAsync(context.Keys.Manifest, manifest, context.Cancellation);
         return new UnitResult(context.Keys.Manifest, 1, 0);

@@ -1,0 +1,140 @@
+using System.CommandLine;
+using Atlas.Abstractions;
+using Atlas.Cli.Hosting;
+using Atlas.Cli.Pipeline;
+using Atlas.Core;
+using Atlas.Core.Configuration;
+using Atlas.Grains.Watchers;
+using Atlas.Storage;
+using Serilog;
+using Serilog.Extensions.Logging;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary>
+/// `atlas watch CONFIG`: follows the config's checkpoint source (its watch section) with a watcher
+/// grain on an in-process silo, computes an atlas version for every new checkpoint and republishes the
+/// site after each one, until Ctrl+C. With --once it stops when everything found is done; with
+/// --cluster it hands the watcher to a running cluster's silos (which keep it alive) and returns.
+/// </summary>
+public static class WatchCommand
+{
+    public static Command Create()
+    {
+        var arguments = new ConfigArguments();
+        var once = new Option<bool>("--once") { Description = "Process the checkpoints found, then exit once none is queued or running" };
+        var cluster = new Option<bool>("--cluster") { Description = "Start the watcher on the running cluster (ATLAS_* environment) and return; the silos keep it going" };
+        var stop = new Option<bool>("--stop") { Description = "With --cluster: stop the cluster's watcher of this atlas" };
+        var tick = new Option<double>("--tick") { Description = "Seconds between watcher ticks on the in-process silo", DefaultValueFactory = _ => 5 };
+        var command = new Command("watch", "Compute a new atlas version whenever a new checkpoint appears in the config's watch.source");
+        arguments.AddTo(command);
+        command.Options.Add(once);
+        command.Options.Add(cluster);
+        command.Options.Add(stop);
+        command.Options.Add(tick);
+        command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
+        {
+            var path = parse.GetValue(arguments.Config)!.FullName;
+            var config = arguments.Load(parse);
+            if (config.Watch is null)
+                throw new AtlasInputException($"{path}: watch: the config has no watch section (source, schedule, keepVersions); see docs/config-reference.md");
+            try
+            {
+                WatchSchedule.Parse(config.Watch.Schedule);
+                CheckpointSources.Open(config.Watch.Source);
+            }
+            catch (Exception e) when (e is AtlasInputException or ArgumentException)
+            {
+                throw new AtlasInputException($"{path}: {e.Message}", e);
+            }
+            if (parse.GetValue(stop) && !parse.GetValue(cluster)) throw new AtlasInputException("--stop goes with --cluster (an in-process watcher stops with Ctrl+C)");
+            var seconds = parse.GetValue(tick);
+            if (seconds is < 1 or > 3600) throw new AtlasInputException($"--tick: {seconds} is not between 1 and 3600 seconds");
+
+            if (parse.GetValue(cluster)) return await OnClusterAsync(config, parse.GetValue(stop), logger, cancellationToken);
+            return await EmbeddedAsync(config, parse.GetValue(once), TimeSpan.FromSeconds(seconds), logger, cancellationToken);
+        }));
+        return command;
+    }
+
+    private static async Task<int> OnClusterAsync(AtlasConfig config, bool stop, ILogger logger, CancellationToken cancellationToken)
+    {
+        await using var connection = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(), logger, cancellationToken);
+        var watcher = connection.Client.GetGrain<ICheckpointWatcherGrain>(config.Name);
+        if (stop)
+        {
+            await watcher.Stop();
+            logger.Information("Stopped the cluster's watcher of {Atlas}", config.Name);
+            return ExitCodes.Success;
+        }
+        var status = await watcher.Start(AtlasConfigLoader.Serialize(config));
+        Report(status, logger, new Dictionary<string, CheckpointState>());
+        logger.Information("The cluster now watches {Source} for {Atlas}; follow it with `atlas status`", config.Watch!.Source, config.Name);
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> EmbeddedAsync(AtlasConfig config, bool once, TimeSpan tick, ILogger logger, CancellationToken cancellationToken)
+    {
+        using var loggerFactory = new SerilogLoggerFactory(logger);
+        Preparation.EnsureData(config, loggerFactory.CreateLogger("Atlas"));
+        var store = ArtifactStores.Open(config.Output.Store);
+        await using var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken, watchTick: tick);
+        var watcher = silo.Grains.GetGrain<ICheckpointWatcherGrain>(config.Name);
+        var seen = new Dictionary<string, CheckpointState>();
+        var status = await watcher.Start(AtlasConfigLoader.Serialize(config));
+        logger.Information("Watching {Source} ({Schedule}) for {Atlas}; versions go to {Store}{Stop}", config.Watch!.Source, config.Watch.Schedule, config.Name,
+            store.Description, once ? "" : "; Ctrl+C stops");
+        try
+        {
+            while (true)
+            {
+                if (Report(status, logger, seen)) await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
+                if (once && status.Idle) break;
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                // --once drives the ticks itself, so it need not wait for the reminder's period.
+                status = once ? await watcher.Tick() : await watcher.GetStatus();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.Information("Stopping the watcher");
+        }
+        await watcher.Stop();
+        return status.Checkpoints.Any(c => c.State == CheckpointState.Failed) ? ExitCodes.JobFailed : ExitCodes.Success;
+    }
+
+    /// <summary>Logs what changed since the last report; true when a new version was published (the site needs rebuilding).</summary>
+    private static bool Report(WatcherStatus status, ILogger logger, Dictionary<string, CheckpointState> seen)
+    {
+        bool published = false;
+        foreach (var c in status.Checkpoints)
+        {
+            if (seen.TryGetValue(c.Sha256, out var before) && before == c.State) continue;
+            seen[c.Sha256] = c.State;
+            switch (c.State)
+            {
+                case CheckpointState.Running:
+                    logger.Information("Checkpoint {Key} → job {JobId}", c.Key, c.JobId);
+                    break;
+                case CheckpointState.Completed:
+                    logger.Information("Checkpoint {Key} → version {Version} published", c.Key, c.Version);
+                    published = true;
+                    break;
+                case CheckpointState.Rejected:
+                    logger.Warning("Checkpoint {Key} (sha256 {Version}) skipped: {Error}", c.Key, c.Version, c.Error);
+                    break;
+                case CheckpointState.Failed:
+                    logger.Warning("Checkpoint {Key}: job {JobId} failed: {Error}", c.Key, c.JobId, c.Error);
+                    break;
+                case CheckpointState.Retired:
+                    logger.Information("Version {Version} ({Key}) deleted by retention", c.Version, c.Key);
+                    published = true;
+                    break;
+                default:
+                    logger.Debug("Checkpoint {Key}: {State}", c.Key, c.State);
+                    break;
+            }
+        }
+        return published;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using System.Text;
+using Atlas.Abstractions;
+using Atlas.Core;
+using Atlas.Core.Comparison;
+using Atlas.Core.Configuration;
+using Atlas.Core.Data;
+using Atlas.Core.Models;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+using Microsoft.Extensions.Logging;
+
+namespace Atlas.Grains.Watchers;
+
+/// <summary>A checkpoint made ready for its job: the spec, and what it takes from an earlier version.</summary>
+public sealed record PreparedCheckpoint(AtlasJobSpec Spec, string? ReusedFrom, IReadOnlyList<string> ReusedLayers);
+
+/// <summary>
+/// The worker-side half of watching: what needs the model, which grains never touch. For one new
+/// checkpoint it copies the bytes into the local cache and the version's store folder, loads the model
+/// (proving the file is one), measures the layer catalog and builds the job spec exactly as
+/// `atlas run`/`submit` do (job id {atlas}/{sha256[..12]}), fingerprints the layer weights and, when an
+/// earlier version of the atlas has identical weights up to some layers under the same config, writes
+/// the reuse plan that lets workers copy those layers' units. One preparation at a time per silo, on a
+/// thread of its own, so a model load never runs on a grain scheduler.
+/// </summary>
+public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
+{
+    private readonly SemaphoreSlim oneAtATime = new(1, 1);
+
+    public async Task<PreparedCheckpoint> PrepareAsync(AtlasConfig config, ICheckpointSource source, IArtifactStore store, string key, string sha256, CancellationToken cancellationToken)
+    {
+        await oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            var version = sha256[..12];
+            var keys = new WatchKeys(config.Name, version);
+            var local = CheckpointCache.LocalPath(sha256, key);
+            if (!File.Exists(local))
+            {
+                await using var content = await source.OpenReadAsync(key, cancellationToken);
+                await CheckpointCache.WriteVerifiedAsync(content, local, sha256, cancellationToken);
+            }
+            var side = await source.ReadSideFileAsync(key, cancellationToken);
+            if (side is not null) await File.WriteAllBytesAsync(local + ".json", side, cancellationToken);
+
+            var jobConfig = config with { Model = config.Model with { Checkpoint = local } };
+            var (spec, fingerprints) = await Task.Factory.StartNew(() => Measure(jobConfig, sha256),
+                cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+            // Any worker may run the job: the version carries its own checkpoint.
+            await store.PutAsync(keys.Checkpoint(key), await File.ReadAllBytesAsync(local, cancellationToken), "application/octet-stream", cancellationToken);
+            if (side is not null) await store.PutAsync(keys.CheckpointSideFile(key), side, "application/json", cancellationToken);
+            var digest = ConfigDigest(config);
+            await store.PutJsonAsync(keys.Fingerprints, new FingerprintsWork(digest, fingerprints), cancellationToken);
+
+            var (from, layers) = await BestPredecessorAsync(store, config.Name, version, digest, fingerprints, spec.Layers.Select(l => l.Name).ToList(), cancellationToken);
+            if (from is not null)
+            {
+                await store.PutJsonAsync(keys.ReusePlan, new ReusePlanWork(from, layers), cancellationToken);
+                logger.LogInformation("Version {Version} reuses layers {Layers} of version {From} (identical weights up to them)", version, string.Join(", ", layers), from);
+            }
+            else
+            {
+                await store.DeleteAsync(keys.ReusePlan, cancellationToken);
+            }
+            return new PreparedCheckpoint(spec, from, layers);
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
+    private (AtlasJobSpec Spec, IReadOnlyDictionary<string, string> Fingerprints) Measure(AtlasConfig config, string sha256)
+    {
+        IReadOnlyList<string> classes;
+        int count;
+        try
+        {
+            using var data = DatasetOpener.Open(config.Dataset);
+            classes = data.ClassNames;
+            count = data.Count;
+        }
+        catch (AtlasInputException e)
+        {
+            throw new WatchConfigException(e.Message, e);
+        }
+
+        IAtlasModel model;
+        try
+        {
+            model = ModelLoader.Load(config.Model, classes, logger);
+        }
+        catch (Exception e) when (e is AtlasInputException or InvalidDataException or NotSupportedException or EndOfStreamException)
+        {
+            throw new CheckpointRejectedException(e.Message, e);
+        }
+        using (model)
+        {
+            IReadOnlyList<LayerInfo> layers;
+            try
+            {
+                layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
+            }
+            catch (AtlasInputException e)
+            {
+                throw new WatchConfigException(e.Message, e);
+            }
+            var version = sha256[..12];
+            var plans = layers.Select(l => new LayerPlan(l.Name, Math.Min(l.Channels, config.MaxUnitsPerLayer ?? int.MaxValue))).ToList();
+            var spec = new AtlasJobSpec(
+                JobId: $"{config.Name}/{version}",
+                Atlas: config.Name,
+                Version: version,
+                ConfigJson: AtlasConfigLoader.Serialize(config),
+                Layers: plans,
+                DatasetCount: count,
+                UnitsPerWorkUnit: config.FeatureVis.ChannelsPerUnit,
+                ImagesPerShard: config.Examples.ImagesPerShard,
+                StoreLocation: config.Output.Store);
+            return (spec, LayerFingerprints.Compute(model, plans.Select(p => p.Name).ToList()));
+        }
+    }
+
+    /// <summary>
+    /// What decides a unit's result besides the weights: the config without the checkpoint, where the
+    /// site goes, the title and the watch section. Two versions are only reused across when it agrees.
+    /// </summary>
+    public static string ConfigDigest(AtlasConfig config)
+    {
+        var neutral = config with
+        {
+            Title = null,
+            Model = config.Model with { Checkpoint = "", Train = null },
+            Output = config.Output with { Site = "" },
+            Watch = null,
+        };
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(AtlasConfigLoader.Serialize(neutral))));
+    }
+
+    /// <summary>The finished version (manifest in the store) with the most layers identical to this one; null when none shares any.</summary>
+    private static async Task<(string? From, IReadOnlyList<string> Layers)> BestPredecessorAsync(IArtifactStore store, string atlas, string version, string digest,
+        IReadOnlyDictionary<string, string> fingerprints, IReadOnlyList<string> planned, CancellationToken cancellationToken)
+    {
+        string? best = null;
+        IReadOnlyList<string> bestLayers = [];
+        foreach (var other in await StoreVersions.PublishedAsync(store, atlas, cancellationToken))
+        {
+            if (other == version) continue;
+            var work = await store.GetJsonAsync<FingerprintsWork>(new WatchKeys(atlas, other).Fingerprints, cancellationToken);
+            if (work is null || work.ConfigDigest != digest) continue;
+            var same = LayerFingerprints.Identical(fingerprints, work.Layers).Where(planned.Contains).ToList();
+            if (same.Count > bestLayers.Count)
+            {
+                best = other;
+                bestLayers = same;
+            }
+        }
+        return (best, bestLayers);
+    }
+}
+
+/// <summary>The versions of an atlas in a store, found by their manifests.</summary>
+public static class StoreVersions
+{
+    /// <summary>Versions whose atlas manifest exists (finished versions; a running job's is not one yet).</summary>
+    public static async Task<IReadOnlyList<string>> PublishedAsync(IArtifactStore store, string atlas, CancellationToken cancellationToken)
+    {
+        var versions = new List<string>();
+        await foreach (var key in store.ListAsync(WatchKeys.AtlasPrefix(atlas), cancellationToken))
+        {
+            if (AtlasKeys.IsManifestKey(key)) versions.Add(key.Split('/')[1]);
+        }
+        return versions;
+    }
+
+    /// <summary>The published versions with their manifests' identity, newest first.</summary>
+    public static async Task<IReadOnlyList<VersionRef>> RefsAsync(IArtifactStore store, string atlas, CancellationToken cancellationToken)
+    {
+        var refs = new List<VersionRef>();
+        foreach (var version in await PublishedAsync(store, atlas, cancellationToken))
+        {
+            var manifest = await store.GetJsonAsync<AtlasManifest>(new AtlasKeys(atlas, version).Manifest, cancellationToken);
+            if (manifest is not null) refs.Add(new VersionRef(manifest.Version, manifest.Model.CheckpointSha256, manifest.CreatedAt));
+        }
+        return refs.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.Version, StringComparer.Ordinal).ToList();
+    }
+}

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Atlas.Core.Configuration;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+
+namespace Atlas.Grains.Watchers;
+
+/// <summary>
+/// The I/O a watcher grain needs, run off the grain's scheduler: listing and hashing the source (a
+/// checkpoint can be hundreds of MB), preparing a checkpoint (<see cref="CheckpointPreparer"/>), and the
+/// store look-ups of publication and retention.
+/// </summary>
+public sealed class CheckpointWatchService(CheckpointPreparer preparer)
+{
+    private readonly ConcurrentDictionary<string, IArtifactStore> stores = new();
+
+    public IArtifactStore Store(string location) =>
+        stores.GetOrAdd(location, l => new ResilientArtifactStore(ArtifactStores.Open(l)));
+
+    public Task<IReadOnlyList<CheckpointEntry>> ListAsync(string source, CancellationToken cancellationToken) =>
+        Task.Run(() => CheckpointSources.Open(source).ListAsync(cancellationToken), cancellationToken);
+
+    /// <summary>The SHA-256 of a checkpoint's content, the identity of the atlas version it makes.</summary>
+    public Task<string> HashAsync(string source, string key, CancellationToken cancellationToken) => Task.Run(async () =>
+    {
+        await using var stream = await CheckpointSources.Open(source).OpenReadAsync(key, cancellationToken);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }, cancellationToken);
+
+    public Task<PreparedCheckpoint> PrepareAsync(AtlasConfig config, string key, string sha256, CancellationToken cancellationToken) =>
+        Task.Run(() => preparer.PrepareAsync(config, CheckpointSources.Open(config.Watch!.Source), Store(config.Output.Store), key, sha256, cancellationToken), cancellationToken);
+
+    public Task<bool> IsPublishedAsync(AtlasConfig config, string version, CancellationToken cancellationToken) =>
+        Task.Run(() => Store(config.Output.Store).ExistsAsync(new AtlasKeys(config.Name, version).Manifest, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<string>> ApplyRetentionAsync(AtlasConfig config, CancellationToken cancellationToken) =>
+        Task.Run(() => VersionRetention.ApplyAsync(Store(config.Output.Store), config.Name, config.Watch!.KeepVersions, cancellationToken), cancellationToken);
+}

@@ -1,0 +1,12 @@
+namespace Atlas.Grains.Watchers;
+
+/// <summary>How often watchers wake up and how they retry; the silo hosts set these (tests shorten them).</summary>
+public sealed class WatcherOptions
+{
+    /// <summary>The reminder period: each tick follows the running job and, when the schedule says so, lists the source.</summary>
+    public TimeSpan TickPeriod { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Preparation attempts that end in an unexpected error (storage outage…) before a checkpoint is given up.</summary>
+    public int MaxAttempts { get; set; } = 3;
+    /// <summary>Wait before the next attempt at a checkpoint whose preparation failed; doubles per attempt.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -32,6 +32,7 @@ public static class AtlasCli
         root.Subcommands.Add(CancelCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(Commands.Bench.BenchCommand.Create());
         root.Subcommands.Add(ActivationsCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         // Ctrl+C and SIGTERM cancel the verb's token; a silo then has time to hand its work back.

@@ -19,8 +19,11 @@ public sealed class EmbeddedSilo : IAsyncDisposable
 
     public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
 
+    /// <param name="workers">False for a silo that only hosts grains (benchmarks of the coordination alone).</param>
+    /// <param name="jobStorage">Where job state lives; in memory unless given (benchmarks also measure Azure Blob storage).</param>
     /// <param name="watchTick">How often checkpoint watchers wake (`atlas watch` sets it; otherwise WatcherOptions' default).</param>
-    public static async Task<EmbeddedSilo> StartAsync(ILogger logger, CancellationToken cancellationToken, TimeSpan? watchTick = null)
+    public static async Task<EmbeddedSilo> StartAsync(ILogger logger, CancellationToken cancellationToken, bool workers = true, Action<ISiloBuilder>? jobStorage = null,
+        TimeSpan? watchTick = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSerilog(logger, dispose: false);
@@ -28,14 +31,15 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         {
             // Free ports, so two runs (or a run and the tests) on one machine never collide.
             silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "circuit-atlas", clusterId: "embedded");
-            silo.AddMemoryGrainStorage(AtlasGrainStorage.Name);
+            if (jobStorage is null) silo.AddMemoryGrainStorage(AtlasGrainStorage.Name);
+            else jobStorage(silo);
             // Checkpoint watchers tick on a reminder; in one process, memory reminders are enough.
             silo.UseInMemoryReminderService();
             silo.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
         });
         builder.Services.AddAtlasJobs();
         builder.Services.AddAtlasWatchers(o => o.TickPeriod = watchTick ?? o.TickPeriod);
-        builder.Services.AddAtlasWorkers();
+        if (workers) builder.Services.AddAtlasWorkers();
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return new EmbeddedSilo(host);

@@ -40,8 +40,11 @@ public sealed class AtlasJobGrain(
         if (Job.State != JobState.Running || Job.Spec is null) return null;
         var now = Now;
         bool changed = ReclaimExpiredLeases(now);
-        var settled = Job.Units.Select(u => (u.Unit, u.Status is UnitStatus.Done or UnitStatus.Failed)).ToList();
-        var next = Job.Units.FirstOrDefault(u => u.Status == UnitStatus.Pending && u.NotBefore <= now && JobPlanner.IsRunnable(u.Unit, settled));
+        // Dependencies are only checked for the few units that have any (reduce, analysis, finalize).
+        List<(WorkUnit, bool)>? settled = null;
+        var next = Job.Units.FirstOrDefault(u => u.Status == UnitStatus.Pending && u.NotBefore <= now &&
+            (u.Unit.Kind is WorkKind.FeatureVis or WorkKind.ExampleShard ||
+             JobPlanner.IsRunnable(u.Unit, settled ??= Job.Units.Select(r => (r.Unit, r.Status is UnitStatus.Done or UnitStatus.Failed)).ToList())));
         if (next is null)
         {
             if (changed) await state.WriteStateAsync();
@@ -56,13 +59,14 @@ public sealed class AtlasJobGrain(
         return new UnitLease(this.GetPrimaryKeyString(), next.LeaseId, next.Unit, next.LeaseDeadline, Job.Spec);
     }
 
-    public async Task<bool> Renew(Guid leaseId)
+    public Task<bool> Renew(Guid leaseId)
     {
         var unit = HeldBy(leaseId);
-        if (unit is null) return false;
+        if (unit is null) return Task.FromResult(false);
         unit.LeaseDeadline = Now + Options.LeaseDuration;
-        await state.WriteStateAsync();
-        return true;
+        // Not written: a renewal lost with this activation only means the lease expires on the last
+        // written deadline and the unit is handed out again, which is what a lost lease must do anyway.
+        return Task.FromResult(true);
     }
 
     public async Task<bool> Complete(Guid leaseId, UnitResult result)

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Atlas.Cli.Hosting;
+
+namespace Atlas.Cli.Commands.Bench;
+
+/// <summary>`atlas bench …`: figures printed, never asserted (see bench/RESULTS.md for recorded runs).</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Measure throughput and overheads and print the figures");
+        bench.Subcommands.Add(Coordination());
+        return bench;
+    }
+
+    private static Command Coordination()
+    {
+        var units = new Option<int>("--units") { Description = "Tiny units in the job", DefaultValueFactory = _ => 2000 };
+        var workers = new Option<int>("--workers") { Description = "Concurrent pseudo-workers", DefaultValueFactory = _ => 4 };
+        var demo = new Option<FileInfo?>("--demo") { Description = "Also run this config's job on the embedded default and report its coordination overhead per unit" };
+        var command = new Command("coordination", $"Units/s one job grain hands out (memory state, and Azure Blob state when {ClusterSettings.ConnectionVariable} is set); with --demo, overhead per unit of a real job") { units, workers, demo };
+        command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
+        {
+            var figures = new List<CoordinationBench.Figures>
+            {
+                await CoordinationBench.RunAsync(parse.GetValue(units), parse.GetValue(workers), null, logger, cancellationToken),
+            };
+            if (Environment.GetEnvironmentVariable(ClusterSettings.ConnectionVariable) is { Length: > 0 })
+                figures.Add(await CoordinationBench.RunAsync(parse.GetValue(units), parse.GetValue(workers), ClusterSettings.FromEnvironment(), logger, cancellationToken));
+            CoordinationBench.Print(figures);
+            if (parse.GetValue(demo) is { } config)
+                await DemoOverheadBench.RunAsync(Core.Configuration.AtlasConfigLoader.Load(config.FullName), logger, cancellationToken);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -49,8 +49,8 @@ public static class CheckpointReader
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // PyBridge and the pickle library throw NotImplementedException, ArgumentOutOfRangeException,
-            // InvalidDataException, PickleException, InvalidCastException …: none of them is for users.
+            // PyBridge and the pickle library throw not-implemented, argument-out-of-range,
+            // invalid-data, pickle and invalid-cast exceptions …: none of them is for users.
             var kind = format switch
             {
                 CheckpointFormat.PyTorchZip => "PyTorch",

@@ -22,7 +22,7 @@ public static class StatusCommand
             var id = parse.GetValue(jobId);
             if (id is null)
             {
-                var table = new Table().AddColumns("job", "state", "units done", "leased", "failed", "reassigned", "workers");
+                var table = new Table().AddColumn(new TableColumn("job").NoWrap()).AddColumns("state", "done", "leased", "failed", "reassigned", "workers");
                 foreach (var job in known)
                 {
                     var s = await cluster.Client.GetGrain<IAtlasJobGrain>(job).GetStatus();

@@ -8,9 +8,14 @@ public static class Logging
 {
     public static ILogger Create(LogEventLevel level)
     {
-        // Orleans and the hosting stack are chatty at Information (Polly logs every placement
-        // attempt); they only speak up at Warning unless diagnostics were asked for.
-        var frameworkLevel = level <= LogEventLevel.Verbose ? LogEventLevel.Debug : LogEventLevel.Warning;
+        // Orleans and the hosting stack are chatty (Polly logs every placement attempt, and a silo warns
+        // about GC mode and start-up stalls): errors only by default, warnings at detailed, debug at diagnostic.
+        var frameworkLevel = level switch
+        {
+            LogEventLevel.Verbose => LogEventLevel.Debug,
+            LogEventLevel.Debug => LogEventLevel.Warning,
+            _ => (LogEventLevel)Math.Max((int)level, (int)LogEventLevel.Error),
+        };
         return new LoggerConfiguration()
             .MinimumLevel.Is(level)
             .MinimumLevel.Override("Orleans", frameworkLevel)

@@ -53,7 +53,7 @@ public static class CoordinationBench
 
     public static void Print(IEnumerable<Figures> figures)
     {
-        var table = new Table().AddColumns("job state in", "units", "workers", "seconds", "units/s handed out", "LeaseNext ms (mean)", "LeaseNext ms (p95)", "Complete ms (mean)");
+        var table = new Table().AddColumns("state in", "units", "workers", "s", "units/s", "lease ms", "lease p95", "complete ms");
         foreach (var f in figures)
             table.AddRow(f.Storage, $"{f.Units}", $"{f.Workers}", $"{f.Seconds:F2}", $"{f.UnitsPerSecond:F0}", $"{f.LeaseMs:F2}", $"{f.LeaseP95Ms:F2}", $"{f.CompleteMs:F2}");
         AnsiConsole.Write(table);

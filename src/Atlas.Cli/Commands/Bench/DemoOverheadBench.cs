@@ -38,7 +38,7 @@ public static class DemoOverheadBench
         Directory.Delete(store, recursive: true);
 
         double overhead = wall - status.ComputeSeconds;
-        var table = new Table().AddColumns("job", "units", "wall s", "compute s", "coordination s", "coordination per unit ms", "share of wall");
+        var table = new Table().AddColumns("job", "units", "wall s", "compute s", "overhead s", "per unit ms", "of wall");
         table.AddRow(Markup.Escape(config.Name), $"{status.Total}", $"{wall:F2}", $"{status.ComputeSeconds:F2}", $"{overhead:F2}",
             $"{overhead / status.Total * 1000:F1}", $"{overhead / wall:P1}");
         AnsiConsole.Write(table);

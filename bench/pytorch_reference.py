@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""The atlas workload in eager PyTorch, so the TorchSharp engine can be compared on a machine that
+has PyTorch (the GPU machines do; this development machine does not).
+
+Workloads (same numbers as `atlas bench`):
+  featurevis  GoogLeNet at 128 px, the full recipe (Fourier parameterization with 1/f scaling and
+              colour decorrelation, pad 12 / jitter 8 / scale / rotate / jitter 4 composed into one
+              affine grid_sample per step), Adam lr 0.05, 512 steps; (a) one channel at a time,
+              (b) BATCH channels per optimisation, forward stopped after the target layer.
+  examples    images/s of a top-k pass over all atlas layers (max over positions, running top-k).
+
+  python3 bench/pytorch_reference.py --device cuda --batch 1024 --steps 512
+"""
+import argparse, math, time
+import torch
+import torch.nn.functional as F
+import torchvision
+
+LAYERS = ["conv1", "conv2", "conv3", "inception3a", "inception3b", "inception4a", "inception4b",
+          "inception4c", "inception4d", "inception4e", "inception5a", "inception5b"]
+DECORRELATION = torch.tensor([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]])
+
+
+class Stop(Exception):
+    pass
+
+
+def capture(model, layer, stop_after):
+    store = {}
+    module = dict(model.named_modules())[layer]
+
+    def hook(_, __, output):
+        store["out"] = output
+        if stop_after:
+            raise Stop()
+    return store, module.register_forward_hook(hook)
+
+
+def fourier_image(batch, size, device, generator):
+    freqs_y = torch.fft.fftfreq(size, device=device)[:, None]
+    freqs_x = torch.fft.rfftfreq(size, device=device)[None, :]
+    scale = 1.0 / torch.maximum(torch.sqrt(freqs_y ** 2 + freqs_x ** 2), torch.tensor(1.0 / size, device=device))
+    coefficients = (torch.randn(batch, 3, size, size // 2 + 1, 2, device=device, generator=generator) * 0.01).requires_grad_()
+
+    def render():
+        spectrum = torch.view_as_complex(coefficients) * scale
+        image = torch.fft.irfft2(spectrum, s=(size, size), norm="ortho")
+        matrix = DECORRELATION.to(device) / DECORRELATION.norm(dim=0).max()
+        image = torch.einsum("bchw,dc->bdhw", image, matrix)
+        return torch.sigmoid(image)
+    return coefficients, render
+
+
+def random_affine(batch, size, device, generator):
+    unit = size / 224.0
+    scales = torch.tensor([0.90 + 0.02 * i for i in range(11)], device=device)
+    scale = scales[torch.randint(len(scales), (batch,), device=device, generator=generator)]
+    angle = torch.randint(-10, 11, (batch,), device=device, generator=generator).float() * math.pi / 180
+    shift = (torch.randint(-12, 13, (batch, 2), device=device, generator=generator).float() * unit) * 2 / size
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    return F.affine_grid(theta, (batch, 3, size, size), align_corners=False)
+
+
+def featurevis(model, layer, channels, steps, size, device):
+    generator = torch.Generator(device=device).manual_seed(0)
+    coefficients, render = fourier_image(len(channels), size, device, generator)
+    optimizer = torch.optim.Adam([coefficients], lr=0.05)
+    store, handle = capture(model, layer, stop_after=True)
+    index = torch.tensor(channels, device=device)
+    mean = torch.tensor([0.485, 0.456, 0.406], device=device).view(1, 3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225], device=device).view(1, 3, 1, 1)
+    try:
+        for _ in range(steps):
+            optimizer.zero_grad()
+            image = F.grid_sample(render(), random_affine(len(channels), size, device, generator), padding_mode="border", align_corners=False)
+            try:
+                model((image - mean) / std)
+            except Stop:
+                pass
+            activation = store["out"]
+            objective = activation.gather(1, index.view(-1, 1, 1, 1).expand(-1, 1, *activation.shape[2:])).mean(dim=(1, 2, 3))
+            (-objective.sum()).backward()
+            optimizer.step()
+    finally:
+        handle.remove()
+
+
+def examples(model, images, batch, size, device, k=9):
+    stores = []
+    for layer in LAYERS:
+        store, _ = capture(model, layer, stop_after=False)
+        stores.append(store)
+    best = None
+    with torch.no_grad():
+        for start in range(0, images, batch):
+            x = torch.rand(min(batch, images - start), 3, size, size, device=device)
+            model(x)
+            maxima = torch.cat([s["out"].flatten(2).amax(2) for s in stores], 1)
+            best = maxima if best is None else torch.cat([best, maxima], 0).topk(min(k, len(best) + len(maxima)), dim=0).values
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def timed(fn, device):
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    fn()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--steps", type=int, default=512)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--layer", default="inception4a")
+    parser.add_argument("--images", type=int, default=20000)
+    args = parser.parse_args()
+    model = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True).to(args.device).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+
+    one = timed(lambda: featurevis(model, args.layer, [0], args.steps, args.size, args.device), args.device)
+    many = timed(lambda: featurevis(model, args.layer, list(range(args.batch)), args.steps, args.size, args.device), args.device)
+    data = timed(lambda: examples(model, args.images, 256, 224, args.device), args.device)
+    print(f"device {args.device} ({torch.cuda.get_device_name() if args.device == 'cuda' else 'cpu'}), torch {torch.__version__}")
+    print(f"(a) one channel at a time: {1 / one:.3f} channels/s ({args.steps} steps, {args.size} px, {args.layer})")
+    print(f"(b) batched {args.batch}:    {args.batch / many:.2f} channels/s   ratio (b)/(a) {(args.batch / many) / (1 / one):.1f}")
+    print(f"dataset top-k pass over {len(LAYERS)} layers: {args.images / data:.0f} images/s")
+
+
+if __name__ == "__main__":
+    main()

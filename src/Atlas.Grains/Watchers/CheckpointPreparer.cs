@@ -27,10 +27,15 @@ public sealed record PreparedCheckpoint(AtlasJobSpec Spec, string? ReusedFrom, I
 public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
 {
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
+    private int preparations;
+
+    /// <summary>Preparations started on this silo (a rejected checkpoint must not add to it again).</summary>
+    public int Preparations => preparations;
 
     public async Task<PreparedCheckpoint> PrepareAsync(AtlasConfig config, ICheckpointSource source, IArtifactStore store, string key, string sha256, CancellationToken cancellationToken)
     {
         await oneAtATime.WaitAsync(cancellationToken);
+        Interlocked.Increment(ref preparations);
         try
         {
             var version = sha256[..12];

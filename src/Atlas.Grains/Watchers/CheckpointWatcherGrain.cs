@@ -27,6 +27,7 @@ public sealed class CheckpointWatcherGrain(
 
     private CheckpointWatcherState Watch => state.State;
     private WatcherOptions Options => options.Value;
+    private TimeProvider Clock => Options.Clock ?? time;
     private string Atlas => this.GetPrimaryKeyString();
     private Task? running;
     // A freshly activated watcher (silo restart, failover) lists at its first tick whatever the
@@ -86,7 +87,7 @@ public sealed class CheckpointWatcherGrain(
         {
             var config = Parse(Watch.ConfigJson);
             var schedule = WatchSchedule.Parse(config.Watch!.Schedule);
-            var now = time.GetUtcNow();
+            var now = Clock.GetUtcNow();
             if (listAtNextTick || schedule.IsDue(Watch.LastListedAt, now))
             {
                 await ListAsync(config, now);
@@ -188,7 +189,7 @@ public sealed class CheckpointWatcherGrain(
                 }
             }
 
-            var now = time.GetUtcNow();
+            var now = Clock.GetUtcNow();
             var next = Watch.Checkpoints.Where(c => c.State == CheckpointState.Queued && c.NotBefore <= now)
                 .OrderBy(c => c.Modified).ThenBy(c => c.DiscoveredAt).ThenBy(c => c.Key, StringComparer.Ordinal).FirstOrDefault();
             if (next is null) return;
@@ -273,8 +274,8 @@ public sealed class CheckpointWatcherGrain(
             if (config.Watch is not null) schedule = WatchSchedule.Parse(config.Watch.Schedule);
         }
         DateTimeOffset? next = !Watch.Active || schedule is null ? null
-            : schedule.OnArrival ? (Watch.LastListedAt ?? time.GetUtcNow()) + Options.TickPeriod
-            : schedule.Next(Watch.LastListedAt ?? time.GetUtcNow());
+            : schedule.OnArrival ? (Watch.LastListedAt ?? Clock.GetUtcNow()) + Options.TickPeriod
+            : schedule.Next(Watch.LastListedAt ?? Clock.GetUtcNow());
         return new WatcherStatus(Atlas, Watch.Active, config?.Watch?.Source, schedule?.Text, Watch.LastListedAt, next,
             Watch.Checkpoints.Select(c => c.ToStatus()).ToList(), Watch.LastError) { Listings = Watch.Listings };
     }

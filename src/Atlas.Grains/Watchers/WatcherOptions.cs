@@ -9,4 +9,9 @@ public sealed class WatcherOptions
     public int MaxAttempts { get; set; } = 3;
     /// <summary>Wait before the next attempt at a checkpoint whose preparation failed; doubles per attempt.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The watchers' own clock for schedules and backoff (null: the silo's TimeProvider). Tests set a
+    /// manual one here rather than replacing the silo's, which Orleans' reminder timers also run on.
+    /// </summary>
+    public TimeProvider? Clock { get; set; }
 }

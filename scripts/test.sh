@@ -52,6 +52,18 @@ ensure_chromium() {
   fi
 }
 
+# docker-compose.yml is validated with `docker-compose config` (there is no Docker engine here, but
+# Debian's docker-compose parses and resolves the file). Installed only when missing.
+ensure_docker_compose() {
+  if command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1; then return 0; fi
+  if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
+    log "installing docker-compose with apt-get (to validate docker-compose.yml)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >&2 \
+      || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >&2; } \
+      || log "apt-get could not install docker-compose; the compose validation test will say so"
+  fi
+}
+
 # Reuse an Azurite that is already listening (and leave it running); otherwise start one, and stop
 # it however this script ends (the trap covers errors and Ctrl-C; stop_azurite the normal path).
 STARTED_AZURITE=0
@@ -101,6 +113,7 @@ count_results() {
 
 require_tools
 ensure_chromium
+ensure_docker_compose
 start_azurite
 
 rm -rf "$RESULTS"

@@ -22,6 +22,13 @@ public sealed record ClusterSettings(
 {
     public const string ConnectionVariable = ArtifactStores.DefaultConnectionVariable;
 
+    /// <summary>Every variable a silo or client reads; deployment files (docker-compose, Kubernetes) may use only these.</summary>
+    public static readonly IReadOnlyList<string> VariableNames =
+    [
+        ConnectionVariable, "ATLAS_CLUSTER_ID", "ATLAS_SERVICE_ID", "ATLAS_ADVERTISED_IP", "ATLAS_SILO_PORT", "ATLAS_GATEWAY_PORT",
+        "ATLAS_LEASE_SECONDS", "ATLAS_RENEW_SECONDS", "ATLAS_WORKERS", "ATLAS_PROBE_TIMEOUT_SECONDS", Core.TorchRuntime.LibTorchFolderVariable,
+    ];
+
     public static ClusterSettings FromEnvironment(Func<string, string?>? read = null)
     {
         read ??= Environment.GetEnvironmentVariable;

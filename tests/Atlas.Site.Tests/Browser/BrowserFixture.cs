@@ -39,6 +39,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<WatchedPage> OpenAsync(BrowserNewContextOptions? options = null)
     {
         var context = await Browser.NewContextAsync(options ?? new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        // Generous: a 2-core CI machine running other test projects can be slow to render.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(30_000);
         return new WatchedPage(context, await context.NewPageAsync());
     }
 }

@@ -212,6 +212,6 @@ public sealed class SiteBrowserTests(BrowserFixture fixture, ITestOutputHelper o
         await page.WaitForFunctionAsync("() => document.readyState === 'complete' && !!document.querySelector('link[rel=up]')");
         output.WriteLine($"{key} on {page.Url}");
         await page.Keyboard.PressAsync(key);
-        await page.WaitForURLAsync(new Regex(Regex.Escape(urlEnd) + "$"), new PageWaitForURLOptions { Timeout = 10_000 });
+        await page.WaitForURLAsync(new Regex(Regex.Escape(urlEnd) + "$"), new PageWaitForURLOptions { Timeout = 30_000 });
     }
 }

@@ -8,13 +8,17 @@ namespace Atlas.Abstractions;
 [Alias("atlas.ICheckpointWatcherGrain")]
 public interface ICheckpointWatcherGrain : IGrainWithStringKey
 {
-    /// <summary>Starts (or re-configures) the watcher with a loaded config (absolute paths, a watch section) and lists the source at once.</summary>
+    /// <summary>
+    /// Starts (or re-configures) the watcher with a loaded config (absolute paths, a watch section); it lists
+    /// the source at once, in the background (<see cref="WatcherStatus.Listings"/> counts finished listings).
+    /// Versions already recorded are not recomputed under a changed config.
+    /// </summary>
     [Alias("Start")] Task<WatcherStatus> Start(string configJson);
 
     /// <summary>Stops following the source (the reminder is removed); what was recorded is kept.</summary>
     [Alias("Stop")] Task Stop();
 
-    /// <summary>Runs one watcher tick now and waits for it (what the reminder does on its period).</summary>
+    /// <summary>Runs one watcher tick now and waits for it (what the reminder does on its period); for tests and scripts with small models, as a tick may outlast a grain call's timeout.</summary>
     [Alias("Tick")] Task<WatcherStatus> Tick();
 
     [Alias("GetStatus")] Task<WatcherStatus> GetStatus();

@@ -82,6 +82,7 @@ public static class WatchCommand
         var watcher = silo.Grains.GetGrain<ICheckpointWatcherGrain>(config.Name);
         var seen = new Dictionary<string, CheckpointState>();
         var status = await watcher.Start(AtlasConfigLoader.Serialize(config));
+        int listingsBefore = status.Listings;
         logger.Information("Watching {Source} ({Schedule}) for {Atlas}; versions go to {Store}{Stop}", config.Watch!.Source, config.Watch.Schedule, config.Name,
             store.Description, once ? "" : "; Ctrl+C stops");
         try
@@ -89,10 +90,10 @@ public static class WatchCommand
             while (true)
             {
                 if (Report(status, logger, seen)) await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
-                if (once && status.Idle) break;
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-                // --once drives the ticks itself, so it need not wait for the reminder's period.
-                status = once ? await watcher.Tick() : await watcher.GetStatus();
+                // Done once the watcher has listed since it started and nothing waits or runs.
+                if (once && status.Listings > listingsBefore && status.Idle) break;
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+                status = await watcher.GetStatus();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -45,7 +45,10 @@ public sealed class CheckpointWatcherGrain(
         await this.RegisterOrUpdateReminder(ReminderName, Options.TickPeriod, Options.TickPeriod);
         logger.LogInformation("Watching {Source} for atlas {Atlas} ({Schedule})", config.Watch!.Source, Atlas, config.Watch.Schedule);
         listAtNextTick = true;
-        return await Tick();
+        // The first listing runs in the background like every reminder tick: preparing a large
+        // checkpoint can take longer than a grain call may.
+        if (running is not { IsCompleted: false }) running = TickOnce();
+        return Status();
     }
 
     public async Task Stop()

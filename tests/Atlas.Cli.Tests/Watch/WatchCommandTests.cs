@@ -49,7 +49,10 @@ public class WatchCommandTests
         var epoch2 = Train(checkpoints, "epoch2.pt", 2);
         File.SetLastWriteTimeUtc(epoch1, DateTime.UtcNow.AddMinutes(-2));
         File.SetLastWriteTimeUtc(epoch2, DateTime.UtcNow.AddMinutes(-1));
-        File.Copy(epoch2, Path.Combine(checkpoints, "epoch2-again.pt"));
+        // The same bytes again under another name, written later: not a new checkpoint.
+        var again = Path.Combine(checkpoints, "epoch2-again.pt");
+        File.Copy(epoch2, again);
+        File.SetLastWriteTimeUtc(again, DateTime.UtcNow);
         await File.WriteAllBytesAsync(Path.Combine(checkpoints, "broken.pt"), [.. Enumerable.Range(0, 4000).Select(i => (byte)(i * 37))]);
         var config = Path.Combine(folder, "config.json");
         await File.WriteAllTextAsync(config, Config(folder, TestData.FashionMnistFolder()));
@@ -68,6 +71,8 @@ public class WatchCommandTests
         Assert.Contains("broken.pt", outcome.StdOut + outcome.StdErr);
 
         var second = manifests.Single(m => m.Version == v2);
+        Assert.Equal("epoch2.pt", second.Model.CheckpointFile);
+        Assert.NotNull(second.Model.TestAccuracy);   // the trainer's side file travelled with the checkpoint
         Assert.Equal(v1, Assert.Single(second.OtherVersions).Version);
         var matches = second.Layers.SelectMany(l => l.Units).SelectMany(u => u.Matches).ToList();
         Assert.NotEmpty(matches);

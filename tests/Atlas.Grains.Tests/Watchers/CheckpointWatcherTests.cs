@@ -45,7 +45,8 @@ public sealed class CheckpointWatcherTests : IAsyncLifetime
         var first = await Upload("epoch1.pt", WatchTestData.DemoCheckpoint(1));
         var watcher = cluster.Watcher(Atlas);
 
-        var status = await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset));
+        await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset));
+        var status = await watcher.Tick();
         Assert.Equal(CheckpointState.Running, Of(status, first).State);
         Assert.Equal(JobOf(first), Of(status, first).JobId);
         Assert.Equal(JobState.Running, (await cluster.Grains.GetGrain<IAtlasJobGrain>(JobOf(first)).GetStatus()).State);
@@ -83,6 +84,7 @@ public sealed class CheckpointWatcherTests : IAsyncLifetime
         var sha = await Upload("model.pt", bytes);
         var watcher = cluster.Watcher(Atlas);
         await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset));
+        await watcher.Tick();
 
         await Upload("model-copy.pt", bytes);           // the same bytes under another name
         await Upload("model.pt", bytes);                // uploaded again (new ETag, same content)
@@ -108,7 +110,8 @@ public sealed class CheckpointWatcherTests : IAsyncLifetime
         var good = await Upload("good.pt", WatchTestData.DemoCheckpoint(5));
         var watcher = cluster.Watcher(Atlas);
 
-        var status = await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset));
+        await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset));
+        var status = await watcher.Tick();
         var rejected = Of(status, bad);
         Assert.Equal(CheckpointState.Rejected, rejected.State);
         Assert.False(string.IsNullOrWhiteSpace(rejected.Error));
@@ -136,7 +139,8 @@ public sealed class CheckpointWatcherTests : IAsyncLifetime
         await using (var before = await WatcherCluster.StartAsync(serviceId, clock, tickPeriod: TimeSpan.FromSeconds(2)))
         {
             first = await Upload("epoch1.pt", WatchTestData.DemoCheckpoint(6));
-            var status = await before.Watcher(Atlas).Start(WatchTestData.Config(Atlas, Source, Store, dataset));
+            await before.Watcher(Atlas).Start(WatchTestData.Config(Atlas, Source, Store, dataset));
+            var status = await before.Watcher(Atlas).Tick();
             Assert.Equal(CheckpointState.Running, Of(status, first).State);
         }
 
@@ -167,8 +171,9 @@ public sealed class CheckpointWatcherTests : IAsyncLifetime
         await using var cluster = await WatcherCluster.StartAsync($"svc-{id}", clock);
         var watcher = cluster.Watcher(Atlas);
         clock.Advance(TimeSpan.FromHours(10));                  // 10:00:00
-        var status = await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset, schedule: "0 * * * *"));
-        Assert.Equal(1, status.Listings);                       // a (re)started watcher lists at once
+        await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset, schedule: "0 * * * *"));
+        var status = await watcher.Tick();
+        Assert.Equal(1, status.Listings);                       // a (re)started watcher lists at once, and only once
         Assert.Equal(new DateTimeOffset(2026, 1, 1, 11, 0, 0, TimeSpan.Zero), status.NextListingAt);
 
         var sha = await Upload("late.pt", WatchTestData.DemoCheckpoint(8));

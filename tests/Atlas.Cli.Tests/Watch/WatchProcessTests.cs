@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Atlas.Cli.Tests.Analysis;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+
+namespace Atlas.Cli.Tests.Watch;
+
+/// <summary>
+/// `atlas watch` as a user runs it: a real process on the embedded silo, whose reminder finds a
+/// checkpoint dropped in while it runs, keeps only the newest version (keepVersions 1), republishes
+/// the site, and stops cleanly on Ctrl+C (SIGINT).
+/// </summary>
+public class WatchProcessTests
+{
+    private static async Task<IReadOnlyList<string>> VersionsAsync(IArtifactStore store)
+    {
+        var versions = new List<string>();
+        await foreach (var key in store.ListAsync("")) if (AtlasKeys.IsManifestKey(key)) versions.Add(key.Split('/')[1]);
+        return versions;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, Process process, StringBuilder output, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
+        while (!await condition())
+        {
+            if (process.HasExited) throw new Xunit.Sdk.XunitException($"atlas watch exited ({process.ExitCode}) before {what}:\n{output}");
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"timed out waiting for {what}:\n{output}");
+            await Task.Delay(500);
+        }
+    }
+
+    [Fact]
+    public async Task Watch_follows_the_folder_until_interrupted_and_keeps_the_newest_version()
+    {
+        var folder = TestData.NewTempFolder("watch-process");
+        var checkpoints = Directory.CreateDirectory(Path.Combine(folder, "checkpoints")).FullName;
+        File.Copy(await TrainedCheckpoint.GetAsync(), Path.Combine(checkpoints, "first.pt"));
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "name": "watch-process",
+              "model": { "architecture": "demo-cnn", "checkpoint": "unused.pt" },
+              "dataset": { "kind": "fashion-mnist", "path": {{JsonSerializer.Serialize(TestData.FashionMnistFolder())}}, "limit": 120 },
+              "maxUnitsPerLayer": 2,
+              "featureVis": { "steps": 2, "channelsPerUnit": 2 },
+              "examples": { "topK": 3, "batchSize": 60, "imagesPerShard": 60 },
+              "output": { "store": "store", "site": "site" },
+              "watch": { "source": "checkpoints", "keepVersions": 1 }
+            }
+            """);
+        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
+
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "atlas.dll"), "watch", config, "--tick", "1" }) start.ArgumentList.Add(arg);
+        start.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await WaitForAsync(async () => (await VersionsAsync(store)).Count == 1, process, output, "the first version");
+            var first = Assert.Single(await VersionsAsync(store));
+
+            // A trainer drops the next checkpoint the safe way: written under another name, then renamed.
+            var next = InProcessCli.RandomDemoCheckpoint(TestData.NewTempFolder("next"));
+            File.Copy(next, Path.Combine(checkpoints, "second.pt.tmp"));
+            File.Move(Path.Combine(checkpoints, "second.pt.tmp"), Path.Combine(checkpoints, "second.pt"));
+            await WaitForAsync(async () => await VersionsAsync(store) is [var only] && only != first, process, output, "the second version to replace the first");
+
+            Assert.Empty(await store.ListAsync($"watch-process/{first}/").ToListAsync());   // retention left nothing of it
+            var second = Assert.Single(await VersionsAsync(store));
+            await WaitForAsync(() => Task.FromResult(File.Exists(Path.Combine(folder, "site", "watch-process", second, "index.html"))), process, output, "the site of the second version");
+
+            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString()])) await interrupt.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}");
+            Assert.Contains("Stopping the watcher", output.ToString());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+}

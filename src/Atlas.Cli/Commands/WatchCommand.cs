@@ -8,6 +8,7 @@ using Atlas.Grains.Watchers;
 using Atlas.Storage;
 using Serilog;
 using Serilog.Extensions.Logging;
+using Spectre.Console;
 
 namespace Atlas.Cli.Commands;
 
@@ -25,12 +26,14 @@ public static class WatchCommand
         var once = new Option<bool>("--once") { Description = "Process the checkpoints found, then exit once none is queued or running" };
         var cluster = new Option<bool>("--cluster") { Description = "Start the watcher on the running cluster (ATLAS_* environment) and return; the silos keep it going" };
         var stop = new Option<bool>("--stop") { Description = "With --cluster: stop the cluster's watcher of this atlas" };
+        var show = new Option<bool>("--status") { Description = "With --cluster: show the cluster's watcher of this atlas (checkpoints, versions, errors) and return" };
         var tick = new Option<double>("--tick") { Description = "Seconds between watcher ticks on the in-process silo", DefaultValueFactory = _ => 5 };
         var command = new Command("watch", "Compute a new atlas version whenever a new checkpoint appears in the config's watch.source");
         arguments.AddTo(command);
         command.Options.Add(once);
         command.Options.Add(cluster);
         command.Options.Add(stop);
+        command.Options.Add(show);
         command.Options.Add(tick);
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
@@ -47,20 +50,26 @@ public static class WatchCommand
             {
                 throw new AtlasInputException($"{path}: {e.Message}", e);
             }
-            if (parse.GetValue(stop) && !parse.GetValue(cluster)) throw new AtlasInputException("--stop goes with --cluster (an in-process watcher stops with Ctrl+C)");
+            if ((parse.GetValue(stop) || parse.GetValue(show)) && !parse.GetValue(cluster))
+                throw new AtlasInputException("--stop and --status go with --cluster (an in-process watcher reports as it goes and stops with Ctrl+C)");
             var seconds = parse.GetValue(tick);
             if (seconds is < 1 or > 3600) throw new AtlasInputException($"--tick: {seconds} is not between 1 and 3600 seconds");
 
-            if (parse.GetValue(cluster)) return await OnClusterAsync(config, parse.GetValue(stop), logger, cancellationToken);
+            if (parse.GetValue(cluster)) return await OnClusterAsync(config, parse.GetValue(stop), parse.GetValue(show), logger, cancellationToken);
             return await EmbeddedAsync(config, parse.GetValue(once), TimeSpan.FromSeconds(seconds), logger, cancellationToken);
         }));
         return command;
     }
 
-    private static async Task<int> OnClusterAsync(AtlasConfig config, bool stop, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<int> OnClusterAsync(AtlasConfig config, bool stop, bool show, ILogger logger, CancellationToken cancellationToken)
     {
         await using var connection = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(), logger, cancellationToken);
         var watcher = connection.Client.GetGrain<ICheckpointWatcherGrain>(config.Name);
+        if (show)
+        {
+            Print(await watcher.GetStatus());
+            return ExitCodes.Success;
+        }
         if (stop)
         {
             await watcher.Stop();
@@ -102,6 +111,17 @@ public static class WatchCommand
         }
         await watcher.Stop();
         return status.Checkpoints.Any(c => c.State == CheckpointState.Failed) ? ExitCodes.JobFailed : ExitCodes.Success;
+    }
+
+    private static void Print(WatcherStatus status)
+    {
+        var table = new Table()
+            .Title(Markup.Escape($"{status.Atlas}: {(status.Active ? "watching" : "stopped")} {status.Source} ({status.Schedule}); last listed {status.LastListedAt:u}, next {status.NextListingAt:u}"))
+            .AddColumns("checkpoint", "version", "state", "job", "found", "error");
+        foreach (var c in status.Checkpoints)
+            table.AddRow(Markup.Escape(c.Key), c.Version, c.State.ToString(), Markup.Escape(c.JobId ?? ""), $"{c.DiscoveredAt:u}", Markup.Escape(c.Error ?? ""));
+        AnsiConsole.Write(table);
+        if (status.LastError is { } error) AnsiConsole.MarkupLineInterpolated($"[red]last error:[/] {error}");
     }
 
     /// <summary>Logs what changed since the last report; true when a new version was published (the site needs rebuilding).</summary>

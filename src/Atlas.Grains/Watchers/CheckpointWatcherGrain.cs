@@ -98,6 +98,13 @@ public sealed class CheckpointWatcherGrain(
             }
             await AdvanceAsync(config);
         }
+        catch (Orleans.Storage.InconsistentStateException e)
+        {
+            // Another activation of this watcher wrote since this one read (a silo thought dead came
+            // back): this copy is stale. Deactivate, so the next tick re-reads the state and carries on.
+            logger.LogWarning("Watcher {Atlas}: its state changed under it ({Error}); reloading", Atlas, e.Message.Split('\n')[0]);
+            DeactivateOnIdle();
+        }
         catch (Exception e)
         {
             // The source or the store is unreachable, or the config cannot be served: say so, try again next tick.

@@ -1,5 +1,6 @@
 using Atlas.Abstractions;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 
 namespace Atlas.Grains.Tests.Watchers;
 
@@ -26,7 +27,22 @@ public sealed class CheckpointWatcherTests : IAsyncLifetime
         await service.GetBlobContainerClient($"store-{id}").CreateIfNotExistsAsync();
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    /// <summary>Leaves a developer's long-running Azurite as it was (scripts/test.sh starts a fresh one anyway).</summary>
+    public async Task DisposeAsync()
+    {
+        var service = source.GetParentBlobServiceClient();
+        foreach (var name in new[] { $"source-{id}", $"store-{id}", $"watch-state-svc-{id}" })
+        {
+            try
+            {
+                await service.GetBlobContainerClient(name).DeleteIfExistsAsync();
+            }
+            catch (Azure.RequestFailedException)
+            {
+                // Cleanup only: a container that cannot be deleted now is not a test failure.
+            }
+        }
+    }
 
     private async Task<string> Upload(string name, byte[] content)
     {

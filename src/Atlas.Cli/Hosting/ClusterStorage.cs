@@ -10,7 +10,17 @@ namespace Atlas.Cli.Hosting;
 /// <summary>Orleans' Azure Table clustering and Azure Blob grain storage, configured once for silos and clients.</summary>
 public static class ClusterStorage
 {
-    public const string GrainStateContainer = "atlas-grain-state";
+    /// <summary>
+    /// One container per service id: Orleans' blob names hold the grain's type and key only, so
+    /// services sharing a container would share (and overwrite) each other's job state.
+    /// </summary>
+    public static string GrainStateContainer(ClusterSettings settings)
+    {
+        var service = new string(settings.ServiceId.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        while (service.Contains("--", StringComparison.Ordinal)) service = service.Replace("--", "-", StringComparison.Ordinal);
+        var name = $"atlas-state-{service}";
+        return name.Length <= 63 ? name.TrimEnd('-') : name[..63].TrimEnd('-');
+    }
 
     public static TableServiceClient Tables(ClusterSettings settings) => new(settings.StorageConnection);
 
@@ -22,7 +32,7 @@ public static class ClusterStorage
         silo.Services.AddAzureBlobGrainStorage(Grains.AtlasGrainStorage.Name, options => options.Configure<Serializer>((o, serializer) =>
         {
             o.BlobServiceClient = Blobs(settings);
-            o.ContainerName = GrainStateContainer;
+            o.ContainerName = GrainStateContainer(settings);
             // Job state is made of [GenerateSerializer] types: Orleans' own serializer keeps them exact.
             o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
         }));

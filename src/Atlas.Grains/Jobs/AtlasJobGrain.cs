@@ -27,7 +27,7 @@ public sealed class AtlasJobGrain(
             Job.State = JobState.Running;
             Job.SubmittedAt = Now;
             Job.Units = JobPlanner.Plan(spec).Select(u => new UnitRecord { Unit = u }).ToList();
-            await state.WriteStateAsync();
+            await Persist();
             logger.LogInformation("Job {JobId} planned {Units} units", spec.JobId, Job.Units.Count);
         }
         if (Job.State == JobState.Running)
@@ -47,7 +47,7 @@ public sealed class AtlasJobGrain(
              JobPlanner.IsRunnable(u.Unit, settled ??= Job.Units.Select(r => (r.Unit, r.Status is UnitStatus.Done or UnitStatus.Failed)).ToList())));
         if (next is null)
         {
-            if (changed) await state.WriteStateAsync();
+            if (changed) await Persist();
             return null;
         }
         next.Status = UnitStatus.Leased;
@@ -55,7 +55,7 @@ public sealed class AtlasJobGrain(
         next.Worker = workerId;
         next.LeaseDeadline = now + Options.LeaseDuration;
         next.Attempts++;
-        await state.WriteStateAsync();
+        await Persist();
         return new UnitLease(this.GetPrimaryKeyString(), next.LeaseId, next.Unit, next.LeaseDeadline, Job.Spec);
     }
 
@@ -81,7 +81,7 @@ public sealed class AtlasJobGrain(
         unit.Result = result;
         unit.LastError = null;
         if (unit.Unit.Kind == WorkKind.Finalize) await Finish(JobState.Completed, null);
-        await state.WriteStateAsync();
+        await Persist();
         return true;
     }
 
@@ -104,12 +104,12 @@ public sealed class AtlasJobGrain(
             unit.NotBefore = Now + Options.RetryBackoff * Math.Pow(2, unit.Failures - 1);
             logger.LogInformation("Job {JobId}: unit {Unit} failed attempt {Failures}, retrying after backoff: {Error}", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Failures, error);
         }
-        await state.WriteStateAsync();
+        await Persist();
     }
 
     public Task<JobStatus> GetStatus()
     {
-        if (Job.State == JobState.Running && ReclaimExpiredLeases(Now)) return state.WriteStateAsync().ContinueWith(_ => Status());
+        if (Job.State == JobState.Running && ReclaimExpiredLeases(Now)) return Persist().ContinueWith(_ => Status());
         return Task.FromResult(Status());
     }
 
@@ -117,7 +117,26 @@ public sealed class AtlasJobGrain(
     {
         if (Job.State != JobState.Running) return;
         await Finish(JobState.Cancelled, "cancelled");
-        await state.WriteStateAsync();
+        await Persist();
+    }
+
+    /// <summary>
+    /// Writes the job's state. If another activation wrote it meanwhile (a silo thought dead came
+    /// back, and for a while two copies of this grain lived), this copy is stale: it deactivates, so
+    /// the caller's retry reaches a fresh activation that reads the latest state.
+    /// </summary>
+    private async Task Persist()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Orleans.Storage.InconsistentStateException)
+        {
+            logger.LogWarning("Job {JobId}: state was written by another activation; reloading", this.GetPrimaryKeyString());
+            this.DeactivateOnIdle();
+            throw;
+        }
     }
 
     private async Task Finish(JobState final, string? error)

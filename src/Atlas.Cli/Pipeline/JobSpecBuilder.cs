@@ -2,6 +2,7 @@ using Atlas.Abstractions;
 using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
+using Atlas.Grains.Jobs;
 using Microsoft.Extensions.Logging;
 
 namespace Atlas.Cli.Pipeline;
@@ -25,17 +26,6 @@ public static class JobSpecBuilder
         using (var model = ModelLoader.Load(config.Model, classes, logger))
             layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
 
-        var version = ModelLoader.Sha256(config.Model.Checkpoint)[..12];
-        var plans = layers.Select(l => new LayerPlan(l.Name, Math.Min(l.Channels, config.MaxUnitsPerLayer ?? int.MaxValue))).ToList();
-        return new AtlasJobSpec(
-            JobId: $"{config.Name}/{version}",
-            Atlas: config.Name,
-            Version: version,
-            ConfigJson: AtlasConfigLoader.Serialize(config),
-            Layers: plans,
-            DatasetCount: count,
-            UnitsPerWorkUnit: config.FeatureVis.ChannelsPerUnit,
-            ImagesPerShard: config.Examples.ImagesPerShard,
-            StoreLocation: config.Output.Store);
+        return JobSpecFactory.Create(config, ModelLoader.Sha256(config.Model.Checkpoint), layers, count);
     }
 }

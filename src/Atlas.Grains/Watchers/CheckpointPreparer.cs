@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Atlas.Abstractions;
+using Atlas.Grains.Jobs;
 using Atlas.Core;
 using Atlas.Core.Comparison;
 using Atlas.Core.Configuration;
@@ -112,19 +113,8 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             {
                 throw new WatchConfigException(e.Message, e);
             }
-            var version = sha256[..12];
-            var plans = layers.Select(l => new LayerPlan(l.Name, Math.Min(l.Channels, config.MaxUnitsPerLayer ?? int.MaxValue))).ToList();
-            var spec = new AtlasJobSpec(
-                JobId: $"{config.Name}/{version}",
-                Atlas: config.Name,
-                Version: version,
-                ConfigJson: AtlasConfigLoader.Serialize(config),
-                Layers: plans,
-                DatasetCount: count,
-                UnitsPerWorkUnit: config.FeatureVis.ChannelsPerUnit,
-                ImagesPerShard: config.Examples.ImagesPerShard,
-                StoreLocation: config.Output.Store);
-            return (spec, LayerFingerprints.Compute(model, plans.Select(p => p.Name).ToList()));
+            var spec = JobSpecFactory.Create(config, sha256, layers, count);
+            return (spec, LayerFingerprints.Compute(model, spec.Layers.Select(p => p.Name).ToList()));
         }
     }
 

@@ -10,7 +10,22 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Measure throughput and overheads and print the figures");
         bench.Subcommands.Add(Coordination());
+        bench.Subcommands.Add(Examples());
         return bench;
+    }
+
+    private static Command Examples()
+    {
+        var model = new Option<string>("--model") { Description = "Architecture (demo-cnn or a zoo name such as googlenet)", DefaultValueFactory = _ => "googlenet" };
+        var images = new Option<int>("--images") { Description = "Images in the pass", DefaultValueFactory = _ => 512 };
+        var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch };
+        command.SetAction(AtlasCli.Guarded((parse, _, _) =>
+        {
+            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9);
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
     }
 
     private static Command Coordination()

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Atlas.Core;
+using Atlas.Core.Examples;
+using Atlas.Core.Models;
+using Atlas.Core.Models.Zoo;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace Atlas.Cli.Commands.Bench;
+
+/// <summary>Dataset images per second of a top-k pass over every atlas layer of a model (random weights, noise images).</summary>
+public static class ExamplesBench
+{
+    public static void Run(string architecture, int images, int batch, int k)
+    {
+        TorchRuntime.Initialize();
+        random.manual_seed(0);
+        using var model = Build(architecture);
+        var layers = LayerCatalog.Measure(model);
+        using var data = new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width);
+        // One warm-up batch: the first pass pays for allocations that a long pass does not.
+        DatasetExampleScanner.Scan(model, data, layers, 0, Math.Min(batch, images), k, batch);
+        var clock = Stopwatch.StartNew();
+        DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch);
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        var table = new Table().AddColumns("model", "input", "layers", "units", "images", "batch", "s", "images/s");
+        table.AddRow(Markup.Escape(model.Architecture), $"{model.Input.Channels}×{model.Input.Height}×{model.Input.Width}", $"{layers.Count}",
+            $"{layers.Sum(l => l.Channels)}", $"{images}", $"{batch}", $"{seconds:F2}", $"{images / seconds:F1}");
+        AnsiConsole.Write(table);
+    }
+
+    private static IAtlasModel Build(string architecture)
+    {
+        if (architecture == DemoCnn.ArchitectureName)
+        {
+            var demo = new DemoCnn();
+            demo.eval();
+            return new DemoCnnModel(demo, []);
+        }
+        var zoo = ModelZoo.Get(architecture);
+        var network = zoo.Create(new ZooBuildOptions(zoo.DefaultClasses, TransformInput: false));
+        network.eval();
+        return zoo.WrapNetwork(network, zoo.Input, []);
+    }
+}

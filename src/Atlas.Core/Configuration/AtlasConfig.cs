@@ -84,6 +84,28 @@ public sealed record FeatureVisConfig
     public int Jitter { get; init; } = 2;
     /// <summary>How many channels one work unit renders in one batched optimisation.</summary>
     public int ChannelsPerUnit { get; init; } = 32;
+    /// <summary>Square picture side in pixels; null renders at the model's input size.</summary>
+    public int? ImageSize { get; init; }
+    /// <summary>"fourier" (Lucid's 1/f basis; colour decorrelation on RGB models) or "pixel".</summary>
+    public string Parameterization { get; init; } = "fourier";
+    /// <summary>Lucid's standard transforms (pad, jitter, scale, rotate, jitter) scaled to the image size; false uses <see cref="Jitter"/> alone.</summary>
+    public bool Transforms { get; init; } = true;
+    /// <summary>Lucid's ReLU gradient override at the target layer, so units dead on the starting noise still get a picture.</summary>
+    public bool ReluGradientOverride { get; init; } = true;
+    /// <summary>Render the positive channel picture (the unit's main picture).</summary>
+    public bool Channel { get; init; } = true;
+    /// <summary>Render the picture that drives the unit lowest.</summary>
+    public bool Negative { get; init; } = true;
+    /// <summary>Render the centre-neuron picture (spatial layers only).</summary>
+    public bool Neuron { get; init; } = true;
+    /// <summary>Render <see cref="DiversityCount"/> pictures optimised together with a Gram-matrix diversity penalty.</summary>
+    public bool Diversity { get; init; } = true;
+    public int DiversityCount { get; init; } = 4;
+    /// <summary>
+    /// Weight of the diversity penalty, relative to the unit's objective: the penalty is weighted by this
+    /// times the objective's magnitude, so one number fits every layer (Lucid uses a fixed 100 on InceptionV1).
+    /// </summary>
+    public double DiversityWeight { get; init; } = 2;
 }
 
 public sealed record ExamplesConfig

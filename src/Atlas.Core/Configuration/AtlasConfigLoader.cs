@@ -102,6 +102,12 @@ public static class AtlasConfigLoader
         Require(c.FeatureVis.LearningRate > 0, "featureVis.learningRate", "must be positive");
         Require(c.FeatureVis.Jitter >= 0, "featureVis.jitter", "must not be negative");
         Require(c.FeatureVis.ChannelsPerUnit is > 0 and <= 4096, "featureVis.channelsPerUnit", "must be between 1 and 4096");
+        Require(c.FeatureVis.ImageSize is null or (>= 8 and <= 2048), "featureVis.imageSize", "must be between 8 and 2048");
+        Require(c.FeatureVis.Parameterization is "fourier" or "pixel", "featureVis.parameterization", $"'{c.FeatureVis.Parameterization}' is not fourier or pixel");
+        Require(c.FeatureVis.DiversityCount is >= 2 and <= 64, "featureVis.diversityCount", "must be between 2 and 64");
+        Require(c.FeatureVis.DiversityWeight >= 0, "featureVis.diversityWeight", "must not be negative");
+        Require(c.FeatureVis.Channel || c.FeatureVis.Negative || c.FeatureVis.Neuron || c.FeatureVis.Diversity, "featureVis",
+            "channel, negative, neuron and diversity are all off: nothing to render");
         Require(c.Examples.TopK is > 0 and <= 100, "examples.topK", "must be between 1 and 100");
         Require(c.Examples.BatchSize > 0, "examples.batchSize", "must be positive");
         Require(c.Examples.ImagesPerShard > 0, "examples.imagesPerShard", "must be positive");

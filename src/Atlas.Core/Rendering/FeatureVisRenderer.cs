@@ -1,92 +1,105 @@
 using Atlas.Core.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Rendering;
 
 /// <summary>
-/// Batched gradient ascent in input space. The image is a sigmoid of free parameters (bounded
-/// pixels), each step is jittered by a small random translation (Lucid's cheapest robustness
-/// transform), and Adam maximises the mean of the target channel over spatial positions (or the
-/// logit itself for linear layers). Activations are taken before the ReLU so that units that start
-/// dead still receive a gradient.
+/// Batched gradient ascent in input space (Lucid's <c>render_vis</c>, many objectives at once). Every
+/// batch element is its own picture with its own objective, starting noise and transform sequence;
+/// one forward pass per step serves them all and stops at the deepest layer any objective reads.
+/// Adam maximises the sum of the per-element objectives, which gives each element the gradient of
+/// its own objective (rows only interact through batch-wide terms inside their group).
 /// </summary>
 public static class FeatureVisRenderer
 {
-    public static IReadOnlyList<FeatureVisResult> Render(IAtlasModel model, FeatureVisRequest request, IProgress<int>? steps = null, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<VisImage> Render(IAtlasModel model, IReadOnlyList<VisItem> items, RenderSettings settings,
+        IProgress<int>? steps = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        if (items.Count == 0) return [];
+        settings.Validate();
         TorchRuntime.Initialize();
-        var input = model.Input;
-        int batch = request.Channels.Count;
-        using var parameters = new TorchSharp.Modules.Parameter(InitialParameters(input, request), requires_grad: true);
-        using var channelIndex = tensor(request.Channels.Select(c => (long)c).ToArray());
-        using var optimizer = optim.Adam([parameters], request.LearningRate);
-        var jitter = new Random(request.Seed);
-        for (int step = 0; step < request.Steps; step++)
+        var device = DeviceOf(model);
+        int channels = model.Input.Channels;
+        int height = settings.ImageSize ?? model.Input.Height, width = settings.ImageSize ?? model.Input.Width;
+        var seeds = items.Select(i => i.Seed).ToList();
+
+        using var image = ImageParameterization.Create(settings.Parameterization, seeds, channels, height, width, device);
+        using var objective = ObjectiveBatch.Compile(items.Select(i => i.Objective).ToList(), items.Select(i => i.Group).ToList(), device,
+            items.Select(i => i.Target).ToList());
+        var (preActivation, reading) = Reading(model, objective.Layers, height, width, device, settings);
+        var transforms = new RandomAffine(settings.TransformsFor(Math.Max(height, width)), seeds, height, width);
+        using var optimizer = optim.Adam([image.Parameters], settings.LearningRate);
+
+        for (int step = 0; step < settings.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            var image = sigmoid(parameters);
-            if (request.Jitter > 0)
-            {
-                long dy = jitter.Next(-request.Jitter, request.Jitter + 1), dx = jitter.Next(-request.Jitter, request.Jitter + 1);
-                image = image.roll([dy, dx], [2, 3]);
-            }
-            var objective = Objective(model, image, request.Layer, channelIndex);
-            (-objective.sum()).backward();
+            var view = transforms.Apply(image.Image());
+            var values = Evaluate(model, objective, view, preActivation, reading, settings);
+            (-values.sum()).backward();
             optimizer.step();
             steps?.Report(step + 1);
         }
 
         using var noGrad = no_grad();
-        using var final = sigmoid(parameters);
-        using var reached = Objective(model, final, request.Layer, channelIndex);
-        var values = reached.data<float>().ToArray();
-        var pixels = final.contiguous().data<float>().ToArray();
-        int perImage = input.PixelsPerImage;
-        return Enumerable.Range(0, batch).Select(i => new FeatureVisResult(
-            request.Channels[i], pixels.AsSpan(i * perImage, perImage).ToArray(), input.Channels, input.Height, input.Width, values[i])).ToList();
+        using var final = image.Image();
+        using var reached = Evaluate(model, objective, final, preActivation, reading, settings);
+        var objectiveValues = reached.cpu().to(float32).data<float>().ToArray();
+        var pixels = final.cpu().to(float32).contiguous().data<float>().ToArray();
+        int perImage = channels * height * width;
+        return items.Select((item, i) => new VisImage(
+            pixels.AsSpan(i * perImage, perImage).ToArray(), channels, height, width, objectiveValues[i], Describe(item, reading), item.Seed)).ToList();
     }
 
-    /// <summary>Per batch element b: the mean over positions of channel channelIndex[b] (or the logit itself).</summary>
-    public static Tensor Objective(IAtlasModel model, Tensor image, string layer, Tensor channelIndex)
+    /// <summary>Runs the model up to the deepest layer the objectives read and evaluates them: one value per image.</summary>
+    private static Tensor Evaluate(IAtlasModel model, ObjectiveBatch objective, Tensor images, bool preActivation, ActivationReading reading, RenderSettings settings)
     {
-        var activations = model.Activations(image, [layer], preActivation: true);
-        using var activation = activations[layer];
-        long b = activation.shape[0];
-        if (activation.dim() == 4)
+        IReadOnlyDictionary<string, Tensor> activations;
+        try
         {
-            long h = activation.shape[2], w = activation.shape[3];
-            using var index = channelIndex.view(b, 1, 1, 1).expand(b, 1, h, w);
-            return activation.gather(1, index).mean([1, 2, 3]);
+            activations = model.Activations(images, objective.Layers, preActivation);
         }
-        using var flatIndex = channelIndex.view(b, 1);
-        return activation.gather(1, flatIndex).view(b);
-    }
-
-    private static Tensor InitialParameters(InputSpec input, FeatureVisRequest request)
-    {
-        // Each image from its own generator: the unit's starting noise is fixed by (seed, layer, channel).
-        var images = request.Channels.Select(channel =>
+        catch (Exception e) when (settings.ImageSize is { } size && (size != model.Input.Height || size != model.Input.Width) && e is not AtlasInputException)
         {
-            var generator = new Generator((ulong)UnitSeed(request.Seed, request.Layer, channel));
-            return randn([1, input.Channels, input.Height, input.Width], generator: generator) * 0.01;
-        }).ToArray();
-        var stacked = cat(images, 0);
-        foreach (var image in images) image.Dispose();
-        return stacked.detach();
-    }
-
-    /// <summary>A stable (FNV-1a) mix of seed, layer name and channel.</summary>
-    public static long UnitSeed(int seed, string layer, int channel)
-    {
-        ulong hash = 1469598103934665603UL;
-        foreach (var b in System.Text.Encoding.UTF8.GetBytes($"{seed}/{layer}/{channel}"))
-        {
-            hash ^= b;
-            hash *= 1099511628211UL;
+            throw new AtlasInputException($"featureVis.imageSize: model '{model.Architecture}' cannot take {size}×{size} images ({e.GetBaseException().Message.Split('\n')[0]})", e);
         }
-        return (long)(hash & 0x7fffffffffffffffUL);
+        try
+        {
+            return objective.Evaluate(activations, reading);
+        }
+        finally
+        {
+            foreach (var activation in activations.Values) activation.Dispose();
+        }
     }
+
+    /// <summary>The objective's description, marked when it read pre-ReLU values.</summary>
+    private static string Describe(VisItem item, ActivationReading reading) =>
+        item.Target == ActivationTarget.PreRelu && item.Objective.Layers.Any(l => reading.PreActivationLayers.GetValueOrDefault(l) == LayerRelu.Rectified)
+            ? $"{item.Objective.Description} (pre-ReLU)"
+            : item.Objective.Description;
+
+    /// <summary>
+    /// Pre-activations serve both targets when every layer read is rectified or linear (one forward for
+    /// the whole batch); otherwise the layers' outputs are read as they are.
+    /// </summary>
+    private static (bool PreActivation, ActivationReading Reading) Reading(IAtlasModel model, IReadOnlyCollection<string> layers, int height, int width, Device device, RenderSettings settings)
+    {
+        IReadOnlyDictionary<string, LayerRelu> kinds;
+        try
+        {
+            kinds = ReluProbe.Classify(model, layers, height, width, device);
+        }
+        catch (Exception e) when (settings.ImageSize is { } size && (size != model.Input.Height || size != model.Input.Width) && e is not AtlasInputException)
+        {
+            throw new AtlasInputException($"featureVis.imageSize: model '{model.Architecture}' cannot take {size}×{size} images ({e.GetBaseException().Message.Split('\n')[0]})", e);
+        }
+        bool pre = kinds.Values.All(k => k is LayerRelu.Rectified or LayerRelu.Linear);
+        return pre ? (true, new ActivationReading(kinds, settings.ReluGradientOverride)) : (false, ActivationReading.AsGiven);
+    }
+
+    private static Device DeviceOf(IAtlasModel model) =>
+        model.Network.parameters().Select(p => p.device).FirstOrDefault() ?? TorchRuntime.Device;
 }

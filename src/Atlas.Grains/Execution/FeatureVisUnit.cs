@@ -2,10 +2,14 @@ using Atlas.Abstractions;
 using Atlas.Core.Imaging;
 using Atlas.Core.Rendering;
 using Atlas.Storage;
+using Atlas.Storage.Manifests;
 
 namespace Atlas.Grains.Execution;
 
-/// <summary>Renders units [Start, End) of one layer in one batched optimisation and stores a PNG per unit.</summary>
+/// <summary>
+/// Renders every picture of units [Start, End) of one layer — channel, negative, neuron and diversity
+/// pictures as the config asks — in one batched optimisation, and stores a PNG per picture.
+/// </summary>
 public static class FeatureVisUnit
 {
     public static async Task<UnitResult> RunAsync(UnitContext context)
@@ -13,25 +17,31 @@ public static class FeatureVisUnit
         var unit = context.Unit;
         var layer = unit.Layer ?? throw new InvalidOperationException($"feature-vis unit {unit.Id} names no layer");
         var fv = context.Config.FeatureVis;
-        var request = new FeatureVisRequest(layer, Enumerable.Range(unit.Start, unit.End - unit.Start).ToList(), fv.Steps, fv.LearningRate, fv.Seed, fv.Jitter);
-        var images = await context.Compute(() =>
+        var pictures = await context.Compute(() =>
         {
-            var (model, _) = context.Models.Get(context.Config);
-            return FeatureVisRenderer.Render(model, request, cancellationToken: context.Cancellation)
-                .Select(r => (Result: r, Png: PngEncoder.Encode(r.Pixels, r.ChannelsPerPixel, r.Height, r.Width)))
-                .ToList();
+            var (model, catalog) = context.Models.Get(context.Config);
+            var plan = UnitVisPlanner.Plan(catalog, layer, unit.Start, unit.End, FeatureVisSettings.Units(fv), model.ClassNames);
+            var settings = FeatureVisSettings.Render(fv, model.Input);
+            var images = FeatureVisRenderer.Render(model, plan.Select(p => p.Item).ToList(), settings, cancellationToken: context.Cancellation);
+            return plan.Zip(images, (p, image) => (Plan: p, Image: image, Png: PngEncoder.Encode(image.Pixels, image.Channels, image.Height, image.Width))).ToList();
         });
 
         var rendered = new List<RenderedUnit>();
-        foreach (var (result, png) in images)
+        foreach (var group in pictures.GroupBy(p => p.Plan.Unit))
         {
-            var key = context.Keys.UnitVis(layer, result.Channel);
-            await context.Store.PutAsync(key, png, "image/png", context.Cancellation);
-            rendered.Add(new RenderedUnit(result.Channel, key, result.Objective, request.ObjectiveDescription(result.Channel)));
+            var artifacts = new List<VisArtifact>();
+            foreach (var (plan, image, png) in group)
+            {
+                var key = context.Keys.UnitVis(layer, plan.Unit, plan.Kind);
+                await context.Store.PutAsync(key, png, "image/png", context.Cancellation);
+                artifacts.Add(new VisArtifact(plan.Kind, key, image.ObjectiveDescription, image.Objective, fv.Seed));
+            }
+            var main = artifacts.FirstOrDefault(a => a.Kind == UnitVisPlanner.ChannelKind) ?? artifacts[0];
+            rendered.Add(new RenderedUnit(group.Key, main.Key, main.Objective, main.ObjectiveDescription, artifacts));
         }
         // The manifest goes last: once it exists, every image it names is already durable.
         var manifestKey = context.Keys.FeatureVisWork(layer, unit.Start, unit.End);
         await context.Store.PutJsonAsync(manifestKey, new FeatureVisWork(layer, unit.Start, unit.End, rendered), context.Cancellation);
-        return new UnitResult(manifestKey, rendered.Count + 1, 0);
+        return new UnitResult(manifestKey, pictures.Count + 1, 0);
     }
 }

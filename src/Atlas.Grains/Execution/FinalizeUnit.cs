@@ -1,6 +1,7 @@
 using Atlas.Abstractions;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
+using Atlas.Core.Rendering;
 using Atlas.Core.Training;
 using Atlas.Grains.Watchers;
 using Atlas.Storage;
@@ -47,7 +48,10 @@ public static class FinalizeUnit
                     rendered[i].Objective,
                     (hits is not null && i < hits.Length ? hits[i] : [])
                         .Select(h => new ExampleRef(h.Image, h.Value, h.Y, h.X, h.Label, merged!.ImageKeys[h.Image]))
-                        .ToList()))
+                        .ToList())
+                {
+                    Visualizations = rendered[i].Visualizations ?? [],
+                })
                 .ToList();
             layers.Add(versions.Apply(analysis.Apply(new LayerManifest(info.Name, info.Kind == LayerKind.Conv ? "conv" : "linear", info.Channels, info.Height, info.Width, units))));
         }
@@ -55,6 +59,7 @@ public static class FinalizeUnit
         var checkpoint = config.Model.Checkpoint;
         var metadata = DemoTrainer.ReadMetadata(checkpoint);
         var fv = config.FeatureVis;
+        var render = FeatureVisSettings.Render(fv, model.Input);
         var manifest = new AtlasManifest
         {
             Atlas = context.Spec.Atlas,
@@ -64,7 +69,8 @@ public static class FinalizeUnit
             Model = new ModelInfo(model.Architecture, Path.GetFileName(checkpoint), ModelLoader.Sha256(checkpoint),
                 model.Input.Channels, model.Input.Height, model.Input.Width, metadata?.TestAccuracy),
             Dataset = dataset,
-            Recipe = new RecipeInfo("pixel (sigmoid)", fv.Steps, fv.LearningRate, fv.Seed, model.Input.Height, $"jitter {fv.Jitter}px"),
+            Recipe = new RecipeInfo(FeatureVisSettings.Describe(render, model.Input.Channels), fv.Steps, fv.LearningRate, fv.Seed,
+                fv.ImageSize ?? model.Input.Height, render.TransformsFor(fv.ImageSize ?? Math.Max(model.Input.Height, model.Input.Width)).Description),
             Layers = layers,
             OtherVersions = versions.OtherVersions,
         };

@@ -1,4 +1,5 @@
 using Atlas.Core.Examples;
+using Atlas.Storage.Manifests;
 
 namespace Atlas.Grains.Execution;
 
@@ -7,7 +8,8 @@ namespace Atlas.Grains.Execution;
 
 public sealed record FeatureVisWork(string Layer, int Start, int End, IReadOnlyList<RenderedUnit> Units);
 
-public sealed record RenderedUnit(int Index, string VisKey, double Objective, string ObjectiveDescription);
+/// <summary>A unit's pictures: <paramref name="VisKey"/> is the main one (the positive channel picture when rendered); <paramref name="Visualizations"/> lists all.</summary>
+public sealed record RenderedUnit(int Index, string VisKey, double Objective, string ObjectiveDescription, IReadOnlyList<VisArtifact>? Visualizations = null);
 
 public sealed record ExampleShardWork(int Start, int End, int K, IReadOnlyDictionary<string, ExampleHit[][]> Layers);
 

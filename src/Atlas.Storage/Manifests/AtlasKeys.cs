@@ -9,6 +9,8 @@ public sealed record AtlasKeys(string Atlas, string Version)
     public string Root => ArtifactKey.Join(ArtifactKey.Segment(Atlas), ArtifactKey.Segment(Version));
     public string Manifest => $"{Root}/atlas.json";
     public string UnitVis(string layer, int unit) => $"{Root}/layers/{ArtifactKey.Segment(layer)}/units/{unit}/vis.png";
+    /// <summary>One picture of a unit by kind (channel, negative, neuron, diversity-0…).</summary>
+    public string UnitVis(string layer, int unit, string kind) => $"{Root}/layers/{ArtifactKey.Segment(layer)}/units/{unit}/vis-{ArtifactKey.Segment(kind)}.png";
     public string FeatureVisWork(string layer, int start, int end) => $"{Root}/work/featurevis/{ArtifactKey.Segment(layer)}/{start}-{end}.json";
     public string ExampleShardWork(int start, int end) => $"{Root}/work/examples/{start}-{end}.json";
     public string ExampleShardPrefix => $"{Root}/work/examples/";

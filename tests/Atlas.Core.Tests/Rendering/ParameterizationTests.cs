@@ -1,0 +1,58 @@
+using Atlas.Core.Rendering;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Tests.Rendering;
+
+public class ParameterizationTests
+{
+    [Fact]
+    public void Fourier_scaling_is_one_over_frequency_floored_at_one_over_the_size()
+    {
+        TorchRuntime.Initialize();
+        using var scale = FourierImage.FrequencyScale(8, 6);
+        Assert.Equal([8, 4], scale.shape);
+        Assert.Equal(8f, scale[0, 0].item<float>(), 4);          // DC: 1/(1/max(w,h))
+        Assert.Equal(6f, scale[0, 1].item<float>(), 4);          // fx = 1/6
+        Assert.Equal(8f, scale[1, 0].item<float>(), 4);          // fy = 1/8 (floor is also 1/8)
+        Assert.Equal(8f, scale[7, 0].item<float>(), 4);          // fy = −1/8
+        Assert.Equal((float)(1 / Math.Sqrt(0.25 + 0.25)), scale[4, 3].item<float>(), 4); // fy = −1/2, fx = 1/2
+    }
+
+    [Fact]
+    public void Colour_decorrelation_is_normalised_by_its_largest_column_norm()
+    {
+        var m = ColorDecorrelation.Matrix();
+        var norms = Enumerable.Range(0, 3).Select(c => Math.Sqrt(Enumerable.Range(0, 3).Sum(r => m[3 * r + c] * m[3 * r + c]))).ToList();
+        Assert.Equal(1.0, norms.Max(), 5);
+        Assert.Equal(0.26 / Math.Sqrt(0.26 * 0.26 + 0.27 * 0.27 * 2), m[0], 5);
+    }
+
+    [Theory]
+    [InlineData(ParameterizationKind.Pixel, 1)]
+    [InlineData(ParameterizationKind.Pixel, 3)]
+    [InlineData(ParameterizationKind.Pixel, 4)]
+    [InlineData(ParameterizationKind.Fourier, 1)]
+    [InlineData(ParameterizationKind.Fourier, 3)]
+    [InlineData(ParameterizationKind.Fourier, 2)]
+    public void Images_of_any_channel_count_start_near_grey_inside_zero_one(ParameterizationKind kind, int channels)
+    {
+        TorchRuntime.Initialize();
+        using var image = ImageParameterization.Create(kind, [1, 2], channels, 15, 10, CPU);
+        using var pixels = image.Image();
+        Assert.Equal([2, channels, 15, 10], pixels.shape);
+        Assert.True(pixels.gt(0.4).all().item<bool>() && pixels.lt(0.6).all().item<bool>());
+        Assert.False(pixels.eq(full_like(pixels, 0.5)).all().item<bool>());
+    }
+
+    [Fact]
+    public void The_starting_noise_of_an_image_depends_on_its_seed_only()
+    {
+        TorchRuntime.Initialize();
+        using var a = ImageParameterization.Create(ParameterizationKind.Fourier, [10, 11], 3, 16, 16, CPU);
+        using var b = ImageParameterization.Create(ParameterizationKind.Fourier, [12, 11], 3, 16, 16, CPU);
+        using var ia = a.Image();
+        using var ib = b.Image();
+        Assert.True(ia[1].eq(ib[1]).all().item<bool>());
+        Assert.False(ia[0].eq(ib[0]).all().item<bool>());
+    }
+}

@@ -11,6 +11,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Measure throughput and overheads and print the figures");
         bench.Subcommands.Add(Coordination());
         bench.Subcommands.Add(Examples());
+        bench.Subcommands.Add(FeatureVisBench.Create());
         return bench;
     }
 

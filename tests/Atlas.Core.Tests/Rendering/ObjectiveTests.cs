@@ -103,7 +103,7 @@ public class ObjectiveTests
         // Two identical images have cosine 1: each gets −1/2 (group of two), Lucid's −Σ_{i≠j}/B = −1.
         using var twins = ones(2, 3, 2, 2);
         using var twinValues = Objectives.Diversity("twins").Evaluate(new Dictionary<string, Tensor> { ["twins"] = twins });
-        Assert.All(twinValues.data<float>().ToArray(), v => Assert.Equal(-0.5, v, 5));
+        Assert.All(twinValues.data<float>().ToArray(), v => Assert.Equal(-0.5, v, 1e-5));
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public class ObjectiveTests
         for (int i = 0; i < rows.Length; i++)
         {
             using var alone = rows[i].Evaluate(activations);
-            Assert.Equal(alone[i].item<float>(), together[i].item<float>(), 5);
+            Assert.Equal(alone[i].item<float>(), together[i].item<float>(), 1e-5);
         }
         Assert.Equal(["conv"], batch.Layers);
     }
@@ -159,8 +159,8 @@ public class ObjectiveTests
         using var grouped = ObjectiveBatch.Compile([diversity, diversity, diversity, diversity], [0, 0, 1, 1]);
         using var values = grouped.Evaluate(activations);
         using var firstPair = diversity.Evaluate(new Dictionary<string, Tensor> { ["conv"] = conv.narrow(0, 0, 2) });
-        Assert.Equal(firstPair[0].item<float>(), values[0].item<float>(), 5);
-        Assert.Equal(values[0].item<float>(), values[1].item<float>(), 5);
+        Assert.Equal(firstPair[0].item<float>(), values[0].item<float>(), 1e-5);
+        Assert.Equal(values[0].item<float>(), values[1].item<float>(), 1e-5);
     }
 
     [Fact]

@@ -23,8 +23,8 @@ public class ParameterizationTests
     {
         var m = ColorDecorrelation.Matrix();
         var norms = Enumerable.Range(0, 3).Select(c => Math.Sqrt(Enumerable.Range(0, 3).Sum(r => m[3 * r + c] * m[3 * r + c]))).ToList();
-        Assert.Equal(1.0, norms.Max(), 5);
-        Assert.Equal(0.26 / Math.Sqrt(0.26 * 0.26 + 0.27 * 0.27 * 2), m[0], 5);
+        Assert.Equal(1.0, norms.Max(), 1e-6);
+        Assert.Equal(0.26 / Math.Sqrt(0.26 * 0.26 + 0.27 * 0.27 * 2), m[0], 1e-6);
     }
 
     [Theory]

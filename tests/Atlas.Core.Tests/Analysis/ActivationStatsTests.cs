@@ -61,9 +61,9 @@ public class ActivationStatsTests
         var result = ActivationMaps.Compute(model, rand(1, 1, 28, 28), ["conv1", "logits"]);
         var conv1 = result[0].Stats;
         Assert.Equal(new long[] { 16, 28, 28 }, conv1.Shape);
-        Assert.Equal(0.25, conv1.Mean, 6);
-        Assert.Equal(0.5, conv1.FractionNonPositive, 6);
-        Assert.Equal(0.5, conv1.FractionChannelsActive, 6);
+        Assert.Equal(0.25, conv1.Mean, 1e-6);
+        Assert.Equal(0.5, conv1.FractionNonPositive, 1e-6);
+        Assert.Equal(0.5, conv1.FractionChannelsActive, 1e-6);
         // 16 tiles of 28 px enlarged ×2 in a 4×4 grid with 2 px gaps; the logits have no map.
         Assert.Equal((1, 234, 234), (result[0].Grid!.Channels, result[0].Grid!.Height, result[0].Grid!.Width));
         Assert.Null(result[1].Grid);
@@ -78,7 +78,7 @@ public class ActivationStatsTests
         using var b = tensor(new float[] { -1, -2 }).view(1, 2);
         var stats = WeightStats.Of([a, b])!;
         Assert.Equal(7.0 / 6, stats.Mean, 10);
-        Assert.Equal(Math.Sqrt(new[] { 1.0, 2, 3, 4, -1, -2 }.Select(v => (v - 7.0 / 6) * (v - 7.0 / 6)).Average()), stats.Std, 6);
+        Assert.Equal(Math.Sqrt(new[] { 1.0, 2, 3, 4, -1, -2 }.Select(v => (v - 7.0 / 6) * (v - 7.0 / 6)).Average()), stats.Std, 1e-6);
         Assert.Null(WeightStats.Of([]));
     }
 }

@@ -43,8 +43,8 @@ public class CircuitTests
         double norm = Math.Sqrt(Kernel.Sum(v => (v + 0.1) * (v + 0.1)));
         var inputs = c12.InputsOf(3);
         Assert.Equal([7, 5], inputs.Take(2).Select(e => e.Unit));
-        Assert.Equal(-2 * norm, inputs[0].Weight, 4);
-        Assert.Equal(norm, inputs[1].Weight, 4);
+        Assert.Equal(-2 * norm, inputs[0].Weight, 1e-4);
+        Assert.Equal(norm, inputs[1].Weight, 1e-4);
         Assert.Equal([3, 9], c12.OutputsOf(5).Take(2).Select(e => e.Unit));
         Assert.Equal([3], c12.OutputsOf(5, among: 5).Where(e => e.Weight != 0).Select(e => e.Unit));
         Assert.Equal(Kernel.Select(v => v + 0.1f), c12.Kernel(3, 5).SelectMany(r => r), new FloatTolerance(1e-6f));
@@ -91,7 +91,7 @@ public class CircuitTests
                 var kernel = connections.Kernel(cls, u);
                 for (int y = 0; y < 6; y++)
                     for (int x = 0; x < 6; x++)
-                        Assert.Equal(head[cls, u * 9 + y / 2 * 3 + x / 2].item<double>() / 4, kernel[y][x], 5);
+                        Assert.Equal(head[cls, u * 9 + y / 2 * 3 + x / 2].item<double>() / 4, kernel[y][x], 1e-5);
             }
     }
 

@@ -26,7 +26,7 @@ public class UnitMatcherTests
         Assert.Equal([2, 0, 1], matches.Select(m => m!.Unit));
         Assert.All(matches, m =>
         {
-            Assert.Equal(1.0, m!.Correlation, 5);
+            Assert.Equal(1.0, m!.Correlation, 1e-5);
             Assert.Equal(UnitMatcher.Stable, m.Verdict);
         });
     }
@@ -38,12 +38,12 @@ public class UnitMatcherTests
         // r(x, y) by hand: means 3.5; Σdxdy = 14.5, Σdx² = Σdy² = 17.5 → 0.8286.
         var match = UnitMatcher.Match(Matrix(y), Matrix(x, flat))[0]!;
         Assert.Equal(0, match.Unit);
-        Assert.Equal(14.5 / 17.5, match.Correlation, 6);
+        Assert.Equal(14.5 / 17.5, match.Correlation, 1e-6);
         Assert.Equal(UnitMatcher.Changed, match.Verdict);
 
         float[] opposite = x.Select(v => -v).ToArray();
         var unlike = UnitMatcher.Match(Matrix(opposite), Matrix(x))[0]!;
-        Assert.Equal(-1.0, unlike.Correlation, 6);
+        Assert.Equal(-1.0, unlike.Correlation, 1e-6);
         Assert.Equal(UnitMatcher.New, unlike.Verdict);
     }
 

@@ -27,6 +27,8 @@ public static class FinalizeUnit
         using (var data = DatasetOpener.Open(config.Dataset))
             dataset = new DatasetInfo(data.Name, config.Dataset.Split, data.Count, data.ClassNames);
 
+        // Logit labels come from the model, which has names only when they are known to match its
+        // outputs: an ImageNet model atlased on a 10-class subset folder must not borrow those 10 names.
         var layers = new List<LayerManifest>();
         foreach (var plan in context.Spec.Layers)
         {
@@ -42,7 +44,7 @@ public static class FinalizeUnit
                 .Where(rendered.ContainsKey) // a unit whose rendering failed for good is left out, not faked
                 .Select(i => new UnitManifest(
                     i,
-                    info.Kind == LayerKind.Linear && i < dataset.ClassNames.Count ? dataset.ClassNames[i] : null,
+                    info.Kind == LayerKind.Linear && i < model.ClassNames.Count ? model.ClassNames[i] : null,
                     rendered[i].ObjectiveDescription,
                     rendered[i].VisKey,
                     rendered[i].Objective,

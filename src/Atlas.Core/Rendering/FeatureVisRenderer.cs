@@ -44,8 +44,9 @@ public static class FeatureVisRenderer
         }
 
         using var noGrad = no_grad();
-        using var final = image.Image();
-        using var reached = Evaluate(model, objective, final, preActivation, reading, settings);
+        using var finalScope = NewDisposeScope();
+        var final = image.Image();
+        var reached = Evaluate(model, objective, final, preActivation, reading, settings);
         var objectiveValues = reached.cpu().to(float32).data<float>().ToArray();
         var pixels = final.cpu().to(float32).contiguous().data<float>().ToArray();
         int perImage = channels * height * width;

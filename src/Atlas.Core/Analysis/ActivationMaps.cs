@@ -21,7 +21,7 @@ public static class ActivationMaps
         layers ??= model.LayerNames;
         foreach (var layer in layers) LayerProbes.RequireLayer(model, layer);
         using var noGrad = no_grad();
-        using var onDevice = pixels.to(LayerProbes.DeviceOf(model));
+        using var onDevice = pixels.to(ModelDevice.Of(model));
         var activations = model.Activations(onDevice, layers.ToList());
         try
         {

@@ -124,7 +124,7 @@ public static class CircuitAnalysis
         var generator = new Generator(1234);
         var a = randn(Shape(1, from), generator: generator);
         var b = randn(Shape(1, from), generator: generator);
-        var probes = cat([a, b, a + b, zeros_like(a)]).to(LayerProbes.DeviceOf(probe.Model));
+        var probes = cat([a, b, a + b, zeros_like(a)]).to(ModelDevice.Of(probe.Model));
         var outputs = probe.LinearizedActivation(probes, from.Name, to.Name).to(float64);
         var gap = (outputs[0] + outputs[1] - outputs[2] - outputs[3]).abs().max().item<double>();
         var size = outputs.abs().max().item<double>();
@@ -160,7 +160,7 @@ public static class CircuitAnalysis
     {
         using var gradients = enable_grad();
         int batch = mix is null ? units.Length : 1;
-        var substitute = zeros(Shape(batch, from), device: LayerProbes.DeviceOf(probe.Model)).requires_grad_(true);
+        var substitute = zeros(Shape(batch, from), device: ModelDevice.Of(probe.Model)).requires_grad_(true);
         var output = probe.LinearizedActivation(substitute, from.Name, to.Name);
         var centre = to.IsSpatial ? output[.., .., to.Height / 2, to.Width / 2] : output; // B×C_to
         Tensor objective;

@@ -42,7 +42,7 @@ public static class GradCam
         using var scope = NewDisposeScope();
         using var gradients = enable_grad();
         // Pixels that require grad put the whole forward in the graph, whichever way the probe exposes the layer.
-        var input = pixels.detach().to(LayerProbes.DeviceOf(model)).clone().requires_grad_(true);
+        var input = pixels.detach().to(ModelDevice.Of(model)).clone().requires_grad_(true);
         using var forward = probe.LogitsThrough(input, layer);
         var activation = forward.Activation;
         if (activation.dim() != 4)

@@ -21,10 +21,6 @@ public static class LayerProbes
         _ => new ModuleHookProbe(model, layer => layer),
     };
 
-    /// <summary>The device a model's weights live on (inputs must go there too).</summary>
-    public static Device DeviceOf(IAtlasModel model) =>
-        model.Network.parameters().Select(p => p.device).FirstOrDefault() ?? TorchRuntime.Device;
-
     /// <summary>The layer must be one of the model's atlas layers; anything else is an input error naming the layer.</summary>
     public static void RequireLayer(IAtlasModel model, string layer)
     {

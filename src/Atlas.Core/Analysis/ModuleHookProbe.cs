@@ -147,7 +147,7 @@ internal sealed class ModuleHookProbe : ILayerProbe
         try
         {
             using var noGrad = no_grad();
-            using var pixels = zeros(1, model.Input.Channels, model.Input.Height, model.Input.Width, device: LayerProbes.DeviceOf(model));
+            using var pixels = zeros(1, model.Input.Channels, model.Input.Height, model.Input.Width, device: ModelDevice.Of(model));
             using var logits = model.Logits(pixels);
         }
         finally

@@ -35,7 +35,7 @@ public static class LayerFingerprints
                 using (var scope = NewDisposeScope())
                 {
                     using var enabled = enable_grad();
-                    var blank = zeros(1, model.Input.Channels, model.Input.Height, model.Input.Width, device: DeviceOf(model));
+                    var blank = zeros(1, model.Input.Channels, model.Input.Height, model.Input.Width, device: ModelDevice.Of(model));
                     var activations = model.Activations(blank, [layer]);
                     activations[layer].sum().backward();
                     foreach (var a in activations.Values) a.Dispose();
@@ -65,7 +65,6 @@ public static class LayerFingerprints
 
     private static string Owner(string name) => name.Contains('.') ? name[..name.LastIndexOf('.')] : "";
 
-    private static Device DeviceOf(IAtlasModel model) => model.Network.parameters().FirstOrDefault()?.device ?? CPU;
 
     /// <summary>dtype, shape and raw bytes: equal hashes mean bit-identical tensors.</summary>
     private static string HashTensor(Tensor t)

@@ -20,7 +20,7 @@ public static class ProbeActivations
     {
         int count = Math.Min(probeImages, data.Count);
         if (count == 0) throw new AtlasInputException($"dataset {data.Name}: no images for the comparison probe set");
-        var device = model.Network.parameters().FirstOrDefault()?.device ?? CPU;
+        var device = ModelDevice.Of(model);
         var columns = layers.ToDictionary(l => l, _ => new List<float[]>());
         int[] units = new int[layers.Count];
         using var noGrad = no_grad();
@@ -29,7 +29,7 @@ public static class ProbeActivations
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var batch = data.Read(offset, Math.Min(batchSize, count - offset));
-            var pixels = tensor(batch.Pixels).view(batch.Count, data.Channels, data.Height, data.Width).to(device);
+            var pixels = batch.ToTensor(data, device);
             var activations = model.Activations(pixels, layers);
             for (int l = 0; l < layers.Count; l++)
             {

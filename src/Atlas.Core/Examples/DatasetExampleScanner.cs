@@ -22,7 +22,7 @@ public static class DatasetExampleScanner
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var batch = data.Read(start + offset, Math.Min(batchSize, count - offset));
-            var pixels = tensor(batch.Pixels).view(batch.Count, data.Channels, data.Height, data.Width);
+            var pixels = batch.ToTensor(data, ModelDevice.Of(model));
             var activations = model.Activations(pixels, names);
             foreach (var layer in layers)
             {

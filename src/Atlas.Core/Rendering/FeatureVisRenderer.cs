@@ -19,7 +19,7 @@ public static class FeatureVisRenderer
         if (items.Count == 0) return [];
         settings.Validate();
         TorchRuntime.Initialize();
-        var device = DeviceOf(model);
+        var device = ModelDevice.Of(model);
         int channels = model.Input.Channels;
         int height = settings.ImageSize ?? model.Input.Height, width = settings.ImageSize ?? model.Input.Width;
         var seeds = items.Select(i => i.Seed).ToList();
@@ -100,7 +100,4 @@ public static class FeatureVisRenderer
         bool pre = kinds.Values.All(k => k is LayerRelu.Rectified or LayerRelu.Linear);
         return pre ? (true, new ActivationReading(kinds, settings.ReluGradientOverride)) : (false, ActivationReading.AsGiven);
     }
-
-    private static Device DeviceOf(IAtlasModel model) =>
-        model.Network.parameters().Select(p => p.device).FirstOrDefault() ?? TorchRuntime.Device;
 }

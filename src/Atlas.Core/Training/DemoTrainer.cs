@@ -78,7 +78,7 @@ public static class DemoTrainer
         {
             using var scope = NewDisposeScope();
             var batch = data.Read(start, Math.Min(batchSize, data.Count - start));
-            var pixels = tensor(batch.Pixels).view(batch.Count, data.Channels, data.Height, data.Width);
+            var pixels = batch.ToTensor(data, ModelDevice.Of(model));
             var predicted = model.Logits(pixels).argmax(1);
             correct += predicted.eq(tensor(batch.Labels.Select(l => (long)l).ToArray())).sum().item<long>();
         }

@@ -107,7 +107,7 @@ public static class AnalysisUnit
     private static ActivationStats DatasetStats(IAtlasModel model, IImageDataset data, string layer, int batchSize, CancellationToken cancellationToken)
     {
         var accumulator = new ActivationStatsAccumulator();
-        var device = LayerProbes.DeviceOf(model);
+        var device = ModelDevice.Of(model);
         int count = Math.Min(data.Count, StatsImages);
         using var noGrad = no_grad();
         for (int offset = 0; offset < count; offset += batchSize)
@@ -115,7 +115,7 @@ public static class AnalysisUnit
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var batch = data.Read(offset, Math.Min(batchSize, count - offset));
-            var pixels = tensor(batch.Pixels).view(batch.Count, data.Channels, data.Height, data.Width).to(device);
+            var pixels = batch.ToTensor(data, device);
             var activations = model.Activations(pixels, [layer]);
             using var activation = activations[layer];
             accumulator.Add(activation);

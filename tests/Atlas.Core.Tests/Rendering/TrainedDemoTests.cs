@@ -49,9 +49,8 @@ public class TrainedDemoTests(TrainedDemo demo, ITestOutputHelper output) : ICla
             double gramWith = DiversityTests.MeanGramCosine(demo.Model, withPenalty, gramLayer), gramWithout = DiversityTests.MeanGramCosine(demo.Model, without, gramLayer);
             double pixelWith = DiversityTests.MeanPixelCorrelation(withPenalty), pixelWithout = DiversityTests.MeanPixelCorrelation(without);
             output.WriteLine($"{layer}:{unit}: Gram cosine {gramWith:F3} vs {gramWithout:F3}; pixel correlation {pixelWith:F3} vs {pixelWithout:F3}");
-            Assert.True(gramWith < gramWithout - 0.01, $"{layer}:{unit}: Gram cosine with the penalty {gramWith:F3}, without {gramWithout:F3}");
-            // Pixel correlation is reported, not asserted: the penalty acts on Gram matrices, and on some
-            // independently trained models two penalised pictures of a low-contrast unit correlate more in pixels.
+            Assert.True(gramWith < gramWithout - 0.05, $"{layer}:{unit}: Gram cosine with the penalty {gramWith:F3}, without {gramWithout:F3}");
+            Assert.True(pixelWith < pixelWithout, $"{layer}:{unit}: pixel correlation with the penalty {pixelWith:F3}, without {pixelWithout:F3}");
         }
     }
 
@@ -60,10 +59,13 @@ public class TrainedDemoTests(TrainedDemo demo, ITestOutputHelper output) : ICla
     /// test image activates measurably (its best is under 1 % of the layer's strongest response) has
     /// nothing to beat; and a first-layer "flat-field" unit — a 3×3 filter
     /// that a uniform image drives harder than its top 9 (the dark detectors, whose best stimulus is
-    /// Fashion-MNIST's own black background) — must reach half of its top 9 (independently trained demo
-    /// models put such units at 70–95 %), because
+    /// Fashion-MNIST's own black background) — must reach three quarters of its top 9, because
     /// Lucid's recipe grows a uniform field slowly: the ReLU override stops once part of the field
     /// fires, and the parts that do not fire get no gradient and stay as they are.
+    /// The trained demo is the same model every run (the trainer is reproducible); on it the flat-field
+    /// units reach 80 % of their top 9 or more. Demo models trained from other seeds do not all pass:
+    /// some have a unit that fires at a single position of its top images and whose picture stays at 0
+    /// (the override then climbs the channel's mean pre-activation, which can peak below zero everywhere).
     /// </remarks>
     [Fact]
     public void The_channel_picture_of_a_unit_activates_it_more_than_any_of_its_top_9_dataset_images()
@@ -97,7 +99,7 @@ public class TrainedDemoTests(TrainedDemo demo, ITestOutputHelper output) : ICla
                 {
                     flat++;
                     output.WriteLine($"{layer.Name}:{unit}: flat-field unit: uniform image {field:F3}, top 9 {best:F3}, picture {picture:F3}");
-                    if (!(picture >= 0.5f * best)) failures.Add($"{layer.Name}:{unit} (flat field) picture {picture:F3} < 1/2 of top 9 {best:F3}");
+                    if (!(picture >= 0.75f * best)) failures.Add($"{layer.Name}:{unit} (flat field) picture {picture:F3} < 3/4 of top 9 {best:F3}");
                 }
                 else
                 {

@@ -25,6 +25,8 @@ public sealed class ConformedDataset : IImageDataset
     public int Width => geometry.Size;
     public IReadOnlyList<string> ClassNames => inner.ClassNames;
 
+    public bool ConcurrentReads => inner.ConcurrentReads;
+
     public ImageBatch Read(int start, int count)
     {
         var source = inner.Read(start, count);

@@ -14,6 +14,9 @@ public interface IImageDataset : IDisposable
     IReadOnlyList<string> ClassNames { get; }
 
     ImageBatch Read(int start, int count);
+
+    /// <summary>Whether <see cref="Read"/> may run on several threads at once (readers of one shared file stream may not).</summary>
+    bool ConcurrentReads => false;
 }
 
 /// <summary>

@@ -53,6 +53,9 @@ public sealed class ImageFolderDataset : IImageDataset
     /// <summary>The file behind image <paramref name="index"/>.</summary>
     public string FileOf(int index) => files[index].Path;
 
+    // Every image is its own file, and the skip records are concurrent collections.
+    public bool ConcurrentReads => true;
+
     public ImageBatch Read(int start, int count)
     {
         if (start < 0 || count < 0 || start + count > Count) throw new ArgumentOutOfRangeException(nameof(start), $"slice {start}+{count} outside 0..{Count}");

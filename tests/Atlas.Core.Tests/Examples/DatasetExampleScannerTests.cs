@@ -47,5 +47,35 @@ public class DatasetExampleScannerTests
         Assert.Single(data.SkippedImages);
     }
 
+    [Fact]
+    public void Ties_go_to_the_lower_image_index_whatever_the_batch_size()
+    {
+        // Identical images tie on every unit; the table keeps the first ones, and the per-batch
+        // reduction on the device must keep the same ones. Batches are all full: a convolution over a
+        // batch of another size may round differently, and then the images no longer tie.
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "same"));
+        using (var bitmap = new SKBitmap(28, 28))
+        {
+            bitmap.Erase(new SKColor(120, 60, 200));
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            for (int i = 0; i < 6; i++) File.WriteAllBytes(Path.Combine(folder.Path, "same", $"copy{i}.png"), png.ToArray());
+        }
+        TorchRuntime.Initialize();
+        random_seed();
+        using var model = new DemoCnnModel(new DemoCnn(), ["same"]);
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(28, 1, 28));
+        var catalog = LayerCatalog.Measure(model);
+        foreach (int batchSize in new[] { 1, 2, 3, 6 })
+        {
+            var tables = DatasetExampleScanner.Scan(model, data, catalog, 0, data.Count, k: 3, batchSize: batchSize);
+            foreach (var (layer, table) in tables)
+            {
+                for (int unit = 0; unit < table.UnitCount; unit++)
+                    Assert.Equal(new[] { 0, 1, 2 }, table.For(unit).Select(h => h.Image));
+            }
+        }
+    }
+
     private static void random_seed() => random.manual_seed(17);
 }

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Data;
+
+/// <summary>
+/// Reads and decodes the next batches of a data set on background threads while the device works on
+/// the current one. Several readers work on consecutive batches at once (decoding is CPU work a GPU
+/// outpaces), and batches are handed over in order. Each arrives as a host tensor from a pool of reused
+/// buffers, page-locked when the model is on a GPU so its copy to the device is a DMA the CPU need not
+/// wait for. The consumer hands each buffer back with <see cref="Release"/> once the device no longer
+/// reads it (after the batch's results came back to the host, which waits for everything queued before).
+/// </summary>
+public sealed class BatchPrefetcher : IDisposable
+{
+    private readonly BlockingCollection<PrefetchedBatch>[] ready;
+    private readonly BlockingCollection<Tensor> free = new();
+    private readonly List<Tensor> buffers = [];
+    private readonly CancellationTokenSource stop;
+    private readonly Task[] readers;
+
+    /// <param name="readers">Batches decoded at once (default: half the cores, 1 to 4); 1 for data sets without <see cref="IImageDataset.ConcurrentReads"/>.</param>
+    public BatchPrefetcher(IImageDataset data, int start, int count, int batchSize, Device device, CancellationToken cancellationToken, int? readers = null)
+    {
+        stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bool pin = device.type == DeviceType.CUDA;
+        int size = Math.Max(1, Math.Min(batchSize, count));
+        int batches = (count + batchSize - 1) / batchSize;
+        int workers = data.ConcurrentReads ? Math.Clamp(readers ?? Environment.ProcessorCount / 2, 1, Math.Max(1, Math.Min(4, batches))) : 1;
+        ready = Enumerable.Range(0, workers).Select(_ => new BlockingCollection<PrefetchedBatch>(1)).ToArray();
+        // Each reader may hold one buffer it fills and one waiting; the consumer holds one more.
+        for (int i = 0; i < 2 * workers + 1; i++)
+        {
+            using var scope = NewDisposeScope();
+            var buffer = empty(size, data.Channels, data.Height, data.Width);
+            if (pin) buffer = buffer.pin_memory();
+            buffers.Add(buffer.DetachFromDisposeScope());
+            free.Add(buffers[^1]);
+        }
+        this.readers = Enumerable.Range(0, workers).Select(worker => Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                Read(data, start, count, batchSize, batches, worker, workers);
+            }
+            catch
+            {
+                stop.Cancel(); // the other readers and the consumer stop; Batches() reports this failure
+                throw;
+            }
+            finally
+            {
+                ready[worker].CompleteAdding();
+            }
+        }, stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+    }
+
+    private void Read(IImageDataset data, int start, int count, int batchSize, int batches, int worker, int workers)
+    {
+        // Reader w decodes batches w, w + W, w + 2W, …; the consumer takes them round-robin, so in order.
+        for (int b = worker; b < batches; b += workers)
+        {
+            int offset = b * batchSize;
+            var batch = data.Read(start + offset, Math.Min(batchSize, count - offset));
+            var buffer = free.Take(stop.Token);
+            // A short last batch is a view of the buffer's first rows.
+            var pixels = batch.Count == buffer.shape[0] ? buffer : buffer.narrow(0, 0, batch.Count);
+            HostPixels.CopyInto(pixels, batch.Pixels);
+            ready[worker].Add(new PrefetchedBatch(batch, pixels, buffer), stop.Token);
+        }
+    }
+
+    /// <summary>The batches in order; a failure of a reader surfaces here, on the consumer's thread.</summary>
+    public IEnumerable<PrefetchedBatch> Batches()
+    {
+        for (int b = 0; ; b++)
+        {
+            var queue = ready[b % ready.Length];
+            PrefetchedBatch? next;
+            try
+            {
+                if (!queue.TryTake(out next, Timeout.Infinite, stop.Token)) break; // this reader is done, so all batches are
+            }
+            catch (OperationCanceledException)
+            {
+                ThrowReaderFailure();
+                throw;
+            }
+            yield return next;
+        }
+        ThrowReaderFailure();
+    }
+
+    /// <summary>Rethrows the first reader's own error (not the cancellations it caused in the others).</summary>
+    private void ThrowReaderFailure()
+    {
+        try
+        {
+            Task.WaitAll(readers);
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) is { } cause)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+        }
+    }
+
+    /// <summary>Returns a batch's buffer for reuse: the device must be done reading it.</summary>
+    public void Release(PrefetchedBatch batch)
+    {
+        if (!ReferenceEquals(batch.Buffer, batch.Pixels)) batch.Pixels.Dispose();
+        free.Add(batch.Buffer);
+    }
+
+    public void Dispose()
+    {
+        stop.Cancel();
+        try { Task.WaitAll(readers); } catch (AggregateException) { } // cancelled, or already reported by Batches()
+        foreach (var buffer in buffers) buffer.Dispose();
+        foreach (var queue in ready) queue.Dispose();
+        free.Dispose();
+        stop.Dispose();
+    }
+}
+
+/// <summary>A decoded batch: its pixels as a host tensor (a view of <paramref name="Buffer"/>, the prefetcher's).</summary>
+public sealed record PrefetchedBatch(ImageBatch Batch, Tensor Pixels, Tensor Buffer);

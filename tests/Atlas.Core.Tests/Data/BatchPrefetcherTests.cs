@@ -1,0 +1,75 @@
+using Atlas.Core.Data;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Tests.Data;
+
+public class BatchPrefetcherTests
+{
+    /// <summary>Image i is filled with the value i (and can fail on request), read from several threads at once.</summary>
+    private sealed class NumberedImages(int count, int failAt = -1) : IImageDataset
+    {
+        public string Name => "numbered";
+        public int Count => count;
+        public int Channels => 1;
+        public int Height => 3;
+        public int Width => 2;
+        public IReadOnlyList<string> ClassNames => [];
+        public bool ConcurrentReads => true;
+
+        public ImageBatch Read(int start, int n)
+        {
+            if (failAt >= start && failAt < start + n) throw new InvalidDataException($"image {failAt} is unreadable");
+            Thread.Sleep(Random.Shared.Next(3)); // readers finish out of order
+            var pixels = Enumerable.Range(start, n).SelectMany(i => Enumerable.Repeat((float)i, 6)).ToArray();
+            return new ImageBatch(start, n, pixels, Enumerable.Range(start, n).ToArray());
+        }
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void Batches_arrive_in_order_with_their_own_pixels_when_several_readers_decode_at_once()
+    {
+        TorchRuntime.Initialize();
+        using var data = new NumberedImages(103);
+        using var prefetcher = new BatchPrefetcher(data, start: 5, count: 98, batchSize: 10, CPU, CancellationToken.None, readers: 3);
+        int expected = 5;
+        foreach (var batch in prefetcher.Batches())
+        {
+            Assert.Equal(expected, batch.Batch.Start);
+            var values = HostPixels.ToArray(batch.Pixels);
+            Assert.Equal(batch.Batch.Count * 6, values.Length);
+            for (int i = 0; i < batch.Batch.Count; i++) Assert.Equal(expected + i, values[i * 6 + 5]);
+            expected += batch.Batch.Count;
+            prefetcher.Release(batch);
+        }
+        Assert.Equal(103, expected); // the short last batch (8 images) came too
+    }
+
+    [Fact]
+    public void A_reader_failure_surfaces_with_its_own_message()
+    {
+        TorchRuntime.Initialize();
+        using var data = new NumberedImages(60, failAt: 37);
+        using var prefetcher = new BatchPrefetcher(data, 0, 60, 10, CPU, CancellationToken.None, readers: 2);
+        var error = Assert.Throws<InvalidDataException>(() =>
+        {
+            foreach (var batch in prefetcher.Batches()) prefetcher.Release(batch);
+        });
+        Assert.Contains("image 37", error.Message);
+    }
+
+    [Fact]
+    public void Host_pixels_round_trip_through_a_view_of_a_larger_tensor()
+    {
+        TorchRuntime.Initialize();
+        using var buffer = zeros(4, 1, 3, 2);
+        using var view = buffer.narrow(0, 1, 2);
+        var pixels = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();
+        HostPixels.CopyInto(view, pixels);
+        Assert.Equal(pixels, HostPixels.ToArray(view));
+        Assert.Equal(0f, buffer[0].sum().item<float>());
+        Assert.Equal(0f, buffer[3].sum().item<float>());
+        Assert.Throws<ArgumentException>(() => HostPixels.CopyInto(view, new float[5]));
+    }
+}

@@ -24,6 +24,15 @@ public static class TorchRuntime
     /// <summary>The libtorch folder in use, or null for the packaged library.</summary>
     public static string? LibTorchFolder { get; private set; }
 
+    /// <summary>
+    /// "1" turns on cuDNN's autotuner. Off by default: on an H200 it cost more in tuning every new batch
+    /// shape than it gained in GoogLeNet's steps (bench/RESULTS.md).
+    /// </summary>
+    public const string CudnnBenchmarkVariable = "ATLAS_CUDNN_BENCHMARK";
+
+    /// <summary>Whether cuDNN's autotuner was switched on (CUDA only; see <see cref="CudnnAutotuning"/>).</summary>
+    public static bool CudnnAutotuned { get; private set; }
+
     /// <summary>Libraries loaded from <see cref="LibTorchFolder"/>, in load order.</summary>
     public static IReadOnlyList<string> LoadedLibraries { get; private set; } = [];
 
@@ -40,7 +49,12 @@ public static class TorchRuntime
                 if (LoadedLibraries.Any(l => l.Contains("cuda", StringComparison.Ordinal)))
                 {
                     torch.InitializeDeviceType(DeviceType.CUDA);
-                    if (torch.cuda.is_available()) Device = torch.CUDA;
+                    if (torch.cuda.is_available())
+                    {
+                        Device = torch.CUDA;
+                        if (Environment.GetEnvironmentVariable(CudnnBenchmarkVariable) == "1")
+                            CudnnAutotuned = CudnnAutotuning.TryEnable(LoadedLibraries);
+                    }
                 }
             }
             catch (Exception e) when (e is DllNotFoundException or NotSupportedException or TypeInitializationException or InvalidOperationException)

@@ -40,6 +40,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task An_unknown_precision_is_named_with_the_choices()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, folder).Replace("\"featureVis\": {", "\"featureVis\": { \"precision\": \"fp8\","));
+        await AssertRejected(folder, config, "featureVis.precision", "fp8", "bfloat16");
+    }
+
+    [Fact]
     public async Task A_missing_data_folder_is_named()
     {
         var folder = TestData.NewTempFolder("bad");

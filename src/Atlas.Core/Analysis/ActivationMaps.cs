@@ -21,7 +21,9 @@ public static class ActivationMaps
         layers ??= model.LayerNames;
         foreach (var layer in layers) LayerProbes.RequireLayer(model, layer);
         using var noGrad = no_grad();
-        using var onDevice = pixels.to(ModelDevice.Of(model));
+        // `.to` returns the caller's own tensor when it is already there: free only a copy.
+        var onDevice = pixels.to(ModelDevice.Of(model));
+        using var copy = ReferenceEquals(onDevice, pixels) ? null : onDevice;
         var activations = model.Activations(onDevice, layers.ToList());
         try
         {

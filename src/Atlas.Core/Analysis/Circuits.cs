@@ -137,8 +137,8 @@ public static class CircuitAnalysis
         // of a random mix of all its units there (exact cancellation has probability zero).
         using var mix = randn(to.Channels, generator: new Generator(99));
         var support = Gradient(probe, from, to, Enumerable.Range(0, to.Channels).ToArray(), mix).abs().sum([0, 1]);
-        var rows = support.sum(1).nonzero().flatten().data<long>().ToArray();
-        var cols = support.sum(dim: 0).nonzero().flatten().data<long>().ToArray();
+        var rows = support.sum(1).nonzero().flatten().cpu().data<long>().ToArray();
+        var cols = support.sum(dim: 0).nonzero().flatten().cpu().data<long>().ToArray();
         long top = rows.Length > 0 ? rows.Min() : 0, bottom = rows.Length > 0 ? rows.Max() : 0;
         long left = cols.Length > 0 ? cols.Min() : 0, right = cols.Length > 0 ? cols.Max() : 0;
 

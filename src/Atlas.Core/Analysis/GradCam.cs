@@ -49,7 +49,7 @@ public static class GradCam
             throw new AtlasInputException($"layer '{layer}' has no spatial map (its activation is {string.Join("×", activation.shape.Skip(1))}); Grad-CAM needs a convolutional layer");
         var logits = forward.Logits;
         long classCount = logits.shape[1];
-        var chosen = classes?.ToArray() ?? logits.argmax(1).data<long>().Select(c => (int)c).ToArray();
+        var chosen = classes?.ToArray() ?? logits.argmax(1).cpu().data<long>().Select(c => (int)c).ToArray();
         foreach (var c in chosen)
         {
             if (c < 0 || c >= classCount)

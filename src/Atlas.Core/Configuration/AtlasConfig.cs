@@ -106,6 +106,16 @@ public sealed record FeatureVisConfig
     /// times the objective's magnitude, so one number fits every layer (Lucid uses a fixed 100 on InceptionV1).
     /// </summary>
     public double DiversityWeight { get; init; } = 2;
+    /// <summary>
+    /// What the network computes in while rendering: "auto" (bfloat16 on a GPU, float32 on the CPU),
+    /// "float32" or "bfloat16". The image parameters and the optimiser always stay float32.
+    /// </summary>
+    public string Precision { get; init; } = "auto";
+    /// <summary>
+    /// Most pictures in one optimisation; null sizes it from the device's free memory (GPU) or uses 512
+    /// (CPU). A work unit's pictures that do not fit run as several optimisations.
+    /// </summary>
+    public int? MaxBatch { get; init; }
 }
 
 public sealed record ExamplesConfig

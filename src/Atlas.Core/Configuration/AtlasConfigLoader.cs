@@ -106,6 +106,8 @@ public static class AtlasConfigLoader
         Require(c.FeatureVis.Parameterization is "fourier" or "pixel", "featureVis.parameterization", $"'{c.FeatureVis.Parameterization}' is not fourier or pixel");
         Require(c.FeatureVis.DiversityCount is >= 2 and <= 64, "featureVis.diversityCount", "must be between 2 and 64");
         Require(c.FeatureVis.DiversityWeight >= 0, "featureVis.diversityWeight", "must not be negative");
+        Require(c.FeatureVis.Precision is "auto" or "float32" or "bfloat16", "featureVis.precision", $"'{c.FeatureVis.Precision}' is not auto, float32 or bfloat16");
+        Require(c.FeatureVis.MaxBatch is null or (>= 1 and <= 65_536), "featureVis.maxBatch", "must be between 1 and 65536");
         Require(c.FeatureVis.Channel || c.FeatureVis.Negative || c.FeatureVis.Neuron || c.FeatureVis.Diversity, "featureVis",
             "channel, negative, neuron and diversity are all off: nothing to render");
         Require(c.Examples.TopK is > 0 and <= 100, "examples.topK", "must be between 1 and 100");

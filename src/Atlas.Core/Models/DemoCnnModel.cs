@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Models;
@@ -9,16 +10,14 @@ public sealed class DemoCnnModel : IAtlasModel
     public static readonly InputSpec DefaultInput = new(1, 28, 28, [0.2860f], [0.3530f]);
 
     private readonly DemoCnn network;
-    private readonly Tensor mean;
-    private readonly Tensor std;
+    private readonly InputNormalization normalization;
 
     public DemoCnnModel(DemoCnn network, IReadOnlyList<string> classNames, InputSpec? input = null)
     {
         this.network = network;
         Input = input ?? DefaultInput;
         ClassNames = classNames;
-        mean = tensor(Input.Mean).view(1, -1, 1, 1);
-        std = tensor(Input.Std).view(1, -1, 1, 1);
+        normalization = new InputNormalization(Input);
     }
 
     public string Architecture => DemoCnn.ArchitectureName;
@@ -28,7 +27,15 @@ public sealed class DemoCnnModel : IAtlasModel
     public TorchSharp.torch.nn.Module Network => network;
     public DemoCnn Cnn => network;
 
-    public Tensor Normalize(Tensor pixels) => (pixels - mean.to(pixels.device)) / std.to(pixels.device);
+    public Tensor Normalize(Tensor pixels) => normalization.Apply(pixels);
+
+    public ScalarType ComputeType => normalization.ComputeType;
+
+    public void ConvertTo(ScalarType type)
+    {
+        network.to(type);
+        normalization.ComputeType = type;
+    }
 
     public IReadOnlyDictionary<string, Tensor> Activations(Tensor pixels, IReadOnlyCollection<string> layers, bool preActivation = false)
     {
@@ -58,8 +65,7 @@ public sealed class DemoCnnModel : IAtlasModel
 
     public void Dispose()
     {
-        mean.Dispose();
-        std.Dispose();
+        normalization.Dispose();
         network.Dispose();
     }
 }

@@ -30,4 +30,16 @@ public interface IAtlasModel : IDisposable
 
     /// <summary>Final logits for [0,1] pixels.</summary>
     Tensor Logits(Tensor pixels);
+
+    /// <summary>
+    /// The floating-point type the network computes in. Pixels are cast to it after normalization, so
+    /// callers always pass float32 [0,1] pixels and read activations of this type.
+    /// </summary>
+    ScalarType ComputeType => ScalarType.Float32;
+
+    /// <summary>
+    /// Converts the network's weights to <paramref name="type"/> in place (bfloat16 for fast rendering on a
+    /// GPU). Models that cannot cast their inputs say so.
+    /// </summary>
+    void ConvertTo(ScalarType type) => throw new NotSupportedException($"model '{Architecture}' computes in float32 only");
 }

@@ -8,7 +8,7 @@ public static class LayerCatalog
     public static IReadOnlyList<LayerInfo> Measure(IAtlasModel model)
     {
         using var noGrad = no_grad();
-        using var probe = zeros(1, model.Input.Channels, model.Input.Height, model.Input.Width);
+        using var probe = zeros(1, model.Input.Channels, model.Input.Height, model.Input.Width, device: ModelDevice.Of(model));
         var activations = model.Activations(probe, model.LayerNames);
         try
         {

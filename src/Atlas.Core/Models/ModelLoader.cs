@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Atlas.Core.Configuration;
@@ -47,6 +48,8 @@ public static class ModelLoader
             var report = StateDictLoader.Apply(network, architecture, file, tensors, classes, input, readTime);
             network.eval();
             foreach (var parameter in network.parameters()) parameter.requires_grad = false;
+            // Weights go where the work runs: the GPU when ATLAS_LIBTORCH_DIR gave one (TorchRuntime).
+            if (TorchRuntime.Device.type != DeviceType.CPU) network.to(TorchRuntime.Device);
             var names = classNames.Count == classes ? classNames : [];
             return (architecture.WrapNetwork(network, input, names), report with { Elapsed = clock.Elapsed });
         }

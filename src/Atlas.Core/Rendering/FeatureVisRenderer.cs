@@ -28,7 +28,8 @@ public static class FeatureVisRenderer
         using var objective = ObjectiveBatch.Compile(items.Select(i => i.Objective).ToList(), items.Select(i => i.Group).ToList(), device,
             items.Select(i => i.Target).ToList());
         var (preActivation, reading) = Reading(model, objective.Layers, height, width, device, settings);
-        var transforms = new RandomAffine(settings.TransformsFor(Math.Max(height, width)), seeds, height, width);
+        using var transforms = new RandomAffine(settings.TransformsFor(Math.Max(height, width)), seeds, height, width);
+        transforms.Plan(settings.Steps, device);
         using var optimizer = optim.Adam([image.Parameters], settings.LearningRate);
 
         for (int step = 0; step < settings.Steps; step++)
@@ -48,7 +49,7 @@ public static class FeatureVisRenderer
         var final = image.Image();
         var reached = Evaluate(model, objective, final, preActivation, reading, settings);
         var objectiveValues = reached.cpu().to(float32).data<float>().ToArray();
-        var pixels = final.cpu().to(float32).contiguous().data<float>().ToArray();
+        var pixels = Data.HostPixels.ToArray(final);
         int perImage = channels * height * width;
         return items.Select((item, i) => new VisImage(
             pixels.AsSpan(i * perImage, perImage).ToArray(), channels, height, width, objectiveValues[i], Describe(item, reading), item.Seed)).ToList();
@@ -66,13 +67,15 @@ public static class FeatureVisRenderer
         {
             throw new AtlasInputException($"featureVis.imageSize: model '{model.Architecture}' cannot take {size}×{size} images ({e.GetBaseException().Message.Split('\n')[0]})", e);
         }
+        // A reduced-precision network (bfloat16 on a GPU) still gets its objectives summed in float32.
+        var exact = activations.ToDictionary(a => a.Key, a => a.Value.dtype == float32 ? a.Value : a.Value.to(float32));
         try
         {
-            return objective.Evaluate(activations, reading);
+            return objective.Evaluate(exact, reading);
         }
         finally
         {
-            foreach (var activation in activations.Values) activation.Dispose();
+            foreach (var activation in activations.Values.Concat(exact.Values)) activation.Dispose();
         }
     }
 

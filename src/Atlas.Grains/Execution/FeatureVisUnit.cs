@@ -17,14 +17,16 @@ public static class FeatureVisUnit
         var unit = context.Unit;
         var layer = unit.Layer ?? throw new InvalidOperationException($"feature-vis unit {unit.Id} names no layer");
         var fv = context.Config.FeatureVis;
-        var pictures = await context.Compute(() =>
+        var computed = await context.Compute(() =>
         {
-            var (model, catalog) = context.Models.Get(context.Config);
+            var (model, catalog, batcher) = context.Models.GetForRendering(context.Config);
             var plan = UnitVisPlanner.Plan(catalog, layer, unit.Start, unit.End, FeatureVisSettings.Units(fv), model.ClassNames);
             var settings = FeatureVisSettings.Render(fv, model.Input);
-            var images = FeatureVisRenderer.Render(model, plan.Select(p => p.Item).ToList(), settings, cancellationToken: context.Cancellation);
-            return plan.Zip(images, (p, image) => (Plan: p, Image: image, Png: PngEncoder.Encode(image.Pixels, image.Channels, image.Height, image.Width))).ToList();
+            var images = batcher.Render(plan.Select(p => p.Item).ToList(), settings, fv.MaxBatch, context.Cancellation);
+            return plan.Zip(images, (p, image) => (Plan: p, Image: image)).ToList();
         });
+        // Encoding is CPU work: it runs after the device is released, so another worker's unit can use it.
+        var pictures = computed.Select(r => (r.Plan, r.Image, Png: PngEncoder.Encode(r.Image.Pixels, r.Image.Channels, r.Image.Height, r.Image.Width))).ToList();
 
         var rendered = new List<RenderedUnit>();
         foreach (var group in pictures.GroupBy(p => p.Plan.Unit))

@@ -18,11 +18,16 @@ public static class FinalizeUnit
     public static async Task<UnitResult> RunAsync(UnitContext context)
     {
         var config = context.Config;
-        var (model, catalog) = await context.Compute(() => context.Models.Get(config));
+        // Only what describes the model leaves the device section: the cached model itself may be swapped after it.
+        var (architecture, input, classNames, catalog) = await context.Compute(() =>
+        {
+            var (model, layers) = context.Models.Get(config);
+            return (model.Architecture, model.Input, model.ClassNames, layers);
+        });
         var merged = await context.Store.GetJsonAsync<MergedExamplesWork>(context.Keys.MergedExamplesWork, context.Cancellation);
         var analysis = await AnalysisManifests.LoadAsync(context);
         // Probe responses of this version, the atlas's other versions, and each unit's best match in them.
-        var versions = await VersionComparison.RunAsync(context, model);
+        var versions = await VersionComparison.RunAsync(context);
         DatasetInfo dataset;
         using (var data = DatasetOpener.Open(config.Dataset))
             dataset = new DatasetInfo(data.Name, config.Dataset.Split, data.Count, data.ClassNames);
@@ -44,7 +49,7 @@ public static class FinalizeUnit
                 .Where(rendered.ContainsKey) // a unit whose rendering failed for good is left out, not faked
                 .Select(i => new UnitManifest(
                     i,
-                    info.Kind == LayerKind.Linear && i < model.ClassNames.Count ? model.ClassNames[i] : null,
+                    info.Kind == LayerKind.Linear && i < classNames.Count ? classNames[i] : null,
                     rendered[i].ObjectiveDescription,
                     rendered[i].VisKey,
                     rendered[i].Objective,
@@ -61,18 +66,18 @@ public static class FinalizeUnit
         var checkpoint = config.Model.Checkpoint;
         var metadata = DemoTrainer.ReadMetadata(checkpoint);
         var fv = config.FeatureVis;
-        var render = FeatureVisSettings.Render(fv, model.Input);
+        var render = FeatureVisSettings.Render(fv, input);
         var manifest = new AtlasManifest
         {
             Atlas = context.Spec.Atlas,
             Version = context.Spec.Version,
             Title = config.Title ?? config.Name,
             CreatedAt = DateTimeOffset.UtcNow,
-            Model = new ModelInfo(model.Architecture, Path.GetFileName(checkpoint), ModelLoader.Sha256(checkpoint),
-                model.Input.Channels, model.Input.Height, model.Input.Width, metadata?.TestAccuracy),
+            Model = new ModelInfo(architecture, Path.GetFileName(checkpoint), ModelLoader.Sha256(checkpoint),
+                input.Channels, input.Height, input.Width, metadata?.TestAccuracy),
             Dataset = dataset,
-            Recipe = new RecipeInfo(FeatureVisSettings.Describe(render, model.Input.Channels), fv.Steps, fv.LearningRate, fv.Seed,
-                fv.ImageSize ?? model.Input.Height, render.TransformsFor(fv.ImageSize ?? Math.Max(model.Input.Height, model.Input.Width)).Description),
+            Recipe = new RecipeInfo(FeatureVisSettings.Describe(render, input.Channels), fv.Steps, fv.LearningRate, fv.Seed,
+                fv.ImageSize ?? input.Height, render.TransformsFor(fv.ImageSize ?? Math.Max(input.Height, input.Width)).Description),
             Layers = layers,
             OtherVersions = versions.OtherVersions,
         };

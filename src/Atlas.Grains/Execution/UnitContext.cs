@@ -6,13 +6,29 @@ using Atlas.Storage.Manifests;
 namespace Atlas.Grains.Execution;
 
 /// <summary>What a unit handler gets: the lease's job, its config, where to write, and the loaded model.</summary>
-public sealed record UnitContext(UnitLease Lease, AtlasConfig Config, IArtifactStore Store, ModelCache Models, CancellationToken Cancellation)
+/// <param name="DeviceGate">Held while tensor work runs: one unit on the device at a time, while other units' storage I/O goes on.</param>
+public sealed record UnitContext(UnitLease Lease, AtlasConfig Config, IArtifactStore Store, ModelCache Models, CancellationToken Cancellation,
+    SemaphoreSlim DeviceGate)
 {
     public AtlasJobSpec Spec => Lease.Spec;
     public WorkUnit Unit => Lease.Unit;
     public AtlasKeys Keys { get; } = new(Lease.Spec.Atlas, Lease.Spec.Version);
 
-    /// <summary>Runs tensor work on a dedicated thread, off the thread pool and any grain scheduler.</summary>
-    public Task<T> Compute<T>(Func<T> work) =>
-        Task.Factory.StartNew(work, Cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <summary>
+    /// Runs tensor work on a dedicated thread, off the thread pool and any grain scheduler, holding the
+    /// device. Only this work holds it: reading inputs and writing artifacts happen outside, so with two
+    /// workers per silo the next unit computes while the last one's pictures are stored.
+    /// </summary>
+    public async Task<T> Compute<T>(Func<T> work)
+    {
+        await DeviceGate.WaitAsync(Cancellation);
+        try
+        {
+            return await Task.Factory.StartNew(work, Cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        finally
+        {
+            DeviceGate.Release();
+        }
+    }
 }

@@ -8,24 +8,22 @@ using Microsoft.Extensions.Logging;
 namespace Atlas.Grains.Execution;
 
 /// <summary>
-/// The per-silo owner of the torch device: one unit at a time (the device is the bottleneck, and
-/// TorchSharp models are not shared across threads), the loaded model cached between units.
+/// The per-silo owner of the torch device: one unit's tensor work at a time (the device is the
+/// bottleneck, and TorchSharp models are not shared across threads), the loaded model cached between
+/// units. Units hold the device only inside <see cref="UnitContext.Compute{T}"/>.
 /// </summary>
 public sealed class UnitExecutor(ILogger<UnitExecutor> logger) : IUnitExecutor, IDisposable
 {
     private readonly SemaphoreSlim device = new(1, 1);
-    private readonly ModelCache models = new();
+    private readonly ModelCache models = new(logger);
     private readonly ConcurrentDictionary<string, IArtifactStore> stores = new();
 
     public async Task<UnitResult> ExecuteAsync(UnitLease lease, CancellationToken cancellationToken)
     {
-        await device.WaitAsync(cancellationToken);
-        try
-        {
             var clock = Stopwatch.StartNew();
             var config = AtlasConfigLoader.Deserialize(lease.Spec.ConfigJson);
             var store = stores.GetOrAdd(lease.Spec.StoreLocation, location => new ResilientArtifactStore(ArtifactStores.Open(location)));
-            var context = new UnitContext(lease, config, store, models, cancellationToken);
+            var context = new UnitContext(lease, config, store, models, cancellationToken, device);
             var result = lease.Unit.Kind switch
             {
                 WorkKind.FeatureVis => await FeatureVisUnit.RunAsync(context),
@@ -37,11 +35,6 @@ public sealed class UnitExecutor(ILogger<UnitExecutor> logger) : IUnitExecutor, 
             };
             logger.LogDebug("Unit {Unit} of {JobId} done in {Seconds:F2}s", lease.Unit.Id, lease.JobId, clock.Elapsed.TotalSeconds);
             return result with { ComputeSeconds = clock.Elapsed.TotalSeconds };
-        }
-        finally
-        {
-            device.Release();
-        }
     }
 
     public void Dispose()

@@ -30,7 +30,7 @@ public sealed class VersionComparison
 
     public IReadOnlyList<VersionRef> OtherVersions { get; }
 
-    public static async Task<VersionComparison> RunAsync(UnitContext context, IAtlasModel model)
+    public static async Task<VersionComparison> RunAsync(UnitContext context)
     {
         var spec = context.Spec;
         var keys = new WatchKeys(spec.Atlas, spec.Version);
@@ -38,6 +38,8 @@ public sealed class VersionComparison
         var (info, probes) = await context.Compute(() =>
         {
             using var data = DatasetOpener.Open(context.Config.Dataset);
+            // Taken inside the device section: outside it another job's unit may swap the cached model.
+            var (model, _) = context.Models.Get(context.Config);
             var computed = ProbeActivations.Compute(model, data, layers, batchSize: Math.Min(context.Config.Examples.BatchSize, 128), cancellationToken: context.Cancellation);
             var probeInfo = new ProbeInfoWork(data.Name, context.Config.Dataset.Split, data.Count, computed.Values.First().Images,
                 computed.ToDictionary(p => p.Key, p => p.Value.Units));

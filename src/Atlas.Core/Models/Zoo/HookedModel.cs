@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Models.Zoo;
@@ -14,8 +15,7 @@ public sealed class HookedModel : IAtlasModel
     private readonly nn.Module<Tensor, Tensor> network;
     private readonly Dictionary<string, nn.Module<Tensor, Tensor>> modules;
     private readonly Dictionary<string, int> order;
-    private readonly Tensor mean;
-    private readonly Tensor std;
+    private readonly InputNormalization normalization;
 
     public HookedModel(ZooArchitecture architecture, nn.Module<Tensor, Tensor> network, InputSpec input, IReadOnlyList<string> classNames)
     {
@@ -34,8 +34,7 @@ public sealed class HookedModel : IAtlasModel
                 throw new InvalidOperationException($"{architecture.Name}: the layer catalog names module '{path}', which the network does not have");
             modules[path] = typed;
         }
-        mean = tensor(input.Mean).view(1, -1, 1, 1);
-        std = tensor(input.Std).view(1, -1, 1, 1);
+        normalization = new InputNormalization(input);
     }
 
     public string Architecture => architecture.Name;
@@ -45,7 +44,15 @@ public sealed class HookedModel : IAtlasModel
     public nn.Module Network => network;
     public IReadOnlyList<HookedLayer> Layers => architecture.Layers;
 
-    public Tensor Normalize(Tensor pixels) => (pixels - mean.to(pixels.device)) / std.to(pixels.device);
+    public Tensor Normalize(Tensor pixels) => normalization.Apply(pixels);
+
+    public ScalarType ComputeType => normalization.ComputeType;
+
+    public void ConvertTo(ScalarType type)
+    {
+        network.to(type);
+        normalization.ComputeType = type;
+    }
 
     public IReadOnlyDictionary<string, Tensor> Activations(Tensor pixels, IReadOnlyCollection<string> layers, bool preActivation = false)
     {
@@ -144,8 +151,7 @@ public sealed class HookedModel : IAtlasModel
 
     public void Dispose()
     {
-        mean.Dispose();
-        std.Dispose();
+        normalization.Dispose();
         network.Dispose();
     }
 }

@@ -19,13 +19,14 @@ public class ChannelTerm : ObjectiveTerm
     public override ITermEvaluator CreateEvaluator(IReadOnlyList<TermUse> uses, Device device) =>
         new Evaluator(
             tensor(uses.Select(u => (long)u.Row).ToArray(), device: device),
-            tensor(uses.Select(u => (long)((ChannelTerm)u.Term).Channel).ToArray(), device: device));
+            tensor(uses.Select(u => (long)((ChannelTerm)u.Term).Channel).ToArray(), device: device),
+            uses.Max(u => ((ChannelTerm)u.Term).Channel));
 
-    private sealed class Evaluator(Tensor rows, Tensor channels) : ITermEvaluator
+    private sealed class Evaluator(Tensor rows, Tensor channels, long highest) : ITermEvaluator
     {
         public Tensor Evaluate(Tensor activation)
         {
-            Guard.Channels(activation, channels);
+            Guard.Channels(activation, highest);
             var picked = activation.index(TensorIndex.Tensor(rows), TensorIndex.Tensor(channels));
             return picked.dim() == 1 ? picked : picked.flatten(1).mean([1]);
         }
@@ -48,12 +49,12 @@ public sealed class ClassLogitTerm(string layer, int classIndex, string? classNa
 /// <summary>Shape checks shared by the term evaluators, so a bad channel index fails with a clear message, not a native one.</summary>
 internal static class Guard
 {
-    public static void Channels(Tensor activation, Tensor channels)
+    /// <param name="highest">The largest channel index read, known on the host (reading it from the device would stall every step).</param>
+    public static void Channels(Tensor activation, long highest)
     {
         if (activation.dim() is not (2 or 4))
             throw new ArgumentException($"objectives read B×C or B×C×H×W activations, not rank {activation.dim()}");
         long available = activation.shape[1];
-        long highest = channels.max().item<long>();
         if (highest >= available)
             throw new ArgumentException($"channel {highest} is out of range: the layer has {available} channels");
     }

@@ -29,11 +29,12 @@ public sealed class NeuronTerm : ObjectiveTerm
     private sealed class Evaluator(IReadOnlyList<NeuronTerm> terms, Tensor rows, Device device) : ITermEvaluator
     {
         private readonly Tensor channels = tensor(terms.Select(t => (long)t.Channel).ToArray(), device: device);
+        private readonly long highest = terms.Max(t => t.Channel);
         private (long H, long W, Tensor Ys, Tensor Xs)? positions;
 
         public Tensor Evaluate(Tensor activation)
         {
-            Guard.Channels(activation, channels);
+            Guard.Channels(activation, highest);
             if (activation.dim() == 2) return activation.index(TensorIndex.Tensor(rows), TensorIndex.Tensor(channels));
             var (ys, xs) = Positions(activation.shape[2], activation.shape[3]);
             return activation.index(TensorIndex.Tensor(rows), TensorIndex.Tensor(channels), TensorIndex.Tensor(ys), TensorIndex.Tensor(xs));

@@ -27,7 +27,12 @@ public static class ColorDecorrelation
     /// <summary>rgb[b, i] = Σ_j M[i, j] · t[b, j] for a B×3×H×W tensor.</summary>
     public static Tensor Apply(Tensor image)
     {
-        using var matrix = tensor(Matrix(), device: image.device, dtype: image.dtype).view(3, 3);
-        return einsum("ij,bjhw->bihw", matrix, image);
+        using var matrix = MatrixOn(image.device, image.dtype);
+        return Apply(image, matrix);
     }
+
+    /// <summary>As <see cref="Apply(Tensor)"/> with the matrix already on the image's device (see <see cref="MatrixOn"/>).</summary>
+    public static Tensor Apply(Tensor image, Tensor matrix) => einsum("ij,bjhw->bihw", matrix, image);
+
+    public static Tensor MatrixOn(Device device, ScalarType dtype) => tensor(Matrix(), device: device, dtype: dtype).view(3, 3);
 }

@@ -27,6 +27,7 @@ public abstract class ImageParameterization : IDisposable
     }
 
     public Parameter Parameters { get; }
+    private Tensor? colour;
     public int Channels { get; }
     public int Height { get; }
     public int Width { get; }
@@ -39,7 +40,12 @@ public abstract class ImageParameterization : IDisposable
     {
         using var scope = NewDisposeScope();
         var raw = RawImage();
-        if (Channels == 3) raw = ColorDecorrelation.Apply(raw);
+        if (Channels == 3)
+        {
+            // Made once per optimisation, not per step: a host-to-device copy would stall the loop.
+            colour ??= ColorDecorrelation.MatrixOn(raw.device, raw.dtype).DetachFromDisposeScope();
+            raw = ColorDecorrelation.Apply(raw, colour);
+        }
         return nn.functional.sigmoid(raw).MoveToOuterDisposeScope();
     }
 
@@ -75,6 +81,7 @@ public abstract class ImageParameterization : IDisposable
     public void Dispose()
     {
         Parameters.Dispose();
+        colour?.Dispose();
         DisposeExtra();
     }
 

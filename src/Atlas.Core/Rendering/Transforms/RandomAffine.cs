@@ -8,12 +8,14 @@ namespace Atlas.Core.Rendering;
 /// one pass over the batch instead of five, and every image gets its own random transform from its
 /// own generator (so its picture does not depend on which images share its batch).
 /// </summary>
-public sealed class RandomAffine
+public sealed class RandomAffine : IDisposable
 {
     private readonly TransformSettings settings;
     private readonly SplitMix64[] generators;
     private readonly int height;
     private readonly int width;
+    private Tensor? planned;
+    private int plannedNext;
 
     public RandomAffine(TransformSettings settings, IReadOnlyList<ulong> seeds, int height, int width)
     {
@@ -29,13 +31,34 @@ public sealed class RandomAffine
     {
         if (settings.IsIdentity) return images.alias();
         using var scope = NewDisposeScope();
-        var theta = tensor(NextMatrices(), dtype: images.dtype, device: images.device).view(generators.Length, 2, 3);
+        var theta = planned is not null && plannedNext < planned.shape[0]
+            ? planned[plannedNext++].to(images.dtype)
+            : tensor(NextMatrices(), dtype: images.dtype, device: images.device).view(generators.Length, 2, 3);
         var grid = nn.functional.affine_grid(theta, [images.shape[0], images.shape[1], height, width], align_corners: false);
         // grid_sample fills outside the image with zeros: shift so the fill is the pad value.
         var shifted = images - settings.PadValue;
         var sampled = nn.functional.grid_sample(shifted, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
         return (sampled + settings.PadValue).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Draws the next <paramref name="steps"/> transforms now and keeps them on <paramref name="device"/>,
+    /// so the optimisation loop never copies from host memory (a host-to-device copy makes the CPU wait
+    /// for the device, and the loop should queue work ahead of it). The draws are the same as step by step.
+    /// </summary>
+    public void Plan(int steps, Device device)
+    {
+        if (settings.IsIdentity || steps <= 0) return;
+        planned?.Dispose();
+        var all = new float[steps * generators.Length * 6];
+        for (int step = 0; step < steps; step++) NextMatrices().CopyTo(all, step * generators.Length * 6);
+        // Made on the device directly: on the CPU, `.to(device)` would hand back the very tensor a `using` frees.
+        using var flat = tensor(all, device: device);
+        planned = flat.view(steps, generators.Length, 2, 3).DetachFromDisposeScope();
+        plannedNext = 0;
+    }
+
+    public void Dispose() => planned?.Dispose();
 
     /// <summary>
     /// Per image, the map from a network-input position q to the source position x (both in pixels from

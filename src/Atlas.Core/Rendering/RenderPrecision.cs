@@ -1,0 +1,26 @@
+using Atlas.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Rendering;
+
+/// <summary>Reads featureVis.precision: the type a rendering network computes in on a device.</summary>
+public static class RenderPrecision
+{
+    public static ScalarType For(string precision, Device device) => precision switch
+    {
+        "float32" => ScalarType.Float32,
+        "bfloat16" => ScalarType.BFloat16,
+        // bfloat16 halves memory traffic and uses the tensor cores on a GPU; on a CPU it is slower than float32.
+        "auto" => device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32,
+        var other => throw new AtlasInputException($"featureVis.precision: '{other}' is not auto, float32 or bfloat16"),
+    };
+
+    public static string Name(ScalarType type) => type switch
+    {
+        ScalarType.BFloat16 => "bfloat16",
+        ScalarType.Float16 => "float16",
+        ScalarType.Float64 => "float64",
+        _ => "float32",
+    };
+}

@@ -21,6 +21,9 @@ LAYERS = ["conv1", "conv2", "conv3", "inception3a", "inception3b", "inception4a"
 DECORRELATION = torch.tensor([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]])
 
 
+BF16 = False  # --bf16: autocast the network to bfloat16 (the optimiser and image stay float32)
+
+
 class Stop(Exception):
     pass
 
@@ -74,11 +77,13 @@ def featurevis(model, layer, channels, steps, size, device):
         for _ in range(steps):
             optimizer.zero_grad()
             image = F.grid_sample(render(), random_affine(len(channels), size, device, generator), padding_mode="border", align_corners=False)
-            try:
-                model((image - mean) / std)
-            except Stop:
-                pass
+            with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=BF16):
+                try:
+                    model((image - mean) / std)
+                except Stop:
+                    pass
             activation = store["out"]
+            activation = activation.float()
             objective = activation.gather(1, index.view(-1, 1, 1, 1).expand(-1, 1, *activation.shape[2:])).mean(dim=(1, 2, 3))
             (-objective.sum()).backward()
             optimizer.step()
@@ -120,16 +125,22 @@ def main():
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--layer", default="inception4a")
     parser.add_argument("--images", type=int, default=20000)
+    parser.add_argument("--single", type=int, default=3, help="channels rendered one at a time for (a)")
+    parser.add_argument("--bf16", action="store_true")
     args = parser.parse_args()
+    global BF16
+    BF16 = args.bf16
     model = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True).to(args.device).eval()
     for p in model.parameters():
         p.requires_grad_(False)
 
-    one = timed(lambda: featurevis(model, args.layer, [0], args.steps, args.size, args.device), args.device)
+    featurevis(model, args.layer, [0], 2, args.size, args.device)  # warm-up: kernel selection, allocations
+    one = timed(lambda: [featurevis(model, args.layer, [c], args.steps, args.size, args.device) for c in range(args.single)], args.device) / args.single
     many = timed(lambda: featurevis(model, args.layer, list(range(args.batch)), args.steps, args.size, args.device), args.device)
     data = timed(lambda: examples(model, args.images, 256, 224, args.device), args.device)
     print(f"device {args.device} ({torch.cuda.get_device_name() if args.device == 'cuda' else 'cpu'}), torch {torch.__version__}")
     print(f"(a) one channel at a time: {1 / one:.3f} channels/s ({args.steps} steps, {args.size} px, {args.layer})")
+    print(f"precision: {'bfloat16 autocast' if BF16 else 'float32'}")
     print(f"(b) batched {args.batch}:    {args.batch / many:.2f} channels/s   ratio (b)/(a) {(args.batch / many) / (1 / one):.1f}")
     print(f"dataset top-k pass over {len(LAYERS)} layers: {args.images / data:.0f} images/s")
 

@@ -23,6 +23,14 @@ public static class DoctorCommand
             Row("device", TorchRuntime.Device.ToString());
             bool cuda = TorchRuntime.Device.type == DeviceType.CUDA;
             Row("cuda devices", cuda ? $"{torch.cuda.device_count()}" : "none");
+            if (cuda)
+            {
+                Row("device name", DeviceMemory.DeviceName() ?? "unknown (libcuda.so.1 did not answer)");
+                Row("device memory", DeviceMemory.Read() is { } memory
+                    ? $"{memory.Free / (1024.0 * 1024 * 1024):F1} GiB free of {memory.Total / (1024.0 * 1024 * 1024):F1} GiB"
+                    : "unknown (no CUDA runtime library answered)");
+                Row("cuDNN autotuning", TorchRuntime.CudnnAutotuned ? "on" : $"off (set {TorchRuntime.CudnnBenchmarkVariable}=1 to turn it on)");
+            }
             Row("torch threads", $"{torch.get_num_threads()}");
             Row("processors", $"{Environment.ProcessorCount}");
             Row("memory available to .NET", $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):F1} GiB");

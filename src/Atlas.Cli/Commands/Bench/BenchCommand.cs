@@ -21,9 +21,9 @@ public static class BenchCommand
         var images = new Option<int>("--images") { Description = "Images in the pass", DefaultValueFactory = _ => 512 };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
         var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch };
-        command.SetAction(AtlasCli.Guarded((parse, _, _) =>
+        command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
-            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9);
+            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, logger);
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

@@ -11,11 +11,9 @@ namespace Atlas.Cli.Commands.Bench;
 /// <summary>Dataset images per second of a top-k pass over every atlas layer of a model (random weights, noise images).</summary>
 public static class ExamplesBench
 {
-    public static void Run(string architecture, int images, int batch, int k)
+    public static void Run(string architecture, int images, int batch, int k, Serilog.ILogger logger)
     {
-        TorchRuntime.Initialize();
-        random.manual_seed(0);
-        using var model = Build(architecture);
+        using var model = BenchModels.Build(architecture);
         var layers = LayerCatalog.Measure(model);
         using var data = new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width);
         // One warm-up batch: the first pass pays for allocations that a long pass does not.
@@ -24,23 +22,11 @@ public static class ExamplesBench
         DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch);
         var seconds = clock.Elapsed.TotalSeconds;
 
-        var table = new Table().AddColumns("model", "input", "layers", "units", "images", "batch", "s", "images/s");
-        table.AddRow(Markup.Escape(model.Architecture), $"{model.Input.Channels}×{model.Input.Height}×{model.Input.Width}", $"{layers.Count}",
+        var table = new Table().AddColumns("model", "device", "input", "layers", "units", "images", "batch", "s", "images/s");
+        table.AddRow(Markup.Escape(model.Architecture), Markup.Escape(BenchDevice.Describe()), $"{model.Input.Channels}×{model.Input.Height}×{model.Input.Width}", $"{layers.Count}",
             $"{layers.Sum(l => l.Channels)}", $"{images}", $"{batch}", $"{seconds:F2}", $"{images / seconds:F1}");
         AnsiConsole.Write(table);
-    }
-
-    private static IAtlasModel Build(string architecture)
-    {
-        if (architecture == DemoCnn.ArchitectureName)
-        {
-            var demo = new DemoCnn();
-            demo.eval();
-            return new DemoCnnModel(demo, []);
-        }
-        var zoo = ModelZoo.Get(architecture);
-        var network = zoo.Create(new ZooBuildOptions(zoo.DefaultClasses, TransformInput: false));
-        network.eval();
-        return zoo.WrapNetwork(network, zoo.Input, []);
+        logger.Information("FIGURE top-{K} pass of {Model} on {Device}: {Images} images, batch {Batch}, {Layers} layers, {Seconds:F2}s, {Rate:F1} images/s",
+            k, model.Architecture, BenchDevice.Describe(), images, batch, layers.Count, seconds, images / seconds);
     }
 }

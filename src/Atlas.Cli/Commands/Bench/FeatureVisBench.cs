@@ -2,7 +2,6 @@ using System.CommandLine;
 using Atlas.Core;
 using Atlas.Core.Configuration;
 using Atlas.Core.Models;
-using Atlas.Core.Models.Zoo;
 using Atlas.Core.Rendering;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -10,8 +9,9 @@ using static TorchSharp.torch;
 namespace Atlas.Cli.Commands.Bench;
 
 /// <summary>
-/// `atlas bench featurevis`: units/s of feature visualization for one layer, batched versus one unit at a
-/// time, in one run. Random weights: the cost of a step does not depend on what the weights are.
+/// `atlas bench featurevis`: channels/s of feature visualization, one channel at a time versus the
+/// batched engine, in one run on one device (issue 8's figures). Random weights: a step costs the same
+/// whatever the weights are. With --compare-precision, also how much bfloat16 changes the pictures.
 /// </summary>
 public static class FeatureVisBench
 {
@@ -19,52 +19,107 @@ public static class FeatureVisBench
     {
         var model = new Option<string>("--model") { Description = "demo-cnn or a zoo architecture such as googlenet", DefaultValueFactory = _ => DemoCnn.ArchitectureName };
         var layer = new Option<string?>("--layer") { Description = "Atlas layer to render (default: the demo's conv3, GoogLeNet's inception4a, else the middle layer)" };
-        var units = new Option<int>("--units") { Description = "Units (channels) to render", DefaultValueFactory = _ => 16 };
-        var steps = new Option<int>("--steps") { Description = "Optimisation steps per picture", DefaultValueFactory = _ => 256 };
+        var allLayers = new Option<bool>("--all-layers") { Description = "Batched engine over every channel of every convolutional layer (GoogLeNet: 5,808 channels)" };
+        var units = new Option<int>("--units") { Description = "Channels of --layer for the batched engine", DefaultValueFactory = _ => 16 };
+        var single = new Option<int>("--single") { Description = "Channels rendered one at a time, from the first layer measured (0 skips)", DefaultValueFactory = _ => 4 };
+        var steps = new Option<int>("--steps") { Description = "Optimisation steps per picture", DefaultValueFactory = _ => 512 };
         var size = new Option<int?>("--size") { Description = "Picture side in pixels (default: the model's input size)" };
+        var precision = new Option<string>("--precision") { Description = "Batched engine's network precision: auto (bfloat16 on a GPU), float32 or bfloat16", DefaultValueFactory = _ => "auto" };
+        var maxBatch = new Option<int?>("--max-batch") { Description = "Most pictures per optimisation (default: sized from free device memory)" };
+        var fullSet = new Option<bool>("--full-set") { Description = "Also time the atlas's full set per unit (channel, negative, neuron, 4 diversity), batched" };
+        var compare = new Option<int>("--compare-precision") { Description = "Render this many channels in float32 and bfloat16 and compare the pictures (0 skips)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: all cores)" };
-        var command = new Command("featurevis", "Feature-visualization units/s, batched versus one unit at a time (Lucid's recipe, random weights)")
-            { model, layer, units, steps, size, threads };
+        var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
+        var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
+            { model, layer, allLayers, units, single, steps, size, precision, maxBatch, fullSet, compare, threads, reluOverride };
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
-            random.manual_seed(0);
+            var architecture = parse.GetValue(model)!;
             int? side = parse.GetValue(size);
-            using var network = Build(parse.GetValue(model)!, side);
-            var catalog = LayerCatalog.Measure(network);
-            var name = parse.GetValue(layer) ?? DefaultLayer(network, catalog);
-            var config = new FeatureVisConfig { Steps = parse.GetValue(steps) };
-            var settings = FeatureVisSettings.Render(config, network.Input);
-            logger.Information("Rendering {Units} units of {Layer} ({Model}, {Size} px, {Steps} steps, {Threads} threads)",
-                parse.GetValue(units), name, network.Architecture, network.Input.Height, config.Steps, get_num_threads());
-            var figures = FeatureVisBenchmark.Run(network, catalog, name, parse.GetValue(units), settings, FeatureVisSettings.Units(config),
-                new Progress<string>(m => logger.Information("{Bench}", m)), cancellationToken);
+            using var exact = BenchModels.Build(architecture, side);
+            var catalog = LayerCatalog.Measure(exact);
+            var config = new FeatureVisConfig { Steps = parse.GetValue(steps), Precision = parse.GetValue(precision)!, ReluGradientOverride = parse.GetValue(reluOverride) };
+            var settings = FeatureVisSettings.Render(config, exact.Input);
+            var type = RenderPrecision.For(config.Precision, ModelDevice.Of(exact));
+            using var fast = type == ScalarType.Float32 ? null : Reduced(architecture, side, type);
+            var engine = fast ?? exact;
 
-            AnsiConsole.MarkupLineInterpolated($"[bold]{network.Architecture}[/] {name}, {network.Input.Height} px, {config.Steps} steps, {get_num_threads()} threads");
-            var table = new Table().AddColumns("mode", "units", "pictures", "optims", "s", "units/s", "pictures/s");
+            var work = parse.GetValue(allLayers)
+                ? catalog.Where(l => l.IsSpatial).Select(l => (l.Name, l.Channels)).ToList()
+                : [(parse.GetValue(layer) ?? DefaultLayer(exact, catalog), 0)];
+            if (!parse.GetValue(allLayers))
+            {
+                var info = catalog.FirstOrDefault(l => l.Name == work[0].Name)
+                    ?? throw new AtlasInputException($"--layer: the model has no layer '{work[0].Name}' (layers: {string.Join(", ", catalog.Select(l => l.Name))})");
+                work = [(info.Name, Math.Min(parse.GetValue(units), info.Channels))];
+            }
+            logger.Information("Rendering {Model} at {Size} px, {Steps} steps on {Device}: {Channels} channels of {Layers}",
+                exact.Architecture, settings.ImageSize ?? exact.Input.Height, config.Steps, BenchDevice.Describe(), work.Sum(w => w.Item2), string.Join(", ", work.Select(w => w.Item1)));
+
+            var bench = new FeatureVisBenchmark(catalog, settings, cancellationToken);
+            var progress = new Progress<string>(m => logger.Information("{Bench}", m));
+            var figures = new List<FeatureVisBenchFigure>();
+            if (parse.GetValue(single) is > 0 and var n)
+            {
+                figures.Add(bench.OneAtATime(exact, [(work[0].Item1, Math.Min(n, work[0].Item2))]));
+                logger.Information("one channel at a time: {Rate:F3} channels/s", figures[^1].UnitsPerSecond);
+            }
+            figures.Add(bench.Batched(engine, work, FeatureVisBenchmark.ChannelOnly, "batched engine", parse.GetValue(maxBatch), progress));
+            if (fast is not null && !parse.GetValue(allLayers))
+                figures.Add(bench.Batched(exact, work, FeatureVisBenchmark.ChannelOnly, "batched engine", parse.GetValue(maxBatch), progress));
+            if (parse.GetValue(fullSet))
+                figures.Add(bench.Batched(engine, work, FeatureVisSettings.Units(config), "full set per unit, batched", parse.GetValue(maxBatch), progress));
+            Print(exact, settings, config.Steps, figures);
+            // One line per figure in the log too: tables wrap on narrow or redirected consoles.
             foreach (var f in figures)
-                table.AddRow(f.Mode, $"{f.Units}", $"{f.Pictures}", $"{f.Optimizations}", $"{f.Seconds:F1}", $"{f.UnitsPerSecond:F3}", $"{f.PicturesPerSecond:F2}");
-            AnsiConsole.Write(table);
+                logger.Information("FIGURE {Mode} {Precision}: {Units} channels, {Pictures} pictures, {Optimisations} optimisations (largest {Largest}), {Seconds:F1}s, {Rate:F3} channels/s, {PictureRate:F2} pictures/s",
+                    f.Mode, f.Precision, f.Units, f.Pictures, f.Optimizations, f.LargestBatch, f.Seconds, f.UnitsPerSecond, f.PicturesPerSecond);
+
+            if (parse.GetValue(compare) is > 0 and var compared)
+            {
+                using var reduced = fast is null ? Reduced(architecture, side, ScalarType.BFloat16) : null;
+                var items = bench.Plan(work[0].Item1, 0, Math.Min(compared, catalog.First(l => l.Name == work[0].Item1).Channels), FeatureVisBenchmark.ChannelOnly);
+                var comparison = PrecisionComparison.Run(exact, fast ?? reduced!, items, settings, cancellationToken);
+                PrintComparison(comparison);
+                var ratios = comparison.Select(u => u.ObjectiveRatio).Where(double.IsFinite).DefaultIfEmpty(double.NaN).ToList();
+                logger.Information("PRECISION bfloat16 vs float32 over {Units} channels: objective ratio mean {Mean:F3} min {Min:F3}, pixel correlation mean {Correlation:F3}",
+                    comparison.Count, ratios.Average(), ratios.Min(), comparison.Average(u => u.PixelCorrelation));
+            }
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
     }
 
-    private static IAtlasModel Build(string architecture, int? size)
+    private static IAtlasModel Reduced(string architecture, int? side, ScalarType type)
     {
-        if (architecture == DemoCnn.ArchitectureName)
+        var model = BenchModels.Build(architecture, side); // same seed: the same weights as the float32 model
+        model.ConvertTo(type);
+        return model;
+    }
+
+    private static void Print(IAtlasModel model, RenderSettings settings, int steps, IReadOnlyList<FeatureVisBenchFigure> figures)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[bold]{model.Architecture}[/], {settings.ImageSize ?? model.Input.Height} px, {steps} steps, on {BenchDevice.Describe()}");
+        var table = new Table().AddColumns("mode", "precision", "channels", "pictures", "optimisations", "largest batch", "s", "channels/s", "pictures/s");
+        foreach (var f in figures)
+            table.AddRow(f.Mode, f.Precision, $"{f.Units}", $"{f.Pictures}", $"{f.Optimizations}", $"{f.LargestBatch}", $"{f.Seconds:F1}", $"{f.UnitsPerSecond:F3}", $"{f.PicturesPerSecond:F2}");
+        AnsiConsole.Write(table);
+        if (figures.Count > 1 && figures[0].Mode == "one channel at a time")
         {
-            if (size is not null and not 28) throw new AtlasInputException("--size: the demo CNN takes 28×28 images only");
-            var demo = new DemoCnn();
-            demo.eval();
-            foreach (var p in demo.parameters()) p.requires_grad = false;
-            return new DemoCnnModel(demo, []);
+            foreach (var f in figures.Skip(1))
+                AnsiConsole.MarkupLineInterpolated($"{f.Mode} ({f.Precision}) / one channel at a time: {f.UnitsPerSecond / figures[0].UnitsPerSecond:F1}×");
         }
-        var zoo = ModelZoo.Get(architecture);
-        var network = zoo.Create(new ZooBuildOptions(zoo.DefaultClasses, TransformInput: false));
-        network.eval();
-        foreach (var p in network.parameters()) p.requires_grad = false;
-        return zoo.WrapNetwork(network, zoo.InputFor(size), []);
+    }
+
+    private static void PrintComparison(IReadOnlyList<PrecisionUnitComparison> units)
+    {
+        var table = new Table().AddColumns("objective", "float32 picture", "bfloat16 picture", "ratio", "pixel correlation");
+        foreach (var u in units)
+            table.AddRow(Markup.Escape(u.Objective), $"{u.Float32Objective:F4}", $"{u.ReducedObjective:F4}", $"{u.ObjectiveRatio:F3}", $"{u.PixelCorrelation:F3}");
+        AnsiConsole.Write(table);
+        var ratios = units.Select(u => u.ObjectiveRatio).Where(double.IsFinite).ToList();
+        AnsiConsole.MarkupLineInterpolated($"bfloat16 vs float32 (scored by the float32 network): objective ratio mean {ratios.DefaultIfEmpty(double.NaN).Average():F3}, min {ratios.DefaultIfEmpty(double.NaN).Min():F3}; pixel correlation mean {units.Average(u => u.PixelCorrelation):F3}");
     }
 
     private static string DefaultLayer(IAtlasModel model, IReadOnlyList<LayerInfo> catalog) =>

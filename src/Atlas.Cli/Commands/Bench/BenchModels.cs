@@ -1,0 +1,35 @@
+using Atlas.Core;
+using Atlas.Core.Models;
+using Atlas.Core.Models.Zoo;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atlas.Cli.Commands.Bench;
+
+/// <summary>
+/// Models for benchmarks: random weights from a fixed seed (a step costs the same whatever the weights
+/// are, and two builds are the same network), frozen, on the runtime's device.
+/// </summary>
+public static class BenchModels
+{
+    public static IAtlasModel Build(string architecture, int? size = null, long seed = 0)
+    {
+        TorchRuntime.Initialize();
+        random.manual_seed(seed);
+        IAtlasModel model;
+        if (architecture == DemoCnn.ArchitectureName)
+        {
+            if (size is not null and not 28) throw new AtlasInputException("--size: the demo CNN takes 28×28 images only");
+            model = new DemoCnnModel(new DemoCnn(), []);
+        }
+        else
+        {
+            var zoo = ModelZoo.Get(architecture);
+            model = zoo.WrapNetwork(zoo.Create(new ZooBuildOptions(zoo.DefaultClasses, TransformInput: false)), zoo.InputFor(size), []);
+        }
+        model.Network.eval();
+        foreach (var p in model.Network.parameters()) p.requires_grad = false;
+        if (TorchRuntime.Device.type != DeviceType.CPU) model.Network.to(TorchRuntime.Device);
+        return model;
+    }
+}

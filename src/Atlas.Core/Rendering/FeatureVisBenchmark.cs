@@ -3,55 +3,61 @@ using Atlas.Core.Models;
 
 namespace Atlas.Core.Rendering;
 
-/// <summary>One measured way of rendering the same units.</summary>
-public sealed record FeatureVisBenchFigure(string Mode, int Units, int Pictures, int Optimizations, int Steps, double Seconds)
+/// <summary>One measured way of rendering units.</summary>
+public sealed record FeatureVisBenchFigure(string Mode, string Precision, int Units, int Pictures, int Optimizations, int LargestBatch, int Steps, double Seconds)
 {
     public double UnitsPerSecond => Units / Seconds;
     public double PicturesPerSecond => Pictures / Seconds;
 }
 
 /// <summary>
-/// Renders the same units of one layer four ways, in one process so the figures compare: the channel
-/// picture alone, batched (all units in one optimisation) and one at a time (how Lucent is used); and
-/// the atlas's full set per unit (channel, negative, neuron, diversity), batched and one unit at a time.
+/// The ways of rendering that issue 8 compares, each timed in the same process: one channel at a time
+/// (one optimisation per channel picture, how Lucent is used) and the batched engine (every channel of
+/// the layers through <see cref="RenderBatcher"/>, as many pictures per optimisation as the device holds),
+/// and optionally the atlas's full set of pictures per unit.
 /// </summary>
-public static class FeatureVisBenchmark
+public sealed class FeatureVisBenchmark(IReadOnlyList<LayerInfo> catalog, RenderSettings settings, CancellationToken cancellationToken = default)
 {
-    public static IReadOnlyList<FeatureVisBenchFigure> Run(IAtlasModel model, IReadOnlyList<LayerInfo> catalog, string layer, int units,
-        RenderSettings settings, UnitVisOptions fullSet, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public static readonly UnitVisOptions ChannelOnly = new() { Negative = false, Neuron = false, Diversity = false };
+
+    /// <summary>Channel pictures of <paramref name="units"/> per layer, one optimisation each.</summary>
+    public FeatureVisBenchFigure OneAtATime(IAtlasModel model, IReadOnlyList<(string Layer, int Units)> units)
     {
-        var info = catalog.FirstOrDefault(l => l.Name == layer)
-            ?? throw new AtlasInputException($"--layer: the model has no layer '{layer}' (layers: {string.Join(", ", catalog.Select(l => l.Name))})");
-        units = Math.Min(units, info.Channels);
-        var channelOnly = new UnitVisOptions { Negative = false, Neuron = false, Diversity = false, Seed = fullSet.Seed };
-        var plans = new[] { ("channel picture", channelOnly), ("full set", fullSet) };
-
-        // Warm-up: the first optimisation pays for allocations and kernel selection.
-        FeatureVisRenderer.Render(model, Plan(catalog, layer, 0, 1, channelOnly), settings with { Steps = 2 }, cancellationToken: cancellationToken);
-
-        var figures = new List<FeatureVisBenchFigure>();
-        foreach (var (name, options) in plans)
+        Warm(model, units[0].Layer);
+        int count = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (var (layer, n) in units)
         {
-            var all = Plan(catalog, layer, 0, units, options);
-            progress?.Report($"{name}: {units} units in one optimisation of {all.Count} pictures");
-            figures.Add(Time($"{name}, batched", units, all.Count, 1, settings, () => FeatureVisRenderer.Render(model, all, settings, cancellationToken: cancellationToken)));
-            progress?.Report($"{name}: {units} units one at a time");
-            figures.Add(Time($"{name}, one unit at a time", units, all.Count, units, settings, () =>
-            {
-                for (int unit = 0; unit < units; unit++)
-                    FeatureVisRenderer.Render(model, Plan(catalog, layer, unit, unit + 1, options), settings, cancellationToken: cancellationToken);
-            }));
+            for (int unit = 0; unit < n; unit++, count++)
+                FeatureVisRenderer.Render(model, Plan(layer, unit, unit + 1, ChannelOnly), settings, cancellationToken: cancellationToken);
         }
-        return figures;
+        return new FeatureVisBenchFigure("one channel at a time", RenderPrecision.Name(model.ComputeType), count, count, count, 1, settings.Steps, clock.Elapsed.TotalSeconds);
     }
 
-    private static List<VisItem> Plan(IReadOnlyList<LayerInfo> catalog, string layer, int start, int end, UnitVisOptions options) =>
+    /// <summary>All <paramref name="units"/> per layer through the batcher; <paramref name="options"/> says which pictures each unit gets.</summary>
+    public FeatureVisBenchFigure Batched(IAtlasModel model, IReadOnlyList<(string Layer, int Units)> units, UnitVisOptions options, string mode,
+        int? maxBatch = null, IProgress<string>? progress = null)
+    {
+        Warm(model, units[0].Layer);
+        var batcher = new RenderBatcher(model, catalog);
+        int pictures = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (var (layer, n) in units)
+        {
+            var items = Plan(layer, 0, n, options);
+            batcher.Render(items, settings, maxBatch, cancellationToken);
+            pictures += items.Count;
+            var memory = DeviceMemory.Read() is { } m ? $", device memory free {m.Free / 1073741824.0:F1} GiB" : "";
+            progress?.Report($"{mode}: {layer} ({n} units, {items.Count} pictures) done at {clock.Elapsed.TotalSeconds:F1}s, largest batch {batcher.LargestBatch}{memory}");
+        }
+        return new FeatureVisBenchFigure(mode, RenderPrecision.Name(model.ComputeType), units.Sum(u => u.Units), pictures, batcher.Optimisations,
+            batcher.LargestBatch, settings.Steps, clock.Elapsed.TotalSeconds);
+    }
+
+    public List<VisItem> Plan(string layer, int start, int end, UnitVisOptions options) =>
         UnitVisPlanner.Plan(catalog, layer, start, end, options).Select(p => p.Item).ToList();
 
-    private static FeatureVisBenchFigure Time(string mode, int units, int pictures, int optimizations, RenderSettings settings, Action run)
-    {
-        var clock = Stopwatch.StartNew();
-        run();
-        return new FeatureVisBenchFigure(mode, units, pictures, optimizations, settings.Steps, clock.Elapsed.TotalSeconds);
-    }
+    // The first optimisation on a model pays for allocations and kernel selection; no figure should carry it.
+    private void Warm(IAtlasModel model, string layer) =>
+        FeatureVisRenderer.Render(model, Plan(layer, 0, 1, ChannelOnly), settings with { Steps = 2 }, cancellationToken: cancellationToken);
 }

@@ -36,7 +36,21 @@ public static class AtlasCli
         root.Subcommands.Add(ActivationsCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         // Ctrl+C and SIGTERM cancel the verb's token; a silo then has time to hand its work back.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(40) });
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // Usage errors are bad input like any other: one line, exit code 2 (System.CommandLine's default is 1 plus the whole help).
+            await System.Console.Error.WriteLineAsync($"error: {parse.Errors[0].Message} (see: atlas {string.Join(' ', CommandPath(parse.CommandResult))} --help)");
+            return ExitCodes.BadInput;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(40) });
+    }
+
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (var current = result; current.Parent is System.CommandLine.Parsing.CommandResult parent; current = parent) names.Push(current.Command.Name);
+        return names;
     }
 
     /// <summary>Wraps a verb's body with logging set-up and the error policy.</summary>

@@ -40,6 +40,18 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_usage_error_is_one_line_and_exit_code_2()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "publish", "--store", folder);
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        var lines = outcome.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, outcome.ToString());
+        Assert.Contains("exactly one of --out DIR or --to TARGET", lines[0]);
+        Assert.Contains("atlas publish --help", lines[0]);
+    }
+
+    [Fact]
     public async Task An_unknown_precision_is_named_with_the_choices()
     {
         var folder = TestData.NewTempFolder("bad");

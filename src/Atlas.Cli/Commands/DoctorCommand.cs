@@ -25,8 +25,8 @@ public static class DoctorCommand
             Row("cuda devices", cuda ? $"{torch.cuda.device_count()}" : "none");
             if (cuda)
             {
-                Row("device name", DeviceMemory.DeviceName() ?? "unknown (libcuda.so.1 did not answer)");
-                Row("device memory", DeviceMemory.Read() is { } memory
+                Row("device name", CudaDevice.Name() ?? "unknown (libcuda.so.1 did not answer)");
+                Row("device memory", CudaDevice.Memory() is { } memory
                     ? $"{memory.Free / (1024.0 * 1024 * 1024):F1} GiB free of {memory.Total / (1024.0 * 1024 * 1024):F1} GiB"
                     : "unknown (no CUDA runtime library answered)");
                 Row("cuDNN autotuning", TorchRuntime.CudnnAutotuned ? "on" : $"off (set {TorchRuntime.CudnnBenchmarkVariable}=1 to turn it on)");

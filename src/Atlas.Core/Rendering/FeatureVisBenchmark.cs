@@ -47,7 +47,7 @@ public sealed class FeatureVisBenchmark(IReadOnlyList<LayerInfo> catalog, Render
             var items = Plan(layer, 0, n, options);
             batcher.Render(items, settings, maxBatch, cancellationToken);
             pictures += items.Count;
-            var memory = DeviceMemory.Read() is { } m ? $", device memory free {m.Free / 1073741824.0:F1} GiB" : "";
+            var memory = CudaDevice.Memory() is { } m ? $", device memory free {m.Free / 1073741824.0:F1} GiB" : "";
             progress?.Report($"{mode}: {layer} ({n} units, {items.Count} pictures) done at {clock.Elapsed.TotalSeconds:F1}s, largest batch {batcher.LargestBatch}{memory}");
         }
         return new FeatureVisBenchFigure(mode, RenderPrecision.Name(model.ComputeType), units.Sum(u => u.Units), pictures, batcher.Optimisations,

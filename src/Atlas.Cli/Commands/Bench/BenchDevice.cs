@@ -7,6 +7,6 @@ namespace Atlas.Cli.Commands.Bench;
 public static class BenchDevice
 {
     public static string Describe() => TorchRuntime.Device.type == DeviceType.CUDA
-        ? $"{DeviceMemory.DeviceName() ?? "CUDA"} ({TorchRuntime.Device})"
+        ? $"{CudaDevice.Name() ?? "CUDA"} ({TorchRuntime.Device})"
         : $"CPU, {torch.get_num_threads()} threads";
 }

@@ -29,7 +29,7 @@ public sealed class RenderBatcher(IAtlasModel model, IReadOnlyList<LayerInfo> ca
         var key = $"{string.Join(",", layers.Order())}@{height}x{width}/{model.ComputeType}";
         int limit = learnedLimits.TryGetValue(key, out var learned)
             ? learned
-            : RenderCapacity.Pictures(RenderCapacity.BytesPerPicture(model, catalog, layers, height, width), ModelDevice.Of(model), DeviceMemory.Read());
+            : RenderCapacity.Pictures(RenderCapacity.BytesPerPicture(model, catalog, layers, height, width), ModelDevice.Of(model), CudaDevice.Memory());
         if (maxPictures is { } cap) limit = Math.Min(limit, cap);
 
         var results = new List<VisImage>(items.Count);

@@ -4,11 +4,11 @@ using TorchSharp;
 namespace Atlas.Core;
 
 /// <summary>
-/// Free and total memory of the current CUDA device, read with the CUDA runtime's cudaMemGetInfo from
-/// the libcudart that PyTorch's libtorch already loaded (TorchSharp has no API for it). Null on the CPU
-/// or when no CUDA runtime answers.
+/// The current CUDA device's name (driver API) and its free and total memory (the CUDA runtime's
+/// cudaMemGetInfo, from the libcudart that PyTorch's libtorch already loaded). TorchSharp has no API for
+/// either. Null on the CPU or when the library does not answer.
 /// </summary>
-public static class DeviceMemory
+public static class CudaDevice
 {
     private delegate int MemGetInfo(out nuint free, out nuint total);
 
@@ -19,7 +19,7 @@ public static class DeviceMemory
     private delegate int DeviceGetName(byte[] name, int length, int device);
 
     /// <summary>The CUDA device's marketing name (driver API cuDeviceGetName), or null on the CPU.</summary>
-    public static string? DeviceName()
+    public static string? Name()
     {
         if (TorchRuntime.Device.type != DeviceType.CUDA) return null;
         if (!NativeLibrary.TryLoad("libcuda.so.1", out var driver) || !NativeLibrary.TryGetExport(driver, "cuDeviceGetName", out var address)) return null;
@@ -30,7 +30,7 @@ public static class DeviceMemory
             : null;
     }
 
-    public static (long Free, long Total)? Read()
+    public static (long Free, long Total)? Memory()
     {
         if (TorchRuntime.Device.type != DeviceType.CUDA || Query.Value is not { } query) return null;
         return query(out var free, out var total) == 0 ? ((long)free, (long)total) : null;

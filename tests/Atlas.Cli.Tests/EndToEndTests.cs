@@ -55,4 +55,30 @@ public class EndToEndTests
         });
         Assert.Equal("Trouser", manifest.Layers[^1].Units[1].Label);
     }
+
+    [Fact]
+    public async Task A_bfloat16_run_split_into_small_optimisations_still_gives_every_unit_all_its_pictures()
+    {
+        var folder = TestData.NewTempFolder("e2e-bf16");
+        var config = Path.Combine(folder, "config.json");
+        // maxBatch 2 is smaller than one unit's 7 pictures (a diversity group stays whole), so every
+        // work unit of 3 channels runs as 3 optimisations, each in a bfloat16 copy of the network.
+        await File.WriteAllTextAsync(config, ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv2\", \"logits\"]")
+            .Replace("\"featureVis\": {", "\"featureVis\": { \"precision\": \"bfloat16\", \"maxBatch\": 2,"));
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
+        var manifestKey = await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey);
+        var manifest = (await store.GetJsonAsync<AtlasManifest>(manifestKey))!;
+        var conv2 = manifest.Layers.Single(l => l.Name == "conv2");
+        Assert.Equal(5, conv2.Units.Count);
+        Assert.All(conv2.Units, unit =>
+        {
+            // channel, negative, neuron and 4 diversity pictures, each stored
+            Assert.Equal(7, unit.Visualizations.Count);
+            Assert.All(unit.Visualizations, v => Assert.True(File.Exists(Path.Combine(folder, "store", v.Key)), $"{v.Key} is missing"));
+        });
+    }
 }

@@ -46,10 +46,7 @@ public static class ModelLoader
         try
         {
             var report = StateDictLoader.Apply(network, architecture, file, tensors, classes, input, readTime);
-            network.eval();
-            foreach (var parameter in network.parameters()) parameter.requires_grad = false;
-            // Weights go where the work runs: the GPU when ATLAS_LIBTORCH_DIR gave one (TorchRuntime).
-            if (TorchRuntime.Device.type != DeviceType.CPU) network.to(TorchRuntime.Device);
+            ModelDevice.FreezeOnRuntimeDevice(network);
             var names = classNames.Count == classes ? classNames : [];
             return (architecture.WrapNetwork(network, input, names), report with { Elapsed = clock.Elapsed });
         }

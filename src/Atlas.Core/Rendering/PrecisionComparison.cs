@@ -8,6 +8,9 @@ namespace Atlas.Core.Rendering;
 /// <param name="PixelCorrelation">Pearson correlation of the two pictures' pixels (same seed, noise and transforms).</param>
 public sealed record PrecisionUnitComparison(string Objective, double Float32Objective, double ReducedObjective, double ObjectiveRatio, double PixelCorrelation);
 
+/// <summary>Means over the compared units (a ratio is left out where both pictures score zero-ish and it is undefined).</summary>
+public sealed record PrecisionSummary(int Units, double MeanObjectiveRatio, double MinObjectiveRatio, double MeanPixelCorrelation);
+
 /// <summary>
 /// The check that rendering in bfloat16 does not change the pictures meaningfully: the same items are
 /// rendered by a float32 network and by its reduced-precision copy, and each picture is scored by the
@@ -25,6 +28,12 @@ public static class PrecisionComparison
         var fastScores = Score(float32, items, fast);
         return items.Select((item, i) => new PrecisionUnitComparison(item.Objective.Description, exactScores[i], fastScores[i],
             Ratio(fastScores[i], exactScores[i]), Pearson(exact[i].Pixels, fast[i].Pixels))).ToList();
+    }
+
+    public static PrecisionSummary Summarize(IReadOnlyList<PrecisionUnitComparison> units)
+    {
+        var ratios = units.Select(u => u.ObjectiveRatio).Where(double.IsFinite).DefaultIfEmpty(double.NaN).ToList();
+        return new PrecisionSummary(units.Count, ratios.Average(), ratios.Min(), units.Average(u => u.PixelCorrelation));
     }
 
     /// <summary>Each picture's own objective on the model, without transforms.</summary>

@@ -27,9 +27,7 @@ public static class BenchModels
             var zoo = ModelZoo.Get(architecture);
             model = zoo.WrapNetwork(zoo.Create(new ZooBuildOptions(zoo.DefaultClasses, TransformInput: false)), zoo.InputFor(size), []);
         }
-        model.Network.eval();
-        foreach (var p in model.Network.parameters()) p.requires_grad = false;
-        if (TorchRuntime.Device.type != DeviceType.CPU) model.Network.to(TorchRuntime.Device);
+        ModelDevice.FreezeOnRuntimeDevice(model.Network);
         return model;
     }
 }

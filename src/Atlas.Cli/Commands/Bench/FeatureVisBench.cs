@@ -81,10 +81,10 @@ public static class FeatureVisBench
                 using var reduced = fast is null ? Reduced(architecture, side, ScalarType.BFloat16) : null;
                 var items = bench.Plan(work[0].Item1, 0, Math.Min(compared, catalog.First(l => l.Name == work[0].Item1).Channels), FeatureVisBenchmark.ChannelOnly);
                 var comparison = PrecisionComparison.Run(exact, fast ?? reduced!, items, settings, cancellationToken);
-                PrintComparison(comparison);
-                var ratios = comparison.Select(u => u.ObjectiveRatio).Where(double.IsFinite).DefaultIfEmpty(double.NaN).ToList();
+                var summary = PrecisionComparison.Summarize(comparison);
+                PrintComparison(comparison, summary);
                 logger.Information("PRECISION bfloat16 vs float32 over {Units} channels: objective ratio mean {Mean:F3} min {Min:F3}, pixel correlation mean {Correlation:F3}",
-                    comparison.Count, ratios.Average(), ratios.Min(), comparison.Average(u => u.PixelCorrelation));
+                    summary.Units, summary.MeanObjectiveRatio, summary.MinObjectiveRatio, summary.MeanPixelCorrelation);
             }
             return Task.FromResult(ExitCodes.Success);
         }));
@@ -112,14 +112,13 @@ public static class FeatureVisBench
         }
     }
 
-    private static void PrintComparison(IReadOnlyList<PrecisionUnitComparison> units)
+    private static void PrintComparison(IReadOnlyList<PrecisionUnitComparison> units, PrecisionSummary summary)
     {
         var table = new Table().AddColumns("objective", "float32 picture", "bfloat16 picture", "ratio", "pixel correlation");
         foreach (var u in units)
             table.AddRow(Markup.Escape(u.Objective), $"{u.Float32Objective:F4}", $"{u.ReducedObjective:F4}", $"{u.ObjectiveRatio:F3}", $"{u.PixelCorrelation:F3}");
         AnsiConsole.Write(table);
-        var ratios = units.Select(u => u.ObjectiveRatio).Where(double.IsFinite).ToList();
-        AnsiConsole.MarkupLineInterpolated($"bfloat16 vs float32 (scored by the float32 network): objective ratio mean {ratios.DefaultIfEmpty(double.NaN).Average():F3}, min {ratios.DefaultIfEmpty(double.NaN).Min():F3}; pixel correlation mean {units.Average(u => u.PixelCorrelation):F3}");
+        AnsiConsole.MarkupLineInterpolated($"bfloat16 vs float32 (scored by the float32 network): objective ratio mean {summary.MeanObjectiveRatio:F3}, min {summary.MinObjectiveRatio:F3}; pixel correlation mean {summary.MeanPixelCorrelation:F3}");
     }
 
     private static string DefaultLayer(IAtlasModel model, IReadOnlyList<LayerInfo> catalog) =>

@@ -7,7 +7,7 @@
 # first, so a broken setup fails in seconds. Logs go to $OUT (default /tmp/atlas-gpu-check).
 set -uo pipefail
 OUT=${OUT:-/tmp/atlas-gpu-check}
-BUDGET=${BUDGET:-400}
+BUDGET=${BUDGET:-480}
 mkdir -p "$OUT" /tmp/atlas
 start=$(date +%s)
 left() { echo $(( BUDGET - ($(date +%s) - start) )); }
@@ -32,14 +32,15 @@ nvidia-smi --query-gpu=name,memory.total,memory.used,driver_version --format=csv
 python3 -c "import torch;print('torch', torch.__version__, torch.version.cuda)"
 
 step doctor 60 "$atlas" doctor; cat "$OUT/doctor.log"
-step smoke 90 "$atlas" bench featurevis --model googlenet --size 128 --steps 4 --units 8 --single 1 --full-set --compare-precision 2 -v debug || exit 4
-step examples-smoke 60 "$atlas" bench examples --model googlenet --images 2048 --batch 256 -v debug || exit 4
+step smoke 90 "$atlas" bench featurevis --model googlenet --size 128 --steps 4 --units 8 --single 1 --full-set --compare-precision 2 --memory-format both -v debug || exit 4
+step examples-smoke 60 "$atlas" bench examples --model googlenet --images 2048 --batch 256 --memory-format both -v debug || exit 4
 
-# The figures: (a) one channel at a time and (b) the batched engine, GoogLeNet 128 px, 512 steps.
-step featurevis 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --single 3 --compare-precision 8 -v debug
+# The figures: (a) one channel at a time and (b) the batched engine, GoogLeNet 128 px, 512 steps, in both
+# memory layouts (bf16 and fp32 each) in one process, then the whole model on the defaults.
+step featurevis 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --single 2 --compare-precision 8 --memory-format both -v debug
+step examples 60 "$atlas" bench examples --model googlenet --images 30000 --batch 512 --memory-format both -v debug
 step all-layers 200 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0 -v debug
 grep "done at" "$OUT/all-layers.log" | tail -12
-step examples 60 "$atlas" bench examples --model googlenet --images 30000 --batch 512 -v debug
-step pytorch 60 python3 bench/pytorch_reference.py --device cuda --batch 512 --steps 512 --single 2 --images 20000
-step pytorch-bf16 60 python3 bench/pytorch_reference.py --device cuda --batch 512 --steps 512 --single 1 --images 2000 --bf16
+step pytorch 60 python3 bench/pytorch_reference.py --device cuda --batch 512 --steps 512 --single 1 --images 20000
+step pytorch-fast 60 python3 bench/pytorch_reference.py --device cuda --batch 512 --steps 512 --single 1 --images 20000 --bf16 --channels-last
 echo "== finished after $(( $(date +%s) - start ))s"

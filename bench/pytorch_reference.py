@@ -9,7 +9,7 @@ Workloads (same numbers as `atlas bench`):
               (b) BATCH channels per optimisation, forward stopped after the target layer.
   examples    images/s of a top-k pass over all atlas layers (max over positions, running top-k).
 
-  python3 bench/pytorch_reference.py --device cuda --batch 1024 --steps 512
+  python3 bench/pytorch_reference.py --device cuda --batch 1024 --steps 512 [--bf16] [--channels-last]
 """
 import argparse, math, time
 import torch
@@ -101,7 +101,7 @@ def examples(model, images, batch, size, device, k=9):
         for start in range(0, images, batch):
             x = torch.rand(min(batch, images - start), 3, size, size, device=device)
             model(x)
-            maxima = torch.cat([s["out"].flatten(2).amax(2) for s in stores], 1)
+            maxima = torch.cat([s["out"].amax((2, 3)) for s in stores], 1)
             best = maxima if best is None else torch.cat([best, maxima], 0).topk(min(k, len(best) + len(maxima)), dim=0).values
     if device == "cuda":
         torch.cuda.synchronize()
@@ -127,12 +127,15 @@ def main():
     parser.add_argument("--images", type=int, default=20000)
     parser.add_argument("--single", type=int, default=3, help="channels rendered one at a time for (a)")
     parser.add_argument("--bf16", action="store_true")
+    parser.add_argument("--channels-last", action="store_true", help="convolution weights (and so activations) in NHWC, like the engine's default")
     args = parser.parse_args()
     global BF16
     BF16 = args.bf16
     model = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True).to(args.device).eval()
     for p in model.parameters():
         p.requires_grad_(False)
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
 
     featurevis(model, args.layer, [0], 2, args.size, args.device)  # warm-up: kernel selection, allocations
     one = timed(lambda: [featurevis(model, args.layer, [c], args.steps, args.size, args.device) for c in range(args.single)], args.device) / args.single
@@ -140,7 +143,7 @@ def main():
     data = timed(lambda: examples(model, args.images, 256, 224, args.device), args.device)
     print(f"device {args.device} ({torch.cuda.get_device_name() if args.device == 'cuda' else 'cpu'}), torch {torch.__version__}")
     print(f"(a) one channel at a time: {1 / one:.3f} channels/s ({args.steps} steps, {args.size} px, {args.layer})")
-    print(f"precision: {'bfloat16 autocast' if BF16 else 'float32'}")
+    print(f"precision: {'bfloat16 autocast' if BF16 else 'float32'}, {'channels-last' if args.channels_last else 'contiguous'}")
     print(f"(b) batched {args.batch}:    {args.batch / many:.2f} channels/s   ratio (b)/(a) {(args.batch / many) / (1 / one):.1f}")
     print(f"dataset top-k pass over {len(LAYERS)} layers: {args.images / data:.0f} images/s")
 

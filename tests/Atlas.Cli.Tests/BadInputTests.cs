@@ -61,6 +61,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task An_unknown_memory_format_is_named_with_the_choices()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, folder).Replace("\"model\": {", "\"model\": { \"memoryFormat\": \"nhwc\","));
+        await AssertRejected(folder, config, "model.memoryFormat", "nhwc", "channelsLast");
+    }
+
+    [Fact]
     public async Task A_missing_data_folder_is_named()
     {
         var folder = TestData.NewTempFolder("bad");

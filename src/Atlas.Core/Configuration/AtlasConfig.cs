@@ -35,6 +35,11 @@ public sealed record ModelConfig
     /// expect it on; checkpoints trained with plain ImageNet normalization expect it off (the default).
     /// </summary>
     public bool? TransformInput { get; init; }
+    /// <summary>
+    /// How the network stores its convolution weights, and so its activations, in every pass: "auto"
+    /// (channels-last, see <see cref="Models.ChannelsLast.For"/>), "contiguous" or "channelsLast".
+    /// </summary>
+    public string MemoryFormat { get; init; } = "auto";
 }
 
 public sealed record TrainConfig

@@ -60,7 +60,11 @@ public static class DatasetExampleScanner
         var positions = new List<Tensor>();
         foreach (var (_, activation) in layers)
         {
-            var (max, at) = activation.reshape(n, activation.shape[1], -1).max(2);
+            // Positions are numbered row-major (y·W + x) in either layout. Viewing a channels-last map as
+            // N×(H·W)×C costs nothing, where flattening it to N×C×(H·W) would copy the whole activation.
+            var (max, at) = ChannelsLast.IsChannelsLast(activation)
+                ? activation.permute(0, 2, 3, 1).reshape(n, -1, activation.shape[1]).max(1)
+                : activation.reshape(n, activation.shape[1], -1).max(2);
             maxima.Add(max.to(float32));
             positions.Add(at);
         }

@@ -47,6 +47,7 @@ public static class ModelLoader
         {
             var report = StateDictLoader.Apply(network, architecture, file, tensors, classes, input, readTime);
             ModelDevice.FreezeOnRuntimeDevice(network);
+            if (ChannelsLast.For(config.MemoryFormat, TorchRuntime.Device)) ChannelsLast.Apply(network);
             var names = classNames.Count == classes ? classNames : [];
             return (architecture.WrapNetwork(network, input, names), report with { Elapsed = clock.Elapsed });
         }

@@ -31,7 +31,7 @@ public sealed class FeatureVisBenchmark(IReadOnlyList<LayerInfo> catalog, Render
             for (int unit = 0; unit < n; unit++, count++)
                 FeatureVisRenderer.Render(model, Plan(layer, unit, unit + 1, ChannelOnly), settings, cancellationToken: cancellationToken);
         }
-        return new FeatureVisBenchFigure("one channel at a time", RenderPrecision.Name(model.ComputeType), count, count, count, 1, settings.Steps, clock.Elapsed.TotalSeconds);
+        return new FeatureVisBenchFigure("one channel at a time", RenderPrecision.Describe(model), count, count, count, 1, settings.Steps, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>All <paramref name="units"/> per layer through the batcher; <paramref name="options"/> says which pictures each unit gets.</summary>
@@ -50,7 +50,7 @@ public sealed class FeatureVisBenchmark(IReadOnlyList<LayerInfo> catalog, Render
             var memory = CudaDevice.Memory() is { } m ? $", device memory free {m.Free / 1073741824.0:F1} GiB" : "";
             progress?.Report($"{mode}: {layer} ({n} units, {items.Count} pictures) done at {clock.Elapsed.TotalSeconds:F1}s, largest batch {batcher.LargestBatch}{memory}");
         }
-        return new FeatureVisBenchFigure(mode, RenderPrecision.Name(model.ComputeType), units.Sum(u => u.Units), pictures, batcher.Optimisations,
+        return new FeatureVisBenchFigure(mode, RenderPrecision.Describe(model), units.Sum(u => u.Units), pictures, batcher.Optimisations,
             batcher.LargestBatch, settings.Steps, clock.Elapsed.TotalSeconds);
     }
 

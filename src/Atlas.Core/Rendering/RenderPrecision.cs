@@ -16,6 +16,10 @@ public static class RenderPrecision
         var other => throw new AtlasInputException($"featureVis.precision: '{other}' is not auto, float32 or bfloat16"),
     };
 
+    /// <summary>The network's compute type and, when it is not the default, its memory layout: "bfloat16, channels-last".</summary>
+    public static string Describe(IAtlasModel model) =>
+        ChannelsLast.Uses(model.Network) ? $"{Name(model.ComputeType)}, channels-last" : Name(model.ComputeType);
+
     public static string Name(ScalarType type) => type switch
     {
         ScalarType.BFloat16 => "bfloat16",

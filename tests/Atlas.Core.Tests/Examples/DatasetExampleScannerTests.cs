@@ -77,5 +77,44 @@ public class DatasetExampleScannerTests
         }
     }
 
+    [Fact]
+    public void A_channels_last_network_finds_the_same_images_at_the_same_positions()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "noise"));
+        var pixels = new Random(9);
+        for (int i = 0; i < 12; i++)
+        {
+            using var bitmap = new SKBitmap(28, 28);
+            for (int y = 0; y < 28; y++)
+                for (int x = 0; x < 28; x++)
+                    bitmap.SetPixel(x, y, new SKColor((byte)pixels.Next(256), (byte)pixels.Next(256), (byte)pixels.Next(256)));
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(folder.Path, "noise", $"n{i:D2}.png"), png.ToArray());
+        }
+        TorchRuntime.Initialize();
+        random_seed();
+        using var contiguous = new DemoCnnModel(new DemoCnn(), ["noise"]);
+        random_seed();
+        using var channelsLast = new DemoCnnModel(new DemoCnn(), ["noise"]);
+        ChannelsLast.Apply(channelsLast.Network);
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(28, 1, 28));
+        var catalog = LayerCatalog.Measure(contiguous);
+
+        var expected = DatasetExampleScanner.Scan(contiguous, data, catalog, 0, data.Count, k: 4, batchSize: 5);
+        var actual = DatasetExampleScanner.Scan(channelsLast, data, catalog, 0, data.Count, k: 4, batchSize: 5);
+
+        foreach (var (layer, table) in expected)
+        {
+            for (int unit = 0; unit < table.UnitCount; unit++)
+            {
+                var want = table.For(unit);
+                var got = actual[layer].For(unit);
+                Assert.Equal(want.Select(h => (h.Image, h.Y, h.X)), got.Select(h => (h.Image, h.Y, h.X)));
+                Assert.All(want.Zip(got), p => Assert.Equal(p.First.Value, p.Second.Value, 1e-4));
+            }
+        }
+    }
+
     private static void random_seed() => random.manual_seed(17);
 }

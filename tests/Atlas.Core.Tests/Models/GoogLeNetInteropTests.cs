@@ -25,7 +25,15 @@ public class GoogLeNetInteropTests
     [GoogLeNetFixtureFact]
     public void Safetensors_checkpoint_reproduces_pytorch() => Reproduces("googlenet_fp16.safetensors", "safetensors");
 
-    private static void Reproduces(string file, string format)
+    /// <summary>
+    /// Channels-last is a change of strides only: the network must compute the same values, and the layout
+    /// must carry through every layer (otherwise the GPU would still transpose around each convolution).
+    /// </summary>
+    [GoogLeNetFixtureFact]
+    public void Channels_last_network_reproduces_pytorch_and_keeps_the_layout_through_every_layer() =>
+        Reproduces("googlenet_fp16.safetensors", "safetensors", channelsLast: true);
+
+    private static void Reproduces(string file, string format, bool channelsLast = false)
     {
         var folder = RepositoryPaths.GoogLeNetFixture;
         using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "reference.json")));
@@ -34,7 +42,7 @@ public class GoogLeNetInteropTests
         Assert.StartsWith("RGB/255, minus mean [0.485,0.456,0.406], divided by std [0.229,0.224,0.225], 224x224, no resize", root.GetProperty("preprocess").GetString());
 
         var (model, report) = ModelLoader.LoadWithReport(
-            new ModelConfig { Architecture = "inceptionv1", Checkpoint = Path.Combine(folder, file), TransformInput = false }, []);
+            new ModelConfig { Architecture = "inceptionv1", Checkpoint = Path.Combine(folder, file), TransformInput = false, MemoryFormat = channelsLast ? "channelsLast" : "contiguous" }, []);
         using var _ = model;
         Assert.Equal(format, report.Format);
         Assert.Equal(344, report.Loaded);
@@ -42,6 +50,10 @@ public class GoogLeNetInteropTests
         Assert.Empty(report.Unexpected);
         Assert.Contains("Float16", report.StoredTypes);
         Assert.Equal(1000, report.Classes);
+        Assert.Equal(channelsLast, ChannelsLast.Uses(model.Network));
+        // Of the 57 convolutions, the 37 with 1×1 kernels are in both layouts at once; the loader converted
+        // conv1, conv3 and the two 3×3 convolutions of each Inception block.
+        if (channelsLast) Assert.Equal(0, ChannelsLast.Apply(model.Network));
 
         var pixels = new float[3 * 224 * 224];
         Assert.Null(ImageFileDecoder.TryDecode(Path.Combine(folder, "input.png"), new ImageGeometry(224, 3, 224), pixels));
@@ -67,6 +79,7 @@ public class GoogLeNetInteropTests
                 var activation = activations[layer.Name];
                 var expectedShape = layer.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
                 Assert.Equal(expectedShape, activation.shape.Skip(1).ToArray());
+                if (channelsLast) Assert.True(ChannelsLast.IsChannelsLast(activation), $"{layer.Name} is not channels-last: strides {string.Join(",", activation.stride())}");
                 using var means = activation[0].mean([1, 2]);
                 using var maxima = activation[0].amax([1, 2]);
                 AssertClose(layer.Value.GetProperty("channel_mean_first8"), means.data<float>().Take(8).ToArray(), $"{layer.Name} channel means");

@@ -20,10 +20,12 @@ public static class BenchCommand
         var model = new Option<string>("--model") { Description = "Architecture (demo-cnn or a zoo name such as googlenet)", DefaultValueFactory = _ => "googlenet" };
         var images = new Option<int>("--images") { Description = "Images in the pass", DefaultValueFactory = _ => 512 };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
-        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch };
+        var memoryFormat = new Option<string>("--memory-format") { Description = BenchModels.LayoutHelp, DefaultValueFactory = _ => "auto" };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat };
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
-            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, logger);
+            Core.TorchRuntime.Initialize();
+            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, BenchModels.Layouts(parse.GetValue(memoryFormat)!), logger);
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

@@ -30,4 +30,14 @@ public static class BenchModels
         ModelDevice.FreezeOnRuntimeDevice(model.Network);
         return model;
     }
+
+    /// <summary>The memory layouts a bench's --memory-format asks for (false = contiguous): "both" measures each in one run.</summary>
+    public static IReadOnlyList<bool> Layouts(string memoryFormat) => memoryFormat switch
+    {
+        "both" => [false, true],
+        "auto" or "contiguous" or "channelsLast" => [ChannelsLast.For(memoryFormat, TorchRuntime.Device)],
+        _ => throw new AtlasInputException($"--memory-format: '{memoryFormat}' is not auto, contiguous, channelsLast or both"),
+    };
+
+    public const string LayoutHelp = "Memory layout: auto (channels-last), contiguous, channelsLast, or both (one figure each)";
 }

@@ -11,22 +11,27 @@ namespace Atlas.Cli.Commands.Bench;
 /// <summary>Dataset images per second of a top-k pass over every atlas layer of a model (random weights, noise images).</summary>
 public static class ExamplesBench
 {
-    public static void Run(string architecture, int images, int batch, int k, Serilog.ILogger logger)
+    public static void Run(string architecture, int images, int batch, int k, IReadOnlyList<bool> layouts, Serilog.ILogger logger)
     {
-        using var model = BenchModels.Build(architecture);
-        var layers = LayerCatalog.Measure(model);
-        using var data = new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width);
-        // One warm-up batch: the first pass pays for allocations that a long pass does not.
-        DatasetExampleScanner.Scan(model, data, layers, 0, Math.Min(batch, images), k, batch);
-        var clock = Stopwatch.StartNew();
-        DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch);
-        var seconds = clock.Elapsed.TotalSeconds;
+        var table = new Table().AddColumns("model", "device", "layout", "input", "layers", "units", "images", "batch", "s", "images/s");
+        foreach (bool channelsLast in layouts)
+        {
+            using var model = BenchModels.Build(architecture);
+            if (channelsLast) ChannelsLast.Apply(model.Network);
+            string layout = channelsLast ? "channels-last" : "contiguous";
+            var layers = LayerCatalog.Measure(model);
+            using var data = new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width);
+            // One warm-up batch: the first pass pays for allocations that a long pass does not.
+            DatasetExampleScanner.Scan(model, data, layers, 0, Math.Min(batch, images), k, batch);
+            var clock = Stopwatch.StartNew();
+            DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch);
+            var seconds = clock.Elapsed.TotalSeconds;
 
-        var table = new Table().AddColumns("model", "device", "input", "layers", "units", "images", "batch", "s", "images/s");
-        table.AddRow(Markup.Escape(model.Architecture), Markup.Escape(BenchDevice.Describe()), $"{model.Input.Channels}×{model.Input.Height}×{model.Input.Width}", $"{layers.Count}",
-            $"{layers.Sum(l => l.Channels)}", $"{images}", $"{batch}", $"{seconds:F2}", $"{images / seconds:F1}");
+            table.AddRow(Markup.Escape(model.Architecture), Markup.Escape(BenchDevice.Describe()), layout, $"{model.Input.Channels}×{model.Input.Height}×{model.Input.Width}", $"{layers.Count}",
+                $"{layers.Sum(l => l.Channels)}", $"{images}", $"{batch}", $"{seconds:F2}", $"{images / seconds:F1}");
+            logger.Information("FIGURE top-{K} pass of {Model} ({Layout}) on {Device}: {Images} images, batch {Batch}, {Layers} layers, {Seconds:F2}s, {Rate:F1} images/s",
+                k, model.Architecture, layout, BenchDevice.Describe(), images, batch, layers.Count, seconds, images / seconds);
+        }
         AnsiConsole.Write(table);
-        logger.Information("FIGURE top-{K} pass of {Model} on {Device}: {Images} images, batch {Batch}, {Layers} layers, {Seconds:F2}s, {Rate:F1} images/s",
-            k, model.Architecture, BenchDevice.Describe(), images, batch, layers.Count, seconds, images / seconds);
     }
 }

@@ -25,13 +25,14 @@ public static class FeatureVisBench
         var steps = new Option<int>("--steps") { Description = "Optimisation steps per picture", DefaultValueFactory = _ => 512 };
         var size = new Option<int?>("--size") { Description = "Picture side in pixels (default: the model's input size)" };
         var precision = new Option<string>("--precision") { Description = "Batched engine's network precision: auto (bfloat16 on a GPU), float32 or bfloat16", DefaultValueFactory = _ => "auto" };
+        var memoryFormat = new Option<string>("--memory-format") { Description = $"Batched engine's {BenchModels.LayoutHelp}", DefaultValueFactory = _ => "auto" };
         var maxBatch = new Option<int?>("--max-batch") { Description = "Most pictures per optimisation (default: sized from free device memory)" };
         var fullSet = new Option<bool>("--full-set") { Description = "Also time the atlas's full set per unit (channel, negative, neuron, 4 diversity), batched" };
         var compare = new Option<int>("--compare-precision") { Description = "Render this many channels in float32 and bfloat16 and compare the pictures (0 skips)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: all cores)" };
         var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
         var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
-            { model, layer, allLayers, units, single, steps, size, precision, maxBatch, fullSet, compare, threads, reluOverride };
+            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, maxBatch, fullSet, compare, threads, reluOverride };
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
@@ -42,8 +43,19 @@ public static class FeatureVisBench
             var config = new FeatureVisConfig { Steps = parse.GetValue(steps), Precision = parse.GetValue(precision)!, ReluGradientOverride = parse.GetValue(reluOverride) };
             var settings = FeatureVisSettings.Render(config, exact.Input);
             var type = RenderPrecision.For(config.Precision, ModelDevice.Of(exact));
-            using var fast = type == ScalarType.Float32 ? null : Reduced(architecture, side, type);
-            var engine = fast ?? exact;
+            var layouts = BenchModels.Layouts(parse.GetValue(memoryFormat)!);
+            var variants = new List<IAtlasModel>();
+            // The same seed builds the same weights, so every variant renders the same network.
+            IAtlasModel Variant(ScalarType precisionType, bool channelsLast)
+            {
+                if (precisionType == ScalarType.Float32 && !channelsLast) return exact;
+                var built = BenchModels.Build(architecture, side);
+                if (precisionType != ScalarType.Float32) built.ConvertTo(precisionType);
+                if (channelsLast) ChannelsLast.Apply(built.Network);
+                variants.Add(built);
+                return built;
+            }
+            using var disposeVariants = new DisposeAll(variants);
 
             var work = parse.GetValue(allLayers)
                 ? catalog.Where(l => l.IsSpatial).Select(l => (l.Name, l.Channels)).ToList()
@@ -65,11 +77,15 @@ public static class FeatureVisBench
                 figures.Add(bench.OneAtATime(exact, [(work[0].Item1, Math.Min(n, work[0].Item2))]));
                 logger.Information("one channel at a time: {Rate:F3} channels/s", figures[^1].UnitsPerSecond);
             }
-            figures.Add(bench.Batched(engine, work, FeatureVisBenchmark.ChannelOnly, "batched engine", parse.GetValue(maxBatch), progress));
-            if (fast is not null && !parse.GetValue(allLayers))
-                figures.Add(bench.Batched(exact, work, FeatureVisBenchmark.ChannelOnly, "batched engine", parse.GetValue(maxBatch), progress));
-            if (parse.GetValue(fullSet))
-                figures.Add(bench.Batched(engine, work, FeatureVisSettings.Units(config), "full set per unit, batched", parse.GetValue(maxBatch), progress));
+            foreach (bool channelsLast in layouts)
+            {
+                var engine = Variant(type, channelsLast);
+                figures.Add(bench.Batched(engine, work, FeatureVisBenchmark.ChannelOnly, "batched engine", parse.GetValue(maxBatch), progress));
+                if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
+                    figures.Add(bench.Batched(Variant(ScalarType.Float32, channelsLast), work, FeatureVisBenchmark.ChannelOnly, "batched engine", parse.GetValue(maxBatch), progress));
+                if (parse.GetValue(fullSet))
+                    figures.Add(bench.Batched(engine, work, FeatureVisSettings.Units(config), "full set per unit, batched", parse.GetValue(maxBatch), progress));
+            }
             Print(exact, settings, config.Steps, figures);
             // One line per figure in the log too: tables wrap on narrow or redirected consoles.
             foreach (var f in figures)
@@ -78,9 +94,9 @@ public static class FeatureVisBench
 
             if (parse.GetValue(compare) is > 0 and var compared)
             {
-                using var reduced = fast is null ? Reduced(architecture, side, ScalarType.BFloat16) : null;
+                var reduced = Variant(ScalarType.BFloat16, layouts[^1]);
                 var items = bench.Plan(work[0].Item1, 0, Math.Min(compared, catalog.First(l => l.Name == work[0].Item1).Channels), FeatureVisBenchmark.ChannelOnly);
-                var comparison = PrecisionComparison.Run(exact, fast ?? reduced!, items, settings, cancellationToken);
+                var comparison = PrecisionComparison.Run(exact, reduced, items, settings, cancellationToken);
                 var summary = PrecisionComparison.Summarize(comparison);
                 PrintComparison(comparison, summary);
                 logger.Information("PRECISION bfloat16 vs float32 over {Units} channels: objective ratio mean {Mean:F3} min {Min:F3}, pixel correlation mean {Correlation:F3}",
@@ -91,11 +107,9 @@ public static class FeatureVisBench
         return command;
     }
 
-    private static IAtlasModel Reduced(string architecture, int? side, ScalarType type)
+    private sealed class DisposeAll(List<IAtlasModel> models) : IDisposable
     {
-        var model = BenchModels.Build(architecture, side); // same seed: the same weights as the float32 model
-        model.ConvertTo(type);
-        return model;
+        public void Dispose() => models.ForEach(m => m.Dispose());
     }
 
     private static void Print(IAtlasModel model, RenderSettings settings, int steps, IReadOnlyList<FeatureVisBenchFigure> figures)

@@ -38,7 +38,7 @@ step examples-smoke 60 "$atlas" bench examples --model googlenet --images 2048 -
 # The figures: (a) one channel at a time and (b) the batched engine, GoogLeNet 128 px, 512 steps, in both
 # memory layouts (bf16 and fp32 each) in one process, then the whole model on the defaults.
 step featurevis 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --single 2 --compare-precision 8 --memory-format both -v debug
-step examples 60 "$atlas" bench examples --model googlenet --images 30000 --batch 512 --memory-format both -v debug
+step examples 60 "$atlas" bench examples --model googlenet --images 30000 --batch 512 --memory-format both --pixels both -v debug
 step all-layers 200 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0 -v debug
 grep "done at" "$OUT/all-layers.log" | tail -12
 step pytorch 60 python3 bench/pytorch_reference.py --device cuda --batch 512 --steps 512 --single 1 --images 20000

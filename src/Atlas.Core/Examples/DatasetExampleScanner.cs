@@ -13,25 +13,24 @@ namespace Atlas.Core.Examples;
 /// </summary>
 public static class DatasetExampleScanner
 {
+    /// <param name="packBytes">Send pixels to the device as bytes (default: on a GPU; see <see cref="PixelBytes"/>).</param>
     public static IReadOnlyDictionary<string, TopKTable> Scan(IAtlasModel model, IImageDataset data, IReadOnlyList<LayerInfo> layers,
-        int start, int count, int k, int batchSize, IProgress<int>? imagesDone = null, CancellationToken cancellationToken = default)
+        int start, int count, int k, int batchSize, IProgress<int>? imagesDone = null, CancellationToken cancellationToken = default, bool? packBytes = null)
     {
         TorchRuntime.Initialize();
         var tables = layers.ToDictionary(l => l.Name, l => new TopKTable(l.Channels, k));
         var names = layers.Select(l => l.Name).ToList();
         var device = ModelDevice.Of(model);
         using var noGrad = no_grad();
-        using var prefetcher = new BatchPrefetcher(data, start, count, batchSize, device, cancellationToken);
+        using var prefetcher = new BatchPrefetcher(data, start, count, batchSize, device, cancellationToken, packBytes: packBytes);
         int done = 0;
         foreach (var prefetched in prefetcher.Batches())
         {
             var batch = prefetched.Batch;
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            // On the CPU the buffer itself is the input; on a GPU an asynchronous copy of it.
-            var onDevice = device.type == DeviceType.CPU ? null : prefetched.Pixels.to(device, non_blocking: true);
-            using var copy = onDevice;
-            var pixels = onDevice ?? prefetched.Pixels;
+            // On the CPU the buffer itself is the input; on a GPU an asynchronous copy of it, sent as bytes.
+            using var pixels = prefetched.PixelsOn(device);
             var activations = model.Activations(pixels, names);
             try
             {

@@ -6,7 +6,7 @@ namespace Atlas.Core.Tests.Data;
 public class BatchPrefetcherTests
 {
     /// <summary>Image i is filled with the value i (and can fail on request), read from several threads at once.</summary>
-    private sealed class NumberedImages(int count, int failAt = -1) : IImageDataset
+    private sealed class NumberedImages(int count, int failAt = -1, float scale = 1f) : IImageDataset
     {
         public string Name => "numbered";
         public int Count => count;
@@ -20,7 +20,7 @@ public class BatchPrefetcherTests
         {
             if (failAt >= start && failAt < start + n) throw new InvalidDataException($"image {failAt} is unreadable");
             Thread.Sleep(Random.Shared.Next(3)); // readers finish out of order
-            var pixels = Enumerable.Range(start, n).SelectMany(i => Enumerable.Repeat((float)i, 6)).ToArray();
+            var pixels = Enumerable.Range(start, n).SelectMany(i => Enumerable.Repeat(i / scale, 6)).ToArray();
             return new ImageBatch(start, n, pixels, Enumerable.Range(start, n).ToArray());
         }
 
@@ -44,6 +44,28 @@ public class BatchPrefetcherTests
             prefetcher.Release(batch);
         }
         Assert.Equal(103, expected); // the short last batch (8 images) came too
+    }
+
+    [Theory]
+    [InlineData(255f)] // image i is filled with i/255: every batch travels as bytes
+    [InlineData(300f)] // i/300 is no byte value: those batches travel as floats, unrounded
+    public void Packed_batches_arrive_as_the_same_float_pixels(float scale)
+    {
+        TorchRuntime.Initialize();
+        using var data = new NumberedImages(240, scale: scale);
+        using var prefetcher = new BatchPrefetcher(data, 0, 240, 50, CPU, CancellationToken.None, readers: 2, packBytes: true);
+        int expected = 0;
+        foreach (var batch in prefetcher.Batches())
+        {
+            Assert.Equal(scale == 255f ? ScalarType.Byte : ScalarType.Float32, batch.Pixels.dtype);
+            using var pixels = batch.PixelsOn(CPU);
+            Assert.Equal(ScalarType.Float32, pixels.dtype);
+            var values = HostPixels.ToArray(pixels);
+            Assert.Equal(batch.Batch.Pixels, values);
+            expected += batch.Batch.Count;
+            prefetcher.Release(batch);
+        }
+        Assert.Equal(240, expected);
     }
 
     [Fact]

@@ -80,18 +80,7 @@ public class DatasetExampleScannerTests
     [Fact]
     public void A_channels_last_network_finds_the_same_images_at_the_same_positions()
     {
-        using var folder = new TempFolder();
-        Directory.CreateDirectory(Path.Combine(folder.Path, "noise"));
-        var pixels = new Random(9);
-        for (int i = 0; i < 12; i++)
-        {
-            using var bitmap = new SKBitmap(28, 28);
-            for (int y = 0; y < 28; y++)
-                for (int x = 0; x < 28; x++)
-                    bitmap.SetPixel(x, y, new SKColor((byte)pixels.Next(256), (byte)pixels.Next(256), (byte)pixels.Next(256)));
-            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-            File.WriteAllBytes(Path.Combine(folder.Path, "noise", $"n{i:D2}.png"), png.ToArray());
-        }
+        using var folder = NoiseImages(12);
         TorchRuntime.Initialize();
         random_seed();
         using var contiguous = new DemoCnnModel(new DemoCnn(), ["noise"]);
@@ -103,7 +92,26 @@ public class DatasetExampleScannerTests
 
         var expected = DatasetExampleScanner.Scan(contiguous, data, catalog, 0, data.Count, k: 4, batchSize: 5);
         var actual = DatasetExampleScanner.Scan(channelsLast, data, catalog, 0, data.Count, k: 4, batchSize: 5);
+        AssertSameExamples(expected, actual, tolerance: 1e-4);
+    }
 
+    [Fact]
+    public void Pixels_sent_as_bytes_give_exactly_the_examples_of_pixels_sent_as_floats()
+    {
+        using var folder = NoiseImages(12);
+        TorchRuntime.Initialize();
+        random_seed();
+        using var model = new DemoCnnModel(new DemoCnn(), ["noise"]);
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(28, 1, 28));
+        var catalog = LayerCatalog.Measure(model);
+
+        var floats = DatasetExampleScanner.Scan(model, data, catalog, 0, data.Count, k: 4, batchSize: 5, packBytes: false);
+        var bytes = DatasetExampleScanner.Scan(model, data, catalog, 0, data.Count, k: 4, batchSize: 5, packBytes: true);
+        AssertSameExamples(floats, bytes, tolerance: 0); // the same pixels, bit for bit, so the same values
+    }
+
+    private static void AssertSameExamples(IReadOnlyDictionary<string, TopKTable> expected, IReadOnlyDictionary<string, TopKTable> actual, double tolerance)
+    {
         foreach (var (layer, table) in expected)
         {
             for (int unit = 0; unit < table.UnitCount; unit++)
@@ -111,9 +119,27 @@ public class DatasetExampleScannerTests
                 var want = table.For(unit);
                 var got = actual[layer].For(unit);
                 Assert.Equal(want.Select(h => (h.Image, h.Y, h.X)), got.Select(h => (h.Image, h.Y, h.X)));
-                Assert.All(want.Zip(got), p => Assert.Equal(p.First.Value, p.Second.Value, 1e-4));
+                Assert.All(want.Zip(got), p => Assert.Equal(p.First.Value, p.Second.Value, tolerance));
             }
         }
+    }
+
+    /// <summary>Colour noise PNGs in one class folder (read as grayscale 28×28 by the tests).</summary>
+    private static TempFolder NoiseImages(int count)
+    {
+        var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "noise"));
+        var pixels = new Random(9);
+        for (int i = 0; i < count; i++)
+        {
+            using var bitmap = new SKBitmap(28, 28);
+            for (int y = 0; y < 28; y++)
+                for (int x = 0; x < 28; x++)
+                    bitmap.SetPixel(x, y, new SKColor((byte)pixels.Next(256), (byte)pixels.Next(256), (byte)pixels.Next(256)));
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(folder.Path, "noise", $"n{i:D2}.png"), png.ToArray());
+        }
+        return folder;
     }
 
     private static void random_seed() => random.manual_seed(17);

@@ -21,11 +21,20 @@ public static class BenchCommand
         var images = new Option<int>("--images") { Description = "Images in the pass", DefaultValueFactory = _ => 512 };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
         var memoryFormat = new Option<string>("--memory-format") { Description = BenchModels.LayoutHelp, DefaultValueFactory = _ => "auto" };
-        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat };
+        var pixels = new Option<string>("--pixels") { Description = "How pixels travel to the device: auto (bytes on a GPU), bytes, float32, or both (one figure each)", DefaultValueFactory = _ => "auto" };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels };
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
             Core.TorchRuntime.Initialize();
-            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, BenchModels.Layouts(parse.GetValue(memoryFormat)!), logger);
+            IReadOnlyList<bool?> transfers = parse.GetValue(pixels) switch
+            {
+                "auto" => [null],
+                "bytes" => [true],
+                "float32" => [false],
+                "both" => [false, true],
+                var other => throw new Core.AtlasInputException($"--pixels: '{other}' is not auto, bytes, float32 or both"),
+            };
+            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, BenchModels.Layouts(parse.GetValue(memoryFormat)!), transfers, logger);
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

@@ -19,7 +19,8 @@ public sealed class NoiseImageDataset : IImageDataset
         perImage = channels * height * width;
         var random = new Random(0);
         pool = new float[Pool * perImage];
-        for (int i = 0; i < pool.Length; i++) pool[i] = random.NextSingle();
+        // 8-bit values, as every decoder makes them, so a GPU pass sends them as bytes like real images.
+        for (int i = 0; i < pool.Length; i++) pool[i] = random.Next(256) / 255f;
     }
 
     public string Name => "noise";

@@ -7,7 +7,7 @@
 # first, so a broken setup fails in seconds. Logs go to $OUT (default /tmp/atlas-gpu-check).
 set -uo pipefail
 OUT=${OUT:-/tmp/atlas-gpu-check}
-BUDGET=${BUDGET:-480}
+BUDGET=${BUDGET:-570}
 mkdir -p "$OUT" /tmp/atlas
 start=$(date +%s)
 left() { echo $(( BUDGET - ($(date +%s) - start) )); }
@@ -19,7 +19,7 @@ step() { # step NAME SECONDS COMMAND... : runs with a limit of min(SECONDS, time
   echo "== $name (limit ${limit}s, $(left)s left)"
   timeout "$limit" "$@" > "$OUT/$name.log" 2>&1
   local rc=$?
-  grep -E "FIGURE|PRECISION|^\(a\)|^\(b\)|^dataset|^device|^precision|error|Exception" "$OUT/$name.log" | grep -v "^\s*at " | head -40
+  grep -E "FIGURE|PRECISION|^\(a\)|^\(b\)|^dataset|^device|^precision|^atlas run|^site files|error|Exception" "$OUT/$name.log" | grep -v "^\s*at " | head -40
   echo "== $name rc=$rc after $(( $(date +%s) - start ))s"
   return $rc
 }
@@ -32,15 +32,20 @@ nvidia-smi --query-gpu=name,memory.total,memory.used,driver_version --format=csv
 python3 -c "import torch;print('torch', torch.__version__, torch.version.cuda)"
 
 step doctor 60 "$atlas" doctor; cat "$OUT/doctor.log"
-step smoke 90 "$atlas" bench featurevis --model googlenet --size 128 --steps 4 --units 8 --single 1 --full-set --compare-precision 2 --memory-format both -v debug || exit 4
-step examples-smoke 60 "$atlas" bench examples --model googlenet --images 2048 --batch 256 --memory-format both -v debug || exit 4
+step smoke 90 "$atlas" bench featurevis --model googlenet --size 128 --steps 4 --units 8 --single 1 --full-set --compare-precision 2 --memory-format both --batch-norm both -v debug || exit 4
+step examples-smoke 60 "$atlas" bench examples --model googlenet --images 2048 --batch 256 --memory-format both --pixels both -v debug || exit 4
 
-# The figures: (a) one channel at a time and (b) the batched engine, GoogLeNet 128 px, 512 steps, in both
-# memory layouts (bf16 and fp32 each) in one process, then the whole model on the defaults.
-step featurevis 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --single 2 --compare-precision 8 --memory-format both -v debug
+# Issue 8's figures first: (a) one channel at a time and (b) the batched engine, GoogLeNet 128 px, 512
+# steps, in both memory layouts (bf16 and fp32 each) in one process; the dataset pass with pixels as
+# floats and as bytes; then the whole model on the defaults.
+step featurevis 120 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --single 2 --compare-precision 8 --memory-format both -v debug
 step examples 60 "$atlas" bench examples --model googlenet --images 30000 --batch 512 --memory-format both --pixels both -v debug
 step all-layers 200 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0 -v debug
 grep "done at" "$OUT/all-layers.log" | tail -12
+# Every pass of a real `atlas run` on CUDA (analysis, Grad-CAM and circuits are not in the benches).
+step atlas-run 150 env LIMIT=140 bash bench/gpu-atlas-run.sh
+# What folding the batch norms buys, and eager PyTorch on the same workload.
+step fold 70 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --single 0 --batch-norm both -v debug
 step pytorch 60 python3 bench/pytorch_reference.py --device cuda --batch 512 --steps 512 --single 1 --images 20000
 step pytorch-fast 60 python3 bench/pytorch_reference.py --device cuda --batch 512 --steps 512 --single 1 --images 20000 --bf16 --channels-last
 echo "== finished after $(( $(date +%s) - start ))s"

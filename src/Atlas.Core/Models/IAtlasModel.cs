@@ -42,4 +42,11 @@ public interface IAtlasModel : IDisposable
     /// GPU). Models that cannot cast their inputs say so.
     /// </summary>
     void ConvertTo(ScalarType type) => throw new NotSupportedException($"model '{Architecture}' computes in float32 only");
+
+    /// <summary>
+    /// Folds evaluation-mode batch norms into the convolutions before them (<see cref="BatchNormFolding"/>), for a
+    /// copy that only renders: values agree up to rounding, but the parameters are no longer the checkpoint's.
+    /// Returns how many were folded (0 for a model without batch norms).
+    /// </summary>
+    int FoldBatchNorm() => 0;
 }

@@ -14,7 +14,7 @@ public static class ExampleShardUnit
         var config = context.Config;
         var tables = await context.Compute(() =>
         {
-            var (model, catalog) = context.Models.Get(config);
+            var (model, catalog) = context.Models.GetForScanning(config);
             var layers = catalog.Where(l => context.Spec.Layers.Any(p => p.Name == l.Name)).ToList();
             using var data = DatasetOpener.Open(config.Dataset);
             return DatasetExampleScanner.Scan(model, data, layers, unit.Start, unit.End - unit.Start,

@@ -10,18 +10,21 @@ namespace Atlas.Grains.Execution;
 
 /// <summary>
 /// Keeps the most recently used model loaded on this executor's device: consecutive units of one job
-/// reuse it, and a unit of another job swaps it. Rendering may want the network in another precision
-/// (featureVis.precision); that copy is kept beside it, with its <see cref="RenderBatcher"/>, so what the
-/// batcher learned about the device's memory carries over between units. Only the executor thread touches it.
+/// reuse it, and a unit of another job swaps it. Rendering and the dataset pass use faster copies of it
+/// (batch norms folded; rendering in featureVis.precision), kept beside it with the renderer's
+/// <see cref="RenderBatcher"/>, so what the batcher learned about the device's memory carries over
+/// between units. Only the executor thread touches it.
 /// </summary>
 public sealed class ModelCache(ILogger? logger = null) : IDisposable
 {
     private string? key;
     private IAtlasModel? model;
     private IReadOnlyList<LayerInfo>? catalog;
-    private IAtlasModel? renderModel;
-    private RenderBatcher? batcher;
+    // Copies for the passes that only compute activations (rendering, the dataset pass), by compute type.
+    private readonly Dictionary<ScalarType, IAtlasModel> fastCopies = [];
+    private readonly Dictionary<ScalarType, RenderBatcher> batchers = [];
 
+    /// <summary>The job's model with the checkpoint's own parameters, as the analysis and the version comparison read them.</summary>
     public (IAtlasModel Model, IReadOnlyList<LayerInfo> Catalog) Get(AtlasConfig config)
     {
         var wanted = $"{config.Model.Architecture}|{config.Model.Checkpoint}|{File.GetLastWriteTimeUtc(config.Model.Checkpoint).Ticks}";
@@ -35,23 +38,36 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         return (model, catalog!);
     }
 
-    /// <summary>The model for rendering in the config's precision (the same instance when that is float32) and its batcher.</summary>
+    /// <summary>The model for rendering, in the config's precision, and its batcher.</summary>
     public (IAtlasModel Model, IReadOnlyList<LayerInfo> Catalog, RenderBatcher Batcher) GetForRendering(AtlasConfig config)
     {
         var (full, layers) = Get(config);
         var type = RenderPrecision.For(config.FeatureVis.Precision, ModelDevice.Of(full));
-        if (renderModel is null || renderModel.ComputeType != type)
-        {
-            if (!ReferenceEquals(renderModel, model)) renderModel?.Dispose();
-            if (type == ScalarType.Float32) renderModel = full;
-            else
-            {
-                renderModel = Load(config);
-                renderModel.ConvertTo(type);
-            }
-            batcher = new RenderBatcher(renderModel, layers, logger);
-        }
-        return (renderModel, layers, batcher!);
+        var copy = FastCopy(config, type);
+        if (!batchers.TryGetValue(type, out var batcher)) batchers[type] = batcher = new RenderBatcher(copy, layers, logger);
+        return (copy, layers, batcher);
+    }
+
+    /// <summary>The model for the dataset pass: float32, so rankings are the checkpoint's up to float rounding.</summary>
+    public (IAtlasModel Model, IReadOnlyList<LayerInfo> Catalog) GetForScanning(AtlasConfig config)
+    {
+        var (_, layers) = Get(config);
+        return (FastCopy(config, ScalarType.Float32), layers);
+    }
+
+    /// <summary>
+    /// A copy of the job's network with its batch norms folded into the convolutions (one pass over memory
+    /// less per layer, see <see cref="BatchNormFolding"/>), in <paramref name="type"/>. A copy, because
+    /// folding changes the parameters that the analysis shows and the version comparison hashes.
+    /// </summary>
+    private IAtlasModel FastCopy(AtlasConfig config, ScalarType type)
+    {
+        if (fastCopies.TryGetValue(type, out var copy)) return copy;
+        copy = Load(config);
+        int folded = copy.FoldBatchNorm(); // from the float32 weights, then rounded once
+        if (type != ScalarType.Float32) copy.ConvertTo(type);
+        logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Precision}", copy.Architecture, folded, RenderPrecision.Describe(copy));
+        return fastCopies[type] = copy;
     }
 
     private static IAtlasModel Load(AtlasConfig config)
@@ -63,10 +79,11 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
 
     private void DisposeModels()
     {
-        if (!ReferenceEquals(renderModel, model)) renderModel?.Dispose();
+        foreach (var copy in fastCopies.Values) copy.Dispose();
+        fastCopies.Clear();
+        batchers.Clear();
         model?.Dispose();
-        renderModel = model = null;
-        batcher = null;
+        model = null;
     }
 
     public void Dispose() => DisposeModels();

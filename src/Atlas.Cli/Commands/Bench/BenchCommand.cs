@@ -22,7 +22,8 @@ public static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
         var memoryFormat = new Option<string>("--memory-format") { Description = BenchModels.LayoutHelp, DefaultValueFactory = _ => "auto" };
         var pixels = new Option<string>("--pixels") { Description = "How pixels travel to the device: auto (bytes on a GPU), bytes, float32, or both (one figure each)", DefaultValueFactory = _ => "auto" };
-        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels };
+        var batchNorm = new Option<string>("--batch-norm") { Description = BenchModels.BatchNormHelp, DefaultValueFactory = _ => "folded" };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm };
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
             Core.TorchRuntime.Initialize();
@@ -34,7 +35,8 @@ public static class BenchCommand
                 "both" => [false, true],
                 var other => throw new Core.AtlasInputException($"--pixels: '{other}' is not auto, bytes, float32 or both"),
             };
-            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, BenchModels.Layouts(parse.GetValue(memoryFormat)!), transfers, logger);
+            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, BenchModels.Layouts(parse.GetValue(memoryFormat)!), transfers,
+                BenchModels.Folds(parse.GetValue(batchNorm)!), logger);
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

@@ -39,5 +39,16 @@ public static class BenchModels
         _ => throw new AtlasInputException($"--memory-format: '{memoryFormat}' is not auto, contiguous, channelsLast or both"),
     };
 
+    /// <summary>Whether a bench's --batch-norm folds batch norms into the convolutions (as atlas runs do); "both" measures each.</summary>
+    public static IReadOnlyList<bool> Folds(string batchNorm) => batchNorm switch
+    {
+        "folded" => [true],
+        "kept" => [false],
+        "both" => [false, true],
+        _ => throw new AtlasInputException($"--batch-norm: '{batchNorm}' is not folded, kept or both"),
+    };
+
+    public const string BatchNormHelp = "Batch norms: folded into the convolutions (as atlas runs do), kept, or both (one figure each)";
+
     public const string LayoutHelp = "Memory layout: auto (channels-last), contiguous, channelsLast, or both (one figure each)";
 }

@@ -12,14 +12,17 @@ namespace Atlas.Cli.Commands.Bench;
 public static class ExamplesBench
 {
     /// <param name="transfers">Per figure, whether pixels travel to the device as bytes (null: the scanner's default, bytes on a GPU only).</param>
-    public static void Run(string architecture, int images, int batch, int k, IReadOnlyList<bool> layouts, IReadOnlyList<bool?> transfers, Serilog.ILogger logger)
+    /// <param name="folds">Per figure, whether batch norms are folded into the convolutions (as the atlas's dataset pass does).</param>
+    public static void Run(string architecture, int images, int batch, int k, IReadOnlyList<bool> layouts, IReadOnlyList<bool?> transfers,
+        IReadOnlyList<bool> folds, Serilog.ILogger logger)
     {
         var table = new Table().AddColumns("model", "device", "layout", "pixels", "input", "layers", "units", "images", "batch", "s", "images/s");
-        foreach (var (channelsLast, packBytes) in layouts.SelectMany(l => transfers.Select(t => (l, t))))
+        foreach (var (channelsLast, packBytes, fold) in layouts.SelectMany(l => transfers.SelectMany(t => folds.Select(f => (l, t, f)))))
         {
             using var model = BenchModels.Build(architecture);
+            bool folded = fold && model.FoldBatchNorm() > 0;
             if (channelsLast) ChannelsLast.Apply(model.Network);
-            string layout = channelsLast ? "channels-last" : "contiguous";
+            string layout = (channelsLast ? "channels-last" : "contiguous") + (folded ? ", bn folded" : "");
             string pixels = (packBytes ?? ModelDevice.Of(model).type == TorchSharp.DeviceType.CUDA) ? "bytes" : "float32";
             var layers = LayerCatalog.Measure(model);
             using var data = new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width);

@@ -26,13 +26,14 @@ public static class FeatureVisBench
         var size = new Option<int?>("--size") { Description = "Picture side in pixels (default: the model's input size)" };
         var precision = new Option<string>("--precision") { Description = "Batched engine's network precision: auto (bfloat16 on a GPU), float32 or bfloat16", DefaultValueFactory = _ => "auto" };
         var memoryFormat = new Option<string>("--memory-format") { Description = $"Batched engine's {BenchModels.LayoutHelp}", DefaultValueFactory = _ => "auto" };
+        var batchNorm = new Option<string>("--batch-norm") { Description = $"Batched engine's {BenchModels.BatchNormHelp}", DefaultValueFactory = _ => "folded" };
         var maxBatch = new Option<int?>("--max-batch") { Description = "Most pictures per optimisation (default: sized from free device memory)" };
         var fullSet = new Option<bool>("--full-set") { Description = "Also time the atlas's full set per unit (channel, negative, neuron, 4 diversity), batched" };
         var compare = new Option<int>("--compare-precision") { Description = "Render this many channels in float32 and bfloat16 and compare the pictures (0 skips)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: all cores)" };
         var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
         var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
-            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, maxBatch, fullSet, compare, threads, reluOverride };
+            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxBatch, fullSet, compare, threads, reluOverride };
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
@@ -44,15 +45,18 @@ public static class FeatureVisBench
             var settings = FeatureVisSettings.Render(config, exact.Input);
             var type = RenderPrecision.For(config.Precision, ModelDevice.Of(exact));
             var layouts = BenchModels.Layouts(parse.GetValue(memoryFormat)!);
+            var folds = BenchModels.Folds(parse.GetValue(batchNorm)!);
             var variants = new List<IAtlasModel>();
+            var foldedModels = new HashSet<IAtlasModel>();
             // The same seed builds the same weights, so every variant renders the same network.
-            IAtlasModel Variant(ScalarType precisionType, bool channelsLast)
+            IAtlasModel Variant(ScalarType precisionType, bool channelsLast, bool fold)
             {
-                if (precisionType == ScalarType.Float32 && !channelsLast) return exact;
+                if (precisionType == ScalarType.Float32 && !channelsLast && !fold) return exact;
                 var built = BenchModels.Build(architecture, side);
+                variants.Add(built);
+                if (fold && built.FoldBatchNorm() > 0) foldedModels.Add(built); // as the engine's rendering copy does
                 if (precisionType != ScalarType.Float32) built.ConvertTo(precisionType);
                 if (channelsLast) ChannelsLast.Apply(built.Network);
-                variants.Add(built);
                 return built;
             }
             using var disposeVariants = new DisposeAll(variants);
@@ -72,6 +76,11 @@ public static class FeatureVisBench
             var bench = new FeatureVisBenchmark(catalog, settings, cancellationToken);
             var progress = new Progress<string>(m => logger.Information("{Bench}", m));
             var figures = new List<FeatureVisBenchFigure>();
+            FeatureVisBenchFigure Measured(IAtlasModel engine, UnitVisOptions pictures, string mode)
+            {
+                var figure = bench.Batched(engine, work, pictures, mode, parse.GetValue(maxBatch), progress);
+                return foldedModels.Contains(engine) ? figure with { Precision = $"{figure.Precision}, bn folded" } : figure;
+            }
             if (parse.GetValue(single) is > 0 and var n)
             {
                 figures.Add(bench.OneAtATime(exact, [(work[0].Item1, Math.Min(n, work[0].Item2))]));
@@ -79,12 +88,15 @@ public static class FeatureVisBench
             }
             foreach (bool channelsLast in layouts)
             {
-                var engine = Variant(type, channelsLast);
-                figures.Add(bench.Batched(engine, work, FeatureVisBenchmark.ChannelOnly, "batched engine", parse.GetValue(maxBatch), progress));
-                if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
-                    figures.Add(bench.Batched(Variant(ScalarType.Float32, channelsLast), work, FeatureVisBenchmark.ChannelOnly, "batched engine", parse.GetValue(maxBatch), progress));
-                if (parse.GetValue(fullSet))
-                    figures.Add(bench.Batched(engine, work, FeatureVisSettings.Units(config), "full set per unit, batched", parse.GetValue(maxBatch), progress));
+                foreach (bool fold in folds)
+                {
+                    var engine = Variant(type, channelsLast, fold);
+                    figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                    if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
+                        figures.Add(Measured(Variant(ScalarType.Float32, channelsLast, fold), FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                    if (parse.GetValue(fullSet))
+                        figures.Add(Measured(engine, FeatureVisSettings.Units(config), "full set per unit, batched"));
+                }
             }
             Print(exact, settings, config.Steps, figures);
             // One line per figure in the log too: tables wrap on narrow or redirected consoles.
@@ -94,7 +106,7 @@ public static class FeatureVisBench
 
             if (parse.GetValue(compare) is > 0 and var compared)
             {
-                var reduced = Variant(ScalarType.BFloat16, layouts[^1]);
+                var reduced = Variant(ScalarType.BFloat16, layouts[^1], folds[^1]);
                 var items = bench.Plan(work[0].Item1, 0, Math.Min(compared, catalog.First(l => l.Name == work[0].Item1).Channels), FeatureVisBenchmark.ChannelOnly);
                 var comparison = PrecisionComparison.Run(exact, reduced, items, settings, cancellationToken);
                 var summary = PrecisionComparison.Summarize(comparison);

@@ -13,7 +13,7 @@ public sealed class HookedModel : IAtlasModel
 {
     private readonly ZooArchitecture architecture;
     private readonly nn.Module<Tensor, Tensor> network;
-    private readonly Dictionary<string, nn.Module<Tensor, Tensor>> modules;
+    private Dictionary<string, nn.Module<Tensor, Tensor>> modules;
     private readonly Dictionary<string, int> order;
     private readonly InputNormalization normalization;
 
@@ -25,16 +25,23 @@ public sealed class HookedModel : IAtlasModel
         ClassNames = classNames;
         LayerNames = architecture.Layers.Select(l => l.Name).ToList();
         order = architecture.Layers.Select((l, i) => (l.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        modules = HookedModules();
+        normalization = new InputNormalization(input);
+    }
+
+    /// <summary>The modules the layer catalog names, by path: where the forward hooks go.</summary>
+    private Dictionary<string, nn.Module<Tensor, Tensor>> HookedModules()
+    {
         var all = network.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
-        modules = new Dictionary<string, nn.Module<Tensor, Tensor>>(StringComparer.Ordinal);
+        var found = new Dictionary<string, nn.Module<Tensor, Tensor>>(StringComparer.Ordinal);
         foreach (var path in architecture.Layers.SelectMany(ModulePaths).Distinct())
         {
             // A catalog naming a module the network lacks is a bug in the catalog, caught by the zoo tests.
             if (!all.TryGetValue(path, out var module) || module is not nn.Module<Tensor, Tensor> typed)
                 throw new InvalidOperationException($"{architecture.Name}: the layer catalog names module '{path}', which the network does not have");
-            modules[path] = typed;
+            found[path] = typed;
         }
-        normalization = new InputNormalization(input);
+        return found;
     }
 
     public string Architecture => architecture.Name;
@@ -52,6 +59,13 @@ public sealed class HookedModel : IAtlasModel
     {
         network.to(type);
         normalization.ComputeType = type;
+    }
+
+    public int FoldBatchNorm()
+    {
+        int folded = BatchNormFolding.Apply(network);
+        modules = HookedModules(); // a folded batch norm's name now belongs to an identity module
+        return folded;
     }
 
     public IReadOnlyDictionary<string, Tensor> Activations(Tensor pixels, IReadOnlyCollection<string> layers, bool preActivation = false)

@@ -1,0 +1,75 @@
+using Atlas.Core.Models;
+using Atlas.Core.Models.Zoo;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Tests.Models;
+
+[Collection(GlobalTorchRandomCollection.Name)]
+public class BatchNormFoldingTests
+{
+    /// <summary>
+    /// Random weights and random batch-norm statistics (a fresh network's are 0 and 1, which would fold into
+    /// nothing); the same seed builds the same network twice, and one of them is folded.
+    /// </summary>
+    private static IAtlasModel Build(string architecture, bool channelsLast)
+    {
+        TorchRuntime.Initialize();
+        random.manual_seed(21);
+        var zoo = ModelZoo.Get(architecture);
+        var network = zoo.Create(new ZooBuildOptions(zoo.DefaultClasses, TransformInput: false));
+        using (no_grad())
+        {
+            foreach (var norm in network.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.BatchNorm2d>())
+            {
+                norm.running_mean!.copy_(randn_like(norm.running_mean) * 0.2);
+                norm.running_var!.copy_(rand_like(norm.running_var) + 0.5);
+                norm.weight.copy_(rand_like(norm.weight) + 0.5);
+                norm.bias!.copy_(randn_like(norm.bias) * 0.1);
+            }
+        }
+        ModelDevice.FreezeOnRuntimeDevice(network);
+        if (channelsLast) ChannelsLast.Apply(network);
+        return zoo.WrapNetwork(network, zoo.InputFor(64), []);
+    }
+
+    [Theory]
+    [InlineData("googlenet", 57, true)]
+    [InlineData("googlenet", 57, false)]
+    [InlineData("mobilenetv2", 52, true)]
+    [InlineData("resnet18", 3, true)] // only the downsample branches are conv → bn inside one Sequential
+    public void A_folded_network_computes_the_same_activations_pre_activations_and_input_gradients(string architecture, int batchNorms, bool channelsLast)
+    {
+        using var original = Build(architecture, channelsLast);
+        using var folded = Build(architecture, channelsLast);
+        Assert.Equal(batchNorms, folded.FoldBatchNorm());
+        Assert.Equal(0, folded.FoldBatchNorm()); // nothing left to fold
+        Assert.Equal(channelsLast, ChannelsLast.Uses(folded.Network));
+
+        using var scope = NewDisposeScope();
+        var pixels = rand(2, 3, 64, 64);
+        var layers = original.LayerNames.Where(l => l != "logits").ToList();
+        foreach (bool pre in new[] { false, true })
+        {
+            var expected = original.Activations(pixels, layers, pre);
+            var actual = folded.Activations(pixels, layers, pre);
+            foreach (var layer in layers)
+            {
+                double scale = expected[layer].abs().max().item<float>();
+                double error = (expected[layer] - actual[layer]).abs().max().item<float>();
+                Assert.True(error <= 1e-4 * Math.Max(scale, 1), $"{architecture} {layer} (pre-activation: {pre}): differs by {error:G3} at scale {scale:G3}");
+            }
+        }
+
+        Tensor InputGradient(IAtlasModel model, string layer)
+        {
+            var input = pixels.clone().requires_grad_(true);
+            model.Activations(input, [layer], preActivation: true)[layer].select(1, 3).sum().backward();
+            return input.grad!;
+        }
+        var deepest = layers[^1];
+        var want = InputGradient(original, deepest);
+        var got = InputGradient(folded, deepest);
+        double gradientScale = want.abs().max().item<float>();
+        Assert.True((want - got).abs().max().item<float>() <= 1e-3 * gradientScale, $"{architecture}: input gradients differ");
+    }
+}

@@ -4,13 +4,12 @@ using static TorchSharp.torch;
 namespace Atlas.Core.Models;
 
 /// <summary>
-/// Channels-last ("NHWC") memory layout for a network's convolutions. A GPU's tensor cores compute
-/// convolutions in NHWC; on NCHW tensors cuDNN transposes every input and output around each
-/// convolution, which costs memory traffic on every step. PyTorch picks the NHWC kernels when a
-/// convolution's weight (or input) has channels-last strides, and the output keeps that layout, so the
-/// whole network follows once its weights are converted. TorchSharp has no memory-format argument, but
-/// a layout is only strides: permuting to N×H×W×C, making that contiguous and permuting back gives a
-/// tensor of the logical N×C×H×W shape whose bytes are in channels-last order.
+/// Channels-last ("NHWC") memory layout for a network's convolutions: the layout oneDNN's CPU kernels and
+/// a GPU's tensor cores compute in, so no transposes happen around a convolution. libtorch picks the NHWC
+/// kernels when a convolution's weight (or input) has channels-last strides, and the output keeps that
+/// layout, so the whole network follows once its weights are converted. TorchSharp has no memory-format
+/// argument, but a layout is only strides: permuting to N×H×W×C, making that contiguous and permuting
+/// back gives a tensor of the logical N×C×H×W shape whose bytes are in channels-last order.
 /// </summary>
 public static class ChannelsLast
 {
@@ -44,9 +43,9 @@ public static class ChannelsLast
     {
         "channelsLast" => true,
         "contiguous" => false,
-        // Tensor cores compute convolutions in NHWC, and oneDNN's CPU kernels were faster in it too (GoogLeNet
-        // rendering 1.3× on the 2-core CPU, bench/RESULTS.md). The device stays a parameter for the device
-        // where that is measured not to hold.
+        // oneDNN's CPU kernels are faster in it (GoogLeNet rendering 1.4×, dataset pass 1.66× on the 2-core
+        // CPU, bench/RESULTS.md); on an H200, PyTorch showed no measurable difference (design.md), so it is
+        // on there too until bench/gpu-check.sh says otherwise for a device.
         "auto" => device.type is DeviceType.CUDA or DeviceType.CPU,
         var other => throw new AtlasInputException($"model.memoryFormat: '{other}' is not auto, contiguous or channelsLast"),
     };

@@ -11,7 +11,9 @@ public static class RenderPrecision
     {
         "float32" => ScalarType.Float32,
         "bfloat16" => ScalarType.BFloat16,
-        // bfloat16 halves memory traffic and uses the tensor cores on a GPU; on a CPU it is slower than float32.
+        // bfloat16 halves memory traffic and uses the tensor cores on a GPU. On a CPU it only pays with native
+        // bf16 instructions and channels-last (GoogLeNet 1.57× on this project's AVX512-BF16 machine, the demo
+        // CNN not at all) and is emulated, slowly, elsewhere, so the CPU default stays float32.
         "auto" => device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32,
         var other => throw new AtlasInputException($"featureVis.precision: '{other}' is not auto, float32 or bfloat16"),
     };

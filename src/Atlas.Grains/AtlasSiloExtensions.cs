@@ -42,7 +42,9 @@ public static class AtlasSiloExtensions
         services.TryAddSingleton<IUnitExecutor>(sp => new WatchAwareExecutor(sp.GetRequiredService<UnitExecutor>(), sp.GetRequiredService<ILogger<WatchAwareExecutor>>()));
         var count = new WorkerOptions();
         configure?.Invoke(count);
-        for (int i = 0; i < count.Workers; i++)
+        if (count.Workers is null) Core.TorchRuntime.Initialize(); // the default depends on the device
+        int workers = count.Workers ?? WorkerOptions.DefaultFor(Core.TorchRuntime.Device);
+        for (int i = 0; i < workers; i++)
         {
             int index = i;
             services.AddSingleton<IHostedService>(sp => new AtlasWorker(

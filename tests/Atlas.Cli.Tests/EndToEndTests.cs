@@ -81,4 +81,35 @@ public class EndToEndTests
             Assert.All(unit.Visualizations, v => Assert.True(File.Exists(Path.Combine(folder, "store", v.Key)), $"{v.Key} is missing"));
         });
     }
+
+    [Fact]
+    public async Task Two_workers_in_one_silo_share_the_device_and_every_unit_still_gets_all_its_results()
+    {
+        // A GPU silo runs two worker loops by default (one computes while the other stores); ATLAS_WORKERS
+        // forces the same on the CPU, so the shared model cache and device gate are exercised here.
+        var folder = TestData.NewTempFolder("e2e-workers");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, ReducedConfig(folder, TestData.FashionMnistFolder()));
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), new Dictionary<string, string> { ["ATLAS_WORKERS"] = "2" }, "run", config, "--verbosity", "debug");
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Matches(@"Worker \S+/0 started", outcome.StdErr);
+        Assert.Matches(@"Worker \S+/1 started", outcome.StdErr);
+        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
+        var manifestKey = await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey);
+        var manifest = (await store.GetJsonAsync<AtlasManifest>(manifestKey))!;
+        Assert.Equal(["conv1", "conv2", "conv3", "logits"], manifest.Layers.Select(l => l.Name));
+        Assert.All(manifest.Layers, layer =>
+        {
+            Assert.Equal(5, layer.Units.Count);
+            Assert.All(layer.Units, unit =>
+            {
+                Assert.Equal(9, unit.TopExamples.Count);
+                // spatial units: channel, negative, neuron and 4 diversity pictures; class units: no neuron picture
+                Assert.Equal(layer.Name == "logits" ? 6 : 7, unit.Visualizations.Count);
+                Assert.All(unit.Visualizations, v => Assert.True(File.Exists(Path.Combine(folder, "store", v.Key)), $"{v.Key} is missing"));
+            });
+        });
+    }
 }

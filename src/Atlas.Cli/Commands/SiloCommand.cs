@@ -19,7 +19,7 @@ public static class SiloCommand
             using var host = ClusterSilo.Build(settings, logger);
             await host.StartAsync(cancellationToken);
             logger.Information("Silo of cluster {ClusterId} listening on {Address}:{SiloPort} (gateway {GatewayPort}) with {Workers} worker(s)",
-                settings.ClusterId, settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, settings.Workers);
+                settings.ClusterId, settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, settings.Workers?.ToString() ?? "the device's default number of");
             System.Console.WriteLine(ReadyLine);
             try
             {

@@ -17,7 +17,7 @@ public sealed record ClusterSettings(
     int GatewayPort,
     TimeSpan LeaseDuration,
     TimeSpan RenewEvery,
-    int Workers,
+    int? Workers,
     TimeSpan? ProbeTimeout)
 {
     public const string ConnectionVariable = ArtifactStores.DefaultConnectionVariable;
@@ -46,8 +46,15 @@ public sealed record ClusterSettings(
             Int(read, "ATLAS_GATEWAY_PORT", 30000),
             lease,
             read("ATLAS_RENEW_SECONDS") is { Length: > 0 } ? Seconds(read, "ATLAS_RENEW_SECONDS", 20) : lease / 4,
-            Int(read, "ATLAS_WORKERS", 1),
+            WorkersFromEnvironment(read),
             read("ATLAS_PROBE_TIMEOUT_SECONDS") is { Length: > 0 } ? Seconds(read, "ATLAS_PROBE_TIMEOUT_SECONDS", 5) : null);
+    }
+
+    /// <summary>ATLAS_WORKERS: worker loops per silo, or null (unset) for the device's default (WorkerOptions.DefaultFor).</summary>
+    public static int? WorkersFromEnvironment(Func<string, string?>? read = null)
+    {
+        read ??= Environment.GetEnvironmentVariable;
+        return read("ATLAS_WORKERS") is { Length: > 0 } ? Int(read, "ATLAS_WORKERS", 1) : null;
     }
 
     /// <summary>Loopback by default; "auto" takes this host's first IPv4 address (containers, where each silo has its own).</summary>

@@ -9,7 +9,8 @@ namespace Atlas.Cli.Hosting;
 
 /// <summary>
 /// The embedded default: one silo in this process with localhost clustering, in-memory job state and
-/// one worker. The job still goes through the same grains and workers a cluster runs.
+/// its workers (ATLAS_WORKERS, else one on a CPU and two on a GPU). The job still goes through the same
+/// grains and workers a cluster runs.
 /// </summary>
 public sealed class EmbeddedSilo : IAsyncDisposable
 {
@@ -39,7 +40,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         });
         builder.Services.AddAtlasJobs();
         builder.Services.AddAtlasWatchers(o => o.TickPeriod = watchTick ?? o.TickPeriod);
-        if (workers) builder.Services.AddAtlasWorkers();
+        if (workers) builder.Services.AddAtlasWorkers(o => o.Workers = ClusterSettings.WorkersFromEnvironment());
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return new EmbeddedSilo(host);

@@ -21,6 +21,7 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        logger.LogDebug("Worker {Worker} started", workerId);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

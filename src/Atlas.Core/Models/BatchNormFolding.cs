@@ -21,6 +21,15 @@ public static class BatchNormFolding
     // BatchNormFoldingTests fails then, so an upgrade cannot lose the speed-up silently.
     private static readonly FieldInfo? Children = typeof(Sequential).GetField("_modules", BindingFlags.NonPublic | BindingFlags.Instance);
 
+    /// <summary>Whether <see cref="Apply"/> would fold anything in <paramref name="network"/>.</summary>
+    public static bool HasFoldable(nn.Module network) =>
+        Children is not null && network.named_modules().Select(m => m.module).Prepend(network).OfType<Sequential>()
+            .Any(s => Children.GetValue(s) is List<nn.IModule<Tensor, Tensor>> children
+                && children.Zip(children.Skip(1)).Any(p => IsFoldable(p.First, p.Second)));
+
+    private static bool IsFoldable(nn.IModule<Tensor, Tensor> first, nn.IModule<Tensor, Tensor> second) =>
+        first is Conv2d && second is BatchNorm2d { training: false, running_mean: not null, running_var: not null };
+
     /// <summary>Folds every conv → batch-norm pair of an evaluation-mode network in place; returns how many it folded.</summary>
     public static int Apply(nn.Module network)
     {
@@ -33,9 +42,9 @@ public static class BatchNormFolding
             if (Children.GetValue(sequential) is not List<nn.IModule<Tensor, Tensor>> children) return folded;
             for (int i = 0; i + 1 < children.Count; i++)
             {
-                if (children[i] is not Conv2d conv || children[i + 1] is not BatchNorm2d norm || norm.training
-                    || norm.running_mean is null || norm.running_var is null) continue;
-                Fold(conv, norm);
+                if (!IsFoldable(children[i], children[i + 1])) continue;
+                var norm = (BatchNorm2d)children[i + 1];
+                Fold((Conv2d)children[i], norm);
                 children[i + 1] = nn.Identity();
                 norm.Dispose();
                 folded++;

@@ -63,6 +63,9 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
     private IAtlasModel FastCopy(AtlasConfig config, ScalarType type)
     {
         if (fastCopies.TryGetValue(type, out var copy)) return copy;
+        var (full, _) = Get(config);
+        // Nothing to fold and nothing to convert (the demo CNN, VGG, AlexNet on a CPU): the model itself serves.
+        if (type == ScalarType.Float32 && !BatchNormFolding.HasFoldable(full.Network)) return fastCopies[type] = full;
         copy = Load(config);
         int folded = copy.FoldBatchNorm(); // from the float32 weights, then rounded once
         if (type != ScalarType.Float32) copy.ConvertTo(type);
@@ -79,7 +82,7 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
 
     private void DisposeModels()
     {
-        foreach (var copy in fastCopies.Values) copy.Dispose();
+        foreach (var copy in fastCopies.Values.Where(c => !ReferenceEquals(c, model))) copy.Dispose();
         fastCopies.Clear();
         batchers.Clear();
         model?.Dispose();

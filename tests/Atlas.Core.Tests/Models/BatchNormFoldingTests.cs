@@ -41,8 +41,10 @@ public class BatchNormFoldingTests
     {
         using var original = Build(architecture, channelsLast);
         using var folded = Build(architecture, channelsLast);
+        Assert.True(BatchNormFolding.HasFoldable(folded.Network));
         Assert.Equal(batchNorms, folded.FoldBatchNorm());
         Assert.Equal(0, folded.FoldBatchNorm()); // nothing left to fold
+        Assert.False(BatchNormFolding.HasFoldable(folded.Network));
         Assert.Equal(channelsLast, ChannelsLast.Uses(folded.Network));
 
         using var scope = NewDisposeScope();
@@ -71,5 +73,13 @@ public class BatchNormFoldingTests
         var got = InputGradient(folded, deepest);
         double gradientScale = want.abs().max().item<float>();
         Assert.True((want - got).abs().max().item<float>() <= 1e-3 * gradientScale, $"{architecture}: input gradients differ");
+    }
+
+    [Fact]
+    public void A_network_without_batch_norms_has_nothing_to_fold()
+    {
+        using var demo = Rendering.TestModels.RandomDemo();
+        Assert.False(BatchNormFolding.HasFoldable(demo.Network));
+        Assert.Equal(0, ((IAtlasModel)demo).FoldBatchNorm());
     }
 }

@@ -51,22 +51,15 @@ public class BadInputTests
         Assert.Contains("atlas publish --help", lines[0]);
     }
 
-    [Fact]
-    public async Task An_unknown_precision_is_named_with_the_choices()
+    [Theory]
+    [InlineData("featureVis", "precision", "fp8", "bfloat16")]
+    [InlineData("model", "memoryFormat", "nhwc", "channelsLast")]
+    public async Task An_unknown_choice_is_named_with_the_choices(string section, string field, string bad, string aChoice)
     {
         var folder = TestData.NewTempFolder("bad");
         var config = Path.Combine(folder, "config.json");
-        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, folder).Replace("\"featureVis\": {", "\"featureVis\": { \"precision\": \"fp8\","));
-        await AssertRejected(folder, config, "featureVis.precision", "fp8", "bfloat16");
-    }
-
-    [Fact]
-    public async Task An_unknown_memory_format_is_named_with_the_choices()
-    {
-        var folder = TestData.NewTempFolder("bad");
-        var config = Path.Combine(folder, "config.json");
-        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, folder).Replace("\"model\": {", "\"model\": { \"memoryFormat\": \"nhwc\","));
-        await AssertRejected(folder, config, "model.memoryFormat", "nhwc", "channelsLast");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, folder).Replace($"\"{section}\": {{", $"\"{section}\": {{ \"{field}\": \"{bad}\","));
+        await AssertRejected(folder, config, $"{section}.{field}", bad, aChoice);
     }
 
     [Fact]

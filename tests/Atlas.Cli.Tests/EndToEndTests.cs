@@ -44,9 +44,7 @@ public class EndToEndTests
         Assert.True(pages >= 1 + 1 + 4 + 20, $"only {pages} pages reachable");
         Assert.True(files > pages, "images are linked");
 
-        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
-        var manifestKey = await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey);
-        var manifest = (await store.GetJsonAsync<AtlasManifest>(manifestKey))!;
+        var manifest = await ReadManifestAsync(folder);
         Assert.Equal(["conv1", "conv2", "conv3", "logits"], manifest.Layers.Select(l => l.Name));
         Assert.All(manifest.Layers, layer =>
         {
@@ -69,9 +67,7 @@ public class EndToEndTests
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config);
 
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
-        var manifestKey = await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey);
-        var manifest = (await store.GetJsonAsync<AtlasManifest>(manifestKey))!;
+        var manifest = await ReadManifestAsync(folder);
         var conv2 = manifest.Layers.Single(l => l.Name == "conv2");
         Assert.Equal(5, conv2.Units.Count);
         Assert.All(conv2.Units, unit =>
@@ -96,9 +92,7 @@ public class EndToEndTests
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Matches(@"Worker \S+/0 started", outcome.StdErr);
         Assert.Matches(@"Worker \S+/1 started", outcome.StdErr);
-        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
-        var manifestKey = await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey);
-        var manifest = (await store.GetJsonAsync<AtlasManifest>(manifestKey))!;
+        var manifest = await ReadManifestAsync(folder);
         Assert.Equal(["conv1", "conv2", "conv3", "logits"], manifest.Layers.Select(l => l.Name));
         Assert.All(manifest.Layers, layer =>
         {
@@ -111,5 +105,13 @@ public class EndToEndTests
                 Assert.All(unit.Visualizations, v => Assert.True(File.Exists(Path.Combine(folder, "store", v.Key)), $"{v.Key} is missing"));
             });
         });
+    }
+
+    /// <summary>The atlas manifest a run wrote into its config folder's store.</summary>
+    private static async Task<AtlasManifest> ReadManifestAsync(string folder)
+    {
+        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
+        var manifestKey = await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey);
+        return (await store.GetJsonAsync<AtlasManifest>(manifestKey))!;
     }
 }

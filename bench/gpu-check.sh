@@ -19,7 +19,7 @@ step() { # step NAME SECONDS COMMAND... : runs with a limit of min(SECONDS, time
   echo "== $name (limit ${limit}s, $(left)s left)"
   timeout "$limit" "$@" > "$OUT/$name.log" 2>&1
   local rc=$?
-  grep -E "FIGURE|PRECISION|^\(a\)|^\(b\)|^dataset|^device|^precision|^atlas run|^site files|error|Exception" "$OUT/$name.log" | grep -v "^\s*at " | head -40
+  grep -E "FIGURE|PRECISION|AGREEMENT|^\(a\)|^\(b\)|^dataset|^device|^precision|^atlas run|^site files|error|Exception" "$OUT/$name.log" | grep -v "^\s*at " | head -40
   echo "== $name rc=$rc after $(( $(date +%s) - start ))s"
   return $rc
 }
@@ -39,7 +39,7 @@ step examples-smoke 60 "$atlas" bench examples --model googlenet --images 2048 -
 # steps, in both memory layouts (bf16 and fp32 each) in one process; the dataset pass with pixels as
 # floats and as bytes; then the whole model on the defaults.
 step featurevis 120 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --single 2 --compare-precision 8 --memory-format both -v debug
-step examples 60 "$atlas" bench examples --model googlenet --images 30000 --batch 512 --memory-format both --pixels both -v debug
+step examples 90 "$atlas" bench examples --model googlenet --images 30000 --batch 512 --memory-format both --pixels both --precision both -v debug
 step all-layers 200 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0 -v debug
 grep "done at" "$OUT/all-layers.log" | tail -12
 # Every pass of a real `atlas run` on CUDA (analysis, Grad-CAM and circuits are not in the benches).

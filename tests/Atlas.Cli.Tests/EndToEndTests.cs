@@ -55,14 +55,15 @@ public class EndToEndTests
     }
 
     [Fact]
-    public async Task A_bfloat16_run_split_into_small_optimisations_still_gives_every_unit_all_its_pictures()
+    public async Task A_bfloat16_run_split_into_small_optimisations_still_gives_every_unit_all_its_pictures_and_examples()
     {
         var folder = TestData.NewTempFolder("e2e-bf16");
         var config = Path.Combine(folder, "config.json");
         // maxBatch 2 is smaller than one unit's 7 pictures (a diversity group stays whole), so every
         // work unit of 3 channels runs as 3 optimisations, each in a bfloat16 copy of the network.
         await File.WriteAllTextAsync(config, ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv2\", \"logits\"]")
-            .Replace("\"featureVis\": {", "\"featureVis\": { \"precision\": \"bfloat16\", \"maxBatch\": 2,"));
+            .Replace("\"featureVis\": {", "\"featureVis\": { \"precision\": \"bfloat16\", \"maxBatch\": 2,")
+            .Replace("\"examples\": {", "\"examples\": { \"precision\": \"bfloat16\","));
 
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config);
 
@@ -72,6 +73,7 @@ public class EndToEndTests
         Assert.Equal(5, conv2.Units.Count);
         Assert.All(conv2.Units, unit =>
         {
+            Assert.Equal(9, unit.TopExamples.Count); // from a bfloat16 dataset pass
             // channel, negative, neuron and 4 diversity pictures, each stored
             Assert.Equal(7, unit.Visualizations.Count);
             Assert.All(unit.Visualizations, v => Assert.True(File.Exists(Path.Combine(folder, "store", v.Key)), $"{v.Key} is missing"));

@@ -128,6 +128,11 @@ public sealed record ExamplesConfig
     public int TopK { get; init; } = 9;
     public int BatchSize { get; init; } = 500;
     public int ImagesPerShard { get; init; } = 2500;
+    /// <summary>
+    /// What the network computes in during the dataset pass: "float32" (the default: rankings as the
+    /// checkpoint's network gives them) or "bfloat16" (faster on a GPU; near-ties may swap places).
+    /// </summary>
+    public string Precision { get; init; } = "float32";
 }
 
 public sealed record OutputConfig

@@ -114,6 +114,7 @@ public static class AtlasConfigLoader
         Require(c.Examples.TopK is > 0 and <= 100, "examples.topK", "must be between 1 and 100");
         Require(c.Examples.BatchSize > 0, "examples.batchSize", "must be positive");
         Require(c.Examples.ImagesPerShard > 0, "examples.imagesPerShard", "must be positive");
+        Require(c.Examples.Precision is "float32" or "bfloat16", "examples.precision", $"'{c.Examples.Precision}' is not float32 or bfloat16");
         if (c.Watch is { } watch)
         {
             Require(!string.IsNullOrWhiteSpace(watch.Source), "watch.source", "is required (a folder or azure-blob://container/prefix)");

@@ -48,11 +48,11 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         return (copy, layers, batcher);
     }
 
-    /// <summary>The model for the dataset pass: float32, so rankings are the checkpoint's up to float rounding.</summary>
+    /// <summary>The model for the dataset pass, in examples.precision (float32 unless asked otherwise).</summary>
     public (IAtlasModel Model, IReadOnlyList<LayerInfo> Catalog) GetForScanning(AtlasConfig config)
     {
         var (_, layers) = Get(config);
-        return (FastCopy(config, ScalarType.Float32), layers);
+        return (FastCopy(config, config.Examples.Precision == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32), layers);
     }
 
     /// <summary>

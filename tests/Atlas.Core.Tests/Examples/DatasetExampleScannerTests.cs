@@ -110,6 +110,28 @@ public class DatasetExampleScannerTests
         AssertSameExamples(floats, bytes, tolerance: 0); // the same pixels, bit for bit, so the same values
     }
 
+    [Fact]
+    public void A_bfloat16_pass_lists_mostly_the_same_images_as_a_float32_pass()
+    {
+        using var folder = NoiseImages(24);
+        TorchRuntime.Initialize();
+        random_seed();
+        using var exact = new DemoCnnModel(new DemoCnn(), ["noise"]);
+        random_seed();
+        using var reduced = new DemoCnnModel(new DemoCnn(), ["noise"]);
+        reduced.ConvertTo(ScalarType.BFloat16);
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(28, 1, 28));
+        var catalog = LayerCatalog.Measure(exact);
+
+        var agreement = TopKAgreement.Compare(
+            DatasetExampleScanner.Scan(exact, data, catalog, 0, data.Count, k: 4, batchSize: 8),
+            DatasetExampleScanner.Scan(reduced, data, catalog, 0, data.Count, k: 4, batchSize: 8));
+
+        // bfloat16 keeps 8 bits of mantissa: images whose values nearly tie may swap, most lists stay.
+        Assert.Equal(catalog.Sum(l => l.Channels), agreement.Units);
+        Assert.True(agreement.MeanShared > 0.85, $"only {agreement.MeanShared:P1} of each unit's images shared");
+    }
+
     private static void AssertSameExamples(IReadOnlyDictionary<string, TopKTable> expected, IReadOnlyDictionary<string, TopKTable> actual, double tolerance)
     {
         foreach (var (layer, table) in expected)

@@ -23,7 +23,8 @@ public static class BenchCommand
         var memoryFormat = new Option<string>("--memory-format") { Description = BenchModels.LayoutHelp, DefaultValueFactory = _ => "auto" };
         var pixels = new Option<string>("--pixels") { Description = "How pixels travel to the device: auto (bytes on a GPU), bytes, float32, or both (one figure each)", DefaultValueFactory = _ => "auto" };
         var batchNorm = new Option<string>("--batch-norm") { Description = BenchModels.BatchNormHelp, DefaultValueFactory = _ => "folded" };
-        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm };
+        var precision = new Option<string>("--precision") { Description = "The network's type: float32 (the atlas's default), bfloat16, or both (one figure each, and how far their top-k lists agree)", DefaultValueFactory = _ => "float32" };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm, precision };
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
             Core.TorchRuntime.Initialize();
@@ -35,8 +36,19 @@ public static class BenchCommand
                 "both" => [false, true],
                 var other => throw new Core.AtlasInputException($"--pixels: '{other}' is not auto, bytes, float32 or both"),
             };
-            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, BenchModels.Layouts(parse.GetValue(memoryFormat)!), transfers,
-                BenchModels.Folds(parse.GetValue(batchNorm)!), logger);
+            IReadOnlyList<TorchSharp.torch.ScalarType> types = parse.GetValue(precision) switch
+            {
+                "float32" => [TorchSharp.torch.ScalarType.Float32],
+                "bfloat16" => [TorchSharp.torch.ScalarType.BFloat16],
+                "both" => [TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.BFloat16],
+                var other => throw new Core.AtlasInputException($"--precision: '{other}' is not float32, bfloat16 or both"),
+            };
+            var variants = (from layout in BenchModels.Layouts(parse.GetValue(memoryFormat)!)
+                            from fold in BenchModels.Folds(parse.GetValue(batchNorm)!)
+                            from transfer in transfers
+                            from type in types
+                            select new ExamplesBench.Variant(layout, fold, transfer, type)).ToList();
+            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger);
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

@@ -1,42 +1,57 @@
 using System.Diagnostics;
-using Atlas.Core;
 using Atlas.Core.Examples;
 using Atlas.Core.Models;
-using Atlas.Core.Models.Zoo;
+using Atlas.Core.Rendering;
 using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace Atlas.Cli.Commands.Bench;
 
-/// <summary>Dataset images per second of a top-k pass over every atlas layer of a model (random weights, noise images).</summary>
+/// <summary>
+/// Dataset images per second of a top-k pass over every atlas layer of a model (random weights, noise
+/// images), for every combination of the variants asked for; with both precisions, also how far the
+/// bfloat16 pass's top-k lists agree with the float32 pass's.
+/// </summary>
 public static class ExamplesBench
 {
-    /// <param name="transfers">Per figure, whether pixels travel to the device as bytes (null: the scanner's default, bytes on a GPU only).</param>
-    /// <param name="folds">Per figure, whether batch norms are folded into the convolutions (as the atlas's dataset pass does).</param>
-    public static void Run(string architecture, int images, int batch, int k, IReadOnlyList<bool> layouts, IReadOnlyList<bool?> transfers,
-        IReadOnlyList<bool> folds, Serilog.ILogger logger)
+    /// <summary>One figure's network and transfer: layout, batch norms folded or not, pixels as bytes (null: the scanner's default, bytes on a GPU only), compute type.</summary>
+    public sealed record Variant(bool ChannelsLast, bool Fold, bool? PackBytes, ScalarType Precision);
+
+    public static void Run(string architecture, int images, int batch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger)
     {
-        var table = new Table().AddColumns("model", "device", "layout", "pixels", "input", "layers", "units", "images", "batch", "s", "images/s");
-        foreach (var (channelsLast, packBytes, fold) in layouts.SelectMany(l => transfers.SelectMany(t => folds.Select(f => (l, t, f)))))
+        var table = new Table().AddColumns("model", "device", "precision", "layout", "pixels", "input", "layers", "units", "images", "batch", "s", "images/s");
+        var results = new Dictionary<Variant, IReadOnlyDictionary<string, TopKTable>>();
+        foreach (var variant in variants)
         {
             using var model = BenchModels.Build(architecture);
-            bool folded = fold && model.FoldBatchNorm() > 0;
-            if (channelsLast) ChannelsLast.Apply(model.Network);
-            string layout = (channelsLast ? "channels-last" : "contiguous") + (folded ? ", bn folded" : "");
-            string pixels = (packBytes ?? ModelDevice.Of(model).type == TorchSharp.DeviceType.CUDA) ? "bytes" : "float32";
+            bool folded = variant.Fold && model.FoldBatchNorm() > 0; // as the atlas's dataset pass does
+            if (variant.Precision != ScalarType.Float32) model.ConvertTo(variant.Precision);
+            if (variant.ChannelsLast) ChannelsLast.Apply(model.Network);
+            string layout = (variant.ChannelsLast ? "channels-last" : "contiguous") + (folded ? ", bn folded" : "");
+            string pixels = (variant.PackBytes ?? ModelDevice.Of(model).type == TorchSharp.DeviceType.CUDA) ? "bytes" : "float32";
+            string precision = RenderPrecision.Name(variant.Precision);
             var layers = LayerCatalog.Measure(model);
             using var data = new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width);
             // One warm-up batch: the first pass pays for allocations that a long pass does not.
-            DatasetExampleScanner.Scan(model, data, layers, 0, Math.Min(batch, images), k, batch, packBytes: packBytes);
+            DatasetExampleScanner.Scan(model, data, layers, 0, Math.Min(batch, images), k, batch, packBytes: variant.PackBytes);
             var clock = Stopwatch.StartNew();
-            DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch, packBytes: packBytes);
+            results[variant] = DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch, packBytes: variant.PackBytes);
             var seconds = clock.Elapsed.TotalSeconds;
 
-            table.AddRow(Markup.Escape(model.Architecture), Markup.Escape(BenchDevice.Describe()), layout, pixels, $"{model.Input.Channels}×{model.Input.Height}×{model.Input.Width}", $"{layers.Count}",
-                $"{layers.Sum(l => l.Channels)}", $"{images}", $"{batch}", $"{seconds:F2}", $"{images / seconds:F1}");
-            logger.Information("FIGURE top-{K} pass of {Model} ({Layout}, pixels as {Pixels}) on {Device}: {Images} images, batch {Batch}, {Layers} layers, {Seconds:F2}s, {Rate:F1} images/s",
-                k, model.Architecture, layout, pixels, BenchDevice.Describe(), images, batch, layers.Count, seconds, images / seconds);
+            table.AddRow(Markup.Escape(model.Architecture), Markup.Escape(BenchDevice.Describe()), precision, layout, pixels, $"{model.Input.Channels}×{model.Input.Height}×{model.Input.Width}",
+                $"{layers.Count}", $"{layers.Sum(l => l.Channels)}", $"{images}", $"{batch}", $"{seconds:F2}", $"{images / seconds:F1}");
+            logger.Information("FIGURE top-{K} pass of {Model} ({Precision}, {Layout}, pixels as {Pixels}) on {Device}: {Images} images, batch {Batch}, {Layers} layers, {Seconds:F2}s, {Rate:F1} images/s",
+                k, model.Architecture, precision, layout, pixels, BenchDevice.Describe(), images, batch, layers.Count, seconds, images / seconds);
         }
         AnsiConsole.Write(table);
+
+        foreach (var (variant, reduced) in results.Where(r => r.Key.Precision != ScalarType.Float32))
+        {
+            if (!results.TryGetValue(variant with { Precision = ScalarType.Float32 }, out var exact)) continue;
+            var agreement = TopKAgreement.Compare(exact, reduced);
+            AnsiConsole.MarkupLineInterpolated($"{RenderPrecision.Name(variant.Precision)} against float32 ({(variant.ChannelsLast ? "channels-last" : "contiguous")}): {agreement.MeanShared:P1} of each unit's top {k} shared, {agreement.IdenticalUnits:P1} of units identical");
+            logger.Information("AGREEMENT top-{K} of {Precision} against float32 over {Units} units: {Shared:P1} of each unit's images shared, {Identical:P1} of units identical",
+                k, RenderPrecision.Name(variant.Precision), agreement.Units, agreement.MeanShared, agreement.IdenticalUnits);
+        }
     }
 }

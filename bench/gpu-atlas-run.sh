@@ -7,7 +7,7 @@
 #   ATLAS_LIBTORCH_DIR and LD_LIBRARY_PATH must point at torch/lib (gpu-check.sh sets them).
 set -uo pipefail
 WORK=${WORK:-/tmp/atlas-gpu-run}
-UNITS=${UNITS:-64}       # units rendered per layer (maxUnitsPerLayer): 13 layers
+UNITS=${UNITS:-32}       # units rendered per layer (maxUnitsPerLayer): 13 layers, 7 pictures each
 IMAGES=${IMAGES:-2000}   # noise images in the data set
 ATLAS=${ATLAS:-/tmp/atlas/atlas/atlas}
 rm -rf "$WORK" && mkdir -p "$WORK"

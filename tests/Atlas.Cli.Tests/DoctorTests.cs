@@ -9,6 +9,7 @@ public class DoctorTests
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Contains("packaged libtorch", outcome.StdOut);
         Assert.Contains("0.107", outcome.StdOut);
+        Assert.Contains("CPU bfloat16", outcome.StdOut);
         Assert.Contains("cpu", outcome.StdOut);
     }
 

@@ -32,6 +32,9 @@ public static class DoctorCommand
                 Row("cuDNN autotuning", TorchRuntime.CudnnAutotuned ? "on" : $"off (set {TorchRuntime.CudnnBenchmarkVariable}=1 to turn it on)");
             }
             Row("torch threads", $"{torch.get_num_threads()}");
+            Row("CPU bfloat16", CpuFeatures.NativeBfloat16() is { } bf16
+                ? $"native ({bf16}): featureVis.precision bfloat16 renders large models faster on this CPU"
+                : "emulated: keep float32 on this CPU");
             Row("processors", $"{Environment.ProcessorCount}");
             Row("memory available to .NET", $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):F1} GiB");
             Row("TorchSharp", typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?");

@@ -20,8 +20,7 @@ public sealed class BatchPrefetcher : IDisposable
     private readonly List<Tensor> buffers = [];
     private readonly CancellationTokenSource stop;
     private readonly Task[] readers;
-
-    private readonly bool pin;
+    private readonly bool pin; // page-locked buffers, for asynchronous copies to a GPU
 
     /// <param name="readers">Batches decoded at once (default: half the cores, 1 to 4); 1 for data sets without <see cref="IImageDataset.ConcurrentReads"/>.</param>
     /// <param name="packBytes">Hand batches over as uint8 pixels (default: for a GPU, where the copy to the device is the cost; on the CPU there is no copy to save).</param>

@@ -23,12 +23,12 @@ public sealed class BatchPrefetcher : IDisposable
     private readonly bool pin; // page-locked buffers, for asynchronous copies to a GPU
 
     /// <param name="readers">Batches decoded at once (default: half the cores, 1 to 4); 1 for data sets without <see cref="IImageDataset.ConcurrentReads"/>.</param>
-    /// <param name="packBytes">Hand batches over as uint8 pixels (default: for a GPU, where the copy to the device is the cost; on the CPU there is no copy to save).</param>
+    /// <param name="packBytes">Hand batches over as uint8 pixels (default: <see cref="PixelBytes.SentTo"/> the device).</param>
     public BatchPrefetcher(IImageDataset data, int start, int count, int batchSize, Device device, CancellationToken cancellationToken, int? readers = null, bool? packBytes = null)
     {
         stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         pin = device.type == DeviceType.CUDA;
-        var bufferType = (packBytes ?? device.type == DeviceType.CUDA) ? ScalarType.Byte : ScalarType.Float32;
+        var bufferType = (packBytes ?? PixelBytes.SentTo(device)) ? ScalarType.Byte : ScalarType.Float32;
         int size = Math.Max(1, Math.Min(batchSize, count));
         int batches = (count + batchSize - 1) / batchSize;
         int workers = data.ConcurrentReads ? Math.Clamp(readers ?? Environment.ProcessorCount / 2, 1, Math.Max(1, Math.Min(4, batches))) : 1;

@@ -14,6 +14,9 @@ public static class PixelBytes
 {
     private static readonly ConcurrentDictionary<string, Tensor> Tables = new();
 
+    /// <summary>Whether batches for <paramref name="device"/> travel as bytes by default: for a GPU, where the copy is the cost; a CPU has no copy to save.</summary>
+    public static bool SentTo(Device device) => device.type == TorchSharp.DeviceType.CUDA;
+
     /// <summary>
     /// Writes each pixel's byte into <paramref name="bytes"/> when every pixel is exactly k/255 for an
     /// integer k in 0–255; returns false (with <paramref name="bytes"/> partly written) when one is not.

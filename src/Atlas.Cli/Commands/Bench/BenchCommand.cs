@@ -28,25 +28,10 @@ public static class BenchCommand
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
             Core.TorchRuntime.Initialize();
-            IReadOnlyList<bool?> transfers = parse.GetValue(pixels) switch
-            {
-                "auto" => [null],
-                "bytes" => [true],
-                "float32" => [false],
-                "both" => [false, true],
-                var other => throw new Core.AtlasInputException($"--pixels: '{other}' is not auto, bytes, float32 or both"),
-            };
-            IReadOnlyList<TorchSharp.torch.ScalarType> types = parse.GetValue(precision) switch
-            {
-                "float32" => [TorchSharp.torch.ScalarType.Float32],
-                "bfloat16" => [TorchSharp.torch.ScalarType.BFloat16],
-                "both" => [TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.BFloat16],
-                var other => throw new Core.AtlasInputException($"--precision: '{other}' is not float32, bfloat16 or both"),
-            };
             var variants = (from layout in BenchModels.Layouts(parse.GetValue(memoryFormat)!)
                             from fold in BenchModels.Folds(parse.GetValue(batchNorm)!)
-                            from transfer in transfers
-                            from type in types
+                            from transfer in BenchModels.Transfers(parse.GetValue(pixels)!)
+                            from type in BenchModels.Precisions(parse.GetValue(precision)!)
                             select new ExamplesBench.Variant(layout, fold, transfer, type)).ToList();
             ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger);
             return Task.FromResult(ExitCodes.Success);

@@ -31,6 +31,39 @@ public static class BenchModels
         return model;
     }
 
+    /// <summary>
+    /// A model prepared as the engine's working copies are: batch norms folded (when asked; the result says
+    /// whether any were), converted to <paramref name="type"/>, then channels-last (when asked). The same seed
+    /// builds the same weights, so every variant computes the same network.
+    /// </summary>
+    public static (IAtlasModel Model, bool Folded) BuildVariant(string architecture, int? size, ScalarType type, bool channelsLast, bool fold)
+    {
+        var model = Build(architecture, size);
+        bool folded = fold && model.FoldBatchNorm() > 0;
+        if (type != ScalarType.Float32) model.ConvertTo(type);
+        if (channelsLast) ChannelsLast.Apply(model.Network);
+        return (model, folded);
+    }
+
+    /// <summary>How a bench's --pixels says pixels travel to the device (null: the scanner's default); "both" measures each.</summary>
+    public static IReadOnlyList<bool?> Transfers(string pixels) => pixels switch
+    {
+        "auto" => [null],
+        "bytes" => [true],
+        "float32" => [false],
+        "both" => [false, true],
+        _ => throw new AtlasInputException($"--pixels: '{pixels}' is not auto, bytes, float32 or both"),
+    };
+
+    /// <summary>The compute types a bench's --precision asks for; "both" measures each.</summary>
+    public static IReadOnlyList<ScalarType> Precisions(string precision) => precision switch
+    {
+        "float32" => [ScalarType.Float32],
+        "bfloat16" => [ScalarType.BFloat16],
+        "both" => [ScalarType.Float32, ScalarType.BFloat16],
+        _ => throw new AtlasInputException($"--precision: '{precision}' is not float32, bfloat16 or both"),
+    };
+
     /// <summary>The memory layouts a bench's --memory-format asks for (false = contiguous): "both" measures each in one run.</summary>
     public static IReadOnlyList<bool> Layouts(string memoryFormat) => memoryFormat switch
     {

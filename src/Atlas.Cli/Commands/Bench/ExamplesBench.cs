@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Atlas.Core.Data;
 using Atlas.Core.Examples;
 using Atlas.Core.Models;
 using Atlas.Core.Rendering;
@@ -15,7 +16,11 @@ namespace Atlas.Cli.Commands.Bench;
 public static class ExamplesBench
 {
     /// <summary>One figure's network and transfer: layout, batch norms folded or not, pixels as bytes (null: the scanner's default, bytes on a GPU only), compute type.</summary>
-    public sealed record Variant(bool ChannelsLast, bool Fold, bool? PackBytes, ScalarType Precision);
+    public sealed record Variant(bool ChannelsLast, bool Fold, bool? PackBytes, ScalarType Precision)
+    {
+        /// <summary>What the variant is besides its precision, so agreement lines from a multi-variant run can be told apart.</summary>
+        public string Setup => $"{(ChannelsLast ? "channels-last" : "contiguous")}, batch norms {(Fold ? "folded" : "kept")}, pixels {PackBytes switch { true => "as bytes", false => "as float32", null => "by default" }}";
+    }
 
     public static void Run(string architecture, int images, int batch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger)
     {
@@ -23,12 +28,10 @@ public static class ExamplesBench
         var results = new Dictionary<Variant, IReadOnlyDictionary<string, TopKTable>>();
         foreach (var variant in variants)
         {
-            using var model = BenchModels.Build(architecture);
-            bool folded = variant.Fold && model.FoldBatchNorm() > 0; // as the atlas's dataset pass does
-            if (variant.Precision != ScalarType.Float32) model.ConvertTo(variant.Precision);
-            if (variant.ChannelsLast) ChannelsLast.Apply(model.Network);
+            var (model, folded) = BenchModels.BuildVariant(architecture, null, variant.Precision, variant.ChannelsLast, variant.Fold);
+            using var _ = model;
             string layout = (variant.ChannelsLast ? "channels-last" : "contiguous") + (folded ? ", bn folded" : "");
-            string pixels = (variant.PackBytes ?? ModelDevice.Of(model).type == TorchSharp.DeviceType.CUDA) ? "bytes" : "float32";
+            string pixels = (variant.PackBytes ?? PixelBytes.SentTo(ModelDevice.Of(model))) ? "bytes" : "float32";
             string precision = RenderPrecision.Name(variant.Precision);
             var layers = LayerCatalog.Measure(model);
             using var data = new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width);
@@ -49,9 +52,9 @@ public static class ExamplesBench
         {
             if (!results.TryGetValue(variant with { Precision = ScalarType.Float32 }, out var exact)) continue;
             var agreement = TopKAgreement.Compare(exact, reduced);
-            AnsiConsole.MarkupLineInterpolated($"{RenderPrecision.Name(variant.Precision)} against float32 ({(variant.ChannelsLast ? "channels-last" : "contiguous")}): {agreement.MeanShared:P1} of each unit's top {k} shared, {agreement.IdenticalUnits:P1} of units identical");
-            logger.Information("AGREEMENT top-{K} of {Precision} against float32 over {Units} units: {Shared:P1} of each unit's images shared, {Identical:P1} of units identical",
-                k, RenderPrecision.Name(variant.Precision), agreement.Units, agreement.MeanShared, agreement.IdenticalUnits);
+            AnsiConsole.MarkupLineInterpolated($"{RenderPrecision.Name(variant.Precision)} against float32 ({variant.Setup}): {agreement.MeanShared:P1} of each unit's top {k} shared, {agreement.IdenticalUnits:P1} of units identical");
+            logger.Information("AGREEMENT top-{K} of {Precision} against float32 ({Setup}) over {Units} units: {Shared:P1} of each unit's images shared, {Identical:P1} of units identical",
+                k, RenderPrecision.Name(variant.Precision), variant.Setup, agreement.Units, agreement.MeanShared, agreement.IdenticalUnits);
         }
     }
 }

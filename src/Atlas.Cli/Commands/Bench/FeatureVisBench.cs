@@ -48,15 +48,12 @@ public static class FeatureVisBench
             var folds = BenchModels.Folds(parse.GetValue(batchNorm)!);
             var variants = new List<IAtlasModel>();
             var foldedModels = new HashSet<IAtlasModel>();
-            // The same seed builds the same weights, so every variant renders the same network.
             IAtlasModel Variant(ScalarType precisionType, bool channelsLast, bool fold)
             {
                 if (precisionType == ScalarType.Float32 && !channelsLast && !fold) return exact;
-                var built = BenchModels.Build(architecture, side);
+                var (built, folded) = BenchModels.BuildVariant(architecture, side, precisionType, channelsLast, fold);
                 variants.Add(built);
-                if (fold && built.FoldBatchNorm() > 0) foldedModels.Add(built); // as the engine's rendering copy does
-                if (precisionType != ScalarType.Float32) built.ConvertTo(precisionType);
-                if (channelsLast) ChannelsLast.Apply(built.Network);
+                if (folded) foldedModels.Add(built);
                 return built;
             }
             using var disposeVariants = new DisposeAll(variants);

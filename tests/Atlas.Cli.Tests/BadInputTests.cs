@@ -54,6 +54,7 @@ public class BadInputTests
     [Theory]
     [InlineData("featureVis", "precision", "fp8", "bfloat16")]
     [InlineData("model", "memoryFormat", "nhwc", "channelsLast")]
+    [InlineData("model", "maxPoolBackward", "fast", "scatter")]
     [InlineData("examples", "precision", "float16", "bfloat16")]
     public async Task An_unknown_choice_is_named_with_the_choices(string section, string field, string bad, string aChoice)
     {

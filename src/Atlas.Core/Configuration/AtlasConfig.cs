@@ -40,6 +40,11 @@ public sealed record ModelConfig
     /// (channels-last, see <see cref="Models.ChannelsLast.For"/>), "contiguous" or "channelsLast".
     /// </summary>
     public string MemoryFormat { get; init; } = "auto";
+    /// <summary>
+    /// How max pools pass gradients back while rendering: "auto" (the scatter on a GPU, see
+    /// <see cref="Models.MaxPoolGradient.For"/>), "native" (libtorch's backward kernel) or "scatter".
+    /// </summary>
+    public string MaxPoolBackward { get; init; } = "auto";
 }
 
 public sealed record TrainConfig

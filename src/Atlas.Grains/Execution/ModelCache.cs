@@ -69,7 +69,10 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         copy = Load(config);
         int folded = copy.FoldBatchNorm(); // from the float32 weights, then rounded once
         if (type != ScalarType.Float32) copy.ConvertTo(type);
-        logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Precision}", copy.Architecture, folded, RenderPrecision.Describe(copy));
+        // Only gradients go another way, so the dataset pass (no gradients) computes exactly as before.
+        int pools = MaxPoolGradient.For(config.Model.MaxPoolBackward, ModelDevice.Of(copy)) ? MaxPoolGradient.Apply(copy.Network) : 0;
+        logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Pools} max pools with the scatter backward, {Precision}",
+            copy.Architecture, folded, pools, RenderPrecision.Describe(copy));
         return fastCopies[type] = copy;
     }
 

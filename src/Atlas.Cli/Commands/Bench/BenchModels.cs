@@ -36,12 +36,13 @@ public static class BenchModels
     /// whether any were), converted to <paramref name="type"/>, then channels-last (when asked). The same seed
     /// builds the same weights, so every variant computes the same network.
     /// </summary>
-    public static (IAtlasModel Model, bool Folded) BuildVariant(string architecture, int? size, ScalarType type, bool channelsLast, bool fold)
+    public static (IAtlasModel Model, bool Folded) BuildVariant(string architecture, int? size, ScalarType type, bool channelsLast, bool fold, bool scatterPools = false)
     {
         var model = Build(architecture, size);
         bool folded = fold && model.FoldBatchNorm() > 0;
         if (type != ScalarType.Float32) model.ConvertTo(type);
         if (channelsLast) ChannelsLast.Apply(model.Network);
+        if (scatterPools) MaxPoolGradient.Apply(model.Network);
         return (model, folded);
     }
 
@@ -80,6 +81,16 @@ public static class BenchModels
         "both" => [false, true],
         _ => throw new AtlasInputException($"--batch-norm: '{batchNorm}' is not folded, kept or both"),
     };
+
+    /// <summary>Whether a bench's --max-pool gives the pools the scatter backward (as atlas runs do on a GPU); "both" measures each.</summary>
+    public static IReadOnlyList<bool> PoolBackwards(string maxPool) => maxPool switch
+    {
+        "both" => [false, true],
+        "auto" or "native" or "scatter" => [MaxPoolGradient.For(maxPool, TorchRuntime.Device)],
+        _ => throw new AtlasInputException($"--max-pool: '{maxPool}' is not auto, native, scatter or both"),
+    };
+
+    public const string MaxPoolHelp = "max-pool backward: auto (scatter on a GPU), native, scatter, or both (one figure each)";
 
     public const string BatchNormHelp = "Batch norms: folded into the convolutions (as atlas runs do), kept, or both (one figure each)";
 

@@ -27,13 +27,14 @@ public static class FeatureVisBench
         var precision = new Option<string>("--precision") { Description = "Batched engine's network precision: auto (bfloat16 on a GPU), float32 or bfloat16", DefaultValueFactory = _ => "auto" };
         var memoryFormat = new Option<string>("--memory-format") { Description = $"Batched engine's {BenchModels.LayoutHelp}", DefaultValueFactory = _ => "auto" };
         var batchNorm = new Option<string>("--batch-norm") { Description = $"Batched engine's {BenchModels.BatchNormHelp}", DefaultValueFactory = _ => "folded" };
+        var maxPool = new Option<string>("--max-pool") { Description = $"Batched engine's {BenchModels.MaxPoolHelp}", DefaultValueFactory = _ => "auto" };
         var maxBatch = new Option<int?>("--max-batch") { Description = "Most pictures per optimisation (default: sized from free device memory)" };
         var fullSet = new Option<bool>("--full-set") { Description = "Also time the atlas's full set per unit (channel, negative, neuron, 4 diversity), batched" };
         var compare = new Option<int>("--compare-precision") { Description = "Render this many channels in float32 and bfloat16 and compare the pictures (0 skips)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: all cores)" };
         var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
         var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
-            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxBatch, fullSet, compare, threads, reluOverride };
+            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, maxBatch, fullSet, compare, threads, reluOverride };
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
@@ -46,14 +47,15 @@ public static class FeatureVisBench
             var type = RenderPrecision.For(config.Precision, ModelDevice.Of(exact));
             var layouts = BenchModels.Layouts(parse.GetValue(memoryFormat)!);
             var folds = BenchModels.Folds(parse.GetValue(batchNorm)!);
+            var pools = BenchModels.PoolBackwards(parse.GetValue(maxPool)!);
             var variants = new List<IAtlasModel>();
-            var foldedModels = new HashSet<IAtlasModel>();
-            IAtlasModel Variant(ScalarType precisionType, bool channelsLast, bool fold)
+            var labels = new Dictionary<IAtlasModel, string>();
+            IAtlasModel Variant(ScalarType precisionType, bool channelsLast, bool fold, bool scatter = false)
             {
-                if (precisionType == ScalarType.Float32 && !channelsLast && !fold) return exact;
-                var (built, folded) = BenchModels.BuildVariant(architecture, side, precisionType, channelsLast, fold);
+                if (precisionType == ScalarType.Float32 && !channelsLast && !fold && !scatter) return exact;
+                var (built, folded) = BenchModels.BuildVariant(architecture, side, precisionType, channelsLast, fold, scatter);
                 variants.Add(built);
-                if (folded) foldedModels.Add(built);
+                labels[built] = (folded ? ", bn folded" : "") + (scatter ? ", scatter pools" : "");
                 return built;
             }
             using var disposeVariants = new DisposeAll(variants);
@@ -76,7 +78,7 @@ public static class FeatureVisBench
             FeatureVisBenchFigure Measured(IAtlasModel engine, UnitVisOptions pictures, string mode)
             {
                 var figure = bench.Batched(engine, work, pictures, mode, parse.GetValue(maxBatch), progress);
-                return foldedModels.Contains(engine) ? figure with { Precision = $"{figure.Precision}, bn folded" } : figure;
+                return figure with { Precision = figure.Precision + labels.GetValueOrDefault(engine, "") };
             }
             if (parse.GetValue(single) is > 0 and var n)
             {
@@ -87,12 +89,15 @@ public static class FeatureVisBench
             {
                 foreach (bool fold in folds)
                 {
-                    var engine = Variant(type, channelsLast, fold);
-                    figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
-                    if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
-                        figures.Add(Measured(Variant(ScalarType.Float32, channelsLast, fold), FeatureVisBenchmark.ChannelOnly, "batched engine"));
-                    if (parse.GetValue(fullSet))
-                        figures.Add(Measured(engine, FeatureVisSettings.Units(config), "full set per unit, batched"));
+                    foreach (bool scatter in pools)
+                    {
+                        var engine = Variant(type, channelsLast, fold, scatter);
+                        figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                        if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
+                            figures.Add(Measured(Variant(ScalarType.Float32, channelsLast, fold, scatter), FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                        if (parse.GetValue(fullSet))
+                            figures.Add(Measured(engine, FeatureVisSettings.Units(config), "full set per unit, batched"));
+                    }
                 }
             }
             Print(exact, settings, config.Steps, figures);
@@ -103,7 +108,7 @@ public static class FeatureVisBench
 
             if (parse.GetValue(compare) is > 0 and var compared)
             {
-                var reduced = Variant(ScalarType.BFloat16, layouts[^1], folds[^1]);
+                var reduced = Variant(ScalarType.BFloat16, layouts[^1], folds[^1], pools[^1]);
                 var items = bench.Plan(work[0].Item1, 0, Math.Min(compared, catalog.First(l => l.Name == work[0].Item1).Channels), FeatureVisBenchmark.ChannelOnly);
                 var comparison = PrecisionComparison.Run(exact, reduced, items, settings, cancellationToken);
                 var summary = PrecisionComparison.Summarize(comparison);

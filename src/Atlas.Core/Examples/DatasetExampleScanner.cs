@@ -24,6 +24,7 @@ public static class DatasetExampleScanner
         using var noGrad = no_grad();
         using var prefetcher = new BatchPrefetcher(data, start, count, batchSize, device, cancellationToken, packBytes: packBytes);
         int done = 0;
+        BatchBest? previous = null;
         foreach (var prefetched in prefetcher.Batches())
         {
             var batch = prefetched.Batch;
@@ -32,32 +33,39 @@ public static class DatasetExampleScanner
             // On the CPU the buffer itself is the input; on a GPU an asynchronous copy of it, sent as bytes.
             using var pixels = prefetched.PixelsOn(device);
             var activations = model.Activations(pixels, names);
+            BatchBest best;
             try
             {
-                Accumulate(layers.Select(l => (tables[l.Name], activations[l.Name])).ToList(), batch, k);
+                var reduced = Reduce(layers.Select(l => activations[l.Name]).ToList(), batch, k);
+                // The previous batch's offers are host work: they run while the device computes this batch,
+                // where before the device waited for them. Batches are still offered in order.
+                previous?.OfferTo(layers, tables);
+                // Reading the results back waits for the device, so it has also finished with the buffer.
+                best = reduced.ReadBack(batch);
             }
             finally
             {
                 foreach (var activation in activations.Values) activation.Dispose();
             }
-            // Accumulate read results back to the host, so the device has finished with the buffer.
             prefetcher.Release(prefetched);
+            previous = best;
             done += batch.Count;
             imagesDone?.Report(done);
         }
+        previous?.OfferTo(layers, tables);
         return tables;
     }
 
     /// <summary>
-    /// Offers each unit's best images of the batch to its table. All layers are reduced together on the
-    /// device (one sort, three copies back per batch rather than per layer: every copy waits for the device).
+    /// Reduces a batch to each unit's best images on the device: all layers together (one sort, and three
+    /// copies back per batch rather than per layer: every copy waits for the device). Nothing waits here.
     /// </summary>
-    private static void Accumulate(IReadOnlyList<(TopKTable Table, Tensor Activation)> layers, ImageBatch batch, int k)
+    private static QueuedBest Reduce(IReadOnlyList<Tensor> activations, ImageBatch batch, int k)
     {
-        int n = (int)layers[0].Activation.shape[0];
+        int n = (int)activations[0].shape[0];
         var maxima = new List<Tensor>();
         var positions = new List<Tensor>();
-        foreach (var (_, activation) in layers)
+        foreach (var activation in activations)
         {
             // Positions are numbered row-major (y·W + x) in either layout. Viewing a channels-last map as
             // N×(H·W)×C costs nothing, where flattening it to N×C×(H·W) would copy the whole activation.
@@ -77,27 +85,41 @@ public static class DatasetExampleScanner
             ranked = ranked.masked_fill(tensor(skipped, device: ranked.device).view(n, 1), float.NegativeInfinity);
         var (sorted, order) = ranked.sort(0, descending: true, stable: true);
         var top = order.narrow(0, 0, kept);
-        var values = Data.HostPixels.ToArray(sorted.narrow(0, 0, kept));
-        var rows = top.cpu().contiguous().data<long>().ToArray();
-        var where = cat(positions, 1).gather(0, top).cpu().contiguous().data<long>().ToArray();
-        int units = (int)ranked.shape[1], offset = 0;
-        foreach (var (table, activation) in layers)
+        return new QueuedBest(sorted.narrow(0, 0, kept), top, cat(positions, 1).gather(0, top), kept, (int)ranked.shape[1],
+            activations.Select(a => ((int)a.shape[1], a.dim() == 4 ? (int)a.shape[3] : 1)).ToList());
+    }
+
+    /// <summary>A batch's best images per unit, still on the device (k × units each).</summary>
+    private sealed record QueuedBest(Tensor Values, Tensor Rows, Tensor Positions, int Kept, int Units, IReadOnlyList<(int Channels, int Width)> Layers)
+    {
+        public BatchBest ReadBack(ImageBatch batch) => new(batch, Data.HostPixels.ToArray(Values), Rows.cpu().contiguous().data<long>().ToArray(),
+            Positions.cpu().contiguous().data<long>().ToArray(), Kept, Units, Layers);
+    }
+
+    /// <summary>A batch's best images per unit on the host, row r of unit u at r · units + u.</summary>
+    private sealed record BatchBest(ImageBatch Batch, float[] Values, long[] Rows, long[] Positions, int Kept, int Units, IReadOnlyList<(int Channels, int Width)> Layers)
+    {
+        public void OfferTo(IReadOnlyList<LayerInfo> layers, IReadOnlyDictionary<string, TopKTable> tables)
         {
-            int layerUnits = (int)activation.shape[1];
-            int width = activation.dim() == 4 ? (int)activation.shape[3] : 1;
-            for (int r = 0; r < kept; r++)
+            int offset = 0;
+            for (int l = 0; l < layers.Count; l++)
             {
-                for (int unit = 0; unit < layerUnits; unit++)
+                var table = tables[layers[l].Name];
+                var (layerUnits, width) = Layers[l];
+                for (int r = 0; r < Kept; r++)
                 {
-                    int at = r * units + offset + unit;
-                    int i = (int)rows[at];
-                    // An unreadable image was counted and reported by the data set; its blank stand-in must not rank.
-                    if (batch.IsSkipped(i)) continue;
-                    int position = (int)where[at];
-                    table.Offer(unit, new ExampleHit(batch.Start + i, values[at], position / width, position % width, batch.Labels[i]));
+                    for (int unit = 0; unit < layerUnits; unit++)
+                    {
+                        int at = r * Units + offset + unit;
+                        int i = (int)Rows[at];
+                        // An unreadable image was counted and reported by the data set; its blank stand-in must not rank.
+                        if (Batch.IsSkipped(i)) continue;
+                        int position = (int)Positions[at];
+                        table.Offer(unit, new ExampleHit(Batch.Start + i, Values[at], position / width, position % width, Batch.Labels[i]));
+                    }
                 }
+                offset += layerUnits;
             }
-            offset += layerUnits;
         }
     }
 }

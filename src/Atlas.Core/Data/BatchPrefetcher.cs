@@ -9,7 +9,7 @@ namespace Atlas.Core.Data;
 /// the current one. Several readers work on consecutive batches at once (decoding is CPU work a GPU
 /// outpaces), and batches are handed over in order. Each arrives as a host tensor from a pool of reused
 /// buffers, page-locked when the model is on a GPU so its copy to the device is a DMA the CPU need not
-/// wait for. The consumer hands each buffer back with <see cref="Release"/> once the device no longer
+/// wait for (those are kept for the next pass by <see cref="HostBufferPool"/>). The consumer hands each buffer back with <see cref="Release"/> once the device no longer
 /// reads it (after the batch's results came back to the host, which waits for everything queued before).
 /// For a GPU, batches travel as bytes (<see cref="PixelBytes"/>): a quarter of the traffic, and exact.
 /// </summary>
@@ -41,10 +41,8 @@ public sealed class BatchPrefetcher : IDisposable
         // Each reader may hold one buffer it fills and one waiting; the consumer holds one more.
         for (int i = 0; i < 2 * workers + 1; i++)
         {
-            using var scope = NewDisposeScope();
-            var buffer = empty([size, data.Channels, data.Height, data.Width], dtype: bufferType);
-            if (pin) buffer = buffer.pin_memory();
-            buffers.Add(buffer.DetachFromDisposeScope());
+            long[] shape = [size, data.Channels, data.Height, data.Width];
+            buffers.Add(pin ? HostBufferPool.Rent(shape, bufferType, pinned: true) : empty(shape, dtype: bufferType).DetachFromDisposeScope());
             free.Add(buffers[^1]);
         }
         this.readers = Enumerable.Range(0, workers).Select(worker => Task.Factory.StartNew(() =>
@@ -136,7 +134,12 @@ public sealed class BatchPrefetcher : IDisposable
     {
         stop.Cancel();
         try { Task.WaitAll(readers); } catch (AggregateException) { } // cancelled, or already reported by Batches()
-        foreach (var buffer in buffers) buffer.Dispose();
+        // Page-locked buffers are slow to make, so the next pass (shard) reuses them; plain ones are cheap.
+        foreach (var buffer in buffers)
+        {
+            if (pin) HostBufferPool.Return(buffer);
+            else buffer.Dispose();
+        }
         foreach (var queue in ready) queue.Dispose();
         free.Dispose();
         stop.Dispose();

@@ -9,10 +9,15 @@ Workloads (same numbers as `atlas bench`):
               (b) BATCH channels per optimisation, forward stopped after the target layer.
   examples    images/s of a top-k pass over all atlas layers (max over positions, running top-k).
 
-  python3 bench/pytorch_reference.py --device cuda --batch 1024 --steps 512 [--bf16] [--channels-last]
+  python3 bench/pytorch_reference.py --device cuda --batch 1024 --steps 512 [--bf16] [--channels-last] [--fold]
+
+Diagnostics (each optional, after the figures): --sweep 256,512,1024 prints pictures/s per batch size, so
+one can see whether bigger optimisations pay; --profile N prints the CUDA kernels of N batched steps by
+time, which says where a step goes (convolutions, copies, pooling, the image's parameterization).
 """
 import argparse, math, time
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
@@ -37,6 +42,28 @@ def capture(model, layer, stop_after):
         if stop_after:
             raise Stop()
     return store, module.register_forward_hook(hook)
+
+
+def truncated(model, layer):
+    """The network up to and including `layer`: the forward pass stops there, like the engine's."""
+    children = []
+    for name, child in model.named_children():
+        children.append(child)
+        if name == layer:
+            return nn.Sequential(*children)
+    raise ValueError(f"no layer {layer}")
+
+
+def fold_batch_norms(model):
+    """Every BasicConv2d's batch norm folded into its convolution, as the engine's working copies are."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+    folded = 0
+    for module in model.modules():
+        if hasattr(module, "conv") and isinstance(getattr(module, "bn", None), nn.BatchNorm2d):
+            module.conv = fuse_conv_bn_eval(module.conv, module.bn)
+            module.bn = nn.Identity()
+            folded += 1
+    return folded
 
 
 def fourier_image(batch, size, device, generator):
@@ -69,26 +96,19 @@ def featurevis(model, layer, channels, steps, size, device):
     generator = torch.Generator(device=device).manual_seed(0)
     coefficients, render = fourier_image(len(channels), size, device, generator)
     optimizer = torch.optim.Adam([coefficients], lr=0.05)
-    store, handle = capture(model, layer, stop_after=True)
+    network = truncated(model, layer)
     index = torch.tensor(channels, device=device)
     mean = torch.tensor([0.485, 0.456, 0.406], device=device).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225], device=device).view(1, 3, 1, 1)
-    try:
-        for _ in range(steps):
-            optimizer.zero_grad()
-            image = F.grid_sample(render(), random_affine(len(channels), size, device, generator), padding_mode="border", align_corners=False)
-            with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=BF16):
-                try:
-                    model((image - mean) / std)
-                except Stop:
-                    pass
-            activation = store["out"]
-            activation = activation.float()
-            objective = activation.gather(1, index.view(-1, 1, 1, 1).expand(-1, 1, *activation.shape[2:])).mean(dim=(1, 2, 3))
-            (-objective.sum()).backward()
-            optimizer.step()
-    finally:
-        handle.remove()
+    for _ in range(steps):
+        optimizer.zero_grad()
+        image = F.grid_sample(render(), random_affine(len(channels), size, device, generator), padding_mode="border", align_corners=False)
+        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=BF16):
+            activation = network((image - mean) / std)
+        activation = activation.float()
+        objective = activation.gather(1, index.view(-1, 1, 1, 1).expand(-1, 1, *activation.shape[2:])).mean(dim=(1, 2, 3))
+        (-objective.sum()).backward()
+        optimizer.step()
 
 
 def examples(model, images, batch, size, device, k=9):
@@ -128,22 +148,65 @@ def main():
     parser.add_argument("--single", type=int, default=3, help="channels rendered one at a time for (a)")
     parser.add_argument("--bf16", action="store_true")
     parser.add_argument("--channels-last", action="store_true", help="convolution weights (and so activations) in NHWC, like the engine's default")
+    parser.add_argument("--fold", action="store_true", help="fold batch norms into the convolutions, like the engine's working copies")
+    parser.add_argument("--sweep", default="", help="comma-separated batch sizes: pictures/s of --sweep-steps batched steps each")
+    parser.add_argument("--sweep-steps", type=int, default=64)
+    parser.add_argument("--profile", type=int, default=0, help="profile this many batched steps and print the kernels by time")
+    parser.add_argument("--skip-figures", action="store_true", help="only the diagnostics")
     args = parser.parse_args()
     global BF16
     BF16 = args.bf16
     model = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True).to(args.device).eval()
+    if args.fold:
+        print(f"folded {fold_batch_norms(model)} batch norms")
     for p in model.parameters():
         p.requires_grad_(False)
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
 
     featurevis(model, args.layer, [0], 2, args.size, args.device)  # warm-up: kernel selection, allocations
+    print(f"precision: {'bfloat16 autocast' if BF16 else 'float32'}, {'channels-last' if args.channels_last else 'contiguous'}, batch norms {'folded' if args.fold else 'kept'}")
+    if not args.skip_figures:
+        figures(model, args)
+    diagnostics(model, args)
+
+
+def channel_list(count):
+    return [c % 512 for c in range(count)]  # inception4a has 512 channels; a bigger batch repeats them
+
+
+def diagnostics(model, args):
+    for batch in [int(b) for b in args.sweep.split(",") if b]:
+        try:
+            featurevis(model, args.layer, channel_list(batch), 2, args.size, args.device)
+            seconds = timed(lambda: featurevis(model, args.layer, channel_list(batch), args.sweep_steps, args.size, args.device), args.device)
+            print(f"SWEEP batch {batch}: {batch * args.sweep_steps / seconds:.0f} picture-steps/s, "
+                  f"{seconds / args.sweep_steps * 1000:.1f} ms/step, {batch / (seconds * args.steps / args.sweep_steps):.1f} channels/s at {args.steps} steps")
+        except Exception as error:  # a batch too big for the device should not end the other diagnostics
+            print(f"SWEEP batch {batch}: failed: {str(error).splitlines()[0]}")
+            torch.cuda.empty_cache() if args.device == "cuda" else None
+    if args.profile > 0:
+        from torch.profiler import profile, ProfilerActivity
+        activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if args.device == "cuda" else [])
+        with profile(activities=activities) as prof:
+            featurevis(model, args.layer, channel_list(args.batch), args.profile, args.size, args.device)
+            if args.device == "cuda":
+                torch.cuda.synchronize()
+        events = prof.key_averages()
+        for key in ("self_device_time_total", "self_cuda_time_total", "self_cpu_time_total"):
+            try:
+                print(events.table(sort_by=key, row_limit=30, max_name_column_width=70))
+                break
+            except Exception:
+                continue
+
+
+def figures(model, args):
     one = timed(lambda: [featurevis(model, args.layer, [c], args.steps, args.size, args.device) for c in range(args.single)], args.device) / args.single
     many = timed(lambda: featurevis(model, args.layer, list(range(args.batch)), args.steps, args.size, args.device), args.device)
     data = timed(lambda: examples(model, args.images, 256, 224, args.device), args.device)
     print(f"device {args.device} ({torch.cuda.get_device_name() if args.device == 'cuda' else 'cpu'}), torch {torch.__version__}")
     print(f"(a) one channel at a time: {1 / one:.3f} channels/s ({args.steps} steps, {args.size} px, {args.layer})")
-    print(f"precision: {'bfloat16 autocast' if BF16 else 'float32'}, {'channels-last' if args.channels_last else 'contiguous'}")
     print(f"(b) batched {args.batch}:    {args.batch / many:.2f} channels/s   ratio (b)/(a) {(args.batch / many) / (1 / one):.1f}")
     print(f"dataset top-k pass over {len(LAYERS)} layers: {args.images / data:.0f} images/s")
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Sums Nsight Compute's per-kernel durations by kernel, so a TorchSharp process (which PyTorch's profiler
+cannot see) gets the same kind of table: `ncu --csv --metrics gpu__time_duration.sum ... > kernels.csv`,
+then `python3 bench/ncu_summary.py kernels.csv [--steps N] [--top 40]`. With --steps, totals are also
+divided by the number of optimisation steps the profiled run made (warm-up steps included)."""
+import argparse, csv, collections, io, sys
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("csv")
+    parser.add_argument("--steps", type=int, default=0)
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+    text = open(args.csv, errors="replace").read()
+    start = text.find('"ID"')  # ncu prints its own log lines before the table
+    if start < 0:
+        print("no kernel table in", args.csv)
+        return 1
+    rows = list(csv.DictReader(io.StringIO(text[start:])))
+    totals, counts = collections.Counter(), collections.Counter()
+    for row in rows:
+        if row.get("Metric Name") != "gpu__time_duration.sum":
+            continue
+        value = float(row["Metric Value"].replace(",", ""))
+        unit = row.get("Metric Unit", "ns")
+        nanoseconds = value * {"ns": 1, "nsecond": 1, "us": 1e3, "usecond": 1e3, "ms": 1e6, "msecond": 1e6}.get(unit, 1)
+        name = row["Kernel Name"][:110]
+        totals[name] += nanoseconds
+        counts[name] += 1
+    whole = sum(totals.values())
+    print(f"{sum(counts.values())} kernels, {whole / 1e6:.1f} ms of kernel time" + (f", {whole / 1e6 / args.steps:.2f} ms per step over {args.steps} steps" if args.steps else ""))
+    print(f"{'ms':>9} {'share':>6} {'calls':>6}  kernel")
+    for name, total in totals.most_common(args.top):
+        print(f"{total / 1e6:9.2f} {100 * total / whole:5.1f}% {counts[name]:6d}  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -47,15 +47,10 @@ public sealed class ScatterMaxPoolFunction : autograd.SingleTensorFunction<Scatt
         return values;
     }
 
-    // As in RedirectedRelu: on a GPU libtorch calls this on its own thread, where no dispose scope of the
-    // caller is active, so every tensor made here is freed here, and the returned gradient at the next call.
-    [ThreadStatic] private static Tensor? previousResult;
-
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)
     {
-        previousResult?.Dispose();
-        previousResult = null;
-        using var scope = NewDisposeScope();
+        BackwardGradients.ReleasePrevious();
+        using var scope = NewDisposeScope(); // everything made here is freed here (see BackwardGradients)
         using var indices = ctx.get_saved_variables()[0];
         var input = (long[])ctx.get_data("input");
         long n = input[0], c = input[1], h = input[2], w = input[3];
@@ -75,9 +70,8 @@ public sealed class ScatterMaxPoolFunction : autograd.SingleTensorFunction<Scatt
             sums.scatter_add_(2, indices.reshape(n, c, pooled), grad.reshape(n, c, pooled));
             result = sums.view(n, c, h, w);
         }
-        result.MoveToOuterDisposeScope();
+        BackwardGradients.HandOver(result);
         grad.Dispose(); // this wrapper was made for this call; libtorch holds the gradient itself
-        previousResult = result;
         return [result, null!]; // one entry per argument of Apply; the pool's shape has no gradient
     }
 }

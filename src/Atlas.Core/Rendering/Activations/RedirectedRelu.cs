@@ -22,18 +22,10 @@ public sealed class RedirectedRelu : autograd.SingleTensorFunction<RedirectedRel
         return nn.functional.relu(x);
     }
 
-    // On a GPU, libtorch runs backward callbacks on its own device thread, where no dispose scope of the
-    // caller is active: every tensor made here must be freed here, or it holds device memory until the
-    // .NET garbage collector happens to run (an activation-sized leak per step: 136 GB on an H200 in a
-    // few hundred steps). The returned gradient must outlive this call, so it is freed at the next call
-    // on the same thread, when libtorch has long taken its own reference.
-    [ThreadStatic] private static Tensor? previousResult;
-
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)
     {
-        previousResult?.Dispose();
-        previousResult = null;
-        using var scope = NewDisposeScope();
+        BackwardGradients.ReleasePrevious();
+        using var scope = NewDisposeScope(); // everything made here is freed here (see BackwardGradients)
         using var x = ctx.get_saved_variables()[0];
         using var negative = x.le(0);
         var reluGrad = grad.masked_fill(negative, 0);
@@ -48,10 +40,9 @@ public sealed class RedirectedRelu : autograd.SingleTensorFunction<RedirectedRel
         Array.Fill(shape, 1L);
         shape[0] = rows;
         using var liveRows = live.view(shape);
-        var result = where(liveRows, reluGrad, redirected).MoveToOuterDisposeScope();
+        var result = BackwardGradients.HandOver(where(liveRows, reluGrad, redirected));
         reluGrad.Dispose();
         grad.Dispose(); // this wrapper was made for this call; libtorch holds the gradient itself
-        previousResult = result;
         return [result];
     }
 }

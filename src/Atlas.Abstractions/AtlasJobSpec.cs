@@ -3,7 +3,9 @@ namespace Atlas.Abstractions;
 /// <summary>
 /// Everything a worker needs to run any unit of a job. <see cref="ConfigJson"/> is the loaded
 /// config with absolute paths; <see cref="Layers"/> comes from the model's layer catalog, measured
-/// before submission, so grains can plan without touching the model.
+/// before submission, so grains can plan without touching the model. With <see cref="ReuseFinishedUnits"/>,
+/// a unit whose manifest is already in the store is taken as done: `atlas run` resuming an interrupted
+/// run of the same config sets it.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("atlas.job-spec")]
 public sealed record AtlasJobSpec(
@@ -15,7 +17,8 @@ public sealed record AtlasJobSpec(
     [property: Id(5)] int DatasetCount,
     [property: Id(6)] int UnitsPerWorkUnit,
     [property: Id(7)] int ImagesPerShard,
-    [property: Id(8)] string StoreLocation);
+    [property: Id(8)] string StoreLocation,
+    [property: Id(9)] bool ReuseFinishedUnits = false);
 
 /// <summary>One atlas layer and how many of its units are rendered.</summary>
 [GenerateSerializer, Immutable, Alias("atlas.layer-plan")]

@@ -110,7 +110,7 @@ public class EndToEndTests
     }
 
     /// <summary>The atlas manifest a run wrote into its config folder's store.</summary>
-    private static async Task<AtlasManifest> ReadManifestAsync(string folder)
+    public static async Task<AtlasManifest> ReadManifestAsync(string folder)
     {
         var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
         var manifestKey = await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey);

@@ -3,6 +3,7 @@ using Atlas.Abstractions;
 using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
 using Atlas.Core.Configuration;
+using Atlas.Grains.Jobs;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 using Serilog;
@@ -19,7 +20,7 @@ public static class RunCommand
     public static Command Create()
     {
         var arguments = new ConfigArguments();
-        var force = new Option<bool>("--force") { Description = "Recompute even if this checkpoint's atlas is already in the store" };
+        var force = new Option<bool>("--force") { Description = "Recompute even if this checkpoint's atlas, or part of an interrupted run of it, is already in the store" };
         var command = new Command("run", "Compute an atlas on an in-process silo and publish its static site");
         arguments.AddTo(command);
         command.Options.Add(force);
@@ -46,6 +47,13 @@ public static class RunCommand
         }
         else
         {
+            var fingerprint = RunFingerprint.Of(config, spec);
+            if (!force && await fingerprint.IsStoredAsync(store, keys, cancellationToken))
+            {
+                logger.Information("Resuming the interrupted run of this config: units already in the store are reused (use --force to recompute them)");
+                spec = spec with { ReuseFinishedUnits = true };
+            }
+            else await fingerprint.StoreAsync(store, keys, cancellationToken);
             JobStatus status;
             await using (var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken))
                 status = await JobWatcher.SubmitAndWatchAsync(silo.Grains, spec, logger, cancellationToken);

@@ -39,7 +39,7 @@ public static class FinalizeUnit
         {
             var info = catalog.Single(l => l.Name == plan.Name);
             var rendered = new Dictionary<int, RenderedUnit>();
-            await foreach (var key in context.Store.ListAsync(context.Keys.FeatureVisWorkPrefix(plan.Name), context.Cancellation))
+            foreach (var key in UnitOutputs.Of(context.Spec, WorkKind.FeatureVis, plan.Name))
             {
                 var work = await context.Store.GetJsonAsync<FeatureVisWork>(key, context.Cancellation);
                 foreach (var unit in work?.Units ?? []) rendered[unit.Index] = unit;

@@ -17,10 +17,10 @@ public static class ReduceExamplesUnit
         var k = context.Config.Examples.TopK;
         var merged = new Dictionary<string, TopKTable>();
         int shards = 0;
-        await foreach (var key in context.Store.ListAsync(context.Keys.ExampleShardPrefix, context.Cancellation))
+        foreach (var key in UnitOutputs.Of(context.Spec, WorkKind.ExampleShard))
         {
-            var shard = await context.Store.GetJsonAsync<ExampleShardWork>(key, context.Cancellation)
-                ?? throw new InvalidDataException($"shard manifest {key} vanished");
+            // A shard that failed for good has no manifest; the rest still make the atlas.
+            if (await context.Store.GetJsonAsync<ExampleShardWork>(key, context.Cancellation) is not { } shard) continue;
             shards++;
             foreach (var (layer, units) in shard.Layers)
             {

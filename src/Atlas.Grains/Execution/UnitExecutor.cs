@@ -24,6 +24,14 @@ public sealed class UnitExecutor(ILogger<UnitExecutor> logger) : IUnitExecutor, 
             var config = AtlasConfigLoader.Deserialize(lease.Spec.ConfigJson);
             var store = stores.GetOrAdd(lease.Spec.StoreLocation, location => new ResilientArtifactStore(ArtifactStores.Open(location)));
             var context = new UnitContext(lease, config, store, models, cancellationToken, device);
+            // Resuming an interrupted run of the same config: a manifest is written after everything it
+            // names, so one in the store means the unit finished.
+            if (lease.Spec.ReuseFinishedUnits && UnitOutputs.ManifestKey(context.Keys, lease.Unit) is { } finished
+                && await store.ExistsAsync(finished, cancellationToken))
+            {
+                logger.LogDebug("Unit {Unit} of {JobId} finished in the interrupted run: reused {Key}", lease.Unit.Id, lease.JobId, finished);
+                return new UnitResult(finished, 0, 0);
+            }
             var result = lease.Unit.Kind switch
             {
                 WorkKind.FeatureVis => await FeatureVisUnit.RunAsync(context),

@@ -16,6 +16,8 @@ public sealed record AtlasKeys(string Atlas, string Version)
     public string ExampleShardPrefix => $"{Root}/work/examples/";
     public string FeatureVisWorkPrefix(string layer) => $"{Root}/work/featurevis/{ArtifactKey.Segment(layer)}/";
     public string MergedExamplesWork => $"{Root}/work/examples-merged.json";
+    /// <summary>What the latest `atlas run` into this version computes (see RunFingerprint): a run that finds its own may resume.</summary>
+    public string RunFingerprint => $"{Root}/work/run.json";
     public string LayerExamples(string layer) => $"{Root}/layers/{ArtifactKey.Segment(layer)}/examples.json";
     public string DatasetImage(int index) => $"{Root}/dataset/images/{index}.png";
 

@@ -1,0 +1,36 @@
+using System.Security.Cryptography;
+using System.Text;
+using Atlas.Abstractions;
+using Atlas.Core.Configuration;
+using Atlas.Grains.Watchers;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+
+namespace Atlas.Grains.Jobs;
+
+/// <summary>
+/// What decides every unit's output in an `atlas run` besides the checkpoint (which names the version):
+/// the config as <see cref="CheckpointPreparer.ConfigDigest"/> sees it, the job's plan (layers, data set
+/// size, unit ranges) and the engine's build. A run that finds its own fingerprint in the store resumes
+/// the interrupted one: units whose manifests are there are not computed again. Another config, another
+/// build or --force recomputes everything.
+/// </summary>
+public sealed record RunFingerprint(string Value)
+{
+    public static RunFingerprint Of(AtlasConfig config, AtlasJobSpec spec)
+    {
+        var plan = $"{string.Join(';', spec.Layers.Select(l => $"{l.Name}:{l.Units}"))}|{spec.DatasetCount}|{spec.UnitsPerWorkUnit}|{spec.ImagesPerShard}";
+        // Deterministic builds give the same module id for the same source, so a rebuild of unchanged code still resumes.
+        var engine = string.Join(',', new[] { typeof(RunFingerprint).Assembly, typeof(AtlasConfig).Assembly }.Select(a => a.ManifestModule.ModuleVersionId));
+        var text = $"{CheckpointPreparer.ConfigDigest(config)}|{plan}|{engine}";
+        return new RunFingerprint(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))));
+    }
+
+    /// <summary>Whether the latest run into this version computed exactly what this one would.</summary>
+    public async Task<bool> IsStoredAsync(IArtifactStore store, AtlasKeys keys, CancellationToken cancellationToken) =>
+        await store.GetJsonAsync<RunFingerprint>(keys.RunFingerprint, cancellationToken) is { } stored && stored.Value == Value;
+
+    /// <summary>Records this run as the latest, before any of its units runs.</summary>
+    public Task StoreAsync(IArtifactStore store, AtlasKeys keys, CancellationToken cancellationToken) =>
+        store.PutJsonAsync(keys.RunFingerprint, this, cancellationToken);
+}

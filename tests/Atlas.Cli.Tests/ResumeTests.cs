@@ -1,0 +1,61 @@
+using System.Text.RegularExpressions;
+
+namespace Atlas.Cli.Tests;
+
+/// <summary>
+/// `atlas run` after an interruption: the embedded silo keeps job state in memory, so the run starts
+/// again, but units whose manifests reached the store are taken as done when the config is the same.
+/// </summary>
+public class ResumeTests
+{
+    private const string Reused = "finished in the interrupted run: reused";
+
+    [Fact]
+    public async Task An_interrupted_run_reuses_its_finished_units_and_a_changed_config_recomputes_them()
+    {
+        var folder = TestData.NewTempFolder("resume");
+        var config = Path.Combine(folder, "config.json");
+        var text = EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv2\", \"logits\"]");
+        await File.WriteAllTextAsync(config, text);
+        var first = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // An interruption before the end: no atlas manifest, one rendering unit, one dataset shard and the
+        // merge of the shards unfinished.
+        var version = Directory.GetFiles(Path.Combine(folder, "store"), "atlas.json", SearchOption.AllDirectories).Single();
+        var root = Path.GetDirectoryName(version)!;
+        File.Delete(version);
+        var featureVis = Path.Combine(root, "work", "featurevis", "conv2", "0-3.json");
+        var shard = Path.Combine(root, "work", "examples", "100-200.json");
+        File.Delete(featureVis);
+        File.Delete(shard);
+        File.Delete(Path.Combine(root, "work", "examples-merged.json"));
+        // A shard of an earlier run with other ranges: it must not be merged in (its images would count twice).
+        File.Copy(Path.Combine(root, "work", "examples", "0-100.json"), Path.Combine(root, "work", "examples", "0-50.json"));
+
+        var resumed = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config, "--verbosity", "debug");
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("Resuming the interrupted run", resumed.StdErr);
+        // 4 rendering units, 3 shards, the reduce and 2 analysis units, less the 3 deleted.
+        Assert.Equal(7, Regex.Count(resumed.StdErr, Reused));
+        Assert.True(File.Exists(featureVis) && File.Exists(shard), "the unfinished units ran");
+        var manifest = await EndToEndTests.ReadManifestAsync(folder);
+        Assert.All(manifest.Layers.SelectMany(l => l.Units), unit =>
+        {
+            Assert.Equal(9, unit.TopExamples.Count);
+            Assert.Equal(unit.TopExamples.Count, unit.TopExamples.Select(e => e.ImageIndex).Distinct().Count());
+        });
+        var (_, _, broken) = SiteCrawler.Crawl(Path.Combine(folder, "site"));
+        Assert.Empty(broken);
+
+        // Another config for the same checkpoint: nothing of the earlier run may stand in for its units.
+        File.Delete(version);
+        await File.WriteAllTextAsync(config, text.Replace("\"steps\": 4", "\"steps\": 5"));
+        var changed = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config, "--verbosity", "debug");
+
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.DoesNotContain("Resuming", changed.StdErr);
+        Assert.Equal(0, Regex.Count(changed.StdErr, Reused));
+    }
+}

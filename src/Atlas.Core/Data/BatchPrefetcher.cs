@@ -25,7 +25,7 @@ public sealed class BatchPrefetcher : IDisposable
     // Packing a batch into bytes and copying it is single-threaded work per batch: on a 16-core GPU machine,
     // 8 readers keep ahead of the device where 4 could not. Each holds two buffers (77 MB each as bytes
     // for 512 images at 224 px).
-    private const int MostReaders = 8;
+    public const int MostReaders = 8;
 
     /// <param name="readers">Batches decoded at once (default: half the cores, 1 to 8); 1 for data sets without <see cref="IImageDataset.ConcurrentReads"/>.</param>
     /// <param name="packBytes">Hand batches over as uint8 pixels (default: <see cref="PixelBytes.SentTo"/> the device).</param>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Atlas.Cli.Tests;
@@ -57,5 +58,58 @@ public class ResumeTests
         Assert.True(changed.ExitCode == 0, changed.ToString());
         Assert.DoesNotContain("Resuming", changed.StdErr);
         Assert.Equal(0, Regex.Count(changed.StdErr, Reused));
+    }
+
+    [Fact]
+    public async Task A_run_killed_halfway_is_finished_by_the_next_run_and_a_killed_forced_run_leaves_no_stale_atlas()
+    {
+        var folder = TestData.NewTempFolder("resume-kill");
+        var config = Path.Combine(folder, "config.json");
+        // Enough steps that the job is still computing when its first units reach the store.
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv2\", \"logits\"]")
+            .Replace("\"steps\": 4", "\"steps\": 150"));
+        var store = Path.Combine(folder, "store");
+        string[] UnitManifests() => Directory.Exists(store)
+            ? Directory.GetFiles(store, "*.json", SearchOption.AllDirectories).Where(f => f.Contains($"{Path.DirectorySeparatorChar}work{Path.DirectorySeparatorChar}") && !f.EndsWith("run.json")).ToArray()
+            : [];
+        bool Published() => Directory.Exists(store) && Directory.GetFiles(store, "atlas.json", SearchOption.AllDirectories).Length > 0;
+
+        await KillWhenAsync(() => UnitManifests().Length > 0, "run", config);
+        Assert.False(Published());
+        int finished = UnitManifests().Length;
+
+        var resumed = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config, "--verbosity", "debug");
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("Resuming the interrupted run", resumed.StdErr);
+        Assert.Equal(finished, Regex.Count(resumed.StdErr, Reused));
+        var (_, _, broken) = SiteCrawler.Crawl(Path.Combine(folder, "site"));
+        Assert.Empty(broken);
+        Assert.All((await EndToEndTests.ReadManifestAsync(folder)).Layers, layer => Assert.Equal(5, layer.Units.Count));
+
+        // --force withdraws the finished atlas first: killed before it ends, it leaves nothing that looks complete.
+        await KillWhenAsync(() => !Published(), "run", config, "--force");
+        Assert.False(Published());
+        var again = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("Resuming the interrupted run", again.StdErr);
+        Assert.True(Published());
+    }
+
+    /// <summary>Starts the program and kills it (the whole process tree, as a crash would) once <paramref name="condition"/> holds.</summary>
+    private static async Task KillWhenAsync(Func<bool> condition, params string[] args)
+    {
+        using var process = CliProcess.Start(new Dictionary<string, string>(), args);
+        var output = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.False(process.HasExited, $"atlas {string.Join(' ', args)} ended before it could be interrupted");
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(5), "the condition never came");
+            await Task.Delay(20);
+        }
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        await output;
     }
 }

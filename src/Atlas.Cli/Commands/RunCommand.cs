@@ -53,7 +53,17 @@ public static class RunCommand
                 logger.Information("Resuming the interrupted run of this config: units already in the store are reused (use --force to recompute them)");
                 spec = spec with { ReuseFinishedUnits = true };
             }
-            else await fingerprint.StoreAsync(store, keys, cancellationToken);
+            else
+            {
+                // A recomputation overwrites the pictures the stored atlas names, so that atlas is withdrawn
+                // until the new one is finished: an interrupted --force run must leave nothing that looks complete.
+                if (await store.ExistsAsync(keys.Manifest, cancellationToken))
+                {
+                    logger.Information("Recomputing this checkpoint's atlas: the stored one is withdrawn until the run finishes");
+                    await store.DeleteAsync(keys.Manifest, cancellationToken);
+                }
+                await fingerprint.StoreAsync(store, keys, cancellationToken);
+            }
             JobStatus status;
             await using (var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken))
                 status = await JobWatcher.SubmitAndWatchAsync(silo.Grains, spec, logger, cancellationToken);

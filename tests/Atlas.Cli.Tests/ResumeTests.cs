@@ -69,8 +69,11 @@ public class ResumeTests
         await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv2\", \"logits\"]")
             .Replace("\"steps\": 4", "\"steps\": 150"));
         var store = Path.Combine(folder, "store");
+        // What the units write last: rendering, shard and analysis manifests, and the merged examples.
         string[] UnitManifests() => Directory.Exists(store)
-            ? Directory.GetFiles(store, "*.json", SearchOption.AllDirectories).Where(f => f.Contains($"{Path.DirectorySeparatorChar}work{Path.DirectorySeparatorChar}") && !f.EndsWith("run.json")).ToArray()
+            ? Directory.GetFiles(store, "*.json", SearchOption.AllDirectories)
+                .Where(f => new[] { "work/featurevis/", "work/examples/", "work/analysis/", "work/examples-merged.json" }.Any(part => f.Replace('\\', '/').Contains(part)))
+                .ToArray()
             : [];
         bool Published() => Directory.Exists(store) && Directory.GetFiles(store, "atlas.json", SearchOption.AllDirectories).Length > 0;
 
@@ -87,12 +90,19 @@ public class ResumeTests
         Assert.Empty(broken);
         Assert.All((await EndToEndTests.ReadManifestAsync(folder)).Layers, layer => Assert.Equal(5, layer.Units.Count));
 
-        // --force withdraws the finished atlas first: killed before it ends, it leaves nothing that looks complete.
-        await KillWhenAsync(() => !Published(), "run", config, "--force");
+        // --force withdraws the finished atlas and its units' results first: killed once it has stored a unit
+        // of its own, it leaves nothing that looks complete, and only its own results to resume from.
+        int total = UnitManifests().Length; // 4 rendering units, 3 shards, the reduce and 2 analysis units
+        Assert.Equal(10, total);
+        var forcedStart = DateTime.UtcNow;
+        await KillWhenAsync(() => !Published() && UnitManifests().Any(f => File.GetLastWriteTimeUtc(f) >= forcedStart), "run", config, "--force");
         Assert.False(Published());
-        var again = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config);
+        int recomputed = UnitManifests().Length;
+        Assert.True(recomputed < total, $"{recomputed} unit results after the forced run was killed: the earlier run's were not withdrawn");
+        var again = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config, "--verbosity", "debug");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("Resuming the interrupted run", again.StdErr);
+        Assert.Equal(recomputed, Regex.Count(again.StdErr, Reused));
         Assert.True(Published());
     }
 

@@ -3,6 +3,7 @@ using Atlas.Abstractions;
 using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
 using Atlas.Core.Configuration;
+using Atlas.Grains.Execution;
 using Atlas.Grains.Jobs;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
@@ -55,13 +56,9 @@ public static class RunCommand
             }
             else
             {
-                // A recomputation overwrites the pictures the stored atlas names, so that atlas is withdrawn
-                // until the new one is finished: an interrupted --force run must leave nothing that looks complete.
                 if (await store.ExistsAsync(keys.Manifest, cancellationToken))
-                {
                     logger.Information("Recomputing this checkpoint's atlas: the stored one is withdrawn until the run finishes");
-                    await store.DeleteAsync(keys.Manifest, cancellationToken);
-                }
+                await WithdrawEarlierResultsAsync(store, spec, keys, cancellationToken);
                 await fingerprint.StoreAsync(store, keys, cancellationToken);
             }
             JobStatus status;
@@ -78,5 +75,19 @@ public static class RunCommand
 
         await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Before a run that recomputes: the atlas manifest goes, since the run overwrites the pictures it names
+    /// (an interrupted --force run must leave nothing that looks complete), and so do the unit manifests of
+    /// an earlier run, so that a later resume reuses only what this run (with its fingerprint) wrote.
+    /// </summary>
+    private static async Task WithdrawEarlierResultsAsync(IArtifactStore store, AtlasJobSpec spec, AtlasKeys keys, CancellationToken cancellationToken)
+    {
+        await store.DeleteAsync(keys.Manifest, cancellationToken);
+        foreach (var unit in JobPlanner.Plan(spec))
+        {
+            if (UnitOutputs.ManifestKey(keys, unit) is { } key) await store.DeleteAsync(key, cancellationToken);
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,15 +15,10 @@ namespace Atlas.Core.Models;
 /// </summary>
 public static class BatchNormFolding
 {
-    // TorchSharp's Sequential has no public way to replace a child, and its forward pass iterates this list.
-    // Without the field (another TorchSharp version) nothing is folded and the network stays as it was;
-    // BatchNormFoldingTests fails then, so an upgrade cannot lose the speed-up silently.
-    private static readonly FieldInfo? Children = typeof(Sequential).GetField("_modules", BindingFlags.NonPublic | BindingFlags.Instance);
-
     /// <summary>Whether <see cref="Apply"/> would fold anything in <paramref name="network"/>.</summary>
     public static bool HasFoldable(nn.Module network) =>
-        Children is not null && network.named_modules().Select(m => m.module).Prepend(network).OfType<Sequential>()
-            .Any(s => Children.GetValue(s) is List<nn.IModule<Tensor, Tensor>> children
+        network.named_modules().Select(m => m.module).Prepend(network).OfType<Sequential>()
+            .Any(s => SequentialChildren.Of(s) is { } children
                 && children.Zip(children.Skip(1)).Any(p => IsFoldable(p.First, p.Second)));
 
     private static bool IsFoldable(nn.IModule<Tensor, Tensor> first, nn.IModule<Tensor, Tensor> second) =>
@@ -33,13 +27,12 @@ public static class BatchNormFolding
     /// <summary>Folds every conv → batch-norm pair of an evaluation-mode network in place; returns how many it folded.</summary>
     public static int Apply(nn.Module network)
     {
-        if (Children is null) return 0;
         int folded = 0;
         using var noGrad = no_grad();
         var sequentials = network.named_modules().Select(m => m.module).Prepend(network).OfType<Sequential>().ToList();
         foreach (var sequential in sequentials)
         {
-            if (Children.GetValue(sequential) is not List<nn.IModule<Tensor, Tensor>> children) return folded;
+            if (SequentialChildren.Of(sequential) is not { } children) return folded;
             for (int i = 0; i + 1 < children.Count; i++)
             {
                 if (!IsFoldable(children[i], children[i + 1])) continue;

@@ -8,14 +8,12 @@ namespace Atlas.Core.Models;
 /// <summary>
 /// Puts <see cref="ScatterMaxPool2d"/> in the place of every <see cref="MaxPool2d"/> of a network, in a
 /// rendering working copy. TorchSharp offers no public way to replace a child: children of a
-/// <see cref="Sequential"/> live in its private list (as for <see cref="BatchNormFolding"/>), and other
+/// <see cref="Sequential"/> live in its private list (<see cref="SequentialChildren"/>), and other
 /// modules (TorchVision's GoogLeNet and ResNet) hold theirs in fields, which their forward passes call.
 /// Hooks on layer names are unaffected: no atlas layer is a pool.
 /// </summary>
 public static class MaxPoolGradient
 {
-    private static readonly FieldInfo? Children = typeof(Sequential).GetField("_modules", BindingFlags.NonPublic | BindingFlags.Instance);
-
     /// <summary>Reads model.maxPoolBackward: whether pools on <paramref name="device"/> get the scatter backward.</summary>
     public static bool For(string maxPoolBackward, Device device) => maxPoolBackward switch
     {
@@ -32,7 +30,7 @@ public static class MaxPoolGradient
         int replaced = 0;
         foreach (var module in network.named_modules().Select(m => m.module).Prepend(network).ToList())
         {
-            if (module is Sequential sequential && Children?.GetValue(sequential) is List<nn.IModule<Tensor, Tensor>> children)
+            if (module is Sequential sequential && SequentialChildren.Of(sequential) is { } children)
             {
                 for (int i = 0; i < children.Count; i++)
                 {

@@ -29,18 +29,13 @@ DECORRELATION = torch.tensor([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0
 BF16 = False  # --bf16: autocast the network to bfloat16 (the optimiser and image stay float32)
 
 
-class Stop(Exception):
-    pass
-
-
-def capture(model, layer, stop_after):
+def capture(model, layer):
+    """A forward hook that keeps the layer's output: the dataset pass reads every atlas layer."""
     store = {}
     module = dict(model.named_modules())[layer]
 
     def hook(_, __, output):
         store["out"] = output
-        if stop_after:
-            raise Stop()
     return store, module.register_forward_hook(hook)
 
 
@@ -114,7 +109,7 @@ def featurevis(model, layer, channels, steps, size, device):
 def examples(model, images, batch, size, device, k=9):
     stores = []
     for layer in LAYERS:
-        store, _ = capture(model, layer, stop_after=False)
+        store, _ = capture(model, layer)
         stores.append(store)
     best = None
     with torch.no_grad():

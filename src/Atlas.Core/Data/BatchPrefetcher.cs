@@ -9,8 +9,9 @@ namespace Atlas.Core.Data;
 /// the current one. Several readers work on consecutive batches at once (decoding is CPU work a GPU
 /// outpaces), and batches are handed over in order. Each arrives as a host tensor from a pool of reused
 /// buffers, page-locked when the model is on a GPU so its copy to the device is a DMA the CPU need not
-/// wait for (those are kept for the next pass by <see cref="HostBufferPool"/>). The consumer hands each buffer back with <see cref="Release"/> once the device no longer
-/// reads it (after the batch's results came back to the host, which waits for everything queued before).
+/// wait for (those are kept for the next pass by <see cref="HostBufferPool"/>). The consumer hands each
+/// buffer back with <see cref="Release"/> once the device no longer reads it (after the batch's results
+/// came back to the host, which waits for everything queued before).
 /// For a GPU, batches travel as bytes (<see cref="PixelBytes"/>): a quarter of the traffic, and exact.
 /// </summary>
 public sealed class BatchPrefetcher : IDisposable
@@ -22,9 +23,10 @@ public sealed class BatchPrefetcher : IDisposable
     private readonly Task[] readers;
     private readonly bool pin; // page-locked buffers, for asynchronous copies to a GPU
 
-    // Packing a batch into bytes and copying it is single-threaded work per batch: on a 16-core GPU machine,
-    // 8 readers keep ahead of the device where 4 could not. Each holds two buffers (77 MB each as bytes
-    // for 512 images at 224 px).
+    // Packing a batch into bytes and copying it is single-threaded work per batch, so a GPU machine's cores
+    // pack several batches at once (half of 16 cores: 8). Raised from 4 together with two other host-side
+    // changes that lifted the H200 pass from ~11,400 to 12,887 images/s in bf16 (bench/RESULTS.md); its own
+    // share was not measured. Each reader holds two buffers (77 MB each as bytes for 512 images at 224 px).
     public const int MostReaders = 8;
 
     /// <param name="readers">Batches decoded at once (default: half the cores, 1 to 8); 1 for data sets without <see cref="IImageDataset.ConcurrentReads"/>.</param>

@@ -57,8 +57,9 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
 
     /// <summary>
     /// A copy of the job's network with its batch norms folded into the convolutions (one pass over memory
-    /// less per layer, see <see cref="BatchNormFolding"/>), in <paramref name="type"/>. A copy, because
-    /// folding changes the parameters that the analysis shows and the version comparison hashes.
+    /// less per layer, see <see cref="BatchNormFolding"/>), in <paramref name="type"/>, and on a GPU with the
+    /// scatter max-pool backward (<see cref="MaxPoolGradient"/>). A copy, because folding changes the
+    /// parameters that the analysis shows and the version comparison hashes.
     /// </summary>
     private IAtlasModel FastCopy(AtlasConfig config, ScalarType type)
     {

@@ -48,17 +48,19 @@ public static class FeatureVisBench
             var layouts = BenchModels.Layouts(parse.GetValue(memoryFormat)!);
             var folds = BenchModels.Folds(parse.GetValue(batchNorm)!);
             var pools = BenchModels.PoolBackwards(parse.GetValue(maxPool)!);
-            var variants = new List<IAtlasModel>();
+            // Each variant is built once: the precision comparison and the fp32 twins ask again for ones already measured.
+            var variants = new Dictionary<(ScalarType, bool, bool, bool), IAtlasModel>();
             var labels = new Dictionary<IAtlasModel, string>();
             IAtlasModel Variant(ScalarType precisionType, bool channelsLast, bool fold, bool scatter = false)
             {
                 if (precisionType == ScalarType.Float32 && !channelsLast && !fold && !scatter) return exact;
+                if (variants.TryGetValue((precisionType, channelsLast, fold, scatter), out var known)) return known;
                 var (built, folded) = BenchModels.BuildVariant(architecture, side, precisionType, channelsLast, fold, scatter);
-                variants.Add(built);
+                variants[(precisionType, channelsLast, fold, scatter)] = built;
                 labels[built] = (folded ? ", bn folded" : "") + (scatter ? ", scatter pools" : "");
                 return built;
             }
-            using var disposeVariants = new DisposeAll(variants);
+            using var disposeVariants = new DisposeAll(variants.Values);
 
             var work = parse.GetValue(allLayers)
                 ? catalog.Where(l => l.IsSpatial).Select(l => (l.Name, l.Channels)).ToList()
@@ -121,9 +123,12 @@ public static class FeatureVisBench
         return command;
     }
 
-    private sealed class DisposeAll(List<IAtlasModel> models) : IDisposable
+    private sealed class DisposeAll(IEnumerable<IAtlasModel> models) : IDisposable
     {
-        public void Dispose() => models.ForEach(m => m.Dispose());
+        public void Dispose()
+        {
+            foreach (var model in models) model.Dispose();
+        }
     }
 
     private static void Print(IAtlasModel model, RenderSettings settings, int steps, IReadOnlyList<FeatureVisBenchFigure> figures)

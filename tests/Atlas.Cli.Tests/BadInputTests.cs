@@ -55,6 +55,7 @@ public class BadInputTests
     [InlineData("featureVis", "precision", "fp8", "bfloat16")]
     [InlineData("model", "memoryFormat", "nhwc", "channelsLast")]
     [InlineData("model", "maxPoolBackward", "fast", "scatter")]
+    [InlineData("model", "branchConvolutions", "fused", "merged")]
     [InlineData("examples", "precision", "float16", "bfloat16")]
     public async Task An_unknown_choice_is_named_with_the_choices(string section, string field, string bad, string aChoice)
     {

@@ -45,6 +45,11 @@ public sealed record ModelConfig
     /// <see cref="Models.MaxPoolGradient.For"/>), "native" (libtorch's backward kernel) or "scatter".
     /// </summary>
     public string MaxPoolBackward { get; init; } = "auto";
+    /// <summary>
+    /// Whether the working copies that render and scan run each GoogLeNet Inception block's three 1×1
+    /// convolutions as one: "auto" (on a GPU, see <see cref="Models.InceptionMerging.For"/>), "merged" or "separate".
+    /// </summary>
+    public string BranchConvolutions { get; init; } = "auto";
 }
 
 public sealed record TrainConfig

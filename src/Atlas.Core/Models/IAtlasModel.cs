@@ -49,4 +49,11 @@ public interface IAtlasModel : IDisposable
     /// Returns how many were folded (0 for a model without batch norms).
     /// </summary>
     int FoldBatchNorm() => 0;
+
+    /// <summary>
+    /// In a copy whose batch norms are folded, merges the 1×1 convolutions that read the same input into one
+    /// (<see cref="InceptionMerging"/>: GoogLeNet's Inception blocks). Values agree up to rounding. Returns how
+    /// many blocks were merged (0 for a model without such blocks).
+    /// </summary>
+    int MergeBranchConvolutions() => 0;
 }

@@ -58,7 +58,8 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
     /// <summary>
     /// A copy of the job's network with its batch norms folded into the convolutions (one pass over memory
     /// less per layer, see <see cref="BatchNormFolding"/>), in <paramref name="type"/>, and on a GPU with the
-    /// scatter max-pool backward (<see cref="MaxPoolGradient"/>). A copy, because folding changes the
+    /// scatter max-pool backward (<see cref="MaxPoolGradient"/>) and GoogLeNet's 1×1 branch convolutions
+    /// merged (<see cref="InceptionMerging"/>). A copy, because folding changes the
     /// parameters that the analysis shows and the version comparison hashes.
     /// </summary>
     private IAtlasModel FastCopy(AtlasConfig config, ScalarType type)
@@ -72,8 +73,9 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         if (type != ScalarType.Float32) copy.ConvertTo(type);
         // Only gradients go another way, so the dataset pass (no gradients) computes exactly as before.
         int pools = MaxPoolGradient.For(config.Model.MaxPoolBackward, ModelDevice.Of(copy)) ? MaxPoolGradient.Apply(copy.Network) : 0;
-        logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Pools} max pools with the scatter backward, {Precision}",
-            copy.Architecture, folded, pools, RenderPrecision.Describe(copy));
+        int merged = InceptionMerging.For(config.Model.BranchConvolutions, ModelDevice.Of(copy)) ? copy.MergeBranchConvolutions() : 0;
+        logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Pools} max pools with the scatter backward, {Merged} Inception blocks with merged 1×1 convolutions, {Precision}",
+            copy.Architecture, folded, pools, merged, RenderPrecision.Describe(copy));
         return fastCopies[type] = copy;
     }
 

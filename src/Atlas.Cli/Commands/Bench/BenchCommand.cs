@@ -24,15 +24,17 @@ public static class BenchCommand
         var pixels = new Option<string>("--pixels") { Description = "How pixels travel to the device: auto (bytes on a GPU), bytes, float32, or both (one figure each)", DefaultValueFactory = _ => "auto" };
         var batchNorm = new Option<string>("--batch-norm") { Description = BenchModels.BatchNormHelp, DefaultValueFactory = _ => "folded" };
         var precision = new Option<string>("--precision") { Description = "The network's type: float32 (the atlas's default), bfloat16, or both (one figure each, and how far their top-k lists agree)", DefaultValueFactory = _ => "float32" };
-        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm, precision };
+        var branches = new Option<string>("--branch-convolutions") { Description = BenchModels.BranchHelp, DefaultValueFactory = _ => "auto" };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches };
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
             Core.TorchRuntime.Initialize();
             var variants = (from layout in BenchModels.Layouts(parse.GetValue(memoryFormat)!)
                             from fold in BenchModels.Folds(parse.GetValue(batchNorm)!)
                             from transfer in BenchModels.Transfers(parse.GetValue(pixels)!)
+                            from merge in BenchModels.BranchMerges(parse.GetValue(branches)!)
                             from type in BenchModels.Precisions(parse.GetValue(precision)!)
-                            select new ExamplesBench.Variant(layout, fold, transfer, type)).ToList();
+                            select new ExamplesBench.Variant(layout, fold, transfer, type, merge)).ToList();
             ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger);
             return Task.FromResult(ExitCodes.Success);
         }));

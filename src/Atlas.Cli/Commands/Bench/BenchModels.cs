@@ -12,6 +12,9 @@ namespace Atlas.Cli.Commands.Bench;
 /// </summary>
 public static class BenchModels
 {
+    /// <summary>How a bench network is prepared: compute type and the working copy's rewrites.</summary>
+    public sealed record NetworkVariant(ScalarType Precision, bool ChannelsLast, bool Fold, bool ScatterPools = false, bool MergeBranches = false);
+
     public static IAtlasModel Build(string architecture, int? size = null, long seed = 0)
     {
         TorchRuntime.Initialize();
@@ -32,18 +35,20 @@ public static class BenchModels
     }
 
     /// <summary>
-    /// A model prepared as the engine's working copies are: batch norms folded (when asked; the result says
-    /// whether any were), converted to <paramref name="type"/>, then channels-last (when asked). The same seed
-    /// builds the same weights, so every variant computes the same network.
+    /// A model prepared as the engine's working copies are: batch norms folded (when asked), converted to the
+    /// variant's type, then channels-last, scatter pools and merged Inception 1×1 convolutions (each when asked).
+    /// The same seed builds the same weights, so every variant computes the same network. The second result
+    /// names the rewrites that took effect (", bn folded, …"; empty when none did).
     /// </summary>
-    public static (IAtlasModel Model, bool Folded) BuildVariant(string architecture, int? size, ScalarType type, bool channelsLast, bool fold, bool scatterPools = false)
+    public static (IAtlasModel Model, string Rewrites) BuildVariant(string architecture, int? size, NetworkVariant variant)
     {
         var model = Build(architecture, size);
-        bool folded = fold && model.FoldBatchNorm() > 0;
-        if (type != ScalarType.Float32) model.ConvertTo(type);
-        if (channelsLast) ChannelsLast.Apply(model.Network);
-        if (scatterPools) MaxPoolGradient.Apply(model.Network);
-        return (model, folded);
+        bool folded = variant.Fold && model.FoldBatchNorm() > 0;
+        if (variant.Precision != ScalarType.Float32) model.ConvertTo(variant.Precision);
+        if (variant.ChannelsLast) ChannelsLast.Apply(model.Network);
+        if (variant.ScatterPools) MaxPoolGradient.Apply(model.Network);
+        bool merged = variant.MergeBranches && model.MergeBranchConvolutions() > 0;
+        return (model, (folded ? ", bn folded" : "") + (variant.ScatterPools ? ", scatter pools" : "") + (merged ? ", 1×1 merged" : ""));
     }
 
     /// <summary>How a bench's --pixels says pixels travel to the device (null: the scanner's default); "both" measures each.</summary>
@@ -90,9 +95,19 @@ public static class BenchModels
         _ => throw new AtlasInputException($"--max-pool: '{maxPool}' is not auto, native, scatter or both"),
     };
 
+    /// <summary>Whether a bench's --branch-convolutions merges each Inception block's 1×1 convolutions (as atlas runs do); "both" measures each.</summary>
+    public static IReadOnlyList<bool> BranchMerges(string branchConvolutions) => branchConvolutions switch
+    {
+        "both" => [false, true],
+        "auto" or "merged" or "separate" => [InceptionMerging.For(branchConvolutions, TorchRuntime.Device)],
+        _ => throw new AtlasInputException($"--branch-convolutions: '{branchConvolutions}' is not auto, merged, separate or both"),
+    };
+
     public const string MaxPoolHelp = "max-pool backward: auto (scatter on a GPU), native, scatter, or both (one figure each)";
 
     public const string BatchNormHelp = "Batch norms: folded into the convolutions (as atlas runs do), kept, or both (one figure each)";
+
+    public const string BranchHelp = "Inception 1×1 convolutions: auto (merged on a GPU), merged, separate, or both (one figure each)";
 
     public const string LayoutHelp = "Memory layout: auto (channels-last), contiguous, channelsLast, or both (one figure each)";
 }

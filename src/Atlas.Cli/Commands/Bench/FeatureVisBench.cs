@@ -28,13 +28,14 @@ public static class FeatureVisBench
         var memoryFormat = new Option<string>("--memory-format") { Description = $"Batched engine's {BenchModels.LayoutHelp}", DefaultValueFactory = _ => "auto" };
         var batchNorm = new Option<string>("--batch-norm") { Description = $"Batched engine's {BenchModels.BatchNormHelp}", DefaultValueFactory = _ => "folded" };
         var maxPool = new Option<string>("--max-pool") { Description = $"Batched engine's {BenchModels.MaxPoolHelp}", DefaultValueFactory = _ => "auto" };
+        var branches = new Option<string>("--branch-convolutions") { Description = $"Batched engine's {BenchModels.BranchHelp}", DefaultValueFactory = _ => "auto" };
         var maxBatch = new Option<int?>("--max-batch") { Description = "Most pictures per optimisation (default: sized from free device memory)" };
         var fullSet = new Option<bool>("--full-set") { Description = "Also time the atlas's full set per unit (channel, negative, neuron, 4 diversity), batched" };
         var compare = new Option<int>("--compare-precision") { Description = "Render this many channels in float32 and bfloat16 and compare the pictures (0 skips)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: all cores)" };
         var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
         var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
-            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, maxBatch, fullSet, compare, threads, reluOverride };
+            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, maxBatch, fullSet, compare, threads, reluOverride };
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
@@ -48,16 +49,17 @@ public static class FeatureVisBench
             var layouts = BenchModels.Layouts(parse.GetValue(memoryFormat)!);
             var folds = BenchModels.Folds(parse.GetValue(batchNorm)!);
             var pools = BenchModels.PoolBackwards(parse.GetValue(maxPool)!);
+            var merges = BenchModels.BranchMerges(parse.GetValue(branches)!);
             // Each variant is built once: the precision comparison and the fp32 twins ask again for ones already measured.
-            var variants = new Dictionary<(ScalarType, bool, bool, bool), IAtlasModel>();
+            var variants = new Dictionary<BenchModels.NetworkVariant, IAtlasModel>();
             var labels = new Dictionary<IAtlasModel, string>();
-            IAtlasModel Variant(ScalarType precisionType, bool channelsLast, bool fold, bool scatter = false)
+            IAtlasModel Variant(BenchModels.NetworkVariant wanted)
             {
-                if (precisionType == ScalarType.Float32 && !channelsLast && !fold && !scatter) return exact;
-                if (variants.TryGetValue((precisionType, channelsLast, fold, scatter), out var known)) return known;
-                var (built, folded) = BenchModels.BuildVariant(architecture, side, precisionType, channelsLast, fold, scatter);
-                variants[(precisionType, channelsLast, fold, scatter)] = built;
-                labels[built] = (folded ? ", bn folded" : "") + (scatter ? ", scatter pools" : "");
+                if (wanted == new BenchModels.NetworkVariant(ScalarType.Float32, false, false)) return exact;
+                if (variants.TryGetValue(wanted, out var known)) return known;
+                var (built, rewrites) = BenchModels.BuildVariant(architecture, side, wanted);
+                variants[wanted] = built;
+                labels[built] = rewrites;
                 return built;
             }
             using var disposeVariants = new DisposeAll(variants.Values);
@@ -93,12 +95,16 @@ public static class FeatureVisBench
                 {
                     foreach (bool scatter in pools)
                     {
-                        var engine = Variant(type, channelsLast, fold, scatter);
-                        figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
-                        if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
-                            figures.Add(Measured(Variant(ScalarType.Float32, channelsLast, fold, scatter), FeatureVisBenchmark.ChannelOnly, "batched engine"));
-                        if (parse.GetValue(fullSet))
-                            figures.Add(Measured(engine, FeatureVisSettings.Units(config), "full set per unit, batched"));
+                        foreach (bool merge in merges)
+                        {
+                            var variant = new BenchModels.NetworkVariant(type, channelsLast, fold, scatter, merge);
+                            var engine = Variant(variant);
+                            figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                            if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
+                                figures.Add(Measured(Variant(variant with { Precision = ScalarType.Float32 }), FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                            if (parse.GetValue(fullSet))
+                                figures.Add(Measured(engine, FeatureVisSettings.Units(config), "full set per unit, batched"));
+                        }
                     }
                 }
             }
@@ -110,7 +116,7 @@ public static class FeatureVisBench
 
             if (parse.GetValue(compare) is > 0 and var compared)
             {
-                var reduced = Variant(ScalarType.BFloat16, layouts[^1], folds[^1], pools[^1]);
+                var reduced = Variant(new BenchModels.NetworkVariant(ScalarType.BFloat16, layouts[^1], folds[^1], pools[^1], merges[^1]));
                 var items = bench.Plan(work[0].Item1, 0, Math.Min(compared, catalog.First(l => l.Name == work[0].Item1).Channels), FeatureVisBenchmark.ChannelOnly);
                 var comparison = PrecisionComparison.Run(exact, reduced, items, settings, cancellationToken);
                 var summary = PrecisionComparison.Summarize(comparison);

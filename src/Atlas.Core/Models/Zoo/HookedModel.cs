@@ -68,6 +68,13 @@ public sealed class HookedModel : IAtlasModel
         return folded;
     }
 
+    public int MergeBranchConvolutions()
+    {
+        int merged = InceptionMerging.Apply(network);
+        modules = HookedModules(); // the merged blocks' branch ReLUs are new modules under the old names
+        return merged;
+    }
+
     public IReadOnlyDictionary<string, Tensor> Activations(Tensor pixels, IReadOnlyCollection<string> layers, bool preActivation = false)
     {
         var wanted = layers.Distinct().Select(Layer).OrderBy(l => order[l.Name]).ToList();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Atlas.Core.Rendering;
 using static TorchSharp.torch;
 
@@ -54,5 +55,19 @@ public class ParameterizationTests
         using var ib = b.Image();
         Assert.True(ia[1].eq(ib[1]).all().item<bool>());
         Assert.False(ia[0].eq(ib[0]).all().item<bool>());
+    }
+
+    [Fact]
+    public void The_fourier_image_is_lucids_formula_bit_for_bit()
+    {
+        // sigmoid(M · irfft2(P ⊙ scale) / 4): the engine folds the division into the scale, which must change nothing.
+        TorchRuntime.Initialize();
+        using var scope = NewDisposeScope();
+        using var image = ImageParameterization.Create(ParameterizationKind.Fourier, [3, 4], 3, 24, 20, CPU);
+        using (no_grad()) image.Parameters.normal_(0, 0.5); // well away from the starting noise, so every frequency matters
+        var spectrum = view_as_complex((image.Parameters * FourierImage.FrequencyScale(24, 20).unsqueeze(-1)).contiguous());
+        var raw = fft.irfft2(spectrum, s: [24, 20], norm: FFTNormType.Ortho) / 4.0;
+        var expected = nn.functional.sigmoid(ColorDecorrelation.Apply(raw));
+        Assert.True(expected.eq(image.Image()).all().item<bool>());
     }
 }

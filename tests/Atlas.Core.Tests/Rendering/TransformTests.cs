@@ -85,4 +85,23 @@ public class TransformTests
         Assert.All(angles, a => Assert.InRange(a, -10.001, 10.001));
         Assert.Contains(angles, a => Math.Abs(a) > 5);
     }
+
+    [Theory]
+    [InlineData(64, 64)]
+    [InlineData(10, 12)]
+    public void The_broadcast_grid_samples_where_libtorchs_affine_grid_does(int height, int width)
+    {
+        TorchRuntime.Initialize();
+        using var scope = NewDisposeScope();
+        var seeds = Enumerable.Range(0, 6).Select(i => (ulong)i).ToList();
+        var settings = TransformSettings.Standard(Math.Max(height, width));
+        var images = rand(6, 3, height, width);
+        var transformed = new RandomAffine(settings, seeds, height, width).Apply(images);
+
+        var theta = tensor(new RandomAffine(settings, seeds, height, width).NextMatrices()).view(6, 2, 3);
+        var grid = nn.functional.affine_grid(theta, [6, 3, height, width], align_corners: false);
+        var expected = nn.functional.grid_sample(images - settings.PadValue, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false) + settings.PadValue;
+        double error = (expected - transformed).abs().max().item<float>();
+        Assert.True(error < 1e-5, $"differs from affine_grid's sampling by {error:G3}");
+    }
 }

@@ -12,6 +12,7 @@ namespace Atlas.Core.Rendering;
 /// </summary>
 public sealed class FourierImage : ImageParameterization
 {
+    // The half-spectrum scale, H×(W/2+1)×1, with the image's division by 4 folded in.
     private readonly Tensor scale;
 
     private FourierImage(Parameter parameters, Tensor scale, int channels, int height, int width) : base(parameters, channels, height, width)
@@ -23,7 +24,11 @@ public sealed class FourierImage : ImageParameterization
 
     public static FourierImage Create(IReadOnlyList<ulong> seeds, int channels, int height, int width, Device device)
     {
-        var scale = FrequencyScale(height, width).to(device);
+        // Lucid's division by 4 of the image, moved onto the spectrum scale: the inverse FFT is linear and a
+        // power of two scales every rounding step exactly, so the image is bit for bit the same, one full-size
+        // pass fewer each way per step.
+        using var frequencyScale = FrequencyScale(height, width);
+        var scale = frequencyScale.div(4.0).unsqueeze(-1).to(device);
         var parameters = new Parameter(SeededNoise(seeds, [channels, height, width / 2 + 1, 2], device), requires_grad: true);
         return new FourierImage(parameters, scale, channels, height, width);
     }
@@ -50,8 +55,8 @@ public sealed class FourierImage : ImageParameterization
 
     protected override Tensor RawImage()
     {
-        var spectrum = view_as_complex((Parameters * scale.unsqueeze(-1)).contiguous());
-        return fft.irfft2(spectrum, s: [Height, Width], norm: FFTNormType.Ortho) / 4.0;
+        var spectrum = view_as_complex((Parameters * scale).contiguous());
+        return fft.irfft2(spectrum, s: [Height, Width], norm: FFTNormType.Ortho);
     }
 
     protected override void DisposeExtra() => scale.Dispose();

@@ -34,7 +34,7 @@ public sealed class RandomAffine : IDisposable
         var theta = planned is not null && plannedNext < planned.shape[0]
             ? planned[plannedNext++].to(images.dtype)
             : tensor(NextMatrices(), dtype: images.dtype, device: images.device).view(generators.Length, 2, 3);
-        var grid = nn.functional.affine_grid(theta, [images.shape[0], images.shape[1], height, width], align_corners: false);
+        var grid = Grid(theta, images.device);
         // grid_sample fills outside the image with zeros: shift so the fill is the pad value.
         var shifted = images - settings.PadValue;
         var sampled = nn.functional.grid_sample(shifted, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
@@ -58,7 +58,37 @@ public sealed class RandomAffine : IDisposable
         plannedNext = 0;
     }
 
-    public void Dispose() => planned?.Dispose();
+    public void Dispose()
+    {
+        planned?.Dispose();
+        columns?.Dispose();
+        rows?.Dispose();
+    }
+
+    private Tensor? columns, rows;
+
+    /// <summary>
+    /// affine_grid's sampling grid (N×H×W×2, align_corners false) for N 2×3 matrices, built by broadcasting:
+    /// grid = (θ[:,:,0]·x + θ[:,:,2]) + θ[:,:,1]·y over the pixel centres x (per column) and y (per row).
+    /// affine_grid gets the same sums from a batched matrix product with an inner size of 3, which on a GPU
+    /// runs far below memory speed; here the only full-size kernel is one broadcast addition. The grid takes
+    /// no gradient (the transforms are fixed per step), so no backward is involved.
+    /// </summary>
+    private Tensor Grid(Tensor theta, Device device)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        columns ??= PixelCentres(width, device, theta.dtype).view(1, 1, width, 1).DetachFromDisposeScope();
+        rows ??= PixelCentres(height, device, theta.dtype).view(1, height, 1, 1).DetachFromDisposeScope();
+        long n = theta.shape[0];
+        var perColumn = theta.select(2, 0).reshape(n, 1, 1, 2).mul(columns).add_(theta.select(2, 2).reshape(n, 1, 1, 2));
+        var perRow = theta.select(2, 1).reshape(n, 1, 1, 2).mul(rows);
+        return perColumn.add(perRow).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Normalised coordinates of the pixel centres along a side of <paramref name="size"/> pixels: (2k + 1)/size − 1.</summary>
+    private static Tensor PixelCentres(int size, Device device, ScalarType type) =>
+        tensor(Enumerable.Range(0, size).Select(k => (float)((2.0 * k + 1) / size - 1)).ToArray(), device: device).to(type);
 
     /// <summary>
     /// Per image, the map from a network-input position q to the source position x (both in pixels from

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Sums Nsight Compute's per-kernel durations by kernel, so a TorchSharp process (which PyTorch's profiler
-cannot see) gets the same kind of table: `ncu --csv --metrics gpu__time_duration.sum ... > kernels.csv`,
-then `python3 bench/ncu_summary.py kernels.csv [--steps N] [--top 40]`. With --steps, totals are also
+"""Sums per-kernel GPU time by kernel, so a TorchSharp process (which PyTorch's profiler cannot see) gets
+the same kind of table. Reads either Nsight Compute's `ncu --csv --metrics gpu__time_duration.sum ...`
+output or Nsight Systems' `nsys stats --report cuda_gpu_kern_sum --format csv ...` output:
+`python3 bench/ncu_summary.py kernels.csv [--steps N] [--top 40]`. With --steps, totals are also
 divided by the number of optimisation steps the profiled run made (warm-up steps included)."""
 import argparse, csv, collections, io, sys
 
@@ -13,12 +14,22 @@ def main():
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
     text = open(args.csv, errors="replace").read()
+    totals, counts = collections.Counter(), collections.Counter()
+    nsys = text.find('Time (%)')  # nsys's kernel summary: one row per kernel, already summed
     start = text.find('"ID"')  # ncu prints its own log lines before the table
+    if nsys >= 0:
+        header = text.rfind("\n", 0, nsys) + 1
+        for row in csv.DictReader(io.StringIO(text[header:])):
+            if not row.get("Name"):
+                continue
+            name = row["Name"][:110]
+            totals[name] += float(row["Total Time (ns)"].replace(",", ""))
+            counts[name] += int(row["Instances"].replace(",", ""))
+        return report(totals, counts, args)
     if start < 0:
         print("no kernel table in", args.csv)
         return 1
     rows = list(csv.DictReader(io.StringIO(text[start:])))
-    totals, counts = collections.Counter(), collections.Counter()
     for row in rows:
         if row.get("Metric Name") != "gpu__time_duration.sum":
             continue
@@ -28,6 +39,10 @@ def main():
         name = row["Kernel Name"][:110]
         totals[name] += nanoseconds
         counts[name] += 1
+    return report(totals, counts, args)
+
+
+def report(totals, counts, args):
     whole = sum(totals.values())
     print(f"{sum(counts.values())} kernels, {whole / 1e6:.1f} ms of kernel time" + (f", {whole / 1e6 / args.steps:.2f} ms per step over {args.steps} steps" if args.steps else ""))
     print(f"{'ms':>9} {'share':>6} {'calls':>6}  kernel")

@@ -56,6 +56,7 @@ public class BadInputTests
     [InlineData("model", "memoryFormat", "nhwc", "channelsLast")]
     [InlineData("model", "maxPoolBackward", "fast", "scatter")]
     [InlineData("model", "branchConvolutions", "fused", "merged")]
+    [InlineData("model", "inputConvolution", "im2col", "unfold")]
     [InlineData("examples", "precision", "float16", "bfloat16")]
     public async Task An_unknown_choice_is_named_with_the_choices(string section, string field, string bad, string aChoice)
     {

@@ -50,6 +50,11 @@ public sealed record ModelConfig
     /// convolutions as one: "auto" (on a GPU, see <see cref="Models.InceptionMerging.For"/>), "merged" or "separate".
     /// </summary>
     public string BranchConvolutions { get; init; } = "auto";
+    /// <summary>
+    /// How the working copies compute the convolution that reads the image: "auto" (unfolded on a GPU in bfloat16, see
+    /// <see cref="Models.InputConvolution.For"/>), "native" (the library's convolution) or "unfold".
+    /// </summary>
+    public string InputConvolution { get; init; } = "auto";
 }
 
 public sealed record TrainConfig

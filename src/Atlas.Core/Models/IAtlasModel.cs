@@ -56,4 +56,10 @@ public interface IAtlasModel : IDisposable
     /// many blocks were merged (0 for a model without such blocks).
     /// </summary>
     int MergeBranchConvolutions() => 0;
+
+    /// <summary>
+    /// In a working copy, computes each convolution over an image's few channels as a matrix product over unfolded
+    /// patches (<see cref="InputConvolution"/>). Values agree up to rounding. Returns how many were replaced.
+    /// </summary>
+    int UnfoldInputConvolutions() => 0;
 }

@@ -25,7 +25,8 @@ public static class BenchCommand
         var batchNorm = new Option<string>("--batch-norm") { Description = BenchModels.BatchNormHelp, DefaultValueFactory = _ => "folded" };
         var precision = new Option<string>("--precision") { Description = "The network's type: float32 (the atlas's default), bfloat16, or both (one figure each, and how far their top-k lists agree)", DefaultValueFactory = _ => "float32" };
         var branches = new Option<string>("--branch-convolutions") { Description = BenchModels.BranchHelp, DefaultValueFactory = _ => "auto" };
-        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches };
+        var inputConvolution = new Option<string>("--input-convolution") { Description = BenchModels.InputHelp, DefaultValueFactory = _ => "auto" };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution };
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
             Core.TorchRuntime.Initialize();
@@ -34,7 +35,8 @@ public static class BenchCommand
                             from transfer in BenchModels.Transfers(parse.GetValue(pixels)!)
                             from merge in BenchModels.BranchMerges(parse.GetValue(branches)!)
                             from type in BenchModels.Precisions(parse.GetValue(precision)!)
-                            select new ExamplesBench.Variant(layout, fold, transfer, type, merge)).ToList();
+                            from unfold in BenchModels.InputUnfolds(parse.GetValue(inputConvolution)!, type)
+                            select new ExamplesBench.Variant(layout, fold, transfer, type, merge, unfold)).ToList();
             ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger);
             return Task.FromResult(ExitCodes.Success);
         }));

@@ -29,13 +29,14 @@ public static class FeatureVisBench
         var batchNorm = new Option<string>("--batch-norm") { Description = $"Batched engine's {BenchModels.BatchNormHelp}", DefaultValueFactory = _ => "folded" };
         var maxPool = new Option<string>("--max-pool") { Description = $"Batched engine's {BenchModels.MaxPoolHelp}", DefaultValueFactory = _ => "auto" };
         var branches = new Option<string>("--branch-convolutions") { Description = $"Batched engine's {BenchModels.BranchHelp}", DefaultValueFactory = _ => "auto" };
+        var inputConvolution = new Option<string>("--input-convolution") { Description = $"Batched engine's {BenchModels.InputHelp}", DefaultValueFactory = _ => "auto" };
         var maxBatch = new Option<int?>("--max-batch") { Description = "Most pictures per optimisation (default: sized from free device memory)" };
         var fullSet = new Option<bool>("--full-set") { Description = "Also time the atlas's full set per unit (channel, negative, neuron, 4 diversity), batched" };
         var compare = new Option<int>("--compare-precision") { Description = "Render this many channels in float32 and bfloat16 and compare the pictures (0 skips)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: all cores)" };
         var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
         var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
-            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, maxBatch, fullSet, compare, threads, reluOverride };
+            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, inputConvolution, maxBatch, fullSet, compare, threads, reluOverride };
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
@@ -50,6 +51,7 @@ public static class FeatureVisBench
             var folds = BenchModels.Folds(parse.GetValue(batchNorm)!);
             var pools = BenchModels.PoolBackwards(parse.GetValue(maxPool)!);
             var merges = BenchModels.BranchMerges(parse.GetValue(branches)!);
+            var unfolds = BenchModels.InputUnfolds(parse.GetValue(inputConvolution)!, type);
             // Each variant is built once: the precision comparison and the fp32 twins ask again for ones already measured.
             var variants = new Dictionary<BenchModels.NetworkVariant, IAtlasModel>();
             var labels = new Dictionary<IAtlasModel, string>();
@@ -89,24 +91,20 @@ public static class FeatureVisBench
                 figures.Add(bench.OneAtATime(exact, [(work[0].Item1, Math.Min(n, work[0].Item2))]));
                 logger.Information("one channel at a time: {Rate:F3} channels/s", figures[^1].UnitsPerSecond);
             }
-            foreach (bool channelsLast in layouts)
+            var engines = from channelsLast in layouts
+                          from fold in folds
+                          from scatter in pools
+                          from merge in merges
+                          from unfold in unfolds
+                          select new BenchModels.NetworkVariant(type, channelsLast, fold, scatter, merge, unfold);
+            foreach (var variant in engines.ToList())
             {
-                foreach (bool fold in folds)
-                {
-                    foreach (bool scatter in pools)
-                    {
-                        foreach (bool merge in merges)
-                        {
-                            var variant = new BenchModels.NetworkVariant(type, channelsLast, fold, scatter, merge);
-                            var engine = Variant(variant);
-                            figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
-                            if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
-                                figures.Add(Measured(Variant(variant with { Precision = ScalarType.Float32 }), FeatureVisBenchmark.ChannelOnly, "batched engine"));
-                            if (parse.GetValue(fullSet))
-                                figures.Add(Measured(engine, FeatureVisSettings.Units(config), "full set per unit, batched"));
-                        }
-                    }
-                }
+                var engine = Variant(variant);
+                figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
+                    figures.Add(Measured(Variant(variant with { Precision = ScalarType.Float32 }), FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                if (parse.GetValue(fullSet))
+                    figures.Add(Measured(engine, FeatureVisSettings.Units(config), "full set per unit, batched"));
             }
             Print(exact, settings, config.Steps, figures);
             // One line per figure in the log too: tables wrap on narrow or redirected consoles.
@@ -116,7 +114,7 @@ public static class FeatureVisBench
 
             if (parse.GetValue(compare) is > 0 and var compared)
             {
-                var reduced = Variant(new BenchModels.NetworkVariant(ScalarType.BFloat16, layouts[^1], folds[^1], pools[^1], merges[^1]));
+                var reduced = Variant(new BenchModels.NetworkVariant(ScalarType.BFloat16, layouts[^1], folds[^1], pools[^1], merges[^1], unfolds[^1]));
                 var items = bench.Plan(work[0].Item1, 0, Math.Min(compared, catalog.First(l => l.Name == work[0].Item1).Channels), FeatureVisBenchmark.ChannelOnly);
                 var comparison = PrecisionComparison.Run(exact, reduced, items, settings, cancellationToken);
                 var summary = PrecisionComparison.Summarize(comparison);

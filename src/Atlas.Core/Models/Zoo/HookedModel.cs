@@ -68,6 +68,13 @@ public sealed class HookedModel : IAtlasModel
         return folded;
     }
 
+    public int UnfoldInputConvolutions()
+    {
+        int unfolded = InputConvolution.Apply(network);
+        modules = HookedModules(); // an atlas layer may be the replaced convolution itself (AlexNet's conv1)
+        return unfolded;
+    }
+
     public int MergeBranchConvolutions()
     {
         int merged = InceptionMerging.Apply(network);

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The fifth session's levers on a GPU, then issue 8's figures on the new defaults (about seven and a half
-# minutes; run with BUDGET=450 and the device tool's timeout_s 500). In priority order:
+# minutes; run with BUDGET=520 and the device tool's timeout_s 580). In priority order:
 #   levers    inception4a, bf16 and its fp32 twin, 96 steps, in one process: Inception 1×1 convolutions merged
 #             against separate (model.branchConvolutions) × conv1 unfolded against cuDNN's
 #             (model.inputConvolution); both are on by default on a GPU and were unmeasured there before;
 #   examples  the dataset pass, float32 and bf16, with the same two levers (and bf16's top-k agreement);
 #   profile   where a step of the engine goes: Nsight Systems' kernel summary when nsys is there (low
 #             overhead), else Nsight Compute's (the fourth session's ncu step, which did not finish in 60 s);
-#   featurevis and all-layers: the headline figures, as gpu-figures.sh.
+#   featurevis and all-layers: the headline figures, as gpu-figures.sh;
+#   pytorch   eager PyTorch's step time at batch 512 with cuDNN's conv1 and with it unfolded, and the
+#             kernel table by convolution input shape (which layer the slow convolution kernels belong to).
 # The broadcast sampling grid and the folded Fourier division have no switch; their effect is in the
 # headline figures against bench/RESULTS.md's fourth-session ones (same card needed to compare).
-BUDGET=${BUDGET:-450}
+BUDGET=${BUDGET:-520}
 source "$(dirname "$0")/gpu-common.sh"
 fv=("$atlas" bench featurevis --model googlenet --size 128 --layer inception4a --units 512 --single 0 --precision bfloat16)
 step levers 60 "${fv[@]}" --steps 96 --branch-convolutions both --input-convolution both
@@ -30,4 +32,7 @@ fi
 step featurevis 60 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --single 1 --precision bfloat16
 step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0
 grep "done at" "$OUT/all-layers.log" | tail -12
+py=(python3 "$(dirname "$0")/pytorch_reference.py" --device cuda --batch 512 --bf16 --channels-last --fold --skip-figures --sweep 512 --sweep-steps 32 --profile 4)
+step pytorch 40 "${py[@]}" && grep -E "SWEEP|CONV" "$OUT/pytorch.log"
+step pytorch-unfolded 40 "${py[@]}" --unfold-input && grep -E "SWEEP|CONV" "$OUT/pytorch-unfolded.log"
 echo "== finished after $(( $(date +%s) - start ))s"

@@ -61,6 +61,30 @@ def fold_batch_norms(model):
     return folded
 
 
+class UnfoldedConv(nn.Module):
+    """A convolution as one matrix product over unfolded patches, like the engine's model.inputConvolution: unfold."""
+
+    def __init__(self, conv):
+        super().__init__()
+        self.weight = nn.Parameter(conv.weight.detach().reshape(conv.out_channels, -1).clone(), requires_grad=False)
+        self.bias = None if conv.bias is None else nn.Parameter(conv.bias.detach().clone(), requires_grad=False)
+        self.kernel, self.stride, self.padding, self.dilation = conv.kernel_size, conv.stride, conv.padding, conv.dilation
+
+    def forward(self, x):
+        n, _, h, w = x.shape
+        out_h = (h + 2 * self.padding[0] - self.dilation[0] * (self.kernel[0] - 1) - 1) // self.stride[0] + 1
+        out_w = (w + 2 * self.padding[1] - self.dilation[1] * (self.kernel[1] - 1) - 1) // self.stride[1] + 1
+        columns = F.unfold(x, self.kernel, self.dilation, self.padding, self.stride)
+        out = torch.matmul(self.weight.to(columns.dtype), columns)
+        if self.bias is not None:
+            out = out + self.bias.to(out.dtype).view(1, -1, 1)
+        out = out.view(n, -1, out_h, out_w)
+        return out.contiguous(memory_format=torch.channels_last) if CHANNELS_LAST else out
+
+
+CHANNELS_LAST = False  # --channels-last: the unfolded convolution hands on NHWC, as cuDNN's would
+
+
 def fourier_image(batch, size, device, generator):
     freqs_y = torch.fft.fftfreq(size, device=device)[:, None]
     freqs_x = torch.fft.rfftfreq(size, device=device)[None, :]
@@ -144,13 +168,15 @@ def main():
     parser.add_argument("--bf16", action="store_true")
     parser.add_argument("--channels-last", action="store_true", help="convolution weights (and so activations) in NHWC, like the engine's default")
     parser.add_argument("--fold", action="store_true", help="fold batch norms into the convolutions, like the engine's working copies")
+    parser.add_argument("--unfold-input", action="store_true", help="conv1 as one matrix product over unfolded patches, like the engine's model.inputConvolution: unfold")
     parser.add_argument("--sweep", default="", help="comma-separated batch sizes: pictures/s of --sweep-steps batched steps each")
     parser.add_argument("--sweep-steps", type=int, default=64)
     parser.add_argument("--profile", type=int, default=0, help="profile this many batched steps and print the kernels by time")
     parser.add_argument("--skip-figures", action="store_true", help="only the diagnostics")
     args = parser.parse_args()
-    global BF16
+    global BF16, CHANNELS_LAST
     BF16 = args.bf16
+    CHANNELS_LAST = args.channels_last
     model = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True).to(args.device).eval()
     if args.fold:
         print(f"folded {fold_batch_norms(model)} batch norms")
@@ -158,9 +184,12 @@ def main():
         p.requires_grad_(False)
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
+    if args.unfold_input:
+        model.conv1.conv = UnfoldedConv(model.conv1.conv)
 
     featurevis(model, args.layer, [0], 2, args.size, args.device)  # warm-up: kernel selection, allocations
-    print(f"precision: {'bfloat16 autocast' if BF16 else 'float32'}, {'channels-last' if args.channels_last else 'contiguous'}, batch norms {'folded' if args.fold else 'kept'}")
+    print(f"precision: {'bfloat16 autocast' if BF16 else 'float32'}, {'channels-last' if args.channels_last else 'contiguous'}, batch norms {'folded' if args.fold else 'kept'}"
+          + (", conv1 unfolded" if args.unfold_input else ""))
     if not args.skip_figures:
         figures(model, args)
     diagnostics(model, args)
@@ -183,14 +212,19 @@ def diagnostics(model, args):
     if args.profile > 0:
         from torch.profiler import profile, ProfilerActivity
         activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if args.device == "cuda" else [])
-        with profile(activities=activities) as prof:
+        with profile(activities=activities, record_shapes=True) as prof:
             featurevis(model, args.layer, channel_list(args.batch), args.profile, args.size, args.device)
             if args.device == "cuda":
                 torch.cuda.synchronize()
         events = prof.key_averages()
         for key in ("self_device_time_total", "self_cuda_time_total", "self_cpu_time_total"):
             try:
-                print(events.table(sort_by=key, row_limit=30, max_name_column_width=70))
+                print(events.table(sort_by=key, row_limit=40, max_name_column_width=110))
+                # The same by input shape, convolutions only: which layer each convolution's time belongs to.
+                by_shape = [e for e in prof.key_averages(group_by_input_shape=True) if "convolution" in e.key]
+                by_shape.sort(key=lambda e: -getattr(e, key, 0))
+                for e in by_shape[:12]:
+                    print(f"CONV {e.key} {getattr(e, key, 0) / 1000 / args.profile:.3f} ms/step  shapes {str(e.input_shapes)[:150]}")
                 break
             except Exception:
                 continue

@@ -31,8 +31,17 @@ public static class ColorDecorrelation
         return Apply(image, matrix);
     }
 
-    /// <summary>As <see cref="Apply(Tensor)"/> with the matrix already on the image's device (see <see cref="MatrixOn"/>).</summary>
-    public static Tensor Apply(Tensor image, Tensor matrix) => einsum("ij,bjhw->bihw", matrix, image);
+    /// <summary>
+    /// As <see cref="Apply(Tensor)"/> with the matrix already on the image's device (see <see cref="MatrixOn"/>).
+    /// Written as a broadcast product summed over the input colour, not as einsum: einsum makes it one matrix
+    /// product with 3 rows over every pixel of the batch, with transposing copies around it, and on a GPU such
+    /// a product runs far below memory speed (PyTorch's H200 profile of the recipe, bench/RESULTS.md).
+    /// </summary>
+    public static Tensor Apply(Tensor image, Tensor matrix)
+    {
+        using var products = image.unsqueeze(1) * matrix.view(1, 3, 3, 1, 1); // [b, i, j, h, w] = M[i, j] · t[b, j, h, w]
+        return products.sum(2);
+    }
 
     public static Tensor MatrixOn(Device device, ScalarType dtype) => tensor(Matrix(), device: device, dtype: dtype).view(3, 3);
 }

@@ -114,4 +114,25 @@ public class InceptionMergingTests
         Assert.False(InceptionMerging.For("separate", cuda));
         Assert.Contains("model.branchConvolutions: 'fused'", Assert.Throws<AtlasInputException>(() => InceptionMerging.For("fused", CPU)).Message);
     }
+
+    [Fact]
+    public void In_bfloat16_channels_last_the_gpu_default_the_merged_copy_agrees_within_bfloat16_rounding()
+    {
+        using var separate = Build(channelsLast: true);
+        using var merged = Build(channelsLast: true);
+        separate.ConvertTo(ScalarType.BFloat16);
+        merged.ConvertTo(ScalarType.BFloat16);
+        Assert.Equal(9, merged.MergeBranchConvolutions());
+        using var scope = NewDisposeScope();
+        var pixels = rand(2, 3, 64, 64);
+        foreach (var layer in new[] { "inception3a", "inception4a" })
+        {
+            var expected = separate.Activations(pixels, [layer], preActivation: true)[layer];
+            var actual = merged.Activations(pixels, [layer], preActivation: true)[layer];
+            Assert.Equal(ScalarType.BFloat16, actual.dtype);
+            Assert.True(ChannelsLast.IsChannelsLast(actual), $"{layer} left channels-last");
+            // bfloat16 keeps 8 significant bits; a wrong channel order or a lost bias would be off by the whole scale.
+            AssertClose(expected.to(ScalarType.Float32), actual.to(ScalarType.Float32), 3e-2, $"bf16 {layer}");
+        }
+    }
 }

@@ -97,4 +97,24 @@ public class InputConvolutionTests
         Assert.False(InputConvolution.For("native", cuda, ScalarType.BFloat16));
         Assert.Contains("model.inputConvolution: 'im2col'", Assert.Throws<AtlasInputException>(() => InputConvolution.For("im2col", CPU, ScalarType.Float32)).Message);
     }
+
+    [Fact]
+    public void In_bfloat16_channels_last_the_gpu_default_the_unfolded_copy_agrees_within_bfloat16_rounding()
+    {
+        using var native = Build("googlenet", channelsLast: true);
+        using var unfolded = Build("googlenet", channelsLast: true);
+        native.ConvertTo(ScalarType.BFloat16);
+        unfolded.ConvertTo(ScalarType.BFloat16);
+        Assert.Equal(1, unfolded.UnfoldInputConvolutions());
+        using var scope = NewDisposeScope();
+        var pixels = rand(2, 3, 64, 64);
+        foreach (var layer in new[] { "conv1", "inception3a" })
+        {
+            var expected = native.Activations(pixels, [layer], preActivation: true)[layer];
+            var actual = unfolded.Activations(pixels, [layer], preActivation: true)[layer];
+            Assert.Equal(ScalarType.BFloat16, actual.dtype);
+            Assert.True(ChannelsLast.IsChannelsLast(actual), $"{layer} left channels-last");
+            AssertClose(expected.to(ScalarType.Float32), actual.to(ScalarType.Float32), 3e-2, $"bf16 {layer}");
+        }
+    }
 }

@@ -10,8 +10,8 @@ namespace Atlas.Core.Models;
 /// working copy whose batch norms are folded: the block's three 1×1 convolutions that read its input become
 /// one. Values agree with the block's up to float rounding (the same sums, blocked differently).
 /// TorchVision's Inception class is private, and GoogLeNet holds its blocks in fields that its forward pass
-/// calls, so both are reached by reflection; if a TorchSharp upgrade renames them, nothing is merged and
-/// <c>InceptionMergingTests</c> fails, so the speed-up cannot be lost silently.
+/// calls, so both are reached by reflection (<see cref="ChildReplacement"/>); if a TorchSharp upgrade renames
+/// them, nothing is merged and <c>InceptionMergingTests</c> fails, so the speed-up cannot be lost silently.
 /// </summary>
 public static class InceptionMerging
 {
@@ -32,22 +32,9 @@ public static class InceptionMerging
     /// <summary>Replaces the mergeable blocks in place; returns how many it replaced.</summary>
     public static int Apply(nn.Module network)
     {
-        int merged = 0;
         using var noGrad = no_grad();
-        foreach (var parent in network.named_modules().Select(m => m.module).Prepend(network).ToList())
-        {
-            foreach (var field in parent.GetType().GetFields(Fields))
-            {
-                if (field.GetValue(parent) is not nn.Module<Tensor, Tensor> block || block.GetType().Name != "Inception") continue;
-                if (!field.FieldType.IsAssignableFrom(typeof(MergedInception)) || Merge(block) is not { } replacement) continue;
-                field.SetValue(parent, replacement);
-                // The field is what forward calls; the registration is what named_modules (and so the hooks) sees.
-                parent.register_module(field.Name, null!);
-                parent.register_module(field.Name, replacement);
-                merged++;
-            }
-        }
-        return merged;
+        // TorchVision's Inception class is private: it is known by name, and its branches by their field names.
+        return ChildReplacement.ReplaceAll<nn.Module<Tensor, Tensor>>(network, block => block.GetType().Name == "Inception" ? Merge(block) : null);
     }
 
     /// <summary>The merged block, or null when this block is not TorchVision's folded layout.</summary>

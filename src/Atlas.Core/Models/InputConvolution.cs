@@ -1,4 +1,3 @@
-using System.Reflection;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,9 +6,8 @@ namespace Atlas.Core.Models;
 
 /// <summary>
 /// Puts an <see cref="UnfoldedConv2d"/> in the place of every convolution of a working copy that reads at most
-/// <see cref="MostInputChannels"/> channels (in the zoo, the first convolution, which reads the image). Such a
-/// child sits in a <see cref="Sequential"/>'s private list (<see cref="SequentialChildren"/>) or in a field of
-/// its parent (ResNet's conv1); a field's registration is renewed too, so hooks on its name reach the new module.
+/// <see cref="MostInputChannels"/> channels (in the zoo, the first convolution, which reads the image), in a
+/// <see cref="Sequential"/> list or in a field of its parent such as ResNet's conv1 (<see cref="ChildReplacement"/>).
 /// </summary>
 public static class InputConvolution
 {
@@ -32,42 +30,13 @@ public static class InputConvolution
     };
 
     /// <summary>Replaces the convolutions in place; returns how many it replaced.</summary>
-    public static int Apply(nn.Module network)
+    public static int Apply(nn.Module network) => ChildReplacement.ReplaceAll<Conv2d>(network, conv =>
     {
-        int replaced = 0;
-        foreach (var module in network.named_modules().Select(m => m.module).Prepend(network).ToList())
-        {
-            if (module is Sequential sequential)
-            {
-                if (SequentialChildren.Of(sequential) is not { } children) continue;
-                for (int i = 0; i < children.Count; i++)
-                {
-                    if (children[i] is not Conv2d conv || !Unfoldable(conv)) continue;
-                    children[i] = new UnfoldedConv2d(conv);
-                    conv.Dispose();
-                    replaced++;
-                }
-                continue;
-            }
-            for (var type = module.GetType(); type is not null && type != typeof(nn.Module); type = type.BaseType)
-            {
-                foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
-                {
-                    if (field.GetValue(module) is not Conv2d conv || !Unfoldable(conv) || !field.FieldType.IsAssignableFrom(typeof(UnfoldedConv2d))) continue;
-                    var unfolded = new UnfoldedConv2d(conv);
-                    field.SetValue(module, unfolded);
-                    if (module.named_children().Any(c => c.name == field.Name))
-                    {
-                        module.register_module(field.Name, null!);
-                        module.register_module(field.Name, unfolded);
-                    }
-                    conv.Dispose();
-                    replaced++;
-                }
-            }
-        }
-        return replaced;
-    }
+        if (!Unfoldable(conv)) return null;
+        var unfolded = new UnfoldedConv2d(conv);
+        conv.Dispose();
+        return unfolded;
+    });
 
     private static bool Unfoldable(Conv2d conv) =>
         conv.in_channels <= MostInputChannels && conv.groups == 1 && conv.padding_mode == PaddingModes.Zeros && conv.padding_type is null;

@@ -7,30 +7,7 @@ namespace Atlas.Core.Tests.Models;
 [Collection(GlobalTorchRandomCollection.Name)]
 public class BatchNormFoldingTests
 {
-    /// <summary>
-    /// Random weights and random batch-norm statistics (a fresh network's are 0 and 1, which would fold into
-    /// nothing); the same seed builds the same network twice, and one of them is folded.
-    /// </summary>
-    private static IAtlasModel Build(string architecture, bool channelsLast)
-    {
-        TorchRuntime.Initialize();
-        random.manual_seed(21);
-        var zoo = ModelZoo.Get(architecture);
-        var network = zoo.Create(new ZooBuildOptions(zoo.DefaultClasses, TransformInput: false));
-        using (no_grad())
-        {
-            foreach (var norm in network.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.BatchNorm2d>())
-            {
-                norm.running_mean!.copy_(randn_like(norm.running_mean) * 0.2);
-                norm.running_var!.copy_(rand_like(norm.running_var) + 0.5);
-                norm.weight.copy_(rand_like(norm.weight) + 0.5);
-                norm.bias!.copy_(randn_like(norm.bias) * 0.1);
-            }
-        }
-        ModelDevice.FreezeOnRuntimeDevice(network);
-        if (channelsLast) ChannelsLast.Apply(network);
-        return zoo.WrapNetwork(network, zoo.InputFor(64), []);
-    }
+    private static IAtlasModel Build(string architecture, bool channelsLast) => WorkingCopyNetworks.Build(architecture, seed: 21, channelsLast);
 
     [Theory]
     [InlineData("googlenet", 57, true)]

@@ -7,37 +7,16 @@ namespace Atlas.Core.Tests.Models;
 [Collection(GlobalTorchRandomCollection.Name)]
 public class InceptionMergingTests
 {
-    /// <summary>GoogLeNet with random weights and batch-norm statistics, folded (merging needs the folded layout), from a fixed seed.</summary>
+    /// <summary>GoogLeNet with random weights and batch-norm statistics, folded (merging needs the folded layout).</summary>
     private static IAtlasModel Build(bool channelsLast)
     {
-        TorchRuntime.Initialize();
-        random.manual_seed(33);
-        var zoo = ModelZoo.Get("googlenet");
-        var network = zoo.Create(new ZooBuildOptions(zoo.DefaultClasses, TransformInput: false));
-        using (no_grad())
-        {
-            foreach (var norm in network.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.BatchNorm2d>())
-            {
-                norm.running_mean!.copy_(randn_like(norm.running_mean) * 0.2);
-                norm.running_var!.copy_(rand_like(norm.running_var) + 0.5);
-                norm.weight.copy_(rand_like(norm.weight) + 0.5);
-                norm.bias!.copy_(randn_like(norm.bias) * 0.1);
-            }
-        }
-        ModelDevice.FreezeOnRuntimeDevice(network);
-        if (channelsLast) ChannelsLast.Apply(network);
-        var model = zoo.WrapNetwork(network, zoo.InputFor(64), []);
+        var model = WorkingCopyNetworks.Build("googlenet", seed: 33, channelsLast);
         model.FoldBatchNorm();
         return model;
     }
 
-    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
-    {
-        Assert.Equal(expected.shape, actual.shape);
-        double scale = expected.abs().max().item<float>();
-        double error = (expected - actual).abs().max().item<float>();
-        Assert.True(error <= tolerance * Math.Max(scale, 1), $"{what}: differs by {error:G3} at scale {scale:G3}");
-    }
+    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what) =>
+        WorkingCopyNetworks.AssertClose(expected, actual, tolerance, what);
 
     [Theory]
     [InlineData(true)]
@@ -123,16 +102,6 @@ public class InceptionMergingTests
         separate.ConvertTo(ScalarType.BFloat16);
         merged.ConvertTo(ScalarType.BFloat16);
         Assert.Equal(9, merged.MergeBranchConvolutions());
-        using var scope = NewDisposeScope();
-        var pixels = rand(2, 3, 64, 64);
-        foreach (var layer in new[] { "inception3a", "inception4a" })
-        {
-            var expected = separate.Activations(pixels, [layer], preActivation: true)[layer];
-            var actual = merged.Activations(pixels, [layer], preActivation: true)[layer];
-            Assert.Equal(ScalarType.BFloat16, actual.dtype);
-            Assert.True(ChannelsLast.IsChannelsLast(actual), $"{layer} left channels-last");
-            // bfloat16 keeps 8 significant bits; a wrong channel order or a lost bias would be off by the whole scale.
-            AssertClose(expected.to(ScalarType.Float32), actual.to(ScalarType.Float32), 3e-2, $"bf16 {layer}");
-        }
+        WorkingCopyNetworks.AssertAgreeInBFloat16(separate, merged, ["inception3a", "inception4a"]);
     }
 }

@@ -9,24 +9,11 @@ namespace Atlas.Core.Tests.Models;
 [Collection(GlobalTorchRandomCollection.Name)]
 public class InputConvolutionTests
 {
-    private static IAtlasModel Build(string architecture, bool channelsLast)
-    {
-        TorchRuntime.Initialize();
-        random.manual_seed(44);
-        var zoo = ModelZoo.Get(architecture);
-        var network = zoo.Create(new ZooBuildOptions(zoo.DefaultClasses, TransformInput: false));
-        ModelDevice.FreezeOnRuntimeDevice(network);
-        if (channelsLast) ChannelsLast.Apply(network);
-        return zoo.WrapNetwork(network, zoo.InputFor(64), []);
-    }
+    private static IAtlasModel Build(string architecture, bool channelsLast) =>
+        WorkingCopyNetworks.Build(architecture, seed: 44, channelsLast, randomBatchNorms: false);
 
-    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
-    {
-        Assert.Equal(expected.shape, actual.shape);
-        double scale = expected.abs().max().item<float>();
-        double error = (expected - actual).abs().max().item<float>();
-        Assert.True(error <= tolerance * Math.Max(scale, 1), $"{what}: differs by {error:G3} at scale {scale:G3}");
-    }
+    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what) =>
+        WorkingCopyNetworks.AssertClose(expected, actual, tolerance, what);
 
     [Theory]
     [InlineData("googlenet", true)]   // conv1 inside a Sequential
@@ -106,15 +93,6 @@ public class InputConvolutionTests
         native.ConvertTo(ScalarType.BFloat16);
         unfolded.ConvertTo(ScalarType.BFloat16);
         Assert.Equal(1, unfolded.UnfoldInputConvolutions());
-        using var scope = NewDisposeScope();
-        var pixels = rand(2, 3, 64, 64);
-        foreach (var layer in new[] { "conv1", "inception3a" })
-        {
-            var expected = native.Activations(pixels, [layer], preActivation: true)[layer];
-            var actual = unfolded.Activations(pixels, [layer], preActivation: true)[layer];
-            Assert.Equal(ScalarType.BFloat16, actual.dtype);
-            Assert.True(ChannelsLast.IsChannelsLast(actual), $"{layer} left channels-last");
-            AssertClose(expected.to(ScalarType.Float32), actual.to(ScalarType.Float32), 3e-2, $"bf16 {layer}");
-        }
+        WorkingCopyNetworks.AssertAgreeInBFloat16(native, unfolded, ["conv1", "inception3a"]);
     }
 }

@@ -3,7 +3,6 @@ using Atlas.Abstractions;
 using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
 using Atlas.Core.Configuration;
-using Atlas.Grains.Execution;
 using Atlas.Grains.Jobs;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
@@ -48,19 +47,12 @@ public static class RunCommand
         }
         else
         {
-            var fingerprint = RunFingerprint.Of(config, spec);
-            if (!force && await fingerprint.IsStoredAsync(store, keys, cancellationToken))
-            {
+            bool replacing = await store.ExistsAsync(keys.Manifest, cancellationToken);
+            spec = await RunResumption.DecideAsync(store, config, spec, recompute: force, cancellationToken);
+            if (spec.ReuseFinishedUnits)
                 logger.Information("Resuming the interrupted run of this config: units already in the store are reused (use --force to recompute them)");
-                spec = spec with { ReuseFinishedUnits = true };
-            }
-            else
-            {
-                if (await store.ExistsAsync(keys.Manifest, cancellationToken))
-                    logger.Information("Recomputing this checkpoint's atlas: the stored one is withdrawn until the run finishes");
-                await WithdrawEarlierResultsAsync(store, spec, keys, cancellationToken);
-                await fingerprint.StoreAsync(store, keys, cancellationToken);
-            }
+            else if (replacing)
+                logger.Information("Recomputing this checkpoint's atlas: the stored one is withdrawn until the run finishes");
             JobStatus status;
             await using (var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken))
                 status = await JobWatcher.SubmitAndWatchAsync(silo.Grains, spec, logger, cancellationToken);
@@ -75,19 +67,5 @@ public static class RunCommand
 
         await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
         return ExitCodes.Success;
-    }
-
-    /// <summary>
-    /// Before a run that recomputes: the atlas manifest goes, since the run overwrites the pictures it names
-    /// (an interrupted --force run must leave nothing that looks complete), and so do the unit manifests of
-    /// an earlier run, so that a later resume reuses only what this run (with its fingerprint) wrote.
-    /// </summary>
-    private static async Task WithdrawEarlierResultsAsync(IArtifactStore store, AtlasJobSpec spec, AtlasKeys keys, CancellationToken cancellationToken)
-    {
-        await store.DeleteAsync(keys.Manifest, cancellationToken);
-        foreach (var unit in JobPlanner.Plan(spec))
-        {
-            if (UnitOutputs.ManifestKey(keys, unit) is { } key) await store.DeleteAsync(key, cancellationToken);
-        }
     }
 }

@@ -22,7 +22,8 @@ public sealed record PreparedCheckpoint(AtlasJobSpec Spec, string? ReusedFrom, I
 /// (proving the file is one), measures the layer catalog and builds the job spec exactly as
 /// `atlas run`/`submit` do (job id {atlas}/{sha256[..12]}), fingerprints the layer weights and, when an
 /// earlier version of the atlas has identical weights up to some layers under the same config, writes
-/// the reuse plan that lets workers copy those layers' units. One preparation at a time per silo, on a
+/// the reuse plan that lets workers copy those layers' units. A version prepared again under the same config
+/// resumes its interrupted job (<see cref="RunResumption"/>). One preparation at a time per silo, on a
 /// thread of its own, so a model load never runs on a grain scheduler.
 /// </summary>
 public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
@@ -61,6 +62,10 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             await store.PutJsonAsync(keys.Fingerprints, new FingerprintsWork(digest, fingerprints), cancellationToken);
 
             var (from, layers) = await BestPredecessorAsync(store, config.Name, version, digest, fingerprints, spec.Layers.Select(l => l.Name).ToList(), cancellationToken);
+            // Prepared again (its job was lost with a restarted silo's memory, or the watcher was restarted):
+            // the units that reached the store under the same config are not computed again.
+            spec = await RunResumption.DecideAsync(store, jobConfig, spec, recompute: false, cancellationToken);
+            if (spec.ReuseFinishedUnits) logger.LogInformation("Version {Version} resumes its interrupted job: units already in the store are reused", version);
             if (from is not null)
             {
                 await store.PutJsonAsync(keys.ReusePlan, new ReusePlanWork(from, layers), cancellationToken);

@@ -121,7 +121,7 @@ public static class BenchModels
         _ => throw new AtlasInputException($"--input-convolution: '{inputConvolution}' is not auto, native, unfold or both"),
     };
 
-    public const string InputHelp = "the image's convolution: auto (unfolded on a GPU in bfloat16), native, unfold, or both (one figure each)";
+    public const string InputHelp = "Convolution that reads the image: auto (unfolded on a GPU in bfloat16), native, unfold, or both (one figure each)";
 
     public const string BranchHelp = "Inception 1×1 convolutions: auto (merged on a GPU), merged, separate, or both (one figure each)";
 

@@ -31,6 +31,8 @@ public static class DoctorCommand
                     : "unknown (no CUDA runtime library answered)");
                 Row("cuDNN autotuning", TorchRuntime.CudnnAutotuned ? "on" : $"off (set {TorchRuntime.CudnnBenchmarkVariable}=1 to turn it on)");
             }
+            Row("rendering network (auto)", Core.Models.WorkingCopyDefaults.Rendering(TorchRuntime.Device));
+            Row("dataset pass network (auto)", Core.Models.WorkingCopyDefaults.DatasetPass(TorchRuntime.Device));
             Row("torch threads", $"{torch.get_num_threads()}");
             Row("CPU bfloat16", CpuFeatures.NativeBfloat16() is { } bf16
                 ? $"native ({bf16}): featureVis.precision bfloat16 renders large models faster on this CPU"

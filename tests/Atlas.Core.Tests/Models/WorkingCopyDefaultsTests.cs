@@ -1,0 +1,24 @@
+using Atlas.Core.Models;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Tests.Models;
+
+public class WorkingCopyDefaultsTests
+{
+    [Fact]
+    public void On_a_GPU_auto_turns_on_every_rewrite_and_the_dataset_pass_keeps_float32_without_gradient_rewrites()
+    {
+        var cuda = new Device(TorchSharp.DeviceType.CUDA, 0);
+        Assert.Equal("bfloat16, channels-last, batch norms folded, scatter max-pool backward, Inception 1×1 convolutions merged, input convolution unfolded",
+            WorkingCopyDefaults.Rendering(cuda));
+        // float32 keeps cuDNN's input convolution, and a pass without gradients has no use for the scatter backward.
+        Assert.Equal("float32, channels-last, batch norms folded, Inception 1×1 convolutions merged", WorkingCopyDefaults.DatasetPass(cuda));
+    }
+
+    [Fact]
+    public void On_the_CPU_auto_keeps_the_measured_CPU_choices()
+    {
+        Assert.Equal("float32, channels-last, batch norms folded", WorkingCopyDefaults.Rendering(CPU));
+        Assert.Equal("float32, channels-last, batch norms folded", WorkingCopyDefaults.DatasetPass(CPU));
+    }
+}

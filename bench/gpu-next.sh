@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The fifth session's levers on a GPU, then issue 8's figures on the new defaults (at most nine and a half
-# minutes; run with BUDGET=570 and the device tool's timeout_s 590). In priority order:
+# minutes; run with BUDGET=570 and the device tool's timeout_s 590). After `atlas doctor`, in priority order:
 #   levers    inception4a, bf16 and its fp32 twin, 96 steps, in one process: Inception 1×1 convolutions merged
 #             against separate (model.branchConvolutions) × conv1 unfolded against cuDNN's
 #             (model.inputConvolution); both are on by default on a GPU and were unmeasured there before;
@@ -14,6 +14,7 @@
 # headline figures against bench/RESULTS.md's fourth-session ones (same card needed to compare).
 BUDGET=${BUDGET:-570}
 source "$(dirname "$0")/gpu-common.sh"
+step doctor 20 "$atlas" doctor; grep -E "device|network|cuDNN" "$OUT/doctor.log"
 fv=("$atlas" bench featurevis --model googlenet --size 128 --layer inception4a --units 512 --single 0 --precision bfloat16)
 step levers 80 "${fv[@]}" --steps 96 --branch-convolutions both --input-convolution both
 step examples 90 "$atlas" bench examples --model googlenet --images 30000 --batch 512 --precision both --branch-convolutions both --input-convolution both

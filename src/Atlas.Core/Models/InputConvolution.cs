@@ -22,8 +22,8 @@ public static class InputConvolution
     {
         "unfold" => true,
         "native" => false,
-        // The slow kernels were seen in bfloat16 on an H200. In float32 the unfolded product would run in full
-        // float32 (libtorch leaves TF32 off for matrix products, on for convolutions), so auto keeps cuDNN there.
+        // The slow kernels were seen in bfloat16 on an H200; float32 (where the unfolded product takes TF32 as
+        // cuDNN's convolution does) is unmeasured, so auto keeps cuDNN there until bench/gpu-next.sh says.
         // On the CPU oneDNN's convolution is the faster (bench/RESULTS.md).
         "auto" => device.type == DeviceType.CUDA && type is ScalarType.BFloat16 or ScalarType.Float16,
         var other => throw new AtlasInputException($"model.inputConvolution: '{other}' is not auto, native or unfold"),

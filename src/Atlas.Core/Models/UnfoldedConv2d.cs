@@ -56,12 +56,35 @@ public sealed class UnfoldedConv2d : nn.Module<Tensor, Tensor>
             var part = n <= slice ? input : input.narrow(0, start, Math.Min(slice, n - start));
             var columns = nn.functional.unfold(part, kernel, dilation, padding, stride);
             // One strided batched product (the weight is shared by every image), then the bias in place.
-            var product = matmul(weight, columns);
+            var product = Product(columns);
             if (bias is not null) product.add_(bias.view(1, -1, 1));
             parts.Add(product);
         }
         var output = (parts.Count == 1 ? parts[0] : cat(parts.ToArray(), 0)).view(n, weight.shape[0], outHeight, outWidth);
         // Later layers compute in the network's layout; the convolution's output would have had it.
         return (channelsLast ? ChannelsLast.Of(output) : output).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// weight × columns. In float32 on a GPU the product gets the precision the replaced convolution had:
+    /// libtorch lets cuDNN use TF32 by default but not cuBLAS, and a full-float32 product would be several
+    /// times slower than the convolution it replaces. The flag is process-wide and read when the product is
+    /// launched, so it is set around this one call (a unit holds the device alone; see UnitExecutor).
+    /// </summary>
+    private Tensor Product(Tensor columns)
+    {
+        if (columns.dtype != ScalarType.Float32 || columns.device.type != DeviceType.CUDA
+            || backends.cuda.matmul.allow_tf32 == backends.cudnn.allow_tf32)
+            return matmul(weight, columns);
+        bool before = backends.cuda.matmul.allow_tf32;
+        backends.cuda.matmul.allow_tf32 = backends.cudnn.allow_tf32;
+        try
+        {
+            return matmul(weight, columns);
+        }
+        finally
+        {
+            backends.cuda.matmul.allow_tf32 = before;
+        }
     }
 }

@@ -31,12 +31,8 @@ public sealed class IncrementalReuseTests
         }
     }
 
-    /// <summary>Runs every unit of a job in plan order (dependencies come first in the plan), as the workers would.</summary>
-    private static async Task RunJobAsync(IUnitExecutor executor, AtlasJobSpec spec)
-    {
-        foreach (var unit in JobPlanner.Plan(spec))
-            await executor.ExecuteAsync(new UnitLease(spec.JobId, Guid.NewGuid(), unit, DateTimeOffset.UtcNow.AddHours(1), spec), CancellationToken.None);
-    }
+    /// <summary>Runs every unit of a job in plan order, as the workers would.</summary>
+    private static Task RunJobAsync(IUnitExecutor executor, AtlasJobSpec spec) => WatchTestData.RunUnitsAsync(executor, spec, JobPlanner.Plan(spec));
 
     [Fact]
     public async Task Layers_with_identical_weights_up_to_them_are_copied_from_the_previous_version_and_compare_as_stable()

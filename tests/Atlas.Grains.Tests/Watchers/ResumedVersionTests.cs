@@ -31,12 +31,6 @@ public sealed class ResumedVersionTests
         }
     }
 
-    private static async Task RunAsync(IUnitExecutor executor, AtlasJobSpec spec, IEnumerable<WorkUnit> units)
-    {
-        foreach (var unit in units)
-            await executor.ExecuteAsync(new UnitLease(spec.JobId, Guid.NewGuid(), unit, DateTimeOffset.UtcNow.AddHours(1), spec), CancellationToken.None);
-    }
-
     [Fact]
     public async Task A_version_prepared_again_reuses_the_units_its_lost_job_finished_and_another_config_recomputes()
     {
@@ -57,14 +51,14 @@ public sealed class ResumedVersionTests
         var plan = JobPlanner.Plan(first.Spec).ToList();
         // The job dies after the first half of its units (plan order puts every unit after what it needs).
         var finished = plan.Take(plan.Count / 2).ToList();
-        await RunAsync(executor, first.Spec, finished);
+        await WatchTestData.RunUnitsAsync(executor, first.Spec, finished);
         var keys = new AtlasKeys("resume", first.Spec.Version);
         Assert.All(finished, u => Assert.True(UnitOutputs.ManifestKey(keys, u) is null || File.Exists(Path.Combine(storeFolder, UnitOutputs.ManifestKey(keys, u)!))));
 
         var again = await preparer.PrepareAsync(config, checkpoints, store, "model.pt", sha, CancellationToken.None);
         Assert.True(again.Spec.ReuseFinishedUnits);
         executor.Results.Clear();
-        await RunAsync(executor, again.Spec, plan);
+        await WatchTestData.RunUnitsAsync(executor, again.Spec, plan);
         var reused = executor.Results.Where(r => r.Value is { Artifacts: 0, ComputeSeconds: 0 }).Select(r => r.Key).ToHashSet();
         var expected = finished.Where(u => UnitOutputs.ManifestKey(keys, u) is not null).Select(u => u.Id).ToHashSet();
         Assert.NotEmpty(expected);

@@ -97,6 +97,13 @@ public static class WatchTestData
         }
     }
 
+    /// <summary>Runs units of a job through an executor one after another, as a worker would (dependencies first: plan order).</summary>
+    public static async Task RunUnitsAsync(Atlas.Grains.Execution.IUnitExecutor executor, Atlas.Abstractions.AtlasJobSpec spec, IEnumerable<Atlas.Abstractions.WorkUnit> units)
+    {
+        foreach (var unit in units)
+            await executor.ExecuteAsync(new Atlas.Abstractions.UnitLease(spec.JobId, Guid.NewGuid(), unit, DateTimeOffset.UtcNow.AddHours(1), spec), CancellationToken.None);
+    }
+
     /// <summary>Bytes no model loader accepts: a corrupt upload.</summary>
     public static byte[] Corrupt(int seed) => [.. Enumerable.Range(0, 3000).Select(i => (byte)((i * 31 + seed * 7) % 251))];
 

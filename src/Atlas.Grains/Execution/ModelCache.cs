@@ -58,9 +58,10 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
     /// <summary>
     /// A copy of the job's network with its batch norms folded into the convolutions (one pass over memory
     /// less per layer, see <see cref="BatchNormFolding"/>), in <paramref name="type"/>, and on a GPU with the
-    /// scatter max-pool backward (<see cref="MaxPoolGradient"/>), GoogLeNet's 1×1 branch convolutions
-    /// merged (<see cref="InceptionMerging"/>) and the image's convolution unfolded (<see cref="InputConvolution"/>). A copy, because folding changes the
-    /// parameters that the analysis shows and the version comparison hashes.
+    /// scatter max-pool backward (<see cref="MaxPoolGradient"/>), GoogLeNet's 1×1 branch convolutions merged
+    /// (<see cref="InceptionMerging"/>) and, in bfloat16, the image's convolution unfolded
+    /// (<see cref="InputConvolution"/>). A copy, because folding changes the parameters that the analysis
+    /// shows and the version comparison hashes.
     /// </summary>
     private IAtlasModel FastCopy(AtlasConfig config, ScalarType type)
     {

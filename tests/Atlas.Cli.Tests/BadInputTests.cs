@@ -58,6 +58,7 @@ public class BadInputTests
     [InlineData("model", "branchConvolutions", "fused", "merged")]
     [InlineData("model", "inputConvolution", "im2col", "unfold")]
     [InlineData("examples", "precision", "float16", "bfloat16")]
+    [InlineData("examples", "heatmaps", "some", "all")]
     public async Task An_unknown_choice_is_named_with_the_choices(string section, string field, string bad, string aChoice)
     {
         var folder = TestData.NewTempFolder("bad");

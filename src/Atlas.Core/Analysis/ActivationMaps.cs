@@ -36,6 +36,41 @@ public static class ActivationMaps
         }
     }
 
+    /// <summary>
+    /// Where one unit fires on each of some images: row i of <paramref name="pixels"/> (N×C×H×W in [0,1]) gets
+    /// unit <paramref name="units"/>[i]'s map at <paramref name="layer"/> (post-ReLU, as the dataset pass ranks
+    /// images), divided by its own maximum, so the peak is 1 and where the unit is silent is 0.
+    /// </summary>
+    public static IReadOnlyList<float[][]> UnitMaps(IAtlasModel model, Tensor pixels, string layer, IReadOnlyList<int> units)
+    {
+        TorchRuntime.Initialize();
+        LayerProbes.RequireLayer(model, layer);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        // Activations are handed over outside any dispose scope: this one is freed here.
+        using var activation = model.Activations(pixels.to(ModelDevice.Of(model)), [layer])[layer];
+        if (activation.dim() != 4) throw new AtlasInputException($"layer '{layer}' has no spatial maps");
+        long n = activation.shape[0], h = activation.shape[2], w = activation.shape[3];
+        var chosen = tensor(units.Select(u => (long)u).ToArray(), device: activation.device).view(n, 1, 1, 1).expand(n, 1, h, w);
+        // One map per image, on the host in row-major order whatever the activation's memory layout.
+        var values = activation.gather(1, chosen).to(float32).relu().cpu().contiguous().data<float>().ToArray();
+        var result = new List<float[][]>(units.Count);
+        for (int i = 0; i < units.Count; i++)
+        {
+            int start = (int)(i * h * w);
+            float peak = 0;
+            for (int j = 0; j < h * w; j++) peak = Math.Max(peak, values[start + j]);
+            var map = new float[h][];
+            for (int y = 0; y < h; y++)
+            {
+                map[y] = new float[w];
+                for (int x = 0; x < w; x++) map[y][x] = peak > 0 ? values[start + y * w + x] / peak : 0f;
+            }
+            result.Add(map);
+        }
+        return result;
+    }
+
     /// <summary>C×H×W activation → grid of C grayscale tiles, each at least 32 px on its shorter side.</summary>
     public static Raster ChannelGrid(Tensor activation, int minTile = 32)
     {

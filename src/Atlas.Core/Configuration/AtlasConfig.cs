@@ -148,6 +148,12 @@ public sealed record ExamplesConfig
     /// checkpoint's network gives them) or "bfloat16" (faster on a GPU; near-ties may swap places).
     /// </summary>
     public string Precision { get; init; } = "float32";
+    /// <summary>
+    /// Which top examples get a heatmap overlay in the atlas: "classes" (the default: Grad-CAM of each class
+    /// unit on its top images), "all" (also every spatial unit's own map on its top images: one picture per
+    /// unit and example, so a large atlas grows by units × topK pictures) or "none".
+    /// </summary>
+    public string Heatmaps { get; init; } = "classes";
 }
 
 public sealed record OutputConfig

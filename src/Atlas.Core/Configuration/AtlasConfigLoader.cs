@@ -118,6 +118,7 @@ public static class AtlasConfigLoader
         Require(c.Examples.BatchSize > 0, "examples.batchSize", "must be positive");
         Require(c.Examples.ImagesPerShard > 0, "examples.imagesPerShard", "must be positive");
         Require(c.Examples.Precision is "float32" or "bfloat16", "examples.precision", $"'{c.Examples.Precision}' is not float32 or bfloat16");
+        Require(c.Examples.Heatmaps is "classes" or "all" or "none", "examples.heatmaps", $"'{c.Examples.Heatmaps}' is not classes, all or none");
         if (c.Watch is { } watch)
         {
             Require(!string.IsNullOrWhiteSpace(watch.Source), "watch.source", "is required (a folder or azure-blob://container/prefix)");

@@ -12,8 +12,8 @@ namespace Atlas.Grains.Execution;
 /// <summary>
 /// The lecture's per-layer analyses for one atlas layer: activation statistics over the dataset, weight
 /// statistics and (for the first layer) the filter picture, circuits from the previous atlas layer with
-/// kernel pictures, the class spread of every unit's top examples, and, for the logits layer, Grad-CAM
-/// overlays of each class's top images. Runs after the examples are merged (it reads them), writes
+/// kernel pictures, the class spread of every unit's top examples, and heatmap overlays of top images:
+/// Grad-CAM of each class for the logits layer, and with examples.heatmaps "all" each spatial unit's own map. Runs after the examples are merged (it reads them), writes
 /// its pictures, then <see cref="AnalysisWork"/> last; <see cref="AnalysisManifests"/> puts it in the atlas.
 /// </summary>
 public static class AnalysisUnit
@@ -22,7 +22,7 @@ public static class AnalysisUnit
     public const int StatsImages = 10_000;
     /// <summary>Strongest inputs and outputs kept per unit.</summary>
     public const int CircuitLinks = 6;
-    /// <summary>Shorter side of a Grad-CAM overlay picture in the atlas.</summary>
+    /// <summary>Shorter side of a heatmap overlay picture in the atlas.</summary>
     public const int OverlaySide = 112;
 
     public static async Task<UnitResult> RunAsync(UnitContext context)
@@ -85,7 +85,14 @@ public static class AnalysisUnit
         }
 
         var heatmaps = new Dictionary<int, IReadOnlyDictionary<int, string>>();
-        if (hits is not null && IsLogits(model, info))
+        if (hits is not null && info.IsSpatial && config.Examples.Heatmaps == "all")
+        {
+            var (overlays, keysByUnit) = UnitOverlays(model, layer, plan.Units, hits, data, keys);
+            pictures.AddRange(overlays);
+            foreach (var (u, perImage) in keysByUnit) heatmaps[u] = perImage;
+            notes.Add("activation heatmaps: each unit's own map on its top images");
+        }
+        if (hits is not null && IsLogits(model, info) && config.Examples.Heatmaps != "none")
         {
             try
             {
@@ -182,6 +189,30 @@ public static class AnalysisUnit
             return spatial[^2];
         }
         return spatial[^1];
+    }
+
+    /// <summary>Each spatial unit's own activation map on each of its top images, as overlays on the images (examples.heatmaps: all).</summary>
+    private static (List<(string, byte[])> Pictures, Dictionary<int, IReadOnlyDictionary<int, string>> KeysByUnit) UnitOverlays(
+        IAtlasModel model, string layer, int units, Atlas.Core.Examples.ExampleHit[][] hits, IImageDataset data, AtlasKeys keys)
+    {
+        var pictures = new List<(string, byte[])>();
+        var byUnit = new Dictionary<int, Dictionary<int, string>>();
+        var jobs = Enumerable.Range(0, Math.Min(units, hits.Length)).SelectMany(u => hits[u].Select(h => (Unit: u, h.Image))).ToList();
+        foreach (var chunk in jobs.Chunk(64))
+        {
+            var images = chunk.Select(j => data.Read(j.Image, 1)).ToList();
+            using var pixels = tensor(images.SelectMany(b => b.Pixels).ToArray()).view(chunk.Length, data.Channels, data.Height, data.Width);
+            var maps = ActivationMaps.UnitMaps(model, pixels, layer, chunk.Select(j => j.Unit).ToList());
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var key = keys.ExampleHeatmap(layer, chunk[i].Unit, chunk[i].Image);
+                var raster = new Raster(images[i].Pixels, data.Channels, data.Height, data.Width);
+                pictures.Add((key, HeatmapImages.Overlay(raster, maps[i], OverlaySide).ToPng()));
+                if (!byUnit.TryGetValue(chunk[i].Unit, out var perImage)) byUnit[chunk[i].Unit] = perImage = [];
+                perImage[chunk[i].Image] = key;
+            }
+        }
+        return (pictures, byUnit.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<int, string>)p.Value));
     }
 
     /// <summary>Grad-CAM (see <see cref="GradCamLayer"/>) for each class unit's top images, as overlays on the images.</summary>

@@ -39,7 +39,7 @@ public class GoogLeNetRunTests
               "layers": ["conv3", "inception4a", "logits"],
               "maxUnitsPerLayer": 2,
               "featureVis": { "steps": 4, "channelsPerUnit": 2 },
-              "examples": { "topK": 3, "batchSize": 4, "imagesPerShard": 6 },
+              "examples": { "topK": 3, "batchSize": 4, "imagesPerShard": 6, "heatmaps": "all" },
               "output": { "store": "store", "site": "site" }
             }
             """);
@@ -63,6 +63,8 @@ public class GoogLeNetRunTests
                 Assert.Equal(3, unit.TopExamples.Count);
                 Assert.NotEmpty(unit.Visualizations);
                 Assert.All(unit.Visualizations, v => Assert.True(File.Exists(Path.Combine(folder, "store", v.Key)), $"{v.Key} is missing"));
+                // examples.heatmaps "all": every top example has an overlay (the unit's own map, or Grad-CAM for a class).
+                Assert.All(unit.TopExamples, e => Assert.True(e.HeatmapKey is { } key && File.Exists(Path.Combine(folder, "store", key)), $"{layer.Name}/{unit.Index}: no heatmap for image {e.ImageIndex}"));
             });
         });
         var (_, _, broken) = SiteCrawler.Crawl(Path.Combine(folder, "site"));

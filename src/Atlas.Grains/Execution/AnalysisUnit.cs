@@ -193,7 +193,29 @@ public static class AnalysisUnit
 
     /// <summary>Each spatial unit's own activation map on each of its top images, as overlays on the images (examples.heatmaps: all).</summary>
     private static (List<(string, byte[])> Pictures, Dictionary<int, IReadOnlyDictionary<int, string>> KeysByUnit) UnitOverlays(
-        IAtlasModel model, string layer, int units, Atlas.Core.Examples.ExampleHit[][] hits, IImageDataset data, AtlasKeys keys)
+        IAtlasModel model, string layer, int units, Atlas.Core.Examples.ExampleHit[][] hits, IImageDataset data, AtlasKeys keys) =>
+        Overlays(layer, units, hits, data, keys, (pixels, chunkUnits) => ActivationMaps.UnitMaps(model, pixels, layer, chunkUnits));
+
+    /// <summary>Grad-CAM (see <see cref="GradCamLayer"/>) for each class unit's top images, as overlays on the images.</summary>
+    private static (List<(string, byte[])> Pictures, Dictionary<int, IReadOnlyDictionary<int, string>> KeysByClass) GradCamOverlays(
+        ILayerProbe probe, IReadOnlyList<LayerInfo> catalog, LayerInfo logits, int units, Atlas.Core.Examples.ExampleHit[][] hits,
+        IImageDataset data, AtlasKeys keys, List<string> notes)
+    {
+        var spatial = GradCamLayer(probe, catalog, logits, notes);
+        if (spatial is null) return ([], []);
+        var overlays = Overlays(logits.Name, units, hits, data, keys,
+            (pixels, classes) => GradCam.Compute(probe, pixels, spatial.Name, classes).Select(r => r.Heatmap).ToList());
+        notes.Add($"Grad-CAM overlays at {spatial.Name}");
+        return overlays;
+    }
+
+    /// <summary>
+    /// A heatmap overlay for each of the first <paramref name="units"/> units' top images, the heatmaps made
+    /// <paramref name="heatmaps"/>(pixels, unit per image) in batches of 64 images; keys by unit, then image.
+    /// </summary>
+    private static (List<(string, byte[])> Pictures, Dictionary<int, IReadOnlyDictionary<int, string>> KeysByUnit) Overlays(
+        string layer, int units, Atlas.Core.Examples.ExampleHit[][] hits, IImageDataset data, AtlasKeys keys,
+        Func<Tensor, IReadOnlyList<int>, IReadOnlyList<float[][]>> heatmaps)
     {
         var pictures = new List<(string, byte[])>();
         var byUnit = new Dictionary<int, Dictionary<int, string>>();
@@ -202,7 +224,7 @@ public static class AnalysisUnit
         {
             var images = chunk.Select(j => data.Read(j.Image, 1)).ToList();
             using var pixels = tensor(images.SelectMany(b => b.Pixels).ToArray()).view(chunk.Length, data.Channels, data.Height, data.Width);
-            var maps = ActivationMaps.UnitMaps(model, pixels, layer, chunk.Select(j => j.Unit).ToList());
+            var maps = heatmaps(pixels, chunk.Select(j => j.Unit).ToList());
             for (int i = 0; i < chunk.Length; i++)
             {
                 var key = keys.ExampleHeatmap(layer, chunk[i].Unit, chunk[i].Image);
@@ -213,36 +235,6 @@ public static class AnalysisUnit
             }
         }
         return (pictures, byUnit.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<int, string>)p.Value));
-    }
-
-    /// <summary>Grad-CAM (see <see cref="GradCamLayer"/>) for each class unit's top images, as overlays on the images.</summary>
-    private static (List<(string, byte[])> Pictures, Dictionary<int, IReadOnlyDictionary<int, string>> KeysByClass) GradCamOverlays(
-        ILayerProbe probe, IReadOnlyList<LayerInfo> catalog, LayerInfo logits, int units, Atlas.Core.Examples.ExampleHit[][] hits,
-        IImageDataset data, AtlasKeys keys, List<string> notes)
-    {
-        var pictures = new List<(string, byte[])>();
-        var heatmaps = new Dictionary<int, IReadOnlyDictionary<int, string>>();
-        var spatial = GradCamLayer(probe, catalog, logits, notes);
-        if (spatial is null) return (pictures, heatmaps);
-        var byClass = new Dictionary<int, Dictionary<int, string>>();
-        var jobs = Enumerable.Range(0, Math.Min(units, hits.Length)).SelectMany(c => hits[c].Select(h => (Class: c, h.Image))).ToList();
-        foreach (var chunk in jobs.Chunk(64))
-        {
-            var images = chunk.Select(j => data.Read(j.Image, 1)).ToList();
-            var rasters = images.Select(b => new Raster(b.Pixels, data.Channels, data.Height, data.Width)).ToList();
-            using var pixels = tensor(images.SelectMany(b => b.Pixels).ToArray()).view(chunk.Length, data.Channels, data.Height, data.Width);
-            var results = GradCam.Compute(probe, pixels, spatial.Name, chunk.Select(j => j.Class).ToList());
-            for (int i = 0; i < chunk.Length; i++)
-            {
-                var key = keys.ExampleHeatmap(logits.Name, chunk[i].Class, chunk[i].Image);
-                pictures.Add((key, HeatmapImages.Overlay(rasters[i], results[i].Heatmap, OverlaySide).ToPng()));
-                if (!byClass.TryGetValue(chunk[i].Class, out var perImage)) byClass[chunk[i].Class] = perImage = [];
-                perImage[chunk[i].Image] = key;
-            }
-        }
-        foreach (var (c, perImage) in byClass) heatmaps[c] = perImage;
-        notes.Add($"Grad-CAM overlays at {spatial.Name}");
-        return (pictures, heatmaps);
     }
 }
 

@@ -41,17 +41,17 @@ public static class RunCommand
         logger.Information("Atlas {Atlas} version {Version} into {Store}", spec.Atlas, spec.Version, store.Description);
 
         var keys = new AtlasKeys(spec.Atlas, spec.Version);
-        if (!force && await store.ExistsAsync(keys.Manifest, cancellationToken))
+        bool stored = await store.ExistsAsync(keys.Manifest, cancellationToken);
+        if (stored && !force)
         {
             logger.Information("This checkpoint's atlas is already in the store; publishing it (use --force to recompute)");
         }
         else
         {
-            bool replacing = await store.ExistsAsync(keys.Manifest, cancellationToken);
             spec = await RunResumption.DecideAsync(store, config, spec, recompute: force, cancellationToken);
             if (spec.ReuseFinishedUnits)
                 logger.Information("Resuming the interrupted run of this config: units already in the store are reused (use --force to recompute them)");
-            else if (replacing)
+            else if (stored)
                 logger.Information("Recomputing this checkpoint's atlas: the stored one is withdrawn until the run finishes");
             JobStatus status;
             await using (var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken))

@@ -58,7 +58,7 @@ public static class BatchNormFolding
         var bias = conv.bias?.to(float64) ?? zeros_like(scale);
         var foldedWeight = weight.to(float64).mul(scale.view(-1, 1, 1, 1)).to(type);
         // Keep the weight's memory layout (channels-last stays channels-last).
-        if (ChannelsLast.IsChannelsLast(weight) && !weight.is_contiguous()) foldedWeight = ChannelsLast.Of(foldedWeight);
+        if (ChannelsLast.Chosen(weight)) foldedWeight = ChannelsLast.Of(foldedWeight);
         var foldedBias = bias.sub(norm.running_mean!.to(float64)).mul(scale).add(shift).to(type);
         conv.weight = new Parameter(foldedWeight, requires_grad: false);
         conv.bias = new Parameter(foldedBias, requires_grad: false);

@@ -35,8 +35,13 @@ public static class ChannelsLast
     /// and not also contiguous (a weight with one input channel is both, and says nothing).
     /// </summary>
     public static bool Uses(nn.Module network) =>
-        network.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.Conv2d>()
-            .Any(conv => IsChannelsLast(conv.weight) && !conv.weight.is_contiguous());
+        network.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.Conv2d>().Any(conv => Chosen(conv.weight));
+
+    /// <summary>
+    /// Whether a weight was put in channels-last order rather than merely allowing it: in that order and not
+    /// also contiguous (a weight with one input channel, or a 1×1 kernel's in some strides, is both).
+    /// </summary>
+    public static bool Chosen(Tensor weight) => IsChannelsLast(weight) && !weight.is_contiguous();
 
     /// <summary>Reads model.memoryFormat: whether a network on <paramref name="device"/> uses channels-last.</summary>
     public static bool For(string memoryFormat, Device device) => memoryFormat switch

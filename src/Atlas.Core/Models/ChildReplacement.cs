@@ -15,7 +15,8 @@ namespace Atlas.Core.Models;
 /// </summary>
 internal static class ChildReplacement
 {
-    private const BindingFlags Fields = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly;
+    /// <summary>The fields a module type declares itself, private ones included: where TorchVision keeps children.</summary>
+    public const BindingFlags Fields = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly;
 
     /// <summary>
     /// Offers every child of type <typeparamref name="T"/> anywhere in <paramref name="network"/> to

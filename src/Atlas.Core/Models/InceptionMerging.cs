@@ -1,4 +1,3 @@
-using System.Reflection;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,8 +14,6 @@ namespace Atlas.Core.Models;
 /// </summary>
 public static class InceptionMerging
 {
-    private const BindingFlags Fields = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly;
-
     /// <summary>Reads model.branchConvolutions: whether working copies on <paramref name="device"/> merge each Inception block's 1×1 convolutions.</summary>
     public static bool For(string branchConvolutions, Device device) => branchConvolutions switch
     {
@@ -67,7 +64,7 @@ public static class InceptionMerging
     }
 
     private static nn.Module<Tensor, Tensor>? Branch(nn.Module block, string name) =>
-        block.GetType().GetField(name, Fields)?.GetValue(block) as nn.Module<Tensor, Tensor>;
+        block.GetType().GetField(name, ChildReplacement.Fields)?.GetValue(block) as nn.Module<Tensor, Tensor>;
 
     /// <summary>The convolution of a conv → identity (a folded batch norm) → ReLU block, when it is a plain 1×1 with a bias.</summary>
     private static Conv2d? FoldedPointwise(Sequential block)
@@ -82,7 +79,7 @@ public static class InceptionMerging
     /// <summary>Whether a conv block's weights are in channels-last order (the stacked 1×1 weight follows it).</summary>
     private static bool LaysOutChannelsLast(nn.Module convBlock) =>
         convBlock.named_modules().Select(m => m.module).OfType<Conv2d>()
-            .Any(c => ChannelsLast.IsChannelsLast(c.weight) && !c.weight.is_contiguous());
+            .Any(c => ChannelsLast.Chosen(c.weight));
 
     private static Conv2d Stack(IReadOnlyList<Conv2d> convs, bool channelsLast)
     {

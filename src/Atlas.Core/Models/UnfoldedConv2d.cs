@@ -31,7 +31,7 @@ public sealed class UnfoldedConv2d : nn.Module<Tensor, Tensor>
         this.mostColumnBytes = mostColumnBytes;
         using var noGrad = no_grad();
         var w = convolution.weight;
-        channelsLast = ChannelsLast.IsChannelsLast(w) && !w.is_contiguous();
+        channelsLast = ChannelsLast.Chosen(w);
         weight = new Parameter(w.reshape(w.shape[0], -1).contiguous(), requires_grad: false);
         bias = convolution.bias is { } b ? new Parameter(b.detach().clone(), requires_grad: false) : null;
         kernel = (convolution.kernel_size[0], convolution.kernel_size[1]);

@@ -102,7 +102,12 @@ public static class FeatureVisBench
                 var engine = Variant(variant);
                 figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
                 if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
-                    figures.Add(Measured(Variant(variant with { Precision = ScalarType.Float32 }), FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                {
+                    // The float32 twin is what the engine runs in float32: `auto` decides the input convolution for that type anew.
+                    bool twinUnfolds = unfolds.Count > 1 ? variant.UnfoldInput : BenchModels.InputUnfolds(parse.GetValue(inputConvolution)!, ScalarType.Float32)[0];
+                    var twin = variant with { Precision = ScalarType.Float32, UnfoldInput = twinUnfolds };
+                    figures.Add(Measured(Variant(twin), FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                }
                 if (parse.GetValue(fullSet))
                     figures.Add(Measured(engine, FeatureVisSettings.Units(config), "full set per unit, batched"));
             }

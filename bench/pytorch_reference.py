@@ -82,6 +82,24 @@ class UnfoldedConv(nn.Module):
         return out.contiguous(memory_format=torch.channels_last) if CHANNELS_LAST else out
 
 
+class SpaceToDepthConv(nn.Module):
+    """A strided convolution as pixel_unshuffle by its stride, then a stride-1 convolution (bench/conv1_forms.py)."""
+
+    def __init__(self, conv):
+        super().__init__()
+        from conv1_forms import space_to_depth_weight
+        self.stride, self.padding, self.kernel = conv.stride[0], conv.padding[0], conv.kernel_size[0]
+        self.channels = 4 if conv.in_channels == 3 else conv.in_channels
+        weight = space_to_depth_weight(conv.weight.detach(), self.stride, self.channels)
+        self.weight = nn.Parameter(weight.contiguous(memory_format=torch.channels_last) if CHANNELS_LAST else weight, requires_grad=False)
+        self.bias = None if conv.bias is None else nn.Parameter(conv.bias.detach().clone(), requires_grad=False)
+
+    def forward(self, x):
+        from conv1_forms import space_to_depth_forward
+        out = space_to_depth_forward(x, self.weight.to(x.dtype) if not torch.is_autocast_enabled() else self.weight, self.stride, self.padding, self.kernel, self.channels)
+        return out if self.bias is None else out + self.bias.to(out.dtype).view(1, -1, 1, 1)
+
+
 CHANNELS_LAST = False  # --channels-last: the unfolded convolution hands on NHWC, as cuDNN's would
 
 
@@ -169,6 +187,7 @@ def main():
     parser.add_argument("--channels-last", action="store_true", help="convolution weights (and so activations) in NHWC, like the engine's default")
     parser.add_argument("--fold", action="store_true", help="fold batch norms into the convolutions, like the engine's working copies")
     parser.add_argument("--unfold-input", action="store_true", help="conv1 as one matrix product over unfolded patches, like the engine's model.inputConvolution: unfold")
+    parser.add_argument("--s2d-input", action="store_true", help="conv1 as space to depth and a stride-1 convolution (bench/conv1_forms.py)")
     parser.add_argument("--sweep", default="", help="comma-separated batch sizes: pictures/s of --sweep-steps batched steps each")
     parser.add_argument("--sweep-steps", type=int, default=64)
     parser.add_argument("--profile", type=int, default=0, help="profile this many batched steps and print the kernels by time")
@@ -186,10 +205,12 @@ def main():
         model = model.to(memory_format=torch.channels_last)
     if args.unfold_input:
         model.conv1.conv = UnfoldedConv(model.conv1.conv)
+    if args.s2d_input:
+        model.conv1.conv = SpaceToDepthConv(model.conv1.conv)
 
     featurevis(model, args.layer, [0], 2, args.size, args.device)  # warm-up: kernel selection, allocations
     print(f"precision: {'bfloat16 autocast' if BF16 else 'float32'}, {'channels-last' if args.channels_last else 'contiguous'}, batch norms {'folded' if args.fold else 'kept'}"
-          + (", conv1 unfolded" if args.unfold_input else ""))
+          + (", conv1 unfolded" if args.unfold_input else "") + (", conv1 space to depth" if args.s2d_input else ""))
     if not args.skip_figures:
         figures(model, args)
     diagnostics(model, args)

@@ -56,7 +56,7 @@ public class BadInputTests
     [InlineData("model", "memoryFormat", "nhwc", "channelsLast")]
     [InlineData("model", "maxPoolBackward", "fast", "scatter")]
     [InlineData("model", "branchConvolutions", "fused", "merged")]
-    [InlineData("model", "inputConvolution", "im2col", "unfold")]
+    [InlineData("model", "inputConvolution", "unfold", "spaceToDepth")]
     [InlineData("examples", "precision", "float16", "bfloat16")]
     [InlineData("examples", "heatmaps", "some", "all")]
     public async Task An_unknown_choice_is_named_with_the_choices(string section, string field, string bad, string aChoice)

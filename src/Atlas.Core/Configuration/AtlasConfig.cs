@@ -51,8 +51,8 @@ public sealed record ModelConfig
     /// </summary>
     public string BranchConvolutions { get; init; } = "auto";
     /// <summary>
-    /// How the working copies compute the convolution that reads the image: "auto" (unfolded on a GPU in bfloat16, see
-    /// <see cref="Models.InputConvolution.For"/>), "native" (the library's convolution) or "unfold".
+    /// How the working copies compute the convolution that reads the image: "auto" (space to depth on a GPU in bfloat16,
+    /// see <see cref="Models.InputConvolution.For"/>), "native" (the library's convolution) or "spaceToDepth".
     /// </summary>
     public string InputConvolution { get; init; } = "auto";
 }

@@ -58,8 +58,8 @@ public interface IAtlasModel : IDisposable
     int MergeBranchConvolutions() => 0;
 
     /// <summary>
-    /// In a working copy, computes each convolution over an image's few channels as a matrix product over unfolded
-    /// patches (<see cref="InputConvolution"/>). Values agree up to rounding. Returns how many were replaced.
+    /// In a working copy, computes each strided convolution over an image's few channels as space to depth and a
+    /// stride-1 convolution (<see cref="InputConvolution"/>). Values agree up to rounding. Returns how many were replaced.
     /// </summary>
-    int UnfoldInputConvolutions() => 0;
+    int SpaceToDepthInputConvolutions() => 0;
 }

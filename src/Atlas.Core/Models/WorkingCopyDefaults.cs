@@ -25,7 +25,7 @@ public static class WorkingCopyDefaults
         parts.Add("batch norms folded");
         if (gradients && MaxPoolGradient.For("auto", device)) parts.Add("scatter max-pool backward");
         if (InceptionMerging.For("auto", device)) parts.Add("Inception 1×1 convolutions merged");
-        if (InputConvolution.For("auto", device, type)) parts.Add("input convolution unfolded");
+        if (InputConvolution.For("auto", device, type)) parts.Add("input convolution as space to depth");
         return string.Join(", ", parts);
     }
 }

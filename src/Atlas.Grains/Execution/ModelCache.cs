@@ -59,8 +59,8 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
     /// A copy of the job's network with its batch norms folded into the convolutions (one pass over memory
     /// less per layer, see <see cref="BatchNormFolding"/>), in <paramref name="type"/>, and on a GPU with the
     /// scatter max-pool backward (<see cref="MaxPoolGradient"/>), GoogLeNet's 1×1 branch convolutions merged
-    /// (<see cref="InceptionMerging"/>) and, in bfloat16, the image's convolution unfolded
-    /// (<see cref="InputConvolution"/>). A copy, because folding changes the parameters that the analysis
+    /// (<see cref="InceptionMerging"/>) and, in bfloat16, the image's convolution as space to
+    /// depth (<see cref="InputConvolution"/>). A copy, because folding changes the parameters that the analysis
     /// shows and the version comparison hashes.
     /// </summary>
     private IAtlasModel FastCopy(AtlasConfig config, ScalarType type)
@@ -75,9 +75,9 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         // Only gradients go another way, so the dataset pass (no gradients) computes exactly as before.
         int pools = MaxPoolGradient.For(config.Model.MaxPoolBackward, ModelDevice.Of(copy)) ? MaxPoolGradient.Apply(copy.Network) : 0;
         int merged = InceptionMerging.For(config.Model.BranchConvolutions, ModelDevice.Of(copy)) ? copy.MergeBranchConvolutions() : 0;
-        int unfolded = InputConvolution.For(config.Model.InputConvolution, ModelDevice.Of(copy), type) ? copy.UnfoldInputConvolutions() : 0;
-        logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Pools} max pools with the scatter backward, {Merged} Inception blocks with merged 1×1 convolutions, {Unfolded} input convolutions unfolded, {Precision}",
-            copy.Architecture, folded, pools, merged, unfolded, RenderPrecision.Describe(copy));
+        int rearranged = InputConvolution.For(config.Model.InputConvolution, ModelDevice.Of(copy), type) ? copy.SpaceToDepthInputConvolutions() : 0;
+        logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Pools} max pools with the scatter backward, {Merged} Inception blocks with merged 1×1 convolutions, {Rearranged} input convolutions as space to depth, {Precision}",
+            copy.Architecture, folded, pools, merged, rearranged, RenderPrecision.Describe(copy));
         return fastCopies[type] = copy;
     }
 

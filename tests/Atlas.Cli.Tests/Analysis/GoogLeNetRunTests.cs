@@ -9,7 +9,7 @@ namespace Atlas.Cli.Tests.Analysis;
 /// `atlas run` on the PyTorch-written GoogLeNet checkpoint: every pass of a real batch-norm network,
 /// which the demo CNN has none of. Rendering and the dataset pass use folded, channels-last working
 /// copies while the analysis reads the checkpoint's own parameters; all of it must still come out. The
-/// pools take the scatter backward, the Inception blocks merge their 1×1 convolutions and conv1 is unfolded,
+/// pools take the scatter backward, the Inception blocks merge their 1×1 convolutions and conv1 is computed as space to depth,
 /// as on a GPU by default, so the run covers those paths on the CPU too.
 /// </summary>
 public class GoogLeNetRunTests
@@ -34,7 +34,7 @@ public class GoogLeNetRunTests
         await File.WriteAllTextAsync(config, $$"""
             {
               "name": "googlenet-run",
-              "model": { "architecture": "googlenet", "checkpoint": {{JsonSerializer.Serialize(Path.Combine(GoogLeNetFixtureTests.Fixture, "googlenet_fp16.pth"))}}, "inputSize": 64, "maxPoolBackward": "scatter", "branchConvolutions": "merged", "inputConvolution": "unfold" },
+              "model": { "architecture": "googlenet", "checkpoint": {{JsonSerializer.Serialize(Path.Combine(GoogLeNetFixtureTests.Fixture, "googlenet_fp16.pth"))}}, "inputSize": 64, "maxPoolBackward": "scatter", "branchConvolutions": "merged", "inputConvolution": "spaceToDepth" },
               "dataset": { "kind": "image-folder", "path": "images" },
               "layers": ["conv3", "inception4a", "logits"],
               "maxUnitsPerLayer": 2,
@@ -50,7 +50,7 @@ public class GoogLeNetRunTests
         Assert.Contains("batch norms folded", outcome.StdErr); // the working copies were made
         Assert.Contains("13 max pools with the scatter backward", outcome.StdErr);
         Assert.Contains("9 Inception blocks with merged 1×1 convolutions", outcome.StdErr);
-        Assert.Contains("1 input convolutions unfolded", outcome.StdErr);
+        Assert.Contains("1 input convolutions as space to depth", outcome.StdErr);
         var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
         var manifestKey = await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey);
         var manifest = (await store.GetJsonAsync<AtlasManifest>(manifestKey))!;

@@ -21,14 +21,14 @@ public class InputConvolutionTests
     [InlineData("resnet18", true)]    // conv1 in a field of the network
     [InlineData("alexnet", true)]     // 11×11, stride 4
     [InlineData("mobilenetv2", true)] // 3×3, stride 2, in nested Sequentials
-    public void An_unfolded_input_convolution_computes_the_same_activations_and_input_gradients(string architecture, bool channelsLast)
+    public void An_input_convolution_as_space_to_depth_computes_the_same_activations_and_input_gradients(string architecture, bool channelsLast)
     {
         using var native = Build(architecture, channelsLast);
-        using var unfolded = Build(architecture, channelsLast);
-        Assert.Equal(1, unfolded.UnfoldInputConvolutions());
-        Assert.Equal(0, unfolded.UnfoldInputConvolutions()); // the rest read more than an image's channels
-        Assert.Single(unfolded.Network.named_modules(), m => m.module is UnfoldedConv2d);
-        Assert.DoesNotContain(unfolded.Network.named_modules(), m => m.module is Conv2d { in_channels: <= InputConvolution.MostInputChannels });
+        using var rearranged = Build(architecture, channelsLast);
+        Assert.Equal(1, rearranged.SpaceToDepthInputConvolutions());
+        Assert.Equal(0, rearranged.SpaceToDepthInputConvolutions()); // the rest read more than an image's channels
+        Assert.Single(rearranged.Network.named_modules(), m => m.module is SpaceToDepthConv2d);
+        Assert.DoesNotContain(rearranged.Network.named_modules(), m => m.module is Conv2d { in_channels: <= InputConvolution.MostInputChannels });
 
         using var scope = NewDisposeScope();
         var pixels = rand(2, 3, 64, 64);
@@ -36,7 +36,7 @@ public class InputConvolutionTests
         foreach (bool pre in new[] { false, true })
         {
             var expected = native.Activations(pixels, layers, pre);
-            var actual = unfolded.Activations(pixels, layers, pre);
+            var actual = rearranged.Activations(pixels, layers, pre);
             foreach (var layer in layers)
             {
                 AssertClose(expected[layer], actual[layer], 1e-4, $"{architecture} {layer} (pre-activation: {pre})");
@@ -44,7 +44,7 @@ public class InputConvolutionTests
                     Assert.Equal(ChannelsLast.IsChannelsLast(expected[layer]), ChannelsLast.IsChannelsLast(actual[layer]));
             }
         }
-        AssertClose(native.Logits(pixels), unfolded.Logits(pixels), 1e-4, $"{architecture} logits");
+        AssertClose(native.Logits(pixels), rearranged.Logits(pixels), 1e-4, $"{architecture} logits");
 
         Tensor InputGradient(IAtlasModel model)
         {
@@ -52,47 +52,60 @@ public class InputConvolutionTests
             model.Activations(input, [layers[0]], preActivation: true)[layers[0]].select(1, 1).sum().backward();
             return input.grad!;
         }
-        AssertClose(InputGradient(native), InputGradient(unfolded), 1e-4, $"{architecture} input gradient");
+        AssertClose(InputGradient(native), InputGradient(rearranged), 1e-4, $"{architecture} input gradient");
     }
 
-    [Fact]
-    public void A_batch_too_large_for_one_unfolding_is_unfolded_in_slices_with_the_same_result()
+    [Theory]
+    [InlineData(20, 20, 7, 2, 3, 3)]  // GoogLeNet's and ResNet's conv1
+    [InlineData(21, 19, 7, 2, 3, 1)]  // odd sizes, grey
+    [InlineData(23, 23, 11, 4, 2, 3)] // AlexNet's, whose last rows are cut rather than padded
+    [InlineData(18, 17, 3, 2, 1, 4)]  // MobileNetV2's, four channels
+    [InlineData(17, 17, 5, 3, 0, 2)]  // no padding, stride 3
+    public void Space_to_depth_matches_the_strided_convolution_for_any_size_kernel_and_channel_count(int height, int width, int kernel, int stride, int padding, int channels)
     {
         TorchRuntime.Initialize();
         random.manual_seed(5);
-        using var conv = nn.Conv2d(3, 8, 7, stride: 2, padding: 3);
+        using var conv = nn.Conv2d(channels, 8, kernel, stride: stride, padding: padding);
         using var scope = NewDisposeScope();
-        var images = rand(5, 3, 20, 20).requires_grad_(true);
-        // Columns of one image: 3·7·7 × 10·10 floats; the limit holds two images, so 5 images take 3 slices.
-        using var sliced = new UnfoldedConv2d(conv, mostColumnBytes: 2 * 147 * 100 * 4);
+        var images = rand(2, channels, height, width).requires_grad_(true);
+        using var rearranged = new SpaceToDepthConv2d(conv);
         var expected = conv.call(images);
-        var actual = sliced.call(images);
-        AssertClose(expected, actual, 1e-5, "sliced output");
+        var actual = rearranged.call(images);
+        Assert.Equal(expected.shape, actual.shape);
+        AssertClose(expected, actual, 1e-5, "output");
         var wanted = torch.autograd.grad([expected.sum()], [images])[0];
         var got = torch.autograd.grad([actual.sum()], [images])[0];
-        AssertClose(wanted, got, 1e-5, "sliced input gradient");
+        AssertClose(wanted, got, 1e-5, "input gradient");
     }
 
+    [Theory]
+    [InlineData(3, 2, 4)]  // 16 channels after the blocks
+    [InlineData(1, 2, 2)]  // 8
+    [InlineData(3, 4, 3)]  // 48 are already a multiple of 8
+    [InlineData(4, 2, 4)]
+    public void Input_channels_are_padded_until_the_blocks_fill_whole_groups_of_eight(long channels, long stride, long expected) =>
+        Assert.Equal(expected, SpaceToDepthConv2d.AlignedChannels(channels, stride));
+
     [Fact]
-    public void The_setting_unfolds_on_a_GPU_in_bfloat16_by_default_and_refuses_unknown_values_by_key()
+    public void The_setting_rearranges_on_a_GPU_in_bfloat16_by_default_and_refuses_unknown_values_by_key()
     {
         var cuda = new Device(TorchSharp.DeviceType.CUDA, 0);
         Assert.False(InputConvolution.For("auto", CPU, ScalarType.BFloat16));
         Assert.True(InputConvolution.For("auto", cuda, ScalarType.BFloat16));
         Assert.False(InputConvolution.For("auto", cuda, ScalarType.Float32));
-        Assert.True(InputConvolution.For("unfold", CPU, ScalarType.Float32));
+        Assert.True(InputConvolution.For("spaceToDepth", CPU, ScalarType.Float32));
         Assert.False(InputConvolution.For("native", cuda, ScalarType.BFloat16));
         Assert.Contains("model.inputConvolution: 'im2col'", Assert.Throws<AtlasInputException>(() => InputConvolution.For("im2col", CPU, ScalarType.Float32)).Message);
     }
 
     [Fact]
-    public void In_bfloat16_channels_last_the_gpu_default_the_unfolded_copy_agrees_within_bfloat16_rounding()
+    public void In_bfloat16_channels_last_the_gpu_default_the_space_to_depth_copy_agrees_within_bfloat16_rounding()
     {
         using var native = Build("googlenet", channelsLast: true);
-        using var unfolded = Build("googlenet", channelsLast: true);
+        using var rearranged = Build("googlenet", channelsLast: true);
         native.ConvertTo(ScalarType.BFloat16);
-        unfolded.ConvertTo(ScalarType.BFloat16);
-        Assert.Equal(1, unfolded.UnfoldInputConvolutions());
-        WorkingCopyNetworks.AssertAgreeInBFloat16(native, unfolded, ["conv1", "inception3a"]);
+        rearranged.ConvertTo(ScalarType.BFloat16);
+        Assert.Equal(1, rearranged.SpaceToDepthInputConvolutions());
+        WorkingCopyNetworks.AssertAgreeInBFloat16(native, rearranged, ["conv1", "inception3a"]);
     }
 }

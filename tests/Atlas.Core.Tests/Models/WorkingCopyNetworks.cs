@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Atlas.Core.Tests.Models;
 
 /// <summary>
-/// Zoo networks for the working-copy rewrites' tests (folding, merging, unfolding): random weights from a
+/// Zoo networks for the working-copy rewrites' tests (folding, merging, space to depth): random weights from a
 /// seed, so two builds are the same network and one can be rewritten, at 64 px on the CPU.
 /// </summary>
 internal static class WorkingCopyNetworks

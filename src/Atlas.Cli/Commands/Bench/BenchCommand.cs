@@ -35,8 +35,8 @@ public static class BenchCommand
                             from transfer in BenchModels.Transfers(parse.GetValue(pixels)!)
                             from merge in BenchModels.BranchMerges(parse.GetValue(branches)!)
                             from type in BenchModels.Precisions(parse.GetValue(precision)!)
-                            from unfold in BenchModels.InputUnfolds(parse.GetValue(inputConvolution)!, type)
-                            select new ExamplesBench.Variant(layout, fold, transfer, type, merge, unfold)).ToList();
+                            from spaceToDepth in BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type)
+                            select new ExamplesBench.Variant(layout, fold, transfer, type, merge, spaceToDepth)).ToList();
             ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger);
             return Task.FromResult(ExitCodes.Success);
         }));

@@ -13,7 +13,7 @@ namespace Atlas.Cli.Commands.Bench;
 public static class BenchModels
 {
     /// <summary>How a bench network is prepared: compute type and the working copy's rewrites.</summary>
-    public sealed record NetworkVariant(ScalarType Precision, bool ChannelsLast, bool Fold, bool ScatterPools = false, bool MergeBranches = false, bool UnfoldInput = false);
+    public sealed record NetworkVariant(ScalarType Precision, bool ChannelsLast, bool Fold, bool ScatterPools = false, bool MergeBranches = false, bool InputSpaceToDepth = false);
 
     public static IAtlasModel Build(string architecture, int? size = null, long seed = 0)
     {
@@ -36,8 +36,8 @@ public static class BenchModels
 
     /// <summary>
     /// A model prepared as the engine's working copies are: batch norms folded (when asked), converted to the
-    /// variant's type, then channels-last, scatter pools, merged Inception 1×1 convolutions and the unfolded
-    /// input convolution (each when asked).
+    /// variant's type, then channels-last, scatter pools, merged Inception 1×1 convolutions and the
+    /// input convolution as space to depth (each when asked).
     /// The same seed builds the same weights, so every variant computes the same network. The second result
     /// names the rewrites that took effect (", bn folded, …"; empty when none did).
     /// </summary>
@@ -49,9 +49,9 @@ public static class BenchModels
         if (variant.ChannelsLast) ChannelsLast.Apply(model.Network);
         if (variant.ScatterPools) MaxPoolGradient.Apply(model.Network);
         bool merged = variant.MergeBranches && model.MergeBranchConvolutions() > 0;
-        bool unfolded = variant.UnfoldInput && model.UnfoldInputConvolutions() > 0;
+        bool rearranged = variant.InputSpaceToDepth && model.SpaceToDepthInputConvolutions() > 0;
         return (model, (folded ? ", bn folded" : "") + (variant.ScatterPools ? ", scatter pools" : "") + (merged ? ", 1×1 merged" : "")
-            + (unfolded ? ", input conv unfolded" : ""));
+            + (rearranged ? ", input conv space to depth" : ""));
     }
 
     /// <summary>How a bench's --pixels says pixels travel to the device (null: the scanner's default); "both" measures each.</summary>
@@ -111,17 +111,17 @@ public static class BenchModels
     public const string BatchNormHelp = "Batch norms: folded into the convolutions (as atlas runs do), kept, or both (one figure each)";
 
     /// <summary>
-    /// Whether a bench's --input-convolution unfolds the convolution that reads the image of a network computing
+    /// Whether a bench's --input-convolution computes the convolution that reads the image of a network computing
     /// in <paramref name="type"/> (as atlas runs do on a GPU in bfloat16); "both" measures each.
     /// </summary>
-    public static IReadOnlyList<bool> InputUnfolds(string inputConvolution, ScalarType type) => inputConvolution switch
+    public static IReadOnlyList<bool> InputSpaceToDepth(string inputConvolution, ScalarType type) => inputConvolution switch
     {
         "both" => [false, true],
-        "auto" or "native" or "unfold" => [InputConvolution.For(inputConvolution, TorchRuntime.Device, type)],
-        _ => throw new AtlasInputException($"--input-convolution: '{inputConvolution}' is not auto, native, unfold or both"),
+        "auto" or "native" or "spaceToDepth" => [InputConvolution.For(inputConvolution, TorchRuntime.Device, type)],
+        _ => throw new AtlasInputException($"--input-convolution: '{inputConvolution}' is not auto, native, spaceToDepth or both"),
     };
 
-    public const string InputHelp = "Convolution that reads the image: auto (unfolded on a GPU in bfloat16), native, unfold, or both (one figure each)";
+    public const string InputHelp = "Convolution that reads the image: auto (space to depth on a GPU in bfloat16), native, spaceToDepth, or both (one figure each)";
 
     public const string BranchHelp = "Inception 1×1 convolutions: auto (merged on a GPU), merged, separate, or both (one figure each)";
 

@@ -51,7 +51,7 @@ public static class FeatureVisBench
             var folds = BenchModels.Folds(parse.GetValue(batchNorm)!);
             var pools = BenchModels.PoolBackwards(parse.GetValue(maxPool)!);
             var merges = BenchModels.BranchMerges(parse.GetValue(branches)!);
-            var unfolds = BenchModels.InputUnfolds(parse.GetValue(inputConvolution)!, type);
+            var spaceToDepths = BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type);
             // Each variant is built once: the precision comparison and the fp32 twins ask again for ones already measured.
             var variants = new Dictionary<BenchModels.NetworkVariant, IAtlasModel>();
             var labels = new Dictionary<IAtlasModel, string>();
@@ -95,8 +95,8 @@ public static class FeatureVisBench
                           from fold in folds
                           from scatter in pools
                           from merge in merges
-                          from unfold in unfolds
-                          select new BenchModels.NetworkVariant(type, channelsLast, fold, scatter, merge, unfold);
+                          from spaceToDepth in spaceToDepths
+                          select new BenchModels.NetworkVariant(type, channelsLast, fold, scatter, merge, spaceToDepth);
             foreach (var variant in engines.ToList())
             {
                 var engine = Variant(variant);
@@ -104,8 +104,8 @@ public static class FeatureVisBench
                 if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
                 {
                     // The float32 twin is what the engine runs in float32: `auto` decides the input convolution for that type anew.
-                    bool twinUnfolds = unfolds.Count > 1 ? variant.UnfoldInput : BenchModels.InputUnfolds(parse.GetValue(inputConvolution)!, ScalarType.Float32)[0];
-                    var twin = variant with { Precision = ScalarType.Float32, UnfoldInput = twinUnfolds };
+                    bool twinSpaceToDepth = spaceToDepths.Count > 1 ? variant.InputSpaceToDepth : BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, ScalarType.Float32)[0];
+                    var twin = variant with { Precision = ScalarType.Float32, InputSpaceToDepth = twinSpaceToDepth };
                     figures.Add(Measured(Variant(twin), FeatureVisBenchmark.ChannelOnly, "batched engine"));
                 }
                 if (parse.GetValue(fullSet))
@@ -119,7 +119,7 @@ public static class FeatureVisBench
 
             if (parse.GetValue(compare) is > 0 and var compared)
             {
-                var reduced = Variant(new BenchModels.NetworkVariant(ScalarType.BFloat16, layouts[^1], folds[^1], pools[^1], merges[^1], unfolds[^1]));
+                var reduced = Variant(new BenchModels.NetworkVariant(ScalarType.BFloat16, layouts[^1], folds[^1], pools[^1], merges[^1], spaceToDepths[^1]));
                 var items = bench.Plan(work[0].Item1, 0, Math.Min(compared, catalog.First(l => l.Name == work[0].Item1).Channels), FeatureVisBenchmark.ChannelOnly);
                 var comparison = PrecisionComparison.Run(exact, reduced, items, settings, cancellationToken);
                 var summary = PrecisionComparison.Summarize(comparison);

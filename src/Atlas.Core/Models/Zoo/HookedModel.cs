@@ -68,11 +68,11 @@ public sealed class HookedModel : IAtlasModel
         return folded;
     }
 
-    public int UnfoldInputConvolutions()
+    public int SpaceToDepthInputConvolutions()
     {
-        int unfolded = InputConvolution.Apply(network);
+        int replaced = InputConvolution.Apply(network);
         modules = HookedModules(); // an atlas layer may be the replaced convolution itself (AlexNet's conv1)
-        return unfolded;
+        return replaced;
     }
 
     public int MergeBranchConvolutions()

@@ -47,11 +47,11 @@ public sealed record ModelConfig
     public string MaxPoolBackward { get; init; } = "auto";
     /// <summary>
     /// Whether the working copies that render and scan run each GoogLeNet Inception block's three 1×1
-    /// convolutions as one: "auto" (on a GPU, see <see cref="Models.InceptionMerging.For"/>), "merged" or "separate".
+    /// convolutions as one: "auto" (on a GPU in bfloat16, see <see cref="Models.InceptionMerging.For"/>), "merged" or "separate".
     /// </summary>
     public string BranchConvolutions { get; init; } = "auto";
     /// <summary>
-    /// How the working copies compute the convolution that reads the image: "auto" (space to depth on a GPU in bfloat16,
+    /// How the working copies compute the convolution that reads the image: "auto" (space to depth on a GPU,
     /// see <see cref="Models.InputConvolution.For"/>), "native" (the library's convolution) or "spaceToDepth".
     /// </summary>
     public string InputConvolution { get; init; } = "auto";

@@ -15,14 +15,15 @@ namespace Atlas.Core.Models;
 public static class InceptionMerging
 {
     /// <summary>Reads model.branchConvolutions: whether working copies on <paramref name="device"/> merge each Inception block's 1×1 convolutions.</summary>
-    public static bool For(string branchConvolutions, Device device) => branchConvolutions switch
+    public static bool For(string branchConvolutions, Device device, ScalarType type) => branchConvolutions switch
     {
         "merged" => true,
         "separate" => false,
-        // On the 2-core CPU it measured neutral (oneDNN computes the same products either way). On a GPU it
-        // removes two convolution launches and two gradient sums per block (7 % of a step in PyTorch's
-        // profile went to such sums); bench/gpu-next.sh measures it there.
-        "auto" => device.type == DeviceType.CUDA,
+        // On an H200 (bench/RESULTS.md, sixth session) merging sped up bfloat16 rendering by 16-19 % in one run
+        // (neutral in another) and the bfloat16 dataset pass by -4 to +12 %, but slowed float32 rendering by
+        // 3-5 % in all three comparisons, with float32's dataset pass within noise. On the 2-core CPU it
+        // measured neutral (oneDNN computes the same products either way).
+        "auto" => device.type == DeviceType.CUDA && type is ScalarType.BFloat16 or ScalarType.Float16,
         var other => throw new AtlasInputException($"model.branchConvolutions: '{other}' is not auto, merged or separate"),
     };
 

@@ -22,10 +22,11 @@ public static class InputConvolution
     {
         "spaceToDepth" => true,
         "native" => false,
-        // On an H200, conv1's forward and input gradient in bfloat16 channels-last took 3.1 ms as space to depth
-        // against 4.3 ms in cuDNN; in float32 channels-last space to depth was the slower (4.5 against 4.1 ms,
-        // bench/conv1_forms.py). oneDNN on the CPU: bench/RESULTS.md.
-        "auto" => device.type == DeviceType.CUDA && type is ScalarType.BFloat16 or ScalarType.Float16,
+        // On an H200 the engine rendered 6 % faster with it in float32 and 17-22 % in bfloat16, and its dataset pass
+        // ran 1-4 % and 6-16 % faster (bench/RESULTS.md, sixth session); conv1 alone, in bfloat16, took 3.1
+        // against cuDNN's 4.3 ms (bench/conv1_forms.py). On the 2-core CPU it sped rendering up by 4-7 % but
+        // slowed the dataset pass by 6 %, so oneDNN keeps the convolution there.
+        "auto" => device.type == DeviceType.CUDA,
         var other => throw new AtlasInputException($"model.inputConvolution: '{other}' is not auto, native or spaceToDepth"),
     };
 

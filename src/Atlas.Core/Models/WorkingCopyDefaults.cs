@@ -24,7 +24,7 @@ public static class WorkingCopyDefaults
         if (ChannelsLast.For("auto", device)) parts.Add("channels-last");
         parts.Add("batch norms folded");
         if (gradients && MaxPoolGradient.For("auto", device)) parts.Add("scatter max-pool backward");
-        if (InceptionMerging.For("auto", device)) parts.Add("Inception 1×1 convolutions merged");
+        if (InceptionMerging.For("auto", device, type)) parts.Add("Inception 1×1 convolutions merged");
         if (InputConvolution.For("auto", device, type)) parts.Add("input convolution as space to depth");
         return string.Join(", ", parts);
     }

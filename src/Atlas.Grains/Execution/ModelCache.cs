@@ -58,9 +58,9 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
     /// <summary>
     /// A copy of the job's network with its batch norms folded into the convolutions (one pass over memory
     /// less per layer, see <see cref="BatchNormFolding"/>), in <paramref name="type"/>, and on a GPU with the
-    /// scatter max-pool backward (<see cref="MaxPoolGradient"/>), GoogLeNet's 1×1 branch convolutions merged
-    /// (<see cref="InceptionMerging"/>) and, in bfloat16, the image's convolution as space to
-    /// depth (<see cref="InputConvolution"/>). A copy, because folding changes the parameters that the analysis
+    /// scatter max-pool backward (<see cref="MaxPoolGradient"/>), the image's convolution as space to depth
+    /// (<see cref="InputConvolution"/>) and, in bfloat16, GoogLeNet's 1×1 branch convolutions merged
+    /// (<see cref="InceptionMerging"/>). A copy, because folding changes the parameters that the analysis
     /// shows and the version comparison hashes.
     /// </summary>
     private IAtlasModel FastCopy(AtlasConfig config, ScalarType type)
@@ -74,7 +74,7 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         if (type != ScalarType.Float32) copy.ConvertTo(type);
         // Only gradients go another way, so the dataset pass (no gradients) computes exactly as before.
         int pools = MaxPoolGradient.For(config.Model.MaxPoolBackward, ModelDevice.Of(copy)) ? MaxPoolGradient.Apply(copy.Network) : 0;
-        int merged = InceptionMerging.For(config.Model.BranchConvolutions, ModelDevice.Of(copy)) ? copy.MergeBranchConvolutions() : 0;
+        int merged = InceptionMerging.For(config.Model.BranchConvolutions, ModelDevice.Of(copy), type) ? copy.MergeBranchConvolutions() : 0;
         int rearranged = InputConvolution.For(config.Model.InputConvolution, ModelDevice.Of(copy), type) ? copy.SpaceToDepthInputConvolutions() : 0;
         logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Pools} max pools with the scatter backward, {Merged} Inception blocks with merged 1×1 convolutions, {Rearranged} input convolutions as space to depth, {Precision}",
             copy.Architecture, folded, pools, merged, rearranged, RenderPrecision.Describe(copy));

@@ -87,11 +87,12 @@ public class InceptionMergingTests
     public void The_setting_merges_on_a_GPU_by_default_and_refuses_unknown_values_by_key()
     {
         var cuda = new Device(TorchSharp.DeviceType.CUDA, 0);
-        Assert.False(InceptionMerging.For("auto", CPU));
-        Assert.True(InceptionMerging.For("auto", cuda));
-        Assert.True(InceptionMerging.For("merged", CPU));
-        Assert.False(InceptionMerging.For("separate", cuda));
-        Assert.Contains("model.branchConvolutions: 'fused'", Assert.Throws<AtlasInputException>(() => InceptionMerging.For("fused", CPU)).Message);
+        Assert.False(InceptionMerging.For("auto", CPU, ScalarType.BFloat16));
+        Assert.True(InceptionMerging.For("auto", cuda, ScalarType.BFloat16));
+        Assert.False(InceptionMerging.For("auto", cuda, ScalarType.Float32));
+        Assert.True(InceptionMerging.For("merged", CPU, ScalarType.Float32));
+        Assert.False(InceptionMerging.For("separate", cuda, ScalarType.BFloat16));
+        Assert.Contains("model.branchConvolutions: 'fused'", Assert.Throws<AtlasInputException>(() => InceptionMerging.For("fused", CPU, ScalarType.Float32)).Message);
     }
 
     [Fact]

@@ -87,12 +87,13 @@ public class InputConvolutionTests
         Assert.Equal(expected, SpaceToDepthConv2d.AlignedChannels(channels, stride));
 
     [Fact]
-    public void The_setting_rearranges_on_a_GPU_in_bfloat16_by_default_and_refuses_unknown_values_by_key()
+    public void The_setting_rearranges_on_a_GPU_by_default_and_refuses_unknown_values_by_key()
     {
         var cuda = new Device(TorchSharp.DeviceType.CUDA, 0);
         Assert.False(InputConvolution.For("auto", CPU, ScalarType.BFloat16));
         Assert.True(InputConvolution.For("auto", cuda, ScalarType.BFloat16));
-        Assert.False(InputConvolution.For("auto", cuda, ScalarType.Float32));
+        Assert.True(InputConvolution.For("auto", cuda, ScalarType.Float32));
+        Assert.False(InputConvolution.For("auto", CPU, ScalarType.Float32));
         Assert.True(InputConvolution.For("spaceToDepth", CPU, ScalarType.Float32));
         Assert.False(InputConvolution.For("native", cuda, ScalarType.BFloat16));
         Assert.Contains("model.inputConvolution: 'im2col'", Assert.Throws<AtlasInputException>(() => InputConvolution.For("im2col", CPU, ScalarType.Float32)).Message);

@@ -33,8 +33,8 @@ public static class BenchCommand
             var variants = (from layout in BenchModels.Layouts(parse.GetValue(memoryFormat)!)
                             from fold in BenchModels.Folds(parse.GetValue(batchNorm)!)
                             from transfer in BenchModels.Transfers(parse.GetValue(pixels)!)
-                            from merge in BenchModels.BranchMerges(parse.GetValue(branches)!)
                             from type in BenchModels.Precisions(parse.GetValue(precision)!)
+                            from merge in BenchModels.BranchMerges(parse.GetValue(branches)!, type)
                             from spaceToDepth in BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type)
                             select new ExamplesBench.Variant(layout, fold, transfer, type, merge, spaceToDepth)).ToList();
             ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger);

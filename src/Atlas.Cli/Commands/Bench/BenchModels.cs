@@ -98,11 +98,14 @@ public static class BenchModels
         _ => throw new AtlasInputException($"--max-pool: '{maxPool}' is not auto, native, scatter or both"),
     };
 
-    /// <summary>Whether a bench's --branch-convolutions merges each Inception block's 1×1 convolutions (as atlas runs do); "both" measures each.</summary>
-    public static IReadOnlyList<bool> BranchMerges(string branchConvolutions) => branchConvolutions switch
+    /// <summary>
+    /// Whether a bench's --branch-convolutions merges each Inception block's 1×1 convolutions of a network computing
+    /// in <paramref name="type"/> (as atlas runs do); "both" measures each.
+    /// </summary>
+    public static IReadOnlyList<bool> BranchMerges(string branchConvolutions, ScalarType type) => branchConvolutions switch
     {
         "both" => [false, true],
-        "auto" or "merged" or "separate" => [InceptionMerging.For(branchConvolutions, TorchRuntime.Device)],
+        "auto" or "merged" or "separate" => [InceptionMerging.For(branchConvolutions, TorchRuntime.Device, type)],
         _ => throw new AtlasInputException($"--branch-convolutions: '{branchConvolutions}' is not auto, merged, separate or both"),
     };
 
@@ -112,7 +115,7 @@ public static class BenchModels
 
     /// <summary>
     /// Whether a bench's --input-convolution computes the convolution that reads the image of a network computing
-    /// in <paramref name="type"/> (as atlas runs do on a GPU in bfloat16); "both" measures each.
+    /// in <paramref name="type"/> as space to depth (as atlas runs do on a GPU); "both" measures each.
     /// </summary>
     public static IReadOnlyList<bool> InputSpaceToDepth(string inputConvolution, ScalarType type) => inputConvolution switch
     {
@@ -121,9 +124,9 @@ public static class BenchModels
         _ => throw new AtlasInputException($"--input-convolution: '{inputConvolution}' is not auto, native, spaceToDepth or both"),
     };
 
-    public const string InputHelp = "Convolution that reads the image: auto (space to depth on a GPU in bfloat16), native, spaceToDepth, or both (one figure each)";
+    public const string InputHelp = "Convolution that reads the image: auto (space to depth on a GPU), native, spaceToDepth, or both (one figure each)";
 
-    public const string BranchHelp = "Inception 1×1 convolutions: auto (merged on a GPU), merged, separate, or both (one figure each)";
+    public const string BranchHelp = "Inception 1×1 convolutions: auto (merged on a GPU in bfloat16), merged, separate, or both (one figure each)";
 
     public const string LayoutHelp = "Memory layout: auto (channels-last), contiguous, channelsLast, or both (one figure each)";
 }

@@ -50,7 +50,7 @@ public static class FeatureVisBench
             var layouts = BenchModels.Layouts(parse.GetValue(memoryFormat)!);
             var folds = BenchModels.Folds(parse.GetValue(batchNorm)!);
             var pools = BenchModels.PoolBackwards(parse.GetValue(maxPool)!);
-            var merges = BenchModels.BranchMerges(parse.GetValue(branches)!);
+            var merges = BenchModels.BranchMerges(parse.GetValue(branches)!, type);
             var spaceToDepths = BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type);
             // Each variant is built once: the precision comparison and the fp32 twins ask again for ones already measured.
             var variants = new Dictionary<BenchModels.NetworkVariant, IAtlasModel>();
@@ -103,9 +103,10 @@ public static class FeatureVisBench
                 figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
                 if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
                 {
-                    // The float32 twin is what the engine runs in float32: `auto` decides the input convolution for that type anew.
+                    // The float32 twin is what the engine runs in float32: `auto` decides its rewrites for that type anew.
+                    bool twinMerges = merges.Count > 1 ? variant.MergeBranches : BenchModels.BranchMerges(parse.GetValue(branches)!, ScalarType.Float32)[0];
                     bool twinSpaceToDepth = spaceToDepths.Count > 1 ? variant.InputSpaceToDepth : BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, ScalarType.Float32)[0];
-                    var twin = variant with { Precision = ScalarType.Float32, InputSpaceToDepth = twinSpaceToDepth };
+                    var twin = variant with { Precision = ScalarType.Float32, MergeBranches = twinMerges, InputSpaceToDepth = twinSpaceToDepth };
                     figures.Add(Measured(Variant(twin), FeatureVisBenchmark.ChannelOnly, "batched engine"));
                 }
                 if (parse.GetValue(fullSet))

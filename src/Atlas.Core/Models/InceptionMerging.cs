@@ -20,9 +20,9 @@ public static class InceptionMerging
         "merged" => true,
         "separate" => false,
         // On an H200 (bench/RESULTS.md, sixth session) merging sped up bfloat16 rendering by 16-19 % in one run
-        // (neutral in another) and the bfloat16 dataset pass by -4 to +12 %, but slowed float32 rendering by
-        // 3-5 % in all three comparisons, with float32's dataset pass within noise. On the 2-core CPU it
-        // measured neutral (oneDNN computes the same products either way).
+        // (-2 and +14 % in another) and the bfloat16 dataset pass by -4 to +12 %, but slowed float32 rendering
+        // by 3-5 % in three of four comparisons (equal in the fourth); float32's dataset pass moved -0.3 to +4 %.
+        // On the 2-core CPU it measured neutral (oneDNN computes the same products either way).
         "auto" => device.type == DeviceType.CUDA && type is ScalarType.BFloat16 or ScalarType.Float16,
         var other => throw new AtlasInputException($"model.branchConvolutions: '{other}' is not auto, merged or separate"),
     };

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Space to depth for the image's convolution on a GPU, then issue 8's figures on the defaults (at most five and
-# a half minutes; run with BUDGET=330 and the device tool's timeout_s 350). After `atlas doctor`:
+# Issue 8's figures on the current defaults, then where a step still goes (at most six minutes; run with BUDGET=360
+# and the device tool's timeout_s 380). The sixth session ran the first five steps (at most 330 s then) and
+# recorded them in bench/RESULTS.md; the next session with a device reruns this and compares on the same card.
 #   levers      inception4a, bf16 and its fp32 twin, 96 steps, in one process: Inception 1×1 convolutions merged
 #               against separate (model.branchConvolutions) × conv1 as space to depth against cuDNN's
 #               (model.inputConvolution);
-#   featurevis  the headline (a) and (b) figures, 512 steps;
+#   featurevis  the headline (a) and (b) figures, 512 steps, bf16 (the default) and float32 on its own defaults;
 #   examples    the dataset pass, float32 and bf16, with the same two levers;
-#   all-layers  all 5,808 GoogLeNet channels on the defaults.
-# The conv1 micro-benchmark (bench/conv1_forms.py) and PyTorch's step with conv1 as space to depth
-# (pytorch_reference.py --s2d-input) were measured before this script, in the same session.
-BUDGET=${BUDGET:-330}
+#   all-layers  all 5,808 GoogLeNet channels on the defaults;
+#   profile     Nsight Systems' kernel summary of 8 bf16 steps and 8 of the fp32 twin (what is left of a step).
+BUDGET=${BUDGET:-360}
 source "$(dirname "$0")/gpu-common.sh"
 step doctor 20 "$atlas" doctor; grep -E "device|network" "$OUT/doctor.log"
 fv=("$atlas" bench featurevis --model googlenet --size 128 --layer inception4a --units 512 --single 0 --precision bfloat16)
@@ -18,4 +18,10 @@ step featurevis 50 "$atlas" bench featurevis --model googlenet --size 128 --step
 step examples 50 "$atlas" bench examples --model googlenet --images 30000 --batch 512 --precision both --branch-convolutions both --input-convolution both
 step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0
 grep "done at" "$OUT/all-layers.log" | tail -12
+NSYS=$(command -v nsys || ls /opt/nvidia/nsight-systems/*/bin/nsys /usr/local/cuda*/bin/nsys 2>/dev/null | head -1)
+if [[ -n "$NSYS" ]]; then
+  step profile 60 "$NSYS" profile -t cuda --force-overwrite true -o "$OUT/engine" "${fv[@]}" --steps 8
+  "$NSYS" stats --report cuda_gpu_kern_sum --format csv --output "$OUT/kernels" "$OUT/engine.nsys-rep" > /dev/null 2>&1
+  python3 "$(dirname "$0")/ncu_summary.py" "$OUT"/kernels*.csv --steps 16 --top 30
+fi
 echo "== finished after $(( $(date +%s) - start ))s"

@@ -67,15 +67,21 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
     {
         if (fastCopies.TryGetValue(type, out var copy)) return copy;
         var (full, _) = Get(config);
-        // Nothing to fold and nothing to convert (the demo CNN, VGG, AlexNet on a CPU): the model itself serves.
-        if (type == ScalarType.Float32 && !BatchNormFolding.HasFoldable(full.Network)) return fastCopies[type] = full;
+        var device = ModelDevice.Of(full);
+        bool scatterPools = MaxPoolGradient.For(config.Model.MaxPoolBackward, device);
+        bool merge = InceptionMerging.For(config.Model.BranchConvolutions, device, type);
+        bool spaceToDepth = InputConvolution.For(config.Model.InputConvolution, device, type);
+        // Nothing to fold, convert or rewrite (the demo CNN, VGG, AlexNet on a CPU by default): the model itself
+        // serves. A rewrite the device or config asks for needs the copy even without batch norms (VGG on a GPU).
+        if (type == ScalarType.Float32 && !BatchNormFolding.HasFoldable(full.Network) && !scatterPools && !merge && !spaceToDepth)
+            return fastCopies[type] = full;
         copy = Load(config);
         int folded = copy.FoldBatchNorm(); // from the float32 weights, then rounded once
         if (type != ScalarType.Float32) copy.ConvertTo(type);
         // Only gradients go another way, so the dataset pass (no gradients) computes exactly as before.
-        int pools = MaxPoolGradient.For(config.Model.MaxPoolBackward, ModelDevice.Of(copy)) ? MaxPoolGradient.Apply(copy.Network) : 0;
-        int merged = InceptionMerging.For(config.Model.BranchConvolutions, ModelDevice.Of(copy), type) ? copy.MergeBranchConvolutions() : 0;
-        int rearranged = InputConvolution.For(config.Model.InputConvolution, ModelDevice.Of(copy), type) ? copy.SpaceToDepthInputConvolutions() : 0;
+        int pools = scatterPools ? MaxPoolGradient.Apply(copy.Network) : 0;
+        int merged = merge ? copy.MergeBranchConvolutions() : 0;
+        int rearranged = spaceToDepth ? copy.SpaceToDepthInputConvolutions() : 0;
         logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Pools} max pools with the scatter backward, {Merged} Inception blocks with merged 1×1 convolutions, {Rearranged} input convolutions as space to depth, {Precision}",
             copy.Architecture, folded, pools, merged, rearranged, RenderPrecision.Describe(copy));
         return fastCopies[type] = copy;

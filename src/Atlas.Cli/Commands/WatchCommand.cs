@@ -82,6 +82,8 @@ public static class WatchCommand
         return ExitCodes.Success;
     }
 
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
+
     private static async Task<int> EmbeddedAsync(AtlasConfig config, bool once, TimeSpan tick, ILogger logger, CancellationToken cancellationToken)
     {
         using var loggerFactory = new SerilogLoggerFactory(logger);
@@ -109,7 +111,16 @@ public static class WatchCommand
         {
             logger.Information("Stopping the watcher");
         }
-        await watcher.Stop();
+        try
+        {
+            // The watcher's state lives in this process and goes with it; what must survive (the versions and
+            // their manifests) is in the store already. So a grain busy in a long turn does not hold up Ctrl+C.
+            await watcher.Stop().WaitAsync(StopWait);
+        }
+        catch (TimeoutException)
+        {
+            logger.Warning("The watcher did not confirm its stop within {Seconds} s; leaving anyway", StopWait.TotalSeconds);
+        }
         return status.Checkpoints.Any(c => c.State == CheckpointState.Failed) ? ExitCodes.JobFailed : ExitCodes.Success;
     }
 

@@ -104,7 +104,7 @@ public static class WatchCommand
                 // Done once the watcher has listed since it started and nothing waits or runs.
                 if (once && status.Listings > listingsBefore && status.Idle) break;
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
-                status = await watcher.GetStatus();
+                status = await watcher.GetStatus().WaitAsync(cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -32,6 +32,11 @@ public class WatchProcessTests
         }
     }
 
+    /// <summary>Whether this process ignores SIGINT (bit 2 of /proc/self/status's SigIgn mask), as children would by inheritance.</summary>
+    private static bool SigintIgnored() =>
+        File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:")) is { } line
+        && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0;
+
     [Fact]
     public async Task Watch_follows_the_folder_until_interrupted_and_keeps_the_newest_version()
     {
@@ -53,8 +58,11 @@ public class WatchProcessTests
             """);
         var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "atlas.dll"), "watch", config, "--tick", "1" }) start.ArgumentList.Add(arg);
+        // A suite started as a background job (`bash scripts/test.sh &`) inherits SIGINT ignored, and so would the
+        // watcher, which then never sees the Ctrl+C below; `env --default-signal` restores what a terminal gives.
+        string[] command = [.. SigintIgnored() ? ["env", "--default-signal=INT"] : Array.Empty<string>(), "dotnet", Path.Combine(AppContext.BaseDirectory, "atlas.dll"), "watch", config, "--tick", "1"];
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        foreach (var arg in command[1..]) start.ArgumentList.Add(arg);
         start.Environment["NO_COLOR"] = "1";
         using var process = Process.Start(start)!;
         var output = new StringBuilder();

@@ -1,9 +1,10 @@
 """Times GoogLeNet's conv1 (7×7, stride 2, 3 → 64 channels) forward plus input gradient, as a rendering step
-needs it, in the forms the engine can compute it in, on one device:
+needs it, in the forms tried for the engine, on one device:
   native   cuDNN's strided convolution over 3 channels;
-  unfold   one matrix product over F.unfold's patches (model.inputConvolution: unfold);
+  unfold   one matrix product over F.unfold's patches (the fifth session's engine form, since removed);
   s2d-12   space to depth: pad, pixel_unshuffle by the stride, then a stride-1 4×4 convolution over 12 channels;
-  s2d-16   the same with the image padded to 4 channels first, so the convolution reads 16 (tensor-core aligned).
+  s2d-16   the same with the image padded to 4 channels first, so the convolution reads 16 (tensor-core aligned;
+           the engine's model.inputConvolution: spaceToDepth, SpaceToDepthConv2d).
 Each form is checked against native before it is timed. Usage: python3 conv1_forms.py [--batch 512] [--size 128]
 """
 import argparse

@@ -62,7 +62,7 @@ def fold_batch_norms(model):
 
 
 class UnfoldedConv(nn.Module):
-    """A convolution as one matrix product over unfolded patches, like the engine's model.inputConvolution: unfold."""
+    """A convolution as one matrix product over unfolded patches: the engine's fifth-session form, removed as slower (bench/RESULTS.md); kept to compare."""
 
     def __init__(self, conv):
         super().__init__()
@@ -186,7 +186,7 @@ def main():
     parser.add_argument("--bf16", action="store_true")
     parser.add_argument("--channels-last", action="store_true", help="convolution weights (and so activations) in NHWC, like the engine's default")
     parser.add_argument("--fold", action="store_true", help="fold batch norms into the convolutions, like the engine's working copies")
-    parser.add_argument("--unfold-input", action="store_true", help="conv1 as one matrix product over unfolded patches, like the engine's model.inputConvolution: unfold")
+    parser.add_argument("--unfold-input", action="store_true", help="conv1 as one matrix product over unfolded patches (the removed fifth-session engine form)")
     parser.add_argument("--s2d-input", action="store_true", help="conv1 as space to depth and a stride-1 convolution (bench/conv1_forms.py)")
     parser.add_argument("--sweep", default="", help="comma-separated batch sizes: pictures/s of --sweep-steps batched steps each")
     parser.add_argument("--sweep-steps", type=int, default=64)

@@ -5,6 +5,8 @@ needs it, in the forms tried for the engine, on one device:
   s2d-12   space to depth: pad, pixel_unshuffle by the stride, then a stride-1 4×4 convolution over 12 channels;
   s2d-16   the same with the image padded to 4 channels first, so the convolution reads 16 (tensor-core aligned;
            the engine's model.inputConvolution: spaceToDepth, SpaceToDepthConv2d).
+With NHWC weights, three more forms start from an NCHW image, as the engine's renderer hands it over:
+cuDNN's conv1, space to depth with NHWC weights, and space to depth computed NCHW then converted to NHWC.
 Each form is checked against native before it is timed. Usage: python3 conv1_forms.py [--batch 512] [--size 128]
 """
 import argparse
@@ -57,9 +59,18 @@ def main():
             for channels in (3, 4):
                 w2 = space_to_depth_weight(weight, 2, channels).contiguous(memory_format=layout)
                 forms[f"s2d-{channels * 4}"] = (lambda w2, channels: lambda x: space_to_depth_forward(x, w2, 2, 3, 7, channels))(w2, channels)
+            inputs = {name: layout for name in forms}
+            if layout == torch.channels_last:
+                # As the engine meets it: the rendered image arrives NCHW; the rest of the network is NHWC.
+                w16 = space_to_depth_weight(weight, 2, 4)
+                w16_nhwc = w16.contiguous(memory_format=torch.channels_last)
+                forms["s2d-16 img NCHW"] = lambda x: space_to_depth_forward(x, w16_nhwc, 2, 3, 7, 4)
+                forms["s2d-16 conv NCHW"] = lambda x: space_to_depth_forward(x, w16.contiguous(), 2, 3, 7, 4).contiguous(memory_format=torch.channels_last)
+                forms["native img NCHW"] = lambda x: F.conv2d(x, weight, stride=2, padding=3)
+                inputs.update({"s2d-16 img NCHW": torch.contiguous_format, "s2d-16 conv NCHW": torch.contiguous_format, "native img NCHW": torch.contiguous_format})
             reference = None
             for name, form in forms.items():
-                x = x0.clone().requires_grad_()
+                x = x0.contiguous(memory_format=inputs[name]).clone().requires_grad_()
                 y = form(x)
                 y.backward(torch.ones_like(y))
                 if reference is None:
@@ -76,7 +87,7 @@ def main():
                 end.record()
                 torch.cuda.synchronize()
                 ms = start.elapsed_time(end) / args.repeats
-                print(f"CONV1 {str(dtype)[6:]:9} {'NHWC' if layout == torch.channels_last else 'NCHW'} {name:7} "
+                print(f"CONV1 {str(dtype)[6:]:9} {'NHWC' if layout == torch.channels_last else 'NCHW'} {name:16} "
                       f"{ms:7.3f} ms fwd+dgrad   max rel diff {err:.2e}", flush=True)
 
 

@@ -22,9 +22,9 @@ public static class InputConvolution
     {
         "spaceToDepth" => true,
         "native" => false,
-        // On an H200 the engine rendered inception4a 6 % faster with it in float32 and 19-22 % in bfloat16, and its dataset pass
-        // ran 1-4 % and 6-16 % faster (bench/RESULTS.md, sixth session); conv1 alone, in bfloat16, took 3.1
-        // against cuDNN's 4.3 ms (bench/conv1_forms.py). On the 2-core CPU it sped rendering up by 4-7 % but
+        // On an H200 the engine rendered inception4a 6 % faster with it in float32 and 19-22 % in bfloat16,
+        // and its dataset pass ran 1-4 % and 6-16 % faster (bench/RESULTS.md, sixth session); conv1 alone, in
+        // bfloat16, took 3.1 against cuDNN's 4.3 ms (bench/conv1_forms.py). On the 2-core CPU it sped rendering up by 4-7 % but
         // slowed the dataset pass by 6 %, so oneDNN keeps the convolution there.
         "auto" => device.type == DeviceType.CUDA,
         var other => throw new AtlasInputException($"model.inputConvolution: '{other}' is not auto, native or spaceToDepth"),

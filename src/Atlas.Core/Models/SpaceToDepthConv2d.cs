@@ -9,8 +9,8 @@ namespace Atlas.Core.Models;
 /// the padded input is cut into stride×stride blocks whose pixels become channels (pixel_unshuffle), and a
 /// stride-1 convolution with the rearranged kernel reads those. cuDNN handles three channels with stride 2
 /// badly: in PyTorch's profile of a GoogLeNet rendering step on an H200, conv1's forward and input-gradient
-/// kernels took about 2.0 and 2.3 ms of a 21.5 ms step; as space to depth over 16 channels the step took
-/// 18.8 ms (bench/conv1_forms.py and bench/RESULTS.md). The rearrangement is exact, so values agree with the
+/// kernels took about 2.0 and 2.3 ms of a 21.8 ms step; with conv1 as space to depth over 16 channels PyTorch's
+/// step took 18.8 against 21.5 ms in one later run (bench/conv1_forms.py and bench/RESULTS.md). The rearrangement is exact, so values agree with the
 /// convolution up to rounding (the same products, summed in another order). Built by <see cref="InputConvolution"/>.
 /// </summary>
 public sealed class SpaceToDepthConv2d : nn.Module<Tensor, Tensor>

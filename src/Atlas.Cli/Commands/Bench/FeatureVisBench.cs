@@ -103,10 +103,15 @@ public static class FeatureVisBench
                 figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
                 if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
                 {
-                    // The float32 twin is what the engine runs in float32: `auto` decides its rewrites for that type anew.
-                    bool twinMerges = merges.Count > 1 ? variant.MergeBranches : BenchModels.BranchMerges(parse.GetValue(branches)!, ScalarType.Float32)[0];
-                    bool twinSpaceToDepth = spaceToDepths.Count > 1 ? variant.InputSpaceToDepth : BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, ScalarType.Float32)[0];
-                    var twin = variant with { Precision = ScalarType.Float32, MergeBranches = twinMerges, InputSpaceToDepth = twinSpaceToDepth };
+                    // The float32 twin is what the engine runs in float32: `auto` decides its rewrites for that type anew,
+                    // while "both" keeps the variant's choice.
+                    static bool ForTwin(IReadOnlyList<bool> float32Choices, bool chosen) => float32Choices.Count > 1 ? chosen : float32Choices[0];
+                    var twin = variant with
+                    {
+                        Precision = ScalarType.Float32,
+                        MergeBranches = ForTwin(BenchModels.BranchMerges(parse.GetValue(branches)!, ScalarType.Float32), variant.MergeBranches),
+                        InputSpaceToDepth = ForTwin(BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, ScalarType.Float32), variant.InputSpaceToDepth),
+                    };
                     figures.Add(Measured(Variant(twin), FeatureVisBenchmark.ChannelOnly, "batched engine"));
                 }
                 if (parse.GetValue(fullSet))

@@ -55,6 +55,12 @@ public sealed record ModelConfig
     /// see <see cref="Models.InputConvolution.For"/>), "native" (the library's convolution) or "spaceToDepth".
     /// </summary>
     public string InputConvolution { get; init; } = "auto";
+    /// <summary>
+    /// The layout of the working copies' convolution that reads the image (and of what follows it up to the next
+    /// convolution) in a channels-last network: "auto" (see <see cref="Models.StemMemoryFormat.Contiguous"/>),
+    /// "contiguous" or "channelsLast".
+    /// </summary>
+    public string StemMemoryFormat { get; init; } = "auto";
 }
 
 public sealed record TrainConfig
@@ -145,7 +151,8 @@ public sealed record ExamplesConfig
     public int ImagesPerShard { get; init; } = 2500;
     /// <summary>
     /// What the network computes in during the dataset pass: "float32" (the default: rankings as the
-    /// checkpoint's network gives them) or "bfloat16" (faster on a GPU; near-ties may swap places).
+    /// checkpoint's network gives them), "float16" or "bfloat16" (faster on a GPU; near-ties may swap places,
+    /// more often in bfloat16; see <see cref="Examples.ScanPrecision"/>).
     /// </summary>
     public string Precision { get; init; } = "float32";
     /// <summary>

@@ -101,6 +101,7 @@ public static class AtlasConfigLoader
         Require(c.Model.MaxPoolBackward is "auto" or "native" or "scatter", "model.maxPoolBackward", $"'{c.Model.MaxPoolBackward}' is not auto, native or scatter");
         Require(c.Model.BranchConvolutions is "auto" or "merged" or "separate", "model.branchConvolutions", $"'{c.Model.BranchConvolutions}' is not auto, merged or separate");
         Require(c.Model.InputConvolution is "auto" or "native" or "spaceToDepth", "model.inputConvolution", $"'{c.Model.InputConvolution}' is not auto, native or spaceToDepth");
+        Require(c.Model.StemMemoryFormat is "auto" or "contiguous" or "channelsLast", "model.stemMemoryFormat", $"'{c.Model.StemMemoryFormat}' is not auto, contiguous or channelsLast");
         Require(c.MaxUnitsPerLayer is null or > 0, "maxUnitsPerLayer", "must be positive");
         Require(c.FeatureVis.Steps is > 0 and <= 100_000, "featureVis.steps", "must be between 1 and 100000");
         Require(c.FeatureVis.LearningRate > 0, "featureVis.learningRate", "must be positive");
@@ -117,7 +118,7 @@ public static class AtlasConfigLoader
         Require(c.Examples.TopK is > 0 and <= 100, "examples.topK", "must be between 1 and 100");
         Require(c.Examples.BatchSize > 0, "examples.batchSize", "must be positive");
         Require(c.Examples.ImagesPerShard > 0, "examples.imagesPerShard", "must be positive");
-        Require(c.Examples.Precision is "float32" or "bfloat16", "examples.precision", $"'{c.Examples.Precision}' is not float32 or bfloat16");
+        Require(Examples.ScanPrecision.IsKnown(c.Examples.Precision), "examples.precision", $"'{c.Examples.Precision}' is not {Examples.ScanPrecision.Choices}");
         Require(c.Examples.Heatmaps is "classes" or "all" or "none", "examples.heatmaps", $"'{c.Examples.Heatmaps}' is not classes, all or none");
         if (c.Watch is { } watch)
         {

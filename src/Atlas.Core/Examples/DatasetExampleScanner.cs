@@ -42,6 +42,7 @@ public static class DatasetExampleScanner
                 previous?.OfferTo(layers, tables);
                 // Reading the results back waits for the device, so it has also finished with the buffer.
                 best = reduced.ReadBack(batch);
+                if (model.ComputeType == ScalarType.Float16) best.ThrowIfOverflowed(layers);
             }
             finally
             {
@@ -99,6 +100,21 @@ public static class DatasetExampleScanner
     /// <summary>A batch's best images per unit on the host, row r of unit u at r · units + u.</summary>
     private sealed record BatchBest(ImageBatch Batch, float[] Values, long[] Rows, long[] Positions, int Kept, int Units, IReadOnlyList<(int Channels, int Width)> Layers)
     {
+        /// <summary>
+        /// float16 ends at 65,504: a larger activation becomes infinity (and what follows it may become NaN),
+        /// and either would rank first. Both sort to the top of a unit's list, so the batch's best rows show it.
+        /// (Unreadable images sink as minus infinity, which is not an overflow.)
+        /// </summary>
+        public void ThrowIfOverflowed(IReadOnlyList<LayerInfo> layers)
+        {
+            int at = Array.FindIndex(Values, v => float.IsNaN(v) || float.IsPositiveInfinity(v));
+            if (at < 0) return;
+            int unit = at % Units, layer = 0;
+            while (unit >= Layers[layer].Channels) unit -= Layers[layer++].Channels;
+            throw new AtlasInputException($"examples.precision: float16 overflowed in layer '{layers[layer].Name}' (an activation beyond ±65,504) " +
+                $"on images {Batch.Start}–{Batch.Start + Batch.Count - 1}; use bfloat16 or float32 for this model");
+        }
+
         public void OfferTo(IReadOnlyList<LayerInfo> layers, IReadOnlyDictionary<string, TopKTable> tables)
         {
             int offset = 0;

@@ -57,8 +57,10 @@ public sealed class ScatterMaxPoolFunction : autograd.SingleTensorFunction<Scatt
         long pooled = grad.shape[2] * grad.shape[3];
         Tensor result;
         // libtorch's indices count positions within one image's channel plane (row · W + column), so the
-        // scatter runs along the spatial dimension of an N×HW×C (channels-last) or N×C×HW view.
-        if (ChannelsLast.IsChannelsLast(grad))
+        // scatter runs along the spatial dimension of an N×HW×C (channels-last) or N×C×HW view. The gradient goes
+        // back in the layout the forward pool read (its indices'), which the layer before computes in; the
+        // incoming gradient may be in another (after an NCHW stem, the next convolution's is channels-last).
+        if (ChannelsLast.Chosen(indices))
         {
             var sums = zeros([n, h * w, c], dtype: grad.dtype, device: grad.device);
             sums.scatter_add_(1, indices.permute(0, 2, 3, 1).reshape(n, pooled, c), grad.permute(0, 2, 3, 1).reshape(n, pooled, c));

@@ -13,7 +13,8 @@ namespace Atlas.Cli.Commands.Bench;
 public static class BenchModels
 {
     /// <summary>How a bench network is prepared: compute type and the working copy's rewrites.</summary>
-    public sealed record NetworkVariant(ScalarType Precision, bool ChannelsLast, bool Fold, bool ScatterPools = false, bool MergeBranches = false, bool InputSpaceToDepth = false);
+    public sealed record NetworkVariant(ScalarType Precision, bool ChannelsLast, bool Fold, bool ScatterPools = false, bool MergeBranches = false, bool InputSpaceToDepth = false,
+        bool ContiguousStem = false);
 
     public static IAtlasModel Build(string architecture, int? size = null, long seed = 0)
     {
@@ -49,9 +50,10 @@ public static class BenchModels
         if (variant.ChannelsLast) ChannelsLast.Apply(model.Network);
         if (variant.ScatterPools) MaxPoolGradient.Apply(model.Network);
         bool merged = variant.MergeBranches && model.MergeBranchConvolutions() > 0;
+        bool stem = variant.ContiguousStem && StemMemoryFormat.Apply(model.Network) > 0; // before space to depth, as in the model cache
         bool rearranged = variant.InputSpaceToDepth && model.SpaceToDepthInputConvolutions() > 0;
         return (model, (folded ? ", bn folded" : "") + (variant.ScatterPools ? ", scatter pools" : "") + (merged ? ", 1×1 merged" : "")
-            + (rearranged ? ", input conv space to depth" : ""));
+            + (rearranged ? ", input conv space to depth" : "") + (stem ? ", NCHW stem" : ""));
     }
 
     /// <summary>How a bench's --pixels says pixels travel to the device (null: the scanner's default); "both" measures each.</summary>
@@ -64,13 +66,21 @@ public static class BenchModels
         _ => throw new AtlasInputException($"--pixels: '{pixels}' is not auto, bytes, float32 or both"),
     };
 
-    /// <summary>The compute types a bench's --precision asks for; "both" measures each.</summary>
+    /// <summary>
+    /// The compute types a bench's --precision asks for, one figure each: a name, a comma-separated list of names,
+    /// "both" (float32 and bfloat16) or "all" (also float16).
+    /// </summary>
     public static IReadOnlyList<ScalarType> Precisions(string precision) => precision switch
     {
-        "float32" => [ScalarType.Float32],
-        "bfloat16" => [ScalarType.BFloat16],
         "both" => [ScalarType.Float32, ScalarType.BFloat16],
-        _ => throw new AtlasInputException($"--precision: '{precision}' is not float32, bfloat16 or both"),
+        "all" => [ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16],
+        _ => precision.Split(',', StringSplitOptions.TrimEntries).Select(name => name switch
+        {
+            "float32" => ScalarType.Float32,
+            "bfloat16" => ScalarType.BFloat16,
+            "float16" => ScalarType.Float16,
+            _ => throw new AtlasInputException($"--precision: '{name}' is not float32, bfloat16, float16, both or all"),
+        }).Distinct().ToList(),
     };
 
     /// <summary>The memory layouts a bench's --memory-format asks for (false = contiguous): "both" measures each in one run.</summary>
@@ -123,6 +133,19 @@ public static class BenchModels
         "auto" or "native" or "spaceToDepth" => [InputConvolution.For(inputConvolution, TorchRuntime.Device, type)],
         _ => throw new AtlasInputException($"--input-convolution: '{inputConvolution}' is not auto, native, spaceToDepth or both"),
     };
+
+    /// <summary>
+    /// Whether a bench's --stem-memory-format keeps the image's convolution of a channels-last network in NCHW (as atlas
+    /// runs do where model.stemMemoryFormat's auto says so); "both" measures each.
+    /// </summary>
+    public static IReadOnlyList<bool> ContiguousStems(string stemMemoryFormat) => stemMemoryFormat switch
+    {
+        "both" => [false, true],
+        "auto" or "contiguous" or "channelsLast" => [StemMemoryFormat.Contiguous(stemMemoryFormat, TorchRuntime.Device)],
+        _ => throw new AtlasInputException($"--stem-memory-format: '{stemMemoryFormat}' is not auto, contiguous, channelsLast or both"),
+    };
+
+    public const string StemHelp = "Layout of the convolution that reads the image in a channels-last network: auto, contiguous (NCHW), channelsLast, or both (one figure each)";
 
     public const string InputHelp = "Convolution that reads the image: auto (space to depth on a GPU), native, spaceToDepth, or both (one figure each)";
 

@@ -1,24 +1,15 @@
 #!/usr/bin/env bash
-# The seventh session's device call (at most seven minutes; run with BUDGET=420 and the device tool's timeout_s 440):
-#   featurevis   issue 8's (a) and (b) at 512 steps, bfloat16, with conv1 and the first pool kept NCHW in the
-#                channels-last network against the all-NHWC network (model.stemMemoryFormat), each with its fp32 twin;
-#   featurevis2  the same again (run-to-run spread), without (a);
-#   examples     the dataset pass in float32, bfloat16 and float16 (examples.precision), each with and without the
-#                NCHW stem, and how far bfloat16's and float16's top-9 lists agree with float32's;
-#   pools        bench/pool_forms.py: GoogLeNet's max pools alone, NHWC against NCHW;
-#   all-layers   all 5,808 channels, with the stem layout that was faster in featurevis.
-BUDGET=${BUDGET:-420}
+# The seventh session's second device call (at most three and a half minutes; BUDGET=200, device timeout_s 220):
+#   examples    the dataset pass in float32, bfloat16 and float16, 1×1 convolutions merged in all three so that
+#               their top-9 lists can be compared, with libtorch's max pools and the separable ones (rows then
+#               columns, model.maxPoolForward);
+#   examples2   float32 and float16 on their own defaults, separable pools;
+#   featurevis  (b) once more at 512 steps, bfloat16 (the first call's two runs gave 60.7 and 59.8 channels/s).
+# The first call (NCHW stem, pool_forms.py, all layers) is recorded in bench/RESULTS.md, seventh session.
+BUDGET=${BUDGET:-200}
 source "$(dirname "$0")/gpu-common.sh"
-step doctor 20 "$atlas" doctor; grep -E "device|network" "$OUT/doctor.log"
-fv=("$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --precision bfloat16 --stem-memory-format both)
-step featurevis 90 "${fv[@]}" --single 1
-step featurevis2 80 "${fv[@]}" --single 0
-step examples 80 "$atlas" bench examples --model googlenet --images 30000 --batch 512 --precision all --stem-memory-format both
-step pools 30 python3 "$(dirname "$0")/pool_forms.py" && grep "all six" "$OUT/pools.log"
-# The bfloat16 figures of both runs: with the NCHW stem, and without.
-rate() { grep -h "FIGURE batched engine bfloat16" "$OUT"/featurevis*.log | grep $1 "NCHW stem" | sed -E 's/.* ([0-9.]+) channels\/s.*/\1/' | sort -n | tail -1; }
-with=$(rate ""); without=$(rate -v); echo "best bf16 (b): NCHW stem $with, NHWC $without"
-stem=channelsLast; python3 -c "import sys; sys.exit(0 if float('${with:-0}') > float('${without:-0}') else 1)" && stem=contiguous
-step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0 --stem-memory-format $stem
-grep "done at" "$OUT/all-layers.log" | tail -12
+ex=("$atlas" bench examples --model googlenet --images 30000 --batch 512)
+step examples 90 "${ex[@]}" --precision all --branch-convolutions merged --pool-forward both
+step examples2 40 "${ex[@]}" --precision float32,float16 --pool-forward separable
+step featurevis 50 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --single 0 --precision bfloat16
 echo "== finished after $(( $(date +%s) - start ))s"

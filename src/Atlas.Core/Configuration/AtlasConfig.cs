@@ -55,12 +55,6 @@ public sealed record ModelConfig
     /// see <see cref="Models.InputConvolution.For"/>), "native" (the library's convolution) or "spaceToDepth".
     /// </summary>
     public string InputConvolution { get; init; } = "auto";
-    /// <summary>
-    /// The layout of the working copies' convolution that reads the image (and of what follows it up to the next
-    /// convolution) in a channels-last network: "auto" (see <see cref="Models.StemMemoryFormat.Contiguous"/>),
-    /// "contiguous" or "channelsLast".
-    /// </summary>
-    public string StemMemoryFormat { get; init; } = "auto";
 }
 
 public sealed record TrainConfig

@@ -101,7 +101,6 @@ public static class AtlasConfigLoader
         Require(c.Model.MaxPoolBackward is "auto" or "native" or "scatter", "model.maxPoolBackward", $"'{c.Model.MaxPoolBackward}' is not auto, native or scatter");
         Require(c.Model.BranchConvolutions is "auto" or "merged" or "separate", "model.branchConvolutions", $"'{c.Model.BranchConvolutions}' is not auto, merged or separate");
         Require(c.Model.InputConvolution is "auto" or "native" or "spaceToDepth", "model.inputConvolution", $"'{c.Model.InputConvolution}' is not auto, native or spaceToDepth");
-        Require(c.Model.StemMemoryFormat is "auto" or "contiguous" or "channelsLast", "model.stemMemoryFormat", $"'{c.Model.StemMemoryFormat}' is not auto, contiguous or channelsLast");
         Require(c.MaxUnitsPerLayer is null or > 0, "maxUnitsPerLayer", "must be positive");
         Require(c.FeatureVis.Steps is > 0 and <= 100_000, "featureVis.steps", "must be between 1 and 100000");
         Require(c.FeatureVis.LearningRate > 0, "featureVis.learningRate", "must be positive");

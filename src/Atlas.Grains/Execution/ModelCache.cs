@@ -72,10 +72,9 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         bool scatterPools = MaxPoolGradient.For(config.Model.MaxPoolBackward, device);
         bool merge = InceptionMerging.For(config.Model.BranchConvolutions, device, type);
         bool spaceToDepth = InputConvolution.For(config.Model.InputConvolution, device, type);
-        bool contiguousStem = StemMemoryFormat.Contiguous(config.Model.StemMemoryFormat, device) && ChannelsLast.Uses(full.Network);
         // Nothing to fold, convert or rewrite (the demo CNN, VGG, AlexNet on a CPU by default): the model itself
         // serves. A rewrite the device or config asks for needs the copy even without batch norms (VGG on a GPU).
-        if (type == ScalarType.Float32 && !BatchNormFolding.HasFoldable(full.Network) && !scatterPools && !merge && !spaceToDepth && !contiguousStem)
+        if (type == ScalarType.Float32 && !BatchNormFolding.HasFoldable(full.Network) && !scatterPools && !merge && !spaceToDepth)
             return fastCopies[type] = full;
         copy = Load(config);
         int folded = copy.FoldBatchNorm(); // from the float32 weights, then rounded once
@@ -83,10 +82,9 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         // Only gradients go another way, so the dataset pass (no gradients) computes exactly as before.
         int pools = scatterPools ? MaxPoolGradient.Apply(copy.Network) : 0;
         int merged = merge ? copy.MergeBranchConvolutions() : 0;
-        int stem = contiguousStem ? StemMemoryFormat.Apply(copy.Network) : 0; // before space to depth, which keeps the layout it finds
         int rearranged = spaceToDepth ? copy.SpaceToDepthInputConvolutions() : 0;
-        logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Pools} max pools with the scatter backward, {Merged} Inception blocks with merged 1×1 convolutions, {Rearranged} input convolutions as space to depth, {Stem} kept contiguous, {Precision}",
-            copy.Architecture, folded, pools, merged, rearranged, stem, RenderPrecision.Describe(copy));
+        logger?.LogDebug("Working copy of {Model}: {Folded} batch norms folded, {Pools} max pools with the scatter backward, {Merged} Inception blocks with merged 1×1 convolutions, {Rearranged} input convolutions as space to depth, {Precision}",
+            copy.Architecture, folded, pools, merged, rearranged, RenderPrecision.Describe(copy));
         return fastCopies[type] = copy;
     }
 

@@ -30,14 +30,13 @@ public static class FeatureVisBench
         var maxPool = new Option<string>("--max-pool") { Description = $"Batched engine's {BenchModels.MaxPoolHelp}", DefaultValueFactory = _ => "auto" };
         var branches = new Option<string>("--branch-convolutions") { Description = $"Batched engine's {BenchModels.BranchHelp}", DefaultValueFactory = _ => "auto" };
         var inputConvolution = new Option<string>("--input-convolution") { Description = $"Batched engine's {BenchModels.InputHelp}", DefaultValueFactory = _ => "auto" };
-        var stem = new Option<string>("--stem-memory-format") { Description = $"Batched engine's {BenchModels.StemHelp}", DefaultValueFactory = _ => "auto" };
         var maxBatch = new Option<int?>("--max-batch") { Description = "Most pictures per optimisation (default: sized from free device memory)" };
         var fullSet = new Option<bool>("--full-set") { Description = "Also time the atlas's full set per unit (channel, negative, neuron, 4 diversity), batched" };
         var compare = new Option<int>("--compare-precision") { Description = "Render this many channels in float32 and bfloat16 and compare the pictures (0 skips)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: all cores)" };
         var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
         var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
-            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, inputConvolution, stem, maxBatch, fullSet, compare, threads, reluOverride };
+            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, inputConvolution, maxBatch, fullSet, compare, threads, reluOverride };
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
@@ -53,7 +52,6 @@ public static class FeatureVisBench
             var pools = BenchModels.PoolBackwards(parse.GetValue(maxPool)!);
             var merges = BenchModels.BranchMerges(parse.GetValue(branches)!, type);
             var spaceToDepths = BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type);
-            var stems = BenchModels.ContiguousStems(parse.GetValue(stem)!);
             // Each variant is built once: the precision comparison and the fp32 twins ask again for ones already measured.
             var variants = new Dictionary<BenchModels.NetworkVariant, IAtlasModel>();
             var labels = new Dictionary<IAtlasModel, string>();
@@ -98,9 +96,8 @@ public static class FeatureVisBench
                           from scatter in pools
                           from merge in merges
                           from spaceToDepth in spaceToDepths
-                          from contiguousStem in stems
-                          select new BenchModels.NetworkVariant(type, channelsLast, fold, scatter, merge, spaceToDepth, contiguousStem && channelsLast);
-            foreach (var variant in engines.Distinct().ToList())
+                          select new BenchModels.NetworkVariant(type, channelsLast, fold, scatter, merge, spaceToDepth);
+            foreach (var variant in engines.ToList())
             {
                 var engine = Variant(variant);
                 figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
@@ -128,7 +125,7 @@ public static class FeatureVisBench
 
             if (parse.GetValue(compare) is > 0 and var compared)
             {
-                var reduced = Variant(new BenchModels.NetworkVariant(ScalarType.BFloat16, layouts[^1], folds[^1], pools[^1], merges[^1], spaceToDepths[^1], stems[^1] && layouts[^1]));
+                var reduced = Variant(new BenchModels.NetworkVariant(ScalarType.BFloat16, layouts[^1], folds[^1], pools[^1], merges[^1], spaceToDepths[^1]));
                 var items = bench.Plan(work[0].Item1, 0, Math.Min(compared, catalog.First(l => l.Name == work[0].Item1).Channels), FeatureVisBenchmark.ChannelOnly);
                 var comparison = PrecisionComparison.Run(exact, reduced, items, settings, cancellationToken);
                 var summary = PrecisionComparison.Summarize(comparison);

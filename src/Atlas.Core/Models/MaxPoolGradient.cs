@@ -22,7 +22,5 @@ public static class MaxPoolGradient
     };
 
     /// <summary>Replaces the pools in place; returns how many it replaced.</summary>
-    /// <param name="separableForward">Passes without gradients compute the pools' values as <see cref="SeparableMaxPool"/>.</param>
-    public static int Apply(nn.Module network, bool separableForward = false) =>
-        ChildReplacement.ReplaceAll<MaxPool2d>(network, pool => new ScatterMaxPool2d(pool, separableForward));
+    public static int Apply(nn.Module network) => ChildReplacement.ReplaceAll<MaxPool2d>(network, pool => new ScatterMaxPool2d(pool));
 }

@@ -10,26 +10,21 @@ namespace Atlas.Core.Models;
 /// forward is libtorch's own, so values and winners are the same. On an H200 the native backward in
 /// channels-last bfloat16 moves memory at a few percent of the card's bandwidth and was 18 % of a
 /// GoogLeNet rendering step in PyTorch's profile (bench/RESULTS.md); a scatter is bound by memory speed.
-/// Without gradients (the dataset pass) it is the plain pool, or with <c>separableForward</c> the same values
-/// computed by <see cref="SeparableMaxPool"/>.
+/// Without gradients (the dataset pass) it is the plain pool.
 /// </summary>
 public sealed class ScatterMaxPool2d : nn.Module<Tensor, Tensor>
 {
-    public ScatterMaxPool2d(MaxPool2d native, bool separableForward = false) : base(nameof(ScatterMaxPool2d))
+    public ScatterMaxPool2d(MaxPool2d native) : base(nameof(ScatterMaxPool2d))
     {
         Shape = new PoolShape(native.kernel_size, native.stride ?? native.kernel_size, native.padding ?? [0, 0], native.dilation ?? [1, 1], native.ceil_mode);
-        SeparableForward = separableForward && SeparableMaxPool.Handles(Shape);
     }
 
     public PoolShape Shape { get; }
 
-    /// <summary>Whether a pass without gradients computes the values as <see cref="SeparableMaxPool"/>.</summary>
-    public bool SeparableForward { get; }
-
     public override Tensor forward(Tensor input) =>
-        is_grad_enabled() && input.requires_grad ? ScatterMaxPoolFunction.Apply(input, Shape)
-        : SeparableForward ? SeparableMaxPool.Apply(input, Shape)
-        : nn.functional.max_pool2d(input, Shape.Kernel, Shape.Stride, Shape.Padding, Shape.Dilation, Shape.CeilMode);
+        is_grad_enabled() && input.requires_grad
+            ? ScatterMaxPoolFunction.Apply(input, Shape)
+            : nn.functional.max_pool2d(input, Shape.Kernel, Shape.Stride, Shape.Padding, Shape.Dilation, Shape.CeilMode);
 }
 
 /// <summary>A max pool's window: kernel, stride, padding and dilation per spatial dimension, and ceil mode.</summary>

@@ -26,8 +26,7 @@ public static class BenchCommand
         var precision = new Option<string>("--precision") { Description = "The network's type: float32 (the atlas's default), float16, bfloat16, a comma-separated list, both (float32 and bfloat16) or all (one figure each, and how far each top-k list agrees with float32's)", DefaultValueFactory = _ => "float32" };
         var branches = new Option<string>("--branch-convolutions") { Description = BenchModels.BranchHelp, DefaultValueFactory = _ => "auto" };
         var inputConvolution = new Option<string>("--input-convolution") { Description = BenchModels.InputHelp, DefaultValueFactory = _ => "auto" };
-        var poolForward = new Option<string>("--pool-forward") { Description = "Max pools' values: native (libtorch's kernel), separable (rows then columns), or both (one figure each)", DefaultValueFactory = _ => "native" };
-        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution, poolForward };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution };
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
             Core.TorchRuntime.Initialize();
@@ -37,8 +36,7 @@ public static class BenchCommand
                             from type in BenchModels.Precisions(parse.GetValue(precision)!)
                             from merge in BenchModels.BranchMerges(parse.GetValue(branches)!, type)
                             from spaceToDepth in BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type)
-                            from separable in BenchModels.SeparablePools(parse.GetValue(poolForward)!)
-                            select new ExamplesBench.Variant(layout, fold, transfer, type, merge, spaceToDepth, separable)).ToList();
+                            select new ExamplesBench.Variant(layout, fold, transfer, type, merge, spaceToDepth)).ToList();
             ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger);
             return Task.FromResult(ExitCodes.Success);
         }));

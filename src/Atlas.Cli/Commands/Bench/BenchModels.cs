@@ -13,8 +13,7 @@ namespace Atlas.Cli.Commands.Bench;
 public static class BenchModels
 {
     /// <summary>How a bench network is prepared: compute type and the working copy's rewrites.</summary>
-    public sealed record NetworkVariant(ScalarType Precision, bool ChannelsLast, bool Fold, bool ScatterPools = false, bool MergeBranches = false, bool InputSpaceToDepth = false,
-        bool SeparablePools = false);
+    public sealed record NetworkVariant(ScalarType Precision, bool ChannelsLast, bool Fold, bool ScatterPools = false, bool MergeBranches = false, bool InputSpaceToDepth = false);
 
     public static IAtlasModel Build(string architecture, int? size = null, long seed = 0)
     {
@@ -48,11 +47,11 @@ public static class BenchModels
         bool folded = variant.Fold && model.FoldBatchNorm() > 0;
         if (variant.Precision != ScalarType.Float32) model.ConvertTo(variant.Precision);
         if (variant.ChannelsLast) ChannelsLast.Apply(model.Network);
-        if (variant.ScatterPools || variant.SeparablePools) MaxPoolGradient.Apply(model.Network, variant.SeparablePools);
+        if (variant.ScatterPools) MaxPoolGradient.Apply(model.Network);
         bool merged = variant.MergeBranches && model.MergeBranchConvolutions() > 0;
         bool rearranged = variant.InputSpaceToDepth && model.SpaceToDepthInputConvolutions() > 0;
         return (model, (folded ? ", bn folded" : "") + (variant.ScatterPools ? ", scatter pools" : "") + (merged ? ", 1×1 merged" : "")
-            + (rearranged ? ", input conv space to depth" : "") + (variant.SeparablePools ? ", separable pools" : ""));
+            + (rearranged ? ", input conv space to depth" : ""));
     }
 
     /// <summary>How a bench's --pixels says pixels travel to the device (null: the scanner's default); "both" measures each.</summary>
@@ -133,14 +132,6 @@ public static class BenchModels
         _ => throw new AtlasInputException($"--input-convolution: '{inputConvolution}' is not auto, native, spaceToDepth or both"),
     };
 
-    /// <summary>Whether a bench's --pool-forward computes max pools without gradients as <see cref="SeparableMaxPool"/>; "both" measures each.</summary>
-    public static IReadOnlyList<bool> SeparablePools(string poolForward) => poolForward switch
-    {
-        "both" => [false, true],
-        "native" => [false],
-        "separable" => [true],
-        _ => throw new AtlasInputException($"--pool-forward: '{poolForward}' is not native, separable or both"),
-    };
 
     public const string InputHelp = "Convolution that reads the image: auto (space to depth on a GPU), native, spaceToDepth, or both (one figure each)";
 

@@ -16,11 +16,10 @@ namespace Atlas.Cli.Commands.Bench;
 public static class ExamplesBench
 {
     /// <summary>One figure's network and transfer: layout, batch norms folded or not, pixels as bytes (null: the scanner's default, bytes on a GPU only), compute type.</summary>
-    public sealed record Variant(bool ChannelsLast, bool Fold, bool? PackBytes, ScalarType Precision, bool MergeBranches = false, bool InputSpaceToDepth = false,
-        bool SeparablePools = false)
+    public sealed record Variant(bool ChannelsLast, bool Fold, bool? PackBytes, ScalarType Precision, bool MergeBranches = false, bool InputSpaceToDepth = false)
     {
         /// <summary>What the variant is besides its precision, so agreement lines from a multi-variant run can be told apart.</summary>
-        public string Setup => $"{(ChannelsLast ? "channels-last" : "contiguous")}, batch norms {(Fold ? "folded" : "kept")}{(MergeBranches ? ", 1×1 merged" : "")}{(InputSpaceToDepth ? ", input conv space to depth" : "")}{(SeparablePools ? ", separable pools" : "")}, pixels {PackBytes switch { true => "as bytes", false => "as float32", null => "by default" }}";
+        public string Setup => $"{(ChannelsLast ? "channels-last" : "contiguous")}, batch norms {(Fold ? "folded" : "kept")}{(MergeBranches ? ", 1×1 merged" : "")}{(InputSpaceToDepth ? ", input conv space to depth" : "")}, pixels {PackBytes switch { true => "as bytes", false => "as float32", null => "by default" }}";
     }
 
     public static void Run(string architecture, int images, int batch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger)
@@ -30,8 +29,7 @@ public static class ExamplesBench
         foreach (var variant in variants)
         {
             var (model, rewrites) = BenchModels.BuildVariant(architecture, null,
-                new BenchModels.NetworkVariant(variant.Precision, variant.ChannelsLast, variant.Fold, MergeBranches: variant.MergeBranches, InputSpaceToDepth: variant.InputSpaceToDepth,
-                    SeparablePools: variant.SeparablePools));
+                new BenchModels.NetworkVariant(variant.Precision, variant.ChannelsLast, variant.Fold, MergeBranches: variant.MergeBranches, InputSpaceToDepth: variant.InputSpaceToDepth));
             using var _ = model;
             string layout = (variant.ChannelsLast ? "channels-last" : "contiguous") + rewrites;
             string pixels = (variant.PackBytes ?? PixelBytes.SentTo(ModelDevice.Of(model))) ? "bytes" : "float32";

@@ -13,12 +13,12 @@ NSYS=$(command -v nsys || ls /opt/nvidia/nsight-systems/*/bin/nsys /usr/local/cu
 if [[ -n "$NSYS" ]]; then
   step profile-scan 60 "$NSYS" profile -t cuda --force-overwrite true -o "$OUT/scan" "${ex[@]}" --images 20000 --precision float32
   "$NSYS" stats --report cuda_gpu_kern_sum,cuda_gpu_mem_time_sum --format csv --output "$OUT/scan" "$OUT/scan.nsys-rep" > /dev/null 2>&1
-  python3 "$(dirname "$0")/ncu_summary.py" "$OUT"/scan_cuda_gpu_kern_sum.csv --top 25
-  head -8 "$OUT"/scan_cuda_gpu_mem_time_sum.csv
+  python3 "$(dirname "$0")/ncu_summary.py" "$OUT"/scan*kern_sum*.csv --top 25
+  head -8 "$OUT"/scan*mem_time_sum*.csv
   step profile-render 60 "$NSYS" profile -t cuda --force-overwrite true -o "$OUT/render" "$atlas" bench featurevis --model googlenet --size 128 \
     --layer inception4a --units 512 --single 0 --precision bfloat16 --steps 8
   "$NSYS" stats --report cuda_gpu_kern_sum --format csv --output "$OUT/render" "$OUT/render.nsys-rep" > /dev/null 2>&1
-  python3 "$(dirname "$0")/ncu_summary.py" "$OUT"/render_cuda_gpu_kern_sum.csv --steps 16 --top 30
+  python3 "$(dirname "$0")/ncu_summary.py" "$OUT"/render*kern_sum*.csv --steps 16 --top 30
   rm -f "$OUT"/*.nsys-rep "$OUT"/*.sqlite
 fi
 echo "== finished after $(( $(date +%s) - start ))s"

@@ -57,7 +57,7 @@ public class BadInputTests
     [InlineData("model", "maxPoolBackward", "fast", "scatter")]
     [InlineData("model", "branchConvolutions", "fused", "merged")]
     [InlineData("model", "inputConvolution", "unfold", "spaceToDepth")]
-    [InlineData("examples", "precision", "float16", "bfloat16")]
+    [InlineData("examples", "precision", "fp16", "float16")]
     [InlineData("examples", "heatmaps", "some", "all")]
     public async Task An_unknown_choice_is_named_with_the_choices(string section, string field, string bad, string aChoice)
     {

@@ -144,11 +144,11 @@ public sealed record ExamplesConfig
     public int BatchSize { get; init; } = 500;
     public int ImagesPerShard { get; init; } = 2500;
     /// <summary>
-    /// What the network computes in during the dataset pass: "float32" (the default: rankings as the
-    /// checkpoint's network gives them), "float16" or "bfloat16" (faster on a GPU; near-ties may swap places,
-    /// more often in bfloat16; see <see cref="Examples.ScanPrecision"/>).
+    /// What the network computes in during the dataset pass: "auto" (float16 on a GPU, float32 on the CPU; see
+    /// <see cref="Examples.ScanPrecision.For"/>), "float32" (rankings as the checkpoint's network gives them),
+    /// "float16" or "bfloat16" (faster on a GPU; near-ties may swap places, more often in bfloat16).
     /// </summary>
-    public string Precision { get; init; } = "float32";
+    public string Precision { get; init; } = "auto";
     /// <summary>
     /// Which top examples get a heatmap overlay in the atlas: "classes" (the default: Grad-CAM of each class
     /// unit on its top images), "all" (also every spatial unit's own map on its top images: one picture per

@@ -111,8 +111,7 @@ public static class DatasetExampleScanner
             if (at < 0) return;
             int unit = at % Units, layer = 0;
             while (unit >= Layers[layer].Channels) unit -= Layers[layer++].Channels;
-            throw new AtlasInputException($"examples.precision: float16 overflowed in layer '{layers[layer].Name}' (an activation beyond ±65,504) " +
-                $"on images {Batch.Start}–{Batch.Start + Batch.Count - 1}; use bfloat16 or float32 for this model");
+            throw new Float16OverflowException(layers[layer].Name, Batch.Start, Batch.Start + Batch.Count - 1);
         }
 
         public void OfferTo(IReadOnlyList<LayerInfo> layers, IReadOnlyDictionary<string, TopKTable> tables)

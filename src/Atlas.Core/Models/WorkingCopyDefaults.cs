@@ -15,8 +15,8 @@ public static class WorkingCopyDefaults
         return Describe(device, type, gradients: true);
     }
 
-    /// <summary>The dataset pass computes in float32 unless examples.precision asks otherwise, and without gradients.</summary>
-    public static string DatasetPass(Device device) => Describe(device, ScalarType.Float32, gradients: false);
+    /// <summary>The dataset pass computes in examples.precision's auto choice, and without gradients.</summary>
+    public static string DatasetPass(Device device) => Describe(device, Examples.ScanPrecision.For("auto", device), gradients: false);
 
     private static string Describe(Device device, ScalarType type, bool gradients)
     {

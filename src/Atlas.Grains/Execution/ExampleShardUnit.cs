@@ -1,4 +1,5 @@
 using Atlas.Abstractions;
+using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Examples;
 using Atlas.Storage;
@@ -12,17 +13,34 @@ public static class ExampleShardUnit
     {
         var unit = context.Unit;
         var config = context.Config;
-        var tables = await context.Compute(() =>
-        {
-            var (model, catalog) = context.Models.GetForScanning(config);
-            var layers = catalog.Where(l => context.Spec.Layers.Any(p => p.Name == l.Name)).ToList();
-            using var data = DatasetOpener.Open(config.Dataset);
-            return DatasetExampleScanner.Scan(model, data, layers, unit.Start, unit.End - unit.Start,
-                config.Examples.TopK, config.Examples.BatchSize, cancellationToken: context.Cancellation);
-        });
+        var layerNames = context.Spec.Layers.Select(p => p.Name).ToHashSet();
+        var tables = await context.Compute(() => Scan(context.Models, config, layerNames, unit.Start, unit.End - unit.Start, context.Cancellation));
         var work = new ExampleShardWork(unit.Start, unit.End, config.Examples.TopK, tables.ToDictionary(t => t.Key, t => t.Value.ToArrays()));
         var key = context.Keys.ExampleShardWork(unit.Start, unit.End);
         await context.Store.PutJsonAsync(key, work, context.Cancellation);
         return new UnitResult(key, 1, 0);
+    }
+
+    /// <summary>
+    /// The shard's tables in examples.precision. When float16 overflows the shard is scanned again in float32 (a
+    /// ranking with infinities in it would be wrong), and so are the model's later shards (<see cref="ModelCache.ScanInFloat32"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, TopKTable> Scan(ModelCache models, AtlasConfig config, IReadOnlySet<string> layerNames,
+        int start, int count, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var (model, catalog) = models.GetForScanning(config);
+            var layers = catalog.Where(l => layerNames.Contains(l.Name)).ToList();
+            using var data = DatasetOpener.Open(config.Dataset);
+            try
+            {
+                return DatasetExampleScanner.Scan(model, data, layers, start, count, config.Examples.TopK, config.Examples.BatchSize, cancellationToken: cancellationToken);
+            }
+            catch (Float16OverflowException overflow)
+            {
+                models.ScanInFloat32(overflow); // the next round gets the float32 copy, which does not throw this
+            }
+        }
     }
 }

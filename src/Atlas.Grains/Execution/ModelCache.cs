@@ -21,6 +21,7 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
     private string? key;
     private IAtlasModel? model;
     private IReadOnlyList<LayerInfo>? catalog;
+    private bool float16Overflowed;
     // Copies for the passes that only compute activations (rendering, the dataset pass), by compute type.
     private readonly Dictionary<ScalarType, IAtlasModel> fastCopies = [];
     private readonly Dictionary<ScalarType, RenderBatcher> batchers = [];
@@ -49,11 +50,23 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         return (copy, layers, batcher);
     }
 
-    /// <summary>The model for the dataset pass, in examples.precision (float32 unless asked otherwise).</summary>
+    /// <summary>The model for the dataset pass, in examples.precision (float32 instead of float16 once float16 overflowed on this model).</summary>
     public (IAtlasModel Model, IReadOnlyList<LayerInfo> Catalog) GetForScanning(AtlasConfig config)
     {
-        var (_, layers) = Get(config);
-        return (FastCopy(config, ScanPrecision.For(config.Examples.Precision)), layers);
+        var (full, layers) = Get(config);
+        var type = ScanPrecision.For(config.Examples.Precision, ModelDevice.Of(full));
+        if (type == ScalarType.Float16 && float16Overflowed) type = ScalarType.Float32;
+        return (FastCopy(config, type), layers);
+    }
+
+    /// <summary>
+    /// Float16 overflowed on the current model (<see cref="Float16OverflowException"/>): its dataset passes compute in
+    /// float32 from now on, until another model is loaded.
+    /// </summary>
+    public void ScanInFloat32(Float16OverflowException cause)
+    {
+        float16Overflowed = true;
+        logger?.LogWarning("{Problem}; this model's dataset passes continue in float32", cause.Message);
     }
 
     /// <summary>
@@ -100,6 +113,7 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         foreach (var copy in fastCopies.Values.Where(c => !ReferenceEquals(c, model))) copy.Dispose();
         fastCopies.Clear();
         batchers.Clear();
+        float16Overflowed = false;
         model?.Dispose();
         model = null;
     }

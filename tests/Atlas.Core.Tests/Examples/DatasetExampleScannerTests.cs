@@ -132,6 +132,58 @@ public class DatasetExampleScannerTests
         Assert.True(agreement.MeanShared > 0.85, $"only {agreement.MeanShared:P1} of each unit's images shared");
     }
 
+    [Fact]
+    public void A_float16_pass_lists_mostly_the_same_images_as_a_float32_pass()
+    {
+        using var folder = NoiseImages(24);
+        TorchRuntime.Initialize();
+        random_seed();
+        using var exact = new DemoCnnModel(new DemoCnn(), ["noise"]);
+        random_seed();
+        using var reduced = new DemoCnnModel(new DemoCnn(), ["noise"]);
+        reduced.ConvertTo(ScalarType.Float16);
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(28, 1, 28));
+        var catalog = LayerCatalog.Measure(exact);
+
+        var agreement = TopKAgreement.Compare(
+            DatasetExampleScanner.Scan(exact, data, catalog, 0, data.Count, k: 4, batchSize: 8),
+            DatasetExampleScanner.Scan(reduced, data, catalog, 0, data.Count, k: 4, batchSize: 8));
+
+        // float16 keeps 11 bits of mantissa, bfloat16 8: fewer near-ties swap.
+        Assert.Equal(catalog.Sum(l => l.Channels), agreement.Units);
+        Assert.True(agreement.MeanShared > 0.9, $"only {agreement.MeanShared:P1} of each unit's images shared");
+    }
+
+    [Fact]
+    public void A_float16_overflow_stops_the_pass_naming_the_layer_where_float32_goes_through()
+    {
+        using var folder = NoiseImages(8);
+        TorchRuntime.Initialize();
+        DemoCnnModel Scaled(ScalarType type)
+        {
+            random_seed();
+            var model = new DemoCnnModel(new DemoCnn(), ["noise"]);
+            // Each layer multiplies by about a thousand more: conv1 stays in float16's range, the layers after it do not.
+            using (no_grad())
+                foreach (var parameter in model.Network.parameters()) parameter.mul_(1000);
+            if (type != ScalarType.Float32) model.ConvertTo(type);
+            return model;
+        }
+        using var exact = Scaled(ScalarType.Float32);
+        using var reduced = Scaled(ScalarType.Float16);
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(28, 1, 28));
+        var catalog = LayerCatalog.Measure(exact);
+
+        var tables = DatasetExampleScanner.Scan(exact, data, catalog, 0, data.Count, k: 2, batchSize: 4);
+        Assert.All(tables.Values.SelectMany(t => Enumerable.Range(0, t.UnitCount).SelectMany(t.For)), hit => Assert.True(float.IsFinite(hit.Value)));
+        Assert.Contains(tables["conv3"].For(0), hit => hit.Value > 65_504);
+
+        var overflow = Assert.Throws<Float16OverflowException>(() => DatasetExampleScanner.Scan(reduced, data, catalog, 0, data.Count, k: 2, batchSize: 4));
+        Assert.Contains(overflow.Layer, new[] { "conv2", "conv3", "logits" });
+        Assert.Contains("examples.precision: float16 overflowed in layer", overflow.Message);
+        Assert.Contains("images 0–3", overflow.Message);
+    }
+
     private static void AssertSameExamples(IReadOnlyDictionary<string, TopKTable> expected, IReadOnlyDictionary<string, TopKTable> actual, double tolerance)
     {
         foreach (var (layer, table) in expected)

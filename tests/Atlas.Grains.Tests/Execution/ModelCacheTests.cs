@@ -57,4 +57,46 @@ public class ModelCacheTests
         var actual = rendering.Activations(pixels, ["conv5"], preActivation: true)["conv5"];
         Assert.True((expected - actual).abs().max().item<float>() <= 1e-4 * Math.Max(1, expected.abs().max().item<float>()));
     }
+
+    /// <summary>AlexNet with every weight a thousand times larger: its deeper activations leave float16's range.</summary>
+    private static readonly Lazy<string> LoudAlexNetCheckpoint = new(() =>
+    {
+        TorchRuntime.Initialize();
+        random.manual_seed(3);
+        var zoo = ModelZoo.Get("alexnet");
+        using var network = zoo.Create(new Atlas.Core.Models.Zoo.ZooBuildOptions(10, TransformInput: false));
+        using (no_grad())
+            foreach (var parameter in network.parameters()) parameter.mul_(1000);
+        var path = Path.Combine(WatchTestData.NewFolder("alexnet-loud"), "alexnet.pt");
+        network.save(path);
+        return path;
+    });
+
+    [Fact]
+    public void A_float16_overflow_redoes_the_shard_in_float32_and_later_shards_start_there()
+    {
+        var config = Config("auto", "auto") with
+        {
+            Model = Config("auto", "auto").Model with { Checkpoint = LoudAlexNetCheckpoint.Value },
+            Dataset = Config("auto", "auto").Dataset with { ImageSize = 64, Channels = 3 }, // AlexNet's input here
+            Examples = new() { Precision = "float16", TopK = 3, BatchSize = 8 },
+        };
+        var exactConfig = config with { Examples = config.Examples with { Precision = "float32" } };
+        using var cache = new ModelCache();
+        HashSet<string> layers = ["conv1", "conv5", "fc7"];
+
+        var (first, _) = cache.GetForScanning(config);
+        Assert.Equal(ScalarType.Float16, first.ComputeType);
+        var tables = ExampleShardUnit.Scan(cache, config, layers, 0, 16, CancellationToken.None);
+
+        using var exactCache = new ModelCache();
+        var expected = ExampleShardUnit.Scan(exactCache, exactConfig, layers, 0, 16, CancellationToken.None);
+        Assert.Equal(layers.Order(), tables.Keys.Order());
+        foreach (var layer in layers)
+            for (int unit = 0; unit < expected[layer].UnitCount; unit++)
+                Assert.Equal(expected[layer].For(unit), tables[layer].For(unit));
+        var deepest = expected["fc7"];
+        Assert.Contains(Enumerable.Range(0, deepest.UnitCount).SelectMany(deepest.For), hit => hit.Value > 65_504); // float16 could not have held it
+        Assert.Equal(ScalarType.Float32, cache.GetForScanning(config).Model.ComputeType); // the next shard starts in float32
+    }
 }

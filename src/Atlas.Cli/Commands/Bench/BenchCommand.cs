@@ -23,10 +23,11 @@ public static class BenchCommand
         var memoryFormat = new Option<string>("--memory-format") { Description = BenchModels.LayoutHelp, DefaultValueFactory = _ => "auto" };
         var pixels = new Option<string>("--pixels") { Description = "How pixels travel to the device: auto (bytes on a GPU), bytes, float32, or both (one figure each)", DefaultValueFactory = _ => "auto" };
         var batchNorm = new Option<string>("--batch-norm") { Description = BenchModels.BatchNormHelp, DefaultValueFactory = _ => "folded" };
-        var precision = new Option<string>("--precision") { Description = "The network's type: float32 (the atlas's default), float16, bfloat16, a comma-separated list, both (float32 and bfloat16) or all (one figure each, and how far each top-k list agrees with float32's)", DefaultValueFactory = _ => "float32" };
+        var precision = new Option<string>("--precision") { Description = "The network's type: auto (the atlas's default: float16 on a GPU, float32 on the CPU), float32, float16, bfloat16, a comma-separated list, both (float32 and bfloat16) or all (one figure each, and how far each top-k list agrees with float32's)", DefaultValueFactory = _ => "auto" };
         var branches = new Option<string>("--branch-convolutions") { Description = BenchModels.BranchHelp, DefaultValueFactory = _ => "auto" };
         var inputConvolution = new Option<string>("--input-convolution") { Description = BenchModels.InputHelp, DefaultValueFactory = _ => "auto" };
-        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution };
+        var config = new Option<FileInfo?>("--config") { Description = "Measure this atlas config's checkpoint on its data set (the first --images images) instead of random weights on noise; --model is then ignored" };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution, config };
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
             Core.TorchRuntime.Initialize();
@@ -37,7 +38,8 @@ public static class BenchCommand
                             from merge in BenchModels.BranchMerges(parse.GetValue(branches)!, type)
                             from spaceToDepth in BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type)
                             select new ExamplesBench.Variant(layout, fold, transfer, type, merge, spaceToDepth)).ToList();
-            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger);
+            var atlasConfig = parse.GetValue(config) is { } file ? Core.Configuration.AtlasConfigLoader.Load(file.FullName) : null;
+            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig);
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

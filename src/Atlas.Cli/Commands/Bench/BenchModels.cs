@@ -1,4 +1,5 @@
 using Atlas.Core;
+using Atlas.Core.Configuration;
 using Atlas.Core.Models;
 using Atlas.Core.Models.Zoo;
 using TorchSharp;
@@ -41,9 +42,18 @@ public static class BenchModels
     /// The same seed builds the same weights, so every variant computes the same network. The second result
     /// names the rewrites that took effect (", bn folded, …"; empty when none did).
     /// </summary>
-    public static (IAtlasModel Model, string Rewrites) BuildVariant(string architecture, int? size, NetworkVariant variant)
+    public static (IAtlasModel Model, string Rewrites) BuildVariant(string architecture, int? size, NetworkVariant variant) =>
+        Prepare(Build(architecture, size), variant);
+
+    /// <summary>
+    /// The model of an atlas config (its checkpoint, frozen on the runtime's device) prepared as <see cref="BuildVariant"/>
+    /// prepares a random one, so a bench can measure a user's own network.
+    /// </summary>
+    public static (IAtlasModel Model, string Rewrites) LoadVariant(AtlasConfig config, IReadOnlyList<string> classNames, NetworkVariant variant) =>
+        Prepare(ModelLoader.Load(config.Model with { MemoryFormat = "contiguous" }, classNames), variant); // the variant decides the layout
+
+    private static (IAtlasModel Model, string Rewrites) Prepare(IAtlasModel model, NetworkVariant variant)
     {
-        var model = Build(architecture, size);
         bool folded = variant.Fold && model.FoldBatchNorm() > 0;
         if (variant.Precision != ScalarType.Float32) model.ConvertTo(variant.Precision);
         if (variant.ChannelsLast) ChannelsLast.Apply(model.Network);
@@ -65,19 +75,20 @@ public static class BenchModels
     };
 
     /// <summary>
-    /// The compute types a bench's --precision asks for, one figure each: a name, a comma-separated list of names,
-    /// "both" (float32 and bfloat16) or "all" (also float16).
+    /// The compute types a bench's --precision asks for, one figure each: "auto" (examples.precision's choice on this
+    /// device), a name, a comma-separated list of names, "both" (float32 and bfloat16) or "all" (also float16).
     /// </summary>
     public static IReadOnlyList<ScalarType> Precisions(string precision) => precision switch
     {
         "both" => [ScalarType.Float32, ScalarType.BFloat16],
         "all" => [ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16],
+        "auto" => [Core.Examples.ScanPrecision.For("auto", TorchRuntime.Device)],
         _ => precision.Split(',', StringSplitOptions.TrimEntries).Select(name => name switch
         {
             "float32" => ScalarType.Float32,
             "bfloat16" => ScalarType.BFloat16,
             "float16" => ScalarType.Float16,
-            _ => throw new AtlasInputException($"--precision: '{name}' is not float32, bfloat16, float16, both or all"),
+            _ => throw new AtlasInputException($"--precision: '{name}' is not auto, float32, bfloat16, float16, both or all"),
         }).Distinct().ToList(),
     };
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Examples;
 using Atlas.Core.Models;
@@ -22,20 +23,24 @@ public static class ExamplesBench
         public string Setup => $"{(ChannelsLast ? "channels-last" : "contiguous")}, batch norms {(Fold ? "folded" : "kept")}{(MergeBranches ? ", 1×1 merged" : "")}{(InputSpaceToDepth ? ", input conv space to depth" : "")}, pixels {PackBytes switch { true => "as bytes", false => "as float32", null => "by default" }}";
     }
 
-    public static void Run(string architecture, int images, int batch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger)
+    /// <param name="config">An atlas config whose checkpoint and data set to measure (a user's own network and images), instead of random weights and noise.</param>
+    public static void Run(string architecture, int images, int batch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger, AtlasConfig? config = null)
     {
+        IReadOnlyList<string> classNames = [];
+        if (config is not null)
+            using (var opened = DatasetOpener.Open(config.Dataset)) (classNames, images) = (opened.ClassNames, Math.Min(images, opened.Count));
         var table = new Table().AddColumns("model", "device", "precision", "layout", "pixels", "input", "layers", "units", "images", "batch", "s", "images/s");
         var results = new Dictionary<Variant, IReadOnlyDictionary<string, TopKTable>>();
         foreach (var variant in variants)
         {
-            var (model, rewrites) = BenchModels.BuildVariant(architecture, null,
-                new BenchModels.NetworkVariant(variant.Precision, variant.ChannelsLast, variant.Fold, MergeBranches: variant.MergeBranches, InputSpaceToDepth: variant.InputSpaceToDepth));
+            var network = new BenchModels.NetworkVariant(variant.Precision, variant.ChannelsLast, variant.Fold, MergeBranches: variant.MergeBranches, InputSpaceToDepth: variant.InputSpaceToDepth);
+            var (model, rewrites) = config is null ? BenchModels.BuildVariant(architecture, null, network) : BenchModels.LoadVariant(config, classNames, network);
             using var _ = model;
             string layout = (variant.ChannelsLast ? "channels-last" : "contiguous") + rewrites;
             string pixels = (variant.PackBytes ?? PixelBytes.SentTo(ModelDevice.Of(model))) ? "bytes" : "float32";
             string precision = RenderPrecision.Name(variant.Precision);
             var layers = LayerCatalog.Measure(model);
-            using var data = new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width);
+            using var data = config is null ? new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width) : DatasetOpener.Open(config.Dataset);
             // A warm-up pass: the first pays for allocations that a long pass does not. On a GPU it runs as many
             // batches as the timed pass has readers, so that the page-locked buffers it pins (which
             // HostBufferPool keeps) are all there before the clock starts.

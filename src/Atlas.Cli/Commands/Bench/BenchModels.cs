@@ -82,9 +82,9 @@ public static class BenchModels
     {
         "both" => [ScalarType.Float32, ScalarType.BFloat16],
         "all" => [ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16],
-        "auto" => [Core.Examples.ScanPrecision.For("auto", TorchRuntime.Device)],
         _ => precision.Split(',', StringSplitOptions.TrimEntries).Select(name => name switch
         {
+            "auto" => Core.Examples.ScanPrecision.For("auto", TorchRuntime.Device),
             "float32" => ScalarType.Float32,
             "bfloat16" => ScalarType.BFloat16,
             "float16" => ScalarType.Float16,

@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# The seventh session's last device call (at most four minutes; BUDGET=230, device timeout_s 250):
-#   examples     the dataset pass on its new default (examples.precision: auto, float16 on a GPU) over 30,000 images
-#                (the figure earlier sessions quote) and 100,000 (steady state), against float32 in the same process;
-#   atlas-run    a whole `atlas run` of a random-weight GoogLeNet on 2,000 noise PNGs (bench/gpu-atlas-run.sh), so
-#                the float16 dataset pass also runs inside the job grains; its log names the working copies' types.
-# The seventh session's first calls are recorded in bench/RESULTS.md.
-BUDGET=${BUDGET:-230}
+# For the next session lent a device (about six and a half minutes; BUDGET=390, device timeout_s 410, carry
+# .gpu/atlas.tar.xz, kind nvidia-h200). The seventh session's four calls are recorded in bench/RESULTS.md; this
+# retakes issue 8's figures on the defaults and says where the dataset pass's time goes, which no session has
+# profiled yet (Nsight Systems was not on the seventh session's machine; Nsight Compute was on earlier ones):
+#   featurevis   (a) and (b) at 512 steps, twice (the seventh session: 60.7, 59.8 and 59.9 channels/s);
+#   examples     the dataset pass over 100,000 images on its default (float16 on a GPU) and in float32;
+#   all-layers   all 5,808 channels (the seventh session: 108.6 s);
+#   ncu-scan     Nsight Compute's per-kernel times of a short float16 dataset pass (bench/ncu_summary.py): what
+#                a batch of 512 images spends on convolutions, pools, the per-unit maxima and the sort.
+BUDGET=${BUDGET:-390}
 source "$(dirname "$0")/gpu-common.sh"
-ex=("$atlas" bench examples --model googlenet --batch 512)
-step examples 40 "${ex[@]}" --images 30000 --precision auto,float32
-step examples-100k 50 "${ex[@]}" --images 100000 --precision auto,float32
-sed -i 's/-v normal/-v detailed/' "$(dirname "$0")/gpu-atlas-run.sh"
-LIMIT=100 UNITS=8 STEPS=128 step atlas-run 120 bash "$(dirname "$0")/gpu-atlas-run.sh"
-grep -ihE "working copy|float16|overflow" /tmp/atlas-gpu-run/run.log | head -8
+fv=("$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --precision bfloat16)
+step featurevis 60 "${fv[@]}" --single 1
+step featurevis2 50 "${fv[@]}" --single 0
+step examples 50 "$atlas" bench examples --model googlenet --batch 512 --images 100000 --precision auto,float32
+step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0
+grep "done at" "$OUT/all-layers.log" | tail -12
+NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+if [[ -n "$NCU" ]]; then
+  # 2 batches warm-up and 2 timed: 4 forward passes of 512 images and their reductions.
+  step ncu-scan 70 "$NCU" --csv --print-units base --metrics gpu__time_duration.sum --cache-control none --clock-control none \
+    --target-processes all --launch-count 4000 "$atlas" bench examples --model googlenet --batch 512 --images 1024 --precision auto
+  python3 "$(dirname "$0")/ncu_summary.py" "$OUT/ncu-scan.log" --top 30
+fi
 echo "== finished after $(( $(date +%s) - start ))s"

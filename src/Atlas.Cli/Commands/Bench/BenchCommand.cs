@@ -27,7 +27,7 @@ public static class BenchCommand
         var branches = new Option<string>("--branch-convolutions") { Description = BenchModels.BranchHelp, DefaultValueFactory = _ => "auto" };
         var inputConvolution = new Option<string>("--input-convolution") { Description = BenchModels.InputHelp, DefaultValueFactory = _ => "auto" };
         var config = new Option<FileInfo?>("--config") { Description = "Measure this atlas config's checkpoint on its data set (the first --images images) instead of random weights on noise; --model is then ignored" };
-        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights, noise images)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution, config };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights and noise images, or a config's own)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution, config };
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
             Core.TorchRuntime.Initialize();

@@ -143,7 +143,6 @@ public static class BenchModels
         _ => throw new AtlasInputException($"--input-convolution: '{inputConvolution}' is not auto, native, spaceToDepth or both"),
     };
 
-
     public const string InputHelp = "Convolution that reads the image: auto (space to depth on a GPU), native, spaceToDepth, or both (one figure each)";
 
     public const string BranchHelp = "Inception 1×1 convolutions: auto (merged on a GPU in bfloat16), merged, separate, or both (one figure each)";

@@ -52,6 +52,18 @@ public class BadInputTests
     }
 
     [Theory]
+    [InlineData("x", "--devices: 'x' is not all or a comma-separated list of device indices")]
+    [InlineData("0,0", "--devices: device 0 is named twice")]
+    public async Task A_bad_device_list_for_a_silo_is_one_line_and_exit_code_2(string devices, string expected)
+    {
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "silo", "--devices", devices);
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        var lines = outcome.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, outcome.ToString());
+        Assert.Contains(expected, lines[0]);
+    }
+
+    [Theory]
     [InlineData("featureVis", "precision", "fp8", "bfloat16")]
     [InlineData("model", "memoryFormat", "nhwc", "channelsLast")]
     [InlineData("model", "maxPoolBackward", "fast", "scatter")]

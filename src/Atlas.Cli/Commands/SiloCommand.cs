@@ -12,10 +12,17 @@ public static class SiloCommand
 
     public static Command Create()
     {
-        var command = new Command("silo", "Run a worker silo (settings from ATLAS_* environment variables; see the README)");
+        var devices = new Option<string?>("--devices")
+        {
+            Description = "One silo process per GPU: all, or CUDA device indices such as 0,1 (each sees only its device; ports are the ATLAS_* ones plus its position)",
+        };
+        var command = new Command("silo", "Run a worker silo (settings from ATLAS_* environment variables; see the README)") { devices };
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
+            var chosen = parse.GetValue(devices) is { } list ? DeviceList.Parse(list) : null;
             var settings = ClusterSettings.FromEnvironment();
+            if (chosen is not null)
+                return await new DeviceSilos(chosen, settings, ["--verbosity", parse.GetValue(AtlasCli.VerbosityOption)!], logger).RunAsync(cancellationToken);
             using var host = ClusterSilo.Build(settings, logger);
             await host.StartAsync(cancellationToken);
             logger.Information("Silo of cluster {ClusterId} listening on {Address}:{SiloPort} (gateway {GatewayPort}) with {Workers} worker(s)",

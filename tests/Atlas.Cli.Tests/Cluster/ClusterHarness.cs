@@ -26,7 +26,8 @@ public sealed class ClusterHarness : IAsyncDisposable
     public IArtifactStore Store => ArtifactStores.Open($"azure-blob://{Container}", name => Environment.GetValueOrDefault(name));
     public AtlasKeys Keys => new(Spec!.Atlas, Spec.Version);
 
-    public async Task StartAsync(int silos)
+    /// <param name="siloArguments">More arguments for each `atlas silo` (such as --devices).</param>
+    public async Task StartAsync(int silos, IReadOnlyList<string>? siloArguments = null)
     {
         await Azurite.StartAsync();
         Environment[ClusterSettings.ConnectionVariable] = Azurite.ConnectionString;
@@ -36,12 +37,13 @@ public sealed class ClusterHarness : IAsyncDisposable
         Environment["ATLAS_LEASE_SECONDS"] = "4";
         Environment["ATLAS_RENEW_SECONDS"] = "1";
         Environment["ATLAS_PROBE_TIMEOUT_SECONDS"] = "1";
-        await StartSilosAsync(silos);
+        await StartSilosAsync(silos, siloArguments);
         connection = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(n => Environment.GetValueOrDefault(n)), Serilog.Core.Logger.None, CancellationToken.None);
     }
 
-    public async Task StartSilosAsync(int count) =>
-        Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, count).Select(i => SiloProcess.StartAsync(Environment, Path.Combine(Folder, $"silo-{Silos.Count + i}-{Guid.NewGuid():N}.log")))));
+    public async Task StartSilosAsync(int count, IReadOnlyList<string>? arguments = null) =>
+        Silos.AddRange(await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
+            SiloProcess.StartAsync(Environment, Path.Combine(Folder, $"silo-{Silos.Count + i}-{Guid.NewGuid():N}.log"), arguments))));
 
     /// <summary>Submits the demo model's job, small but with enough units (2 channels each) to be caught mid-way.</summary>
     public async Task<JobStatus> SubmitAsync(int steps = 40)

@@ -11,7 +11,7 @@ public sealed class SiloProcess : IDisposable
     private bool closed;
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(IReadOnlyDictionary<string, string> environment, string logFile)
+    private SiloProcess(IReadOnlyDictionary<string, string> environment, string logFile, IReadOnlyList<string> arguments)
     {
         LogFile = logFile;
         log = new StreamWriter(logFile) { AutoFlush = true };
@@ -20,6 +20,7 @@ public sealed class SiloProcess : IDisposable
         start.ArgumentList.Add("silo");
         start.ArgumentList.Add("--verbosity");
         start.ArgumentList.Add("detailed");
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment) start.Environment[name] = value;
         start.Environment["ATLAS_SILO_PORT"] = $"{AzuriteServer.FreePort()}";
         start.Environment["ATLAS_GATEWAY_PORT"] = $"{AzuriteServer.FreePort()}";
@@ -45,9 +46,10 @@ public sealed class SiloProcess : IDisposable
     /// <summary>Everything the silo printed (detailed verbosity), kept for diagnosing a failed test.</summary>
     public string LogFile { get; }
 
-    public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string logFile)
+    /// <param name="arguments">More arguments for `atlas silo` (such as --devices).</param>
+    public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string logFile, IReadOnlyList<string>? arguments = null)
     {
-        var silo = new SiloProcess(environment, logFile);
+        var silo = new SiloProcess(environment, logFile, arguments ?? []);
         var finished = await Task.WhenAny(silo.ready.Task, silo.process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(120)));
         if (finished != silo.ready.Task)
         {

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using Atlas.Abstractions;
+
+namespace Atlas.Cli.Tests.Cluster;
+
+/// <summary>
+/// `atlas silo --devices`: one command, one silo process per device. Here the "devices" are CPU silos (nothing
+/// reads CUDA_VISIBLE_DEVICES on this machine), which is enough to see the processes join one cluster, share
+/// a job, and the supervisor start a crashed one again.
+/// </summary>
+public class DeviceSiloTests
+{
+    [Fact]
+    public async Task One_command_runs_a_silo_per_device_that_share_the_job_and_a_crashed_one_starts_again()
+    {
+        await using var cluster = new ClusterHarness();
+        await cluster.StartAsync(1, ["--devices", "0,1"]);
+        await cluster.SubmitAsync();
+
+        // Worker ids are machine/process/loop: two processes holding leases are the two device silos at work.
+        var processes = new HashSet<int>();
+        await cluster.WaitUntilAsync(status =>
+        {
+            foreach (var worker in status.Workers) processes.Add(int.Parse(worker.Split('/')[1]));
+            return processes.Count >= 2 || status.IsFinished;
+        }, TimeSpan.FromMinutes(3));
+        Assert.True(processes.Count >= 2, $"only processes {string.Join(", ", processes)} held leases");
+        Assert.DoesNotContain(cluster.Silos[0].Pid, processes); // the supervisor itself runs no worker
+
+        using (var victim = Process.GetProcessById(processes.First()))
+            victim.Kill(); // kill -9 of one device's silo mid-job
+
+        var final = await cluster.WaitUntilAsync(s => s.IsFinished, TimeSpan.FromMinutes(5));
+        Assert.True(final.State == JobState.Completed, $"{final.State}: {final.Error}");
+        var log = await File.ReadAllTextAsync(cluster.Silos[0].LogFile);
+        Assert.Contains("and it starts again", log);
+        Assert.Equal(3, log.Split('\n').Count(line => line.Contains("Started the silo for device")));
+    }
+}

@@ -14,16 +14,24 @@ namespace Atlas.Grains.Tests.Execution;
 /// </summary>
 public class ModelCacheTests
 {
-    private static readonly Lazy<string> AlexNetCheckpoint = new(() =>
+    private static readonly Lazy<string> AlexNetCheckpoint = new(() => SavedAlexNet(1));
+
+    /// <summary>AlexNet with every weight a thousand times larger: its deeper activations leave float16's range.</summary>
+    private static readonly Lazy<string> LoudAlexNetCheckpoint = new(() => SavedAlexNet(1000));
+
+    /// <summary>A seeded AlexNet for 10 classes with every parameter multiplied by <paramref name="scale"/>, saved in TorchSharp's format.</summary>
+    private static string SavedAlexNet(float scale)
     {
         TorchRuntime.Initialize();
         random.manual_seed(3);
         var zoo = ModelZoo.Get("alexnet");
         using var network = zoo.Create(new Atlas.Core.Models.Zoo.ZooBuildOptions(10, TransformInput: false));
+        using (no_grad())
+            foreach (var parameter in network.parameters()) parameter.mul_(scale);
         var path = Path.Combine(WatchTestData.NewFolder("alexnet"), "alexnet.pt");
         network.save(path);
         return path;
-    });
+    }
 
     private static AtlasConfig Config(string maxPoolBackward, string inputConvolution) => new()
     {
@@ -57,20 +65,6 @@ public class ModelCacheTests
         var actual = rendering.Activations(pixels, ["conv5"], preActivation: true)["conv5"];
         Assert.True((expected - actual).abs().max().item<float>() <= 1e-4 * Math.Max(1, expected.abs().max().item<float>()));
     }
-
-    /// <summary>AlexNet with every weight a thousand times larger: its deeper activations leave float16's range.</summary>
-    private static readonly Lazy<string> LoudAlexNetCheckpoint = new(() =>
-    {
-        TorchRuntime.Initialize();
-        random.manual_seed(3);
-        var zoo = ModelZoo.Get("alexnet");
-        using var network = zoo.Create(new Atlas.Core.Models.Zoo.ZooBuildOptions(10, TransformInput: false));
-        using (no_grad())
-            foreach (var parameter in network.parameters()) parameter.mul_(1000);
-        var path = Path.Combine(WatchTestData.NewFolder("alexnet-loud"), "alexnet.pt");
-        network.save(path);
-        return path;
-    });
 
     [Fact]
     public void A_float16_overflow_redoes_the_shard_in_float32_and_later_shards_start_there()

@@ -61,11 +61,12 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
 
     /// <summary>
     /// Float16 overflowed on the current model (<see cref="Float16OverflowException"/>): its dataset passes compute in
-    /// float32 from now on, until another model is loaded.
+    /// float32 from now on, until another model is loaded. The float16 copy is freed: nothing asks for it again.
     /// </summary>
     public void ScanInFloat32(Float16OverflowException cause)
     {
         float16Overflowed = true;
+        if (fastCopies.Remove(ScalarType.Float16, out var unused) && !ReferenceEquals(unused, model)) unused.Dispose();
         logger?.LogWarning("{Problem}; this model's dataset passes continue in float32", cause.Message);
     }
 

@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using Atlas.Abstractions;
 using Atlas.Grains.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace Atlas.Grains.Tests;
 
@@ -73,5 +77,40 @@ public class AtlasJobGrainTests(ClusterFixture fixture)
         await job.Complete(lease!.LeaseId, Result(lease.Unit));
         var again = await job.Submit(Spec(id));
         Assert.Equal(1, again.Done);
+    }
+
+    [Fact]
+    public async Task Concurrent_workers_changes_are_all_in_storage_once_acknowledged()
+    {
+        var id = $"job-{Guid.NewGuid():N}";
+        var job = Job(id);
+        // 20 feature-vis ranges, 2 for logits and 20 shards: 42 units that need nothing before them.
+        await job.Submit(Spec(id, units: 40, images: 60));
+        var completed = new ConcurrentBag<string>();
+        var held = new ConcurrentBag<UnitLease>();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            while (await job.LeaseNext($"worker-{w}") is { } lease)
+            {
+                // Shards stay leased and the rest complete, so storage must hold both kinds of change.
+                if (lease.Unit.Kind == WorkKind.ExampleShard) held.Add(lease);
+                else if (await job.Complete(lease.LeaseId, Result(lease.Unit))) completed.Add(lease.Unit.Id);
+            }
+        })));
+        Assert.Equal(22, completed.Count);
+        Assert.Equal(20, held.Select(l => l.Unit.Id).Distinct().Count());
+
+        // Read what storage holds now, past the grain: every acknowledged change must be there.
+        var silo = (InProcessSiloHandle)fixture.Cluster.Primary;
+        var storage = silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(AtlasGrainStorage.Name);
+        var written = new GrainState<AtlasJobState>();
+        await storage.ReadStateAsync("job", job.GetGrainId(), written);
+        var byId = written.State.Units.ToDictionary(u => u.Unit.Id);
+        Assert.All(completed, unit => Assert.Equal(UnitStatus.Done, byId[unit].Status));
+        Assert.All(held, lease =>
+        {
+            Assert.Equal(UnitStatus.Leased, byId[lease.Unit.Id].Status);
+            Assert.Equal(lease.LeaseId, byId[lease.Unit.Id].LeaseId);
+        });
     }
 }

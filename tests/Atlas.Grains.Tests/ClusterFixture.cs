@@ -24,7 +24,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(AtlasGrainStorage.Name);
+            silo.AddAtlasMemoryStorage();
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.AddAtlasJobs(o =>
             {

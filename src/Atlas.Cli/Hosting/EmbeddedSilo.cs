@@ -32,7 +32,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         {
             // Free ports, so two runs (or a run and the tests) on one machine never collide.
             silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "circuit-atlas", clusterId: "embedded");
-            if (jobStorage is null) silo.AddMemoryGrainStorage(AtlasGrainStorage.Name);
+            if (jobStorage is null) silo.AddAtlasMemoryStorage();
             else jobStorage(silo);
             // Checkpoint watchers tick on a reminder; in one process, memory reminders are enough.
             silo.UseInMemoryReminderService();

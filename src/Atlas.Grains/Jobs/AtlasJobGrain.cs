@@ -1,6 +1,7 @@
 using Atlas.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 
 namespace Atlas.Grains.Jobs;
 
@@ -9,12 +10,19 @@ namespace Atlas.Grains.Jobs;
 /// acknowledged, so a silo restart resumes the job where it was; units are only ever marked done by
 /// the holder of their current lease, so a late report from a worker that lost its lease is ignored.
 /// </summary>
+/// <remarks>
+/// Reentrant so that calls keep arriving while a write is in flight and share the next one
+/// (<see cref="GroupCommit"/>). Each method checks and changes the state before its first await, so
+/// no call sees another's half-made change.
+/// </remarks>
+[Reentrant]
 public sealed class AtlasJobGrain(
     [PersistentState("job", AtlasGrainStorage.Name)] IPersistentState<AtlasJobState> state,
     IOptions<JobOptions> options,
     TimeProvider time,
     ILogger<AtlasJobGrain> logger) : Grain, IAtlasJobGrain
 {
+    private GroupCommit? commits;
     private AtlasJobState Job => state.State;
     private JobOptions Options => options.Value;
     private DateTimeOffset Now => time.GetUtcNow();
@@ -30,6 +38,8 @@ public sealed class AtlasJobGrain(
             await Persist();
             logger.LogInformation("Job {JobId} planned {Units} units", spec.JobId, Job.Units.Count);
         }
+        // A repeated submission (a retried call) may arrive while the plan is still being written.
+        else if (Commits.Busy) await Persist();
         if (Job.State == JobState.Running)
             await GrainFactory.GetGrain<IJobRegistryGrain>(0).Add(this.GetPrimaryKeyString());
         return Status();
@@ -115,17 +125,27 @@ public sealed class AtlasJobGrain(
 
     public async Task Cancel()
     {
-        if (Job.State != JobState.Running) return;
+        if (Job.State != JobState.Running)
+        {
+            // A second cancel returns once the first one's change is written, as the first does.
+            if (Commits.Busy) await Persist();
+            return;
+        }
         await Finish(JobState.Cancelled, "cancelled");
         await Persist();
     }
+
+    private GroupCommit Commits => commits ??= new GroupCommit(WriteState);
+
+    /// <summary>Returns once the state as it is now, with the caller's change, is written.</summary>
+    private Task Persist() => Commits.CommitAsync();
 
     /// <summary>
     /// Writes the job's state. If another activation wrote it meanwhile (a silo thought dead came
     /// back, and for a while two copies of this grain lived), this copy is stale: it deactivates, so
     /// the caller's retry reaches a fresh activation that reads the latest state.
     /// </summary>
-    private async Task Persist()
+    private async Task WriteState()
     {
         try
         {

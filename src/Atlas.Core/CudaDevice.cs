@@ -36,6 +36,10 @@ public static class CudaDevice
         return query(out var free, out var total) == 0 ? ((long)free, (long)total) : null;
     }
 
+    /// <summary>Whether libtorch gave up for lack of device memory (it says so only in the message).</summary>
+    public static bool IsOutOfMemory(Exception e) =>
+        e.GetBaseException().Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
+
     private static MemGetInfo? Resolve()
     {
         foreach (var name in RuntimeNames)

@@ -141,7 +141,8 @@ public sealed record FeatureVisConfig
 public sealed record ExamplesConfig
 {
     public int TopK { get; init; } = 9;
-    public int BatchSize { get; init; } = 500;
+    /// <summary>Images per forward pass; null sizes it from the device's memory (<see cref="Examples.ScanBatchSize"/>).</summary>
+    public int? BatchSize { get; init; }
     public int ImagesPerShard { get; init; } = 2500;
     /// <summary>
     /// What the network computes in during the dataset pass: "auto" (float16 on a GPU, float32 on the CPU; see

@@ -115,7 +115,7 @@ public static class AtlasConfigLoader
         Require(c.FeatureVis.Channel || c.FeatureVis.Negative || c.FeatureVis.Neuron || c.FeatureVis.Diversity, "featureVis",
             "channel, negative, neuron and diversity are all off: nothing to render");
         Require(c.Examples.TopK is > 0 and <= 100, "examples.topK", "must be between 1 and 100");
-        Require(c.Examples.BatchSize > 0, "examples.batchSize", "must be positive");
+        Require(c.Examples.BatchSize is null or > 0, "examples.batchSize", "must be positive (or null: sized from the device's memory)");
         Require(c.Examples.ImagesPerShard > 0, "examples.imagesPerShard", "must be positive");
         Require(Examples.ScanPrecision.IsKnown(c.Examples.Precision), "examples.precision", $"'{c.Examples.Precision}' is not {Examples.ScanPrecision.Choices}");
         Require(c.Examples.Heatmaps is "classes" or "all" or "none", "examples.heatmaps", $"'{c.Examples.Heatmaps}' is not classes, all or none");

@@ -1,6 +1,7 @@
 using Atlas.Abstractions;
 using Atlas.Core.Analysis;
 using Atlas.Core.Data;
+using Atlas.Core.Examples;
 using Atlas.Core.Imaging;
 using Atlas.Core.Models;
 using Atlas.Storage;
@@ -55,7 +56,7 @@ public static class AnalysisUnit
         var notes = new List<string>();
         using var data = DatasetOpener.Open(config.Dataset);
 
-        var activation = DatasetStats(model, data, layer, config.Examples.BatchSize, context.Cancellation);
+        var activation = DatasetStats(model, data, layer, ScanBatchSize.For(config.Examples.BatchSize, model, catalog, [layer]), context.Cancellation);
         var weights = WeightStats.Of(probe.LayerWeights(layer));
         var stats = new LayerStats(activation.Mean, activation.FractionNonPositive, activation.FractionChannelsActive)
         {

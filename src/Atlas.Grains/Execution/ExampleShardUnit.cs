@@ -22,8 +22,10 @@ public static class ExampleShardUnit
     }
 
     /// <summary>
-    /// The shard's tables in examples.precision. When float16 overflows the shard is scanned again in float32 (a
-    /// ranking with infinities in it would be wrong), and so are the model's later shards (<see cref="ModelCache.ScanInFloat32"/>).
+    /// The shard's tables in examples.precision, in batches of <see cref="ModelCache.ScanBatch"/>. If the device
+    /// runs out of memory, the shard is scanned again in batches half as large. When float16 overflows, the shard
+    /// is scanned again in float32 (a ranking with infinities in it would be wrong), and so are the model's later
+    /// shards (<see cref="ModelCache.ScanInFloat32"/>).
     /// </summary>
     public static IReadOnlyDictionary<string, TopKTable> Scan(ModelCache models, AtlasConfig config, IReadOnlySet<string> layerNames,
         int start, int count, CancellationToken cancellationToken)
@@ -32,14 +34,19 @@ public static class ExampleShardUnit
         {
             var (model, catalog) = models.GetForScanning(config);
             var layers = catalog.Where(l => layerNames.Contains(l.Name)).ToList();
+            int batch = models.ScanBatch(config, model, layers);
             using var data = DatasetOpener.Open(config.Dataset);
             try
             {
-                return DatasetExampleScanner.Scan(model, data, layers, start, count, config.Examples.TopK, config.Examples.BatchSize, cancellationToken: cancellationToken);
+                return DatasetExampleScanner.Scan(model, data, layers, start, count, config.Examples.TopK, batch, cancellationToken: cancellationToken);
             }
             catch (Float16OverflowException overflow)
             {
                 models.ScanInFloat32(overflow); // the next round gets the float32 copy, which does not throw this
+            }
+            catch (Exception e) when (Core.CudaDevice.IsOutOfMemory(e) && batch > 1)
+            {
+                models.ScanOutOfMemory(batch);
             }
         }
     }

@@ -22,6 +22,9 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
     private IAtlasModel? model;
     private IReadOnlyList<LayerInfo>? catalog;
     private bool float16Overflowed;
+    // The dataset pass's batch once the device ran out of memory at a larger one; null until then.
+    private int? scanBatchLimit;
+    private bool scanBatchLogged;
     // Copies for the passes that only compute activations (rendering, the dataset pass), by compute type.
     private readonly Dictionary<ScalarType, IAtlasModel> fastCopies = [];
     private readonly Dictionary<ScalarType, RenderBatcher> batchers = [];
@@ -57,6 +60,31 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         var type = ScanPrecision.For(config.Examples.Precision, ModelDevice.Of(full));
         if (type == ScalarType.Float16 && float16Overflowed) type = ScalarType.Float32;
         return (FastCopy(config, type), layers);
+    }
+
+    /// <summary>
+    /// Images per batch of the dataset pass of <paramref name="copy"/> (from <see cref="GetForScanning"/>): examples.batchSize,
+    /// or sized from the device's memory when that is null (<see cref="ScanBatchSize"/>), and never more than a
+    /// batch that ran out of memory on this model left (<see cref="ScanOutOfMemory"/>).
+    /// </summary>
+    public int ScanBatch(AtlasConfig config, IAtlasModel copy, IReadOnlyList<LayerInfo> layers)
+    {
+        int size = ScanBatchSize.For(config.Examples.BatchSize, copy, layers, layers.Select(l => l.Name));
+        if (scanBatchLimit is { } limit) size = Math.Min(size, limit);
+        if (!scanBatchLogged)
+        {
+            scanBatchLogged = true;
+            logger?.LogInformation("Dataset pass of {Model}: {Images} images per batch ({Source})", copy.Architecture, size,
+                config.Examples.BatchSize is null ? $"examples.batchSize unset: sized for {ModelDevice.Of(copy)}" : "examples.batchSize");
+        }
+        return size;
+    }
+
+    /// <summary>A dataset pass of <paramref name="batch"/> images ran out of device memory: this model's passes use half from now on.</summary>
+    public void ScanOutOfMemory(int batch)
+    {
+        scanBatchLimit = Math.Max(1, batch / 2);
+        logger?.LogWarning("Device out of memory scanning {Images} images per batch; retrying with {Limit}", batch, scanBatchLimit);
     }
 
     /// <summary>
@@ -115,6 +143,8 @@ public sealed class ModelCache(ILogger? logger = null) : IDisposable
         fastCopies.Clear();
         batchers.Clear();
         float16Overflowed = false;
+        scanBatchLimit = null;
+        scanBatchLogged = false;
         model?.Dispose();
         model = null;
     }

@@ -1,5 +1,6 @@
 using Atlas.Core.Comparison;
 using Atlas.Core.Data;
+using Atlas.Core.Examples;
 using Atlas.Core.Models;
 using Atlas.Grains.Execution;
 using Atlas.Storage;
@@ -39,8 +40,9 @@ public sealed class VersionComparison
         {
             using var data = DatasetOpener.Open(context.Config.Dataset);
             // Taken inside the device section: outside it another job's unit may swap the cached model.
-            var (model, _) = context.Models.Get(context.Config);
-            var computed = ProbeActivations.Compute(model, data, layers, batchSize: Math.Min(context.Config.Examples.BatchSize, 128), cancellationToken: context.Cancellation);
+            var (model, catalog) = context.Models.Get(context.Config);
+            int batch = Math.Min(ScanBatchSize.For(context.Config.Examples.BatchSize, model, catalog, layers), 128);
+            var computed = ProbeActivations.Compute(model, data, layers, batchSize: batch, cancellationToken: context.Cancellation);
             var probeInfo = new ProbeInfoWork(data.Name, context.Config.Dataset.Split, data.Count, computed.Values.First().Images,
                 computed.ToDictionary(p => p.Key, p => p.Value.Units));
             return (probeInfo, computed);

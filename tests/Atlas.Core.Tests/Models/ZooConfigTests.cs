@@ -23,6 +23,7 @@ public class ZooConfigTests
         Assert.Equal(name, ModelZoo.Get(config.Model.Architecture).Name);
         Assert.Equal("image-folder", config.Dataset.Kind);
         Assert.Equal((224, 3), (config.Dataset.ImageSize, config.Dataset.Channels));
+        Assert.Null(config.Examples.BatchSize); // sized from the device's memory: a few dozen images on a CPU, up to 1,024 on a GPU
 
         // Run as shipped, the placeholders give one-line "not found" errors naming what to fill in.
         var checkpoint = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config.Model, []));
@@ -42,6 +43,27 @@ public class ZooConfigTests
         File.WriteAllText(path, $$"""
             { "name": "bad", "model": { {{model}}, "checkpoint": "x.pth" }, "dataset": { "kind": "image-folder", "path": "images" } }
             """);
+        var error = Assert.Throws<AtlasInputException>(() => AtlasConfigLoader.Load(path));
+        Assert.Equal($"{path}: {expected}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("0", "examples.batchSize: must be positive (or null: sized from the device's memory)")]
+    [InlineData("-5", "examples.batchSize: must be positive (or null: sized from the device's memory)")]
+    [InlineData("null", null)]
+    public void Examples_batch_size_is_positive_or_null(string value, string? expected)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("batch.json");
+        File.WriteAllText(path, $$"""
+            { "name": "batch", "model": { "architecture": "resnet18", "checkpoint": "x.pth" }, "dataset": { "kind": "image-folder", "path": "images" },
+              "examples": { "batchSize": {{value}} } }
+            """);
+        if (expected is null)
+        {
+            Assert.Null(AtlasConfigLoader.Load(path).Examples.BatchSize);
+            return;
+        }
         var error = Assert.Throws<AtlasInputException>(() => AtlasConfigLoader.Load(path));
         Assert.Equal($"{path}: {expected}", error.Message);
     }

@@ -93,4 +93,25 @@ public class ModelCacheTests
         Assert.Contains(Enumerable.Range(0, deepest.UnitCount).SelectMany(deepest.For), hit => hit.Value > 65_504); // float16 could not have held it
         Assert.Equal(ScalarType.Float32, cache.GetForScanning(config).Model.ComputeType); // the next shard starts in float32
     }
+
+    [Fact]
+    public void A_scan_that_ran_out_of_memory_halves_the_model_s_later_batches_until_another_model_loads()
+    {
+        var sized = Config("auto", "auto");
+        var configured = sized with { Examples = sized.Examples with { BatchSize = 12 } };
+        using var cache = new ModelCache();
+        var (model, catalog) = cache.GetForScanning(sized);
+        int auto = cache.ScanBatch(sized, model, catalog);
+        Assert.Equal(Core.Examples.ScanBatchSize.For(null, model, catalog, catalog.Select(l => l.Name)), auto);
+        Assert.Equal(12, cache.ScanBatch(configured, model, catalog));
+
+        cache.ScanOutOfMemory(12);
+        Assert.Equal(6, cache.ScanBatch(configured, model, catalog));
+        Assert.Equal(Math.Min(auto, 6), cache.ScanBatch(sized, model, catalog));
+
+        // Another checkpoint is another model: what this one's memory allowed no longer applies.
+        var other = configured with { Model = configured.Model with { Checkpoint = LoudAlexNetCheckpoint.Value } };
+        var (otherModel, otherCatalog) = cache.GetForScanning(other);
+        Assert.Equal(12, cache.ScanBatch(other, otherModel, otherCatalog));
+    }
 }

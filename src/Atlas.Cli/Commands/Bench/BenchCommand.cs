@@ -19,7 +19,7 @@ public static class BenchCommand
     {
         var model = new Option<string>("--model") { Description = "Architecture (demo-cnn or a zoo name such as googlenet)", DefaultValueFactory = _ => "googlenet" };
         var images = new Option<int>("--images") { Description = "Images in the pass", DefaultValueFactory = _ => 512 };
-        var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int?>("--batch") { Description = "Images per forward pass (default: as the dataset pass sizes it, from the device's memory, or the --config's examples.batchSize)" };
         var memoryFormat = new Option<string>("--memory-format") { Description = BenchModels.LayoutHelp, DefaultValueFactory = _ => "auto" };
         var pixels = new Option<string>("--pixels") { Description = "How pixels travel to the device: auto (bytes on a GPU), bytes, float32, or both (one figure each)", DefaultValueFactory = _ => "auto" };
         var batchNorm = new Option<string>("--batch-norm") { Description = BenchModels.BatchNormHelp, DefaultValueFactory = _ => "folded" };
@@ -38,6 +38,7 @@ public static class BenchCommand
                             from merge in BenchModels.BranchMerges(parse.GetValue(branches)!, type)
                             from spaceToDepth in BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type)
                             select new ExamplesBench.Variant(layout, fold, transfer, type, merge, spaceToDepth)).ToList();
+            if (parse.GetValue(batch) is <= 0) throw new Core.AtlasInputException("--batch: must be a positive number of images");
             var atlasConfig = parse.GetValue(config) is { } file ? Core.Configuration.AtlasConfigLoader.Load(file.FullName) : null;
             ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig);
             return Task.FromResult(ExitCodes.Success);

@@ -23,8 +23,9 @@ public static class ExamplesBench
         public string Setup => $"{(ChannelsLast ? "channels-last" : "contiguous")}, batch norms {(Fold ? "folded" : "kept")}{(MergeBranches ? ", 1×1 merged" : "")}{(InputSpaceToDepth ? ", input conv space to depth" : "")}, pixels {PackBytes switch { true => "as bytes", false => "as float32", null => "by default" }}";
     }
 
+    /// <param name="requestedBatch">Images per forward pass; null sizes it as the dataset pass does (<see cref="ScanBatchSize"/>).</param>
     /// <param name="config">An atlas config whose checkpoint and data set to measure (a user's own network and images), instead of random weights and noise.</param>
-    public static void Run(string architecture, int images, int batch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger, AtlasConfig? config = null)
+    public static void Run(string architecture, int images, int? requestedBatch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger, AtlasConfig? config = null)
     {
         IReadOnlyList<string> classNames = [];
         if (config is not null)
@@ -40,6 +41,7 @@ public static class ExamplesBench
             string pixels = (variant.PackBytes ?? PixelBytes.SentTo(ModelDevice.Of(model))) ? "bytes" : "float32";
             string precision = RenderPrecision.Name(variant.Precision);
             var layers = LayerCatalog.Measure(model);
+            int batch = requestedBatch ?? ScanBatchSize.For(config?.Examples.BatchSize, model, layers, layers.Select(l => l.Name));
             using var data = config is null ? new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width) : DatasetOpener.Open(config.Dataset);
             // A warm-up pass: the first pays for allocations that a long pass does not. On a GPU it runs as many
             // batches as the timed pass has readers, so that the page-locked buffers it pins (which

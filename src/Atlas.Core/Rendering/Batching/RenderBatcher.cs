@@ -44,7 +44,7 @@ public sealed class RenderBatcher(IAtlasModel model, IReadOnlyList<LayerInfo> ca
                 LargestBatch = Math.Max(LargestBatch, chunk.Count);
                 next += chunk.Count;
             }
-            catch (Exception e) when (IsOutOfMemory(e) && chunk.Count > 1)
+            catch (Exception e) when (CudaDevice.IsOutOfMemory(e) && chunk.Count > 1)
             {
                 limit = Math.Max(1, chunk.Count / 2);
                 learnedLimits[key] = limit;
@@ -69,7 +69,4 @@ public sealed class RenderBatcher(IAtlasModel model, IReadOnlyList<LayerInfo> ca
         }
         return items.Skip(start).Take(end - start).ToList();
     }
-
-    private static bool IsOutOfMemory(Exception e) =>
-        e.GetBaseException().Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
 }

@@ -26,17 +26,8 @@ public static class RenderCapacity
     /// <summary>Never more than this per optimisation, whatever the memory: beyond it a GPU is saturated.</summary>
     public const int MaxPictures = 4096;
 
-    public static long BytesPerPicture(IAtlasModel model, IReadOnlyList<LayerInfo> catalog, IEnumerable<string> layers, int height, int width)
-    {
-        var read = layers.ToHashSet(StringComparer.Ordinal);
-        int deepest = catalog.Select((l, i) => read.Contains(l.Name) ? i : -1).Max();
-        if (deepest < 0) throw new ArgumentException("none of the layers read is in the catalog", nameof(layers));
-        // The catalog was measured at the model's input size; activations scale with the picture's area.
-        double area = (double)height * width / (model.Input.Height * model.Input.Width);
-        double values = model.Input.Channels * height * width
-            + catalog.Take(deepest + 1).Sum(l => l.IsSpatial ? l.Channels * l.Height * l.Width * area : l.Channels);
-        return (long)Math.Ceiling(values * ElementSize(model.ComputeType) * FootprintFactor);
-    }
+    public static long BytesPerPicture(IAtlasModel model, IReadOnlyList<LayerInfo> catalog, IEnumerable<string> layers, int height, int width) =>
+        (long)Math.Ceiling(ActivationFootprint.Bytes(model, catalog, layers, height, width) * FootprintFactor);
 
     /// <summary>Pictures that fit one optimisation now, at least 1.</summary>
     public static int Pictures(long bytesPerPicture, Device device, (long Free, long Total)? memory)
@@ -45,11 +36,4 @@ public static class RenderCapacity
         long fit = (long)(memory.Value.Free * UsableShare / Math.Max(1, bytesPerPicture));
         return (int)Math.Clamp(fit, 1, MaxPictures);
     }
-
-    private static int ElementSize(ScalarType type) => type switch
-    {
-        ScalarType.Float64 => 8,
-        ScalarType.BFloat16 or ScalarType.Float16 => 2,
-        _ => 4,
-    };
 }

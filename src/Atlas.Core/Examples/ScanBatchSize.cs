@@ -7,8 +7,8 @@ namespace Atlas.Core.Examples;
 /// <summary>
 /// Images per forward pass of the dataset pass when examples.batchSize is not set. On a GPU: as many as
 /// fit in a share of the free memory, up to <see cref="GpuImages"/>. On the CPU: as many as fit in
-/// <see cref="CpuBudgetBytes"/>, up to <see cref="CpuImages"/> (the demo CNN gets 500, a 224-px network a
-/// few dozen, as the zoo configs once set by hand). The estimate is <see cref="ActivationFootprint"/>
+/// <see cref="CpuBudgetBytes"/>, up to <see cref="CpuImages"/> (the demo CNN gets 500, GoogLeNet at 224 px 22:
+/// on two cores GoogLeNet's pass ran a few percent faster at 16–32 images than at 44–64, bench/RESULTS.md). The estimate is <see cref="ActivationFootprint"/>
 /// times <see cref="FootprintFactor"/>; if the device runs out anyway, the caller halves the batch.
 /// </summary>
 public static class ScanBatchSize
@@ -31,8 +31,8 @@ public static class ScanBatchSize
     /// <summary>The most images per batch on the CPU, where a larger batch no longer pays (and the former default).</summary>
     public const int CpuImages = 500;
 
-    /// <summary>Host memory a CPU batch may plan to use.</summary>
-    public const long CpuBudgetBytes = 1L << 30;
+    /// <summary>Host memory a CPU batch may plan to use: enough for any batch that still pays on a CPU, little enough for a laptop.</summary>
+    public const long CpuBudgetBytes = 512L << 20;
 
     /// <summary>The configured size, or the one sized here for <paramref name="model"/> reading <paramref name="layers"/> now.</summary>
     public static int For(int? configured, IAtlasModel model, IReadOnlyList<LayerInfo> catalog, IEnumerable<string> layers) =>

@@ -5,7 +5,8 @@ namespace Atlas.Core.Data;
 /// <summary>
 /// A folder with one subfolder of images per class, like torchvision's ImageFolder: classes are the
 /// subfolder names in ordinal order (label = position), images are the JPEG/PNG/BMP/WebP files below
-/// each class folder in ordinal path order. Only the file list is held; pixels are decoded per slice.
+/// each class folder in ordinal path order. Only the file list is held (listed once per process while the
+/// folders stay unchanged, see <see cref="ImageFolderListing"/>); pixels are decoded per slice.
 /// A file that cannot be read or decoded is skipped (see <see cref="ImageBatch.Skipped"/>), counted and
 /// listed in <see cref="SkippedImages"/>, never fatal.
 /// </summary>
@@ -19,23 +20,10 @@ public sealed class ImageFolderDataset : IImageDataset
 
     public ImageFolderDataset(string root, ImageGeometry geometry, int? limit = null)
     {
-        if (!Directory.Exists(root)) throw new AtlasInputException($"dataset.path: image folder '{root}' not found");
+        var listing = ImageFolderListing.Of(root);
         this.geometry = geometry;
-        var classFolders = Directory.GetDirectories(root)
-            .Where(d => !Path.GetFileName(d).StartsWith('.'))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        if (classFolders.Count == 0)
-            throw new AtlasInputException($"dataset.path: '{root}' has no class subfolders (expected one folder of images per class, like torchvision's ImageFolder)");
-        ClassNames = classFolders.Select(Path.GetFileName).ToList()!;
-        files = classFolders
-            .SelectMany((folder, label) => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-                .Where(IsImage)
-                .Order(StringComparer.Ordinal)
-                .Select(path => (path, label)))
-            .ToArray();
-        if (files.Length == 0)
-            throw new AtlasInputException($"dataset.path: no images ({string.Join(", ", Extensions)}) under the class folders of '{root}'");
+        ClassNames = listing.ClassNames;
+        files = listing.Files;
         Count = limit is > 0 ? Math.Min(limit.Value, files.Length) : files.Length;
         Name = $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)))} (image folder)";
     }
@@ -84,9 +72,6 @@ public sealed class ImageFolderDataset : IImageDataset
         });
         return new ImageBatch(start, count, pixels, labels, missing);
     }
-
-    private static bool IsImage(string path) =>
-        Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase) && !Path.GetFileName(path).StartsWith('.');
 
     public void Dispose()
     {

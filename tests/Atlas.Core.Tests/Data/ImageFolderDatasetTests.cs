@@ -30,6 +30,34 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
+    public void The_file_list_is_reused_while_the_folders_are_unchanged_and_read_again_after_any_change()
+    {
+        using var folder = new TempFolder();
+        Write(folder, "cat/a.png", 20, 20, SKColors.Black);
+        Write(folder, "dog/deeper/b.png", 20, 20, SKColors.Black);
+        var first = ImageFolderListing.Of(folder.Path);
+        Assert.Same(first, ImageFolderListing.Of(folder.Path));
+        Assert.Same(first, ImageFolderListing.Of(folder.Path + "/")); // the same folder, however it is written
+
+        // An image added to a class folder, to a folder below one, a new class, a removed image: each is seen.
+        Write(folder, "cat/c.png", 20, 20, SKColors.Black);
+        Assert.Equal(3, new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16)).Count);
+        Write(folder, "dog/deeper/d.png", 20, 20, SKColors.Black);
+        Assert.Equal(4, new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16)).Count);
+        Write(folder, "eel/e.png", 20, 20, SKColors.Black);
+        var grown = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16));
+        Assert.Equal(["cat", "dog", "eel"], grown.ClassNames);
+        Assert.Equal(5, grown.Count);
+        File.Delete(Path.Combine(folder.Path, "cat", "a.png"));
+        var shrunk = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16));
+        Assert.Equal(["c.png", "b.png", "d.png", "e.png"], Enumerable.Range(0, shrunk.Count).Select(i => Path.GetFileName(shrunk.FileOf(i))));
+
+        var latest = ImageFolderListing.Of(folder.Path);
+        Assert.NotSame(first, latest);
+        Assert.Same(latest, ImageFolderListing.Of(folder.Path));
+    }
+
+    [Fact]
     public void Images_are_resized_on_the_shorter_side_then_center_cropped()
     {
         using var folder = new TempFolder();

@@ -4,16 +4,20 @@
 # retakes issue 8's figures on the defaults and says where the dataset pass's time goes, which no session has
 # profiled yet (Nsight Systems was not on the seventh session's machine; Nsight Compute was on earlier ones):
 #   featurevis   (a) and (b) at 512 steps, twice (the seventh session: 60.7, 59.8 and 59.9 channels/s);
-#   examples     the dataset pass over 100,000 images on its default (float16 on a GPU) and in float32;
+#   examples     the dataset pass over 100,000 images on its defaults (float16, and since the eighth session the
+#                batch sized from free memory: 1,024 on an H200) and in float32, then float16 at the old 512;
 #   all-layers   all 5,808 channels (the seventh session: 108.6 s);
 #   ncu-scan     Nsight Compute's per-kernel times of a short float16 dataset pass (bench/ncu_summary.py): what
 #                a batch of 512 images spends on convolutions, pools, the per-unit maxima and the sort.
+# The eighth session changed C# code the GPU runs (batch sizing, image-folder listing, job grain): rebuild
+# .gpu/atlas.tar.xz from HEAD first if .gpu/COMMIT is older (the command is in the seventh session's note).
 BUDGET=${BUDGET:-390}
 source "$(dirname "$0")/gpu-common.sh"
 fv=("$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --precision bfloat16)
 step featurevis 60 "${fv[@]}" --single 1
 step featurevis2 50 "${fv[@]}" --single 0
-step examples 50 "$atlas" bench examples --model googlenet --batch 512 --images 100000 --precision auto,float32
+step examples 50 "$atlas" bench examples --model googlenet --images 100000 --precision auto,float32
+step examples512 30 "$atlas" bench examples --model googlenet --batch 512 --images 100000 --precision auto
 step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0
 grep "done at" "$OUT/all-layers.log" | tail -12
 NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)

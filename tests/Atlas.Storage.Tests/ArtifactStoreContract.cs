@@ -189,6 +189,27 @@ public abstract class ArtifactStoreContract
     }
 
     [Fact]
+    public async Task Put_many_writes_every_object_with_its_own_content_and_type()
+    {
+        var writes = Enumerable.Range(0, 40).Select(i => new ArtifactWrite(K($"many/{i}.png"), Bytes($"picture {i}"), "image/png")).ToList();
+        await Store.PutManyAsync(writes, concurrency: 8);
+
+        Assert.Equal(writes.Select(w => w.Key).Order(StringComparer.Ordinal), await ListAsync(K("many/")));
+        foreach (var write in writes)
+        {
+            Assert.Equal(write.Content.ToArray(), await Store.GetAsync(write.Key));
+            if (await ReadContentTypeAsync(write.Key) is { } type) Assert.Equal("image/png", type);
+        }
+    }
+
+    [Fact]
+    public async Task Put_many_fails_when_any_write_fails()
+    {
+        var writes = new[] { new ArtifactWrite(K("good.png"), Bytes("x"), "image/png"), new ArtifactWrite("../bad.png", Bytes("y"), "image/png") };
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.PutManyAsync(writes));
+    }
+
+    [Fact]
     public void Description_is_not_empty()
     {
         Assert.False(string.IsNullOrWhiteSpace(Store.Description));

@@ -32,8 +32,7 @@ public static class AnalysisUnit
         var merged = await context.Store.GetJsonAsync<MergedExamplesWork>(context.Keys.MergedExamplesWork, context.Cancellation);
         var computed = await context.Compute(() => Analyse(context, layer, merged));
 
-        foreach (var (key, png) in computed.Pictures)
-            await context.Store.PutAsync(key, png, "image/png", context.Cancellation);
+        await context.Store.PutManyAsync(computed.Pictures.Select(p => new ArtifactWrite(p.Key, p.Png, "image/png")), context.Cancellation);
         // The manifest goes last: once it exists, every picture it names is already durable.
         var manifestKey = context.Keys.AnalysisWork(layer);
         await context.Store.PutJsonAsync(manifestKey, computed.Work, context.Cancellation);

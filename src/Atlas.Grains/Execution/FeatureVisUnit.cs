@@ -26,18 +26,16 @@ public static class FeatureVisUnit
             return plan.Zip(images, (p, image) => (Plan: p, Image: image)).ToList();
         });
         // Encoding is CPU work: it runs after the device is released, so another worker's unit can use it.
-        var pictures = computed.Select(r => (r.Plan, r.Image, Png: PngEncoder.Encode(r.Image.Pixels, r.Image.Channels, r.Image.Height, r.Image.Width))).ToList();
+        var pictures = computed.AsParallel().AsOrdered()
+            .Select(r => (r.Plan, r.Image, Key: context.Keys.UnitVis(layer, r.Plan.Unit, r.Plan.Kind),
+                Png: PngEncoder.Encode(r.Image.Pixels, r.Image.Channels, r.Image.Height, r.Image.Width)))
+            .ToList();
+        await context.Store.PutManyAsync(pictures.Select(p => new ArtifactWrite(p.Key, p.Png, "image/png")), context.Cancellation);
 
         var rendered = new List<RenderedUnit>();
         foreach (var group in pictures.GroupBy(p => p.Plan.Unit))
         {
-            var artifacts = new List<VisArtifact>();
-            foreach (var (plan, image, png) in group)
-            {
-                var key = context.Keys.UnitVis(layer, plan.Unit, plan.Kind);
-                await context.Store.PutAsync(key, png, "image/png", context.Cancellation);
-                artifacts.Add(new VisArtifact(plan.Kind, key, image.ObjectiveDescription, image.Objective, fv.Seed));
-            }
+            var artifacts = group.Select(p => new VisArtifact(p.Plan.Kind, p.Key, p.Image.ObjectiveDescription, p.Image.Objective, fv.Seed)).ToList();
             var main = artifacts.FirstOrDefault(a => a.Kind == UnitVisPlanner.ChannelKind) ?? artifacts[0];
             rendered.Add(new RenderedUnit(group.Key, main.Key, main.Objective, main.ObjectiveDescription, artifacts));
         }

@@ -38,16 +38,11 @@ public static class ReduceExamplesUnit
             return imageIndices.Select(index =>
             {
                 var batch = data.Read(index, 1);
-                return (index, PngEncoder.Encode(batch.Pixels, data.Channels, data.Height, data.Width));
+                return (Index: index, Png: PngEncoder.Encode(batch.Pixels, data.Channels, data.Height, data.Width));
             }).ToList();
         });
-        var imageKeys = new Dictionary<int, string>();
-        foreach (var (index, png) in images)
-        {
-            var key = context.Keys.DatasetImage(index);
-            await context.Store.PutAsync(key, png, "image/png", context.Cancellation);
-            imageKeys[index] = key;
-        }
+        var imageKeys = images.ToDictionary(i => i.Index, i => context.Keys.DatasetImage(i.Index));
+        await context.Store.PutManyAsync(images.Select(i => new ArtifactWrite(imageKeys[i.Index], i.Png, "image/png")), context.Cancellation);
         var manifestKey = context.Keys.MergedExamplesWork;
         await context.Store.PutJsonAsync(manifestKey, new MergedExamplesWork(k, merged.ToDictionary(m => m.Key, m => m.Value.ToArrays()), imageKeys), context.Cancellation);
         return new UnitResult(manifestKey, images.Count + 1, 0);

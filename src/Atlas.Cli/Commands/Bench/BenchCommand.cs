@@ -12,6 +12,7 @@ public static class BenchCommand
         bench.Subcommands.Add(Coordination());
         bench.Subcommands.Add(Examples());
         bench.Subcommands.Add(FeatureVisBench.Create());
+        bench.Subcommands.Add(Store());
         return bench;
     }
 
@@ -63,6 +64,34 @@ public static class BenchCommand
             CoordinationBench.Print(figures);
             if (parse.GetValue(demo) is { } config)
                 await DemoOverheadBench.RunAsync(Core.Configuration.AtlasConfigLoader.Load(config.FullName), logger, cancellationToken);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Store()
+    {
+        var objects = new Option<int>("--objects") { Description = "Objects per pass (a GoogLeNet unit of 32 channels stores 224 pictures)", DefaultValueFactory = _ => 224 };
+        var bytes = new Option<int>("--bytes") { Description = "Bytes per object (a 128-px picture's PNG is about 40 KB)", DefaultValueFactory = _ => 40_000 };
+        var command = new Command("store", $"Objects/s written to the artifact store one at a time against {Atlas.Storage.ArtifactStoreBatches.Concurrency} at a time (a local folder, and Azure Blob when {ClusterSettings.ConnectionVariable} is set)") { objects, bytes };
+        command.SetAction(AtlasCli.Guarded(async (parse, _, cancellationToken) =>
+        {
+            int count = parse.GetValue(objects), size = parse.GetValue(bytes);
+            if (count <= 0) throw new Core.AtlasInputException("--objects: must be a positive number");
+            if (size < 0) throw new Core.AtlasInputException("--bytes: must not be negative");
+            var folder = Directory.CreateTempSubdirectory("atlas-bench-store-");
+            var figures = new List<StoreBench.Figures>();
+            try
+            {
+                figures.Add(await StoreBench.RunAsync(new Atlas.Storage.LocalFolderArtifactStore(folder.FullName), "local folder", count, size, cancellationToken));
+                if (Environment.GetEnvironmentVariable(ClusterSettings.ConnectionVariable) is { Length: > 0 } connection)
+                    figures.Add(await StoreBench.RunAsync(Atlas.Storage.AzureBlobArtifactStore.FromConnectionString(connection, "atlas-bench-store"), "Azure Blob", count, size, cancellationToken));
+            }
+            finally
+            {
+                folder.Delete(recursive: true);
+            }
+            StoreBench.Print(figures);
             return ExitCodes.Success;
         }));
         return command;

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Atlas.Storage;
+using Spectre.Console;
+
+namespace Atlas.Cli.Commands.Bench;
+
+/// <summary>
+/// How fast a unit's pictures reach the artifact store one at a time against <see cref="ArtifactStoreBatches.PutManyAsync"/>:
+/// a local folder, and Azure Blob storage (Azurite) when a connection string is set. Each pass writes its own keys,
+/// which are deleted afterwards.
+/// </summary>
+public static class StoreBench
+{
+    public sealed record Figures(string Store, int Objects, int Bytes, double OneAtATimeSeconds, double ManySeconds)
+    {
+        public double Speedup => OneAtATimeSeconds / ManySeconds;
+    }
+
+    public static async Task<Figures> RunAsync(IArtifactStore store, string name, int objects, int bytes, CancellationToken cancellationToken)
+    {
+        var content = new byte[bytes];
+        new Random(5).NextBytes(content);
+        var root = $"bench-store/{Guid.NewGuid():N}";
+        ArtifactWrite Write(string pass, int i) => new($"{root}/{pass}/{i}.png", content, "image/png");
+
+        // A warm-up write opens the connection and creates the container, which neither pass should pay for.
+        await store.PutAsync($"{root}/warm.png", content, "image/png", cancellationToken);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < objects; i++)
+        {
+            var write = Write("one", i);
+            await store.PutAsync(write.Key, write.Content, write.ContentType, cancellationToken);
+        }
+        double one = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        await store.PutManyAsync(Enumerable.Range(0, objects).Select(i => Write("many", i)), cancellationToken);
+        double many = clock.Elapsed.TotalSeconds;
+
+        var keys = new List<string>();
+        await foreach (var key in store.ListAsync(root + "/", cancellationToken)) keys.Add(key);
+        if (keys.Count != 2 * objects + 1) throw new InvalidOperationException($"{name}: {keys.Count} objects listed after writing {2 * objects + 1}");
+        await Parallel.ForEachAsync(keys, cancellationToken, async (key, token) => await store.DeleteAsync(key, token));
+        return new Figures(name, objects, bytes, one, many);
+    }
+
+    public static void Print(IEnumerable<Figures> figures)
+    {
+        var table = new Table().AddColumns("store", "objects", "bytes each", "one at a time s", $"{ArtifactStoreBatches.Concurrency} at a time s", "objects/s one", "objects/s many", "speed-up");
+        foreach (var f in figures)
+            table.AddRow(Markup.Escape(f.Store), $"{f.Objects}", $"{f.Bytes}", $"{f.OneAtATimeSeconds:F2}", $"{f.ManySeconds:F2}",
+                $"{f.Objects / f.OneAtATimeSeconds:F0}", $"{f.Objects / f.ManySeconds:F0}", $"{f.Speedup:F1}×");
+        AnsiConsole.Write(table);
+    }
+}

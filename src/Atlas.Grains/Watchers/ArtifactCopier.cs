@@ -19,12 +19,14 @@ public static class ArtifactCopier
         var node = JsonNode.Parse(bytes) ?? throw new InvalidDataException($"{fromKey} is empty");
         var referenced = new SortedSet<string>(StringComparer.Ordinal);
         node = Rewrite(node, fromRoot + "/", toRoot + "/", referenced)!;
-        foreach (var key in referenced)
+        // Several objects in flight at once, as units write theirs (ArtifactStoreBatches): each copy is two round trips.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ArtifactStoreBatches.Concurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(referenced, parallel, async (key, token) =>
         {
-            var content = await store.GetAsync(key, cancellationToken)
+            var content = await store.GetAsync(key, token)
                 ?? throw new InvalidDataException($"{fromKey} names {key}, which is missing; the unit is computed instead");
-            await store.PutAsync(toRoot + key[fromRoot.Length..], content, key.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "application/octet-stream", cancellationToken);
-        }
+            await store.PutAsync(toRoot + key[fromRoot.Length..], content, key.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "application/octet-stream", token);
+        });
         // The manifest goes last, as the units write theirs: once it exists, everything it names does.
         await store.PutAsync(toKey, JsonSerializer.SerializeToUtf8Bytes(node, ArtifactStoreJson.Options), "application/json", cancellationToken);
         return referenced.Count + 1;

@@ -13,6 +13,7 @@ public static class BenchCommand
         bench.Subcommands.Add(Examples());
         bench.Subcommands.Add(FeatureVisBench.Create());
         bench.Subcommands.Add(Store());
+        bench.Subcommands.Add(Decode());
         return bench;
     }
 
@@ -93,6 +94,38 @@ public static class BenchCommand
             }
             StoreBench.Print(figures);
             return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Decode()
+    {
+        var folder = new Option<DirectoryInfo?>("--folder") { Description = "An image folder (one subfolder per class) to decode; default: synthetic 500×375 JPEGs written to a temporary folder" };
+        var images = new Option<int>("--images") { Description = "Images to decode", DefaultValueFactory = _ => 800 };
+        var size = new Option<int>("--size") { Description = "The model's input side the images are decoded to", DefaultValueFactory = _ => 224 };
+        var command = new Command("decode", "Images/s this machine decodes from an image folder to a model's input: the ceiling of a dataset pass over photos") { folder, images, size };
+        command.SetAction(AtlasCli.Guarded((parse, _, cancellationToken) =>
+        {
+            int count = parse.GetValue(images), side = parse.GetValue(size);
+            if (count <= 0) throw new Core.AtlasInputException("--images: must be a positive number");
+            if (side is < 8 or > 4096) throw new Core.AtlasInputException("--size: must be between 8 and 4096");
+            if (parse.GetValue(folder) is { } given)
+            {
+                if (!given.Exists) throw new Core.AtlasInputException($"--folder: '{given.FullName}' not found");
+                DecodeBench.Print(DecodeBench.Run(given.FullName, count, side, cancellationToken));
+                return Task.FromResult(ExitCodes.Success);
+            }
+            var synthetic = Directory.CreateTempSubdirectory("atlas-bench-decode-");
+            try
+            {
+                DecodeBench.WriteSyntheticPhotos(synthetic.FullName, count);
+                DecodeBench.Print(DecodeBench.Run(synthetic.FullName, count, side, cancellationToken));
+            }
+            finally
+            {
+                synthetic.Delete(recursive: true);
+            }
+            return Task.FromResult(ExitCodes.Success);
         }));
         return command;
     }

@@ -45,7 +45,8 @@ public static class StoreBench
 
     public static void Print(IEnumerable<Figures> figures)
     {
-        var table = new Table().AddColumns("store", "objects", "bytes each", "one at a time s", $"{ArtifactStoreBatches.Concurrency} at a time s", "objects/s one", "objects/s many", "speed-up");
+        int many = ArtifactStoreBatches.Concurrency;
+        var table = new Table().AddColumns("store", "objects", "bytes", "1 at once s", $"{many} at once s", "1 at once /s", $"{many} at once /s", "gain");
         foreach (var f in figures)
             table.AddRow(Markup.Escape(f.Store), $"{f.Objects}", $"{f.Bytes}", $"{f.OneAtATimeSeconds:F2}", $"{f.ManySeconds:F2}",
                 $"{f.Objects / f.OneAtATimeSeconds:F0}", $"{f.Objects / f.ManySeconds:F0}", $"{f.Speedup:F1}×");

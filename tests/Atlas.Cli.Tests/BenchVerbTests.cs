@@ -10,7 +10,8 @@ public class BenchVerbTests
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "bench", "decode", "--images", "12", "--size", "64");
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Contains("images/s", outcome.StdOut);
-        Assert.Contains("64×64", outcome.StdOut);
+        Assert.Contains("decoded to 64×64", outcome.StdOut);
+        Assert.Contains("from cache", outcome.StdOut);
         var left = Directory.GetDirectories(Path.GetTempPath(), "atlas-bench-decode-*").Where(d => !before.Contains(d));
         Assert.Empty(left);
     }

@@ -93,6 +93,11 @@ public sealed record DatasetConfig
     /// ImageSize × 256/224 (torchvision's ImageNet evaluation transform: resize 256, crop 224).
     /// </summary>
     public int? ResizeShorterSide { get; init; }
+    /// <summary>
+    /// image-folder only: a folder where decoded pixels are kept, so later passes over the same images read
+    /// bytes instead of decoding photos (<see cref="Data.PixelCacheDataset"/>); null = decode every time.
+    /// </summary>
+    public string? PixelCache { get; init; }
 }
 
 public sealed record FeatureVisConfig

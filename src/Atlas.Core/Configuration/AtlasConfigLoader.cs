@@ -40,7 +40,11 @@ public static class AtlasConfigLoader
     private static AtlasConfig Resolve(AtlasConfig c, string folder) => c with
     {
         Model = c.Model with { Checkpoint = Absolute(folder, c.Model.Checkpoint) },
-        Dataset = c.Dataset with { Path = Absolute(folder, c.Dataset.Path) },
+        Dataset = c.Dataset with
+        {
+            Path = Absolute(folder, c.Dataset.Path),
+            PixelCache = string.IsNullOrWhiteSpace(c.Dataset.PixelCache) ? null : Absolute(folder, c.Dataset.PixelCache),
+        },
         Output = c.Output with
         {
             Store = c.Output.Store.Contains("://", StringComparison.Ordinal) ? c.Output.Store : Absolute(folder, c.Output.Store),
@@ -89,6 +93,8 @@ public static class AtlasConfigLoader
         Require(c.Dataset.Limit is null or > 0, "dataset.limit", "must be positive");
         Require(c.Dataset.ImageSize is null or (>= 8 and <= 4096), "dataset.imageSize", "must be between 8 and 4096");
         Require(c.Dataset.Channels is null or 1 or 3, "dataset.channels", "must be 1 or 3");
+        Require(c.Dataset.PixelCache is null || c.Dataset.Kind == "image-folder", "dataset.pixelCache",
+            $"only image-folder data sets are decoded ({c.Dataset.Kind} images are read as bytes already)");
         Require(c.Dataset.ResizeShorterSide is null || c.Dataset.ResizeShorterSide >= (c.Dataset.ImageSize ?? 1),
             "dataset.resizeShorterSide", "must be at least dataset.imageSize (the crop is taken from the resized image)");
         Require(c.Model.InputSize is null or (>= 16 and <= 4096), "model.inputSize", "must be between 16 and 4096");

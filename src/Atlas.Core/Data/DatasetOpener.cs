@@ -13,8 +13,12 @@ public static class DatasetOpener
         split ??= config.Split;
         if (!Directory.Exists(config.Path)) throw new AtlasInputException($"dataset.path: data folder '{config.Path}' not found");
         if (config.Kind == "image-folder")
+        {
             // Photos have no size of their own to keep: default to the ImageNet convention when no model said otherwise.
-            return new ImageFolderDataset(config.Path, ImageGeometry.For(config.ImageSize ?? 224, config.Channels ?? 3, config.ResizeShorterSide), config.Limit);
+            var geometry = ImageGeometry.For(config.ImageSize ?? 224, config.Channels ?? 3, config.ResizeShorterSide);
+            var folder = new ImageFolderDataset(config.Path, geometry, config.Limit);
+            return config.PixelCache is { } cache ? new PixelCacheDataset(folder, cache, config.Path, geometry) : folder;
+        }
 
         IImageDataset data = config.Kind switch
         {

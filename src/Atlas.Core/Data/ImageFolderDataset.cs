@@ -41,6 +41,9 @@ public sealed class ImageFolderDataset : IImageDataset
     /// <summary>The file behind image <paramref name="index"/>.</summary>
     public string FileOf(int index) => files[index].Path;
 
+    /// <summary>The class label of image <paramref name="index"/> (its class folder's position).</summary>
+    public int LabelOf(int index) => files[index].Label;
+
     // Every image is its own file, and the skip records are concurrent collections.
     public bool ConcurrentReads => true;
 

@@ -125,7 +125,8 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
 
     /// <summary>
     /// What decides a unit's result besides the weights: the config without the checkpoint, where the
-    /// site goes, the title and the watch section. Two versions are only reused across when it agrees.
+    /// site goes, where decoded pixels are kept, the title and the watch section. Two versions are only
+    /// reused across when it agrees.
     /// </summary>
     public static string ConfigDigest(AtlasConfig config)
     {
@@ -133,6 +134,7 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
         {
             Title = null,
             Model = config.Model with { Checkpoint = "", Train = null },
+            Dataset = config.Dataset with { PixelCache = null },
             Output = config.Output with { Site = "" },
             Watch = null,
         };

@@ -103,27 +103,26 @@ public static class BenchCommand
         var folder = new Option<DirectoryInfo?>("--folder") { Description = "An image folder (one subfolder per class) to decode; default: synthetic 500×375 JPEGs written to a temporary folder" };
         var images = new Option<int>("--images") { Description = "Images to decode", DefaultValueFactory = _ => 800 };
         var size = new Option<int>("--size") { Description = "The model's input side the images are decoded to", DefaultValueFactory = _ => 224 };
-        var command = new Command("decode", "Images/s this machine decodes from an image folder to a model's input: the ceiling of a dataset pass over photos") { folder, images, size };
+        var command = new Command("decode", "Images/s this machine decodes from an image folder to a model's input (the ceiling of a dataset pass over photos), and reads back from a pixel cache (dataset.pixelCache)") { folder, images, size };
         command.SetAction(AtlasCli.Guarded((parse, _, cancellationToken) =>
         {
             int count = parse.GetValue(images), side = parse.GetValue(size);
             if (count <= 0) throw new Core.AtlasInputException("--images: must be a positive number");
             if (side is < 8 or > 4096) throw new Core.AtlasInputException("--size: must be between 8 and 4096");
-            if (parse.GetValue(folder) is { } given)
-            {
-                if (!given.Exists) throw new Core.AtlasInputException($"--folder: '{given.FullName}' not found");
-                DecodeBench.Print(DecodeBench.Run(given.FullName, count, side, cancellationToken));
-                return Task.FromResult(ExitCodes.Success);
-            }
-            var synthetic = Directory.CreateTempSubdirectory("atlas-bench-decode-");
+            var given = parse.GetValue(folder);
+            if (given is { Exists: false }) throw new Core.AtlasInputException($"--folder: '{given.FullName}' not found");
+            var scratch = Directory.CreateTempSubdirectory("atlas-bench-decode-");
             try
             {
-                DecodeBench.WriteSyntheticPhotos(synthetic.FullName, count);
-                DecodeBench.Print(DecodeBench.Run(synthetic.FullName, count, side, cancellationToken));
+                string source = given?.FullName ?? Path.Combine(scratch.FullName, "photos");
+                if (given is null) DecodeBench.WriteSyntheticPhotos(source, count);
+                var figures = new List<DecodeBench.Figures> { DecodeBench.Run(source, count, side, cancellationToken) };
+                figures.AddRange(DecodeBench.RunCached(source, Path.Combine(scratch.FullName, "pixels"), count, side, cancellationToken));
+                DecodeBench.Print(figures);
             }
             finally
             {
-                synthetic.Delete(recursive: true);
+                scratch.Delete(recursive: true);
             }
             return Task.FromResult(ExitCodes.Success);
         }));

@@ -12,21 +12,39 @@ namespace Atlas.Cli.Commands.Bench;
 /// </summary>
 public static class DecodeBench
 {
-    public sealed record Figures(string Folder, int Images, double KilobytesPerFile, int Size, int Cores, double Seconds)
+    public sealed record Figures(string Folder, string Source, int Images, double KilobytesPerFile, int Size, int Cores, double Seconds)
     {
         public double ImagesPerSecond => Images / Seconds;
     }
 
+    /// <summary>Decodes the folder's first images twice (the first pass warms the file-system cache) and times the second.</summary>
     public static Figures Run(string folder, int images, int size, CancellationToken cancellationToken)
     {
         using var data = new ImageFolderDataset(folder, ImageGeometry.For(size, 3));
         int count = Math.Min(images, data.Count);
-        double kilobytes = Enumerable.Range(0, count).Average(i => new FileInfo(data.FileOf(i)).Length) / 1024;
-        ReadAll(data, count, cancellationToken); // the first pass warms the file-system cache, as a long pass has it
+        ReadAll(data, count, cancellationToken);
         var clock = Stopwatch.StartNew();
         ReadAll(data, count, cancellationToken);
-        return new Figures(folder, count, kilobytes, size, Environment.ProcessorCount, clock.Elapsed.TotalSeconds);
+        return new Figures(folder, "decoded", count, KilobytesPerFile(data, count), size, Environment.ProcessorCount, clock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>The same images through a pixel cache in <paramref name="cache"/>: the pass that fills it, then one that reads it.</summary>
+    public static IReadOnlyList<Figures> RunCached(string folder, string cache, int images, int size, CancellationToken cancellationToken)
+    {
+        var geometry = ImageGeometry.For(size, 3);
+        var figures = new List<Figures>();
+        foreach (var source in new[] { "decoded, cached", "from cache" })
+        {
+            using var data = new PixelCacheDataset(new ImageFolderDataset(folder, geometry), cache, folder, geometry);
+            int count = Math.Min(images, data.Count);
+            var clock = Stopwatch.StartNew();
+            ReadAll(data, count, cancellationToken);
+            figures.Add(new Figures(folder, source, count, 0, size, Environment.ProcessorCount, clock.Elapsed.TotalSeconds));
+        }
+        return figures;
+    }
+
+    private static double KilobytesPerFile(ImageFolderDataset data, int count) => Enumerable.Range(0, count).Average(i => new FileInfo(data.FileOf(i)).Length) / 1024;
 
     private static void ReadAll(IImageDataset data, int count, CancellationToken cancellationToken)
     {
@@ -65,11 +83,13 @@ public static class DecodeBench
         });
     }
 
-    public static void Print(Figures f)
+    public static void Print(IReadOnlyList<Figures> figures)
     {
-        var table = new Table().AddColumns("folder", "images", "KB per file", "decoded to", "cores", "s", "images/s", "images/s per core");
-        table.AddRow(Markup.Escape(f.Folder), $"{f.Images}", $"{f.KilobytesPerFile:F0}", $"{f.Size}×{f.Size}", $"{f.Cores}", $"{f.Seconds:F2}",
-            $"{f.ImagesPerSecond:F0}", $"{f.ImagesPerSecond / f.Cores:F0}");
+        AnsiConsole.MarkupLineInterpolated($"{figures[0].Folder}, decoded to {figures[0].Size}×{figures[0].Size} on {figures[0].Cores} cores:");
+        var table = new Table().AddColumns("pixels", "images", "KB/file", "s", "images/s", "per core");
+        foreach (var f in figures)
+            table.AddRow(Markup.Escape(f.Source), $"{f.Images}", f.KilobytesPerFile > 0 ? $"{f.KilobytesPerFile:F0}" : "", $"{f.Seconds:F2}",
+                $"{f.ImagesPerSecond:F0}", $"{f.ImagesPerSecond / f.Cores:F0}");
         AnsiConsole.Write(table);
     }
 }

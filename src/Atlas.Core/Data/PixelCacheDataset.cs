@@ -34,6 +34,8 @@ public sealed class PixelCacheDataset : IImageDataset
     private readonly int chunkImages;
     private readonly int stride;
     private readonly ConcurrentDictionary<int, object> chunkLocks = new();
+    // A chunk's digest stats each of its files: taken once per chunk and instance (one shard's pass), not per batch.
+    private readonly ConcurrentDictionary<int, byte[]> digests = new();
     private long decoded, fromCache;
 
     /// <param name="chunkImages">Images per cache file (<see cref="ChunkImages"/>; tests use a few).</param>
@@ -98,7 +100,7 @@ public sealed class PixelCacheDataset : IImageDataset
         // One reader decodes a chunk; readers of the same chunk wait and then read the file it wrote.
         lock (chunkLocks.GetOrAdd(chunk, _ => new object()))
         {
-            var digest = Digest(chunkStart, chunkCount);
+            var digest = digests.GetOrAdd(chunk, _ => Digest(chunkStart, chunkCount));
             if (TryReadCached(file, digest, from - chunkStart, count) is { } cached)
             {
                 Interlocked.Add(ref fromCache, count);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 using Atlas.Cli.Hosting;
 
 namespace Atlas.Cli.Commands.Bench;
@@ -116,6 +117,8 @@ public static class BenchCommand
             {
                 string source = given?.FullName ?? Path.Combine(scratch.FullName, "photos");
                 if (given is null) DecodeBench.WriteSyntheticPhotos(source, count);
+                var (firstMs, againMs, files) = DecodeBench.TimeListing(source);
+                AnsiConsole.MarkupLineInterpolated($"Listing {files} files: {firstMs:F0} ms the first time, {againMs:F1} ms when opened again unchanged");
                 var figures = new List<DecodeBench.Figures> { DecodeBench.Run(source, count, side, cancellationToken) };
                 figures.AddRange(DecodeBench.RunCached(source, Path.Combine(scratch.FullName, "pixels"), count, side, cancellationToken));
                 DecodeBench.Print(figures);

@@ -12,6 +12,20 @@ namespace Atlas.Cli.Commands.Bench;
 /// </summary>
 public static class DecodeBench
 {
+    /// <summary>
+    /// Milliseconds to list the folder the first time in this process and to open it again unchanged (the list is
+    /// reused, <see cref="ImageFolderListing"/>): what every dataset shard's open cost before and after that.
+    /// </summary>
+    public static (double FirstMs, double AgainMs, int Files) TimeListing(string folder)
+    {
+        var clock = Stopwatch.StartNew();
+        var listing = ImageFolderListing.Of(folder);
+        double first = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        ImageFolderListing.Of(folder);
+        return (first, clock.Elapsed.TotalMilliseconds, listing.Files.Length);
+    }
+
     public sealed record Figures(string Folder, string Source, int Images, double KilobytesPerFile, int Size, int Cores, double Seconds)
     {
         public double ImagesPerSecond => Images / Seconds;

@@ -7,9 +7,10 @@ namespace Atlas.Core.Examples;
 /// <summary>
 /// Images per forward pass of the dataset pass when examples.batchSize is not set. On a GPU: as many as
 /// fit in a share of the free memory, up to <see cref="GpuImages"/>. On the CPU: as many as fit in
-/// <see cref="CpuBudgetBytes"/>, up to <see cref="CpuImages"/> (the demo CNN gets 500, GoogLeNet at 224 px 22:
-/// on two cores GoogLeNet's pass ran a few percent faster at 16–32 images than at 44–64, bench/RESULTS.md). The estimate is <see cref="ActivationFootprint"/>
-/// times <see cref="FootprintFactor"/>; if the device runs out anyway, the caller halves the batch.
+/// <see cref="CpuBudgetBytes"/>, up to <see cref="CpuImages"/> (the demo CNN gets 500, GoogLeNet at 224 px
+/// 22; on two cores GoogLeNet's pass ran a few percent faster at 16–32 images than at 44–64, see
+/// bench/RESULTS.md). The estimate is <see cref="ActivationFootprint"/> times <see cref="FootprintFactor"/>;
+/// if the device runs out anyway, the caller halves the batch.
 /// </summary>
 public static class ScanBatchSize
 {

@@ -146,7 +146,7 @@ public sealed class PixelCacheDataset : IImageDataset
             for (int i = 0; i < bytes.Length; i++) pixels[i] = ByteValues[bytes[i]];
             return pixels;
         }
-        catch (Exception e) when (e is FileNotFoundException or EndOfStreamException or IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null; // missing, cut short or unreadable: decode instead
         }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 using Atlas.Cli.Hosting;
 
 namespace Atlas.Cli.Commands.Bench;
@@ -13,8 +12,8 @@ public static class BenchCommand
         bench.Subcommands.Add(Coordination());
         bench.Subcommands.Add(Examples());
         bench.Subcommands.Add(FeatureVisBench.Create());
-        bench.Subcommands.Add(Store());
-        bench.Subcommands.Add(Decode());
+        bench.Subcommands.Add(StoreBench.Create());
+        bench.Subcommands.Add(DecodeBench.Create());
         return bench;
     }
 
@@ -67,67 +66,6 @@ public static class BenchCommand
             if (parse.GetValue(demo) is { } config)
                 await DemoOverheadBench.RunAsync(Core.Configuration.AtlasConfigLoader.Load(config.FullName), logger, cancellationToken);
             return ExitCodes.Success;
-        }));
-        return command;
-    }
-
-    private static Command Store()
-    {
-        var objects = new Option<int>("--objects") { Description = "Objects per pass (a GoogLeNet unit of 32 channels stores 224 pictures)", DefaultValueFactory = _ => 224 };
-        var bytes = new Option<int>("--bytes") { Description = "Bytes per object (a 128-px picture's PNG is about 40 KB)", DefaultValueFactory = _ => 40_000 };
-        var command = new Command("store", $"Objects/s written to the artifact store one at a time against {Atlas.Storage.ArtifactStoreBatches.Concurrency} at a time (a local folder, and Azure Blob when {ClusterSettings.ConnectionVariable} is set)") { objects, bytes };
-        command.SetAction(AtlasCli.Guarded(async (parse, _, cancellationToken) =>
-        {
-            int count = parse.GetValue(objects), size = parse.GetValue(bytes);
-            if (count <= 0) throw new Core.AtlasInputException("--objects: must be a positive number");
-            if (size < 0) throw new Core.AtlasInputException("--bytes: must not be negative");
-            var folder = Directory.CreateTempSubdirectory("atlas-bench-store-");
-            var figures = new List<StoreBench.Figures>();
-            try
-            {
-                figures.Add(await StoreBench.RunAsync(new Atlas.Storage.LocalFolderArtifactStore(folder.FullName), "local folder", count, size, cancellationToken));
-                if (Environment.GetEnvironmentVariable(ClusterSettings.ConnectionVariable) is { Length: > 0 } connection)
-                    figures.Add(await StoreBench.RunAsync(Atlas.Storage.AzureBlobArtifactStore.FromConnectionString(connection, "atlas-bench-store"), "Azure Blob", count, size, cancellationToken));
-            }
-            finally
-            {
-                folder.Delete(recursive: true);
-            }
-            StoreBench.Print(figures);
-            return ExitCodes.Success;
-        }));
-        return command;
-    }
-
-    private static Command Decode()
-    {
-        var folder = new Option<DirectoryInfo?>("--folder") { Description = "An image folder (one subfolder per class) to decode; default: synthetic 500×375 JPEGs written to a temporary folder" };
-        var images = new Option<int>("--images") { Description = "Images to decode", DefaultValueFactory = _ => 800 };
-        var size = new Option<int>("--size") { Description = "The model's input side the images are decoded to", DefaultValueFactory = _ => 224 };
-        var command = new Command("decode", "Images/s this machine decodes from an image folder to a model's input (the ceiling of a dataset pass over photos), and reads back from a pixel cache (dataset.pixelCache)") { folder, images, size };
-        command.SetAction(AtlasCli.Guarded((parse, _, cancellationToken) =>
-        {
-            int count = parse.GetValue(images), side = parse.GetValue(size);
-            if (count <= 0) throw new Core.AtlasInputException("--images: must be a positive number");
-            if (side is < 8 or > 4096) throw new Core.AtlasInputException("--size: must be between 8 and 4096");
-            var given = parse.GetValue(folder);
-            if (given is { Exists: false }) throw new Core.AtlasInputException($"--folder: '{given.FullName}' not found");
-            var scratch = Directory.CreateTempSubdirectory("atlas-bench-decode-");
-            try
-            {
-                string source = given?.FullName ?? Path.Combine(scratch.FullName, "photos");
-                if (given is null) DecodeBench.WriteSyntheticPhotos(source, count);
-                var (firstMs, againMs, files) = DecodeBench.TimeListing(source);
-                AnsiConsole.MarkupLineInterpolated($"Listing {files} files: {firstMs:F0} ms the first time, {againMs:F1} ms when opened again unchanged");
-                var figures = new List<DecodeBench.Figures> { DecodeBench.Run(source, count, side, cancellationToken) };
-                figures.AddRange(DecodeBench.RunCached(source, Path.Combine(scratch.FullName, "pixels"), count, side, cancellationToken));
-                DecodeBench.Print(figures);
-            }
-            finally
-            {
-                scratch.Delete(recursive: true);
-            }
-            return Task.FromResult(ExitCodes.Success);
         }));
         return command;
     }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Atlas.Core.Data;
 using SkiaSharp;
@@ -12,6 +13,40 @@ namespace Atlas.Cli.Commands.Bench;
 /// </summary>
 public static class DecodeBench
 {
+    /// <summary>The `atlas bench decode` verb.</summary>
+    public static Command Create()
+    {
+        var folder = new Option<DirectoryInfo?>("--folder") { Description = "An image folder (one subfolder per class) to decode; default: synthetic 500×375 JPEGs written to a temporary folder" };
+        var images = new Option<int>("--images") { Description = "Images to decode", DefaultValueFactory = _ => 800 };
+        var size = new Option<int>("--size") { Description = "The model's input side the images are decoded to", DefaultValueFactory = _ => 224 };
+        var command = new Command("decode", "Images/s this machine decodes from an image folder to a model's input (the ceiling of a dataset pass over photos), and reads back from a pixel cache (dataset.pixelCache)") { folder, images, size };
+        command.SetAction(AtlasCli.Guarded((parse, _, cancellationToken) =>
+        {
+            int count = parse.GetValue(images), side = parse.GetValue(size);
+            if (count <= 0) throw new Core.AtlasInputException("--images: must be a positive number");
+            if (side is < 8 or > 4096) throw new Core.AtlasInputException("--size: must be between 8 and 4096");
+            var given = parse.GetValue(folder);
+            if (given is { Exists: false }) throw new Core.AtlasInputException($"--folder: '{given.FullName}' not found");
+            var scratch = Directory.CreateTempSubdirectory("atlas-bench-decode-");
+            try
+            {
+                string source = given?.FullName ?? Path.Combine(scratch.FullName, "photos");
+                if (given is null) WriteSyntheticPhotos(source, count);
+                var (firstMs, againMs, files) = TimeListing(source);
+                AnsiConsole.MarkupLineInterpolated($"Listing {files} files: {firstMs:F0} ms the first time, {againMs:F1} ms when opened again unchanged");
+                var figures = new List<Figures> { Run(source, count, side, cancellationToken) };
+                figures.AddRange(RunCached(source, Path.Combine(scratch.FullName, "pixels"), count, side, cancellationToken));
+                Print(figures);
+            }
+            finally
+            {
+                scratch.Delete(recursive: true);
+            }
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
     /// <summary>
     /// Milliseconds to list the folder the first time in this process and to open it again unchanged (the list is
     /// reused, <see cref="ImageFolderListing"/>): what every dataset shard's open cost before and after that.

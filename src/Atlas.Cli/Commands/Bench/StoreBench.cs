@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Diagnostics;
+using Atlas.Cli.Hosting;
 using Atlas.Storage;
 using Spectre.Console;
 
@@ -11,6 +13,35 @@ namespace Atlas.Cli.Commands.Bench;
 /// </summary>
 public static class StoreBench
 {
+    /// <summary>The `atlas bench store` verb.</summary>
+    public static Command Create()
+    {
+        var objects = new Option<int>("--objects") { Description = "Objects per pass (a GoogLeNet unit of 32 channels stores 224 pictures)", DefaultValueFactory = _ => 224 };
+        var bytes = new Option<int>("--bytes") { Description = "Bytes per object (a 128-px picture's PNG is about 40 KB)", DefaultValueFactory = _ => 40_000 };
+        var command = new Command("store", $"Objects/s written to the artifact store one at a time against {ArtifactStoreBatches.Concurrency} at a time (a local folder, and Azure Blob when {ClusterSettings.ConnectionVariable} is set)") { objects, bytes };
+        command.SetAction(AtlasCli.Guarded(async (parse, _, cancellationToken) =>
+        {
+            int count = parse.GetValue(objects), size = parse.GetValue(bytes);
+            if (count <= 0) throw new Core.AtlasInputException("--objects: must be a positive number");
+            if (size < 0) throw new Core.AtlasInputException("--bytes: must not be negative");
+            var folder = Directory.CreateTempSubdirectory("atlas-bench-store-");
+            var figures = new List<Figures>();
+            try
+            {
+                figures.Add(await RunAsync(new LocalFolderArtifactStore(folder.FullName), "local folder", count, size, cancellationToken));
+                if (Environment.GetEnvironmentVariable(ClusterSettings.ConnectionVariable) is { Length: > 0 } connection)
+                    figures.Add(await RunAsync(AzureBlobArtifactStore.FromConnectionString(connection, "atlas-bench-store"), "Azure Blob", count, size, cancellationToken));
+            }
+            finally
+            {
+                folder.Delete(recursive: true);
+            }
+            Print(figures);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
     public sealed record Figures(string Store, int Objects, int Bytes, double OneAtATimeSeconds, double ManySeconds)
     {
         public double Speedup => OneAtATimeSeconds / ManySeconds;

@@ -16,7 +16,8 @@ namespace Atlas.Core.Data;
 /// folder named by the image folder and the geometry. A chunk is decoded whole the first time any of its
 /// images is read. Each file records a digest of its images' paths, sizes and modification times and is
 /// used only while they match, so a replaced image is decoded again. A chunk with an unreadable image is
-/// not kept (it is decoded on every pass, and its images are reported as skipped each time). Files are
+/// not kept (it is decoded on every pass, and its images are reported as skipped each time; within one
+/// pass, reads after the first decode only their own images). Files are
 /// written to a temporary name and renamed, so concurrent workers and crashes never leave half a chunk.
 /// </remarks>
 public sealed class PixelCacheDataset : IImageDataset
@@ -36,6 +37,8 @@ public sealed class PixelCacheDataset : IImageDataset
     private readonly ConcurrentDictionary<int, object> chunkLocks = new();
     // A chunk's digest stats each of its files: taken once per chunk and instance (one shard's pass), not per batch.
     private readonly ConcurrentDictionary<int, byte[]> digests = new();
+    // Chunks this instance decoded but could not keep (an unreadable image): later reads decode just their slice.
+    private readonly ConcurrentDictionary<int, bool> uncacheable = new();
     private long decoded, fromCache;
 
     /// <param name="chunkImages">Images per cache file (<see cref="ChunkImages"/>; tests use a few).</param>
@@ -100,6 +103,11 @@ public sealed class PixelCacheDataset : IImageDataset
         // One reader decodes a chunk; readers of the same chunk wait and then read the file it wrote.
         lock (chunkLocks.GetOrAdd(chunk, _ => new object()))
         {
+            if (uncacheable.ContainsKey(chunk))
+            {
+                Interlocked.Add(ref decoded, count);
+                return inner.Read(from, count);
+            }
             var digest = digests.GetOrAdd(chunk, _ => Digest(chunkStart, chunkCount));
             if (TryReadCached(file, digest, from - chunkStart, count) is { } cached)
             {
@@ -109,6 +117,7 @@ public sealed class PixelCacheDataset : IImageDataset
             var whole = inner.Read(chunkStart, chunkCount);
             Interlocked.Add(ref decoded, chunkCount);
             if (whole.Skipped is null) Write(file, digest, whole.Pixels);
+            else uncacheable[chunk] = true;
             int offset = from - chunkStart;
             return new ImageBatch(from, count, whole.Pixels.AsSpan(offset * stride, count * stride).ToArray(), whole.Labels[offset..(offset + count)],
                 whole.Skipped?[offset..(offset + count)]);

@@ -1,35 +1,56 @@
+using System.Buffers;
 using SkiaSharp;
 
 namespace Atlas.Core.Data;
 
 /// <summary>
-/// Turns a decoded image into model pixels: resize the shorter side, center crop, convert colour, write
-/// C×H×W floats in [0,1]. Alpha is dropped without compositing, like PIL's convert("RGB") in torchvision's
-/// ImageFolder loader; grey is ITU-R 601 luma with PIL's integer weights.
+/// Turns a decoded image into model pixels as torchvision's evaluation transforms do to an ImageFolder's PIL
+/// images: resize the shorter side (Pillow's antialiased bilinear, <see cref="BilinearResampler"/>), centre
+/// crop, convert colour, and lay the result out C×H×W. Alpha is dropped without compositing, like PIL's
+/// convert("RGB"); grey is ITU-R 601 luma with PIL's integer weights.
 /// </summary>
 public static class ImageConformer
 {
+    /// <summary>Writes the model's pixels as bytes (each value × 255, exactly what the float form holds).</summary>
+    public static void Conform(SKBitmap source, ImageGeometry geometry, Span<byte> destination)
+    {
+        if (destination.Length != geometry.PixelsPerImage)
+            throw new ArgumentException($"destination holds {destination.Length} bytes, the geometry needs {geometry.PixelsPerImage}", nameof(destination));
+        var (width, height) = ResizedSize(source.Width, source.Height, geometry.ResizeShorterSide);
+        int size = geometry.Size;
+        // torchvision's CenterCrop: offset round((full - crop) / 2), Python rounding (half to even).
+        int left = (int)Math.Round((width - size) / 2.0, MidpointRounding.ToEven);
+        int top = (int)Math.Round((height - size) / 2.0, MidpointRounding.ToEven);
+        if (left < 0 || top < 0) throw new InvalidDataException($"a {width}×{height} image is smaller than the {size}×{size} crop");
+        var rgba = source.ColorType == SKColorType.Rgba8888 ? source : source.Copy(SKColorType.Rgba8888);
+        var rgb = ArrayPool<byte>.Shared.Rent(size * size * 3);
+        try
+        {
+            BilinearResampler.ResizeWindow(rgba.GetPixelSpan(), rgba.Width, rgba.Height, rgba.RowBytes, width, height, left, top, size, rgb);
+            ToPlanes(rgb, geometry, destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgb);
+            if (!ReferenceEquals(rgba, source)) rgba.Dispose();
+        }
+    }
+
+    /// <summary>Writes the model's pixels as floats in [0,1]: the bytes of the other overload, divided by 255.</summary>
     public static void Conform(SKBitmap source, ImageGeometry geometry, Span<float> destination)
     {
         if (destination.Length != geometry.PixelsPerImage)
             throw new ArgumentException($"destination holds {destination.Length} floats, the geometry needs {geometry.PixelsPerImage}", nameof(destination));
-        var (width, height) = ResizedSize(source.Width, source.Height, geometry.ResizeShorterSide);
-        SKBitmap? resized = null;
+        var bytes = ArrayPool<byte>.Shared.Rent(geometry.PixelsPerImage);
         try
         {
-            var pixels = source;
-            if (width != source.Width || height != source.Height)
-            {
-                resized = source.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul),
-                    new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear))
-                    ?? throw new InvalidDataException($"could not resize a {source.Width}×{source.Height} image");
-                pixels = resized;
-            }
-            Crop(pixels, geometry, destination);
+            var span = bytes.AsSpan(0, geometry.PixelsPerImage);
+            Conform(source, geometry, span);
+            PixelBytes.ToFloats(span, destination);
         }
         finally
         {
-            resized?.Dispose();
+            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 
@@ -39,39 +60,23 @@ public static class ImageConformer
             ? (shorter, (int)((long)shorter * height / width))
             : ((int)((long)shorter * width / height), shorter);
 
-    private static void Crop(SKBitmap bitmap, ImageGeometry geometry, Span<float> destination)
+    private static void ToPlanes(ReadOnlySpan<byte> rgb, ImageGeometry geometry, Span<byte> destination)
     {
-        int size = geometry.Size, plane = size * size;
-        // torchvision's CenterCrop: offset round((full - crop) / 2), Python rounding (half to even).
-        int left = (int)Math.Round((bitmap.Width - size) / 2.0, MidpointRounding.ToEven);
-        int top = (int)Math.Round((bitmap.Height - size) / 2.0, MidpointRounding.ToEven);
-        if (left < 0 || top < 0) throw new InvalidDataException($"a {bitmap.Width}×{bitmap.Height} image is smaller than the {size}×{size} crop");
-        var rgba = bitmap.ColorType == SKColorType.Rgba8888 ? bitmap : bitmap.Copy(SKColorType.Rgba8888);
-        try
+        int plane = geometry.Size * geometry.Size;
+        if (geometry.Channels == 1)
         {
-            var bytes = rgba.GetPixelSpan();
-            int stride = rgba.RowBytes;
-            for (int y = 0; y < size; y++)
-            {
-                var row = bytes.Slice((top + y) * stride + left * 4, size * 4);
-                for (int x = 0; x < size; x++)
-                {
-                    int r = row[4 * x], g = row[4 * x + 1], b = row[4 * x + 2];
-                    int at = y * size + x;
-                    if (geometry.Channels == 1)
-                        destination[at] = ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16) / 255f;
-                    else
-                    {
-                        destination[at] = r / 255f;
-                        destination[plane + at] = g / 255f;
-                        destination[2 * plane + at] = b / 255f;
-                    }
-                }
-            }
+            for (int at = 0; at < plane; at++)
+                destination[at] = (byte)((rgb[3 * at] * 19595 + rgb[3 * at + 1] * 38470 + rgb[3 * at + 2] * 7471 + 0x8000) >> 16);
+            return;
         }
-        finally
+        var red = destination[..plane];
+        var green = destination.Slice(plane, plane);
+        var blue = destination.Slice(2 * plane, plane);
+        for (int at = 0; at < plane; at++)
         {
-            if (!ReferenceEquals(rgba, bitmap)) rgba.Dispose();
+            red[at] = rgb[3 * at];
+            green[at] = rgb[3 * at + 1];
+            blue[at] = rgb[3 * at + 2];
         }
     }
 }

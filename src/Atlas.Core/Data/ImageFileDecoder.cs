@@ -9,8 +9,25 @@ namespace Atlas.Core.Data;
 /// </summary>
 public static class ImageFileDecoder
 {
-    /// <summary>Decodes <paramref name="path"/> into <paramref name="destination"/>; returns why not, or null on success.</summary>
+    /// <summary>Decodes <paramref name="path"/> into <paramref name="destination"/> as floats in [0,1]; returns why not, or null on success.</summary>
     public static string? TryDecode(string path, ImageGeometry geometry, Span<float> destination)
+    {
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(geometry.PixelsPerImage);
+        try
+        {
+            var span = bytes.AsSpan(0, geometry.PixelsPerImage);
+            var problem = TryDecode(path, geometry, span);
+            if (problem is null) PixelBytes.ToFloats(span, destination);
+            return problem;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>Decodes <paramref name="path"/> into <paramref name="destination"/> as bytes (each value × 255); returns why not, or null on success.</summary>
+    public static string? TryDecode(string path, ImageGeometry geometry, Span<byte> destination)
     {
         try
         {

@@ -48,6 +48,33 @@ public static class PixelBytes
         return true;
     }
 
+    /// <summary>
+    /// The float pixels of <paramref name="bytes"/>: each byte / 255, the value every decoder here makes (IEEE
+    /// division rounds the same in vector lanes as in scalar code, so this is bit for bit the decoders' float).
+    /// </summary>
+    public static void ToFloats(ReadOnlySpan<byte> bytes, Span<float> pixels)
+    {
+        if (pixels.Length < bytes.Length) throw new ArgumentException($"{pixels.Length} floats for {bytes.Length} bytes", nameof(pixels));
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var scale = new Vector<float>(255f);
+            int lanes = Vector<byte>.Count;
+            for (; i <= bytes.Length - lanes; i += lanes)
+            {
+                Vector.Widen(new Vector<byte>(bytes.Slice(i, lanes)), out var low, out var high);
+                Vector.Widen(low, out var q0, out var q1);
+                Vector.Widen(high, out var q2, out var q3);
+                int quarter = Vector<float>.Count;
+                (Vector.ConvertToSingle(Vector.AsVectorInt32(q0)) / scale).CopyTo(pixels.Slice(i, quarter));
+                (Vector.ConvertToSingle(Vector.AsVectorInt32(q1)) / scale).CopyTo(pixels.Slice(i + quarter, quarter));
+                (Vector.ConvertToSingle(Vector.AsVectorInt32(q2)) / scale).CopyTo(pixels.Slice(i + 2 * quarter, quarter));
+                (Vector.ConvertToSingle(Vector.AsVectorInt32(q3)) / scale).CopyTo(pixels.Slice(i + 3 * quarter, quarter));
+            }
+        }
+        for (; i < bytes.Length; i++) pixels[i] = bytes[i] / 255f;
+    }
+
     private static bool TryQuantize(ReadOnlySpan<float> values, out Vector<int> quantized)
     {
         var v = new Vector<float>(values);

@@ -25,7 +25,7 @@ public sealed class PixelCacheDataset : IImageDataset
     /// <summary>Images per cache file: 150 MB at 224 px in colour, a few batches of a pass.</summary>
     public const int ChunkImages = 1000;
 
-    private static readonly byte[] Magic = "ATPX0001"u8.ToArray();
+    private static readonly byte[] Magic = "ATPX0002"u8.ToArray(); // 0002: Pillow's resize (BilinearResampler) replaced Skia's, so 0001 pixels are stale
     // b / 255 for every byte: the decoder's own values (ImageConformer), looked up rather than divided.
     private static readonly float[] ByteValues = Enumerable.Range(0, 256).Select(b => b / 255f).ToArray();
     private const int HeaderBytes = 8 + 32; // magic, digest of the chunk's files

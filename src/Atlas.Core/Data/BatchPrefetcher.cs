@@ -12,7 +12,8 @@ namespace Atlas.Core.Data;
 /// wait for (those are kept for the next pass by <see cref="HostBufferPool"/>). The consumer hands each
 /// buffer back with <see cref="Release"/> once the device no longer reads it (after the batch's results
 /// came back to the host, which waits for everything queued before).
-/// For a GPU, batches travel as bytes (<see cref="PixelBytes"/>): a quarter of the traffic, and exact.
+/// For a GPU, batches travel as bytes (<see cref="PixelBytes"/>): a quarter of the traffic, and exact; data sets
+/// that hold bytes (<see cref="IByteImageDataset"/>) write them straight into the buffer.
 /// </summary>
 public sealed class BatchPrefetcher : IDisposable
 {
@@ -70,24 +71,52 @@ public sealed class BatchPrefetcher : IDisposable
         // Reader w decodes batches w, w + W, w + 2W, …; the consumer takes them round-robin, so in order.
         for (int b = worker; b < batches; b += workers)
         {
-            int offset = b * batchSize;
-            var batch = data.Read(start + offset, Math.Min(batchSize, count - offset));
+            int offset = b * batchSize, size = Math.Min(batchSize, count - offset);
             var buffer = free.Take(stop.Token);
             // A short last batch is a view of the buffer's first rows.
-            var pixels = batch.Count == buffer.shape[0] ? buffer : buffer.narrow(0, 0, batch.Count);
-            if (buffer.dtype == ScalarType.Float32) HostPixels.CopyInto(pixels, batch.Pixels);
-            else if (!PixelBytes.TryPack(batch.Pixels, pixels.bytes))
+            var pixels = size == buffer.shape[0] ? buffer : buffer.narrow(0, 0, size);
+            ImageSlice slice;
+            if (data is IByteImageDataset byteSource)
+                slice = buffer.dtype == ScalarType.Byte ? byteSource.ReadBytes(start + offset, size, pixels.bytes) : ReadAsFloats(byteSource, start + offset, size, pixels);
+            else
             {
-                // Pixels that are not 8-bit values (no decoder here makes them) travel as floats in a
-                // buffer of their own, which Release frees; rounding them would change what the model sees.
-                if (!ReferenceEquals(pixels, buffer)) pixels.Dispose();
-                using var scope = NewDisposeScope();
-                var floats = empty([batch.Count, data.Channels, data.Height, data.Width]);
-                if (pin) floats = floats.pin_memory();
-                HostPixels.CopyInto(floats, batch.Pixels);
-                pixels = floats.DetachFromDisposeScope();
+                var batch = data.Read(start + offset, size);
+                slice = batch.Slice;
+                if (buffer.dtype == ScalarType.Float32) HostPixels.CopyInto(pixels, batch.Pixels);
+                else if (!PixelBytes.TryPack(batch.Pixels, pixels.bytes))
+                {
+                    // Pixels that are not 8-bit values (no decoder here makes them) travel as floats in a
+                    // buffer of their own, which Release frees; rounding them would change what the model sees.
+                    if (!ReferenceEquals(pixels, buffer)) pixels.Dispose();
+                    using var scope = NewDisposeScope();
+                    var floats = empty([batch.Count, data.Channels, data.Height, data.Width]);
+                    if (pin) floats = floats.pin_memory();
+                    HostPixels.CopyInto(floats, batch.Pixels);
+                    pixels = floats.DetachFromDisposeScope();
+                }
             }
-            ready[worker].Add(new PrefetchedBatch(batch, pixels, buffer), stop.Token);
+            ready[worker].Add(new PrefetchedBatch(slice, pixels, buffer), stop.Token);
+        }
+    }
+
+    /// <summary>
+    /// A byte data set's images into a float buffer, through a pooled byte array: a fresh float array per batch
+    /// (what <see cref="IImageDataset.Read"/> makes) is hundreds of megabytes of new pages to fault in, which cost
+    /// more than the 2-core machine's whole read of a pixel-cache batch.
+    /// </summary>
+    private static ImageSlice ReadAsFloats(IByteImageDataset data, int start, int count, Tensor pixels)
+    {
+        int values = (int)pixels.numel();
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(values);
+        try
+        {
+            var slice = data.ReadBytes(start, count, bytes.AsSpan(0, values));
+            PixelBytes.ToFloats(bytes.AsSpan(0, values), System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(pixels.bytes));
+            return slice;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 
@@ -149,10 +178,10 @@ public sealed class BatchPrefetcher : IDisposable
 }
 
 /// <summary>
-/// A decoded batch: its pixels as a host tensor (a view of <paramref name="Buffer"/>, the prefetcher's), float32
-/// in [0,1] or uint8 (see <see cref="PixelBytes"/>).
+/// A decoded batch: which images (<paramref name="Batch"/>) and their pixels as a host tensor (a view of
+/// <paramref name="Buffer"/>, the prefetcher's), float32 in [0,1] or uint8 (see <see cref="PixelBytes"/>).
 /// </summary>
-public sealed record PrefetchedBatch(ImageBatch Batch, Tensor Pixels, Tensor Buffer)
+public sealed record PrefetchedBatch(ImageSlice Batch, Tensor Pixels, Tensor Buffer)
 {
     /// <summary>
     /// The batch as float32 [0,1] pixels on <paramref name="device"/>, for the caller to dispose. The copy to a

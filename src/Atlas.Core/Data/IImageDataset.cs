@@ -20,6 +20,27 @@ public interface IImageDataset : IDisposable
 }
 
 /// <summary>
+/// A data set whose pixels are 8-bit values at their source (decoded photos, the pixel cache): it writes them
+/// as bytes (each value × 255) straight into a batch buffer. A GPU pass sends bytes (<see cref="PixelBytes"/>),
+/// so no float copy of the batch is made and checked on the way.
+/// </summary>
+public interface IByteImageDataset : IImageDataset
+{
+    /// <summary>
+    /// Writes images [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) into
+    /// <paramref name="destination"/> (count × C×H×W bytes, laid out as <see cref="IImageDataset.Read"/>'s floats) and
+    /// returns their labels and skips.
+    /// </summary>
+    ImageSlice ReadBytes(int start, int count, Span<byte> destination);
+}
+
+/// <summary>What a batch says about its images besides their pixels (see <see cref="ImageBatch"/>).</summary>
+public sealed record ImageSlice(int Start, int Count, int[] Labels, bool[]? Skipped = null)
+{
+    public bool IsSkipped(int index) => Skipped is not null && Skipped[index];
+}
+
+/// <summary>
 /// <paramref name="Labels"/> hold −1 for unlabelled images. <paramref name="Skipped"/> (null when none)
 /// marks images that could not be read: their pixels are zeros and their label −1, and consumers must
 /// leave them out of any result. Indices stay stable, so image <c>Start + i</c> is always the same file.
@@ -27,6 +48,8 @@ public interface IImageDataset : IDisposable
 public sealed record ImageBatch(int Start, int Count, float[] Pixels, int[] Labels, bool[]? Skipped = null)
 {
     public bool IsSkipped(int index) => Skipped is not null && Skipped[index];
+
+    public ImageSlice Slice => new(Start, Count, Labels, Skipped);
 }
 
 /// <summary>An image left out of a pass because it could not be read or decoded.</summary>

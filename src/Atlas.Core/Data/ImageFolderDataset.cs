@@ -10,7 +10,7 @@ namespace Atlas.Core.Data;
 /// A file that cannot be read or decoded is skipped (see <see cref="ImageBatch.Skipped"/>), counted and
 /// listed in <see cref="SkippedImages"/>, never fatal.
 /// </summary>
-public sealed class ImageFolderDataset : IImageDataset
+public sealed class ImageFolderDataset : IByteImageDataset
 {
     public static readonly IReadOnlyList<string> Extensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp"];
 
@@ -49,22 +49,52 @@ public sealed class ImageFolderDataset : IImageDataset
 
     public ImageBatch Read(int start, int count)
     {
-        if (start < 0 || count < 0 || start + count > Count) throw new ArgumentOutOfRangeException(nameof(start), $"slice {start}+{count} outside 0..{Count}");
+        var pixels = new float[count * geometry.PixelsPerImage];
+        var slice = Decode(start, count, (i, path) => ImageFileDecoder.TryDecode(path, geometry, pixels.AsSpan(i * geometry.PixelsPerImage, geometry.PixelsPerImage)));
+        return new ImageBatch(start, count, pixels, slice.Labels, slice.Skipped);
+    }
+
+    public ImageSlice ReadBytes(int start, int count, Span<byte> destination)
+    {
         int stride = geometry.PixelsPerImage;
-        var pixels = new float[count * stride];
+        if (destination.Length < count * stride) throw new ArgumentException($"{destination.Length} bytes for {count} images of {stride}", nameof(destination));
+        // The images decode on several threads, which cannot share a span: they write a pooled array, copied once.
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(count * stride);
+        try
+        {
+            var slice = Decode(start, count, (i, path) => ImageFileDecoder.TryDecode(path, geometry, bytes.AsSpan(i * stride, stride)));
+            for (int i = 0; i < count; i++)
+            {
+                if (slice.IsSkipped(i)) bytes.AsSpan(i * stride, stride).Clear(); // a pooled array holds old pixels
+            }
+            bytes.AsSpan(0, count * stride).CopyTo(destination);
+            return slice;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>
+    /// Decodes each image with <paramref name="decode"/> (its position in the slice and its file; returns null or
+    /// why not) on all cores: decoding dominates a pass over photos and each image is independent. The decoder
+    /// writes an image's pixels only when it succeeds.
+    /// </summary>
+    private ImageSlice Decode(int start, int count, Func<int, string, string?> decode)
+    {
+        if (start < 0 || count < 0 || start + count > Count) throw new ArgumentOutOfRangeException(nameof(start), $"slice {start}+{count} outside 0..{Count}");
         var labels = new int[count];
         bool[]? missing = null;
-        // Decoding dominates a pass over photos and each image is independent.
         Parallel.For(0, count, i =>
         {
             var (path, label) = files[start + i];
-            var problem = ImageFileDecoder.TryDecode(path, geometry, pixels.AsSpan(i * stride, stride));
+            var problem = decode(i, path);
             if (problem is null)
             {
                 labels[i] = label;
                 return;
             }
-            pixels.AsSpan(i * stride, stride).Clear();
             labels[i] = -1;
             lock (skipped)
             {
@@ -73,7 +103,7 @@ public sealed class ImageFolderDataset : IImageDataset
             }
             skipped.TryAdd(start + i, new SkippedImage(start + i, path, problem));
         });
-        return new ImageBatch(start, count, pixels, labels, missing);
+        return new ImageSlice(start, count, labels, missing);
     }
 
     public void Dispose()

@@ -20,14 +20,12 @@ namespace Atlas.Core.Data;
 /// pass, reads after the first decode only their own images). Files are
 /// written to a temporary name and renamed, so concurrent workers and crashes never leave half a chunk.
 /// </remarks>
-public sealed class PixelCacheDataset : IImageDataset
+public sealed class PixelCacheDataset : IByteImageDataset
 {
     /// <summary>Images per cache file: 150 MB at 224 px in colour, a few batches of a pass.</summary>
     public const int ChunkImages = 1000;
 
     private static readonly byte[] Magic = "ATPX0002"u8.ToArray(); // 0002: Pillow's resize (BilinearResampler) replaced Skia's, so 0001 pixels are stale
-    // b / 255 for every byte: the decoder's own values (ImageConformer), looked up rather than divided.
-    private static readonly float[] ByteValues = Enumerable.Range(0, 256).Select(b => b / 255f).ToArray();
     private const int HeaderBytes = 8 + 32; // magic, digest of the chunk's files
 
     private readonly ImageFolderDataset inner;
@@ -76,28 +74,44 @@ public sealed class PixelCacheDataset : IImageDataset
 
     public ImageBatch Read(int start, int count)
     {
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(count * stride);
+        try
+        {
+            var slice = ReadBytes(start, count, bytes);
+            var pixels = new float[count * stride];
+            PixelBytes.ToFloats(bytes.AsSpan(0, count * stride), pixels);
+            return new ImageBatch(start, count, pixels, slice.Labels, slice.Skipped);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    public ImageSlice ReadBytes(int start, int count, Span<byte> destination)
+    {
         if (start < 0 || count < 0 || start + count > Count) throw new ArgumentOutOfRangeException(nameof(start), $"slice {start}+{count} outside 0..{Count}");
-        var pixels = new float[count * stride];
+        if (destination.Length < count * stride) throw new ArgumentException($"{destination.Length} bytes for {count} images of {stride}", nameof(destination));
         var labels = new int[count];
         bool[]? skipped = null;
         for (int chunk = start / chunkImages; chunk * chunkImages < start + count; chunk++)
         {
             int chunkStart = chunk * chunkImages, chunkCount = Math.Min(chunkImages, Count - chunkStart);
             int from = Math.Max(start, chunkStart), to = Math.Min(start + count, chunkStart + chunkCount);
-            var part = ReadChunkSlice(chunk, chunkStart, chunkCount, from, to - from);
-            part.Pixels.CopyTo(pixels, (from - start) * stride);
+            var part = ReadChunkSlice(chunk, chunkStart, chunkCount, from, to - from, destination.Slice((from - start) * stride, (to - from) * stride));
             part.Labels.CopyTo(labels, from - start);
-            if (part.Skipped is { } flags)
-            {
-                skipped ??= new bool[count];
-                flags.CopyTo(skipped, from - start);
-            }
+            if (part.Skipped is not { } flags) continue;
+            skipped ??= new bool[count];
+            flags.CopyTo(skipped, from - start);
         }
-        return new ImageBatch(start, count, pixels, labels, skipped);
+        return new ImageSlice(start, count, labels, skipped);
     }
 
-    /// <summary>Images [from, from + count) of one chunk: from its cache file if that holds, otherwise by decoding the whole chunk.</summary>
-    private ImageBatch ReadChunkSlice(int chunk, int chunkStart, int chunkCount, int from, int count)
+    /// <summary>
+    /// Images [from, from + count) of one chunk into <paramref name="destination"/>: from its cache file if that holds,
+    /// otherwise by decoding the whole chunk (and keeping it when every image decoded).
+    /// </summary>
+    private ImageSlice ReadChunkSlice(int chunk, int chunkStart, int chunkCount, int from, int count, Span<byte> destination)
     {
         var file = Path.Combine(folder, $"chunk-{chunk:D6}.u8");
         // One reader decodes a chunk; readers of the same chunk wait and then read the file it wrote.
@@ -106,21 +120,29 @@ public sealed class PixelCacheDataset : IImageDataset
             if (uncacheable.ContainsKey(chunk))
             {
                 Interlocked.Add(ref decoded, count);
-                return inner.Read(from, count);
+                return inner.ReadBytes(from, count, destination);
             }
             var digest = digests.GetOrAdd(chunk, _ => Digest(chunkStart, chunkCount));
-            if (TryReadCached(file, digest, from - chunkStart, count) is { } cached)
+            if (TryReadCached(file, digest, from - chunkStart, destination))
             {
                 Interlocked.Add(ref fromCache, count);
-                return new ImageBatch(from, count, cached, Enumerable.Range(from, count).Select(inner.LabelOf).ToArray());
+                return new ImageSlice(from, count, Enumerable.Range(from, count).Select(inner.LabelOf).ToArray());
             }
-            var whole = inner.Read(chunkStart, chunkCount);
-            Interlocked.Add(ref decoded, chunkCount);
-            if (whole.Skipped is null) Write(file, digest, whole.Pixels);
-            else uncacheable[chunk] = true;
-            int offset = from - chunkStart;
-            return new ImageBatch(from, count, whole.Pixels.AsSpan(offset * stride, count * stride).ToArray(), whole.Labels[offset..(offset + count)],
-                whole.Skipped?[offset..(offset + count)]);
+            var whole = System.Buffers.ArrayPool<byte>.Shared.Rent(chunkCount * stride);
+            try
+            {
+                var wholeSlice = inner.ReadBytes(chunkStart, chunkCount, whole);
+                Interlocked.Add(ref decoded, chunkCount);
+                if (wholeSlice.Skipped is null) Write(file, digest, whole.AsSpan(0, chunkCount * stride));
+                else uncacheable[chunk] = true;
+                int offset = from - chunkStart;
+                whole.AsSpan(offset * stride, count * stride).CopyTo(destination);
+                return new ImageSlice(from, count, wholeSlice.Labels[offset..(offset + count)], wholeSlice.Skipped?[offset..(offset + count)]);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(whole);
+            }
         }
     }
 
@@ -140,40 +162,35 @@ public sealed class PixelCacheDataset : IImageDataset
         return hash.GetHashAndReset();
     }
 
-    private float[]? TryReadCached(string file, byte[] digest, int offset, int count)
+    /// <summary>Reads the cached bytes of images [offset, offset + count) of a chunk straight into <paramref name="destination"/>; false when the file does not hold them.</summary>
+    private bool TryReadCached(string file, byte[] digest, int offset, Span<byte> destination)
     {
         try
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            var header = new byte[HeaderBytes];
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            Span<byte> header = stackalloc byte[HeaderBytes];
             stream.ReadExactly(header);
-            if (!header.AsSpan(0, 8).SequenceEqual(Magic) || !header.AsSpan(8).SequenceEqual(digest)) return null;
-            var bytes = new byte[count * stride];
+            if (!header[..8].SequenceEqual(Magic) || !header[8..].SequenceEqual(digest)) return false;
             stream.Seek(HeaderBytes + (long)offset * stride, SeekOrigin.Begin);
-            stream.ReadExactly(bytes);
-            var pixels = new float[bytes.Length];
-            for (int i = 0; i < bytes.Length; i++) pixels[i] = ByteValues[bytes[i]];
-            return pixels;
+            stream.ReadExactly(destination);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null; // missing, cut short or unreadable: decode instead
+            return false; // missing, cut short or unreadable: decode instead
         }
     }
 
-    private void Write(string file, byte[] digest, float[] pixels)
+    private void Write(string file, byte[] digest, ReadOnlySpan<byte> pixels)
     {
         var partial = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial";
         try
         {
-            using (var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 stream.Write(Magic);
                 stream.Write(digest);
-                var bytes = new byte[pixels.Length];
-                // The decoder made every value as a byte / 255, so this recovers the byte exactly.
-                for (int i = 0; i < pixels.Length; i++) bytes[i] = (byte)MathF.Round(pixels[i] * 255f);
-                stream.Write(bytes);
+                stream.Write(pixels);
             }
             File.Move(partial, file, overwrite: true);
         }

@@ -61,7 +61,7 @@ public static class DatasetExampleScanner
     /// Reduces a batch to each unit's best images on the device: all layers together (one sort, and three
     /// copies back per batch rather than per layer: every copy waits for the device). Nothing waits here.
     /// </summary>
-    private static QueuedBest Reduce(IReadOnlyList<Tensor> activations, ImageBatch batch, int k)
+    private static QueuedBest Reduce(IReadOnlyList<Tensor> activations, ImageSlice batch, int k)
     {
         int n = (int)activations[0].shape[0];
         var maxima = new List<Tensor>();
@@ -93,12 +93,12 @@ public static class DatasetExampleScanner
     /// <summary>A batch's best images per unit, still on the device (k × units each).</summary>
     private sealed record QueuedBest(Tensor Values, Tensor Rows, Tensor Positions, int Kept, int Units, IReadOnlyList<(int Channels, int Width)> Layers)
     {
-        public BatchBest ReadBack(ImageBatch batch) => new(batch, Data.HostPixels.ToArray(Values), Rows.cpu().contiguous().data<long>().ToArray(),
+        public BatchBest ReadBack(ImageSlice batch) => new(batch, Data.HostPixels.ToArray(Values), Rows.cpu().contiguous().data<long>().ToArray(),
             Positions.cpu().contiguous().data<long>().ToArray(), Kept, Units, Layers);
     }
 
     /// <summary>A batch's best images per unit on the host, row r of unit u at r · units + u.</summary>
-    private sealed record BatchBest(ImageBatch Batch, float[] Values, long[] Rows, long[] Positions, int Kept, int Units, IReadOnlyList<(int Channels, int Width)> Layers)
+    private sealed record BatchBest(ImageSlice Batch, float[] Values, long[] Rows, long[] Positions, int Kept, int Units, IReadOnlyList<(int Channels, int Width)> Layers)
     {
         /// <summary>
         /// float16 ends at 65,504: a larger activation becomes infinity (and what follows it may become NaN),

@@ -61,11 +61,63 @@ public class BatchPrefetcherTests
             using var pixels = batch.PixelsOn(CPU);
             Assert.Equal(ScalarType.Float32, pixels.dtype);
             var values = HostPixels.ToArray(pixels);
-            Assert.Equal(batch.Batch.Pixels, values);
+            Assert.Equal(Enumerable.Range(batch.Batch.Start, batch.Batch.Count).SelectMany(i => Enumerable.Repeat(i / scale, 6)), values);
             expected += batch.Batch.Count;
             prefetcher.Release(batch);
         }
         Assert.Equal(240, expected);
+    }
+
+    /// <summary>Image i holds the byte i mod 256 (i/255 as floats); counts how it was read.</summary>
+    private sealed class NumberedByteImages(int count) : IByteImageDataset
+    {
+        public int FloatReads, ByteReads;
+        public string Name => "numbered bytes";
+        public int Count => count;
+        public int Channels => 1;
+        public int Height => 3;
+        public int Width => 2;
+        public IReadOnlyList<string> ClassNames => [];
+        public bool ConcurrentReads => true;
+
+        public ImageBatch Read(int start, int n)
+        {
+            Interlocked.Increment(ref FloatReads);
+            var pixels = Enumerable.Range(start, n).SelectMany(i => Enumerable.Repeat(i % 256 / 255f, 6)).ToArray();
+            return new ImageBatch(start, n, pixels, Enumerable.Range(start, n).ToArray());
+        }
+
+        public ImageSlice ReadBytes(int start, int n, Span<byte> destination)
+        {
+            Interlocked.Increment(ref ByteReads);
+            for (int i = 0; i < n; i++) destination.Slice(6 * i, 6).Fill((byte)((start + i) % 256));
+            return new ImageSlice(start, n, Enumerable.Range(start, n).ToArray());
+        }
+
+        public void Dispose() { }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_data_set_that_holds_bytes_is_read_as_bytes_for_byte_and_float_batches_alike(bool packBytes)
+    {
+        TorchRuntime.Initialize();
+        var data = new NumberedByteImages(300);
+        using var prefetcher = new BatchPrefetcher(data, 7, 293, 64, CPU, CancellationToken.None, readers: 3, packBytes: packBytes);
+        int expected = 7;
+        foreach (var batch in prefetcher.Batches())
+        {
+            Assert.Equal(packBytes ? ScalarType.Byte : ScalarType.Float32, batch.Pixels.dtype);
+            using var pixels = batch.PixelsOn(CPU);
+            Assert.Equal(Enumerable.Range(expected, batch.Batch.Count).SelectMany(i => Enumerable.Repeat(i % 256 / 255f, 6)), HostPixels.ToArray(pixels));
+            Assert.Equal(Enumerable.Range(expected, batch.Batch.Count), batch.Batch.Labels);
+            expected += batch.Batch.Count;
+            prefetcher.Release(batch);
+        }
+        Assert.Equal(300, expected);
+        // Float batches too are read as bytes and widened into the buffer: no fresh float array per batch.
+        Assert.Equal((0, 5), (data.FloatReads, data.ByteReads));
     }
 
     [Fact]

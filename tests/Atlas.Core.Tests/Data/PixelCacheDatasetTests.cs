@@ -47,6 +47,29 @@ public class PixelCacheDatasetTests
     }
 
     [Fact]
+    public void Bytes_decoded_or_read_back_are_the_float_pixels_times_255_and_a_skipped_image_is_zeros()
+    {
+        using var images = new TempFolder();
+        using var cache = new TempFolder();
+        WriteTen(images);
+        File.WriteAllBytes(Path.Combine(images.Path, "bee", "07.png"), [1, 2, 3]);
+        using var plain = new ImageFolderDataset(images.Path, Geometry);
+        var expected = plain.Read(0, 10);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            using var data = Cached(images, cache.Path);
+            var bytes = new byte[10 * Geometry.PixelsPerImage];
+            Array.Fill(bytes, (byte)0xAB); // a reused buffer holds another batch's pixels
+            var slice = data.ReadBytes(0, 10, bytes);
+            Assert.Equal(expected.Pixels, bytes.Select(b => b / 255f));
+            Assert.Equal(expected.Labels, slice.Labels);
+            Assert.Equal([7], Enumerable.Range(0, 10).Where(slice.IsSkipped));
+            // The second pass reads chunks [0-3] and [8-9] back; [4-7] holds the unreadable image and is decoded again.
+            Assert.Equal(pass == 0 ? (10L, 0L) : (4L, 6L), data.Served);
+        }
+    }
+
+    [Fact]
     public void A_replaced_image_is_decoded_again_and_only_its_chunk()
     {
         using var images = new TempFolder();

@@ -34,7 +34,8 @@ public static class DecodeBench
                 if (given is null) WriteSyntheticPhotos(source, count);
                 var (firstMs, againMs, files) = TimeListing(source);
                 AnsiConsole.MarkupLineInterpolated($"Listing {files} files: {firstMs:F0} ms the first time, {againMs:F1} ms when opened again unchanged");
-                var figures = new List<Figures> { Run(source, count, side, cancellationToken) };
+                Core.TorchRuntime.Initialize(); // the batch buffers are host tensors
+                var figures = new List<Figures>(Run(source, count, side, cancellationToken));
                 figures.AddRange(RunCached(source, Path.Combine(scratch.FullName, "pixels"), count, side, cancellationToken));
                 Print(figures);
             }
@@ -66,28 +67,38 @@ public static class DecodeBench
         public double ImagesPerSecond => Images / Seconds;
     }
 
-    /// <summary>Decodes the folder's first images twice (the first pass warms the file-system cache) and times the second.</summary>
-    public static Figures Run(string folder, int images, int size, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decodes the folder's first images as a pass does (through <see cref="BatchPrefetcher"/>, its default readers):
+    /// once to warm the file-system cache, then timed as the float batches a CPU pass reads and as the byte batches
+    /// a GPU pass sends.
+    /// </summary>
+    public static IReadOnlyList<Figures> Run(string folder, int images, int size, CancellationToken cancellationToken)
     {
         using var data = new ImageFolderDataset(folder, ImageGeometry.For(size, 3));
         int count = Math.Min(images, data.Count);
-        ReadAll(data, count, cancellationToken);
-        var clock = Stopwatch.StartNew();
-        ReadAll(data, count, cancellationToken);
-        return new Figures(folder, "decoded", count, KilobytesPerFile(data, count), size, Environment.ProcessorCount, clock.Elapsed.TotalSeconds);
+        Pass(data, count, asBytes: true, cancellationToken);
+        double kilobytes = KilobytesPerFile(data, count);
+        return [Time("decode, floats (CPU)", data, count, asBytes: false, kilobytes), Time("decode, bytes (GPU)", data, count, asBytes: true, kilobytes)];
+
+        Figures Time(string source, IImageDataset images, int n, bool asBytes, double perFile)
+        {
+            var clock = Stopwatch.StartNew();
+            Pass(images, n, asBytes, cancellationToken);
+            return new Figures(folder, source, n, perFile, size, Environment.ProcessorCount, clock.Elapsed.TotalSeconds);
+        }
     }
 
-    /// <summary>The same images through a pixel cache in <paramref name="cache"/>: the pass that fills it, then one that reads it.</summary>
+    /// <summary>The same images through a pixel cache in <paramref name="cache"/>: the pass that fills it, then passes that read it.</summary>
     public static IReadOnlyList<Figures> RunCached(string folder, string cache, int images, int size, CancellationToken cancellationToken)
     {
         var geometry = ImageGeometry.For(size, 3);
         var figures = new List<Figures>();
-        foreach (var source in new[] { "decoded, cached", "from cache" })
+        foreach (var (source, asBytes) in new[] { ("decode, fill cache", true), ("cache, floats (CPU)", false), ("cache, bytes (GPU)", true) })
         {
             using var data = new PixelCacheDataset(new ImageFolderDataset(folder, geometry), cache, folder, geometry);
             int count = Math.Min(images, data.Count);
             var clock = Stopwatch.StartNew();
-            ReadAll(data, count, cancellationToken);
+            Pass(data, count, asBytes, cancellationToken);
             figures.Add(new Figures(folder, source, count, 0, size, Environment.ProcessorCount, clock.Elapsed.TotalSeconds));
         }
         return figures;
@@ -95,14 +106,10 @@ public static class DecodeBench
 
     private static double KilobytesPerFile(ImageFolderDataset data, int count) => Enumerable.Range(0, count).Average(i => new FileInfo(data.FileOf(i)).Length) / 1024;
 
-    private static void ReadAll(IImageDataset data, int count, CancellationToken cancellationToken)
+    private static void Pass(IImageDataset data, int count, bool asBytes, CancellationToken cancellationToken)
     {
-        const int batch = 256;
-        for (int start = 0; start < count; start += batch)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            data.Read(start, Math.Min(batch, count - start));
-        }
+        using var prefetcher = new BatchPrefetcher(data, 0, count, 256, TorchSharp.torch.CPU, cancellationToken, packBytes: asBytes);
+        foreach (var batch in prefetcher.Batches()) prefetcher.Release(batch);
     }
 
     /// <summary>Writes <paramref name="images"/> 500×375 JPEGs (quality 90) in four class folders under <paramref name="folder"/>.</summary>
@@ -135,7 +142,7 @@ public static class DecodeBench
     public static void Print(IReadOnlyList<Figures> figures)
     {
         AnsiConsole.MarkupLineInterpolated($"{figures[0].Folder}, decoded to {figures[0].Size}×{figures[0].Size} on {figures[0].Cores} cores:");
-        var table = new Table().AddColumns("pixels", "images", "KB/file", "s", "images/s", "per core");
+        var table = new Table().AddColumns("pass", "images", "KB/file", "s", "images/s", "per core");
         foreach (var f in figures)
             table.AddRow(Markup.Escape(f.Source), $"{f.Images}", f.KilobytesPerFile > 0 ? $"{f.KilobytesPerFile:F0}" : "", $"{f.Seconds:F2}",
                 $"{f.ImagesPerSecond:F0}", $"{f.ImagesPerSecond / f.Cores:F0}");

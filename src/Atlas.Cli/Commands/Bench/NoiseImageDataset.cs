@@ -7,10 +7,11 @@ namespace Atlas.Cli.Commands.Bench;
 /// pass measures the model and the pipeline around it. Images repeat from a small pool: drawing fresh
 /// random numbers for every pixel would itself be slower than a GPU's forward pass.
 /// </summary>
-public sealed class NoiseImageDataset : IImageDataset
+public sealed class NoiseImageDataset : IByteImageDataset
 {
     private const int Pool = 64;
     private readonly float[] pool;
+    private readonly byte[] bytePool;
     private readonly int perImage;
 
     public NoiseImageDataset(int count, int channels, int height, int width)
@@ -20,7 +21,9 @@ public sealed class NoiseImageDataset : IImageDataset
         var random = new Random(0);
         pool = new float[Pool * perImage];
         // 8-bit values, as every decoder makes them, so a GPU pass sends them as bytes like real images.
-        for (int i = 0; i < pool.Length; i++) pool[i] = random.Next(256) / 255f;
+        bytePool = new byte[Pool * perImage];
+        random.NextBytes(bytePool);
+        for (int i = 0; i < pool.Length; i++) pool[i] = bytePool[i] / 255f;
     }
 
     public string Name => "noise";
@@ -48,6 +51,14 @@ public sealed class NoiseImageDataset : IImageDataset
     }
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Offset, int Count), float[]> batches = new();
+
+    /// <summary>A GPU pass's path, as an image folder's: each image's bytes copied into the batch buffer.</summary>
+    public ImageSlice ReadBytes(int start, int count, Span<byte> destination)
+    {
+        for (int i = 0; i < count; i++)
+            bytePool.AsSpan((start + i) % Pool * perImage, perImage).CopyTo(destination.Slice(i * perImage, perImage));
+        return new ImageSlice(start, count, Enumerable.Repeat(-1, count).ToArray());
+    }
 
     public void Dispose() { }
 }

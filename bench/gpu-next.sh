@@ -7,10 +7,14 @@
 #   examples     the dataset pass over 100,000 images on its defaults (float16, and since the eighth session the
 #                batch sized from free memory: 1,024 on an H200) and in float32, then float16 at the old 512;
 #   all-layers   all 5,808 channels (the seventh session: 108.6 s);
+#   decode       how fast the machine's 16 cores decode photo-sized JPEGs and read the pixel cache back, as CPU
+#                and GPU passes read them (the ninth session's Pillow resize and byte path; 2 cores here:
+#                about 500-640 images/s decoding, 11,600-11,900 from the cache as bytes);
 #   ncu-scan     Nsight Compute's per-kernel times of a short float16 dataset pass (bench/ncu_summary.py): what
 #                a batch of 512 images spends on convolutions, pools, the per-unit maxima and the sort.
-# The eighth session changed C# code the GPU runs (batch sizing, image-folder listing, job grain): rebuild
-# .gpu/atlas.tar.xz from HEAD first if .gpu/COMMIT is older (the command is in the seventh session's note).
+# The eighth and ninth sessions changed C# code the GPU runs (batch sizing, image-folder listing and decoding,
+# job grain): rebuild .gpu/atlas.tar.xz from HEAD first if .gpu/COMMIT is older (the command is in the
+# seventh session's note).
 BUDGET=${BUDGET:-390}
 source "$(dirname "$0")/gpu-common.sh"
 fv=("$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --precision bfloat16)
@@ -20,6 +24,8 @@ step examples 50 "$atlas" bench examples --model googlenet --images 100000 --pre
 step examples512 30 "$atlas" bench examples --model googlenet --batch 512 --images 100000 --precision auto
 step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0
 grep "done at" "$OUT/all-layers.log" | tail -12
+step decode 40 "$atlas" bench decode --images 8000
+tail -12 "$OUT/decode.log"
 NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 if [[ -n "$NCU" ]]; then
   # 2 batches warm-up and 2 timed: 4 forward passes of 512 images and their reductions.

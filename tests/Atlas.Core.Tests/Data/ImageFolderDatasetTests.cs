@@ -126,6 +126,24 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
+    public void Bytes_are_the_float_pixels_times_255_with_zeros_for_skipped_images_in_a_reused_buffer()
+    {
+        using var folder = new TempFolder();
+        for (int i = 0; i < 7; i++) Write(folder, $"c{i % 2}/{i}.png", 30 + i, 20, SKColors.White, noise: true);
+        File.WriteAllBytes(Path.Combine(folder.Path, "c1", "3.png"), [9, 9, 9]);
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 18));
+        var floats = data.Read(1, 6);
+        var bytes = new byte[6 * 768 + 5];
+        Array.Fill(bytes, (byte)0xCD); // what the previous batch left
+        var slice = data.ReadBytes(1, 6, bytes);
+        Assert.Equal(floats.Pixels, bytes.Take(6 * 768).Select(b => b / 255f));
+        Assert.Equal(floats.Labels, slice.Labels);
+        Assert.Equal(Enumerable.Range(0, 6).Where(floats.IsSkipped), Enumerable.Range(0, 6).Where(slice.IsSkipped));
+        Assert.Single(Enumerable.Range(0, 6).Where(slice.IsSkipped));
+        Assert.All(bytes[(6 * 768)..], b => Assert.Equal(0xCD, b)); // nothing written past the slice
+    }
+
+    [Fact]
     public void A_large_jpeg_decodes_at_a_reduced_scale_to_the_same_picture()
     {
         using var folder = new TempFolder();

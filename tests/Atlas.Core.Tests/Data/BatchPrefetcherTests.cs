@@ -5,9 +5,10 @@ namespace Atlas.Core.Tests.Data;
 
 public class BatchPrefetcherTests
 {
-    /// <summary>Image i is filled with the value i (and can fail on request), read from several threads at once.</summary>
-    private sealed class NumberedImages(int count, int failAt = -1, float scale = 1f) : IImageDataset
+    /// <summary>Image i is filled with the value i / scale (and can fail on request), read from several threads at once.</summary>
+    private class NumberedImages(int count, int failAt = -1, float scale = 1f) : IImageDataset
     {
+        public int FloatReads;
         public string Name => "numbered";
         public int Count => count;
         public int Channels => 1;
@@ -19,6 +20,7 @@ public class BatchPrefetcherTests
         public ImageBatch Read(int start, int n)
         {
             if (failAt >= start && failAt < start + n) throw new InvalidDataException($"image {failAt} is unreadable");
+            Interlocked.Increment(ref FloatReads);
             Thread.Sleep(Random.Shared.Next(3)); // readers finish out of order
             var pixels = Enumerable.Range(start, n).SelectMany(i => Enumerable.Repeat(i / scale, 6)).ToArray();
             return new ImageBatch(start, n, pixels, Enumerable.Range(start, n).ToArray());
@@ -68,33 +70,17 @@ public class BatchPrefetcherTests
         Assert.Equal(240, expected);
     }
 
-    /// <summary>Image i holds the byte i mod 256 (i/255 as floats); counts how it was read.</summary>
-    private sealed class NumberedByteImages(int count) : IByteImageDataset
+    /// <summary>Image i holds the byte i (i / 255 as floats, for i up to 255); counts how it was read.</summary>
+    private sealed class NumberedByteImages(int count) : NumberedImages(count, scale: 255f), IByteImageDataset
     {
-        public int FloatReads, ByteReads;
-        public string Name => "numbered bytes";
-        public int Count => count;
-        public int Channels => 1;
-        public int Height => 3;
-        public int Width => 2;
-        public IReadOnlyList<string> ClassNames => [];
-        public bool ConcurrentReads => true;
-
-        public ImageBatch Read(int start, int n)
-        {
-            Interlocked.Increment(ref FloatReads);
-            var pixels = Enumerable.Range(start, n).SelectMany(i => Enumerable.Repeat(i % 256 / 255f, 6)).ToArray();
-            return new ImageBatch(start, n, pixels, Enumerable.Range(start, n).ToArray());
-        }
+        public int ByteReads;
 
         public ImageSlice ReadBytes(int start, int n, Span<byte> destination)
         {
             Interlocked.Increment(ref ByteReads);
-            for (int i = 0; i < n; i++) destination.Slice(6 * i, 6).Fill((byte)((start + i) % 256));
+            for (int i = 0; i < n; i++) destination.Slice(6 * i, 6).Fill((byte)(start + i));
             return new ImageSlice(start, n, Enumerable.Range(start, n).ToArray());
         }
-
-        public void Dispose() { }
     }
 
     [Theory]
@@ -103,19 +89,19 @@ public class BatchPrefetcherTests
     public void A_data_set_that_holds_bytes_is_read_as_bytes_for_byte_and_float_batches_alike(bool packBytes)
     {
         TorchRuntime.Initialize();
-        var data = new NumberedByteImages(300);
-        using var prefetcher = new BatchPrefetcher(data, 7, 293, 64, CPU, CancellationToken.None, readers: 3, packBytes: packBytes);
+        var data = new NumberedByteImages(256);
+        using var prefetcher = new BatchPrefetcher(data, 7, 249, 50, CPU, CancellationToken.None, readers: 3, packBytes: packBytes);
         int expected = 7;
         foreach (var batch in prefetcher.Batches())
         {
             Assert.Equal(packBytes ? ScalarType.Byte : ScalarType.Float32, batch.Pixels.dtype);
             using var pixels = batch.PixelsOn(CPU);
-            Assert.Equal(Enumerable.Range(expected, batch.Batch.Count).SelectMany(i => Enumerable.Repeat(i % 256 / 255f, 6)), HostPixels.ToArray(pixels));
+            Assert.Equal(Enumerable.Range(expected, batch.Batch.Count).SelectMany(i => Enumerable.Repeat(i / 255f, 6)), HostPixels.ToArray(pixels));
             Assert.Equal(Enumerable.Range(expected, batch.Batch.Count), batch.Batch.Labels);
             expected += batch.Batch.Count;
             prefetcher.Release(batch);
         }
-        Assert.Equal(300, expected);
+        Assert.Equal(256, expected);
         // Float batches too are read as bytes and widened into the buffer: no fresh float array per batch.
         Assert.Equal((0, 5), (data.FloatReads, data.ByteReads));
     }

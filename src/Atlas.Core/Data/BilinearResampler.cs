@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -39,21 +40,25 @@ public static class BilinearResampler
 
         // Horizontal pass over the source rows the vertical pass reads; Pillow skips a pass whose size is unchanged.
         int tempRowBytes = crop * 3;
-        var temp = new byte[(lastRow - firstRow) * tempRowBytes];
-        for (int y = firstRow; y < lastRow; y++)
+        // Pooled: at 224 px this is over 200 KB, which the runtime would otherwise put on the large-object heap for every image.
+        var temp = ArrayPool<byte>.Shared.Rent((lastRow - firstRow) * tempRowBytes);
+        try
         {
-            var source = rgba.Slice(y * rowBytes, width * 4);
-            var target = temp.AsSpan((y - firstRow) * tempRowBytes, tempRowBytes);
-            if (width == outWidth) CopyWindow(source, left, crop, target);
-            else Horizontal(source, columns, target);
-        }
+            for (int y = firstRow; y < lastRow; y++)
+            {
+                var source = rgba.Slice(y * rowBytes, width * 4);
+                var target = temp.AsSpan((y - firstRow) * tempRowBytes, tempRowBytes);
+                if (width == outWidth) CopyWindow(source, left, crop, target);
+                else Horizontal(source, columns, target);
+            }
 
-        if (height == outHeight)
-        {
-            temp.AsSpan((top - firstRow) * tempRowBytes, crop * tempRowBytes).CopyTo(rgb);
-            return;
+            if (height == outHeight) temp.AsSpan((top - firstRow) * tempRowBytes, crop * tempRowBytes).CopyTo(rgb);
+            else Vertical(temp, tempRowBytes, firstRow, rows, rgb);
         }
-        Vertical(temp, tempRowBytes, firstRow, rows, rgb);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(temp);
+        }
     }
 
     private static void CopyWindow(ReadOnlySpan<byte> source, int left, int crop, Span<byte> target)

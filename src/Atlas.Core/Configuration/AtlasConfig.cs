@@ -98,6 +98,12 @@ public sealed record DatasetConfig
     /// bytes instead of decoding photos (<see cref="Data.PixelCacheDataset"/>); null = decode every time.
     /// </summary>
     public string? PixelCache { get; init; }
+    /// <summary>
+    /// image-folder only: JPEG and WebP files at least twice the resize target are decoded at 1/2, 1/4 or 1/8 of
+    /// their size (Pillow's "draft" mode does the same), much faster for large photos; false decodes every file
+    /// whole, so every image matches torchvision's ImageFolder pipeline byte for byte.
+    /// </summary>
+    public bool ReducedScaleDecode { get; init; } = true;
 }
 
 public sealed record FeatureVisConfig

@@ -95,6 +95,8 @@ public static class AtlasConfigLoader
         Require(c.Dataset.Channels is null or 1 or 3, "dataset.channels", "must be 1 or 3");
         Require(c.Dataset.PixelCache is null || c.Dataset.Kind == "image-folder", "dataset.pixelCache",
             $"only image-folder data sets are decoded ({c.Dataset.Kind} images are read as bytes already)");
+        Require(c.Dataset.ReducedScaleDecode || c.Dataset.Kind == "image-folder", "dataset.reducedScaleDecode",
+            $"only image-folder data sets are decoded ({c.Dataset.Kind} images are read as bytes already)");
         Require(c.Dataset.ResizeShorterSide is null || c.Dataset.ResizeShorterSide >= (c.Dataset.ImageSize ?? 1),
             "dataset.resizeShorterSide", "must be at least dataset.imageSize (the crop is taken from the resized image)");
         Require(c.Model.InputSize is null or (>= 16 and <= 4096), "model.inputSize", "must be between 16 and 4096");

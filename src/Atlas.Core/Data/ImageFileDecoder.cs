@@ -3,9 +3,10 @@ using SkiaSharp;
 namespace Atlas.Core.Data;
 
 /// <summary>
-/// Decodes one image file with SkiaSharp into model pixels. JPEGs are decoded at the smallest of their
-/// built-in reduced scales (1/2, 1/4, 1/8) that is still at least the resize target, which is much
-/// faster for large photos; what the model sees differs from a full-size decode only by resampling detail.
+/// Decodes one image file with SkiaSharp into model pixels. Unless the geometry says otherwise, JPEGs (and
+/// WebPs) are decoded at the smallest of their built-in reduced scales (1/2, 1/4, 1/8) that is still at least
+/// the resize target, which is much faster for large photos; what the model sees then differs from a
+/// full-size decode (which matches Pillow's byte for byte) only by resampling detail.
 /// </summary>
 public static class ImageFileDecoder
 {
@@ -36,7 +37,7 @@ public static class ImageFileDecoder
             if (codec is null) return $"not a decodable image ({created})";
             var full = codec.Info;
             if (full.Width <= 0 || full.Height <= 0) return "image has no pixels";
-            var size = DecodeSize(codec, geometry.ResizeShorterSide);
+            var size = geometry.ReducedScaleDecode ? DecodeSize(codec, geometry.ResizeShorterSide) : full.Size;
             var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
             using var bitmap = new SKBitmap(info);
             var result = codec.GetPixels(info, bitmap.GetPixels());

@@ -45,7 +45,7 @@ public sealed class PixelCacheDataset : IByteImageDataset
         this.inner = inner;
         this.chunkImages = chunkImages;
         stride = geometry.PixelsPerImage;
-        var identity = $"{Path.TrimEndingDirectorySeparator(Path.GetFullPath(imageFolder))}|{geometry.Size}|{geometry.Channels}|{geometry.ResizeShorterSide}|{chunkImages}";
+        var identity = $"{Path.TrimEndingDirectorySeparator(Path.GetFullPath(imageFolder))}|{geometry.Size}|{geometry.Channels}|{geometry.ResizeShorterSide}|{chunkImages}{(geometry.ReducedScaleDecode ? "" : "|full-scale")}";
         var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16];
         folder = Path.Combine(cacheRoot, $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(imageFolder))}-{geometry.Size}px-{name}");
         try

@@ -1,3 +1,4 @@
+using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Tests.Models;
 using SkiaSharp;
@@ -19,17 +20,54 @@ public class ImageConformerTests
     [InlineData("shrink-far", 24, 24)]
     [InlineData("enlarge", 64, 56)]
     [InlineData("photo", 256, 224)] // a JPEG: Skia's libjpeg-turbo decodes it as Pillow's does
-    public void Decode_resize_and_centre_crop_equal_pillows_byte_for_byte(string name, int shorter, int crop)
+    [InlineData("photo-large", 64, 56, false)] // a JPEG over twice the target, decoded whole (dataset.reducedScaleDecode: false)
+    public void Decode_resize_and_centre_crop_equal_pillows_byte_for_byte(string name, int shorter, int crop, bool reducedScaleDecode = true)
     {
         foreach (var (channels, suffix) in new[] { (3, "rgb"), (1, "grey") })
         {
-            var geometry = new ImageGeometry(crop, channels, shorter);
+            var geometry = new ImageGeometry(crop, channels, shorter, reducedScaleDecode);
             var bytes = new byte[geometry.PixelsPerImage];
             Assert.Null(ImageFileDecoder.TryDecode(Directory.GetFiles(Fixtures, $"{name}.input.*").Single(), geometry, bytes));
             var expected = Planes(Path.Combine(Fixtures, $"{name}.{suffix}.png"), channels);
             int differing = Enumerable.Range(0, bytes.Length).Count(i => bytes[i] != expected[i]);
             Assert.True(differing == 0, $"{name} ({suffix}): {differing} of {bytes.Length} values differ from Pillow's");
         }
+    }
+
+    [Fact]
+    public void A_large_jpeg_decoded_at_a_reduced_scale_differs_from_pillows_only_in_resampling_detail()
+    {
+        var geometry = new ImageGeometry(56, 3, 64);
+        var bytes = new byte[geometry.PixelsPerImage];
+        Assert.Null(ImageFileDecoder.TryDecode(Path.Combine(Fixtures, "photo-large.input.jpg"), geometry, bytes));
+        var expected = Planes(Path.Combine(Fixtures, "photo-large.rgb.png"), 3);
+        var differences = bytes.Select((b, i) => Math.Abs(b - expected[i])).ToArray();
+        // Decoded at 1/4 (160×120), so not Pillow's bytes, but the same picture.
+        Assert.True(differences.Max() > 0, "a reduced-scale decode was expected to differ somewhere");
+        Assert.True(differences.Average() < 3, $"mean difference {differences.Average():F2} levels (max {differences.Max()}) is more than resampling detail");
+    }
+
+    [Fact]
+    public void The_config_switch_decodes_large_jpegs_whole_and_is_refused_for_other_kinds()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("images/c"));
+        File.Copy(Path.Combine(Fixtures, "photo-large.input.jpg"), folder.File("images/c/photo.jpg"));
+        var config = folder.File("atlas.json");
+        File.WriteAllText(config, """
+            { "name": "whole", "model": { "architecture": "resnet18", "checkpoint": "x.pth" },
+              "dataset": { "kind": "image-folder", "path": "images", "imageSize": 56, "resizeShorterSide": 64, "reducedScaleDecode": false } }
+            """);
+        using (var data = (IByteImageDataset)DatasetOpener.Open(AtlasConfigLoader.Load(config).Dataset))
+        {
+            var bytes = new byte[data.Channels * data.Height * data.Width];
+            data.ReadBytes(0, 1, bytes);
+            Assert.Equal(Planes(Path.Combine(Fixtures, "photo-large.rgb.png"), 3), bytes);
+        }
+
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"image-folder\"", "\"idx\""));
+        var error = Assert.Throws<AtlasInputException>(() => AtlasConfigLoader.Load(config));
+        Assert.Equal($"{config}: dataset.reducedScaleDecode: only image-folder data sets are decoded (idx images are read as bytes already)", error.Message);
     }
 
     [Fact]

@@ -144,17 +144,6 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
-    public void A_large_jpeg_decodes_at_a_reduced_scale_to_the_same_picture()
-    {
-        using var folder = new TempFolder();
-        var path = Write(folder, "c/big.jpg", 800, 600, SKColors.Teal);
-        var geometry = new ImageGeometry(32, 3, 37);
-        var pixels = new float[geometry.PixelsPerImage];
-        Assert.Null(ImageFileDecoder.TryDecode(path, geometry, pixels));
-        Assert.Equal(SKColors.Teal.Green / 255f, pixels[1024 + 500], 1e-1);
-    }
-
-    [Fact]
     public void Config_kind_image_folder_opens_at_the_models_input_size()
     {
         using var folder = new TempFolder();

@@ -11,6 +11,12 @@ namespace Atlas.Core.Data;
 /// </summary>
 public static class ImageConformer
 {
+    /// <summary>
+    /// Raised whenever the pixels made from a given file change, so that results made from the old ones are not
+    /// reused (config digest) or read back (pixel cache). 2: Pillow's resize replaced Skia's.
+    /// </summary>
+    public const int Version = 2;
+
     /// <summary>Writes the model's pixels as bytes (each value × 255, exactly what the float form holds).</summary>
     public static void Conform(SKBitmap source, ImageGeometry geometry, Span<byte> destination)
     {

@@ -25,7 +25,7 @@ public sealed class PixelCacheDataset : IByteImageDataset
     /// <summary>Images per cache file: 150 MB at 224 px in colour, a few batches of a pass.</summary>
     public const int ChunkImages = 1000;
 
-    private static readonly byte[] Magic = "ATPX0002"u8.ToArray(); // 0002: Pillow's resize (BilinearResampler) replaced Skia's, so 0001 pixels are stale
+    private static readonly byte[] Magic = Encoding.ASCII.GetBytes($"ATPX{ImageConformer.Version:D4}"); // files of older pixels are stale
     private const int HeaderBytes = 8 + 32; // magic, digest of the chunk's files
 
     private readonly ImageFolderDataset inner;

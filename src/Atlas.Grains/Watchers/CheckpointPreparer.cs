@@ -125,8 +125,8 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
 
     /// <summary>
     /// What decides a unit's result besides the weights: the config without the checkpoint, where the
-    /// site goes, where decoded pixels are kept, the title and the watch section. Two versions are only
-    /// reused across when it agrees.
+    /// site goes, where decoded pixels are kept, the title and the watch section, and how images become
+    /// pixels (<see cref="Core.Data.ImageConformer.Version"/>). Two versions are only reused across when it agrees.
     /// </summary>
     public static string ConfigDigest(AtlasConfig config)
     {
@@ -138,7 +138,8 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             Output = config.Output with { Site = "" },
             Watch = null,
         };
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(AtlasConfigLoader.Serialize(neutral))));
+        var text = $"{AtlasConfigLoader.Serialize(neutral)}|pixels {Core.Data.ImageConformer.Version}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
     /// <summary>The finished version (manifest in the store) with the most layers identical to this one; null when none shares any.</summary>

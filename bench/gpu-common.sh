@@ -17,7 +17,7 @@ step() {
   echo "== $name (limit ${limit}s, $(left)s left)"
   timeout "$limit" "$@" > "$OUT/$name.log" 2>&1
   local rc=$?
-  grep -E "FIGURE|PRECISION|AGREEMENT|^\(a\)|^\(b\)|^dataset|^device|^precision|^atlas run|^site files|error|Exception" "$OUT/$name.log" | grep -v "^\s*at " | head -40
+  grep -E "FIGURE|PIXELCACHE|PRECISION|AGREEMENT|^\(a\)|^\(b\)|^dataset|^device|^precision|^atlas run|^site files|error|Exception" "$OUT/$name.log" | grep -v "^\s*at " | head -40
   echo "== $name rc=$rc after $(( $(date +%s) - start ))s"
   return $rc
 }

@@ -9,7 +9,9 @@
 #   all-layers   all 5,808 channels (the seventh session: 108.6 s);
 #   decode       how fast the machine's 16 cores decode photo-sized JPEGs and read the pixel cache back, as CPU
 #                and GPU passes read them (the ninth session's Pillow resize and byte path; 2 cores here:
-#                about 500-640 images/s decoding, 11,600-11,900 from the cache as bytes);
+#                about 720-790 images/s decoding, 13,000-16,300 from the cache as bytes); keeps the photos;
+#   photos       the dataset pass over those photos on the GPU, decoding included, then through a pixel cache
+#                twice (the first run fills it, the second reads it back): no session has measured photos there;
 #   ncu-scan     Nsight Compute's per-kernel times of a short float16 dataset pass (bench/ncu_summary.py): what
 #                a batch of 512 images spends on convolutions, pools, the per-unit maxima and the sort.
 # The eighth and ninth sessions changed C# code the GPU runs (batch sizing, image-folder listing and decoding,
@@ -24,8 +26,12 @@ step examples 50 "$atlas" bench examples --model googlenet --images 100000 --pre
 step examples512 30 "$atlas" bench examples --model googlenet --batch 512 --images 100000 --precision auto
 step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0
 grep "done at" "$OUT/all-layers.log" | tail -12
-step decode 40 "$atlas" bench decode --images 8000
+step decode 40 "$atlas" bench decode --images 16000 --keep-photos /tmp/photos
 tail -12 "$OUT/decode.log"
+photos=("$atlas" bench examples --model googlenet --folder /tmp/photos --images 16000)
+step photos 30 "${photos[@]}"
+step photos-fill 30 "${photos[@]}" --pixel-cache /tmp/pixels
+step photos-cached 25 "${photos[@]}" --pixel-cache /tmp/pixels
 NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 if [[ -n "$NCU" ]]; then
   # 2 batches warm-up and 2 timed: 4 forward passes of 512 images and their reductions.

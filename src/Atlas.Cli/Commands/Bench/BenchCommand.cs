@@ -29,7 +29,9 @@ public static class BenchCommand
         var branches = new Option<string>("--branch-convolutions") { Description = BenchModels.BranchHelp, DefaultValueFactory = _ => "auto" };
         var inputConvolution = new Option<string>("--input-convolution") { Description = BenchModels.InputHelp, DefaultValueFactory = _ => "auto" };
         var config = new Option<FileInfo?>("--config") { Description = "Measure this atlas config's checkpoint on its data set (the first --images images) instead of random weights on noise; --model is then ignored" };
-        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights and noise images, or a config's own)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution, config };
+        var folder = new Option<DirectoryInfo?>("--folder") { Description = "Scan this image folder's photos (one subfolder per class; the first --images) with the random-weight network instead of noise: decoding included, as in a real pass" };
+        var pixelCache = new Option<DirectoryInfo?>("--pixel-cache") { Description = "With --folder: keep decoded pixels in this folder (dataset.pixelCache); the first run fills it, later runs read it" };
+        var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights and noise images or a folder's photos, or a config's own)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution, config, folder, pixelCache };
         command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
         {
             Core.TorchRuntime.Initialize();
@@ -42,10 +44,33 @@ public static class BenchCommand
                             select new ExamplesBench.Variant(layout, fold, transfer, type, merge, spaceToDepth)).ToList();
             if (parse.GetValue(batch) is <= 0) throw new Core.AtlasInputException("--batch: must be a positive number of images");
             var atlasConfig = parse.GetValue(config) is { } file ? Core.Configuration.AtlasConfigLoader.Load(file.FullName) : null;
-            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig);
+            var photos = ExamplesPhotos(parse.GetValue(folder), parse.GetValue(pixelCache), atlasConfig is not null);
+            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig, photos);
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
+    }
+
+    private static ExamplesBench.Photos? ExamplesPhotos(DirectoryInfo? folder, DirectoryInfo? pixelCache, bool withConfig)
+    {
+        if (folder is null)
+        {
+            if (pixelCache is not null) throw new Core.AtlasInputException("--pixel-cache: needs --folder");
+            return null;
+        }
+        if (withConfig) throw new Core.AtlasInputException("--folder: not with --config (the config names its own data set)");
+        if (!folder.Exists) throw new Core.AtlasInputException($"--folder: '{folder.FullName}' not found");
+        int files;
+        try
+        {
+            files = Core.Data.ImageFolderListing.Of(folder.FullName).Files.Length;
+        }
+        catch (Core.AtlasInputException e) when (e.Message.StartsWith("dataset.path: ", StringComparison.Ordinal))
+        {
+            throw new Core.AtlasInputException($"--folder: {e.Message["dataset.path: ".Length..]}", e); // the listing names the config's field
+        }
+        if (files == 0) throw new Core.AtlasInputException($"--folder: no images in '{folder.FullName}' (one subfolder per class, .jpg/.png/.bmp/.webp files)");
+        return new ExamplesBench.Photos(folder.FullName, pixelCache?.FullName);
     }
 
     private static Command Coordination()

@@ -19,18 +19,21 @@ public static class DecodeBench
         var folder = new Option<DirectoryInfo?>("--folder") { Description = "An image folder (one subfolder per class) to decode; default: synthetic 500×375 JPEGs written to a temporary folder" };
         var images = new Option<int>("--images") { Description = "Images to decode", DefaultValueFactory = _ => 800 };
         var size = new Option<int>("--size") { Description = "The model's input side the images are decoded to", DefaultValueFactory = _ => 224 };
-        var command = new Command("decode", "Images/s this machine decodes from an image folder to a model's input (the ceiling of a dataset pass over photos), and reads back from a pixel cache (dataset.pixelCache)") { folder, images, size };
+        var keep = new Option<DirectoryInfo?>("--keep-photos") { Description = "Write the synthetic photos to this folder and keep them (for `atlas bench examples --folder`); not with --folder" };
+        var command = new Command("decode", "Images/s this machine decodes from an image folder to a model's input (the ceiling of a dataset pass over photos), and reads back from a pixel cache (dataset.pixelCache)") { folder, images, size, keep };
         command.SetAction(AtlasCli.Guarded((parse, _, cancellationToken) =>
         {
             int count = parse.GetValue(images), side = parse.GetValue(size);
             if (count <= 0) throw new Core.AtlasInputException("--images: must be a positive number");
             if (side is < 8 or > 4096) throw new Core.AtlasInputException("--size: must be between 8 and 4096");
             var given = parse.GetValue(folder);
+            var kept = parse.GetValue(keep);
             if (given is { Exists: false }) throw new Core.AtlasInputException($"--folder: '{given.FullName}' not found");
+            if (given is not null && kept is not null) throw new Core.AtlasInputException("--keep-photos: not with --folder (only synthetic photos are written)");
             var scratch = Directory.CreateTempSubdirectory("atlas-bench-decode-");
             try
             {
-                string source = given?.FullName ?? Path.Combine(scratch.FullName, "photos");
+                string source = given?.FullName ?? kept?.FullName ?? Path.Combine(scratch.FullName, "photos");
                 if (given is null) WriteSyntheticPhotos(source, count);
                 var (firstMs, againMs, files) = TimeListing(source);
                 AnsiConsole.MarkupLineInterpolated($"Listing {files} files: {firstMs:F0} ms the first time, {againMs:F1} ms when opened again unchanged");

@@ -10,9 +10,10 @@ using static TorchSharp.torch;
 namespace Atlas.Cli.Commands.Bench;
 
 /// <summary>
-/// Dataset images per second of a top-k pass over every atlas layer of a model (random weights, noise
-/// images), for every combination of the variants asked for; with both precisions, also how far the
-/// bfloat16 pass's top-k lists agree with the float32 pass's.
+/// Dataset images per second of a top-k pass over every atlas layer of a model (random weights; noise
+/// images, or an image folder's photos, which are decoded as a real pass decodes them), for every
+/// combination of the variants asked for; with both precisions, also how far the bfloat16 pass's top-k
+/// lists agree with the float32 pass's.
 /// </summary>
 public static class ExamplesBench
 {
@@ -23,14 +24,30 @@ public static class ExamplesBench
         public string Setup => $"{(ChannelsLast ? "channels-last" : "contiguous")}, batch norms {(Fold ? "folded" : "kept")}{(MergeBranches ? ", 1×1 merged" : "")}{(InputSpaceToDepth ? ", input conv space to depth" : "")}, pixels {PackBytes switch { true => "as bytes", false => "as float32", null => "by default" }}";
     }
 
+    /// <summary>Photos to scan instead of noise: an image folder, optionally through a pixel cache (dataset.pixelCache).</summary>
+    public sealed record Photos(string Folder, string? PixelCache)
+    {
+        public IImageDataset Open(ImageGeometry geometry)
+        {
+            var folder = new ImageFolderDataset(Folder, geometry);
+            return PixelCache is null ? folder : new PixelCacheDataset(folder, PixelCache, Folder, geometry);
+        }
+
+        public string Describe => $"{System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(Folder))}{(PixelCache is null ? "" : ", pixel cache")}";
+    }
+
     /// <param name="requestedBatch">Images per forward pass; null sizes it as the dataset pass does (<see cref="ScanBatchSize"/>).</param>
     /// <param name="config">An atlas config whose checkpoint and data set to measure (a user's own network and images), instead of random weights and noise.</param>
-    public static void Run(string architecture, int images, int? requestedBatch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger, AtlasConfig? config = null)
+    /// <param name="photos">An image folder to scan with the random-weight network instead of noise (ignored with <paramref name="config"/>).</param>
+    public static void Run(string architecture, int images, int? requestedBatch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger, AtlasConfig? config = null, Photos? photos = null)
     {
         IReadOnlyList<string> classNames = [];
         if (config is not null)
             using (var opened = DatasetOpener.Open(config.Dataset)) (classNames, images) = (opened.ClassNames, Math.Min(images, opened.Count));
-        var table = new Table().AddColumns("model", "device", "precision", "layout", "pixels", "input", "layers", "units", "images", "batch", "s", "images/s");
+        else if (photos is not null)
+            images = Math.Min(images, ImageFolderListing.Of(photos.Folder).Files.Length);
+        string source = config is not null ? "config's" : photos?.Describe ?? "noise";
+        var table = new Table().AddColumns("model", "device", "data", "precision", "layout", "pixels", "input", "layers", "units", "images", "batch", "s", "images/s");
         var results = new Dictionary<Variant, IReadOnlyDictionary<string, TopKTable>>();
         foreach (var variant in variants)
         {
@@ -42,7 +59,9 @@ public static class ExamplesBench
             string precision = RenderPrecision.Name(variant.Precision);
             var layers = LayerCatalog.Measure(model);
             int batch = requestedBatch ?? ScanBatchSize.For(config?.Examples.BatchSize, model, layers, layers.Select(l => l.Name));
-            using var data = config is null ? new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width) : DatasetOpener.Open(config.Dataset);
+            using var data = config is not null ? DatasetOpener.Open(config.Dataset)
+                : photos is not null ? photos.Open(ImageGeometry.For(model.Input.Height, model.Input.Channels))
+                : new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width);
             // A warm-up pass: the first pays for allocations that a long pass does not. On a GPU it runs as many
             // batches as the timed pass has readers, so that the page-locked buffers it pins (which
             // HostBufferPool keeps) are all there before the clock starts.
@@ -51,11 +70,13 @@ public static class ExamplesBench
             var clock = Stopwatch.StartNew();
             results[variant] = DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch, packBytes: variant.PackBytes);
             var seconds = clock.Elapsed.TotalSeconds;
+            if (data is PixelCacheDataset cache)
+                logger.Information("PIXELCACHE {Decoded} images decoded, {FromCache} read back from the cache (the warm-up pass included)", cache.Served.Decoded, cache.Served.FromCache);
 
-            table.AddRow(Markup.Escape(model.Architecture), Markup.Escape(BenchDevice.Describe()), precision, layout, pixels, $"{model.Input.Channels}×{model.Input.Height}×{model.Input.Width}",
+            table.AddRow(Markup.Escape(model.Architecture), Markup.Escape(BenchDevice.Describe()), Markup.Escape(source), precision, layout, pixels, $"{model.Input.Channels}×{model.Input.Height}×{model.Input.Width}",
                 $"{layers.Count}", $"{layers.Sum(l => l.Channels)}", $"{images}", $"{batch}", $"{seconds:F2}", $"{images / seconds:F1}");
-            logger.Information("FIGURE top-{K} pass of {Model} ({Precision}, {Layout}, pixels as {Pixels}) on {Device}: {Images} images, batch {Batch}, {Layers} layers, {Seconds:F2}s, {Rate:F1} images/s",
-                k, model.Architecture, precision, layout, pixels, BenchDevice.Describe(), images, batch, layers.Count, seconds, images / seconds);
+            logger.Information("FIGURE top-{K} pass of {Model} over {Data} ({Precision}, {Layout}, pixels as {Pixels}) on {Device}: {Images} images, batch {Batch}, {Layers} layers, {Seconds:F2}s, {Rate:F1} images/s",
+                k, model.Architecture, source, precision, layout, pixels, BenchDevice.Describe(), images, batch, layers.Count, seconds, images / seconds);
         }
         AnsiConsole.Write(table);
 

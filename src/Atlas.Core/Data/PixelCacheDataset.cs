@@ -22,8 +22,12 @@ namespace Atlas.Core.Data;
 /// </remarks>
 public sealed class PixelCacheDataset : IByteImageDataset
 {
-    /// <summary>Images per cache file: 150 MB at 224 px in colour, a few batches of a pass.</summary>
-    public const int ChunkImages = 1000;
+    /// <summary>
+    /// Images per cache file: 75 MB at 224 px in colour. It divides examples.imagesPerShard's default (2,500), so
+    /// each shard decodes only its own chunks; with 1,000, every other shard boundary split a chunk, and two shards
+    /// scanning at once both decoded it whole.
+    /// </summary>
+    public const int ChunkImages = 500;
 
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes($"ATPX{ImageConformer.Version:D4}"); // files of older pixels are stale
     private const int HeaderBytes = 8 + 32; // magic, digest of the chunk's files

@@ -21,6 +21,9 @@ public class ImageConformerTests
     [InlineData("enlarge", 64, 56)]
     [InlineData("photo", 256, 224)] // a JPEG: Skia's libjpeg-turbo decodes it as Pillow's does
     [InlineData("photo-large", 64, 56, false)] // a JPEG over twice the target, decoded whole (dataset.reducedScaleDecode: false)
+    [InlineData("grey-photo", 48, 40)] // a greyscale JPEG
+    [InlineData("translucent", 48, 40)] // RGBA: alpha dropped, as PIL's convert("RGB") drops it
+    [InlineData("palette", 48, 40)] // a palette PNG with a transparent entry
     public void Decode_resize_and_centre_crop_equal_pillows_byte_for_byte(string name, int shorter, int crop, bool reducedScaleDecode = true)
     {
         foreach (var (channels, suffix) in new[] { (3, "rgb"), (1, "grey") })

@@ -10,7 +10,7 @@ namespace Atlas.Cli.Tests.Analysis;
 /// which the demo CNN has none of. Rendering and the dataset pass use folded, channels-last working
 /// copies while the analysis reads the checkpoint's own parameters; all of it must still come out. The
 /// pools take the scatter backward, the Inception blocks merge their 1×1 convolutions and conv1 is computed as space to depth,
-/// as on a GPU by default, so the run covers those paths on the CPU too.
+/// as on a GPU by default, so the run covers those paths on the CPU too. Its images go through a pixel cache.
 /// </summary>
 public class GoogLeNetRunTests
 {
@@ -35,7 +35,7 @@ public class GoogLeNetRunTests
             {
               "name": "googlenet-run",
               "model": { "architecture": "googlenet", "checkpoint": {{JsonSerializer.Serialize(Path.Combine(GoogLeNetFixtureTests.Fixture, "googlenet_fp16.pth"))}}, "inputSize": 64, "maxPoolBackward": "scatter", "branchConvolutions": "merged", "inputConvolution": "spaceToDepth" },
-              "dataset": { "kind": "image-folder", "path": "images" },
+              "dataset": { "kind": "image-folder", "path": "images", "pixelCache": "pixels" },
               "layers": ["conv3", "inception4a", "logits"],
               "maxUnitsPerLayer": 2,
               "featureVis": { "steps": 4, "channelsPerUnit": 2 },
@@ -69,5 +69,7 @@ public class GoogLeNetRunTests
         });
         var (_, _, broken) = SiteCrawler.Crawl(Path.Combine(folder, "site"));
         Assert.Empty(broken);
+        // Every pass that read images (examples, reduce, analysis) went through the pixel cache, which kept them.
+        Assert.Single(Directory.GetFiles(Path.Combine(folder, "pixels"), "chunk-*.u8", SearchOption.AllDirectories));
     }
 }

@@ -4,9 +4,10 @@ namespace Atlas.Core.Data;
 
 /// <summary>
 /// MNIST-style IDX files (ubyte images, magic 0x803, and ubyte labels, magic 0x801), read by seeking,
-/// so any slice costs only its own bytes.
+/// so any slice costs only its own bytes. The pixels are bytes already, so batches take them as they are.
+/// Reads share one file stream, so they are not concurrent.
 /// </summary>
-public sealed class IdxDataset : IImageDataset
+public sealed class IdxDataset : IByteImageDataset
 {
     private readonly FileStream images;
     private readonly FileStream? labels;
@@ -49,13 +50,20 @@ public sealed class IdxDataset : IImageDataset
 
     public ImageBatch Read(int start, int count)
     {
+        var raw = new byte[count * Height * Width];
+        var slice = ReadBytes(start, count, raw);
+        var pixels = new float[raw.Length];
+        PixelBytes.ToFloats(raw, pixels);
+        return new ImageBatch(start, count, pixels, slice.Labels);
+    }
+
+    public ImageSlice ReadBytes(int start, int count, Span<byte> destination)
+    {
         if (start < 0 || count < 0 || start + count > Count) throw new ArgumentOutOfRangeException(nameof(start), $"slice {start}+{count} outside 0..{Count}");
         int pixelsPerImage = Height * Width;
-        var raw = new byte[count * pixelsPerImage];
+        if (destination.Length < count * pixelsPerImage) throw new ArgumentException($"{destination.Length} bytes for {count} images of {pixelsPerImage}", nameof(destination));
         images.Position = 16L + (long)start * pixelsPerImage;
-        images.ReadExactly(raw);
-        var pixels = new float[raw.Length];
-        for (int i = 0; i < raw.Length; i++) pixels[i] = raw[i] / 255f;
+        images.ReadExactly(destination[..(count * pixelsPerImage)]);
 
         var labelValues = new int[count];
         if (labels is null) Array.Fill(labelValues, -1);
@@ -66,7 +74,7 @@ public sealed class IdxDataset : IImageDataset
             labels.ReadExactly(rawLabels);
             for (int i = 0; i < count; i++) labelValues[i] = rawLabels[i];
         }
-        return new ImageBatch(start, count, pixels, labelValues);
+        return new ImageSlice(start, count, labelValues);
     }
 
     private static FileStream Open(string path)

@@ -32,6 +32,12 @@ public class IdxFilesTests
             var batch = data.Read(2, 3);
             Assert.Equal([2, 3, 4], batch.Labels);
             Assert.Equal(images[3][100] / 255f, batch.Pixels[28 * 28 + 100]);
+            // A pass's batches take the file's bytes as they are.
+            var bytes = new byte[3 * 28 * 28];
+            var slice = ((IByteImageDataset)data).ReadBytes(2, 3, bytes);
+            Assert.Equal(images[2].Concat(images[3]).Concat(images[4]), bytes);
+            Assert.Equal([2, 3, 4], slice.Labels);
+            Assert.Equal(batch.Pixels, bytes.Select(b => b / 255f));
         }
         var inflated = folder.File("t10k-images-idx3-ubyte");
         Assert.True(File.Exists(inflated));

@@ -15,7 +15,7 @@ public class ImageConformerTests
     private static string Fixtures => Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "pil-resize");
 
     [Theory]
-    [InlineData("shrink", 256, 224)]
+    [InlineData("imagenet-ratio", 256, 224)]
     [InlineData("shrink-tall", 40, 32)]
     [InlineData("shrink-far", 24, 24)]
     [InlineData("enlarge", 64, 56)]

@@ -38,6 +38,12 @@ public interface IByteImageDataset : IImageDataset
 public sealed record ImageSlice(int Start, int Count, int[] Labels, bool[]? Skipped = null)
 {
     public bool IsSkipped(int index) => Skipped is not null && Skipped[index];
+
+    /// <summary>Throws unless [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) lies within a data set of <paramref name="total"/> images.</summary>
+    public static void Check(int start, int count, int total)
+    {
+        if (start < 0 || count < 0 || start + count > total) throw new ArgumentOutOfRangeException(nameof(start), $"slice {start}+{count} outside 0..{total}");
+    }
 }
 
 /// <summary>

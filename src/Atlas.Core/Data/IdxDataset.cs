@@ -50,6 +50,7 @@ public sealed class IdxDataset : IByteImageDataset
 
     public ImageBatch Read(int start, int count)
     {
+        ImageSlice.Check(start, count, Count);
         var raw = new byte[count * Height * Width];
         var slice = ReadBytes(start, count, raw);
         var pixels = new float[raw.Length];
@@ -59,7 +60,7 @@ public sealed class IdxDataset : IByteImageDataset
 
     public ImageSlice ReadBytes(int start, int count, Span<byte> destination)
     {
-        if (start < 0 || count < 0 || start + count > Count) throw new ArgumentOutOfRangeException(nameof(start), $"slice {start}+{count} outside 0..{Count}");
+        ImageSlice.Check(start, count, Count);
         int pixelsPerImage = Height * Width;
         if (destination.Length < count * pixelsPerImage) throw new ArgumentException($"{destination.Length} bytes for {count} images of {pixelsPerImage}", nameof(destination));
         images.Position = 16L + (long)start * pixelsPerImage;

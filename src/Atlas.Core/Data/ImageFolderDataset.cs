@@ -49,6 +49,7 @@ public sealed class ImageFolderDataset : IByteImageDataset
 
     public ImageBatch Read(int start, int count)
     {
+        ImageSlice.Check(start, count, Count);
         var pixels = new float[count * geometry.PixelsPerImage];
         var slice = Decode(start, count, (i, path) => ImageFileDecoder.TryDecode(path, geometry, pixels.AsSpan(i * geometry.PixelsPerImage, geometry.PixelsPerImage)));
         return new ImageBatch(start, count, pixels, slice.Labels, slice.Skipped);
@@ -56,6 +57,7 @@ public sealed class ImageFolderDataset : IByteImageDataset
 
     public unsafe ImageSlice ReadBytes(int start, int count, Span<byte> destination)
     {
+        ImageSlice.Check(start, count, Count);
         int stride = geometry.PixelsPerImage;
         if (destination.Length < count * stride) throw new ArgumentException($"{destination.Length} bytes for {count} images of {stride}", nameof(destination));
         // The images decode on several threads, which cannot capture a span, so they share its address: fixed
@@ -80,7 +82,6 @@ public sealed class ImageFolderDataset : IByteImageDataset
     /// </summary>
     private ImageSlice Decode(int start, int count, Func<int, string, string?> decode)
     {
-        if (start < 0 || count < 0 || start + count > Count) throw new ArgumentOutOfRangeException(nameof(start), $"slice {start}+{count} outside 0..{Count}");
         var labels = new int[count];
         bool[]? missing = null;
         Parallel.For(0, count, i =>

@@ -78,6 +78,7 @@ public sealed class PixelCacheDataset : IByteImageDataset
 
     public ImageBatch Read(int start, int count)
     {
+        ImageSlice.Check(start, count, Count);
         var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(count * stride);
         try
         {
@@ -94,7 +95,7 @@ public sealed class PixelCacheDataset : IByteImageDataset
 
     public ImageSlice ReadBytes(int start, int count, Span<byte> destination)
     {
-        if (start < 0 || count < 0 || start + count > Count) throw new ArgumentOutOfRangeException(nameof(start), $"slice {start}+{count} outside 0..{Count}");
+        ImageSlice.Check(start, count, Count);
         if (destination.Length < count * stride) throw new ArgumentException($"{destination.Length} bytes for {count} images of {stride}", nameof(destination));
         var labels = new int[count];
         bool[]? skipped = null;

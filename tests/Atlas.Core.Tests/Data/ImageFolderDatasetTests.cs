@@ -141,6 +141,8 @@ public class ImageFolderDatasetTests
         Assert.Equal(Enumerable.Range(0, 6).Where(floats.IsSkipped), Enumerable.Range(0, 6).Where(slice.IsSkipped));
         Assert.Single(Enumerable.Range(0, 6).Where(slice.IsSkipped));
         Assert.All(bytes[(6 * 768)..], b => Assert.Equal(0xCD, b)); // nothing written past the slice
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.ReadBytes(2, 6, bytes)); // 2 + 6 > 7 images
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.Read(0, -1));
     }
 
     [Fact]

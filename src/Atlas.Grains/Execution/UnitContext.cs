@@ -24,11 +24,18 @@ public sealed record UnitContext(UnitLease Lease, AtlasConfig Config, IArtifactS
         await DeviceGate.WaitAsync(Cancellation);
         try
         {
-            return await Task.Factory.StartNew(work, Cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            return await HostWork(work);
         }
         finally
         {
             DeviceGate.Release();
         }
     }
+
+    /// <summary>
+    /// Runs CPU work that needs no device (decoding, encoding pictures) on a dedicated thread, off the grain
+    /// scheduler, without holding the device: the other worker's unit keeps the device busy meanwhile.
+    /// </summary>
+    public Task<T> HostWork<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, Cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }

@@ -41,6 +41,8 @@ public static class DecodeBench
                 var figures = new List<Figures>(Run(source, count, side, cancellationToken));
                 figures.AddRange(RunCached(source, Path.Combine(scratch.FullName, "pixels"), count, side, cancellationToken));
                 Print(figures);
+                var png = TimePngEncoding(source, count, side);
+                AnsiConsole.MarkupLineInterpolated($"PNG encoding of {png.Pictures} decoded images (what the reduce unit stores for the site): {png.MsOnOneCore:F1} ms a picture on one core, {png.PerSecondOnAllCores:F0} pictures/s on all cores, {png.Kilobytes:F0} KB each");
             }
             finally
             {
@@ -105,6 +107,23 @@ public static class DecodeBench
             figures.Add(new Figures(folder, source, count, 0, size, Environment.ProcessorCount, clock.Elapsed.TotalSeconds));
         }
         return figures;
+    }
+
+    /// <summary>Encodes up to 200 of the folder's decoded images as the reduce unit does, one at a time and then on all cores.</summary>
+    public static (int Pictures, double MsOnOneCore, double PerSecondOnAllCores, double Kilobytes) TimePngEncoding(string folder, int images, int size)
+    {
+        using var data = new ImageFolderDataset(folder, ImageGeometry.For(size, 3));
+        int count = Math.Min(Math.Min(images, 200), data.Count);
+        var pixels = data.Read(0, count).Pixels;
+        int stride = data.Channels * data.Height * data.Width;
+        byte[] Encode(int i) => Core.Imaging.PngEncoder.Encode(pixels.AsSpan(i * stride, stride), data.Channels, data.Height, data.Width);
+        Encode(0);
+        var clock = Stopwatch.StartNew();
+        long bytes = Enumerable.Range(0, count).Sum(i => (long)Encode(i).Length);
+        double oneCore = clock.Elapsed.TotalMilliseconds / count;
+        clock.Restart();
+        Enumerable.Range(0, count).AsParallel().Select(i => Encode(i).Length).Sum();
+        return (count, oneCore, count / clock.Elapsed.TotalSeconds, bytes / 1024.0 / count);
     }
 
     private static double KilobytesPerFile(ImageFolderDataset data, int count) => Enumerable.Range(0, count).Average(i => new FileInfo(data.FileOf(i)).Length) / 1024;

@@ -222,14 +222,16 @@ public static class AnalysisUnit
         var jobs = Enumerable.Range(0, Math.Min(units, hits.Length)).SelectMany(u => hits[u].Select(h => (Unit: u, h.Image))).ToList();
         foreach (var chunk in jobs.Chunk(64))
         {
-            var images = chunk.Select(j => data.Read(j.Image, 1)).ToList();
+            var images = data.ReadEach(chunk.Select(j => j.Image).ToList());
             using var pixels = tensor(images.SelectMany(b => b.Pixels).ToArray()).view(chunk.Length, data.Channels, data.Height, data.Width);
             var maps = heatmaps(pixels, chunk.Select(j => j.Unit).ToList());
+            // The overlays need no device: drawn and encoded on all cores (thousands of them for a model's classes).
+            var overlays = Enumerable.Range(0, chunk.Length).AsParallel().AsOrdered()
+                .Select(i => HeatmapImages.Overlay(new Raster(images[i].Pixels, data.Channels, data.Height, data.Width), maps[i], OverlaySide).ToPng()).ToList();
             for (int i = 0; i < chunk.Length; i++)
             {
                 var key = keys.ExampleHeatmap(layer, chunk[i].Unit, chunk[i].Image);
-                var raster = new Raster(images[i].Pixels, data.Channels, data.Height, data.Width);
-                pictures.Add((key, HeatmapImages.Overlay(raster, maps[i], OverlaySide).ToPng()));
+                pictures.Add((key, overlays[i]));
                 if (!byUnit.TryGetValue(chunk[i].Unit, out var perImage)) byUnit[chunk[i].Unit] = perImage = [];
                 perImage[chunk[i].Image] = key;
             }

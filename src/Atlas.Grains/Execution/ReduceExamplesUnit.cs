@@ -54,14 +54,8 @@ public static class ReduceExamplesUnit
         return new UnitResult(manifestKey, imageIndices.Count + 1, 0);
     }
 
-    /// <summary>The images' PNGs, read and encoded on all cores where the data set allows concurrent reads (IDX files do not).</summary>
-    private static List<(int Index, byte[] Png)> Pictures(IImageDataset data, int[] indices, CancellationToken cancellationToken)
-    {
-        (int, byte[]) Picture(int index) => (index, PngEncoder.Encode(data.Read(index, 1).Pixels, data.Channels, data.Height, data.Width));
-        if (data.ConcurrentReads) return indices.AsParallel().AsOrdered().WithCancellation(cancellationToken).Select(Picture).ToList();
-        // One reader, but the encoding (most of the time) still spreads over the cores.
-        var pixels = indices.Select(index => (Index: index, data.Read(index, 1).Pixels)).ToList();
-        return pixels.AsParallel().AsOrdered().WithCancellation(cancellationToken)
-            .Select(p => (p.Index, PngEncoder.Encode(p.Pixels, data.Channels, data.Height, data.Width))).ToList();
-    }
+    /// <summary>The images' PNGs, read (<see cref="ImageReads.ReadEach"/>) and encoded on all cores.</summary>
+    private static List<(int Index, byte[] Png)> Pictures(IImageDataset data, int[] indices, CancellationToken cancellationToken) =>
+        data.ReadEach(indices, cancellationToken).AsParallel().AsOrdered().WithCancellation(cancellationToken)
+            .Select(image => (image.Start, PngEncoder.Encode(image.Pixels, data.Channels, data.Height, data.Width))).ToList();
 }

@@ -138,14 +138,15 @@ public static class AnalysisUnit
         string KernelKey(int to, int from)
         {
             if (kernels.TryGetValue((to, from), out var key)) return key;
-            key = keys.CircuitKernel(plan.Name, to, previous.Name, from);
-            pictures.Add((key, HeatmapImages.Kernel(connections.Kernel(to, from), connections.MaxAbsOfUnit(to)).ToPng()));
-            return kernels[(to, from)] = key;
+            return kernels[(to, from)] = keys.CircuitKernel(plan.Name, to, previous.Name, from);
         }
         for (int v = 0; v < plan.Units; v++)
             inputs[v] = connections.InputsOf(v, previous.Units).Select(e => new CircuitLink(previous.Name, e.Unit, e.Weight, KernelKey(v, e.Unit))).ToList();
         for (int u = 0; u < previous.Units; u++)
             previousOutputs[u] = connections.OutputsOf(u, plan.Units).Select(e => new CircuitLink(plan.Name, e.Unit, e.Weight, KernelKey(e.Unit, u))).ToList();
+        // A layer links thousands of kernel pictures; they are drawn from plain arrays, so on all cores.
+        pictures.AddRange(kernels.AsParallel().AsOrdered()
+            .Select(k => (k.Value, HeatmapImages.Kernel(connections.Kernel(k.Key.To, k.Key.From), connections.MaxAbsOfUnit(k.Key.To)).ToPng())));
     }
 
     private static LayerConnections? Connect(ILayerProbe probe, LayerInfo from, LayerInfo to, int toUnits, List<string> notes)

@@ -27,11 +27,11 @@ public static class ExamplesBench
     /// <summary>Photos to scan instead of noise: an image folder, optionally through a pixel cache (dataset.pixelCache).</summary>
     public sealed record Photos(string Folder, string? PixelCache)
     {
-        public IImageDataset Open(ImageGeometry geometry)
+        /// <summary>The folder as an atlas config with these settings opens it, at the model's input size.</summary>
+        public IImageDataset Open(InputSpec input) => DatasetOpener.Open(new DatasetConfig
         {
-            var folder = new ImageFolderDataset(Folder, geometry);
-            return PixelCache is null ? folder : new PixelCacheDataset(folder, PixelCache, Folder, geometry);
-        }
+            Kind = "image-folder", Path = Folder, PixelCache = PixelCache, ImageSize = input.Height, Channels = input.Channels,
+        });
 
         public string Describe => $"{System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(Folder))}{(PixelCache is null ? "" : ", pixel cache")}";
     }
@@ -60,7 +60,7 @@ public static class ExamplesBench
             var layers = LayerCatalog.Measure(model);
             int batch = requestedBatch ?? ScanBatchSize.For(config?.Examples.BatchSize, model, layers, layers.Select(l => l.Name));
             using var data = config is not null ? DatasetOpener.Open(config.Dataset)
-                : photos is not null ? photos.Open(ImageGeometry.For(model.Input.Height, model.Input.Channels))
+                : photos is not null ? photos.Open(model.Input)
                 : new NoiseImageDataset(images, model.Input.Channels, model.Input.Height, model.Input.Width);
             // A warm-up pass: the first pays for allocations that a long pass does not. On a GPU it runs as many
             // batches as the timed pass has readers, so that the page-locked buffers it pins (which

@@ -92,6 +92,21 @@ attr() {
   echo "${value:-0}"
 }
 
+# The pixel code (resampler, byte widening) has vector paths and scalar fallbacks. Its tests run again with
+# the runtime's SIMD off and with Vector<T> at 128 bits (an ARM64 host's width), so the fallbacks and the
+# narrower lanes are checked against Pillow's output here too; SimdWidthTests proves each run got its width.
+# Only for the whole suite: a filtered or single-project run skips them.
+SIMD_TESTS="FullyQualifiedName~Atlas.Core.Tests.Data.ImageConformerTests|FullyQualifiedName~Atlas.Core.Tests.Data.PixelBytesTests|FullyQualifiedName~Atlas.Core.Tests.Data.SimdWidthTests"
+run_simd_variants() {
+  local variant setting bits
+  for variant in "DOTNET_EnableHWIntrinsic=0 0" "DOTNET_MaxVectorTBitWidth=128 128"; do
+    read -r setting bits <<<"$variant"
+    log "pixel tests again with $setting"
+    env "$setting" ATLAS_TEST_EXPECT_VECTOR_BITS="$bits" dotnet test tests/Atlas.Core.Tests/Atlas.Core.Tests.csproj -c Release --no-build \
+      --filter "$SIMD_TESTS" --logger "trx;LogFilePrefix=simd-$bits" --results-directory "$RESULTS" || status=$?
+  done
+}
+
 # Sums the <Counters .../> of every TRX file into TOTAL, PASSED and FAILED.
 TOTAL=0 PASSED=0 FAILED=0
 count_results() {
@@ -119,6 +134,7 @@ start_azurite
 rm -rf "$RESULTS"
 status=0
 dotnet test "$TARGET" -c Release --logger "trx;LogFilePrefix=atlas" --results-directory "$RESULTS" "$@" || status=$?
+if [[ "$TARGET" == Atlas.sln && $# -eq 0 ]]; then run_simd_variants; fi
 
 # Everything else is said before the summary, so that the summary is the very last line.
 stop_azurite

@@ -101,11 +101,11 @@ public class AtlasJobGrainTests(ClusterFixture fixture)
         Assert.Equal(20, held.Select(l => l.Unit.Id).Distinct().Count());
 
         // Read what storage holds now, past the grain: every acknowledged change must be there.
-        var silo = (InProcessSiloHandle)fixture.Cluster.Primary;
+        var silo = Assert.IsType<InProcessSiloHandle>(fixture.Cluster.Primary);
         var storage = silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(AtlasGrainStorage.Name);
         var written = new GrainState<AtlasJobState>();
         await storage.ReadStateAsync("job", job.GetGrainId(), written);
-        var byId = written.State.Units.ToDictionary(u => u.Unit.Id);
+        var byId = written.State!.Units.ToDictionary(u => u.Unit.Id);
         Assert.All(completed, unit => Assert.Equal(UnitStatus.Done, byId[unit].Status));
         Assert.All(held, lease =>
         {

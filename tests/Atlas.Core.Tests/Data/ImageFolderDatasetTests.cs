@@ -139,7 +139,7 @@ public class ImageFolderDatasetTests
         Assert.Equal(floats.Pixels, bytes.Take(6 * 768).Select(b => b / 255f));
         Assert.Equal(floats.Labels, slice.Labels);
         Assert.Equal(Enumerable.Range(0, 6).Where(floats.IsSkipped), Enumerable.Range(0, 6).Where(slice.IsSkipped));
-        Assert.Single(Enumerable.Range(0, 6).Where(slice.IsSkipped));
+        Assert.Single(Enumerable.Range(0, 6), slice.IsSkipped);
         Assert.All(bytes[(6 * 768)..], b => Assert.Equal(0xCD, b)); // nothing written past the slice
         Assert.Throws<ArgumentOutOfRangeException>(() => data.ReadBytes(2, 6, bytes)); // 2 + 6 > 7 images
         Assert.Throws<ArgumentOutOfRangeException>(() => data.Read(0, -1));

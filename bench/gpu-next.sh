@@ -3,7 +3,8 @@
 # .gpu/atlas.tar.xz, kind nvidia-h200). The seventh session's four calls are recorded in bench/RESULTS.md; this
 # retakes issue 8's figures on the defaults and says where the dataset pass's time goes, which no session has
 # profiled yet (Nsight Systems was not on the seventh session's machine; Nsight Compute was on earlier ones):
-#   featurevis   (a) and (b) at 512 steps, twice (the seventh session: 60.7, 59.8 and 59.9 channels/s);
+#   featurevis   (a) and (b) at 512 steps, three times (the seventh session: 60.7, 59.8 and 59.9 channels/s), so that
+#                one call settles whether (b) is clearly at or above 60;
 #   examples     the dataset pass over 100,000 images on its defaults (float16, and since the eighth session the
 #                batch sized from free memory: 1,024 on an H200) and in float32, then float16 at the old 512;
 #   all-layers   all 5,808 channels (the seventh session: 108.6 s);
@@ -15,13 +16,14 @@
 #   ncu-scan     Nsight Compute's per-kernel times of a short float16 dataset pass (bench/ncu_summary.py): what
 #                a batch of 512 images spends on convolutions, pools, the per-unit maxima and the sort.
 # The eighth and ninth sessions changed C# code the GPU runs (batch sizing, image-folder listing and decoding,
-# job grain): rebuild .gpu/atlas.tar.xz from HEAD first if .gpu/COMMIT is older (the command is in the
-# seventh session's note).
+# job grain): rebuild .gpu/atlas.tar.xz from HEAD first if src/ changed since .gpu/COMMIT
+# (`git diff --stat $(cat .gpu/COMMIT) HEAD -- src`; the command is in the seventh session's note).
 BUDGET=${BUDGET:-390}
 source "$(dirname "$0")/gpu-common.sh"
 fv=("$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --precision bfloat16)
 step featurevis 60 "${fv[@]}" --single 1
 step featurevis2 50 "${fv[@]}" --single 0
+step featurevis3 50 "${fv[@]}" --single 0
 step examples 50 "$atlas" bench examples --model googlenet --images 100000 --precision auto,float32
 step examples512 30 "$atlas" bench examples --model googlenet --batch 512 --images 100000 --precision auto
 step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0

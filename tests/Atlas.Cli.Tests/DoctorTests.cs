@@ -15,6 +15,7 @@ public class DoctorTests
         Assert.DoesNotContain("scatter max-pool", outcome.StdOut);
         Assert.DoesNotContain("space to depth", outcome.StdOut);
         Assert.Contains("cpu", outcome.StdOut);
+        Assert.Contains($"{Core.Rendering.FeatureVisSettings.CpuChannelsPerUnit} channels, for jobs planned here", outcome.StdOut);
     }
 
     [Fact]

@@ -113,8 +113,11 @@ public sealed record FeatureVisConfig
     public int Seed { get; init; } = 0;
     /// <summary>Pixels of random translation per step (Lucid's jitter), scaled for small inputs.</summary>
     public int Jitter { get; init; } = 2;
-    /// <summary>How many channels one work unit renders in one batched optimisation.</summary>
-    public int ChannelsPerUnit { get; init; } = 32;
+    /// <summary>
+    /// How many channels one work unit renders in one batched optimisation; null sizes it for the device that
+    /// plans the job (<see cref="Rendering.FeatureVisSettings.ChannelsPerUnit"/>).
+    /// </summary>
+    public int? ChannelsPerUnit { get; init; }
     /// <summary>Square picture side in pixels; null renders at the model's input size.</summary>
     public int? ImageSize { get; init; }
     /// <summary>"fourier" (Lucid's 1/f basis; colour decorrelation on RGB models) or "pixel".</summary>

@@ -113,7 +113,7 @@ public static class AtlasConfigLoader
         Require(c.FeatureVis.Steps is > 0 and <= 100_000, "featureVis.steps", "must be between 1 and 100000");
         Require(c.FeatureVis.LearningRate > 0, "featureVis.learningRate", "must be positive");
         Require(c.FeatureVis.Jitter >= 0, "featureVis.jitter", "must not be negative");
-        Require(c.FeatureVis.ChannelsPerUnit is > 0 and <= 4096, "featureVis.channelsPerUnit", "must be between 1 and 4096");
+        Require(c.FeatureVis.ChannelsPerUnit is null or (> 0 and <= 4096), "featureVis.channelsPerUnit", "must be between 1 and 4096");
         Require(c.FeatureVis.ImageSize is null or (>= 8 and <= 2048), "featureVis.imageSize", "must be between 8 and 2048");
         Require(c.FeatureVis.Parameterization is "fourier" or "pixel", "featureVis.parameterization", $"'{c.FeatureVis.Parameterization}' is not fourier or pixel");
         Require(c.FeatureVis.DiversityCount is >= 2 and <= 64, "featureVis.diversityCount", "must be between 2 and 64");

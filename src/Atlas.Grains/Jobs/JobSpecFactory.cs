@@ -1,6 +1,8 @@
 using Atlas.Abstractions;
+using Atlas.Core;
 using Atlas.Core.Configuration;
 using Atlas.Core.Models;
+using Atlas.Core.Rendering;
 
 namespace Atlas.Grains.Jobs;
 
@@ -15,6 +17,7 @@ public static class JobSpecFactory
     public static AtlasJobSpec Create(AtlasConfig config, string checkpointSha256, IReadOnlyList<LayerInfo> layers, int datasetCount)
     {
         var version = VersionOf(checkpointSha256);
+        TorchRuntime.Initialize(); // the unit size depends on the device (callers have loaded the model, so this is a no-op)
         var plans = layers.Select(l => new LayerPlan(l.Name, Math.Min(l.Channels, config.MaxUnitsPerLayer ?? int.MaxValue))).ToList();
         return new AtlasJobSpec(
             JobId: $"{config.Name}/{version}",
@@ -23,7 +26,8 @@ public static class JobSpecFactory
             ConfigJson: AtlasConfigLoader.Serialize(config),
             Layers: plans,
             DatasetCount: datasetCount,
-            UnitsPerWorkUnit: config.FeatureVis.ChannelsPerUnit,
+            // Sized for the device of the process that plans (see FeatureVisSettings.ChannelsPerUnit).
+            UnitsPerWorkUnit: FeatureVisSettings.ChannelsPerUnit(config.FeatureVis, TorchRuntime.Device.type),
             ImagesPerShard: config.Examples.ImagesPerShard,
             StoreLocation: config.Output.Store);
     }

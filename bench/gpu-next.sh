@@ -8,6 +8,8 @@
 #   examples     the dataset pass over 100,000 images on its defaults (float16, and since the eighth session the
 #                batch sized from free memory: 1,024 on an H200) and in float32, then float16 at the old 512;
 #   all-layers   all 5,808 channels (the seventh session: 108.6 s);
+#   unit-size    the full set of pictures of 128 inception4a channels at 224 pictures per optimisation (what a
+#                32-channel work unit made) and at 896 (the tenth session's GPU default of 128 channels a unit);
 #   decode       how fast the machine's 16 cores decode photo-sized JPEGs and read the pixel cache back, as CPU
 #                and GPU passes read them (the ninth session's Pillow resize and byte path; 2 cores here:
 #                about 720-790 images/s decoding, 13,000-16,300 from the cache as bytes); keeps the photos;
@@ -28,6 +30,11 @@ step examples 50 "$atlas" bench examples --model googlenet --images 100000 --pre
 step examples512 30 "$atlas" bench examples --model googlenet --batch 512 --images 100000 --precision auto
 step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0
 grep "done at" "$OUT/all-layers.log" | tail -12
+# The tenth session's featureVis.channelsPerUnit default on a GPU (128 channels, 896 pictures per optimisation)
+# against the old 32 (224): the atlas's full set of pictures per unit, batched both ways.
+full=("$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 128 --single 0 --full-set)
+step unit-size-32 40 "${full[@]}" --max-batch 224
+step unit-size-128 40 "${full[@]}" --max-batch 896
 step decode 40 "$atlas" bench decode --images 16000 --keep-photos /tmp/photos
 tail -12 "$OUT/decode.log"
 photos=("$atlas" bench examples --model googlenet --folder /tmp/photos --images 16000)

@@ -10,7 +10,9 @@ namespace Atlas.Core.Rendering;
 /// up to the deepest one read, at the rendering size and the model's compute type, times
 /// <see cref="FootprintFactor"/> for what the catalog does not list (branch-internal tensors, tensors saved
 /// for the backward pass, their gradients). The estimate errs large; <see cref="RenderBatcher"/> halves the
-/// batch if the device still runs out. On the CPU there is no memory to size from: the cap is fixed.
+/// batch if the device still runs out. On the CPU the same estimate is held to <see cref="CpuBudgetBytes"/>:
+/// there a batch whose tensors outgrow the caches (and glibc's 32 MB limit for reusing freed heap memory, past
+/// which every step maps fresh pages) renders slower per picture, not faster.
 /// </summary>
 public static class RenderCapacity
 {
@@ -20,8 +22,16 @@ public static class RenderCapacity
     /// <summary>Share of free device memory an optimisation may plan to use (the rest absorbs fragmentation).</summary>
     public const double UsableShare = 0.8;
 
-    /// <summary>Pictures per optimisation on the CPU, where larger batches stop paying (bench/RESULTS.md).</summary>
+    /// <summary>The most pictures per optimisation on the CPU, for small models (the demo CNN's 224-picture units fit whole).</summary>
     public const int CpuPictures = 512;
+
+    /// <summary>
+    /// Host memory one CPU optimisation may plan to use, by the footprint estimate. GoogLeNet at 128 px gets 11–35
+    /// pictures by layer (14 at inception4a), where two cores rendered a unit's 224 pictures 1.8× faster in
+    /// optimisations of 14 than in one, with 2 % of the page faults and a fifth of the memory (bench/RESULTS.md);
+    /// the demo CNN gets 492, so its units stay one optimisation.
+    /// </summary>
+    public const long CpuBudgetBytes = 512L << 20;
 
     /// <summary>Never more than this per optimisation, whatever the memory: beyond it a GPU is saturated.</summary>
     public const int MaxPictures = 4096;
@@ -32,8 +42,9 @@ public static class RenderCapacity
     /// <summary>Pictures that fit one optimisation now, at least 1.</summary>
     public static int Pictures(long bytesPerPicture, Device device, (long Free, long Total)? memory)
     {
-        if (device.type == DeviceType.CPU || memory is null) return CpuPictures;
-        long fit = (long)(memory.Value.Free * UsableShare / Math.Max(1, bytesPerPicture));
-        return (int)Math.Clamp(fit, 1, MaxPictures);
+        bool gpu = device.type != DeviceType.CPU && memory is not null;
+        double budget = gpu ? memory!.Value.Free * UsableShare : CpuBudgetBytes;
+        long fit = (long)(budget / Math.Max(1, bytesPerPicture));
+        return (int)Math.Clamp(fit, 1, gpu ? MaxPictures : CpuPictures);
     }
 }

@@ -27,6 +27,33 @@ public class RenderBatcherTests
         Assert.Equal(3, RenderBatcher.Chunk(items, 0, limit: 2).Count);
     }
 
+    [Theory]
+    [InlineData(16, 14, 8)] // two of 8, not 14 and a last one of 2
+    [InlineData(15, 14, 8)]
+    [InlineData(224, 14, 14)] // a CPU unit of GoogLeNet: 16 full optimisations
+    [InlineData(14, 14, 14)]
+    [InlineData(5, 512, 5)]
+    [InlineData(896, 800, 448)]
+    public void Pictures_beyond_one_optimisation_are_shared_out_evenly(int pictures, int limit, int expected)
+    {
+        Assert.Equal(expected, RenderBatcher.Balanced(pictures, limit));
+    }
+
+    [Fact]
+    public void A_batch_just_over_the_limit_renders_as_two_even_optimisations()
+    {
+        using var model = TestModels.RandomDemo();
+        var catalog = LayerCatalog.Measure(model);
+        var items = UnitVisPlanner.Plan(catalog, "conv2", 0, 16, FeatureVisBenchmark.ChannelOnly).Select(p => p.Item).ToList();
+
+        var batcher = new RenderBatcher(model, catalog);
+        var pictures = batcher.Render(items, new RenderSettings { Steps = 1 }, maxPictures: 14);
+
+        Assert.Equal(16, pictures.Count);
+        Assert.Equal(2, batcher.Optimisations);
+        Assert.Equal(8, batcher.LargestBatch);
+    }
+
     [Fact]
     public void Rendering_in_small_optimisations_gives_the_pictures_of_one_large_optimisation()
     {

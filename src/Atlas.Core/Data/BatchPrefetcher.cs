@@ -77,7 +77,7 @@ public sealed class BatchPrefetcher : IDisposable
             var pixels = size == buffer.shape[0] ? buffer : buffer.narrow(0, 0, size);
             ImageSlice slice;
             if (data is IByteImageDataset byteSource)
-                slice = buffer.dtype == ScalarType.Byte ? byteSource.ReadBytes(start + offset, size, pixels.bytes) : ReadAsFloats(byteSource, start + offset, size, pixels);
+                slice = buffer.dtype == ScalarType.Byte ? byteSource.ReadBytes(start + offset, size, pixels.bytes) : byteSource.ReadFloats(start + offset, size, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(pixels.bytes));
             else
             {
                 var batch = data.Read(start + offset, size);
@@ -96,27 +96,6 @@ public sealed class BatchPrefetcher : IDisposable
                 }
             }
             ready[worker].Add(new PrefetchedBatch(slice, pixels, buffer), stop.Token);
-        }
-    }
-
-    /// <summary>
-    /// A byte data set's images into a float buffer, through a pooled byte array: a fresh float array per batch
-    /// (what <see cref="IImageDataset.Read"/> makes) is hundreds of megabytes of new pages to fault in, which cost
-    /// more than the 2-core machine's whole read of a pixel-cache batch.
-    /// </summary>
-    private static ImageSlice ReadAsFloats(IByteImageDataset data, int start, int count, Tensor pixels)
-    {
-        int values = (int)pixels.numel();
-        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(values);
-        try
-        {
-            var slice = data.ReadBytes(start, count, bytes.AsSpan(0, values));
-            PixelBytes.ToFloats(bytes.AsSpan(0, values), System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(pixels.bytes));
-            return slice;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 

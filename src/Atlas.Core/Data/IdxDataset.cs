@@ -48,15 +48,7 @@ public sealed class IdxDataset : IByteImageDataset
     public int Width { get; }
     public IReadOnlyList<string> ClassNames { get; }
 
-    public ImageBatch Read(int start, int count)
-    {
-        ImageSlice.Check(start, count, Count);
-        var raw = new byte[count * Height * Width];
-        var slice = ReadBytes(start, count, raw);
-        var pixels = new float[raw.Length];
-        PixelBytes.ToFloats(raw, pixels);
-        return new ImageBatch(start, count, pixels, slice.Labels);
-    }
+    public ImageBatch Read(int start, int count) => this.ReadBatch(start, count);
 
     public ImageSlice ReadBytes(int start, int count, Span<byte> destination)
     {

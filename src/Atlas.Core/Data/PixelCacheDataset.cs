@@ -76,22 +76,7 @@ public sealed class PixelCacheDataset : IByteImageDataset
     /// <summary>The images this instance could not decode (only chunks that were decoded, see remarks).</summary>
     public IReadOnlyList<SkippedImage> SkippedImages => inner.SkippedImages;
 
-    public ImageBatch Read(int start, int count)
-    {
-        ImageSlice.Check(start, count, Count);
-        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(count * stride);
-        try
-        {
-            var slice = ReadBytes(start, count, bytes);
-            var pixels = new float[count * stride];
-            PixelBytes.ToFloats(bytes.AsSpan(0, count * stride), pixels);
-            return new ImageBatch(start, count, pixels, slice.Labels, slice.Skipped);
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
-        }
-    }
+    public ImageBatch Read(int start, int count) => this.ReadBatch(start, count);
 
     public ImageSlice ReadBytes(int start, int count, Span<byte> destination)
     {

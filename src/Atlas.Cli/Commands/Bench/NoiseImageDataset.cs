@@ -31,14 +31,7 @@ public sealed class NoiseImageDataset : IByteImageDataset
 
     public bool ConcurrentReads => true;
 
-    public ImageBatch Read(int start, int count)
-    {
-        var bytes = new byte[count * perImage];
-        var slice = ReadBytes(start, count, bytes);
-        var pixels = new float[bytes.Length];
-        PixelBytes.ToFloats(bytes, pixels);
-        return new ImageBatch(start, count, pixels, slice.Labels);
-    }
+    public ImageBatch Read(int start, int count) => this.ReadBatch(start, count);
 
     /// <summary>Each image's bytes copied into the batch buffer: the copy an image folder's pass makes too.</summary>
     public ImageSlice ReadBytes(int start, int count, Span<byte> destination)

@@ -4,6 +4,7 @@ using Atlas.Core.Data;
 using Atlas.Core.Models;
 using Atlas.Grains.Jobs;
 using Microsoft.Extensions.Logging;
+using TorchSharp;
 
 namespace Atlas.Cli.Pipeline;
 
@@ -13,7 +14,8 @@ namespace Atlas.Cli.Pipeline;
 /// </summary>
 public static class JobSpecBuilder
 {
-    public static AtlasJobSpec Build(AtlasConfig config, ILogger? logger = null)
+    /// <param name="workerDevice">The device of the cluster's workers (sizes unset work units); null: this machine's.</param>
+    public static AtlasJobSpec Build(AtlasConfig config, ILogger? logger = null, DeviceType? workerDevice = null)
     {
         IReadOnlyList<string> classes;
         int count;
@@ -26,6 +28,6 @@ public static class JobSpecBuilder
         using (var model = ModelLoader.Load(config.Model, classes, logger))
             layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
 
-        return JobSpecFactory.Create(config, ModelLoader.Sha256(config.Model.Checkpoint), layers, count);
+        return JobSpecFactory.Create(config, ModelLoader.Sha256(config.Model.Checkpoint), layers, count, workerDevice);
     }
 }

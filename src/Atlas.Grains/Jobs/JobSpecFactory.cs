@@ -3,6 +3,7 @@ using Atlas.Core;
 using Atlas.Core.Configuration;
 using Atlas.Core.Models;
 using Atlas.Core.Rendering;
+using TorchSharp;
 
 namespace Atlas.Grains.Jobs;
 
@@ -14,7 +15,12 @@ public static class JobSpecFactory
 {
     public static string VersionOf(string checkpointSha256) => checkpointSha256[..12];
 
-    public static AtlasJobSpec Create(AtlasConfig config, string checkpointSha256, IReadOnlyList<LayerInfo> layers, int datasetCount)
+    /// <param name="workerDevice">
+    /// The device the job's workers compute on, which sizes its work units when the config leaves them unset;
+    /// null means this process's device (the embedded silo and a silo's watcher plan where they compute).
+    /// </param>
+    public static AtlasJobSpec Create(AtlasConfig config, string checkpointSha256, IReadOnlyList<LayerInfo> layers, int datasetCount,
+        DeviceType? workerDevice = null)
     {
         var version = VersionOf(checkpointSha256);
         TorchRuntime.Initialize(); // the unit size depends on the device (callers have loaded the model, so this is a no-op)
@@ -26,8 +32,8 @@ public static class JobSpecFactory
             ConfigJson: AtlasConfigLoader.Serialize(config),
             Layers: plans,
             DatasetCount: datasetCount,
-            // Sized for the device of the process that plans (see FeatureVisSettings.ChannelsPerUnit).
-            UnitsPerWorkUnit: FeatureVisSettings.ChannelsPerUnit(config.FeatureVis, TorchRuntime.Device.type),
+            // Sized for the workers' device (see FeatureVisSettings.ChannelsPerUnit).
+            UnitsPerWorkUnit: FeatureVisSettings.ChannelsPerUnit(config.FeatureVis, workerDevice ?? TorchRuntime.Device.type),
             ImagesPerShard: config.Examples.ImagesPerShard,
             StoreLocation: config.Output.Store);
     }

@@ -22,7 +22,9 @@ public sealed class ClusterHarness : IAsyncDisposable
     public Dictionary<string, string> Environment { get; } = new();
     public AtlasJobSpec? Spec { get; private set; }
 
-    public IAtlasJobGrain Job => connection!.Client.GetGrain<IAtlasJobGrain>(Spec!.JobId);
+    public IAtlasJobGrain Job => JobNamed(Spec!.JobId);
+    public IAtlasJobGrain JobNamed(string jobId) => connection!.Client.GetGrain<IAtlasJobGrain>(jobId);
+    public Task<string> SiloDevice() => connection!.Client.GetGrain<ISiloDeviceGrain>(0).DeviceType();
     public IArtifactStore Store => ArtifactStores.Open($"azure-blob://{Container}", name => Environment.GetValueOrDefault(name));
     public AtlasKeys Keys => new(Spec!.Atlas, Spec.Version);
 
@@ -53,8 +55,10 @@ public sealed class ClusterHarness : IAsyncDisposable
         return await Job.Submit(Spec);
     }
 
-    public async Task<string> WriteConfigAsync(int steps)
+    /// <param name="channelsPerUnit">featureVis.channelsPerUnit; null leaves it out (sized for the workers' device).</param>
+    public async Task<string> WriteConfigAsync(int steps, int? channelsPerUnit = 2)
     {
+        var unitSize = channelsPerUnit is { } n ? $", \"channelsPerUnit\": {n}" : "";
         var path = Path.Combine(Folder, "config.json");
         var checkpoint = await TrainedCheckpoint.GetAsync();
         await File.WriteAllTextAsync(path, $$"""
@@ -62,7 +66,7 @@ public sealed class ClusterHarness : IAsyncDisposable
               "name": "cluster-demo",
               "model": { "architecture": "demo-cnn", "checkpoint": {{System.Text.Json.JsonSerializer.Serialize(checkpoint)}} },
               "dataset": { "kind": "fashion-mnist", "path": {{System.Text.Json.JsonSerializer.Serialize(TestData.FashionMnistFolder())}}, "limit": 400 },
-              "featureVis": { "steps": {{steps}}, "channelsPerUnit": 2 },
+              "featureVis": { "steps": {{steps}}{{unitSize}} },
               "examples": { "topK": 9, "batchSize": 100, "imagesPerShard": 100 },
               "output": { "store": "azure-blob://{{Container}}", "site": "site" }
             }

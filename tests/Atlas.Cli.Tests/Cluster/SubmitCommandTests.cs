@@ -1,0 +1,36 @@
+using Atlas.Abstractions;
+using Atlas.Cli.Pipeline;
+using Atlas.Core.Configuration;
+using Atlas.Grains.Jobs;
+
+namespace Atlas.Cli.Tests.Cluster;
+
+/// <summary>`atlas submit CONFIG --wait` as a user runs it: a separate process against a running cluster.</summary>
+public class SubmitCommandTests
+{
+    [Fact]
+    public async Task Submit_with_wait_sizes_units_for_the_clusters_device_runs_the_job_and_publishes_the_site()
+    {
+        await using var cluster = new ClusterHarness();
+        await cluster.StartAsync(silos: 1);
+        var configPath = await cluster.WriteConfigAsync(steps: 8, channelsPerUnit: null);
+        var site = Path.Combine(cluster.Folder, "published");
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), cluster.Environment, "submit", configPath, "--wait", "--out", site);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        var jobId = outcome.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .First(line => line.StartsWith("cluster-demo/", StringComparison.Ordinal));
+        // The silo says what it computes on, and the units are sized for that (the same device as this test's process here).
+        var device = await cluster.SiloDevice();
+        Assert.Contains($"The cluster computes on {device}", outcome.StdErr);
+        var expected = JobSpecBuilder.Build(AtlasConfigLoader.Load(configPath), workerDevice: Enum.Parse<TorchSharp.DeviceType>(device, ignoreCase: true));
+        Assert.Equal(expected.JobId, jobId);
+        var status = await cluster.JobNamed(jobId).GetStatus();
+        Assert.Equal(JobState.Completed, status.State);
+        Assert.Equal(JobPlanner.Plan(expected).Count, status.Total);
+        Assert.Equal(status.Total, status.Done);
+        Assert.True(File.Exists(Path.Combine(site, "index.html")), $"no site in {site}");
+        Assert.True(Directory.EnumerateFiles(site, "*.html", SearchOption.AllDirectories).Count() > 5, "the site has unit pages");
+    }
+}

@@ -46,6 +46,15 @@ public static partial class ArtifactStores
         };
     }
 
+    /// <summary>The absolute folder a location names when it is a local folder store, else null; it opens nothing (no connection string needed).</summary>
+    public static string? LocalFolder(string location)
+    {
+        if (string.IsNullOrWhiteSpace(location)) return null;
+        var match = SchemeForm().Match(location);
+        if (!match.Success) return new LocalFolderArtifactStore(location).Root;
+        return match.Groups["scheme"].Value.Equals("file", StringComparison.OrdinalIgnoreCase) ? OpenFileUri(location).Root : null;
+    }
+
     private static LocalFolderArtifactStore OpenFileUri(string location)
     {
         if (!Uri.TryCreate(location, UriKind.Absolute, out var uri) || !uri.IsFile || !string.IsNullOrEmpty(uri.Query))

@@ -2,11 +2,8 @@ using System.CommandLine;
 using Atlas.Abstractions;
 using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
-using Atlas.Core.Configuration;
-using Atlas.Core.Rendering;
 using Atlas.Storage;
 using Serilog.Extensions.Logging;
-using TorchSharp;
 
 namespace Atlas.Cli.Commands;
 
@@ -30,10 +27,11 @@ public static class SubmitCommand
             var coreLogger = loggerFactory.CreateLogger("Atlas");
             // Connected first: an unreachable cluster fails before minutes of data and checkpoint preparation.
             await using var cluster = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(), logger, cancellationToken);
-            var workerDevice = await WorkerDeviceAsync(cluster.Client, config, logger);
+            var workerDevice = await ClusterReadiness.WorkerDeviceAsync(cluster.Client, config, logger);
             Preparation.EnsureData(config, coreLogger);
             Preparation.EnsureCheckpoint(config, coreLogger);
             var spec = JobSpecBuilder.Build(config, coreLogger, workerDevice);
+            await ClusterReadiness.EnsureFilesVisibleAsync(cluster.Client, config);
 
             var job = cluster.Client.GetGrain<IAtlasJobGrain>(spec.JobId);
             var status = await job.Submit(spec);
@@ -51,18 +49,5 @@ public static class SubmitCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    /// <summary>
-    /// The cluster's device, when the config leaves the work-unit size to it: a laptop that submits to GPU
-    /// workers must plan GPU-sized units (<see cref="FeatureVisSettings.ChannelsPerUnit"/>), not its own.
-    /// </summary>
-    private static async Task<DeviceType?> WorkerDeviceAsync(IClusterClient client, AtlasConfig config, Serilog.ILogger logger)
-    {
-        if (config.FeatureVis.ChannelsPerUnit is not null) return null;
-        var name = await client.GetGrain<ISiloDeviceGrain>(0).DeviceType();
-        var device = Enum.Parse<DeviceType>(name, ignoreCase: true);
-        logger.Information("The cluster computes on {Device}: feature-vis work units of {Channels} channels", name, FeatureVisSettings.ChannelsPerUnit(config.FeatureVis, device));
-        return device;
     }
 }

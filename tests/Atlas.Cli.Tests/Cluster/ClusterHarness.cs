@@ -24,7 +24,7 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     public IAtlasJobGrain Job => JobNamed(Spec!.JobId);
     public IAtlasJobGrain JobNamed(string jobId) => connection!.Client.GetGrain<IAtlasJobGrain>(jobId);
-    public Task<string> SiloDevice() => connection!.Client.GetGrain<ISiloDeviceGrain>(0).DeviceType();
+    public Task<string> SiloDevice() => connection!.Client.GetGrain<ISiloProbeGrain>(0).DeviceType();
     public IArtifactStore Store => ArtifactStores.Open($"azure-blob://{Container}", name => Environment.GetValueOrDefault(name));
     public AtlasKeys Keys => new(Spec!.Atlas, Spec.Version);
 

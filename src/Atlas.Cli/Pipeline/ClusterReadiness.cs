@@ -1,0 +1,67 @@
+using Atlas.Abstractions;
+using Atlas.Core;
+using Atlas.Core.Configuration;
+using Atlas.Core.Rendering;
+using Atlas.Storage;
+using TorchSharp;
+
+namespace Atlas.Cli.Pipeline;
+
+/// <summary>
+/// What `atlas submit` asks a cluster before it hands over a job: what its workers compute on (which sizes the
+/// job's work units) and whether they can read the files the config names. Workers open the config's paths
+/// themselves, so a laptop's paths that the cluster cannot see would otherwise fail every unit, minutes later.
+/// </summary>
+public static class ClusterReadiness
+{
+    /// <summary>
+    /// The cluster's device, when the config leaves the work-unit size to it: a laptop that submits to GPU
+    /// workers must plan GPU-sized units (<see cref="FeatureVisSettings.ChannelsPerUnit"/>), not its own.
+    /// </summary>
+    public static async Task<DeviceType?> WorkerDeviceAsync(IClusterClient client, AtlasConfig config, Serilog.ILogger logger)
+    {
+        if (config.FeatureVis.ChannelsPerUnit is not null) return null;
+        var name = await client.GetGrain<ISiloProbeGrain>(0).DeviceType();
+        var device = Enum.Parse<DeviceType>(name, ignoreCase: true);
+        logger.Information("The cluster computes on {Device}: feature-vis work units of {Channels} channels", name, FeatureVisSettings.ChannelsPerUnit(config.FeatureVis, device));
+        return device;
+    }
+
+    /// <summary>Throws <see cref="AtlasInputException"/> naming the first file or folder of the config that the cluster's silo cannot see.</summary>
+    public static async Task EnsureFilesVisibleAsync(IClusterClient client, AtlasConfig config)
+    {
+        var files = FilesWorkersRead(config);
+        var check = await client.GetGrain<ISiloProbeGrain>(0).CheckPaths(files.Select(f => f.Path).ToList());
+        if (Problem(files, check) is { } problem) throw new AtlasInputException(problem);
+    }
+
+    /// <summary>
+    /// The config's fields whose paths the cluster opens, with the paths: the checkpoint, or for a watcher its source
+    /// folder when that exists here (a source may appear later; its checkpoints reach workers through the store);
+    /// the data; and a folder store (workers write into it).
+    /// </summary>
+    public static IReadOnlyList<(string Field, string Path)> FilesWorkersRead(AtlasConfig config)
+    {
+        var files = new List<(string, string)>();
+        if (config.Watch is null) files.Add(("model.checkpoint", config.Model.Checkpoint));
+        else if (!config.Watch.Source.Contains("://", StringComparison.Ordinal) && Directory.Exists(config.Watch.Source)) files.Add(("watch.source", config.Watch.Source));
+        files.Add(("dataset.path", config.Dataset.Path));
+        if (ArtifactStores.LocalFolder(config.Output.Store) is { } folder)
+        {
+            Directory.CreateDirectory(folder); // here; the question is whether the cluster sees the same folder
+            files.Add(("output.store", folder));
+        }
+        return files;
+    }
+
+    /// <summary>The one-line error for the first path the silo lacks, or null when it sees them all.</summary>
+    public static string? Problem(IReadOnlyList<(string Field, string Path)> files, SiloPathCheck check)
+    {
+        var missing = files.Where(f => check.Missing.Contains(f.Path)).ToList();
+        if (missing.Count == 0) return null;
+        var (field, path) = missing[0];
+        var more = missing.Count > 1 ? $" (and {string.Join(", ", missing.Skip(1).Select(m => m.Field))})" : "";
+        return $"{field}: '{path}' is not on the cluster's silo {check.Host}{more}; its workers open the config's files themselves, " +
+               "so they must be readable there at the same path (a shared volume), and the store should be azure-blob:// or shared too; nothing was submitted";
+    }
+}

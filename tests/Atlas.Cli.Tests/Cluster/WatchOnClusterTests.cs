@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Atlas.Cli.Hosting;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+
+namespace Atlas.Cli.Tests.Cluster;
+
+/// <summary>`atlas watch CONFIG --cluster` as a user runs it: separate processes against a running silo.</summary>
+public class WatchOnClusterTests
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+
+    private static async Task<string> WriteConfigAsync(ClusterHarness cluster, string name, string dataset)
+    {
+        var path = Path.Combine(cluster.Folder, $"{name}.json");
+        await File.WriteAllTextAsync(path, $$"""
+            {
+              "name": "{{name}}",
+              "model": { "architecture": "demo-cnn", "checkpoint": "unused.pt" },
+              "dataset": { "kind": "fashion-mnist", "path": {{JsonSerializer.Serialize(dataset)}}, "limit": 120 },
+              "maxUnitsPerLayer": 2,
+              "featureVis": { "steps": 2, "channelsPerUnit": 2 },
+              "examples": { "topK": 3, "batchSize": 60, "imagesPerShard": 60 },
+              "output": { "store": "azure-blob://{{cluster.Container}}", "site": "site" },
+              "watch": { "source": "checkpoints", "keepVersions": 2 }
+            }
+            """);
+        return path;
+    }
+
+    [Fact]
+    public async Task Watch_cluster_refuses_data_the_silo_cannot_see_then_hands_over_a_watcher_that_publishes_a_version_and_stops()
+    {
+        await using var cluster = new ClusterHarness();
+        cluster.Environment[ClusterSilo.WatchTickVariable] = "1";
+        await cluster.StartAsync(silos: 1);
+        var checkpoints = Directory.CreateDirectory(Path.Combine(cluster.Folder, "checkpoints")).FullName;
+        File.Copy(await TrainedCheckpoint.GetAsync(), Path.Combine(checkpoints, "first.pt"));
+
+        // Data the cluster cannot see: refused at once with the field, the path and the silo, and no watcher starts.
+        var absent = Path.Combine(cluster.Folder, "images-on-my-laptop");
+        var refusedConfig = await WriteConfigAsync(cluster, "refused", absent);
+        var refused = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", refusedConfig, "--cluster");
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        var error = Assert.Single(refused.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.StartsWith($"error: dataset.path: '{absent}' is not on the cluster's silo {Environment.MachineName};", error);
+        var notStarted = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", refusedConfig, "--cluster", "--status");
+        Assert.True(notStarted.ExitCode == 0, notStarted.ToString());
+        Assert.Contains("refused: stopped", notStarted.StdOut);
+
+        // Data it can see: the silo's watcher finds the checkpoint and publishes its version to the store.
+        var config = await WriteConfigAsync(cluster, "cluster-watch", TestData.FashionMnistFolder());
+        var started = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", config, "--cluster");
+        Assert.True(started.ExitCode == 0, started.ToString());
+        Assert.Contains("The cluster now watches", started.StdErr);
+        var version = await FirstVersionAsync(cluster.Store, "cluster-watch", TimeSpan.FromMinutes(4));
+
+        var shown = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", config, "--cluster", "--status");
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        Assert.Contains("cluster-watch: watching", shown.StdOut);
+        Assert.Contains("first.pt", shown.StdOut);
+        Assert.Contains(version, shown.StdOut);
+
+        var stop = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", config, "--cluster", "--stop");
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        var stopped = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", config, "--cluster", "--status");
+        Assert.Contains("cluster-watch: stopped", stopped.StdOut);
+    }
+
+    private static async Task<string> FirstVersionAsync(IArtifactStore store, string atlas, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            await foreach (var key in store.ListAsync($"{atlas}/"))
+                if (AtlasKeys.IsManifestKey(key)) return key.Split('/')[1];
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no version of {atlas} in the store after {timeout}");
+            await Task.Delay(500);
+        }
+    }
+}

@@ -32,5 +32,15 @@ public class SubmitCommandTests
         Assert.Equal(status.Total, status.Done);
         Assert.True(File.Exists(Path.Combine(site, "index.html")), $"no site in {site}");
         Assert.True(Directory.EnumerateFiles(site, "*.html", SearchOption.AllDirectories).Count() > 5, "the site has unit pages");
+
+        // `atlas status JOB` reports the finished job's phases; an unknown job is bad input naming the known ones.
+        var shown = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "status", jobId);
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        Assert.Contains($"{jobId}: Completed", shown.StdOut);
+        Assert.Contains($"units {status.Total}/{status.Total}", shown.StdOut);
+        Assert.Contains("feature vis conv3", shown.StdOut);
+        var unknown = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "status", "no-such/job");
+        Assert.True(unknown.ExitCode == 2, unknown.ToString());
+        Assert.Contains($"error: job 'no-such/job': no such job on cluster (known: {jobId})", unknown.StdErr);
     }
 }

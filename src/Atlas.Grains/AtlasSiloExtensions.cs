@@ -44,6 +44,8 @@ public static class AtlasSiloExtensions
         configure?.Invoke(count);
         if (count.Workers is null) Core.TorchRuntime.Initialize(); // the default depends on the device
         int workers = count.Workers ?? WorkerOptions.DefaultFor(Core.TorchRuntime.Device);
+        services.AddSingleton<IHostedService>(sp => new SiloReporter(
+            sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), workers, sp.GetRequiredService<ILogger<SiloReporter>>()));
         for (int i = 0; i < workers; i++)
         {
             int index = i;

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Atlas.Cli.Commands;
 
-/// <summary>`atlas status [JOB] [--watch]`: every job of the cluster, or one job's phases, units and workers.</summary>
+/// <summary>`atlas status [JOB] [--watch]`: the worker silos and every job of the cluster, or one job's phases, units and workers.</summary>
 public static class StatusCommand
 {
     public static Command Create()
@@ -22,6 +22,7 @@ public static class StatusCommand
             var id = parse.GetValue(jobId);
             if (id is null)
             {
+                PrintSilos(await cluster.Client.GetGrain<IClusterViewGrain>(0).Silos());
                 var table = new Table().AddColumn(new TableColumn("job").NoWrap()).AddColumns("state", "done", "leased", "failed", "reassigned", "workers");
                 foreach (var job in known)
                 {
@@ -39,6 +40,20 @@ public static class StatusCommand
             return status.State is JobState.Failed or JobState.Cancelled ? ExitCodes.JobFailed : ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The worker silos (machine/process, as worker names start), their devices and worker loops.</summary>
+    private static void PrintSilos(IReadOnlyList<SiloReport> silos)
+    {
+        if (silos.Count == 0)
+        {
+            AnsiConsole.MarkupLine("no worker silo has reported yet");
+            return;
+        }
+        var table = new Table().Title($"{silos.Count} worker silo(s)").AddColumn(new TableColumn("silo").NoWrap()).AddColumns("device", "workers", "up since");
+        foreach (var silo in silos)
+            table.AddRow(Markup.Escape($"{silo.Host}/{silo.ProcessId}"), silo.Device, $"{silo.Workers}", $"{silo.StartedAt:u}");
+        AnsiConsole.Write(table);
     }
 
     private static void Print(JobStatus status)

@@ -30,6 +30,25 @@ public class ClusterFaultTests
         Assert.Equal(0, final.Failed);
         Assert.True(final.Reassignments >= 1, "the killed silo's leases were reassigned and the status reports it");
         await AssertEveryUnitExactlyOnce(cluster, submitted);
+
+        // `atlas status` lists the surviving silos (machine/process, device) and no longer the dead one.
+        var survivors = cluster.Silos.Where(s => s != victim).Select(s => $"{Environment.MachineName}/{s.Pid}").ToList();
+        var listed = await StatusUntilAsync(cluster, o => o.StdOut.Contains("2 worker silo(s)") && !o.StdOut.Contains($"/{victim.Pid} "));
+        Assert.All(survivors, s => Assert.Contains(s, listed.StdOut));
+        Assert.Contains("cpu", listed.StdOut);
+    }
+
+    private static async Task<CliProcess.Outcome> StatusUntilAsync(ClusterHarness cluster, Func<CliProcess.Outcome, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (true)
+        {
+            var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "status");
+            Assert.True(outcome.ExitCode == 0, outcome.ToString());
+            if (condition(outcome)) return outcome;
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"atlas status never showed what was expected:\n{outcome}");
+            await Task.Delay(1000);
+        }
     }
 
     [Fact]

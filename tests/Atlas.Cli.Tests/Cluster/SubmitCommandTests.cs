@@ -39,6 +39,12 @@ public class SubmitCommandTests
         Assert.Contains($"{jobId}: Completed", shown.StdOut);
         Assert.Contains($"units {status.Total}/{status.Total}", shown.StdOut);
         Assert.Contains("feature vis conv3", shown.StdOut);
+        var overview = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "status");
+        Assert.True(overview.ExitCode == 0, overview.ToString());
+        Assert.Contains("1 worker silo(s)", overview.StdOut);
+        Assert.Contains($"{Environment.MachineName}/{cluster.Silos[0].Pid}", overview.StdOut);
+        Assert.Contains(device, overview.StdOut);
+        Assert.Contains(jobId, overview.StdOut);
         var unknown = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "status", "no-such/job");
         Assert.True(unknown.ExitCode == 2, unknown.ToString());
         Assert.Contains($"error: job 'no-such/job': no such job on cluster (known: {jobId})", unknown.StdErr);

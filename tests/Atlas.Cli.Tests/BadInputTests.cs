@@ -109,4 +109,17 @@ public class BadInputTests
         await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\", \"conv7\"]", checkpoint: checkpoint));
         await AssertRejected(folder, config, "layers", "conv7");
     }
+
+    [Fact]
+    public async Task A_picture_size_the_network_cannot_take_names_the_first_layer_it_breaks_before_any_unit_runs()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        var checkpoint = await TrainedCheckpoint.GetAsync();
+        // The demo's convolutions take any size, its logits layer only 28×28 (a fixed 64×7×7 input).
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: checkpoint)
+            .Replace("\"featureVis\": {", "\"featureVis\": { \"imageSize\": 32,"));
+        await AssertRejected(folder, config, "featureVis.imageSize: model 'demo-cnn' cannot take 32×32 pictures up to layer 'logits'", "use 28");
+        Assert.False(Directory.Exists(Path.Combine(folder, "store")), "no unit ran");
+    }
 }

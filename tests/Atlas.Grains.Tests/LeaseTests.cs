@@ -82,7 +82,7 @@ public class LeaseTests(ClusterFixture fixture)
         var status = await job.GetStatus();
         Assert.Equal(JobState.Completed, status.State);
         Assert.Equal(1, status.Failed);
-        Assert.Contains("NaN", status.Error);
+        Assert.Equal($"unit {bad.Unit.Id} on worker-a: NaN in activations", status.Error);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Atlas.Abstractions;
 using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
+using Atlas.Core.Rendering;
 using Atlas.Grains.Jobs;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
@@ -26,7 +27,10 @@ public static class JobSpecBuilder
         }
         IReadOnlyList<LayerInfo> layers;
         using (var model = ModelLoader.Load(config.Model, classes, logger))
+        {
             layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
+            RenderableSize.Ensure(model, layers, config.FeatureVis.ImageSize);
+        }
 
         return JobSpecFactory.Create(config, ModelLoader.Sha256(config.Model.Checkpoint), layers, count, workerDevice);
     }

@@ -106,7 +106,7 @@ public sealed class AtlasJobGrain(
             unit.Status = UnitStatus.Failed;
             logger.LogWarning("Job {JobId}: unit {Unit} failed for good after {Failures} failed attempts: {Error}", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Failures, error);
             // Without its manifest the atlas cannot be assembled: that failure fails the job.
-            if (unit.Unit.Kind == WorkKind.Finalize) await Finish(JobState.Failed, $"finalize failed: {error}");
+            if (unit.Unit.Kind == WorkKind.Finalize) await Finish(JobState.Failed, FailureOf(unit));
         }
         else
         {
@@ -184,6 +184,10 @@ public sealed class AtlasJobGrain(
         return changed;
     }
 
+    /// <summary>A failed unit's last error with where it happened: on a cluster, which machine a bad path or a full GPU belongs to.</summary>
+    private static string FailureOf(UnitRecord unit) =>
+        unit.Worker is { } worker ? $"unit {unit.Unit.Id} on {worker}: {unit.LastError}" : $"unit {unit.Unit.Id}: {unit.LastError}";
+
     private JobStatus Status()
     {
         var phases = Job.Units.GroupBy(u => JobPlanner.PhaseOf(u.Unit))
@@ -193,7 +197,7 @@ public sealed class AtlasJobGrain(
         return new JobStatus(this.GetPrimaryKeyString(), Job.State, Job.Units.Count,
             Job.Units.Count(u => u.Status == UnitStatus.Done), Job.Units.Count(u => u.Status == UnitStatus.Leased),
             Job.Units.Count(u => u.Status == UnitStatus.Failed), phases,
-            Job.Error ?? Job.Units.FirstOrDefault(u => u.Status == UnitStatus.Failed)?.LastError)
+            Job.Error ?? (Job.Units.FirstOrDefault(u => u.Status == UnitStatus.Failed) is { } failed ? FailureOf(failed) : null))
         {
             Reassignments = Job.Units.Sum(u => u.Reassignments),
             Executions = Job.Units.Sum(u => u.Attempts),

@@ -7,6 +7,7 @@ using Atlas.Core.Comparison;
 using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
+using Atlas.Core.Rendering;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 using Microsoft.Extensions.Logging;
@@ -113,6 +114,7 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             try
             {
                 layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
+                RenderableSize.Ensure(model, layers, config.FeatureVis.ImageSize);
             }
             catch (AtlasInputException e)
             {

@@ -67,8 +67,11 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
         }
         catch (Exception e)
         {
-            logger.LogWarning("Worker {Worker}: unit {Unit} failed: {Error}", workerId, lease.Unit.Id, e.GetBaseException().Message);
-            await GrainCallRetry.ExecuteAsync(async () => { await job.Fail(lease.LeaseId, e.GetBaseException().Message); return true; }, stoppingToken);
+            // libtorch's messages carry its C++ stack after the first line: the job (and `atlas status`) keeps the first.
+            var error = e.GetBaseException().Message.Split('\n')[0].Trim();
+            logger.LogWarning("Worker {Worker}: unit {Unit} failed: {Error}", workerId, lease.Unit.Id, error);
+            logger.LogDebug(e, "Worker {Worker}: unit {Unit} failed", workerId, lease.Unit.Id);
+            await GrainCallRetry.ExecuteAsync(async () => { await job.Fail(lease.LeaseId, error); return true; }, stoppingToken);
         }
         finally
         {

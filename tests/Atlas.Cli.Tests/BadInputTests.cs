@@ -119,7 +119,19 @@ public class BadInputTests
         // The demo's convolutions take any size, its logits layer only 28×28 (a fixed 64×7×7 input).
         await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: checkpoint)
             .Replace("\"featureVis\": {", "\"featureVis\": { \"imageSize\": 32,"));
-        await AssertRejected(folder, config, "featureVis.imageSize: model 'demo-cnn' cannot take 32×32 pictures up to layer 'logits'", "use 28");
+        await AssertRejected(folder, config, "featureVis.imageSize: model 'demo-cnn' cannot take 32×32 inputs up to layer 'logits'", "use 28");
+        Assert.False(Directory.Exists(Path.Combine(folder, "store")), "no unit ran");
+    }
+
+    [Fact]
+    public async Task A_dataset_image_size_the_network_cannot_take_is_named_before_any_unit_runs()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        var checkpoint = await TrainedCheckpoint.GetAsync();
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\", \"conv2\"]", checkpoint: checkpoint)
+            .Replace("\"limit\": 240", "\"limit\": 240, \"imageSize\": 32"));
+        await AssertRejected(folder, config, "dataset.imageSize: model 'demo-cnn' cannot take 32×32 inputs up to layer 'logits (the whole network)'", "use 28");
         Assert.False(Directory.Exists(Path.Combine(folder, "store")), "no unit ran");
     }
 }

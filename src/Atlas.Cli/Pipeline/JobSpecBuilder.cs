@@ -2,7 +2,6 @@ using Atlas.Abstractions;
 using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
-using Atlas.Core.Rendering;
 using Atlas.Grains.Jobs;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
@@ -29,7 +28,8 @@ public static class JobSpecBuilder
         using (var model = ModelLoader.Load(config.Model, classes, logger))
         {
             layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
-            RenderableSize.Ensure(model, layers, config.FeatureVis.ImageSize);
+            InputSizeCheck.Ensure(model, layers, config.FeatureVis.ImageSize, "featureVis.imageSize");
+            InputSizeCheck.Ensure(model, layers, config.Dataset.ImageSize, "dataset.imageSize", throughLogits: true);
         }
 
         return JobSpecFactory.Create(config, ModelLoader.Sha256(config.Model.Checkpoint), layers, count, workerDevice);

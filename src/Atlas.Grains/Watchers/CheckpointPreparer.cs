@@ -7,7 +7,6 @@ using Atlas.Core.Comparison;
 using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
-using Atlas.Core.Rendering;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 using Microsoft.Extensions.Logging;
@@ -114,7 +113,8 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             try
             {
                 layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
-                RenderableSize.Ensure(model, layers, config.FeatureVis.ImageSize);
+                InputSizeCheck.Ensure(model, layers, config.FeatureVis.ImageSize, "featureVis.imageSize");
+                InputSizeCheck.Ensure(model, layers, config.Dataset.ImageSize, "dataset.imageSize", throughLogits: true);
             }
             catch (AtlasInputException e)
             {

@@ -1,0 +1,54 @@
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Models;
+
+/// <summary>
+/// Checks before a job is planned that the network takes inputs of a configured size (featureVis.imageSize,
+/// dataset.imageSize) through the layers that will see them. A size it cannot take (a fixed-size linear layer after
+/// the convolutions) would otherwise fail every unit that reaches that layer at run time, three times each.
+/// </summary>
+public static class InputSizeCheck
+{
+    /// <param name="field">The config field that set <paramref name="size"/>, for the message.</param>
+    /// <param name="throughLogits">
+    /// Also run the whole network: dataset images reach the logits (each example's top classes), whatever the atlas
+    /// layers, while pictures only go as deep as the deepest atlas layer.
+    /// </param>
+    public static void Ensure(IAtlasModel model, IReadOnlyList<LayerInfo> layers, int? size, string field, bool throughLogits = false)
+    {
+        if (size is not { } side || (side == model.Input.Height && side == model.Input.Width)) return;
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var input = full(1, model.Input.Channels, side, side, 0.5f, device: ModelDevice.Of(model));
+        var steps = layers.Select(l => (l.Name, Run: (Action)(() => DisposeAll(model.Activations(input, [l.Name]))))).ToList();
+        if (throughLogits) steps.Add(("logits (the whole network)", () => model.Logits(input).Dispose()));
+
+        // All at once first (one forward); only when that fails, step by step, to name the first layer the size breaks.
+        if (Fails(() => { foreach (var (_, run) in steps) run(); }) is null) return;
+        foreach (var (name, run) in steps)
+        {
+            if (Fails(run) is not { } e) continue;
+            var advice = throughLogits ? $"use {model.Input.Height}" : $"use {model.Input.Height}, or leave '{name}' out of `layers`";
+            throw new AtlasInputException(
+                $"{field}: model '{model.Architecture}' cannot take {side}×{side} inputs up to layer '{name}' ({e.GetBaseException().Message.Split('\n')[0].Trim()}); {advice}", e);
+        }
+    }
+
+    private static void DisposeAll(IReadOnlyDictionary<string, Tensor> activations)
+    {
+        foreach (var activation in activations.Values) activation.Dispose();
+    }
+
+    private static Exception? Fails(Action run)
+    {
+        try
+        {
+            run();
+            return null;
+        }
+        catch (Exception e) when (e is not AtlasInputException)
+        {
+            return e;
+        }
+    }
+}

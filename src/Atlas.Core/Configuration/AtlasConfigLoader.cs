@@ -93,6 +93,10 @@ public static class AtlasConfigLoader
         Require(c.Dataset.Limit is null or > 0, "dataset.limit", "must be positive");
         Require(c.Dataset.ImageSize is null or (>= 8 and <= 4096), "dataset.imageSize", "must be between 8 and 4096");
         Require(c.Dataset.Channels is null or 1 or 3, "dataset.channels", "must be 1 or 3");
+        // The model's first convolution fixes its input's channels: grey images for a colour model (or the reverse) fail every dataset unit.
+        if (Models.ModelZoo.Find(c.Model.Architecture) is { } architecture)
+            Require(c.Dataset.Channels is null || c.Dataset.Channels == architecture.Input.Channels, "dataset.channels",
+                $"model '{c.Model.Architecture}' takes {architecture.Input.Channels}-channel images, not {c.Dataset.Channels} (leave it out to follow the model)");
         Require(c.Dataset.PixelCache is null || c.Dataset.Kind == "image-folder", "dataset.pixelCache",
             $"only image-folder data sets are decoded ({c.Dataset.Kind} images are read as bytes already)");
         Require(c.Dataset.ReducedScaleDecode || c.Dataset.Kind == "image-folder", "dataset.reducedScaleDecode",

@@ -48,6 +48,27 @@ public class ZooConfigTests
     }
 
     [Theory]
+    [InlineData("demo-cnn", 3, "dataset.channels: model 'demo-cnn' takes 1-channel images, not 3 (leave it out to follow the model)")]
+    [InlineData("resnet18", 1, "dataset.channels: model 'resnet18' takes 3-channel images, not 1 (leave it out to follow the model)")]
+    [InlineData("resnet18", 3, null)]
+    public void Dataset_channels_must_be_the_models(string architecture, int channels, string? expected)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("channels.json");
+        File.WriteAllText(path, $$"""
+            { "name": "channels", "model": { "architecture": "{{architecture}}", "checkpoint": "x.pth" },
+              "dataset": { "kind": "image-folder", "path": "images", "channels": {{channels}} } }
+            """);
+        if (expected is null)
+        {
+            Assert.Equal(channels, AtlasConfigLoader.Load(path).Dataset.Channels);
+            return;
+        }
+        var error = Assert.Throws<AtlasInputException>(() => AtlasConfigLoader.Load(path));
+        Assert.Equal($"{path}: {expected}", error.Message);
+    }
+
+    [Theory]
     [InlineData("0", "examples.batchSize: must be positive (or null: sized from the device's memory)")]
     [InlineData("-5", "examples.batchSize: must be positive (or null: sized from the device's memory)")]
     [InlineData("null", null)]

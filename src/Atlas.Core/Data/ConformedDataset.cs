@@ -27,6 +27,8 @@ public sealed class ConformedDataset : IImageDataset
 
     public bool ConcurrentReads => inner.ConcurrentReads;
 
+    public IReadOnlyList<SkippedImage> SkippedImages => inner.SkippedImages;
+
     public ImageBatch Read(int start, int count)
     {
         var source = inner.Read(start, count);

@@ -17,6 +17,9 @@ public interface IImageDataset : IDisposable
 
     /// <summary>Whether <see cref="Read"/> may run on several threads at once (readers of one shared file stream may not).</summary>
     bool ConcurrentReads => false;
+
+    /// <summary>Images that could not be read in the slices read so far (they come back flagged as skipped), by index.</summary>
+    IReadOnlyList<SkippedImage> SkippedImages => [];
 }
 
 /// <summary>

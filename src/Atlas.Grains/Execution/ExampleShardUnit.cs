@@ -3,6 +3,7 @@ using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Examples;
 using Atlas.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Atlas.Grains.Execution;
 
@@ -14,7 +15,11 @@ public static class ExampleShardUnit
         var unit = context.Unit;
         var config = context.Config;
         var layerNames = context.Spec.Layers.Select(p => p.Name).ToHashSet();
-        var tables = await context.Compute(() => Scan(context.Models, config, layerNames, unit.Start, unit.End - unit.Start, context.Cancellation));
+        var skipped = new List<SkippedImage>();
+        var tables = await context.Compute(() => Scan(context.Models, config, layerNames, unit.Start, unit.End - unit.Start, context.Cancellation, skipped));
+        if (skipped.Count > 0)
+            context.Logger.LogWarning("Dataset images {Start}-{End}: {Skipped} of {Count} could not be read and are left out of the examples; first {Path}: {Reason}",
+                unit.Start, unit.End, skipped.Count, unit.End - unit.Start, skipped[0].Path, skipped[0].Reason);
         var work = new ExampleShardWork(unit.Start, unit.End, config.Examples.TopK, tables.ToDictionary(t => t.Key, t => t.Value.ToArrays()));
         var key = context.Keys.ExampleShardWork(unit.Start, unit.End);
         await context.Store.PutJsonAsync(key, work, context.Cancellation);
@@ -27,8 +32,9 @@ public static class ExampleShardUnit
     /// is scanned again in float32 (a ranking with infinities in it would be wrong), and so are the model's later
     /// shards (<see cref="ModelCache.ScanInFloat32"/>).
     /// </summary>
+    /// <param name="skipped">Gets the images of the shard that could not be read (a corrupt or unsupported file), when given.</param>
     public static IReadOnlyDictionary<string, TopKTable> Scan(ModelCache models, AtlasConfig config, IReadOnlySet<string> layerNames,
-        int start, int count, CancellationToken cancellationToken)
+        int start, int count, CancellationToken cancellationToken, List<SkippedImage>? skipped = null)
     {
         while (true)
         {
@@ -38,7 +44,9 @@ public static class ExampleShardUnit
             using var data = DatasetOpener.Open(config.Dataset);
             try
             {
-                return DatasetExampleScanner.Scan(model, data, layers, start, count, config.Examples.TopK, batch, cancellationToken: cancellationToken);
+                var tables = DatasetExampleScanner.Scan(model, data, layers, start, count, config.Examples.TopK, batch, cancellationToken: cancellationToken);
+                skipped?.AddRange(data.SkippedImages.Where(s => s.Index >= start && s.Index < start + count));
+                return tables;
             }
             catch (Float16OverflowException overflow)
             {

@@ -2,13 +2,15 @@ using Atlas.Abstractions;
 using Atlas.Core.Configuration;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
+using Microsoft.Extensions.Logging;
 
 namespace Atlas.Grains.Execution;
 
 /// <summary>What a unit handler gets: the lease's job, its config, where to write, and the loaded model.</summary>
 /// <param name="DeviceGate">Held while tensor work runs: one unit on the device at a time, while other units' storage I/O goes on.</param>
+/// <param name="Logger">For what a unit should tell the user without failing (images it could not read).</param>
 public sealed record UnitContext(UnitLease Lease, AtlasConfig Config, IArtifactStore Store, ModelCache Models, CancellationToken Cancellation,
-    SemaphoreSlim DeviceGate)
+    SemaphoreSlim DeviceGate, ILogger Logger)
 {
     public AtlasJobSpec Spec => Lease.Spec;
     public WorkUnit Unit => Lease.Unit;

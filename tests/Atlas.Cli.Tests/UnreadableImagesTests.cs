@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Atlas.Core.Imaging;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+
+namespace Atlas.Cli.Tests;
+
+/// <summary>An image folder with files that do not decode: the atlas is made without them, and the run says so.</summary>
+public class UnreadableImagesTests
+{
+    [Fact]
+    public async Task Images_that_cannot_be_read_are_left_out_of_the_examples_with_a_warning_naming_the_first()
+    {
+        var folder = TestData.NewTempFolder("unreadable");
+        var random = new Random(5);
+        foreach (var kind in new[] { "dark", "light" })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "images", kind));
+            for (int i = 0; i < 4; i++)
+            {
+                var pixels = Enumerable.Range(0, 28 * 28).Select(_ => (kind == "dark" ? 0f : 0.6f) + random.Next(100) / 400f).ToArray();
+                await File.WriteAllBytesAsync(Path.Combine(folder, "images", kind, $"{i}.png"), PngEncoder.Encode(pixels, 1, 28, 28));
+            }
+        }
+        var broken = Path.Combine(folder, "images", "light", "broken.png");
+        await File.WriteAllBytesAsync(broken, Enumerable.Range(0, 300).Select(i => (byte)(i * 31)).ToArray());
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "name": "unreadable",
+              "model": { "architecture": "demo-cnn", "checkpoint": {{JsonSerializer.Serialize(await TrainedCheckpoint.GetAsync())}} },
+              "dataset": { "kind": "image-folder", "path": "images" },
+              "layers": ["conv1"],
+              "maxUnitsPerLayer": 2,
+              "featureVis": { "steps": 2, "channelsPerUnit": 2 },
+              "examples": { "topK": 9, "imagesPerShard": 9 },
+              "output": { "store": "store", "site": "site" }
+            }
+            """);
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), "run", config);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains($"Dataset images 0-9: 1 of 9 could not be read and are left out of the examples; first {broken}: ", outcome.StdErr);
+        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
+        var manifest = (await store.GetJsonAsync<AtlasManifest>(await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey)))!;
+        const int brokenIndex = 8; // files go in ordinal path order: dark/0-3.png, light/0-3.png, then light/broken.png
+        Assert.All(manifest.Layers.Single().Units, unit =>
+        {
+            Assert.Equal(8, unit.TopExamples.Count);
+            Assert.DoesNotContain(unit.TopExamples, e => e.ImageIndex == brokenIndex);
+        });
+    }
+}

@@ -51,6 +51,20 @@ public class BadInputTests
         Assert.Contains("atlas publish --help", lines[0]);
     }
 
+    [Fact]
+    public async Task Publishing_from_a_store_that_does_not_exist_is_one_line_and_writes_nothing()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var missing = Path.Combine(folder, "no-such-store");
+        var site = Path.Combine(folder, "site");
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "publish", "--store", missing, "--out", site);
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Equal($"error: --store: folder '{missing}' does not exist", outcome.StdErr.Trim());
+        Assert.False(Directory.Exists(site), "no site was written");
+    }
+
     [Theory]
     [InlineData("x", "--devices: 'x' is not all or a comma-separated list of device indices")]
     [InlineData("0,0", "--devices: device 0 is named twice")]

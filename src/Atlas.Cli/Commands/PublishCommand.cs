@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Atlas.Site;
 using Atlas.Site.Publishing;
+using Atlas.Core;
 using Atlas.Storage;
 using Spectre.Console;
 
@@ -40,11 +41,13 @@ public static class PublishCommand
                 Include = selectors.Length > 0 ? SiteOptions.Selecting(selectors) : null,
             };
             var target = parse.GetValue(to) ?? parse.GetValue(output)!.FullName;
+            var source = ArtifactStores.Open(parse.GetValue(store)!);
+            await EnsureStoreExistsAsync(source, cancellationToken);
             var progress = new Progress<string>(message => logger.Debug("{SiteProgress}", message));
             PublishResult result;
             try
             {
-                result = await SitePublisher.PublishAsync(ArtifactStores.Open(parse.GetValue(store)!), target, options, progress, cancellationToken);
+                result = await SitePublisher.PublishAsync(source, target, options, progress, cancellationToken);
             }
             catch (SitePublishException e)
             {
@@ -53,6 +56,7 @@ public static class PublishCommand
                 return ExitCodes.InternalError;
             }
             var site = result.Site;
+            if (site.Atlases == 0) logger.Warning("{Store} holds no atlas yet: the site's home page says so", source.Description);
             var where = result.Blob is null ? $"file://{result.Location}" : result.Location;
             AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: {where}");
             if (result.Blob is { } blob)
@@ -60,5 +64,14 @@ public static class PublishCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>A mistyped store is bad input, not an empty site published over the real one.</summary>
+    private static async Task EnsureStoreExistsAsync(IArtifactStore store, CancellationToken cancellationToken)
+    {
+        if (store is LocalFolderArtifactStore folder && !Directory.Exists(folder.Root))
+            throw new AtlasInputException($"--store: folder '{folder.Root}' does not exist");
+        if (store is AzureBlobArtifactStore blob && !await blob.Container.ExistsAsync(cancellationToken))
+            throw new AtlasInputException($"--store: blob container '{blob.Container.Name}' does not exist in that account");
     }
 }

@@ -8,7 +8,7 @@ using TorchSharp;
 namespace Atlas.Cli.Pipeline;
 
 /// <summary>
-/// What `atlas submit` asks a cluster before it hands over a job: what its workers compute on (which sizes the
+/// What `atlas submit` (and `atlas watch --cluster`) asks a cluster before it hands over a job: what its workers compute on (which sizes the
 /// job's work units) and whether they can read the files the config names. Workers open the config's paths
 /// themselves, so a laptop's paths that the cluster cannot see would otherwise fail every unit, minutes later.
 /// </summary>
@@ -31,6 +31,8 @@ public static class ClusterReadiness
     public static async Task EnsureFilesVisibleAsync(IClusterClient client, AtlasConfig config)
     {
         var files = FilesWorkersRead(config);
+        // A folder store is made here first: the question is whether the cluster sees the same folder.
+        foreach (var store in files.Where(f => f.Field == "output.store")) Directory.CreateDirectory(store.Path);
         var check = await client.GetGrain<ISiloProbeGrain>(0).CheckPaths(files.Select(f => f.Path).ToList());
         if (Problem(files, check) is { } problem) throw new AtlasInputException(problem);
     }
@@ -46,11 +48,7 @@ public static class ClusterReadiness
         if (config.Watch is null) files.Add(("model.checkpoint", config.Model.Checkpoint));
         else if (!config.Watch.Source.Contains("://", StringComparison.Ordinal) && Directory.Exists(config.Watch.Source)) files.Add(("watch.source", config.Watch.Source));
         files.Add(("dataset.path", config.Dataset.Path));
-        if (ArtifactStores.LocalFolder(config.Output.Store) is { } folder)
-        {
-            Directory.CreateDirectory(folder); // here; the question is whether the cluster sees the same folder
-            files.Add(("output.store", folder));
-        }
+        if (ArtifactStores.LocalFolder(config.Output.Store) is { } folder) files.Add(("output.store", folder));
         return files;
     }
 

@@ -20,11 +20,11 @@ public static class InputSizeCheck
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var input = full(1, model.Input.Channels, side, side, 0.5f, device: ModelDevice.Of(model));
-        var steps = layers.Select(l => (l.Name, Run: (Action)(() => DisposeAll(model.Activations(input, [l.Name]))))).ToList();
+        var names = layers.Select(l => l.Name).ToList();
+        // Every layer in one forward first; only when that fails, layer by layer, to name the first one the size breaks.
+        if (Fails(() => { DisposeAll(model.Activations(input, names)); if (throughLogits) model.Logits(input).Dispose(); }) is null) return;
+        var steps = names.Select(name => (name, Run: (Action)(() => DisposeAll(model.Activations(input, [name]))))).ToList();
         if (throughLogits) steps.Add(("logits (the whole network)", () => model.Logits(input).Dispose()));
-
-        // All at once first (one forward); only when that fails, step by step, to name the first layer the size breaks.
-        if (Fails(() => { foreach (var (_, run) in steps) run(); }) is null) return;
         foreach (var (name, run) in steps)
         {
             if (Fails(run) is not { } e) continue;

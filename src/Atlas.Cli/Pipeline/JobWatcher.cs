@@ -18,39 +18,54 @@ public static class JobWatcher
     /// <param name="cancelJobOnInterrupt">Whether Ctrl+C cancels the job itself (the embedded run) or only stops watching (a cluster client).</param>
     public static async Task<JobStatus> WatchAsync(IAtlasJobGrain job, JobStatus status, ILogger logger, bool cancelJobOnInterrupt, CancellationToken cancellationToken)
     {
-        int reassignments = status.Reassignments;
+        // Bars only where they redraw in place. Redirected output (CI logs, pipes) gets the phase log lines alone: Spectre's
+        // fallback there prints a line per bar at 0 % and then only at quarter marks, so a short job's output ended on "0%" lines.
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+            return await FollowAsync(job, status, logger, cancelJobOnInterrupt, show: null, cancellationToken);
+        JobStatus final = status;
         await AnsiConsole.Progress().AutoClear(false).Columns(Preparation.ProgressColumns()).StartAsync(async context =>
         {
             var bars = status.Phases.ToDictionary(p => p.Name, p => context.AddTask(p.Name, maxValue: p.Total));
-            var reported = new HashSet<string>();
-            try
+            final = await FollowAsync(job, status, logger, cancelJobOnInterrupt, phase =>
             {
-                while (true)
-                {
-                    foreach (var phase in status.Phases)
-                    {
-                        var bar = bars[phase.Name];
-                        bar.Value = phase.Done + phase.Failed;
-                        bar.Description = phase.Failed > 0 ? $"{phase.Name} [red]({phase.Failed} failed)[/]" : phase.Name;
-                        if (phase.Done + phase.Failed == phase.Total && reported.Add(phase.Name))
-                            logger.Information("Phase {Phase} done: {Done} units, {Failed} failed", phase.Name, phase.Done, phase.Failed);
-                    }
-                    if (status.Reassignments > reassignments)
-                    {
-                        logger.Warning("{Count} unit(s) reassigned after their worker's lease expired (a worker died or hung)", status.Reassignments - reassignments);
-                        reassignments = status.Reassignments;
-                    }
-                    if (status.IsFinished) break;
-                    await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
-                    status = await job.GetStatus();
-                }
-            }
-            catch (OperationCanceledException) when (cancelJobOnInterrupt)
-            {
-                await job.Cancel();
-                throw;
-            }
+                var bar = bars[phase.Name];
+                bar.Value = phase.Done + phase.Failed;
+                bar.Description = phase.Failed > 0 ? $"{phase.Name} [red]({phase.Failed} failed)[/]" : phase.Name;
+            }, cancellationToken);
         });
-        return status;
+        return final;
+    }
+
+    /// <summary>Polls the job until it finishes, logging each phase as it completes and each lease that expired.</summary>
+    private static async Task<JobStatus> FollowAsync(IAtlasJobGrain job, JobStatus status, ILogger logger, bool cancelJobOnInterrupt,
+        Action<PhaseProgress>? show, CancellationToken cancellationToken)
+    {
+        int reassignments = status.Reassignments;
+        var reported = new HashSet<string>();
+        try
+        {
+            while (true)
+            {
+                foreach (var phase in status.Phases)
+                {
+                    show?.Invoke(phase);
+                    if (phase.Done + phase.Failed == phase.Total && reported.Add(phase.Name))
+                        logger.Information("Phase {Phase} done: {Done} units, {Failed} failed", phase.Name, phase.Done, phase.Failed);
+                }
+                if (status.Reassignments > reassignments)
+                {
+                    logger.Warning("{Count} unit(s) reassigned after their worker's lease expired (a worker died or hung)", status.Reassignments - reassignments);
+                    reassignments = status.Reassignments;
+                }
+                if (status.IsFinished) return status;
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+                status = await job.GetStatus();
+            }
+        }
+        catch (OperationCanceledException) when (cancelJobOnInterrupt)
+        {
+            await job.Cancel();
+            throw;
+        }
     }
 }

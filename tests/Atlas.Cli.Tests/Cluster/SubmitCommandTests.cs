@@ -21,6 +21,9 @@ public class SubmitCommandTests
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         var jobId = outcome.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .First(line => line.StartsWith("cluster-demo/", StringComparison.Ordinal));
+        // Redirected output has no progress bars (they redraw only on a terminal): the job id, then where the site went.
+        Assert.DoesNotContain("%", outcome.StdOut);
+        Assert.Contains("Published 1 atlas version(s)", outcome.StdOut);
         // The silo says what it computes on, and the units are sized for that (the same device as this test's process here).
         var device = await cluster.SiloDevice();
         Assert.Contains($"The cluster computes on {device}", outcome.StdErr);

@@ -52,6 +52,28 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task An_unreachable_cluster_is_one_line_naming_the_cause_without_the_clients_retry_logs()
+    {
+        // Table storage on a port where nothing listens: the Orleans client cannot read the membership.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var environment = new Dictionary<string, string>
+        {
+            ["ATLAS_STORAGE_CONNECTION"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+                $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;",
+        };
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), environment, "status");
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Equal(
+            $"error: cluster 'atlas': no silo could be reached (Connection refused (127.0.0.1:{port})); is `atlas silo` running with the same ATLAS_CLUSTER_ID and ATLAS_STORAGE_CONNECTION?",
+            outcome.StdErr.Trim());
+    }
+
+    [Fact]
     public async Task Publishing_from_a_store_that_does_not_exist_is_one_line_and_writes_nothing()
     {
         var folder = TestData.NewTempFolder("bad");

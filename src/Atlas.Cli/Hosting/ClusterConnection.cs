@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Serilog;
+using Serilog.Events;
 
 namespace Atlas.Cli.Hosting;
 
@@ -17,7 +18,7 @@ public sealed class ClusterConnection : IAsyncDisposable
     public static async Task<ClusterConnection> ConnectAsync(ClusterSettings settings, ILogger logger, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSerilog(logger, dispose: false);
+        builder.Services.AddSerilog(QuietOrleans(logger), dispose: true);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>
@@ -35,9 +36,32 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
-            throw new Core.AtlasInputException($"cluster '{settings.ClusterId}': no silo could be reached ({e.GetBaseException().Message.Split('\n')[0]}); is `atlas silo` running with the same ATLAS_CLUSTER_ID and {ClusterSettings.ConnectionVariable}?", e);
+            throw new Core.AtlasInputException($"cluster '{settings.ClusterId}': no silo could be reached ({Cause(e)}); is `atlas silo` running with the same ATLAS_CLUSTER_ID and {ClusterSettings.ConnectionVariable}?", e);
         }
         return new ClusterConnection(host);
+    }
+
+    /// <summary>The first line of what went wrong: a storage client's retries wrap the real cause ("Connection refused (host:port)").</summary>
+    private static string Cause(Exception e)
+    {
+        var cause = e.GetBaseException();
+        if (cause is AggregateException { InnerExceptions.Count: > 0 } retries) cause = retries.InnerExceptions[0];
+        return cause.Message.Split('\n')[0].Trim();
+    }
+
+    /// <summary>
+    /// The client's own log without Orleans' and the host's messages below Fatal unless debug output was asked for: an
+    /// unreachable cluster made them log some 300 lines of retries and stack traces ahead of this class's one-line error.
+    /// </summary>
+    private static ILogger QuietOrleans(ILogger logger)
+    {
+        if (logger.IsEnabled(LogEventLevel.Debug)) return new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Logger(logger).CreateLogger();
+        return new LoggerConfiguration()
+            .MinimumLevel.Verbose()
+            .Filter.ByExcluding(e => e.Level < LogEventLevel.Fatal && e.Properties.TryGetValue("SourceContext", out var source)
+                && (source.ToString().StartsWith("\"Orleans", StringComparison.Ordinal) || source.ToString().StartsWith("\"Microsoft", StringComparison.Ordinal)))
+            .WriteTo.Logger(logger)
+            .CreateLogger();
     }
 
     public async ValueTask DisposeAsync()

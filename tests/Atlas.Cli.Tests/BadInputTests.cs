@@ -51,19 +51,24 @@ public class BadInputTests
         Assert.Contains("atlas publish --help", lines[0]);
     }
 
-    [Fact]
-    public async Task An_unreachable_cluster_is_one_line_naming_the_cause_without_the_clients_retry_logs()
+    /// <summary>A storage connection string whose table and blob endpoints are a loopback port where nothing listens.</summary>
+    private static (Dictionary<string, string> Environment, int Port) StorageNobodyServes()
     {
-        // Table storage on a port where nothing listens: the Orleans client cannot read the membership.
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var environment = new Dictionary<string, string>
+        return (new Dictionary<string, string>
         {
             ["ATLAS_STORAGE_CONNECTION"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
                 $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;",
-        };
+        }, port);
+    }
+
+    [Fact]
+    public async Task An_unreachable_cluster_is_one_line_naming_the_cause_without_the_clients_retry_logs()
+    {
+        var (environment, port) = StorageNobodyServes(); // the Orleans client cannot read the membership table
 
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), environment, "status");
 
@@ -71,6 +76,22 @@ public class BadInputTests
         Assert.Equal(
             $"error: cluster 'atlas': no silo could be reached (Connection refused (127.0.0.1:{port})); is `atlas silo` running with the same ATLAS_CLUSTER_ID and ATLAS_STORAGE_CONNECTION?",
             outcome.StdErr.Trim());
+    }
+
+    [Fact]
+    public async Task An_unreachable_blob_store_is_bad_input_naming_the_store_and_the_cause()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: await TrainedCheckpoint.GetAsync()));
+        var (environment, port) = StorageNobodyServes();
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), environment, "run", config, "--store", "azure-blob://atlas-unreachable");
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        var error = Assert.Single(outcome.StdErr.Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Equal($"error: output.store: blob container atlas-unreachable at http://127.0.0.1:{port}/devstoreaccount1/atlas-unreachable could not be reached (Connection refused (127.0.0.1:{port}))", error.Trim());
+        Assert.False(Directory.Exists(Path.Combine(folder, "site")), "nothing is published");
     }
 
     [Fact]

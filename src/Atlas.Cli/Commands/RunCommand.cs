@@ -4,6 +4,7 @@ using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
 using Atlas.Core.Configuration;
 using Atlas.Grains.Jobs;
+using Atlas.Core;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 using Serilog;
@@ -41,7 +42,16 @@ public static class RunCommand
         logger.Information("Atlas {Atlas} version {Version} into {Store}", spec.Atlas, spec.Version, store.Description);
 
         var keys = new AtlasKeys(spec.Atlas, spec.Version);
-        bool stored = await store.ExistsAsync(keys.Manifest, cancellationToken);
+        bool stored;
+        try
+        {
+            stored = await store.ExistsAsync(keys.Manifest, cancellationToken);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
+        {
+            // The first touch of the store: a wrong connection string or a storage service that is down is the user's to fix.
+            throw new AtlasInputException($"output.store: {store.Description} could not be reached ({Console.ErrorCause.Of(e)})", e);
+        }
         if (stored && !force)
         {
             logger.Information("This checkpoint's atlas is already in the store; publishing it (use --force to recompute)");

@@ -36,17 +36,9 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
-            throw new Core.AtlasInputException($"cluster '{settings.ClusterId}': no silo could be reached ({Cause(e)}); is `atlas silo` running with the same ATLAS_CLUSTER_ID and {ClusterSettings.ConnectionVariable}?", e);
+            throw new Core.AtlasInputException($"cluster '{settings.ClusterId}': no silo could be reached ({Console.ErrorCause.Of(e)}); is `atlas silo` running with the same ATLAS_CLUSTER_ID and {ClusterSettings.ConnectionVariable}?", e);
         }
         return new ClusterConnection(host);
-    }
-
-    /// <summary>The first line of what went wrong: a storage client's retries wrap the real cause ("Connection refused (host:port)").</summary>
-    private static string Cause(Exception e)
-    {
-        var cause = e.GetBaseException();
-        if (cause is AggregateException { InnerExceptions.Count: > 0 } retries) cause = retries.InnerExceptions[0];
-        return cause.Message.Split('\n')[0].Trim();
     }
 
     /// <summary>

@@ -66,13 +66,16 @@ public static class ImageConformer
             ? (shorter, (int)((long)shorter * height / width))
             : ((int)((long)shorter * width / height), shorter);
 
+    /// <summary>ITU-R 601 luma with PIL's integer weights, as its convert("L") makes it.</summary>
+    public static byte Luma(byte red, byte green, byte blue) => (byte)((red * 19595 + green * 38470 + blue * 7471 + 0x8000) >> 16);
+
     private static void ToPlanes(ReadOnlySpan<byte> rgb, ImageGeometry geometry, Span<byte> destination)
     {
         int plane = geometry.Size * geometry.Size;
         if (geometry.Channels == 1)
         {
             for (int at = 0; at < plane; at++)
-                destination[at] = (byte)((rgb[3 * at] * 19595 + rgb[3 * at + 1] * 38470 + rgb[3 * at + 2] * 7471 + 0x8000) >> 16);
+                destination[at] = Luma(rgb[3 * at], rgb[3 * at + 1], rgb[3 * at + 2]);
             return;
         }
         var red = destination[..plane];

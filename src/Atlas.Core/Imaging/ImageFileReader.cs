@@ -5,8 +5,9 @@ namespace Atlas.Core.Imaging;
 /// <summary>
 /// Reads an image file (PNG, JPEG, GIF, BMP, WebP …) as [0,1] pixels for a model that takes
 /// <paramref name="channels"/> channels at height×width. The picture is resized only when it is not
-/// already that size. A file that is not an image, or has the wrong number of channels (colour for a
-/// grayscale model, grayscale for an RGB model), is an input error naming the file.
+/// already that size. Its colour is converted as the dataset pass converts it: a grey file is read as RGB
+/// for an RGB model (PIL's convert("RGB"), as torchvision's loader does: ImageNet holds grey JPEGs), a colour
+/// file as its luma for a grey model. A file that is not an image is an input error naming the file.
 /// </summary>
 public static class ImageFileReader
 {
@@ -20,11 +21,6 @@ public static class ImageFileReader
         using var decoded = SKBitmap.Decode(codec, new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul))
             ?? throw new AtlasInputException($"{path}: the image could not be decoded");
 
-        int fileChannels = codec.Info.ColorType == SKColorType.Gray8 || IsGrayscale(decoded) ? 1 : 3;
-        if (channels == 1 && fileChannels == 3)
-            throw new AtlasInputException($"{path}: colour image (3 channels), but the model takes 1-channel grayscale images");
-        if (channels == 3 && codec.Info.ColorType == SKColorType.Gray8)
-            throw new AtlasInputException($"{path}: grayscale image (1 channel), but the model takes 3-channel RGB images");
 
         var sized = decoded;
         if (decoded.Width != width || decoded.Height != height)
@@ -47,18 +43,11 @@ public static class ImageFileReader
         var pixels = new float[channels * plane];
         for (int i = 0; i < plane; i++)
         {
-            for (int c = 0; c < channels; c++) pixels[c * plane + i] = bytes[4 * i + c] / 255f;
+            // Decoded as RGBA, a grey file has R = G = B: RGB models read it as is, grey ones read the luma of any file.
+            if (channels == 1) pixels[i] = Data.ImageConformer.Luma(bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2]) / 255f;
+            else for (int c = 0; c < 3; c++) pixels[c * plane + i] = bytes[4 * i + c] / 255f;
         }
         return new Raster(pixels, channels, h, w);
-    }
-
-    /// <summary>An RGB file whose pixels are all gray holds a grayscale picture.</summary>
-    private static bool IsGrayscale(SKBitmap bitmap)
-    {
-        var bytes = bitmap.GetPixelSpan();
-        for (int i = 0; i + 3 < bytes.Length; i += 4)
-            if (bytes[i] != bytes[i + 1] || bytes[i] != bytes[i + 2]) return false;
-        return true;
     }
 
     private static string DecodeProblem(SKCodecResult result) => result switch

@@ -1,3 +1,4 @@
+using Atlas.Core.Data;
 using Atlas.Core.Analysis;
 using Atlas.Core.Imaging;
 using static TorchSharp.torch;
@@ -41,22 +42,36 @@ public class ImagingTests
     }
 
     [Fact]
-    public void Not_an_image_and_wrong_channel_counts_are_input_errors_naming_the_file()
+    public void Not_an_image_and_a_missing_file_are_input_errors_naming_the_file()
     {
         var text = TempFile("notes.png");
         File.WriteAllText(text, "not a picture");
-        Assert.Contains("not an image", Assert.Throws<AtlasInputException>(() => ImageFileReader.Read(text, 1, 28, 28)).Message);
-        var colour = WritePng(3, 28, 28, i => i < 784 ? 1f : 0f);
-        var error = Assert.Throws<AtlasInputException>(() => ImageFileReader.Read(colour, 1, 28, 28)).Message;
-        Assert.Contains(colour, error);
-        Assert.Contains("colour image", error);
-        var gray = WritePng(1, 28, 28, _ => 0.5f);
-        // PngEncoder writes RGBA; a grayscale-encoded file is what an RGB model must refuse, so write one with Skia.
-        using (var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(8, 8, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque)))
-        using (var data = SkiaSharp.SKImage.FromBitmap(bitmap).Encode(SkiaSharp.SKEncodedImageFormat.Png, 100))
-            File.WriteAllBytes(gray, data.ToArray());
-        Assert.Contains("grayscale image", Assert.Throws<AtlasInputException>(() => ImageFileReader.Read(gray, 3, 8, 8)).Message);
+        var error = Assert.Throws<AtlasInputException>(() => ImageFileReader.Read(text, 1, 28, 28)).Message;
+        Assert.Contains(text, error);
+        Assert.Contains("not an image", error);
         Assert.Contains("not found", Assert.Throws<AtlasInputException>(() => ImageFileReader.Read(text + ".missing", 1, 28, 28)).Message);
+    }
+
+    [Fact]
+    public void Colour_is_converted_as_the_dataset_pass_converts_it_luma_for_a_grey_model_rgb_from_a_grey_file()
+    {
+        var red = WritePng(3, 28, 28, i => i < 784 ? 1f : 0f);
+        var asGrey = ImageFileReader.Read(red, 1, 28, 28);
+        Assert.Equal(1, asGrey.Channels);
+        Assert.Equal(ImageConformer.Luma(255, 0, 0) / 255f, asGrey[0, 5, 5]); // PIL's convert("L") of pure red: 76
+        Assert.Equal(76 / 255f, asGrey[0, 5, 5]);
+
+        // A grey-encoded file (PngEncoder writes RGBA, so Skia writes this one), as ImageNet's grey JPEGs are: read as RGB.
+        var grey = TempFile("grey.png");
+        using (var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(8, 8, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque)))
+        {
+            bitmap.Erase(new SkiaSharp.SKColor(100, 100, 100));
+            using var data = SkiaSharp.SKImage.FromBitmap(bitmap).Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(grey, data.ToArray());
+        }
+        var asRgb = ImageFileReader.Read(grey, 3, 8, 8);
+        Assert.Equal(3, asRgb.Channels);
+        Assert.All(new[] { 0, 1, 2 }, c => Assert.Equal(100 / 255f, asRgb[c, 4, 4]));
     }
 
     [Fact]

@@ -21,6 +21,9 @@ public static class TorchRuntime
 
     public static torch.Device Device { get; private set; } = torch.CPU;
 
+    /// <summary>The device type as torch writes it, "cpu" or "cuda": what a silo tells the cluster it computes on.</summary>
+    public static string DeviceTypeName => Device.type.ToString().ToLowerInvariant();
+
     /// <summary>The libtorch folder in use, or null for the packaged library.</summary>
     public static string? LibTorchFolder { get; private set; }
 

@@ -15,7 +15,7 @@ public class SiloProbeGrainTests(ClusterFixture fixture)
 
         // The test silos run in this process, so they share its libtorch and device.
         TorchRuntime.Initialize();
-        Assert.Equal(TorchRuntime.Device.type.ToString().ToLowerInvariant(), answer);
+        Assert.Equal(TorchRuntime.DeviceTypeName, answer);
         Assert.Contains(answer, new[] { "cpu", "cuda" });
     }
 

@@ -28,8 +28,7 @@ public static class JobSpecBuilder
         using (var model = ModelLoader.Load(config.Model, classes, logger))
         {
             layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
-            InputSizeCheck.Ensure(model, layers, config.FeatureVis.ImageSize, "featureVis.imageSize");
-            InputSizeCheck.Ensure(model, layers, config.Dataset.ImageSize, "dataset.imageSize", throughLogits: true);
+            InputSizeCheck.Ensure(model, layers, config);
         }
 
         return JobSpecFactory.Create(config, ModelLoader.Sha256(config.Model.Checkpoint), layers, count, workerDevice);

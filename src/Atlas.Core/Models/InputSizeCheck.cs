@@ -9,6 +9,13 @@ namespace Atlas.Core.Models;
 /// </summary>
 public static class InputSizeCheck
 {
+    /// <summary>Both sizes a config sets: the pictures' (through the atlas layers) and the dataset images' (through the whole network).</summary>
+    public static void Ensure(IAtlasModel model, IReadOnlyList<LayerInfo> layers, Configuration.AtlasConfig config)
+    {
+        Ensure(model, layers, config.FeatureVis.ImageSize, "featureVis.imageSize");
+        Ensure(model, layers, config.Dataset.ImageSize, "dataset.imageSize", throughLogits: true);
+    }
+
     /// <param name="field">The config field that set <paramref name="size"/>, for the message.</param>
     /// <param name="throughLogits">
     /// Also run the whole network: dataset images reach the logits (each example's top classes), whatever the atlas

@@ -113,8 +113,7 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             try
             {
                 layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
-                InputSizeCheck.Ensure(model, layers, config.FeatureVis.ImageSize, "featureVis.imageSize");
-                InputSizeCheck.Ensure(model, layers, config.Dataset.ImageSize, "dataset.imageSize", throughLogits: true);
+                InputSizeCheck.Ensure(model, layers, config);
             }
             catch (AtlasInputException e)
             {

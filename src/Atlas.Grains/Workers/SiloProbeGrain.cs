@@ -11,7 +11,7 @@ public sealed class SiloProbeGrain : Grain, ISiloProbeGrain
     public Task<string> DeviceType()
     {
         TorchRuntime.Initialize(); // a worker silo has done it already; a coordinator-only silo loads libtorch here
-        return Task.FromResult(TorchRuntime.Device.type.ToString().ToLowerInvariant());
+        return Task.FromResult(TorchRuntime.DeviceTypeName);
     }
 
     public Task<SiloPathCheck> CheckPaths(IReadOnlyList<string> paths) =>

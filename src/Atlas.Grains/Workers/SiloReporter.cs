@@ -21,7 +21,7 @@ public sealed class SiloReporter(IGrainFactory grains, ILocalSiloDetails silo, i
         await Task.Yield();
         TorchRuntime.Initialize();
         var report = new SiloReport(silo.SiloAddress.ToString(), Environment.MachineName, Environment.ProcessId,
-            TorchRuntime.Device.type.ToString().ToLowerInvariant(), workers, startedAt);
+            TorchRuntime.DeviceTypeName, workers, startedAt);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

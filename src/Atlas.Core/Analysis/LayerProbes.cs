@@ -1,4 +1,5 @@
 using Atlas.Core.Models;
+using Atlas.Core.Models.TorchScript;
 using Atlas.Core.Models.Zoo;
 using static TorchSharp.torch;
 
@@ -9,7 +10,8 @@ public static class LayerProbes
 {
     /// <summary>
     /// A model that implements <see cref="ILayerProbe"/> itself is used as it is; the demo CNN gets its
-    /// own adapter (its layers are stages of one forward, not modules); the TorchVision zoo is probed with
+    /// own adapter (its layers are stages of one forward, not modules), and so does a TorchScript model (its
+    /// layers are outputs of its forward); the TorchVision zoo is probed with
     /// forward hooks on the module of each layer ("conv1_2" is VGG's "features.3"), and any other model
     /// on modules named like its layers.
     /// </summary>
@@ -17,6 +19,7 @@ public static class LayerProbes
     {
         ILayerProbe probe => probe,
         DemoCnnModel demo => new DemoCnnProbe(demo),
+        TorchScriptModel scripted => new TorchScriptProbe(scripted),
         HookedModel hooked => new ModuleHookProbe(model, layer => hooked.Layers.First(l => l.Name == layer).Module),
         _ => new ModuleHookProbe(model, layer => layer),
     };

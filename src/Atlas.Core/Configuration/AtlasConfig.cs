@@ -55,6 +55,17 @@ public sealed record ModelConfig
     /// see <see cref="Models.InputConvolution.For"/>), "native" (the library's convolution) or "spaceToDepth".
     /// </summary>
     public string InputConvolution { get; init; } = "auto";
+    /// <summary>
+    /// TorchScript models only (<c>architecture: "torchscript"</c>): the names of the tensors the scripted
+    /// forward returns, in order. They are the model's layers; the last is read as its logits.
+    /// </summary>
+    public IReadOnlyList<string>? Outputs { get; init; }
+    /// <summary>TorchScript models only: how many channels the input has (1 or 3; null = 3).</summary>
+    public int? InputChannels { get; init; }
+    /// <summary>TorchScript models only: per-channel mean subtracted from [0,1] pixels before the network (null = none).</summary>
+    public float[]? Mean { get; init; }
+    /// <summary>TorchScript models only: per-channel std that [0,1] pixels are divided by after the mean (null = none).</summary>
+    public float[]? Std { get; init; }
 }
 
 public sealed record TrainConfig

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Atlas.Core.Models.TorchScript;
 
 namespace Atlas.Core.Configuration;
 
@@ -62,6 +63,13 @@ public static class AtlasConfigLoader
     /// </summary>
     private static AtlasConfig WithModelInput(AtlasConfig c)
     {
+        if (TorchScriptInput.Is(c.Model.Architecture))
+        {
+            // Values out of range are left for Validate to report under the model's field names.
+            return c.Model.InputSize is >= 16 and <= 4096 && c.Model.InputChannels is null or 1 or 3
+                ? c with { Dataset = c.Dataset with { ImageSize = c.Dataset.ImageSize ?? c.Model.InputSize, Channels = c.Dataset.Channels ?? c.Model.InputChannels ?? TorchScriptInput.DefaultChannels } }
+                : c;
+        }
         var architecture = Models.ModelZoo.Find(c.Model.Architecture);
         // Sizes the architecture cannot take are left for Validate to report with the file name.
         if (architecture is null || c.Model.InputSize is < 16 or > 4096 || (!architecture.ResizableInput && c.Model.InputSize is { } size && size != architecture.Input.Height))
@@ -78,6 +86,27 @@ public static class AtlasConfigLoader
     }
 
     private static string Absolute(string folder, string path) => Path.GetFullPath(Path.Combine(folder, path));
+
+    /// <summary>A TorchScript network is described by the config alone: its size, channels, normalization and output names.</summary>
+    private static void ValidateTorchScript(AtlasConfig c, Action<bool, string, string> require)
+    {
+        var model = c.Model;
+        require(model.InputSize is not null, "model.inputSize", "is required for a torchscript model (the side of the square images it takes)");
+        require(model.InputChannels is null or 1 or 3, "model.inputChannels", "must be 1 or 3");
+        int channels = model.InputChannels ?? TorchScriptInput.DefaultChannels;
+        require(c.Dataset.Channels is null || c.Dataset.Channels == channels, "dataset.channels",
+            $"the torchscript model takes {channels}-channel images (model.inputChannels), not {c.Dataset.Channels}");
+        require(model.Outputs is { Count: > 0 }, "model.outputs", "is required for a torchscript model: the names of the tensors its forward returns, in order");
+        foreach (var name in model.Outputs!)
+            require(TorchScriptInput.IsValidOutputName(name), "model.outputs", $"'{name}' is not a usable layer name (letters, digits, '_', '-' or '.', starting with a letter or digit, at most 100)");
+        var repeated = model.Outputs!.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        require(repeated is null, "model.outputs", $"'{repeated?.Key}' is named twice");
+        require(model.Mean is null || model.Mean.Length == channels, "model.mean", $"has {model.Mean?.Length} values for {channels} channels");
+        require(model.Std is null || model.Std.Length == channels, "model.std", $"has {model.Std?.Length} values for {channels} channels");
+        require(model.Std is null || model.Std.All(v => v > 0 && float.IsFinite(v)), "model.std", "values must be positive");
+        require(model.Mean is null || model.Mean.All(float.IsFinite), "model.mean", "values must be finite numbers");
+        require(model.Train is null, "model.train", "only the demo CNN is trained by the atlas");
+    }
 
     private static AtlasConfig Validate(AtlasConfig c, string file)
     {
@@ -109,6 +138,15 @@ public static class AtlasConfigLoader
                 $"{fixedSize.Name} takes {fixedSize.Input.Height}×{fixedSize.Input.Width} inputs only");
         Require(c.Model.TransformInput is null || Models.ModelZoo.Find(c.Model.Architecture)?.Name == "googlenet",
             "model.transformInput", "only the googlenet architecture has this option");
+        if (TorchScriptInput.Is(c.Model.Architecture)) ValidateTorchScript(c, Require);
+        else
+        {
+            const string zooHasItsOwn = "only torchscript models take this (a zoo architecture has its own layers and input convention)";
+            Require(c.Model.Outputs is null, "model.outputs", zooHasItsOwn);
+            Require(c.Model.InputChannels is null, "model.inputChannels", zooHasItsOwn);
+            Require(c.Model.Mean is null, "model.mean", zooHasItsOwn);
+            Require(c.Model.Std is null, "model.std", zooHasItsOwn);
+        }
         Require(c.Model.MemoryFormat is "auto" or "contiguous" or "channelsLast", "model.memoryFormat", $"'{c.Model.MemoryFormat}' is not auto, contiguous or channelsLast");
         Require(c.Model.MaxPoolBackward is "auto" or "native" or "scatter", "model.maxPoolBackward", $"'{c.Model.MaxPoolBackward}' is not auto, native or scatter");
         Require(c.Model.BranchConvolutions is "auto" or "merged" or "separate", "model.branchConvolutions", $"'{c.Model.BranchConvolutions}' is not auto, merged or separate");

@@ -37,7 +37,7 @@ public static class InputSizeCheck
             if (Fails(run) is not { } e) continue;
             var advice = throughLogits ? $"use {model.Input.Height}" : $"use {model.Input.Height}, or leave '{name}' out of `layers`";
             throw new AtlasInputException(
-                $"{field}: model '{model.Architecture}' cannot take {side}×{side} inputs up to layer '{name}' ({e.GetBaseException().Message.Split('\n')[0].Trim()}); {advice}", e);
+                $"{field}: model '{model.Architecture}' cannot take {side}×{side} inputs up to layer '{name}' ({TorchErrors.Summary(e)}); {advice}", e);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Atlas.Core.Configuration;
 using Atlas.Core.Models.Checkpoints;
+using Atlas.Core.Models.TorchScript;
 using Atlas.Core.Models.Zoo;
 using Microsoft.Extensions.Logging;
 
@@ -12,10 +13,12 @@ namespace Atlas.Core.Models;
 /// Builds a zoo model by architecture name and loads its weights from a PyTorch (.pth/.pt zip),
 /// safetensors or TorchSharp checkpoint, turning every failure into one clear line. The class count is
 /// the checkpoint's (the row count of its logits weight), so fine-tuned checkpoints load as they are.
+/// Architecture "torchscript" loads a network the zoo does not have from its TorchScript archive instead
+/// (<see cref="TorchScriptLoader"/>).
 /// </summary>
 public static class ModelLoader
 {
-    public static IReadOnlyList<string> Architectures => ModelZoo.Names;
+    public static IReadOnlyList<string> Architectures => [.. ModelZoo.Names, TorchScriptInput.ArchitectureName];
 
     public static IAtlasModel Load(string architecture, string checkpointPath, IReadOnlyList<string> classNames) =>
         Load(new ModelConfig { Architecture = architecture, Checkpoint = checkpointPath }, classNames);
@@ -33,6 +36,7 @@ public static class ModelLoader
     /// </summary>
     public static (IAtlasModel Model, ModelLoadReport Report) LoadWithReport(ModelConfig config, IReadOnlyList<string> classNames)
     {
+        if (TorchScriptInput.Is(config.Architecture)) return TorchScriptLoader.Load(config, classNames);
         TorchRuntime.Initialize();
         var architecture = ModelZoo.Get(config.Architecture);
         var input = architecture.InputFor(config.InputSize);

@@ -26,7 +26,7 @@ public static class ModelZoo
     /// <summary>The architecture called <paramref name="name"/>; an unknown name is an input error listing the known ones.</summary>
     public static ZooArchitecture Get(string name) =>
         Find(name) ?? throw new AtlasInputException(
-            $"model.architecture: unknown architecture '{name}' (known: {string.Join(", ", All.Select(a => a.Aliases.Count > 0 ? $"{a.Name} ({string.Join("/", a.Aliases)})" : a.Name))})");
+            $"model.architecture: unknown architecture '{name}' (known: {string.Join(", ", All.Select(a => a.Aliases.Count > 0 ? $"{a.Name} ({string.Join("/", a.Aliases)})" : a.Name))}, or torchscript for any other network saved with torch.jit.save)");
 
     private static ZooArchitecture DemoArchitecture() => new()
     {

@@ -65,7 +65,7 @@ public static class FeatureVisRenderer
         }
         catch (Exception e) when (settings.ImageSize is { } size && (size != model.Input.Height || size != model.Input.Width) && e is not AtlasInputException)
         {
-            throw new AtlasInputException($"featureVis.imageSize: model '{model.Architecture}' cannot take {size}×{size} images ({e.GetBaseException().Message.Split('\n')[0]})", e);
+            throw new AtlasInputException($"featureVis.imageSize: model '{model.Architecture}' cannot take {size}×{size} images ({TorchErrors.Summary(e)})", e);
         }
         // A reduced-precision network (bfloat16 on a GPU) still gets its objectives summed in float32.
         var exact = activations.ToDictionary(a => a.Key, a => a.Value.dtype == float32 ? a.Value : a.Value.to(float32));
@@ -98,7 +98,7 @@ public static class FeatureVisRenderer
         }
         catch (Exception e) when (settings.ImageSize is { } size && (size != model.Input.Height || size != model.Input.Width) && e is not AtlasInputException)
         {
-            throw new AtlasInputException($"featureVis.imageSize: model '{model.Architecture}' cannot take {size}×{size} images ({e.GetBaseException().Message.Split('\n')[0]})", e);
+            throw new AtlasInputException($"featureVis.imageSize: model '{model.Architecture}' cannot take {size}×{size} images ({TorchErrors.Summary(e)})", e);
         }
         bool pre = kinds.Values.All(k => k is LayerRelu.Rectified or LayerRelu.Linear);
         return pre ? (true, new ActivationReading(kinds, settings.ReluGradientOverride)) : (false, ActivationReading.AsGiven);

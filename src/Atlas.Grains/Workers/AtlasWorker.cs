@@ -1,4 +1,5 @@
 using Atlas.Abstractions;
+using Atlas.Core;
 using Atlas.Grains.Execution;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -67,8 +68,8 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
         }
         catch (Exception e)
         {
-            // libtorch's messages carry its C++ stack after the first line: the job (and `atlas status`) keeps the first.
-            var error = e.GetBaseException().Message.Split('\n')[0].Trim();
+            // libtorch's messages carry its C++ stack (or a TorchScript traceback): the job (and `atlas status`) keeps the line that says what failed.
+            var error = TorchErrors.Summary(e);
             logger.LogWarning("Worker {Worker}: unit {Unit} failed: {Error}", workerId, lease.Unit.Id, error);
             logger.LogDebug(e, "Worker {Worker}: unit {Unit} failed", workerId, lease.Unit.Id);
             await GrainCallRetry.ExecuteAsync(async () => { await job.Fail(lease.LeaseId, error); return true; }, stoppingToken);

@@ -1,0 +1,48 @@
+using Atlas.Core.Models;
+using Atlas.Core.Models.TorchScript;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Analysis;
+
+/// <summary>
+/// <see cref="ILayerProbe"/> for a TorchScript model. Its layers are outputs of one compiled forward, which
+/// also returns the logits, so ∂logits/∂layer is taken straight from the returned tensors (Grad-CAM works).
+/// What lies between two outputs is compiled code the atlas cannot rewrite or read, so there are neither
+/// direct nor expanded weights and no circuits. A layer's weights are the parameters under the module of
+/// the same name, when the module that computes an output was given the output's name.
+/// </summary>
+internal sealed class TorchScriptProbe(TorchScriptModel model) : ILayerProbe
+{
+    private readonly ParameterIndex parameters = new(model);
+
+    public IAtlasModel Model => model;
+
+    public LayerForward LogitsThrough(Tensor pixels, string layer)
+    {
+        int position = model.PositionOf(layer);
+        var outputs = model.Forward(pixels);
+        foreach (var (output, i) in outputs.Select((o, i) => (o, i)))
+        {
+            if (i != position && i != outputs.Count - 1) output.Dispose();
+        }
+        var activation = outputs[position];
+        // The logits layer is its own activation; a second handle keeps the two disposals independent.
+        return position == outputs.Count - 1 ? new LayerForward(activation, activation.alias()) : new LayerForward(activation, outputs[^1]);
+    }
+
+    public Tensor? DirectWeights(string from, string to)
+    {
+        model.PositionOf(from);
+        model.PositionOf(to);
+        return null;
+    }
+
+    public bool CanLinearize => false;
+
+    public Tensor LinearizedActivation(Tensor substitute, string from, string to) =>
+        throw new NotSupportedException("a TorchScript model's forward is compiled code; it has no linearized forward");
+
+    public IReadOnlyList<Tensor> LayerWeights(string layer) => parameters.Under(layer);
+
+    public Tensor? InputFilters(string layer) => parameters.InputFilters(layer);
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Atlas.Core.Configuration;
+using Atlas.Core.Models.Checkpoints;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Models.TorchScript;
+
+/// <summary>
+/// Loads a TorchScript archive (<c>torch.jit.save</c>) as an atlas model, onto the CPU first and then the runtime's
+/// device, whichever device it was saved from. One forward pass of a blank image checks it against the config
+/// before any work is planned: the number of outputs model.outputs names, and that each is N×C×H×W or N×C.
+/// </summary>
+public static class TorchScriptLoader
+{
+    public static (IAtlasModel Model, ModelLoadReport Report) Load(ModelConfig config, IReadOnlyList<string> classNames)
+    {
+        var clock = Stopwatch.StartNew();
+        var path = config.Checkpoint;
+        var input = TorchScriptInput.For(config);
+        var outputs = config.Outputs is { Count: > 0 } named ? named
+            : throw new AtlasInputException("model.outputs: is required for a torchscript model (the names of the tensors its forward returns, in order)");
+        if (!File.Exists(path)) throw new AtlasInputException($"{path}: checkpoint file not found");
+        TorchRuntime.Initialize();
+        RequireArchive(path);
+
+        jit.ScriptModule module;
+        try
+        {
+            module = jit.load(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new AtlasInputException($"{path}: not a TorchScript archive this libtorch can load ({TorchErrors.Summary(e)})", e);
+        }
+        try
+        {
+            ModelDevice.FreezeOnRuntimeDevice(module);
+            int classes = Check(module, input, outputs, path);
+            var model = new TorchScriptModel(module, input, outputs, classes > 0 && classNames.Count == classes ? classNames : []);
+            var parameters = module.parameters().ToList();
+            var types = parameters.Select(p => p.dtype.ToString().ToLowerInvariant()).Distinct().ToList();
+            var report = new ModelLoadReport(path, "TorchScript", TorchScriptInput.ArchitectureName, classes, parameters.Count, [], [], [], types, clock.Elapsed);
+            return (model, report);
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A state dict saved with torch.save is a zip too, but holds no code: say what to do instead of libtorch's
+    /// "constants.pkl not found". TorchScript archives keep their compiled code under "&lt;name&gt;/code/".
+    /// </summary>
+    private static void RequireArchive(string path)
+    {
+        bool hasCode;
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            hasCode = zip.Entries.Any(e => e.FullName.Contains("/code/", StringComparison.Ordinal));
+        }
+        catch (InvalidDataException)
+        {
+            throw new AtlasInputException($"{path}: not a TorchScript archive (not a zip file); save one with torch.jit.save(torch.jit.script(model), path)");
+        }
+        if (!hasCode)
+            throw new AtlasInputException($"{path}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to");
+    }
+
+    /// <summary>Runs one blank image through the module; returns the class count (the last output's width when it is N×C, else 0).</summary>
+    private static int Check(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, string path)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var probe = zeros(1, input.Channels, input.Height, input.Width, device: TorchRuntime.Device);
+        using var normalization = new InputNormalization(input);
+        object result;
+        try
+        {
+            result = module.call(normalization.Apply(probe));
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // TorchSharp cannot read a Dict result (torchvision's create_feature_extractor returns one).
+            throw new AtlasInputException($"{path}: the TorchScript module's forward returns a value TorchSharp cannot read (a dict?); return a tuple of tensors in model.outputs order instead", e);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not AtlasInputException)
+        {
+            throw new AtlasInputException($"{path}: the TorchScript module fails on a 1×{input.Channels}×{input.Height}×{input.Width} input (model.inputSize, model.inputChannels): {TorchErrors.Summary(e)}", e);
+        }
+        var tensors = TorchScriptModel.Unpack(result);
+        if (tensors.Count != outputs.Count)
+            throw new AtlasInputException($"model.outputs: names {outputs.Count} outputs ({string.Join(", ", outputs)}), but {Path.GetFileName(path)}'s forward returns {tensors.Count} tensors");
+        for (int i = 0; i < tensors.Count; i++)
+        {
+            if (tensors[i].dim() is not (2 or 4))
+                throw new AtlasInputException($"model.outputs: '{outputs[i]}' (output {i + 1}) has shape {string.Join("×", tensors[i].shape)}; atlas layers are N×C×H×W or N×C");
+        }
+        return tensors[^1].dim() == 2 ? (int)tensors[^1].shape[1] : 0;
+    }
+}

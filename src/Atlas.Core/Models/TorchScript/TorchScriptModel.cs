@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Models.TorchScript;
+
+/// <summary>
+/// <see cref="IAtlasModel"/> over a TorchScript module whose forward returns the tensors the config names in
+/// model.outputs (a tuple, a list or one tensor). The atlas cannot look inside compiled code, so its layers are
+/// exactly those outputs and every call runs the whole forward: there is no stopping early and no pre-activation
+/// tap (a module that wants negative pictures of units behind a ReLU returns the values before it). Normalization
+/// of [0,1] pixels (model.mean/std) happens here.
+/// </summary>
+public sealed class TorchScriptModel : IAtlasModel
+{
+    private readonly jit.ScriptModule module;
+    private readonly InputNormalization normalization;
+    private readonly Dictionary<string, int> positions;
+
+    public TorchScriptModel(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, IReadOnlyList<string> classNames)
+    {
+        this.module = module;
+        Input = input;
+        LayerNames = outputs;
+        ClassNames = classNames;
+        positions = outputs.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+        normalization = new InputNormalization(input);
+    }
+
+    public string Architecture => TorchScriptInput.ArchitectureName;
+    public InputSpec Input { get; }
+    public IReadOnlyList<string> LayerNames { get; }
+    public IReadOnlyList<string> ClassNames { get; }
+    public nn.Module Network => module;
+    public ScalarType ComputeType => normalization.ComputeType;
+
+    public void ConvertTo(ScalarType type)
+    {
+        module.to(type);
+        normalization.ComputeType = type;
+    }
+
+    /// <summary>Every output of one forward pass, in model.outputs order. The caller owns and disposes them.</summary>
+    public IReadOnlyList<Tensor> Forward(Tensor pixels)
+    {
+        IReadOnlyList<Tensor> outputs;
+        using (var normalized = normalization.Apply(pixels)) outputs = Unpack(module.call(normalized));
+        if (outputs.Count != LayerNames.Count)
+        {
+            foreach (var output in outputs) output.Dispose();
+            throw new AtlasInputException($"model.outputs: names {LayerNames.Count} outputs ({string.Join(", ", LayerNames)}), but the TorchScript module's forward returned {outputs.Count} tensors");
+        }
+        return outputs;
+    }
+
+    public IReadOnlyDictionary<string, Tensor> Activations(Tensor pixels, IReadOnlyCollection<string> layers, bool preActivation = false)
+    {
+        var wanted = layers.Distinct().ToList();
+        foreach (var layer in wanted) PositionOf(layer);
+        var outputs = Forward(pixels);
+        var results = wanted.ToDictionary(layer => layer, layer => outputs[PositionOf(layer)], StringComparer.Ordinal);
+        // The forward computed every output; those not asked for are freed now rather than by the collector (device memory).
+        foreach (var unused in outputs.Where(o => !results.Values.Any(r => ReferenceEquals(r, o)))) unused.Dispose();
+        return results;
+    }
+
+    /// <summary>The last output, which model.outputs names the logits when it is N×classes.</summary>
+    public Tensor Logits(Tensor pixels)
+    {
+        var outputs = Forward(pixels);
+        foreach (var earlier in outputs.Take(outputs.Count - 1)) earlier.Dispose();
+        return outputs[^1];
+    }
+
+    /// <summary>Where <paramref name="layer"/> is among the forward's outputs; an unknown name is an input error listing them.</summary>
+    public int PositionOf(string layer) =>
+        positions.TryGetValue(layer, out int position)
+            ? position
+            : throw new AtlasInputException($"model '{Architecture}' has no layer '{layer}' (model.outputs: {string.Join(", ", LayerNames)})");
+
+    /// <summary>
+    /// TorchSharp hands a TorchScript result back as a tensor, a tensor array (lists, and tuples of more than a few
+    /// elements) or a value tuple (short tuples).
+    /// </summary>
+    public static IReadOnlyList<Tensor> Unpack(object result)
+    {
+        switch (result)
+        {
+            case Tensor single:
+                return [single];
+            case Tensor[] many:
+                return many;
+            case ITuple tuple:
+                var items = Enumerable.Range(0, tuple.Length).Select(i => tuple[i]).ToList();
+                if (items.All(item => item is Tensor)) return items.Cast<Tensor>().ToList();
+                foreach (var tensor in items.OfType<Tensor>()) tensor.Dispose();
+                throw new AtlasInputException($"model.outputs: the TorchScript module's forward returned a tuple holding {string.Join(", ", items.Select(i => i?.GetType().Name ?? "None").Distinct())}; every element must be a tensor");
+            default:
+                throw new AtlasInputException($"model.outputs: the TorchScript module's forward returned {result?.GetType().Name ?? "None"}; it must return a tensor, or a tuple or list of tensors");
+        }
+    }
+
+    public void Dispose()
+    {
+        normalization.Dispose();
+        module.Dispose();
+    }
+}

@@ -1,0 +1,150 @@
+using Atlas.Core.Analysis;
+using Atlas.Core.Configuration;
+using Atlas.Core.Models;
+using Atlas.Core.Models.Checkpoints;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Tests.Models;
+
+/// <summary>
+/// Networks the zoo does not have, brought as TorchScript archives written by PyTorch itself
+/// (tests/fixtures/torchscript/make_fixtures.py), read through model.outputs.
+/// </summary>
+public class TorchScriptModelTests
+{
+    private static string Fixture(string name) => Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "torchscript", name);
+
+    private static ModelConfig TinyCnn(string? checkpoint = null, IReadOnlyList<string>? outputs = null) => new()
+    {
+        Architecture = "torchscript",
+        Checkpoint = checkpoint ?? Fixture("tiny-cnn.pt"),
+        InputSize = 32,
+        Outputs = outputs ?? ["conv1", "conv2", "logits"],
+        Mean = [0.5f, 0.4f, 0.3f],
+        Std = [0.25f, 0.2f, 0.3f],
+    };
+
+    [Fact]
+    public void Outputs_match_what_PyTorch_computed_for_the_same_pixels_with_the_configs_normalization()
+    {
+        using var reference = CheckpointReader.Read(Fixture("tiny-cnn.reference.pt"));
+        using var model = ModelLoader.Load(TinyCnn(), []);
+
+        Assert.Equal("torchscript", model.Architecture);
+        Assert.Equal(["conv1", "conv2", "logits"], model.LayerNames);
+        using var noGrad = no_grad();
+        var activations = model.Activations(reference.Tensors["input"], ["logits", "conv1", "conv2"]);
+        foreach (var name in model.LayerNames)
+        {
+            using var actual = activations[name];
+            var expected = reference.Tensors[name];
+            Assert.Equal(expected.shape, actual.shape);
+            double gap = (actual - expected).abs().max().item<float>();
+            Assert.True(gap < 1e-4, $"{name}: largest difference {gap} from PyTorch's output");
+        }
+        using var logits = model.Logits(reference.Tensors["input"]);
+        Assert.True(logits.allclose(reference.Tensors["logits"], rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
+    public void The_layer_catalog_reads_each_outputs_shape_and_class_names_are_kept_when_the_logits_count_them()
+    {
+        var names = Enumerable.Range(0, 10).Select(i => $"class{i}").ToList();
+        using var model = ModelLoader.Load(TinyCnn(), names);
+
+        var catalog = LayerCatalog.Measure(model);
+
+        Assert.Equal(
+            [new LayerInfo("conv1", LayerKind.Conv, 8, 32, 32), new LayerInfo("conv2", LayerKind.Conv, 16, 16, 16), new LayerInfo("logits", LayerKind.Linear, 10, 1, 1)],
+            catalog);
+        Assert.Equal(names, model.ClassNames);
+        using var other = ModelLoader.Load(TinyCnn(), ["only", "three", "names"]);
+        Assert.Empty(other.ClassNames);
+    }
+
+    [Fact]
+    public void A_forward_returning_a_list_of_eight_tensors_gives_eight_layers()
+    {
+        var config = new ModelConfig
+        {
+            Architecture = "TorchScript",
+            Checkpoint = Fixture("eight-outputs.pt"),
+            InputSize = 28,
+            InputChannels = 1,
+            Outputs = [.. Enumerable.Range(1, 7).Select(i => $"block{i}"), "fc"],
+        };
+        using var model = ModelLoader.Load(config, []);
+
+        var catalog = LayerCatalog.Measure(model);
+
+        Assert.Equal(8, catalog.Count);
+        Assert.All(catalog.Take(7), l => Assert.Equal((LayerKind.Conv, 4, 28), (l.Kind, l.Channels, l.Height)));
+        Assert.Equal((LayerKind.Linear, 5), (catalog[^1].Kind, catalog[^1].Channels));
+    }
+
+    [Fact]
+    public void Grad_cam_weights_and_first_layer_filters_come_from_the_outputs_and_the_modules_of_the_same_name_but_circuits_do_not()
+    {
+        using var model = ModelLoader.Load(TinyCnn(), []);
+        var probe = LayerProbes.For(model);
+        using var pixels = rand(3, 3, 32, 32, generator: new Generator(4));
+
+        var maps = GradCam.Compute(probe, pixels, "conv2");
+
+        Assert.Equal(3, maps.Count);
+        Assert.All(maps, m => Assert.Contains(m.Heatmap.SelectMany(row => row), v => v > 0));
+        Assert.Equal([8L, 3, 3, 3], Assert.Single(probe.LayerWeights("conv1")).shape);
+        Assert.Equal([10L, 16], Assert.Single(probe.LayerWeights("logits")).shape);
+        Assert.Equal([8L, 3, 3, 3], probe.InputFilters("conv1")!.shape);
+        Assert.Null(probe.InputFilters("conv2"));
+        var catalog = LayerCatalog.Measure(model);
+        var connections = CircuitAnalysis.Connect(probe, catalog[0], catalog[1], 3, out var reason);
+        Assert.Null(connections);
+        Assert.Equal("'conv1' and 'conv2' are not joined directly and model 'torchscript' offers no linearized forward for expanded weights", reason);
+    }
+
+    [Fact]
+    public void A_copy_converted_to_bfloat16_computes_in_it_and_stays_close_to_float32()
+    {
+        using var reference = CheckpointReader.Read(Fixture("tiny-cnn.reference.pt"));
+        using var model = ModelLoader.Load(TinyCnn(), []);
+
+        model.ConvertTo(ScalarType.BFloat16);
+
+        Assert.Equal(ScalarType.BFloat16, model.ComputeType);
+        using var noGrad = no_grad();
+        using var logits = model.Logits(reference.Tensors["input"]);
+        Assert.Equal(ScalarType.BFloat16, logits.dtype);
+        var expected = reference.Tensors["logits"];
+        double gap = (logits.to(ScalarType.Float32) - expected).abs().max().item<float>() / expected.abs().max().item<float>();
+        Assert.True(gap < 0.05, $"bfloat16 logits differ by {gap:P1} of the largest");
+    }
+
+    [Theory]
+    [InlineData("missing.pt", null, "{0}: checkpoint file not found")]
+    [InlineData("make_fixtures.py", null, "{0}: not a TorchScript archive (not a zip file); save one with torch.jit.save(torch.jit.script(model), path)")]
+    [InlineData("state-dict.pth", null, "{0}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to")]
+    [InlineData("tiny-cnn.pt", "conv1,logits", "model.outputs: names 2 outputs (conv1, logits), but tiny-cnn.pt's forward returns 3 tensors")]
+    [InlineData("dict-output.pt", "conv", "{0}: the TorchScript module's forward returns a value TorchSharp cannot read (a dict?); return a tuple of tensors in model.outputs order instead")]
+    [InlineData("bad-rank.pt", "conv,flat", "model.outputs: 'flat' (output 2) has shape 1×4×1024; atlas layers are N×C×H×W or N×C")]
+    public void Archives_that_do_not_fit_the_config_are_one_line_input_errors(string file, string? outputs, string expected)
+    {
+        var path = Fixture(file);
+        var config = TinyCnn(path, outputs?.Split(','));
+
+        var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config, []));
+
+        Assert.Equal(string.Format(expected, path), error.Message);
+    }
+
+    [Fact]
+    public void An_input_the_module_cannot_take_names_the_size_and_the_cause_from_the_TorchScript_traceback()
+    {
+        var config = TinyCnn() with { InputChannels = 1, Mean = null, Std = null };
+
+        var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config, []));
+
+        Assert.StartsWith($"{config.Checkpoint}: the TorchScript module fails on a 1×1×32×32 input (model.inputSize, model.inputChannels): RuntimeError: ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+}

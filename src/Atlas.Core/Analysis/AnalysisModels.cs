@@ -2,6 +2,7 @@ using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Imaging;
 using Atlas.Core.Models;
+using Atlas.Core.Models.TorchScript;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Analysis;
@@ -18,8 +19,12 @@ public static class AnalysisModels
         if (LooksLikeConfig(modelArgument))
         {
             var config = AtlasConfigLoader.Load(modelArgument);
-            return ModelLoader.Load(config.Model.Architecture, weights ?? config.Model.Checkpoint, ClassNamesOf(config.Dataset));
+            // The whole model section counts (input size, GoogLeNet's transformInput, a TorchScript model's outputs), not only its weights.
+            var model = weights is null ? config.Model : config.Model with { Checkpoint = Path.GetFullPath(weights) };
+            return ModelLoader.Load(model, ClassNamesOf(config.Dataset));
         }
+        if (TorchScriptInput.Is(modelArgument))
+            throw new AtlasInputException($"--model: a {TorchScriptInput.ArchitectureName} model is described by an atlas config (model.outputs, model.inputSize); pass the config file");
         if (weights is null)
             throw new AtlasInputException($"--weights: a checkpoint file is required with --model {modelArgument}");
         // The demo architecture is the Fashion-MNIST model; the zoo models know their own classes.

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Atlas.Cli.Commands;
+using Atlas.Cli.Tests.Analysis;
+using Atlas.Core.Imaging;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+
+namespace Atlas.Cli.Tests;
+
+/// <summary>
+/// A network the zoo does not have, brought as a TorchScript archive that PyTorch wrote
+/// (tests/fixtures/torchscript/tiny-cnn.pt: forward returns conv1, conv2 and the logits), with a colour image folder.
+/// </summary>
+public class TorchScriptRunTests
+{
+    private static string Fixture(string name) => Path.Combine(TestData.RepoRoot, "tests", "fixtures", "torchscript", name);
+
+    /// <summary>Two classes of 40-px colour images (reddish and bluish noise) and a config that reads the fixture.</summary>
+    private static async Task<string> SetupAsync(string folder, string outputs = "\"conv1\", \"conv2\", \"logits\"")
+    {
+        var random = new Random(11);
+        foreach (var (kind, hue) in new[] { ("red", new[] { 0.8f, 0.2f, 0.2f }), ("blue", new[] { 0.2f, 0.2f, 0.8f }) })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "images", kind));
+            for (int i = 0; i < 5; i++)
+            {
+                var pixels = Enumerable.Range(0, 3 * 40 * 40).Select(p => Math.Clamp(hue[p / 1600] + (random.NextSingle() - 0.5f) * 0.4f, 0f, 1f)).ToArray();
+                await File.WriteAllBytesAsync(Path.Combine(folder, "images", kind, $"{i}.png"), PngEncoder.Encode(pixels, 3, 40, 40));
+            }
+        }
+        var config = Path.Combine(folder, "atlas.json");
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "name": "own-cnn",
+              "model": { "architecture": "torchscript", "checkpoint": {{JsonSerializer.Serialize(Fixture("tiny-cnn.pt"))}}, "inputSize": 32,
+                         "outputs": [{{outputs}}], "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.3] },
+              "dataset": { "kind": "image-folder", "path": "images" },
+              "maxUnitsPerLayer": 3,
+              "featureVis": { "steps": 4, "channelsPerUnit": 3, "diversity": false },
+              "examples": { "topK": 4, "imagesPerShard": 5 },
+              "output": { "store": "store", "site": "site" }
+            }
+            """);
+        return config;
+    }
+
+    [Fact]
+    public async Task Every_output_of_the_forward_becomes_a_layer_with_pictures_examples_weights_and_grad_cam()
+    {
+        var folder = TestData.NewTempFolder("torchscript");
+        var config = await SetupAsync(folder);
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), "run", config);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
+        var manifest = (await store.GetJsonAsync<AtlasManifest>(await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey)))!;
+        Assert.Equal(("torchscript", "tiny-cnn.pt", 3, 32), (manifest.Model.Architecture, manifest.Model.CheckpointFile, manifest.Model.InputChannels, manifest.Model.InputHeight));
+        Assert.Equal(["conv1", "conv2", "logits"], manifest.Layers.Select(l => l.Name));
+        Assert.Equal([(8, 32), (16, 16), (10, 1)], manifest.Layers.Select(l => (l.Channels, l.Height)));
+        foreach (var layer in manifest.Layers)
+        {
+            Assert.Equal(3, layer.Units.Count);
+            Assert.All(layer.Units, unit =>
+            {
+                Assert.True(File.Exists(Path.Combine(folder, "store", unit.VisKey)), $"{layer.Name}:{unit.Index} has its picture");
+                Assert.Equal(4, unit.TopExamples.Count);
+            });
+        }
+        // The module that computes conv1 is called conv1 and reads the image: its filters are shown.
+        Assert.NotNull(manifest.Layers[0].WeightsKey);
+        // The logits' top images get Grad-CAM overlays, taken at the last spatial output.
+        Assert.All(manifest.Layers[2].Units, unit => Assert.All(unit.TopExamples, e => Assert.NotNull(e.HeatmapKey)));
+        Assert.True(File.Exists(Path.Combine(folder, "site", "index.html")));
+    }
+
+    [Fact]
+    public async Task A_config_naming_fewer_outputs_than_the_forward_returns_is_refused_before_anything_is_written()
+    {
+        var folder = TestData.NewTempFolder("torchscript-bad");
+        var config = await SetupAsync(folder, outputs: "\"conv1\", \"logits\"");
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        var errors = outcome.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["error: model.outputs: names 2 outputs (conv1, logits), but tiny-cnn.pt's forward returns 3 tensors"], errors);
+        Assert.False(Directory.Exists(Path.Combine(folder, "site")), "nothing is published");
+        Assert.False(Directory.Exists(Path.Combine(folder, "store")) && Directory.EnumerateFileSystemEntries(Path.Combine(folder, "store")).Any(), "nothing is stored");
+    }
+
+    [Fact]
+    public async Task Explain_takes_the_TorchScript_model_from_its_config()
+    {
+        var folder = TestData.NewTempFolder("torchscript-explain");
+        var config = await SetupAsync(folder);
+        var output = Path.Combine(folder, "out");
+
+        var outcome = await InProcessCli.RunAsync("explain", "--model", config, "--image", Path.Combine(folder, "images", "red", "0.png"),
+            "--layer", "conv2", "--class", "4", "--out", output);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(output, ExplainCommand.JsonFile)));
+        Assert.Equal("torchscript", json.RootElement.GetProperty("model").GetString());
+        Assert.Equal(16, json.RootElement.GetProperty("heatmap").GetArrayLength());
+
+        var byName = await InProcessCli.RunAsync("explain", "--model", "torchscript", "--weights", Fixture("tiny-cnn.pt"),
+            "--image", Path.Combine(folder, "images", "red", "0.png"), "--layer", "conv2", "--out", output);
+        Assert.Equal(2, byName.ExitCode);
+        Assert.Equal(["error: --model: a torchscript model is described by an atlas config (model.outputs, model.inputSize); pass the config file"], byName.ErrorLines);
+    }
+}

@@ -170,7 +170,8 @@ public static class CircuitAnalysis
             var index = tensor(units.Select(u => (long)u).ToArray(), device: centre.device).view(batch, 1);
             objective = centre.gather(1, index).sum();
         }
-        var gradient = autograd.grad([objective], [substitute])[0];
+        var gradient = SafeGradient.Of(objective, substitute)
+            ?? throw new InvalidOperationException($"the linearized forward from '{from.Name}' to '{to.Name}' does not read the substituted activation");
         return from.IsSpatial ? gradient : gradient.view(batch, from.Channels, 1, 1);
     }
 

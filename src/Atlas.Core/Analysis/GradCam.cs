@@ -58,7 +58,8 @@ public static class GradCam
 
         var index = tensor(chosen.Select(c => (long)c).ToArray(), device: logits.device).view(n, 1);
         var picked = logits.gather(1, index).view(n);
-        var gradient = autograd.grad([picked.sum()], [activation])[0];
+        var gradient = SafeGradient.Of(picked.sum(), activation)
+            ?? throw new AtlasInputException($"the logits of model '{model.Architecture}' are not computed from layer '{layer}' (its output is a copy, or a branch the logits do not read), so Grad-CAM cannot weigh it");
 
         using var noGrad = no_grad();
         var alpha = gradient.mean([2, 3], keepdim: true);           // N×K×1×1

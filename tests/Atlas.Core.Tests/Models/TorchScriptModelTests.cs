@@ -89,10 +89,19 @@ public class TorchScriptModelTests
         var probe = LayerProbes.For(model);
         using var pixels = rand(3, 3, 32, 32, generator: new Generator(4));
 
-        var maps = GradCam.Compute(probe, pixels, "conv2");
+        // Again and on another thread: libtorch's graph optimizer (per thread) would cut the layer out of the logits' graph from the second run on.
+        var runs = new List<IReadOnlyList<GradCamResult>>();
+        for (int i = 0; i < 3; i++) runs.Add(GradCam.Compute(probe, pixels, "conv2"));
+        var elsewhere = new Thread(() => { runs.Add(GradCam.Compute(probe, pixels, "conv2")); runs.Add(GradCam.Compute(probe, pixels, "conv2")); });
+        elsewhere.Start();
+        elsewhere.Join();
 
-        Assert.Equal(3, maps.Count);
-        Assert.All(maps, m => Assert.Contains(m.Heatmap.SelectMany(row => row), v => v > 0));
+        Assert.Equal(5, runs.Count);
+        Assert.All(runs, maps =>
+        {
+            Assert.Equal(3, maps.Count);
+            Assert.All(maps, m => Assert.Contains(m.Heatmap.SelectMany(row => row), v => v > 0));
+        });
         Assert.Equal([8L, 3, 3, 3], Assert.Single(probe.LayerWeights("conv1")).shape);
         Assert.Equal([10L, 16], Assert.Single(probe.LayerWeights("logits")).shape);
         Assert.Equal([8L, 3, 3, 3], probe.InputFilters("conv1")!.shape);
@@ -101,6 +110,18 @@ public class TorchScriptModelTests
         var connections = CircuitAnalysis.Connect(probe, catalog[0], catalog[1], 3, out var reason);
         Assert.Null(connections);
         Assert.Equal("'conv1' and 'conv2' are not joined directly and model 'torchscript' offers no linearized forward for expanded weights", reason);
+    }
+
+    [Fact]
+    public void Grad_cam_of_an_output_the_logits_do_not_read_is_an_input_error_not_a_crash()
+    {
+        var config = TinyCnn(Fixture("copied-conv.pt"), ["conv", "fc"]) with { Mean = null, Std = null };
+        using var model = ModelLoader.Load(config, []);
+        using var pixels = rand(1, 3, 32, 32, generator: new Generator(5));
+
+        var error = Assert.Throws<AtlasInputException>(() => GradCam.Compute(LayerProbes.For(model), pixels, "conv"));
+
+        Assert.Equal("the logits of model 'torchscript' are not computed from layer 'conv' (its output is a copy, or a branch the logits do not read), so Grad-CAM cannot weigh it", error.Message);
     }
 
     [Fact]
@@ -127,6 +148,7 @@ public class TorchScriptModelTests
     [InlineData("tiny-cnn.pt", "conv1,logits", "model.outputs: names 2 outputs (conv1, logits), but tiny-cnn.pt's forward returns 3 tensors")]
     [InlineData("dict-output.pt", "conv", "{0}: the TorchScript module's forward returns a value TorchSharp cannot read (a dict?); return a tuple of tensors in model.outputs order instead")]
     [InlineData("bad-rank.pt", "conv,flat", "model.outputs: 'flat' (output 2) has shape 1×4×1024; atlas layers are N×C×H×W or N×C")]
+    [InlineData("detached-conv.pt", "conv,fc", "model.outputs: 'conv' (output 1) does not follow from the input pixels (detached, or computed without gradients), so nothing can be rendered for it")]
     public void Archives_that_do_not_fit_the_config_are_one_line_input_errors(string file, string? outputs, string expected)
     {
         var path = Fixture(file);

@@ -9,7 +9,8 @@ namespace Atlas.Core.Models.TorchScript;
 /// <summary>
 /// Loads a TorchScript archive (<c>torch.jit.save</c>) as an atlas model, onto the CPU first and then the runtime's
 /// device, whichever device it was saved from. One forward pass of a blank image checks it against the config
-/// before any work is planned: the number of outputs model.outputs names, and that each is N×C×H×W or N×C.
+/// before any work is planned: the number of outputs model.outputs names, that each is N×C×H×W or N×C, and that
+/// each has a gradient with respect to the pixels (feature visualization follows it).
 /// </summary>
 public static class TorchScriptLoader
 {
@@ -23,6 +24,7 @@ public static class TorchScriptLoader
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: checkpoint file not found");
         TorchRuntime.Initialize();
         RequireArchive(path);
+        bool unoptimized = TorchScriptExecutor.EnsureUnoptimized();
 
         jit.ScriptModule module;
         try
@@ -40,7 +42,8 @@ public static class TorchScriptLoader
             var model = new TorchScriptModel(module, input, outputs, classes > 0 && classNames.Count == classes ? classNames : []);
             var parameters = module.parameters().ToList();
             var types = parameters.Select(p => p.dtype.ToString().ToLowerInvariant()).Distinct().ToList();
-            var report = new ModelLoadReport(path, "TorchScript", TorchScriptInput.ArchitectureName, classes, parameters.Count, [], [], [], types, clock.Elapsed);
+            var format = unoptimized ? "TorchScript" : "TorchScript (graph optimizer on: Grad-CAM may find no layer gradients)";
+            var report = new ModelLoadReport(path, format, TorchScriptInput.ArchitectureName, classes, parameters.Count, [], [], [], types, clock.Elapsed);
             return (model, report);
         }
         catch
@@ -74,8 +77,9 @@ public static class TorchScriptLoader
     private static int Check(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, string path)
     {
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var probe = zeros(1, input.Channels, input.Height, input.Width, device: TorchRuntime.Device);
+        // With gradients on, so an output that does not follow from the pixels (detached, or a constant) shows.
+        using var gradients = enable_grad();
+        var probe = zeros(1, input.Channels, input.Height, input.Width, device: TorchRuntime.Device).requires_grad_(true);
         using var normalization = new InputNormalization(input);
         object result;
         try
@@ -98,6 +102,8 @@ public static class TorchScriptLoader
         {
             if (tensors[i].dim() is not (2 or 4))
                 throw new AtlasInputException($"model.outputs: '{outputs[i]}' (output {i + 1}) has shape {string.Join("×", tensors[i].shape)}; atlas layers are N×C×H×W or N×C");
+            if (!tensors[i].requires_grad)
+                throw new AtlasInputException($"model.outputs: '{outputs[i]}' (output {i + 1}) does not follow from the input pixels (detached, or computed without gradients), so nothing can be rendered for it");
         }
         return tensors[^1].dim() == 2 ? (int)tensors[^1].shape[1] : 0;
     }

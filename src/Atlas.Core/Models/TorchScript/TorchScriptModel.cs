@@ -43,6 +43,7 @@ public sealed class TorchScriptModel : IAtlasModel
     /// <summary>Every output of one forward pass, in model.outputs order. The caller owns and disposes them.</summary>
     public IReadOnlyList<Tensor> Forward(Tensor pixels)
     {
+        TorchScriptExecutor.EnsureUnoptimized();
         IReadOnlyList<Tensor> outputs;
         using (var normalized = normalization.Apply(pixels)) outputs = Unpack(module.call(normalized));
         if (outputs.Count != LayerNames.Count)

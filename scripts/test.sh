@@ -64,6 +64,25 @@ ensure_docker_compose() {
   fi
 }
 
+# scripts/export-torchscript.py is tested with a real PyTorch: the first python3 that imports torch, or else
+# Debian's python3-torch, installed with apt-get. Its tests fail saying what is missing when there is none.
+ensure_python_torch() {
+  local candidate
+  for candidate in python3 /usr/bin/python3; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import torch' 2>/dev/null; then
+      export ATLAS_TEST_PYTHON="$(command -v "$candidate")"
+      return 0
+    fi
+  done
+  if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
+    log "installing python3-torch with apt-get (to test scripts/export-torchscript.py)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >&2 \
+      || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >&2; } \
+      || log "apt-get could not install python3-torch; the export script's tests will say so"
+    if /usr/bin/python3 -c 'import torch' 2>/dev/null; then export ATLAS_TEST_PYTHON=/usr/bin/python3; fi
+  fi
+}
+
 # Reuse an Azurite that is already listening (and leave it running); otherwise start one, and stop
 # it however this script ends (the trap covers errors and Ctrl-C; stop_azurite the normal path).
 STARTED_AZURITE=0
@@ -129,6 +148,7 @@ count_results() {
 require_tools
 ensure_chromium
 ensure_docker_compose
+ensure_python_torch
 start_azurite
 
 rm -rf "$RESULTS"

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Atlas.Cli.Commands;
 using Atlas.Cli.Tests.Analysis;
-using Atlas.Core.Imaging;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 
@@ -15,19 +14,10 @@ public class TorchScriptRunTests
 {
     private static string Fixture(string name) => Path.Combine(TestData.RepoRoot, "tests", "fixtures", "torchscript", name);
 
-    /// <summary>Two classes of 40-px colour images (reddish and bluish noise) and a config that reads the fixture.</summary>
+    /// <summary>Two classes of 40-px colour images and a config that reads the fixture.</summary>
     private static async Task<string> SetupAsync(string folder, string outputs = "\"conv1\", \"conv2\", \"logits\"")
     {
-        var random = new Random(11);
-        foreach (var (kind, hue) in new[] { ("red", new[] { 0.8f, 0.2f, 0.2f }), ("blue", new[] { 0.2f, 0.2f, 0.8f }) })
-        {
-            Directory.CreateDirectory(Path.Combine(folder, "images", kind));
-            for (int i = 0; i < 5; i++)
-            {
-                var pixels = Enumerable.Range(0, 3 * 40 * 40).Select(p => Math.Clamp(hue[p / 1600] + (random.NextSingle() - 0.5f) * 0.4f, 0f, 1f)).ToArray();
-                await File.WriteAllBytesAsync(Path.Combine(folder, "images", kind, $"{i}.png"), PngEncoder.Encode(pixels, 3, 40, 40));
-            }
-        }
+        await TestData.WriteColourImagesAsync(folder);
         var config = Path.Combine(folder, "atlas.json");
         await File.WriteAllTextAsync(config, $$"""
             {

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Exports a PyTorch network the atlas's model zoo does not have as a TorchScript archive it can read.
+
+The atlas reads a TorchScript module's layers from what its forward returns. This script wraps your network so
+that its forward returns the outputs of the modules you name (in that order) and then the network's own output
+(its logits), traces it, checks the archive against the eager network, and prints the config's "model" section.
+
+    python3 scripts/export-torchscript.py mypackage.nets:Net --weights net.pth \\
+        --outputs conv1,layer1,layer2 --input-size 64 --out net-atlas.pt
+
+MODEL is "module:callable": a class or function that returns the network, importable from the current folder or
+your PYTHONPATH (for example torchvision.models:resnet18, or mynet:Net for mynet.py here). --kwargs passes it
+JSON arguments. --weights is a state dict saved with torch.save (a training checkpoint that holds one under
+"state_dict", "model_state_dict" or "model" works too; DataParallel's "module." prefixes are dropped).
+
+Output names are module paths as model.named_modules() lists them. A module that runs more than once per forward
+(torchvision's ResNet blocks reuse one ReLU) is refused: name its block instead. Each output is copied as the
+module returns it, so a later in-place ReLU cannot change it. Tracing records one path through the forward:
+networks whose forward branches on the data are not supported by it.
+"""
+import argparse
+import importlib
+import json
+import sys
+
+import torch
+import torch.nn as nn
+
+
+def fail(message):
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def build(spec, kwargs):
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        fail(f"MODEL: '{spec}' is not module:callable (for example torchvision.models:resnet18)")
+    sys.path.insert(0, ".")
+    try:
+        factory = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as e:
+        fail(f"MODEL: cannot import '{spec}' ({e})")
+    network = factory(**kwargs)
+    if not isinstance(network, nn.Module):
+        fail(f"MODEL: '{spec}' returned {type(network).__name__}, not a torch.nn.Module")
+    return network
+
+
+def load_weights(network, path):
+    state = torch.load(path, map_location="cpu")
+    if isinstance(state, dict):
+        for key in ("state_dict", "model_state_dict", "model"):
+            if isinstance(state.get(key), dict):
+                state = state[key]
+                break
+    if not isinstance(state, dict):
+        fail(f"--weights: '{path}' holds {type(state).__name__}, not a state dict")
+    state = {k[len("module."):] if k.startswith("module.") else k: v for k, v in state.items()}
+    try:
+        network.load_state_dict(state, strict=True)
+    except RuntimeError as e:
+        fail(f"--weights: '{path}' does not fit the network ({' '.join(str(e).split())[:400]})")
+
+
+class AtlasExport(nn.Module):
+    """Returns the named modules' outputs, then the network's own output, as one tuple."""
+
+    def __init__(self, network, names, with_final):
+        super().__init__()
+        # The network's own children, parameters and buffers are registered here under their own names, so the
+        # archive's parameter paths are the network's ("conv1.weight", not "network.conv1.weight"): the atlas finds a
+        # layer's weights under the module of the layer's name. The network itself is kept out of the module tree.
+        for name, child in network.named_children():
+            self.add_module(name, child)
+        for name, parameter in network.named_parameters(recurse=False):
+            self.register_parameter(name, parameter)
+        for name, buffer in network.named_buffers(recurse=False):
+            self.register_buffer(name, buffer)
+        object.__setattr__(self, "network", network)
+        self.names = names
+        self.with_final = with_final
+        self.captured = {}
+        self.calls = {}
+        modules = dict(network.named_modules())
+        for name in names:
+            modules[name].register_forward_hook(self._hook(name))
+
+    def _hook(self, name):
+        def keep(_module, _inputs, output):
+            self.calls[name] = self.calls.get(name, 0) + 1
+            self.captured[name] = output
+            # The rest of the network goes on from a copy: an in-place ReLU after this module changes the copy, not
+            # the returned output, and the logits are still computed from the output (Grad-CAM needs that path).
+            return output.clone() if isinstance(output, torch.Tensor) else output
+        return keep
+
+    def forward(self, x):
+        self.captured.clear()
+        self.calls.clear()
+        final = self.network(x)
+        outputs = [self.captured[name] for name in self.names]
+        if self.with_final:
+            outputs.append(final)
+        return tuple(outputs)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("model", help="module:callable that returns the network, e.g. torchvision.models:resnet18")
+    parser.add_argument("--kwargs", default="{}", help="JSON keyword arguments for the callable")
+    parser.add_argument("--weights", help="state dict saved with torch.save")
+    parser.add_argument("--outputs", required=True, help="comma-separated module paths, in forward order")
+    parser.add_argument("--input-size", type=int, required=True, help="side of the square input images")
+    parser.add_argument("--channels", type=int, default=3, choices=(1, 3))
+    parser.add_argument("--final-name", default="logits", help="layer name of the network's own output (default logits)")
+    parser.add_argument("--no-final", action="store_true", help="do not return the network's own output")
+    parser.add_argument("--mean", help="comma-separated per-channel mean the network expects, for the printed config")
+    parser.add_argument("--std", help="comma-separated per-channel std the network expects, for the printed config")
+    parser.add_argument("--out", required=True, help="TorchScript file to write")
+    args = parser.parse_args()
+
+    network = build(args.model, json.loads(args.kwargs))
+    if args.weights:
+        load_weights(network, args.weights)
+    network.eval()
+    names = [n.strip() for n in args.outputs.split(",") if n.strip()]
+    modules = dict(network.named_modules())
+    for name in names:
+        if name not in modules or name == "":
+            known = [n for n in modules if n][:40]
+            fail(f"--outputs: the network has no module '{name}' (it has: {', '.join(known)}{' …' if len(modules) > 41 else ''})")
+    layer_names = names + ([] if args.no_final else [args.final_name])
+    if len(set(layer_names)) != len(layer_names):
+        fail(f"--outputs: a name is given twice in {', '.join(layer_names)}")
+
+    wrapper = AtlasExport(network, names, not args.no_final).eval()
+    example = torch.rand(2, args.channels, args.input_size, args.input_size)
+    with torch.no_grad():
+        eager = wrapper(example)
+        for name, count in wrapper.calls.items():
+            if count > 1:
+                fail(f"--outputs: module '{name}' runs {count} times per forward, so its output is ambiguous; name the block around it")
+        for name, value in zip(layer_names, eager):
+            if not isinstance(value, torch.Tensor) or value.dim() not in (2, 4):
+                shape = "×".join(map(str, value.shape)) if isinstance(value, torch.Tensor) else type(value).__name__
+                fail(f"--outputs: '{name}' gives {shape}; atlas layers are N×C×H×W or N×C tensors")
+        traced = torch.jit.trace(wrapper, example, check_trace=False)
+    traced.save(args.out)
+
+    loaded = torch.jit.load(args.out)
+    check = torch.rand(3, args.channels, args.input_size, args.input_size)
+    with torch.no_grad():
+        expected = wrapper(check)
+        actual = loaded(check)
+    for name, e, a in zip(layer_names, expected, actual):
+        if not torch.allclose(e, a, rtol=1e-4, atol=1e-5):
+            fail(f"the traced archive's '{name}' differs from the network's on a second input; its forward may branch on the data")
+
+    model = {"architecture": "torchscript", "checkpoint": args.out, "inputSize": args.input_size,
+             "inputChannels": args.channels, "outputs": layer_names}
+    if args.mean:
+        model["mean"] = [float(v) for v in args.mean.split(",")]
+    if args.std:
+        model["std"] = [float(v) for v in args.std.split(",")]
+    print(json.dumps({"model": model}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -32,6 +32,17 @@ public class TorchScriptConfigTests
     }
 
     [Fact]
+    public void The_shipped_example_config_only_lacks_the_archive_and_the_images()
+    {
+        var config = AtlasConfigLoader.Load(Path.Combine(RepositoryPaths.Root, "atlas-configs", "torchscript.json"));
+
+        Assert.Equal((224, 3), (config.Dataset.ImageSize, config.Dataset.Channels));
+        Assert.Equal(["relu", "layer1", "layer2", "layer3", "layer4", "fc"], config.Model.Outputs);
+        var error = Assert.Throws<AtlasInputException>(() => Atlas.Core.Models.ModelLoader.Load(config.Model, []));
+        Assert.Equal("/path/to/model-atlas.pt: checkpoint file not found", error.Message);
+    }
+
+    [Fact]
     public void Three_channels_are_the_default()
     {
         using var folder = new TempFolder();

@@ -160,6 +160,16 @@ public class TorchScriptModelTests
     }
 
     [Fact]
+    public void A_TorchScript_archive_given_to_a_zoo_architecture_says_how_to_load_it()
+    {
+        var path = Fixture("tiny-cnn.pt");
+
+        var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(new ModelConfig { Architecture = "resnet18", Checkpoint = path }, []));
+
+        Assert.Equal($"{path}: a TorchScript archive, not a state dict; load it with model.architecture \"torchscript\" and its outputs named in model.outputs (docs/config-reference.md, \"Your own network\")", error.Message);
+    }
+
+    [Fact]
     public void An_input_the_module_cannot_take_names_the_size_and_the_cause_from_the_TorchScript_traceback()
     {
         var config = TinyCnn() with { InputChannels = 1, Mean = null, Std = null };

@@ -47,6 +47,9 @@ internal static class PyTorchZipReader
         }
         using (archive)
         {
+            // Its pickle names the module's own classes, which the scanner would refuse without saying what the file is.
+            if (TorchScript.TorchScriptArchive.HasCode(archive))
+                throw new AtlasInputException($"{path}: a TorchScript archive, not a state dict; load it with model.architecture \"torchscript\" and its outputs named in model.outputs (docs/config-reference.md, \"Your own network\")");
             // The same entry PyBridge unpickles: the first whose name ends in data.pkl.
             var entry = archive.Entries.FirstOrDefault(e => e.Name.EndsWith("data.pkl", StringComparison.Ordinal))
                 ?? throw new AtlasInputException($"{path}: a zip archive without data.pkl, so not a PyTorch checkpoint");

@@ -55,7 +55,7 @@ public static class TorchScriptLoader
 
     /// <summary>
     /// A state dict saved with torch.save is a zip too, but holds no code: say what to do instead of libtorch's
-    /// "constants.pkl not found". TorchScript archives keep their compiled code under "&lt;name&gt;/code/".
+    /// "constants.pkl not found".
     /// </summary>
     private static void RequireArchive(string path)
     {
@@ -63,7 +63,7 @@ public static class TorchScriptLoader
         try
         {
             using var zip = ZipFile.OpenRead(path);
-            hasCode = zip.Entries.Any(e => e.FullName.Contains("/code/", StringComparison.Ordinal));
+            hasCode = TorchScriptArchive.HasCode(zip);
         }
         catch (InvalidDataException)
         {

@@ -12,7 +12,8 @@ namespace Atlas.Core.Comparison;
 /// can be reused instead of recomputed. Which parameters feed a layer is found by autograd, not by
 /// names or registration order: one forward pass to the layer on a blank image, then the parameters
 /// that received a gradient are exactly the ones on its path (this holds for branches, residuals and
-/// auxiliary heads alike).
+/// auxiliary heads alike). A model whose code comes with its checkpoint (TorchScript) adds that code's digest to
+/// every layer's.
 /// </summary>
 public static class LayerFingerprints
 {
@@ -44,6 +45,8 @@ public static class LayerFingerprints
                 var owners = feeding.Select(Owner).ToHashSet(StringComparer.Ordinal);
                 var included = feeding.Concat(buffers.Select(b => b.name).Where(b => owners.Contains(Owner(b)))).Order(StringComparer.Ordinal);
                 var text = new StringBuilder();
+                // Code that comes with the checkpoint (TorchScript) decides the layer as much as its weights do.
+                if (model.CodeDigest is { } code) text.Append("code=").Append(code).Append('\n');
                 foreach (var name in included) text.Append(name).Append('=').Append(tensorHashes[name]).Append('\n');
                 result[layer] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
             }

@@ -21,6 +21,13 @@ public interface IAtlasModel : IDisposable
     nn.Module Network { get; }
 
     /// <summary>
+    /// Identity of the code that computes the layers, when it comes with the checkpoint (a TorchScript archive's
+    /// compiled forward); null for networks the atlas builds itself, whose code is the program's. Version
+    /// comparison counts it as part of every layer's weights.
+    /// </summary>
+    string? CodeDigest => null;
+
+    /// <summary>
     /// Runs the network on <paramref name="pixels"/> and returns the activations of the requested
     /// layers, stopping after the deepest one. <paramref name="preActivation"/> returns the value
     /// before the layer's ReLU, which always has a gradient (feature visualization of units that are

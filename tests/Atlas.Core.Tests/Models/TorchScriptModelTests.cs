@@ -1,4 +1,5 @@
 using Atlas.Core.Analysis;
+using Atlas.Core.Comparison;
 using Atlas.Core.Configuration;
 using Atlas.Core.Models;
 using Atlas.Core.Models.Checkpoints;
@@ -122,6 +123,28 @@ public class TorchScriptModelTests
         var error = Assert.Throws<AtlasInputException>(() => GradCam.Compute(LayerProbes.For(model), pixels, "conv"));
 
         Assert.Equal("the logits of model 'torchscript' are not computed from layer 'conv' (its output is a copy, or a branch the logits do not read), so Grad-CAM cannot weigh it", error.Message);
+    }
+
+    [Fact]
+    public void Layer_fingerprints_follow_the_weights_before_each_output_and_the_archives_code()
+    {
+        using var model = ModelLoader.Load(TinyCnn(), []);
+        using var sameWeightsOtherCode = ModelLoader.Load(TinyCnn(Fixture("tiny-cnn-avgpool.pt")), []);
+        var layers = model.LayerNames;
+
+        var before = LayerFingerprints.Compute(model, layers);
+        using (no_grad())
+        {
+            var conv2 = model.Network.named_parameters().Single(p => p.name == "conv2.weight").parameter;
+            conv2.add_(0.01f);
+        }
+        var after = LayerFingerprints.Compute(model, layers);
+        var otherCode = LayerFingerprints.Compute(sameWeightsOtherCode, layers);
+
+        Assert.Equal(["conv1"], LayerFingerprints.Identical(after, before));
+        Assert.Empty(LayerFingerprints.Identical(otherCode, before));
+        using var reloaded = ModelLoader.Load(TinyCnn(), []);
+        Assert.Equal(before, LayerFingerprints.Compute(reloaded, layers));
     }
 
     [Fact]

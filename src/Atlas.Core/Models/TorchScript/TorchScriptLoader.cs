@@ -39,7 +39,7 @@ public static class TorchScriptLoader
         {
             ModelDevice.FreezeOnRuntimeDevice(module);
             int classes = Check(module, input, outputs, path);
-            var model = new TorchScriptModel(module, input, outputs, classes > 0 && classNames.Count == classes ? classNames : []);
+            var model = new TorchScriptModel(module, input, outputs, classes > 0 && classNames.Count == classes ? classNames : [], TorchScriptArchive.CodeDigest(path));
             var parameters = module.parameters().ToList();
             var types = parameters.Select(p => p.dtype.ToString().ToLowerInvariant()).Distinct().ToList();
             var format = unoptimized ? "TorchScript" : "TorchScript (graph optimizer on: Grad-CAM may find no layer gradients)";

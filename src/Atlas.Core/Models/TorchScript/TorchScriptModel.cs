@@ -17,9 +17,10 @@ public sealed class TorchScriptModel : IAtlasModel
     private readonly InputNormalization normalization;
     private readonly Dictionary<string, int> positions;
 
-    public TorchScriptModel(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, IReadOnlyList<string> classNames)
+    public TorchScriptModel(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, IReadOnlyList<string> classNames, string codeDigest)
     {
         this.module = module;
+        CodeDigest = codeDigest;
         Input = input;
         LayerNames = outputs;
         ClassNames = classNames;
@@ -33,6 +34,7 @@ public sealed class TorchScriptModel : IAtlasModel
     public IReadOnlyList<string> ClassNames { get; }
     public nn.Module Network => module;
     public ScalarType ComputeType => normalization.ComputeType;
+    public string CodeDigest { get; }
 
     public void ConvertTo(ScalarType type)
     {

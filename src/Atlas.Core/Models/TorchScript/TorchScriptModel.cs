@@ -42,12 +42,20 @@ public sealed class TorchScriptModel : IAtlasModel
         normalization.ComputeType = type;
     }
 
-    /// <summary>Every output of one forward pass, in model.outputs order. The caller owns and disposes them.</summary>
+    /// <summary>
+    /// Every output of one forward pass, in model.outputs order. The caller owns and disposes them: as the zoo models'
+    /// activations, they belong to no dispose scope of the caller's.
+    /// </summary>
     public IReadOnlyList<Tensor> Forward(Tensor pixels)
     {
         TorchScriptExecutor.EnsureUnoptimized();
         IReadOnlyList<Tensor> outputs;
-        using (var normalized = normalization.Apply(pixels)) outputs = Unpack(module.call(normalized));
+        using (var scope = NewDisposeScope())
+        {
+            using var normalized = normalization.Apply(pixels);
+            outputs = Unpack(module.call(normalized));
+            foreach (var output in outputs) output.DetachFromDisposeScope();
+        }
         if (outputs.Count != LayerNames.Count)
         {
             foreach (var output in outputs) output.Dispose();

@@ -15,6 +15,7 @@
 #                about 720-790 images/s decoding, 13,000-16,300 from the cache as bytes); keeps the photos;
 #   photos       the dataset pass over those photos on the GPU, decoding included, then through a pixel cache
 #                twice (the first run fills it, the second reads it back): no session has measured photos there;
+#   torchscript  a TorchScript model's atlas on the GPU (the twelfth session's own-network path; a few seconds);
 #   ncu-scan     Nsight Compute's per-kernel times of a short float16 dataset pass (bench/ncu_summary.py): what
 #                a batch of 512 images spends on convolutions, pools, the per-unit maxima and the sort.
 # The eighth and ninth sessions changed C# code the GPU runs (batch sizing, image-folder listing and decoding,
@@ -28,6 +29,34 @@ step featurevis2 50 "${fv[@]}" --single 0
 step featurevis3 50 "${fv[@]}" --single 0
 step examples 50 "$atlas" bench examples --model googlenet --images 100000 --precision auto,float32
 step examples512 30 "$atlas" bench examples --model googlenet --batch 512 --images 100000 --precision auto
+# A TorchScript model (the twelfth session's tests/fixtures/torchscript/tiny-cnn.pt) made into an atlas on the GPU:
+# PyTorch's own libtorch must offer the graph-optimizer switch (the log says "TorchScript format", not "graph
+# optimizer on"), rendering in bfloat16 and scanning in float16 must run, and the logits must get Grad-CAM overlays.
+ts=/tmp/ts-atlas; mkdir -p $ts
+python3 - "$ts" <<'PY'
+import os, random, struct, sys, zlib
+root = sys.argv[1]
+def png(path, side, pixels):
+    rows = b"".join(b"\x00" + bytes(pixels[y * side * 3:(y + 1) * side * 3]) for y in range(side))
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+random.seed(1)
+for name, base in (("red", (200, 40, 40)), ("blue", (40, 40, 200))):
+    os.makedirs(f"{root}/images/{name}", exist_ok=True)
+    for i in range(20):
+        png(f"{root}/images/{name}/{i}.png", 40, [max(0, min(255, c + random.randint(-40, 40))) for _ in range(1600) for c in base])
+PY
+cat > $ts/atlas.json <<JSON
+{ "name": "gpu-torchscript",
+  "model": { "architecture": "torchscript", "checkpoint": "$PWD/tests/fixtures/torchscript/tiny-cnn.pt", "inputSize": 32,
+             "outputs": ["conv1", "conv2", "logits"], "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.3] },
+  "dataset": { "kind": "image-folder", "path": "images" }, "maxUnitsPerLayer": 8,
+  "featureVis": { "steps": 64 }, "examples": { "topK": 4, "imagesPerShard": 20 },
+  "output": { "store": "store", "site": "site" } }
+JSON
+step torchscript 30 "$atlas" run $ts/atlas.json --verbosity detailed
+grep -E "Loaded torchscript|Working copy|Completed|no Grad-CAM|WRN|ERR" "$OUT/torchscript.log" | grep -v "ServerGC\|Reminder\|Participant" | head -12
+grep -o '"Grad-CAM overlays at [a-z0-9]*"' $ts/store/gpu-torchscript/*/work/analysis/logits.json
 step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0
 grep "done at" "$OUT/all-layers.log" | tail -12
 # The tenth session's featureVis.channelsPerUnit default on a GPU (128 channels, 896 pictures per optimisation)

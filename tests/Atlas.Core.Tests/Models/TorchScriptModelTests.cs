@@ -170,7 +170,7 @@ public class TorchScriptModelTests
     [InlineData("state-dict.pth", null, "{0}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to")]
     [InlineData("tiny-cnn.pt", "conv1,logits", "model.outputs: names 2 outputs (conv1, logits), but tiny-cnn.pt's forward returns 3 tensors")]
     [InlineData("dict-output.pt", "conv", "{0}: the TorchScript module's forward returns a value TorchSharp cannot read (a dict?); return a tuple of tensors in model.outputs order instead")]
-    [InlineData("bad-rank.pt", "conv,flat", "model.outputs: 'flat' (output 2) has shape 1×4×1024; atlas layers are N×C×H×W or N×C")]
+    [InlineData("bad-rank.pt", "conv,flat", "model.outputs: 'flat' (output 2) is 4×1024 per image; atlas layers are C×H×W maps or C vectors")]
     [InlineData("detached-conv.pt", "conv,fc", "model.outputs: 'conv' (output 1) does not follow from the input pixels (detached, or computed without gradients), so nothing can be rendered for it")]
     public void Archives_that_do_not_fit_the_config_are_one_line_input_errors(string file, string? outputs, string expected)
     {
@@ -193,13 +193,23 @@ public class TorchScriptModelTests
     }
 
     [Fact]
+    public void A_module_traced_with_its_batch_size_baked_in_is_refused_at_load()
+    {
+        var config = TinyCnn(Fixture("batch-one.pt"), ["conv", "fc"]) with { Mean = null, Std = null };
+
+        var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config, []));
+
+        Assert.StartsWith($"{config.Checkpoint}: the TorchScript module fails on a 2×3×32×32 input (model.inputSize, model.inputChannels): RuntimeError: shape '[1, 4096]' is invalid", error.Message);
+    }
+
+    [Fact]
     public void An_input_the_module_cannot_take_names_the_size_and_the_cause_from_the_TorchScript_traceback()
     {
         var config = TinyCnn() with { InputChannels = 1, Mean = null, Std = null };
 
         var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config, []));
 
-        Assert.StartsWith($"{config.Checkpoint}: the TorchScript module fails on a 1×1×32×32 input (model.inputSize, model.inputChannels): RuntimeError: ", error.Message);
+        Assert.StartsWith($"{config.Checkpoint}: the TorchScript module fails on a 2×1×32×32 input (model.inputSize, model.inputChannels): RuntimeError: ", error.Message);
         Assert.DoesNotContain('\n', error.Message);
     }
 }

@@ -8,12 +8,14 @@ namespace Atlas.Core.Models.TorchScript;
 
 /// <summary>
 /// Loads a TorchScript archive (<c>torch.jit.save</c>) as an atlas model, onto the CPU first and then the runtime's
-/// device, whichever device it was saved from. One forward pass of a blank image checks it against the config
+/// device, whichever device it was saved from. One forward pass of two blank images checks it against the config
 /// before any work is planned: the number of outputs model.outputs names, that each is N×C×H×W or N×C, and that
 /// each has a gradient with respect to the pixels (feature visualization follows it).
 /// </summary>
 public static class TorchScriptLoader
 {
+    private const int ProbeBatch = 2;
+
     public static (IAtlasModel Model, ModelLoadReport Report) Load(ModelConfig config, IReadOnlyList<string> classNames)
     {
         var clock = Stopwatch.StartNew();
@@ -79,7 +81,8 @@ public static class TorchScriptLoader
         using var scope = NewDisposeScope();
         // With gradients on, so an output that does not follow from the pixels (detached, or a constant) shows.
         using var gradients = enable_grad();
-        var probe = zeros(1, input.Channels, input.Height, input.Width, device: TorchRuntime.Device).requires_grad_(true);
+        // Two images: the atlas always runs batches, and a module traced at batch 1 may have that size baked in.
+        var probe = zeros(ProbeBatch, input.Channels, input.Height, input.Width, device: TorchRuntime.Device).requires_grad_(true);
         using var normalization = new InputNormalization(input);
         object result;
         try
@@ -93,7 +96,7 @@ public static class TorchScriptLoader
         }
         catch (Exception e) when (e is not OutOfMemoryException and not AtlasInputException)
         {
-            throw new AtlasInputException($"{path}: the TorchScript module fails on a 1×{input.Channels}×{input.Height}×{input.Width} input (model.inputSize, model.inputChannels): {TorchErrors.Summary(e)}", e);
+            throw new AtlasInputException($"{path}: the TorchScript module fails on a {ProbeBatch}×{input.Channels}×{input.Height}×{input.Width} input (model.inputSize, model.inputChannels): {TorchErrors.Summary(e)}", e);
         }
         var tensors = TorchScriptModel.Unpack(result);
         if (tensors.Count != outputs.Count)
@@ -101,7 +104,7 @@ public static class TorchScriptLoader
         for (int i = 0; i < tensors.Count; i++)
         {
             if (tensors[i].dim() is not (2 or 4))
-                throw new AtlasInputException($"model.outputs: '{outputs[i]}' (output {i + 1}) has shape {string.Join("×", tensors[i].shape)}; atlas layers are N×C×H×W or N×C");
+                throw new AtlasInputException($"model.outputs: '{outputs[i]}' (output {i + 1}) is {string.Join("×", tensors[i].shape.Skip(1))} per image; atlas layers are C×H×W maps or C vectors");
             if (!tensors[i].requires_grad)
                 throw new AtlasInputException($"model.outputs: '{outputs[i]}' (output {i + 1}) does not follow from the input pixels (detached, or computed without gradients), so nothing can be rendered for it");
         }

@@ -14,7 +14,7 @@ public interface IClusterViewGrain : IGrainWithIntegerKey
     [Alias("Silos")] Task<IReadOnlyList<SiloReport>> Silos();
 }
 
-/// <summary>One worker silo: its Orleans address, machine, process, torch device ("cpu" or "cuda") and worker loops.</summary>
+/// <summary>One worker silo: its Orleans address (parsable form, <c>SiloAddress.ToParsableString</c>), machine, process, torch device ("cpu" or "cuda") and worker loops.</summary>
 [GenerateSerializer, Immutable, Alias("atlas.silo-report")]
 public sealed record SiloReport(
     [property: Id(0)] string Silo,

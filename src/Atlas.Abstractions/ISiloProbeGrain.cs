@@ -15,6 +15,19 @@ public interface ISiloProbeGrain : IGrainWithIntegerKey
     [Alias("CheckPaths")] Task<SiloPathCheck> CheckPaths(IReadOnlyList<string> paths);
 }
 
-/// <summary>A silo's answer to <see cref="ISiloProbeGrain.CheckPaths"/>: its host name and the paths it cannot see.</summary>
+/// <summary>
+/// A silo's answer to a path check: its host name, the paths it cannot see, and its Orleans address (parsable form),
+/// so that a caller that asked a particular silo can tell that silo answered.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("atlas.silo-path-check")]
-public sealed record SiloPathCheck([property: Id(0)] string Host, [property: Id(1)] IReadOnlyList<string> Missing);
+public sealed record SiloPathCheck([property: Id(0)] string Host, [property: Id(1)] IReadOnlyList<string> Missing, [property: Id(2)] string Silo = "");
+
+/// <summary>
+/// The same question as <see cref="ISiloProbeGrain.CheckPaths"/>, asked of one chosen silo: each call uses a fresh key
+/// and Orleans' placement hint, so the activation lives on the silo the caller named (see SiloQuestions in the grains).
+/// </summary>
+[Alias("atlas.IPlacedSiloProbeGrain")]
+public interface IPlacedSiloProbeGrain : IGrainWithGuidKey
+{
+    [Alias("CheckPaths")] Task<SiloPathCheck> CheckPaths(IReadOnlyList<string> paths);
+}

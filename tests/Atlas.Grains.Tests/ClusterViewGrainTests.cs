@@ -9,13 +9,13 @@ public class ClusterViewGrainTests(ClusterFixture fixture)
     public async Task The_view_lists_the_latest_report_of_each_active_silo_and_drops_silos_the_membership_does_not_count()
     {
         var view = fixture.Cluster.Client.GetGrain<IClusterViewGrain>(0);
-        var active = fixture.Cluster.Silos.Select(s => s.SiloAddress.ToString()).ToList();
+        var active = fixture.Cluster.Silos.Select(s => s.SiloAddress.ToParsableString()).ToList();
         var started = DateTimeOffset.UtcNow;
 
         await view.Report(new SiloReport(active[0], "host-b", 20, "cpu", 1, started));
         await view.Report(new SiloReport(active[0], "host-b", 20, "cuda", 2, started)); // a later report replaces the first
         await view.Report(new SiloReport(active[1], "host-a", 10, "cpu", 1, started));
-        await view.Report(new SiloReport("S10.9.9.9:11111:99", "host-gone", 30, "cuda", 2, started)); // never a member
+        await view.Report(new SiloReport("10.9.9.9:11111@99", "host-gone", 30, "cuda", 2, started)); // never a member
 
         var silos = await view.Silos();
 

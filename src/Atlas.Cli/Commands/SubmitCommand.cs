@@ -31,7 +31,7 @@ public static class SubmitCommand
             Preparation.EnsureData(config, coreLogger);
             Preparation.EnsureCheckpoint(config, coreLogger);
             var spec = JobSpecBuilder.Build(config, coreLogger, workerDevice);
-            await ClusterReadiness.EnsureFilesVisibleAsync(cluster.Client, config);
+            await ClusterReadiness.EnsureFilesVisibleAsync(cluster.Client, config, logger);
 
             var job = cluster.Client.GetGrain<IAtlasJobGrain>(spec.JobId);
             var status = await job.Submit(spec);

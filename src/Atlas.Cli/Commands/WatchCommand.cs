@@ -76,7 +76,7 @@ public static class WatchCommand
             logger.Information("Stopped the cluster's watcher of {Atlas}", config.Name);
             return ExitCodes.Success;
         }
-        await ClusterReadiness.EnsureFilesVisibleAsync(connection.Client, config);
+        await ClusterReadiness.EnsureFilesVisibleAsync(connection.Client, config, logger);
         var status = await watcher.Start(AtlasConfigLoader.Serialize(config));
         Report(status, logger, new Dictionary<string, CheckpointState>());
         logger.Information("The cluster now watches {Source} for {Atlas}; follow it with `atlas status`", config.Watch!.Source, config.Name);

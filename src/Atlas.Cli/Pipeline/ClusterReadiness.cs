@@ -2,6 +2,7 @@ using Atlas.Abstractions;
 using Atlas.Core;
 using Atlas.Core.Configuration;
 using Atlas.Core.Rendering;
+using Atlas.Grains.Workers;
 using Atlas.Storage;
 using TorchSharp;
 
@@ -21,20 +22,43 @@ public static class ClusterReadiness
     public static async Task<DeviceType?> WorkerDeviceAsync(IClusterClient client, AtlasConfig config, Serilog.ILogger logger)
     {
         if (config.FeatureVis.ChannelsPerUnit is not null) return null;
-        var name = await client.GetGrain<ISiloProbeGrain>(0).DeviceType();
+        // The worker silos' own reports; before any has reported (a cluster just started), the silo this client connects through.
+        var reported = (await SiloQuestions.WorkerSilosAsync(client)).Select(s => s.Report.Device).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var name = reported.Count switch
+        {
+            0 => await client.GetGrain<ISiloProbeGrain>(0).DeviceType(),
+            1 => reported[0],
+            // GPU workers take most of a mixed cluster's units; CPU workers still finish theirs, only more slowly.
+            _ => reported.FirstOrDefault(d => !d.Equals("cpu", StringComparison.OrdinalIgnoreCase)) ?? reported[0],
+        };
         var device = Enum.Parse<DeviceType>(name, ignoreCase: true);
+        if (reported.Count > 1) logger.Warning("The cluster's worker silos compute on {Devices}; work units are sized for {Device}", string.Join(" and ", reported), name);
         logger.Information("The cluster computes on {Device}: feature-vis work units of {Channels} channels", name, FeatureVisSettings.ChannelsPerUnit(config.FeatureVis, device));
         return device;
     }
 
-    /// <summary>Throws <see cref="AtlasInputException"/> naming the first file or folder of the config that the cluster's silo cannot see.</summary>
-    public static async Task EnsureFilesVisibleAsync(IClusterClient client, AtlasConfig config)
+    /// <summary>
+    /// Throws <see cref="AtlasInputException"/> naming the first file or folder of the config that a worker silo cannot
+    /// see. Every worker silo the cluster view lists is asked on its own machine; before any has reported, the silo this
+    /// client connects through answers.
+    /// </summary>
+    public static async Task EnsureFilesVisibleAsync(IClusterClient client, AtlasConfig config, Serilog.ILogger? logger = null)
     {
         var files = FilesWorkersRead(config);
         // A folder store is made here first: the question is whether the cluster sees the same folder.
         foreach (var store in files.Where(f => f.Field == "output.store")) Directory.CreateDirectory(store.Path);
-        var check = await client.GetGrain<ISiloProbeGrain>(0).CheckPaths(files.Select(f => f.Path).ToList());
-        if (Problem(files, check) is { } problem) throw new AtlasInputException(problem);
+        var paths = files.Select(f => f.Path).ToList();
+        var workers = await SiloQuestions.WorkerSilosAsync(client);
+        IReadOnlyList<SiloPathCheck?> checks = workers.Count == 0
+            ? [await client.GetGrain<ISiloProbeGrain>(0).CheckPaths(paths)]
+            : await SiloQuestions.CheckPathsOnEachAsync(client, workers.Select(w => w.Address).ToList(), paths);
+        for (int i = 0; i < checks.Count; i++)
+        {
+            if (checks[i] is null)
+                logger?.Warning("Worker silo {Host}/{Process} could not be asked whether it sees the config's files (it may have left the cluster)", workers[i].Report.Host, workers[i].Report.ProcessId);
+        }
+        if (checks.OfType<SiloPathCheck>().Select(check => Problem(files, check)).FirstOrDefault(p => p is not null) is { } problem)
+            throw new AtlasInputException(problem);
     }
 
     /// <summary>

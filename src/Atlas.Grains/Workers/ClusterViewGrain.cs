@@ -16,7 +16,7 @@ public sealed class ClusterViewGrain : Grain, IClusterViewGrain
 
     public async Task<IReadOnlyList<SiloReport>> Silos()
     {
-        var active = (await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys.Select(a => a.ToString()).ToHashSet();
+        var active = (await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys.Select(a => a.ToParsableString()).ToHashSet();
         foreach (var gone in reports.Keys.Where(k => !active.Contains(k)).ToList()) reports.Remove(gone);
         return reports.Values.OrderBy(r => r.Host, StringComparer.Ordinal).ThenBy(r => r.ProcessId).ToList();
     }

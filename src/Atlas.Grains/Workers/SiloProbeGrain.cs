@@ -1,12 +1,13 @@
 using Atlas.Abstractions;
 using Atlas.Core;
 using Orleans.Concurrency;
+using Orleans.Runtime;
 
 namespace Atlas.Grains.Workers;
 
 /// <summary>Answers for this silo's machine: one activation per silo, kept local to the caller's gateway.</summary>
 [StatelessWorker]
-public sealed class SiloProbeGrain : Grain, ISiloProbeGrain
+public sealed class SiloProbeGrain(ILocalSiloDetails silo) : Grain, ISiloProbeGrain
 {
     public Task<string> DeviceType()
     {
@@ -15,5 +16,5 @@ public sealed class SiloProbeGrain : Grain, ISiloProbeGrain
     }
 
     public Task<SiloPathCheck> CheckPaths(IReadOnlyList<string> paths) =>
-        Task.FromResult(new SiloPathCheck(Environment.MachineName, paths.Where(p => !File.Exists(p) && !Directory.Exists(p)).ToList()));
+        Task.FromResult(new SiloPathCheck(Environment.MachineName, MachinePaths.Missing(paths), silo.SiloAddress.ToParsableString()));
 }

@@ -20,7 +20,7 @@ public sealed class SiloReporter(IGrainFactory grains, ILocalSiloDetails silo, i
     {
         await Task.Yield();
         TorchRuntime.Initialize();
-        var report = new SiloReport(silo.SiloAddress.ToString(), Environment.MachineName, Environment.ProcessId,
+        var report = new SiloReport(silo.SiloAddress.ToParsableString(), Environment.MachineName, Environment.ProcessId,
             TorchRuntime.DeviceTypeName, workers, startedAt);
         while (!stoppingToken.IsCancellationRequested)
         {

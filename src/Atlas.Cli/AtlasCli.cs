@@ -24,6 +24,7 @@ public static class AtlasCli
         var root = new RootCommand("Circuit Atlas: feature visualizations, dataset examples and a static site for every unit of a CNN.");
         root.Options.Add(VerbosityOption);
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(PublishCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(SiloCommand.Create());

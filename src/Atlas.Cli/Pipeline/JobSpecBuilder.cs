@@ -15,7 +15,11 @@ namespace Atlas.Cli.Pipeline;
 public static class JobSpecBuilder
 {
     /// <param name="workerDevice">The device of the cluster's workers (sizes unset work units); null: this machine's.</param>
-    public static AtlasJobSpec Build(AtlasConfig config, ILogger? logger = null, DeviceType? workerDevice = null)
+    public static AtlasJobSpec Build(AtlasConfig config, ILogger? logger = null, DeviceType? workerDevice = null) =>
+        BuildWithLayers(config, logger, workerDevice).Spec;
+
+    /// <summary>The job spec and the catalog entries of its layers (kind and shape), for a plan that shows them.</summary>
+    public static (AtlasJobSpec Spec, IReadOnlyList<LayerInfo> Layers) BuildWithLayers(AtlasConfig config, ILogger? logger = null, DeviceType? workerDevice = null)
     {
         IReadOnlyList<string> classes;
         int count;
@@ -31,6 +35,6 @@ public static class JobSpecBuilder
             InputSizeCheck.Ensure(model, layers, config);
         }
 
-        return JobSpecFactory.Create(config, ModelLoader.Sha256(config.Model.Checkpoint), layers, count, workerDevice);
+        return (JobSpecFactory.Create(config, ModelLoader.Sha256(config.Model.Checkpoint), layers, count, workerDevice), layers);
     }
 }

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using Atlas.Abstractions;
+using Atlas.Cli.Pipeline;
+using Atlas.Core;
+using Atlas.Core.Configuration;
+using Atlas.Grains.Execution;
+using Atlas.Grains.Jobs;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+using Serilog;
+using Serilog.Extensions.Logging;
+using Spectre.Console;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary>
+/// `atlas plan CONFIG`: what `atlas run` would compute, and nothing else. It prepares as `run` does (the demo's data
+/// fetched and its model trained on first use), loads the checkpoint, checks the config against the network, and
+/// prints the layers, the work units and what the store already holds of this version. Every bad-input check of
+/// `run` happens here too, so a config that plans runs.
+/// </summary>
+public static class PlanCommand
+{
+    public static Command Create()
+    {
+        var arguments = new ConfigArguments();
+        var command = new Command("plan", "Show what `atlas run` would compute for a config (layers, units, work units, what the store holds) without computing it");
+        arguments.AddTo(command);
+        command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) => PlanAsync(arguments.Load(parse), logger, cancellationToken)));
+        return command;
+    }
+
+    private static async Task<int> PlanAsync(AtlasConfig config, ILogger logger, CancellationToken cancellationToken)
+    {
+        using var loggerFactory = new SerilogLoggerFactory(logger);
+        var coreLogger = loggerFactory.CreateLogger("Atlas");
+        Preparation.EnsureData(config, coreLogger);
+        Preparation.EnsureCheckpoint(config, coreLogger);
+        var (spec, catalog) = JobSpecBuilder.BuildWithLayers(config, coreLogger);
+        var units = JobPlanner.Plan(spec);
+
+        AnsiConsole.MarkupLineInterpolated($"Atlas [bold]{spec.Atlas}[/] version {spec.Version} ({Path.GetFileName(config.Model.Checkpoint)}, {config.Model.Architecture}) on {TorchRuntime.DeviceTypeName}");
+        var table = new Table().AddColumn(new TableColumn("layer").NoWrap()).AddColumns("kind", "shape", "units", "feature-vis work units");
+        foreach (var (layer, info) in spec.Layers.Zip(catalog))
+        {
+            var shape = info.IsSpatial ? $"{info.Channels}×{info.Height}×{info.Width}" : info.Channels.ToString();
+            var rendered = layer.Units == info.Channels ? $"{layer.Units}" : $"{layer.Units} of {info.Channels}";
+            table.AddRow(Markup.Escape(layer.Name), info.Kind.ToString().ToLowerInvariant(), shape, rendered,
+                units.Count(u => u.Kind == WorkKind.FeatureVis && u.Layer == layer.Name).ToString());
+        }
+        AnsiConsole.Write(table);
+        int shards = units.Count(u => u.Kind == WorkKind.ExampleShard);
+        AnsiConsole.MarkupLineInterpolated(
+            $"{units.Count} work units: {units.Count(u => u.Kind == WorkKind.FeatureVis)} feature-vis (up to {spec.UnitsPerWorkUnit} units each), {shards} dataset shards (up to {spec.ImagesPerShard} images each, {spec.DatasetCount} in all), 1 merge, {spec.Layers.Count} analysis, 1 manifest");
+        AnsiConsole.MarkupLineInterpolated($"Store {ArtifactStores.Open(config.Output.Store).Description}: {await StoredAsync(config, spec, units, cancellationToken)}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>What `atlas run` would do with what the store holds of this version.</summary>
+    private static async Task<string> StoredAsync(AtlasConfig config, AtlasJobSpec spec, IReadOnlyList<WorkUnit> units, CancellationToken cancellationToken)
+    {
+        var store = ArtifactStores.Open(config.Output.Store);
+        var keys = new AtlasKeys(spec.Atlas, spec.Version);
+        try
+        {
+            if (await store.ExistsAsync(keys.Manifest, cancellationToken)) return "this version's atlas is there; `atlas run` publishes it without computing (--force recomputes)";
+            if (!await RunFingerprint.Of(config, spec).IsStoredAsync(store, keys, cancellationToken)) return "nothing of this config's run; `atlas run` computes every unit";
+            int done = 0;
+            foreach (var key in units.Select(u => UnitOutputs.ManifestKey(keys, u)).OfType<string>())
+            {
+                if (await store.ExistsAsync(key, cancellationToken)) done++;
+            }
+            return $"an interrupted run of this config with {done} of {units.Count} units done; `atlas run` resumes it";
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
+        {
+            throw new AtlasInputException($"output.store: {store.Description} could not be reached ({Console.ErrorCause.Of(e)})", e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+namespace Atlas.Cli.Tests;
+
+/// <summary>`atlas plan`: what `run` would compute, from the same checks, and nothing written.</summary>
+public class PlanCommandTests
+{
+    [Fact]
+    public async Task Plan_lists_layers_and_work_units_writes_nothing_and_then_sees_the_finished_atlas()
+    {
+        var folder = TestData.NewTempFolder("plan");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv2\", \"logits\"]",
+            checkpoint: await TrainedCheckpoint.GetAsync()));
+
+        var before = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "plan", config);
+
+        Assert.True(before.ExitCode == 0, before.ToString());
+        var rows = before.StdOut.Split('\n').Select(l => string.Join(' ', l.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))).ToList();
+        // maxUnitsPerLayer 5 of conv2's 32 channels in work units of 3: two work units; the 10 logits likewise.
+        Assert.Contains("conv2 conv 32×14×14 5 of 32 2", rows);
+        Assert.Contains("logits linear 10 5 of 10 2", rows);
+        var summary = string.Join(' ', before.StdOut.Split('\n', StringSplitOptions.TrimEntries));
+        Assert.Contains("11 work units: 4 feature-vis (up to 3 units each), 3 dataset shards (up to 100 images each, 240 in all), 1 merge, 2 analysis, 1 manifest", summary);
+        Assert.Contains("nothing of this config's run; `atlas run` computes every unit", summary);
+        Assert.False(Directory.Exists(Path.Combine(folder, "store")) && Directory.EnumerateFiles(Path.Combine(folder, "store"), "*", SearchOption.AllDirectories).Any(), "plan stores nothing");
+        Assert.False(Directory.Exists(Path.Combine(folder, "site")), "plan publishes nothing");
+
+        var run = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), "run", config);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var after = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "plan", config);
+
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Contains("this version's atlas is there; `atlas run` publishes it without computing (--force recomputes)", string.Join(' ', after.StdOut.Split('\n', StringSplitOptions.TrimEntries)));
+    }
+
+    [Fact]
+    public async Task A_config_the_network_cannot_take_is_refused_as_run_refuses_it()
+    {
+        var folder = TestData.NewTempFolder("plan-bad");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv9\"]",
+            checkpoint: await TrainedCheckpoint.GetAsync()));
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "plan", config);
+
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("error: layers: unknown layer 'conv9' (the model has: conv1, conv2, conv3, logits)", outcome.StdErr);
+    }
+}

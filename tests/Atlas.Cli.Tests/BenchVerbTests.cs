@@ -1,6 +1,6 @@
 namespace Atlas.Cli.Tests;
 
-/// <summary>The benchmark verbs that need no model run end to end and print their table; their figures are never asserted.</summary>
+/// <summary>The benchmark verbs that need no trained model run end to end and print their table; their figures are never asserted.</summary>
 public class BenchVerbTests
 {
     [Fact]
@@ -15,6 +15,27 @@ public class BenchVerbTests
             Assert.Contains(pass, outcome.StdOut);
         var left = Directory.GetDirectories(Path.GetTempPath(), "atlas-bench-decode-*").Where(d => !before.Contains(d));
         Assert.Empty(left);
+    }
+
+    [Fact]
+    public async Task Bench_featurevis_renders_a_configs_own_network_a_TorchScript_archive()
+    {
+        var folder = TestData.NewTempFolder("bench-config");
+        var config = Path.Combine(folder, "atlas.json");
+        var checkpoint = System.Text.Json.JsonSerializer.Serialize(Path.Combine(TestData.RepoRoot, "tests", "fixtures", "torchscript", "tiny-cnn.pt"));
+        await File.WriteAllTextAsync(config, $$"""
+            { "name": "bench-own", "model": { "architecture": "torchscript", "checkpoint": {{checkpoint}}, "inputSize": 32, "outputs": ["conv1", "conv2", "logits"] },
+              "dataset": { "kind": "image-folder", "path": "images" } }
+            """);
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "bench", "featurevis", "--config", config, "--layer", "conv2", "--units", "3", "--single", "1", "--steps", "2");
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains("FIGURE batched engine float32: 3 channels", outcome.StdErr);
+        Assert.Contains("FIGURE one channel at a time", outcome.StdErr);
+        var sized = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "bench", "featurevis", "--config", config, "--size", "64");
+        Assert.Equal(2, sized.ExitCode);
+        Assert.Contains("error: --size: a --config model renders at its own model.inputSize", sized.StdErr);
     }
 
     [Fact]

@@ -34,15 +34,21 @@ public static class FeatureVisBench
         var fullSet = new Option<bool>("--full-set") { Description = "Also time the atlas's full set per unit (channel, negative, neuron, 4 diversity), batched" };
         var compare = new Option<int>("--compare-precision") { Description = "Render this many channels in float32 and bfloat16 and compare the pictures (0 skips)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: all cores)" };
+        var configFile = new Option<FileInfo?>("--config") { Description = "An atlas config whose model (its checkpoint, or a TorchScript archive) to render instead of --model's random weights; --size does not apply" };
         var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
         var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
-            { model, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, inputConvolution, maxBatch, fullSet, compare, threads, reluOverride };
+            { model, configFile, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, inputConvolution, maxBatch, fullSet, compare, threads, reluOverride };
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
             var architecture = parse.GetValue(model)!;
             int? side = parse.GetValue(size);
-            using var exact = BenchModels.Build(architecture, side);
+            var atlasConfig = parse.GetValue(configFile) is { } file ? AtlasConfigLoader.Load(file.FullName) : null;
+            if (atlasConfig is not null && side is not null) throw new AtlasInputException("--size: a --config model renders at its own model.inputSize");
+            // The same network every time a variant is asked for: the config's checkpoint, or the seeded random weights.
+            (IAtlasModel Model, string Rewrites) Prepared(BenchModels.NetworkVariant wanted) =>
+                atlasConfig is null ? BenchModels.BuildVariant(architecture, side, wanted) : BenchModels.LoadVariant(atlasConfig, [], wanted);
+            using var exact = Prepared(new BenchModels.NetworkVariant(ScalarType.Float32, false, false)).Model;
             var catalog = LayerCatalog.Measure(exact);
             var config = new FeatureVisConfig { Steps = parse.GetValue(steps), Precision = parse.GetValue(precision)!, ReluGradientOverride = parse.GetValue(reluOverride) };
             var settings = FeatureVisSettings.Render(config, exact.Input);
@@ -59,7 +65,7 @@ public static class FeatureVisBench
             {
                 if (wanted == new BenchModels.NetworkVariant(ScalarType.Float32, false, false)) return exact;
                 if (variants.TryGetValue(wanted, out var known)) return known;
-                var (built, rewrites) = BenchModels.BuildVariant(architecture, side, wanted);
+                var (built, rewrites) = Prepared(wanted);
                 variants[wanted] = built;
                 labels[built] = rewrites;
                 return built;

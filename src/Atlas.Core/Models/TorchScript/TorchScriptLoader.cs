@@ -75,7 +75,7 @@ public static class TorchScriptLoader
             throw new AtlasInputException($"{path}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to");
     }
 
-    /// <summary>Runs one blank image through the module; returns the class count (the last output's width when it is N×C, else 0).</summary>
+    /// <summary>Runs two blank images through the module; returns the class count (the last output's width when it is N×C, else 0).</summary>
     private static int Check(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, string path)
     {
         using var scope = NewDisposeScope();

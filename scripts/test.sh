@@ -74,13 +74,19 @@ ensure_python_torch() {
       return 0
     fi
   done
-  if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
-    log "installing python3-torch with apt-get (to test scripts/export-torchscript.py)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >&2 \
-      || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >&2; } \
-      || log "apt-get could not install python3-torch; the export script's tests will say so"
-    if /usr/bin/python3 -c 'import torch' 2>/dev/null; then export ATLAS_TEST_PYTHON=/usr/bin/python3; fi
+  command -v apt-get >/dev/null || { log "no python3 with torch and no apt-get; the export script's tests will say so"; return 0; }
+  local sudo=()
+  if [[ "$(id -u)" != 0 ]]; then
+    if command -v sudo >/dev/null; then sudo=(sudo -n); else
+      log "no python3 with torch, and installing python3-torch needs root; the export script's tests will say so"
+      return 0
+    fi
   fi
+  log "installing python3-torch with apt-get (to test scripts/export-torchscript.py)"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >&2 \
+    || { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >&2; } \
+    || log "apt-get could not install python3-torch; the export script's tests will say so"
+  if /usr/bin/python3 -c 'import torch' 2>/dev/null; then export ATLAS_TEST_PYTHON=/usr/bin/python3; fi
 }
 
 # Reuse an Azurite that is already listening (and leave it running); otherwise start one, and stop

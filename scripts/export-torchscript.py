@@ -113,6 +113,9 @@ def main():
     parser.add_argument("--outputs", required=True, help="comma-separated module paths, in forward order")
     parser.add_argument("--input-size", type=int, required=True, help="side of the square input images")
     parser.add_argument("--channels", type=int, default=3, choices=(1, 3))
+    parser.add_argument("--pre-activations", default="",
+                        help="comma-separated LAYER=MODULE pairs: MODULE's output is LAYER's value before its ReLU "
+                             "(for Lucid-style negative pictures and the ReLU gradient override), e.g. relu1=conv1")
     parser.add_argument("--final-name", default="logits", help="layer name of the network's own output (default logits)")
     parser.add_argument("--no-final", action="store_true", help="do not return the network's own output")
     parser.add_argument("--mean", help="comma-separated per-channel mean the network expects, for the printed config")
@@ -125,16 +128,26 @@ def main():
         load_weights(network, args.weights)
     network.eval()
     names = [n.strip() for n in args.outputs.split(",") if n.strip()]
+    pre = {}
+    for pair in (p.strip() for p in args.pre_activations.split(",") if p.strip()):
+        layer, _, module = pair.partition("=")
+        if not module or layer not in names:
+            fail(f"--pre-activations: '{pair}' is not LAYER=MODULE with LAYER one of --outputs")
+        pre[layer] = module
     modules = dict(network.named_modules())
-    for name in names:
+    for name in names + [m for m in pre.values() if m not in names]:
         if name not in modules or name == "":
             known = [n for n in modules if n][:40]
             fail(f"--outputs: the network has no module '{name}' (it has: {', '.join(known)}{' …' if len(modules) > 41 else ''})")
-    layer_names = names + ([] if args.no_final else [args.final_name])
+    # The modules whose outputs the forward returns: the layers, then the values before their ReLUs, then the logits.
+    returned = names + [m for m in dict.fromkeys(pre.values()) if m not in names]
+    layer_names = returned + ([] if args.no_final else [args.final_name])
     if len(set(layer_names)) != len(layer_names):
         fail(f"--outputs: a name is given twice in {', '.join(layer_names)}")
+    if any(m in pre for m in pre.values()) or len(set(pre.values())) != len(pre):
+        fail("--pre-activations: a module is the value before more than one layer, or is itself a layer with a value before it")
 
-    wrapper = AtlasExport(network, names, not args.no_final).eval()
+    wrapper = AtlasExport(network, returned, not args.no_final).eval()
     example = torch.rand(2, args.channels, args.input_size, args.input_size)
     with torch.no_grad():
         eager = wrapper(example)
@@ -159,6 +172,8 @@ def main():
 
     model = {"architecture": "torchscript", "checkpoint": args.out, "inputSize": args.input_size,
              "inputChannels": args.channels, "outputs": layer_names}
+    if pre:
+        model["preActivations"] = pre
     if args.mean:
         model["mean"] = [float(v) for v in args.mean.split(",")]
     if args.std:

@@ -114,6 +114,37 @@ public class ExportTorchScriptTests
     }
 
     [Fact]
+    public async Task A_layers_value_before_its_ReLU_is_exported_as_its_pre_activation_and_is_no_layer_of_the_plan()
+    {
+        var folder = await NetworkFolderAsync("export-pre");
+
+        var export = await RunPythonAsync(folder, Script, "mynet:Net", "--outputs", "relu,block1", "--pre-activations", "relu=stem",
+            "--final-name", "head", "--input-size", "32", "--out", "net-atlas.pt");
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        var model = JsonNode.Parse(export.StdOut)!["model"]!.AsObject();
+        Assert.Equal(["relu", "block1", "stem", "head"], model["outputs"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("stem", model["preActivations"]!["relu"]!.GetValue<string>());
+        await TestData.WriteColourImagesAsync(folder);
+        var config = new JsonObject
+        {
+            ["name"] = "mynet-pre",
+            ["model"] = model.DeepClone(),
+            ["dataset"] = new JsonObject { ["kind"] = "image-folder", ["path"] = "images" },
+            ["output"] = new JsonObject { ["store"] = "store", ["site"] = "site" },
+        };
+        var configPath = Path.Combine(folder, "atlas.json");
+        await File.WriteAllTextAsync(configPath, config.ToJsonString());
+
+        var plan = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "plan", configPath);
+
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        var layers = plan.StdOut.Split('\n').Select(l => l.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Where(cells => cells.Length == 5 && cells[0] != "layer").Select(cells => cells[0]).ToList();
+        Assert.Equal(["relu", "block1", "head"], layers);
+    }
+
+    [Fact]
     public async Task A_module_that_runs_twice_per_forward_is_refused_naming_it()
     {
         var folder = await NetworkFolderAsync("export-twice");

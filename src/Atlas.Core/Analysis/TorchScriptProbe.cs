@@ -20,14 +20,15 @@ internal sealed class TorchScriptProbe(TorchScriptModel model) : ILayerProbe
     public LayerForward LogitsThrough(Tensor pixels, string layer)
     {
         int position = model.PositionOf(layer);
+        int logits = model.LogitsPosition;
         var outputs = model.Forward(pixels);
         foreach (var (output, i) in outputs.Select((o, i) => (o, i)))
         {
-            if (i != position && i != outputs.Count - 1) output.Dispose();
+            if (i != position && i != logits) output.Dispose();
         }
         var activation = outputs[position];
         // The logits layer is its own activation; a second handle keeps the two disposals independent.
-        return position == outputs.Count - 1 ? new LayerForward(activation, activation.alias()) : new LayerForward(activation, outputs[^1]);
+        return position == logits ? new LayerForward(activation, activation.alias()) : new LayerForward(activation, outputs[logits]);
     }
 
     public Tensor? DirectWeights(string from, string to)

@@ -60,6 +60,12 @@ public sealed record ModelConfig
     /// forward returns, in order. They are the model's layers; the last is read as its logits.
     /// </summary>
     public IReadOnlyList<string>? Outputs { get; init; }
+    /// <summary>
+    /// TorchScript models only: for a layer whose output follows a ReLU, the output (also in <see cref="Outputs"/>) that
+    /// holds its value before the ReLU. Those outputs are not layers themselves; the renderer reads them as the zoo models'
+    /// pre-activations (negative pictures, and units dead at the start through the ReLU gradient override).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? PreActivations { get; init; }
     /// <summary>TorchScript models only: how many channels the input has (1 or 3; null = 3).</summary>
     public int? InputChannels { get; init; }
     /// <summary>TorchScript models only: per-channel mean subtracted from [0,1] pixels before the network (null = none).</summary>

@@ -106,6 +106,16 @@ public static class AtlasConfigLoader
         require(model.Std is null || model.Std.All(v => v > 0 && float.IsFinite(v)), "model.std", "values must be positive");
         require(model.Mean is null || model.Mean.All(float.IsFinite), "model.mean", "values must be finite numbers");
         require(model.Train is null, "model.train", "only the demo CNN is trained by the atlas");
+        foreach (var (layer, pre) in model.PreActivations ?? new Dictionary<string, string>())
+        {
+            require(model.Outputs!.Contains(layer), "model.preActivations", $"'{layer}' is not one of model.outputs");
+            require(model.Outputs!.Contains(pre), "model.preActivations", $"'{pre}' (the value before '{layer}') is not one of model.outputs");
+            require(pre != layer && !model.PreActivations!.ContainsKey(pre), "model.preActivations", $"'{pre}' cannot be both a layer and the value before one");
+        }
+        var layers = TorchScriptInput.LayerNames(model);
+        require(layers.Count > 0, "model.preActivations", "leaves no output to be a layer");
+        foreach (var pre in (model.PreActivations ?? new Dictionary<string, string>()).Values.GroupBy(v => v).Where(g => g.Count() > 1))
+            require(false, "model.preActivations", $"'{pre.Key}' is the value before more than one layer");
     }
 
     private static AtlasConfig Validate(AtlasConfig c, string file)
@@ -143,6 +153,7 @@ public static class AtlasConfigLoader
         {
             const string zooHasItsOwn = "only torchscript models take this (a zoo architecture has its own layers and input convention)";
             Require(c.Model.Outputs is null, "model.outputs", zooHasItsOwn);
+            Require(c.Model.PreActivations is null, "model.preActivations", zooHasItsOwn);
             Require(c.Model.InputChannels is null, "model.inputChannels", zooHasItsOwn);
             Require(c.Model.Mean is null, "model.mean", zooHasItsOwn);
             Require(c.Model.Std is null, "model.std", zooHasItsOwn);

@@ -61,6 +61,10 @@ public class TorchScriptConfigTests
     [InlineData(", 'inputSize': 32, 'outputs': ['a'], 'std': [0.2, 0, 0.2]", "", "model.std: values must be positive")]
     [InlineData(", 'inputSize': 32, 'outputs': ['a']", """, "channels": 1""", "dataset.channels: the torchscript model takes 3-channel images (model.inputChannels), not 1")]
     [InlineData(", 'inputSize': 32, 'outputs': ['a'], 'train': {}", "", "model.train: only the demo CNN is trained by the atlas")]
+    [InlineData(", 'inputSize': 32, 'outputs': ['a', 'b'], 'preActivations': { 'c': 'a' }", "", "model.preActivations: 'c' is not one of model.outputs")]
+    [InlineData(", 'inputSize': 32, 'outputs': ['a', 'b'], 'preActivations': { 'b': 'x' }", "", "model.preActivations: 'x' (the value before 'b') is not one of model.outputs")]
+    [InlineData(", 'inputSize': 32, 'outputs': ['a', 'b', 'c'], 'preActivations': { 'b': 'a', 'c': 'b' }", "", "model.preActivations: 'b' cannot be both a layer and the value before one")]
+    [InlineData(", 'inputSize': 32, 'outputs': ['a', 'b', 'c'], 'preActivations': { 'b': 'a', 'c': 'a' }", "", "model.preActivations: 'a' is the value before more than one layer")]
     public void Missing_or_inconsistent_fields_are_named(string model, string dataset, string expected)
     {
         using var folder = new TempFolder();
@@ -73,6 +77,7 @@ public class TorchScriptConfigTests
 
     [Theory]
     [InlineData("outputs", "[\"a\"]")]
+    [InlineData("preActivations", "{ \"a\": \"b\" }")]
     [InlineData("inputChannels", "3")]
     [InlineData("mean", "[0.5, 0.5, 0.5]")]
     [InlineData("std", "[0.5, 0.5, 0.5]")]

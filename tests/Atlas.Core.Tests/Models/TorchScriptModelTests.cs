@@ -3,6 +3,7 @@ using Atlas.Core.Comparison;
 using Atlas.Core.Configuration;
 using Atlas.Core.Models;
 using Atlas.Core.Models.Checkpoints;
+using Atlas.Core.Rendering;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Tests.Models;
@@ -123,6 +124,44 @@ public class TorchScriptModelTests
         var error = Assert.Throws<AtlasInputException>(() => GradCam.Compute(LayerProbes.For(model), pixels, "conv"));
 
         Assert.Equal("the logits of model 'torchscript' are not computed from layer 'conv' (its output is a copy, or a branch the logits do not read), so Grad-CAM cannot weigh it", error.Message);
+    }
+
+    [Fact]
+    public void Outputs_named_as_pre_activations_are_read_before_the_ReLU_and_are_not_layers()
+    {
+        var config = TinyCnn(Fixture("tiny-cnn-pre.pt"), ["conv1_pre", "conv1", "conv2_pre", "conv2", "logits"])
+            with { PreActivations = new Dictionary<string, string> { ["conv1"] = "conv1_pre", ["conv2"] = "conv2_pre" } };
+        using var model = ModelLoader.Load(config, []);
+        using var asReturned = ModelLoader.Load(TinyCnn(), []);
+        using var pixels = rand(2, 3, 32, 32, generator: new Generator(6));
+
+        Assert.Equal(["conv1", "conv2", "logits"], model.LayerNames);
+        Assert.Equal(3, LayerCatalog.Measure(model).Count);
+        using (no_grad())
+        {
+            var pre = model.Activations(pixels, ["conv1", "logits"], preActivation: true);
+            var post = model.Activations(pixels, ["conv1"]);
+            Assert.True(pre["conv1"].lt(0).any().item<bool>(), "the value before the ReLU has negative entries");
+            Assert.True(nn.functional.relu(pre["conv1"]).allclose(post["conv1"]));
+            foreach (var t in pre.Values.Concat(post.Values)) t.Dispose();
+        }
+        // The renderer sees a rectified layer, as with the zoo models: negative pictures and the ReLU override apply.
+        var kinds = Atlas.Core.Rendering.ReluProbe.Classify(model, ["conv1", "conv2", "logits"], 32, 32, CPU);
+        Assert.Equal([LayerRelu.Rectified, LayerRelu.Rectified, LayerRelu.Linear], new[] { kinds["conv1"], kinds["conv2"], kinds["logits"] });
+        Assert.Equal(LayerRelu.Linear, Atlas.Core.Rendering.ReluProbe.Classify(asReturned, ["conv1"], 32, 32, CPU)["conv1"]);
+        var error = Assert.Throws<AtlasInputException>(() => model.Activations(pixels, ["conv1_pre"]));
+        Assert.Equal("model 'torchscript' has no layer 'conv1_pre' (layers: conv1, conv2, logits)", error.Message);
+    }
+
+    [Fact]
+    public void A_pre_activation_of_another_shape_than_its_layer_is_refused_at_load()
+    {
+        var config = TinyCnn(Fixture("tiny-cnn-pre.pt"), ["conv1_pre", "conv1", "conv2_pre", "conv2", "logits"])
+            with { PreActivations = new Dictionary<string, string> { ["conv2"] = "conv1_pre" } };
+
+        var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config, []));
+
+        Assert.Equal("model.preActivations: 'conv1_pre' is 8×32×32 per image, but 'conv2' is 16×16×16; the value before a layer's ReLU has the layer's shape", error.Message);
     }
 
     [Fact]

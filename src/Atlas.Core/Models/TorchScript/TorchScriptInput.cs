@@ -26,6 +26,15 @@ public static class TorchScriptInput
             model.Std ?? Enumerable.Repeat(1f, channels).ToArray());
     }
 
+    /// <summary>The outputs that are atlas layers: all of model.outputs but those that hold another layer's pre-activation.</summary>
+    public static IReadOnlyList<string> LayerNames(ModelConfig model) => LayerNames(model.Outputs ?? [], model.PreActivations);
+
+    public static IReadOnlyList<string> LayerNames(IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string>? preActivations)
+    {
+        var before = (preActivations ?? new Dictionary<string, string>()).Values.ToHashSet(StringComparer.Ordinal);
+        return outputs.Where(name => !before.Contains(name)).ToList();
+    }
+
     /// <summary>
     /// What an output name may be: it names artifacts in the store and pages of the site, so it is kept to the
     /// characters a key segment allows as they are (two names must never map to the same segment).

@@ -40,8 +40,9 @@ public static class TorchScriptLoader
         try
         {
             ModelDevice.FreezeOnRuntimeDevice(module);
-            int classes = Check(module, input, outputs, path);
-            var model = new TorchScriptModel(module, input, outputs, classes > 0 && classNames.Count == classes ? classNames : [], TorchScriptArchive.CodeDigest(path));
+            int classes = Check(module, input, outputs, config.PreActivations, path);
+            var preActivations = config.PreActivations ?? new Dictionary<string, string>();
+            var model = new TorchScriptModel(module, input, outputs, preActivations, classes > 0 && classNames.Count == classes ? classNames : [], TorchScriptArchive.CodeDigest(path));
             var parameters = module.parameters().ToList();
             var types = parameters.Select(p => p.dtype.ToString().ToLowerInvariant()).Distinct().ToList();
             var format = unoptimized ? "TorchScript" : "TorchScript (graph optimizer on: Grad-CAM may find no layer gradients)";
@@ -75,8 +76,8 @@ public static class TorchScriptLoader
             throw new AtlasInputException($"{path}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to");
     }
 
-    /// <summary>Runs two blank images through the module; returns the class count (the last output's width when it is N×C, else 0).</summary>
-    private static int Check(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, string path)
+    /// <summary>Runs two blank images through the module; returns the class count (the last layer's width when it is N×C, else 0).</summary>
+    private static int Check(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string>? preActivations, string path)
     {
         using var scope = NewDisposeScope();
         // With gradients on, so an output that does not follow from the pixels (detached, or a constant) shows.
@@ -108,6 +109,13 @@ public static class TorchScriptLoader
             if (!tensors[i].requires_grad)
                 throw new AtlasInputException($"model.outputs: '{outputs[i]}' (output {i + 1}) does not follow from the input pixels (detached, or computed without gradients), so nothing can be rendered for it");
         }
-        return tensors[^1].dim() == 2 ? (int)tensors[^1].shape[1] : 0;
+        foreach (var (layer, before) in preActivations ?? new Dictionary<string, string>())
+        {
+            var (post, pre) = (tensors[outputs.ToList().IndexOf(layer)], tensors[outputs.ToList().IndexOf(before)]);
+            if (!post.shape.SequenceEqual(pre.shape))
+                throw new AtlasInputException($"model.preActivations: '{before}' is {string.Join("×", pre.shape.Skip(1))} per image, but '{layer}' is {string.Join("×", post.shape.Skip(1))}; the value before a layer's ReLU has the layer's shape");
+        }
+        var last = tensors[outputs.ToList().IndexOf(TorchScriptInput.LayerNames(outputs, preActivations)[^1])];
+        return last.dim() == 2 ? (int)last.shape[1] : 0;
     }
 }

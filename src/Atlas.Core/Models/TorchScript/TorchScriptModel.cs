@@ -7,22 +7,30 @@ namespace Atlas.Core.Models.TorchScript;
 /// <summary>
 /// <see cref="IAtlasModel"/> over a TorchScript module whose forward returns the tensors the config names in
 /// model.outputs (a tuple, a list or one tensor). The atlas cannot look inside compiled code, so its layers are
-/// exactly those outputs and every call runs the whole forward: there is no stopping early and no pre-activation
-/// tap (a module that wants negative pictures of units behind a ReLU returns the values before it). Normalization
-/// of [0,1] pixels (model.mean/std) happens here.
+/// those outputs and every call runs the whole forward: there is no stopping early. A layer's value before its ReLU
+/// is another output that model.preActivations names (not a layer itself); without one, a layer is read as returned.
+/// Normalization of [0,1] pixels (model.mean/std) happens here.
 /// </summary>
 public sealed class TorchScriptModel : IAtlasModel
 {
     private readonly jit.ScriptModule module;
     private readonly InputNormalization normalization;
+    private readonly IReadOnlyList<string> outputs;
+    // Every output's place in the forward's result, layers and pre-activation values alike.
     private readonly Dictionary<string, int> positions;
+    private readonly IReadOnlyDictionary<string, string> preActivations;
 
-    public TorchScriptModel(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, IReadOnlyList<string> classNames, string codeDigest)
+    /// <param name="outputs">model.outputs: the forward's results, in order.</param>
+    /// <param name="preActivations">model.preActivations: layer → the output holding its value before its ReLU.</param>
+    public TorchScriptModel(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string> preActivations,
+        IReadOnlyList<string> classNames, string codeDigest)
     {
         this.module = module;
+        this.outputs = outputs;
+        this.preActivations = preActivations;
         CodeDigest = codeDigest;
         Input = input;
-        LayerNames = outputs;
+        LayerNames = TorchScriptInput.LayerNames(outputs, preActivations);
         ClassNames = classNames;
         positions = outputs.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
         normalization = new InputNormalization(input);
@@ -56,10 +64,10 @@ public sealed class TorchScriptModel : IAtlasModel
             outputs = Unpack(module.call(normalized));
             foreach (var output in outputs) output.DetachFromDisposeScope();
         }
-        if (outputs.Count != LayerNames.Count)
+        if (outputs.Count != this.outputs.Count)
         {
             foreach (var output in outputs) output.Dispose();
-            throw new AtlasInputException($"model.outputs: names {LayerNames.Count} outputs ({string.Join(", ", LayerNames)}), but the TorchScript module's forward returned {outputs.Count} tensors");
+            throw new AtlasInputException($"model.outputs: names {this.outputs.Count} outputs ({string.Join(", ", this.outputs)}), but the TorchScript module's forward returned {outputs.Count} tensors");
         }
         return outputs;
     }
@@ -67,27 +75,33 @@ public sealed class TorchScriptModel : IAtlasModel
     public IReadOnlyDictionary<string, Tensor> Activations(Tensor pixels, IReadOnlyCollection<string> layers, bool preActivation = false)
     {
         var wanted = layers.Distinct().ToList();
-        foreach (var layer in wanted) PositionOf(layer);
+        // A layer with a pre-activation output gives that output when asked for the value before its ReLU.
+        var read = wanted.ToDictionary(layer => layer,
+            layer => preActivation && preActivations.TryGetValue(layer, out var before) ? positions[before] : PositionOf(layer), StringComparer.Ordinal);
         var outputs = Forward(pixels);
-        var results = wanted.ToDictionary(layer => layer, layer => outputs[PositionOf(layer)], StringComparer.Ordinal);
+        // Two layers never share an output, but a tensor may serve one layer only: the caller disposes each.
+        var results = read.ToDictionary(r => r.Key, r => outputs[r.Value], StringComparer.Ordinal);
         // The forward computed every output; those not asked for are freed now rather than by the collector (device memory).
         foreach (var unused in outputs.Where(o => !results.Values.Any(r => ReferenceEquals(r, o)))) unused.Dispose();
         return results;
     }
 
-    /// <summary>The last output, which model.outputs names the logits when it is N×classes.</summary>
+    /// <summary>Where the logits are among the forward's outputs: the last layer's output (N×classes when there are logits).</summary>
+    public int LogitsPosition => positions[LayerNames[^1]];
+
+    /// <summary>The last layer's output: the logits, when it is N×classes.</summary>
     public Tensor Logits(Tensor pixels)
     {
         var outputs = Forward(pixels);
-        foreach (var earlier in outputs.Take(outputs.Count - 1)) earlier.Dispose();
-        return outputs[^1];
+        foreach (var (other, _) in outputs.Select((o, i) => (o, i)).Where(p => p.i != LogitsPosition)) other.Dispose();
+        return outputs[LogitsPosition];
     }
 
-    /// <summary>Where <paramref name="layer"/> is among the forward's outputs; an unknown name is an input error listing them.</summary>
+    /// <summary>Where layer <paramref name="layer"/> is among the forward's outputs; anything but a layer is an input error listing them.</summary>
     public int PositionOf(string layer) =>
-        positions.TryGetValue(layer, out int position)
+        LayerNames.Contains(layer) && positions.TryGetValue(layer, out int position)
             ? position
-            : throw new AtlasInputException($"model '{Architecture}' has no layer '{layer}' (model.outputs: {string.Join(", ", LayerNames)})");
+            : throw new AtlasInputException($"model '{Architecture}' has no layer '{layer}' (layers: {string.Join(", ", LayerNames)})");
 
     /// <summary>
     /// TorchSharp hands a TorchScript result back as a tensor, a tensor array (lists, and tuples of more than a few

@@ -25,47 +25,38 @@ require_tools() {
   done
 }
 
-# Browser tests drive Debian's chromium (never a downloaded browser). Install it only when it is
-# missing and apt-get can; a failure here is reported, and the browser tests then say what is missing.
-ensure_chromium() {
-  if [[ -x "$CHROMIUM" ]]; then
-    export ATLAS_TEST_CHROMIUM="$CHROMIUM"
-    return 0
-  fi
-  if ! command -v apt-get >/dev/null; then
-    log "$CHROMIUM is missing and apt-get is not available; browser tests cannot run"
-    return 0
-  fi
+# Installs Debian packages the tests need with apt-get, through `sudo -n` when not root. $1 says what they are for;
+# when they cannot be installed this says why and returns non-zero, and the tests that need them fail saying so.
+apt_install() {
+  local purpose=$1; shift
+  command -v apt-get >/dev/null || { log "$* missing and apt-get is not available ($purpose)"; return 1; }
   local sudo=()
   if [[ "$(id -u)" != 0 ]]; then
-    if command -v sudo >/dev/null; then sudo=(sudo -n); else
-      log "$CHROMIUM is missing and installing it needs root; browser tests cannot run"
-      return 0
-    fi
+    command -v sudo >/dev/null || { log "$* missing and installing needs root ($purpose)"; return 1; }
+    sudo=(sudo -n)
   fi
-  log "installing chromium with apt-get"
-  if "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-     && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2; then
-    export ATLAS_TEST_CHROMIUM="$CHROMIUM"
-  else
-    log "apt-get could not install chromium; browser tests cannot run"
-  fi
+  log "installing $* with apt-get ($purpose)"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2 \
+    || { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+         && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2; } \
+    || { log "apt-get could not install $* ($purpose)"; return 1; }
+}
+
+# Browser tests drive Debian's chromium (never a downloaded browser), installed only when missing.
+ensure_chromium() {
+  [[ -x "$CHROMIUM" ]] || apt_install "the site's browser tests" chromium || return 0
+  export ATLAS_TEST_CHROMIUM="$CHROMIUM"
 }
 
 # docker-compose.yml is validated with `docker-compose config` (there is no Docker engine here, but
 # Debian's docker-compose parses and resolves the file). Installed only when missing.
 ensure_docker_compose() {
   if command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1; then return 0; fi
-  if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
-    log "installing docker-compose with apt-get (to validate docker-compose.yml)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >&2 \
-      || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >&2; } \
-      || log "apt-get could not install docker-compose; the compose validation test will say so"
-  fi
+  apt_install "to validate docker-compose.yml" docker-compose || true
 }
 
 # scripts/export-torchscript.py is tested with a real PyTorch: the first python3 that imports torch, or else
-# Debian's python3-torch, installed with apt-get. Its tests fail saying what is missing when there is none.
+# Debian's python3-torch.
 ensure_python_torch() {
   local candidate
   for candidate in python3 /usr/bin/python3; do
@@ -74,18 +65,7 @@ ensure_python_torch() {
       return 0
     fi
   done
-  command -v apt-get >/dev/null || { log "no python3 with torch and no apt-get; the export script's tests will say so"; return 0; }
-  local sudo=()
-  if [[ "$(id -u)" != 0 ]]; then
-    if command -v sudo >/dev/null; then sudo=(sudo -n); else
-      log "no python3 with torch, and installing python3-torch needs root; the export script's tests will say so"
-      return 0
-    fi
-  fi
-  log "installing python3-torch with apt-get (to test scripts/export-torchscript.py)"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >&2 \
-    || { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >&2; } \
-    || log "apt-get could not install python3-torch; the export script's tests will say so"
+  apt_install "to test scripts/export-torchscript.py" python3-torch || return 0
   if /usr/bin/python3 -c 'import torch' 2>/dev/null; then export ATLAS_TEST_PYTHON=/usr/bin/python3; fi
 }
 

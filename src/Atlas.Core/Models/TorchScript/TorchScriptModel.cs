@@ -15,7 +15,7 @@ public sealed class TorchScriptModel : IAtlasModel
 {
     private readonly jit.ScriptModule module;
     private readonly InputNormalization normalization;
-    private readonly IReadOnlyList<string> outputs;
+    private readonly IReadOnlyList<string> outputNames;
     // Every output's place in the forward's result, layers and pre-activation values alike.
     private readonly Dictionary<string, int> positions;
     private readonly IReadOnlyDictionary<string, string> preActivations;
@@ -26,7 +26,7 @@ public sealed class TorchScriptModel : IAtlasModel
         IReadOnlyList<string> classNames, string codeDigest)
     {
         this.module = module;
-        this.outputs = outputs;
+        outputNames = outputs;
         this.preActivations = preActivations;
         CodeDigest = codeDigest;
         Input = input;
@@ -64,10 +64,10 @@ public sealed class TorchScriptModel : IAtlasModel
             outputs = Unpack(module.call(normalized));
             foreach (var output in outputs) output.DetachFromDisposeScope();
         }
-        if (outputs.Count != this.outputs.Count)
+        if (outputs.Count != outputNames.Count)
         {
             foreach (var output in outputs) output.Dispose();
-            throw new AtlasInputException($"model.outputs: names {this.outputs.Count} outputs ({string.Join(", ", this.outputs)}), but the TorchScript module's forward returned {outputs.Count} tensors");
+            throw new AtlasInputException($"model.outputs: names {outputNames.Count} outputs ({string.Join(", ", outputNames)}), but the TorchScript module's forward returned {outputs.Count} tensors");
         }
         return outputs;
     }

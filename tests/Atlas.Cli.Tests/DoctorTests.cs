@@ -16,6 +16,8 @@ public class DoctorTests
         Assert.DoesNotContain("space to depth", outcome.StdOut);
         Assert.Contains("cpu", outcome.StdOut);
         Assert.Contains($"{Core.Rendering.FeatureVisSettings.CpuChannelsPerUnit} channels, for jobs planned here", outcome.StdOut);
+        // The packaged libtorch exports the switch that TorchScript models' Grad-CAM relies on.
+        Assert.Contains("run op by op", outcome.StdOut);
     }
 
     [Fact]

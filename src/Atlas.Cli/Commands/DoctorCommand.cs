@@ -34,6 +34,9 @@ public static class DoctorCommand
             Row("rendering network (auto)", Core.Models.WorkingCopyDefaults.Rendering(TorchRuntime.Device));
             Row("dataset pass network (auto)", Core.Models.WorkingCopyDefaults.DatasetPass(TorchRuntime.Device));
             Row("feature-vis work unit (auto)", $"{Core.Rendering.FeatureVisSettings.ChannelsPerUnit(new(), TorchRuntime.Device.type)} channels, for jobs planned here (featureVis.channelsPerUnit unset)");
+            Row("TorchScript models", Core.Models.TorchScript.TorchScriptExecutor.SwitchFound
+                ? "run op by op (libtorch's graph-optimizer switch found)"
+                : "graph-optimizer switch not found in this libtorch: Grad-CAM of a TorchScript model may find no layer gradients");
             Row("torch threads", $"{torch.get_num_threads()}");
             Row("CPU bfloat16", CpuFeatures.NativeBfloat16() is { } bf16
                 ? $"native ({bf16}): featureVis.precision bfloat16 renders large models faster on this CPU"

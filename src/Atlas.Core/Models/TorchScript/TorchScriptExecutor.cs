@@ -12,7 +12,7 @@ namespace Atlas.Core.Models.TorchScript;
 /// symbol; where the symbol is not found (Windows, another libtorch), nothing changes and Grad-CAM of such a model
 /// reports that its layer is not read by the logits.
 /// </summary>
-internal static class TorchScriptExecutor
+public static class TorchScriptExecutor
 {
     private const string SetOptimizeSymbol = "_ZN5torch3jit24setGraphExecutorOptimizeEb";
 
@@ -23,6 +23,9 @@ internal static class TorchScriptExecutor
 
     // libtorch keeps the setting per thread (a thread_local), and plans a module's run on the thread that runs it.
     [ThreadStatic] private static bool offOnThisThread;
+
+    /// <summary>Whether this libtorch exports the switch (`atlas doctor` reports it).</summary>
+    public static bool SwitchFound => Setter.Value is not null;
 
     /// <summary>
     /// Turns the optimizer off on the calling thread, once per thread; call before running a module. Returns whether it

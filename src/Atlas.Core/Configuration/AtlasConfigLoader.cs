@@ -87,37 +87,6 @@ public static class AtlasConfigLoader
 
     private static string Absolute(string folder, string path) => Path.GetFullPath(Path.Combine(folder, path));
 
-    /// <summary>A TorchScript network is described by the config alone: its size, channels, normalization and output names.</summary>
-    private static void ValidateTorchScript(AtlasConfig c, Action<bool, string, string> require)
-    {
-        var model = c.Model;
-        require(model.InputSize is not null, "model.inputSize", "is required for a torchscript model (the side of the square images it takes)");
-        require(model.InputChannels is null or 1 or 3, "model.inputChannels", "must be 1 or 3");
-        int channels = model.InputChannels ?? TorchScriptInput.DefaultChannels;
-        require(c.Dataset.Channels is null || c.Dataset.Channels == channels, "dataset.channels",
-            $"the torchscript model takes {channels}-channel images (model.inputChannels), not {c.Dataset.Channels}");
-        require(model.Outputs is { Count: > 0 }, "model.outputs", "is required for a torchscript model: the names of the tensors its forward returns, in order");
-        foreach (var name in model.Outputs!)
-            require(TorchScriptInput.IsValidOutputName(name), "model.outputs", $"'{name}' is not a usable layer name (letters, digits, '_', '-' or '.', starting with a letter or digit, at most 100)");
-        var repeated = model.Outputs!.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        require(repeated is null, "model.outputs", $"'{repeated?.Key}' is named twice");
-        require(model.Mean is null || model.Mean.Length == channels, "model.mean", $"has {model.Mean?.Length} values for {channels} channels");
-        require(model.Std is null || model.Std.Length == channels, "model.std", $"has {model.Std?.Length} values for {channels} channels");
-        require(model.Std is null || model.Std.All(v => v > 0 && float.IsFinite(v)), "model.std", "values must be positive");
-        require(model.Mean is null || model.Mean.All(float.IsFinite), "model.mean", "values must be finite numbers");
-        require(model.Train is null, "model.train", "only the demo CNN is trained by the atlas");
-        foreach (var (layer, pre) in model.PreActivations ?? new Dictionary<string, string>())
-        {
-            require(model.Outputs!.Contains(layer), "model.preActivations", $"'{layer}' is not one of model.outputs");
-            require(model.Outputs!.Contains(pre), "model.preActivations", $"'{pre}' (the value before '{layer}') is not one of model.outputs");
-            require(pre != layer && !model.PreActivations!.ContainsKey(pre), "model.preActivations", $"'{pre}' cannot be both a layer and the value before one");
-        }
-        var layers = TorchScriptInput.LayerNames(model);
-        require(layers.Count > 0, "model.preActivations", "leaves no output to be a layer");
-        foreach (var pre in (model.PreActivations ?? new Dictionary<string, string>()).Values.GroupBy(v => v).Where(g => g.Count() > 1))
-            require(false, "model.preActivations", $"'{pre.Key}' is the value before more than one layer");
-    }
-
     private static AtlasConfig Validate(AtlasConfig c, string file)
     {
         void Require(bool ok, string field, string problem)
@@ -148,7 +117,7 @@ public static class AtlasConfigLoader
                 $"{fixedSize.Name} takes {fixedSize.Input.Height}×{fixedSize.Input.Width} inputs only");
         Require(c.Model.TransformInput is null || Models.ModelZoo.Find(c.Model.Architecture)?.Name == "googlenet",
             "model.transformInput", "only the googlenet architecture has this option");
-        if (TorchScriptInput.Is(c.Model.Architecture)) ValidateTorchScript(c, Require);
+        if (TorchScriptInput.Is(c.Model.Architecture)) TorchScriptModelRules.Check(c, Require);
         else
         {
             const string zooHasItsOwn = "only torchscript models take this (a zoo architecture has its own layers and input convention)";

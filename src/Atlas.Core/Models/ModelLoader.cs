@@ -18,8 +18,6 @@ namespace Atlas.Core.Models;
 /// </summary>
 public static class ModelLoader
 {
-    public static IReadOnlyList<string> Architectures => [.. ModelZoo.Names, TorchScriptInput.ArchitectureName];
-
     public static IAtlasModel Load(string architecture, string checkpointPath, IReadOnlyList<string> classNames) =>
         Load(new ModelConfig { Architecture = architecture, Checkpoint = checkpointPath }, classNames);
 

@@ -22,7 +22,7 @@ public class BenchVerbTests
     {
         var folder = TestData.NewTempFolder("bench-config");
         var config = Path.Combine(folder, "atlas.json");
-        var checkpoint = System.Text.Json.JsonSerializer.Serialize(Path.Combine(TestData.RepoRoot, "tests", "fixtures", "torchscript", "tiny-cnn.pt"));
+        var checkpoint = System.Text.Json.JsonSerializer.Serialize(TestData.TorchScriptFixture("tiny-cnn.pt"));
         await File.WriteAllTextAsync(config, $$"""
             { "name": "bench-own", "model": { "architecture": "torchscript", "checkpoint": {{checkpoint}}, "inputSize": 32, "outputs": ["conv1", "conv2", "logits"] },
               "dataset": { "kind": "image-folder", "path": "images" } }

@@ -15,6 +15,9 @@ public static class TestData
         return folder;
     }
 
+    /// <summary>A file of tests/fixtures/torchscript (written by PyTorch; make_fixtures.py there).</summary>
+    public static string TorchScriptFixture(string name) => Path.Combine(RepoRoot, "tests", "fixtures", "torchscript", name);
+
     public static string NewTempFolder(string name)
     {
         var folder = Path.Combine(Path.GetTempPath(), "atlas-tests", $"{name}-{Guid.NewGuid():N}");

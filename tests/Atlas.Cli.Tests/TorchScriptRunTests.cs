@@ -12,8 +12,6 @@ namespace Atlas.Cli.Tests;
 /// </summary>
 public class TorchScriptRunTests
 {
-    private static string Fixture(string name) => Path.Combine(TestData.RepoRoot, "tests", "fixtures", "torchscript", name);
-
     /// <summary>Two classes of 40-px colour images and a config that reads the fixture.</summary>
     private static async Task<string> SetupAsync(string folder, string outputs = "\"conv1\", \"conv2\", \"logits\"")
     {
@@ -22,7 +20,7 @@ public class TorchScriptRunTests
         await File.WriteAllTextAsync(config, $$"""
             {
               "name": "own-cnn",
-              "model": { "architecture": "torchscript", "checkpoint": {{JsonSerializer.Serialize(Fixture("tiny-cnn.pt"))}}, "inputSize": 32,
+              "model": { "architecture": "torchscript", "checkpoint": {{JsonSerializer.Serialize(TestData.TorchScriptFixture("tiny-cnn.pt"))}}, "inputSize": 32,
                          "outputs": [{{outputs}}], "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.3] },
               "dataset": { "kind": "image-folder", "path": "images" },
               "maxUnitsPerLayer": 3,
@@ -94,7 +92,7 @@ public class TorchScriptRunTests
         Assert.Equal("torchscript", json.RootElement.GetProperty("model").GetString());
         Assert.Equal(16, json.RootElement.GetProperty("heatmap").GetArrayLength());
 
-        var byName = await InProcessCli.RunAsync("explain", "--model", "torchscript", "--weights", Fixture("tiny-cnn.pt"),
+        var byName = await InProcessCli.RunAsync("explain", "--model", "torchscript", "--weights", TestData.TorchScriptFixture("tiny-cnn.pt"),
             "--image", Path.Combine(folder, "images", "red", "0.png"), "--layer", "conv2", "--out", output);
         Assert.Equal(2, byName.ExitCode);
         Assert.Equal(["error: --model: a torchscript model is described by an atlas config (model.outputs, model.inputSize); pass the config file"], byName.ErrorLines);

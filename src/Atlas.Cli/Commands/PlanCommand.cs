@@ -52,14 +52,14 @@ public static class PlanCommand
         int shards = units.Count(u => u.Kind == WorkKind.ExampleShard);
         AnsiConsole.MarkupLineInterpolated(
             $"{units.Count} work units: {units.Count(u => u.Kind == WorkKind.FeatureVis)} feature-vis (up to {spec.UnitsPerWorkUnit} units each), {shards} dataset shards (up to {spec.ImagesPerShard} images each, {spec.DatasetCount} in all), 1 merge, {spec.Layers.Count} analysis, 1 manifest");
-        AnsiConsole.MarkupLineInterpolated($"Store {ArtifactStores.Open(config.Output.Store).Description}: {await StoredAsync(config, spec, units, cancellationToken)}");
+        var store = ArtifactStores.Open(config.Output.Store);
+        AnsiConsole.MarkupLineInterpolated($"Store {store.Description}: {await StoredAsync(store, config, spec, units, cancellationToken)}");
         return ExitCodes.Success;
     }
 
     /// <summary>What `atlas run` would do with what the store holds of this version.</summary>
-    private static async Task<string> StoredAsync(AtlasConfig config, AtlasJobSpec spec, IReadOnlyList<WorkUnit> units, CancellationToken cancellationToken)
+    private static async Task<string> StoredAsync(IArtifactStore store, AtlasConfig config, AtlasJobSpec spec, IReadOnlyList<WorkUnit> units, CancellationToken cancellationToken)
     {
-        var store = ArtifactStores.Open(config.Output.Store);
         var keys = new AtlasKeys(spec.Atlas, spec.Version);
         try
         {

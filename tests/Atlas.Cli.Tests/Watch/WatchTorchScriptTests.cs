@@ -13,8 +13,6 @@ namespace Atlas.Cli.Tests.Watch;
 /// </summary>
 public class WatchTorchScriptTests
 {
-    private static string Fixture(string name) => Path.Combine(TestData.RepoRoot, "tests", "fixtures", "torchscript", name);
-
     [Fact]
     public async Task Versions_reuse_layers_only_when_both_the_weights_before_them_and_the_code_are_the_same()
     {
@@ -22,7 +20,7 @@ public class WatchTorchScriptTests
         await TestData.WriteColourImagesAsync(folder);
         var checkpoints = Directory.CreateDirectory(Path.Combine(folder, "checkpoints")).FullName;
         var first = Path.Combine(checkpoints, "a-first.pt");
-        File.Copy(Fixture("tiny-cnn.pt"), first);
+        File.Copy(TestData.TorchScriptFixture("tiny-cnn.pt"), first);
         var conv2Changed = Path.Combine(checkpoints, "b-conv2-changed.pt");
         Atlas.Core.TorchRuntime.Initialize();
         using (var module = jit.load(first))
@@ -32,7 +30,7 @@ public class WatchTorchScriptTests
             jit.save(module, conv2Changed);
         }
         var otherCode = Path.Combine(checkpoints, "c-other-code.pt");
-        File.Copy(Fixture("tiny-cnn-avgpool.pt"), otherCode);
+        File.Copy(TestData.TorchScriptFixture("tiny-cnn-avgpool.pt"), otherCode);
         foreach (var (path, minutesAgo) in new[] { (first, 3), (conv2Changed, 2), (otherCode, 1) })
             File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-minutesAgo));
         var config = Path.Combine(folder, "config.json");

@@ -16,9 +16,8 @@ public static class TorchScriptArchive
     /// SHA-256 of the archive's compiled code and constants: what, besides the weights, decides what its layers compute.
     /// Debug tables (source positions) are left out, so re-exporting unchanged code gives the same digest.
     /// </summary>
-    public static string CodeDigest(string path)
+    public static string CodeDigest(ZipArchive zip)
     {
-        using var zip = ZipFile.OpenRead(path);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         // Names without the archive's top folder, which torch.jit.save takes from the file name.
         foreach (var entry in zip.Entries.Where(e => (IsCode(e) || e.Name == "constants.pkl") && !e.Name.EndsWith(".debug_pkl", StringComparison.Ordinal))

@@ -25,7 +25,7 @@ public static class TorchScriptLoader
             : throw new AtlasInputException("model.outputs: is required for a torchscript model (the names of the tensors its forward returns, in order)");
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: checkpoint file not found");
         TorchRuntime.Initialize();
-        RequireArchive(path);
+        var codeDigest = RequireArchive(path);
         bool unoptimized = TorchScriptExecutor.EnsureUnoptimized();
 
         jit.ScriptModule module;
@@ -42,7 +42,7 @@ public static class TorchScriptLoader
             ModelDevice.FreezeOnRuntimeDevice(module);
             int classes = Check(module, input, outputs, config.PreActivations, path);
             var preActivations = config.PreActivations ?? new Dictionary<string, string>();
-            var model = new TorchScriptModel(module, input, outputs, preActivations, classes > 0 && classNames.Count == classes ? classNames : [], TorchScriptArchive.CodeDigest(path));
+            var model = new TorchScriptModel(module, input, outputs, preActivations, classes > 0 && classNames.Count == classes ? classNames : [], codeDigest);
             var parameters = module.parameters().ToList();
             var types = parameters.Select(p => p.dtype.ToString().ToLowerInvariant()).Distinct().ToList();
             var format = unoptimized ? "TorchScript" : "TorchScript (graph optimizer on: Grad-CAM may find no layer gradients)";
@@ -58,22 +58,25 @@ public static class TorchScriptLoader
 
     /// <summary>
     /// A state dict saved with torch.save is a zip too, but holds no code: say what to do instead of libtorch's
-    /// "constants.pkl not found".
+    /// "constants.pkl not found". Returns the digest of the archive's code, read from the same opening of the zip.
     /// </summary>
-    private static void RequireArchive(string path)
+    private static string RequireArchive(string path)
     {
-        bool hasCode;
+        ZipArchive zip;
         try
         {
-            using var zip = ZipFile.OpenRead(path);
-            hasCode = TorchScriptArchive.HasCode(zip);
+            zip = ZipFile.OpenRead(path);
         }
         catch (InvalidDataException)
         {
             throw new AtlasInputException($"{path}: not a TorchScript archive (not a zip file); save one with torch.jit.save(torch.jit.script(model), path)");
         }
-        if (!hasCode)
-            throw new AtlasInputException($"{path}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to");
+        using (zip)
+        {
+            if (!TorchScriptArchive.HasCode(zip))
+                throw new AtlasInputException($"{path}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to");
+            return TorchScriptArchive.CodeDigest(zip);
+        }
     }
 
     /// <summary>Runs two blank images through the module; returns the class count (the last layer's width when it is N×C, else 0).</summary>
@@ -111,11 +114,13 @@ public static class TorchScriptLoader
         }
         foreach (var (layer, before) in preActivations ?? new Dictionary<string, string>())
         {
-            var (post, pre) = (tensors[outputs.ToList().IndexOf(layer)], tensors[outputs.ToList().IndexOf(before)]);
+            var (post, pre) = (tensors[IndexOf(outputs, layer)], tensors[IndexOf(outputs, before)]);
             if (!post.shape.SequenceEqual(pre.shape))
                 throw new AtlasInputException($"model.preActivations: '{before}' is {string.Join("×", pre.shape.Skip(1))} per image, but '{layer}' is {string.Join("×", post.shape.Skip(1))}; the value before a layer's ReLU has the layer's shape");
         }
-        var last = tensors[outputs.ToList().IndexOf(TorchScriptInput.LayerNames(outputs, preActivations)[^1])];
+        var last = tensors[IndexOf(outputs, TorchScriptInput.LayerNames(outputs, preActivations)[^1])];
         return last.dim() == 2 ? (int)last.shape[1] : 0;
     }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name) => names.Select((n, i) => (n, i)).First(p => p.n == name).i;
 }

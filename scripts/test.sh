@@ -35,11 +35,14 @@ apt_install() {
     command -v sudo >/dev/null || { log "$* missing and installing needs root ($purpose)"; return 1; }
     sudo=(sudo -n)
   fi
+  # Without recommends: docker-compose would bring a whole docker.io (283 MB) and python3-torch a compiler
+  # tool chain, none of which the tests use; a CI disk has little room. The downloaded .debs go afterwards.
+  local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
   log "installing $* with apt-get ($purpose)"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2 \
-    || { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-         && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2; } \
+  "${apt[@]}" install -y -qq --no-install-recommends "$@" >&2 \
+    || { "${apt[@]}" update -qq && "${apt[@]}" install -y -qq --no-install-recommends "$@" >&2; } \
     || { log "apt-get could not install $* ($purpose)"; return 1; }
+  "${apt[@]}" clean || true
 }
 
 # Browser tests drive Debian's chromium (never a downloaded browser), installed only when missing.

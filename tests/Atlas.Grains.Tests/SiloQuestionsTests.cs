@@ -28,9 +28,9 @@ public class SiloQuestionsTests(ClusterFixture fixture)
     {
         var gone = SiloAddress.New(System.Net.IPAddress.Loopback, 1, 12345);
 
-        var answers = await SiloQuestions.CheckPathsOnEachAsync(fixture.Cluster.Client, [gone, fixture.Cluster.Primary.SiloAddress], ["/"]);
+        var answers = await SiloQuestions.CheckPathsOnEachAsync(fixture.Cluster.Client, [gone, fixture.Cluster.Primary!.SiloAddress], ["/"]);
 
         Assert.Null(answers[0]);
-        Assert.Equal(fixture.Cluster.Primary.SiloAddress.ToParsableString(), answers[1]!.Silo);
+        Assert.Equal(fixture.Cluster.Primary!.SiloAddress.ToParsableString(), answers[1]!.Silo);
     }
 }

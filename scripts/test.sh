@@ -73,13 +73,12 @@ ensure_python_torch() {
 }
 
 # Reuse an Azurite that is already listening (and leave it running); otherwise start one, and stop
-# it however this script ends (the trap covers errors and Ctrl-C; stop_azurite the normal path).
+# it however this script ends (the EXIT trap covers errors and Ctrl-C; stop_azurite the normal path).
 STARTED_AZURITE=0
 start_azurite() {
   if (exec 3<>/dev/tcp/127.0.0.1/10000) 2>/dev/null; then
     log "reusing the Azurite already listening on 127.0.0.1:10000"
   else
-    trap stop_azurite EXIT
     STARTED_AZURITE=1
     bash "$ROOT/scripts/azurite.sh" start
   fi
@@ -92,6 +91,28 @@ stop_azurite() {
     bash "$ROOT/scripts/azurite.sh" stop || true
   fi
 }
+
+# The tests' scratch folders (stores, checkpoints, sites, Azurite data of the cluster tests) go under a
+# folder of this run's own, removed however the run ends: they add up to about 550 MB a run, and a CI
+# disk has no room to keep them.
+SUITE_TMP=""
+make_suite_tmp() {
+  SUITE_TMP="$(mktemp -d "${TMPDIR:-/tmp}/atlas-suite.XXXXXX")"
+  export TMPDIR="$SUITE_TMP"
+}
+
+remove_suite_tmp() {
+  if [[ -n "$SUITE_TMP" ]]; then
+    rm -rf "$SUITE_TMP" || log "could not remove $SUITE_TMP"
+    SUITE_TMP=""
+  fi
+}
+
+cleanup() {
+  stop_azurite
+  remove_suite_tmp
+}
+trap cleanup EXIT
 
 # Value of attribute $1 in the XML element text $2 (0 when absent).
 attr() {
@@ -139,6 +160,7 @@ ensure_chromium
 ensure_docker_compose
 ensure_python_torch
 start_azurite
+make_suite_tmp
 
 rm -rf "$RESULTS"
 status=0
@@ -146,7 +168,7 @@ dotnet test "$TARGET" -c Release --logger "trx;LogFilePrefix=atlas" --results-di
 if [[ "$TARGET" == Atlas.sln && $# -eq 0 ]]; then run_simd_variants; fi
 
 # Everything else is said before the summary, so that the summary is the very last line.
-stop_azurite
+cleanup
 count_results
 if (( status != 0 )); then
   log "dotnet test failed (exit $status)"

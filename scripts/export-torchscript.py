@@ -17,11 +17,17 @@ Output names are module paths as model.named_modules() lists them. A module that
 (torchvision's ResNet blocks reuse one ReLU) is refused: name its block instead. Each output is copied as the
 module returns it, so a later in-place ReLU cannot change it. Tracing records one path through the forward:
 networks whose forward branches on the data are not supported by it.
+
+The archive also gets one method per named module that runs the network only up to that module
+(atlas_upto_0, atlas_upto_1, …, listed in the archive's extra file atlas.json), so that the atlas renders an
+early layer without paying for the rest of the network. They are traced by stopping the forward with an exception
+raised right after the module; --no-stops leaves them out (for a forward that catches exceptions itself).
 """
 import argparse
 import importlib
 import json
 import sys
+import types
 
 import torch
 import torch.nn as nn
@@ -63,8 +69,12 @@ def load_weights(network, path):
         fail(f"--weights: '{path}' does not fit the network ({' '.join(str(e).split())[:400]})")
 
 
+class _StopForward(Exception):
+    """Raised by a hook to end the forward right after the module an early stop ends at."""
+
+
 class AtlasExport(nn.Module):
-    """Returns the named modules' outputs, then the network's own output, as one tuple."""
+    """Returns the named modules' outputs, then the network's own output, as one tuple; atlas_upto_K methods stop early."""
 
     def __init__(self, network, names, with_final):
         super().__init__()
@@ -82,6 +92,9 @@ class AtlasExport(nn.Module):
         self.with_final = with_final
         self.captured = {}
         self.calls = {}
+        # The names in the order the forward reaches them (the eager check records it), and where a run stops.
+        self.order = []
+        self.stop_after = None
         modules = dict(network.named_modules())
         for name in names:
             modules[name].register_forward_hook(self._hook(name))
@@ -89,7 +102,11 @@ class AtlasExport(nn.Module):
     def _hook(self, name):
         def keep(_module, _inputs, output):
             self.calls[name] = self.calls.get(name, 0) + 1
+            if name not in self.order:
+                self.order.append(name)
             self.captured[name] = output
+            if name == self.stop_after:
+                raise _StopForward()
             # The rest of the network goes on from a copy: an in-place ReLU after this module changes the copy, not
             # the returned output, and the logits are still computed from the output (Grad-CAM needs that path).
             return output.clone() if isinstance(output, torch.Tensor) else output
@@ -103,6 +120,28 @@ class AtlasExport(nn.Module):
         if self.with_final:
             outputs.append(final)
         return tuple(outputs)
+
+    def stops(self):
+        """(method name, positions in forward's result) for each module in forward order: the outputs captured by then."""
+        result = []
+        for k, name in enumerate(self.order):
+            reached = set(self.order[:k + 1])
+            result.append((f"atlas_upto_{k}", [p for p, n in enumerate(self.names) if n in reached]))
+        return result
+
+    def add_stop(self, method, last, positions):
+        """Adds method(x): runs the network until module `last` has run and returns the outputs at `positions`."""
+        def run(this, x):
+            this.captured.clear()
+            this.stop_after = last
+            try:
+                this.network(x)
+            except _StopForward:
+                pass
+            finally:
+                this.stop_after = None
+            return tuple(this.captured[this.names[p]] for p in positions)
+        object.__setattr__(self, method, types.MethodType(run, self))
 
 
 def main():
@@ -120,6 +159,8 @@ def main():
     parser.add_argument("--no-final", action="store_true", help="do not return the network's own output")
     parser.add_argument("--mean", help="comma-separated per-channel mean the network expects, for the printed config")
     parser.add_argument("--std", help="comma-separated per-channel std the network expects, for the printed config")
+    parser.add_argument("--no-stops", action="store_true",
+                        help="leave out the early-stop methods (every layer then runs the whole forward)")
     parser.add_argument("--out", required=True, help="TorchScript file to write")
     args = parser.parse_args()
 
@@ -158,17 +199,30 @@ def main():
             if not isinstance(value, torch.Tensor) or value.dim() not in (2, 4):
                 shape = "×".join(map(str, value.shape)) if isinstance(value, torch.Tensor) else type(value).__name__
                 fail(f"--outputs: '{name}' gives {shape}; atlas layers are N×C×H×W or N×C tensors")
-        traced = torch.jit.trace(wrapper, example, check_trace=False)
-    traced.save(args.out)
+        stops = [] if args.no_stops else wrapper.stops()
+        for method, positions in stops:
+            wrapper.add_stop(method, wrapper.order[int(method.rsplit("_", 1)[1])], positions)
+        try:
+            traced = torch.jit.trace_module(wrapper, {"forward": example, **{m: example for m, _ in stops}}, check_trace=False)
+        except Exception as e:
+            if not stops:
+                raise
+            fail(f"tracing the early stops failed ({' '.join(str(e).split())[:300]}); export with --no-stops")
+    metadata = {"stops": [{"method": m, "outputs": p} for m, p in stops]}
+    torch.jit.save(traced, args.out, _extra_files={"atlas.json": json.dumps(metadata)})
 
     loaded = torch.jit.load(args.out)
     check = torch.rand(3, args.channels, args.input_size, args.input_size)
     with torch.no_grad():
         expected = wrapper(check)
         actual = loaded(check)
-    for name, e, a in zip(layer_names, expected, actual):
-        if not torch.allclose(e, a, rtol=1e-4, atol=1e-5):
-            fail(f"the traced archive's '{name}' differs from the network's on a second input; its forward may branch on the data")
+        for name, e, a in zip(layer_names, expected, actual):
+            if not torch.allclose(e, a, rtol=1e-4, atol=1e-5):
+                fail(f"the traced archive's '{name}' differs from the network's on a second input; its forward may branch on the data")
+        for method, positions in stops:
+            for p, a in zip(positions, getattr(loaded, method)(check)):
+                if not torch.allclose(expected[p], a, rtol=1e-4, atol=1e-5):
+                    fail(f"the archive's early stop {method} gives other values for '{layer_names[p]}' than its forward; export with --no-stops")
 
     model = {"architecture": "torchscript", "checkpoint": args.out, "inputSize": args.input_size,
              "inputChannels": args.channels, "outputs": layer_names}

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Atlas.Core.Models;
+using Atlas.Core.Models.TorchScript;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 
@@ -142,6 +144,50 @@ public class ExportTorchScriptTests
         var layers = plan.StdOut.Split('\n').Select(l => l.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             .Where(cells => cells.Length == 5 && cells[0] != "layer").Select(cells => cells[0]).ToList();
         Assert.Equal(["relu", "block1", "head"], layers);
+    }
+
+    [Fact]
+    public async Task The_archive_stops_after_each_named_module_so_an_early_layer_skips_the_rest_and_gets_forwards_values()
+    {
+        var folder = await NetworkFolderAsync("export-stops");
+        var saved = await RunPythonAsync(folder, "-c", "import torch, mynet; torch.manual_seed(5); torch.save(mynet.Net().state_dict(), 'net.pth')");
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+
+        // Named out of forward order, with a pre-activation: a stop returns what the forward has reached by then.
+        string[] arguments = [Script, "mynet:Net", "--weights", "net.pth", "--outputs", "block2,relu,block1", "--pre-activations", "relu=stem",
+            "--final-name", "head", "--input-size", "32"];
+        var export = await RunPythonAsync(folder, [.. arguments, "--out", "stops.pt"]);
+        var plain = await RunPythonAsync(folder, [.. arguments, "--out", "plain.pt", "--no-stops"]);
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        var config = JsonSerializer.Deserialize<Atlas.Core.Configuration.ModelConfig>(JsonNode.Parse(export.StdOut)!["model"]!.ToJsonString(),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web))! with { Checkpoint = Path.Combine(folder, "stops.pt") };
+        using var model = (TorchScriptModel)ModelLoader.Load(config, []);
+        using var withoutStops = (TorchScriptModel)ModelLoader.Load(config with { Checkpoint = Path.Combine(folder, "plain.pt") }, []);
+        // outputs: block2 (0), relu (1), block1 (2), stem (3), head (4); the forward reaches stem, relu, block1, block2.
+        Assert.Equal([[3], [1, 3], [1, 2, 3], [0, 1, 2, 3]], ReadStops(Path.Combine(folder, "stops.pt")));
+        Assert.Equal("atlas_upto_0", model.StopFor(["relu"], preActivation: true)?.Method);
+        Assert.Equal("atlas_upto_1", model.StopFor(["relu"])?.Method);
+        Assert.Equal("atlas_upto_2", model.StopFor(["block1", "relu"])?.Method);
+        Assert.Equal("atlas_upto_3", model.StopFor(["block2"])?.Method);
+        Assert.Null(model.StopFor(["head"]));
+        Assert.Null(withoutStops.StopFor(["relu"]));
+        using var noGrad = TorchSharp.torch.no_grad();
+        var pixels = TorchSharp.torch.rand(2, 3, 32, 32);
+        foreach (var layer in new[] { "relu", "block1", "block2" })
+        {
+            using var early = model.Activations(pixels, [layer])[layer];
+            using var whole = withoutStops.Activations(pixels, [layer])[layer];
+            Assert.True(early.allclose(whole, rtol: 1e-5, atol: 1e-6), $"{layer}: the stop's value differs from the whole forward's");
+        }
+    }
+
+    /// <summary>The outputs each early stop returns, as the archive's atlas.json lists them.</summary>
+    private static List<int[]> ReadStops(string archive)
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(archive);
+        return [.. TorchScriptStops.Read(zip, archive, 5).All.Select(stop => stop.Outputs.ToArray())];
     }
 
     [Fact]

@@ -3,7 +3,8 @@ namespace Atlas.Core.Models.Checkpoints;
 /// <summary>
 /// What loading a checkpoint did: how many tensors were copied into the network, which of the network's
 /// optional buffers the file lacked, which file keys the network has no place for (auxiliary heads are
-/// listed apart), and the dtypes the file stored (anything but float32 was converted).
+/// listed apart), the dtypes the file stored (anything but float32 was converted), and anything else about the
+/// model worth a line of the log (a TorchScript archive's early stops).
 /// </summary>
 public sealed record ModelLoadReport(
     string Checkpoint,
@@ -15,4 +16,5 @@ public sealed record ModelLoadReport(
     IReadOnlyList<string> Unexpected,
     IReadOnlyList<string> AuxiliaryIgnored,
     IReadOnlyList<string> StoredTypes,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    string? Note = null);

@@ -78,6 +78,8 @@ public static class StateDictLoader
     {
         logger.LogInformation("Loaded {Architecture} ({Classes} classes) from {Checkpoint}: {Loaded} tensors, {Format} format, stored as {StoredTypes}, in {Seconds:F1} s",
             report.Architecture, report.Classes, report.Checkpoint, report.Loaded, report.Format, string.Join("/", report.StoredTypes), report.Elapsed.TotalSeconds);
+        if (report.Note is { } note)
+            logger.LogInformation("{Architecture}: {Note}", report.Architecture, note);
         if (report.AuxiliaryIgnored.Count > 0)
             logger.LogInformation("Ignored {Count} auxiliary-head keys the atlas does not build ({Prefixes})",
                 report.AuxiliaryIgnored.Count, string.Join(", ", report.AuxiliaryIgnored.Select(k => k[..(k.IndexOf('.') + 1)] + "*").Distinct()));

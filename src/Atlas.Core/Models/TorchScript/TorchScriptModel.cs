@@ -7,7 +7,8 @@ namespace Atlas.Core.Models.TorchScript;
 /// <summary>
 /// <see cref="IAtlasModel"/> over a TorchScript module whose forward returns the tensors the config names in
 /// model.outputs (a tuple, a list or one tensor). The atlas cannot look inside compiled code, so its layers are
-/// those outputs and every call runs the whole forward: there is no stopping early. A layer's value before its ReLU
+/// those outputs. Asking for some layers runs the archive's earliest stop that returns them all (see
+/// <see cref="TorchScriptStops"/>), or else the whole forward. A layer's value before its ReLU
 /// is another output that model.preActivations names (not a layer itself); without one, a layer is read as returned.
 /// Normalization of [0,1] pixels (model.mean/std) happens here.
 /// </summary>
@@ -19,13 +20,15 @@ public sealed class TorchScriptModel : IAtlasModel
     // Every output's place in the forward's result, layers and pre-activation values alike.
     private readonly Dictionary<string, int> positions;
     private readonly IReadOnlyDictionary<string, string> preActivations;
+    private readonly TorchScriptStops stops;
 
     /// <param name="outputs">model.outputs: the forward's results, in order.</param>
     /// <param name="preActivations">model.preActivations: layer → the output holding its value before its ReLU.</param>
     public TorchScriptModel(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string> preActivations,
-        IReadOnlyList<string> classNames, string codeDigest)
+        IReadOnlyList<string> classNames, string codeDigest, TorchScriptStops? stops = null)
     {
         this.module = module;
+        this.stops = stops ?? TorchScriptStops.None;
         outputNames = outputs;
         this.preActivations = preActivations;
         CodeDigest = codeDigest;
@@ -54,37 +57,52 @@ public sealed class TorchScriptModel : IAtlasModel
     /// Every output of one forward pass, in model.outputs order. The caller owns and disposes them: as the zoo models'
     /// activations, they belong to no dispose scope of the caller's.
     /// </summary>
-    public IReadOnlyList<Tensor> Forward(Tensor pixels)
+    public IReadOnlyList<Tensor> Forward(Tensor pixels) => Run(pixels, null, outputNames.Count);
+
+    /// <summary>Runs <paramref name="stop"/>'s method (forward when null) on the normalized pixels; <paramref name="expected"/> is how many tensors it returns.</summary>
+    private IReadOnlyList<Tensor> Run(Tensor pixels, TorchScriptStop? stop, int expected)
     {
         TorchScriptExecutor.EnsureUnoptimized();
         IReadOnlyList<Tensor> outputs;
         using (var scope = NewDisposeScope())
         {
             using var normalized = normalization.Apply(pixels);
-            outputs = Unpack(module.call(normalized));
+            outputs = Unpack(stop is null ? module.call(normalized) : module.invoke(stop.Method, normalized));
             foreach (var output in outputs) output.DetachFromDisposeScope();
         }
-        if (outputs.Count != outputNames.Count)
+        if (outputs.Count != expected)
         {
             foreach (var output in outputs) output.Dispose();
-            throw new AtlasInputException($"model.outputs: names {outputNames.Count} outputs ({string.Join(", ", outputNames)}), but the TorchScript module's forward returned {outputs.Count} tensors");
+            throw new AtlasInputException(stop is null
+                ? $"model.outputs: names {outputNames.Count} outputs ({string.Join(", ", outputNames)}), but the TorchScript module's forward returned {outputs.Count} tensors"
+                : $"early stop '{stop.Method}' returned {outputs.Count} tensors, but {TorchScriptStops.ExtraFileName} lists {expected}");
         }
         return outputs;
     }
 
+    /// <summary>The stop that will run when <paramref name="layers"/> are asked for (null: the whole forward); for tests and logs.</summary>
+    public TorchScriptStop? StopFor(IReadOnlyCollection<string> layers, bool preActivation = false) =>
+        stops.EarliestWith(Positions(layers, preActivation).Values.ToList());
+
     public IReadOnlyDictionary<string, Tensor> Activations(Tensor pixels, IReadOnlyCollection<string> layers, bool preActivation = false)
     {
-        var wanted = layers.Distinct().ToList();
-        // A layer with a pre-activation output gives that output when asked for the value before its ReLU.
-        var read = wanted.ToDictionary(layer => layer,
-            layer => preActivation && preActivations.TryGetValue(layer, out var before) ? positions[before] : PositionOf(layer), StringComparer.Ordinal);
-        var outputs = Forward(pixels);
+        var read = Positions(layers, preActivation);
+        // The earliest stop that returns every wanted output, so an early layer does not pay for the network after it.
+        var stop = stops.EarliestWith(read.Values.ToList());
+        var returned = stop?.Outputs ?? Enumerable.Range(0, outputNames.Count).ToList();
+        var outputs = Run(pixels, stop, returned.Count);
+        var byPosition = returned.Select((position, i) => (position, tensor: outputs[i])).ToDictionary(p => p.position, p => p.tensor);
         // Two layers never share an output, but a tensor may serve one layer only: the caller disposes each.
-        var results = read.ToDictionary(r => r.Key, r => outputs[r.Value], StringComparer.Ordinal);
-        // The forward computed every output; those not asked for are freed now rather than by the collector (device memory).
+        var results = read.ToDictionary(r => r.Key, r => byPosition[r.Value], StringComparer.Ordinal);
+        // The run computed outputs nobody asked for; they are freed now rather than by the collector (device memory).
         foreach (var unused in outputs.Where(o => !results.Values.Any(r => ReferenceEquals(r, o)))) unused.Dispose();
         return results;
     }
+
+    /// <summary>Where each wanted layer's tensor is among forward's outputs; a layer with a pre-activation output gives that output when asked for the value before its ReLU.</summary>
+    private Dictionary<string, int> Positions(IReadOnlyCollection<string> layers, bool preActivation) =>
+        layers.Distinct().ToDictionary(layer => layer,
+            layer => preActivation && preActivations.TryGetValue(layer, out var before) ? positions[before] : PositionOf(layer), StringComparer.Ordinal);
 
     /// <summary>Where the logits are among the forward's outputs: the last layer's output (N×classes when there are logits).</summary>
     public int LogitsPosition => positions[LayerNames[^1]];

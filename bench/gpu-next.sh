@@ -29,9 +29,11 @@ step featurevis2 50 "${fv[@]}" --single 0
 step featurevis3 50 "${fv[@]}" --single 0
 step examples 50 "$atlas" bench examples --model googlenet --images 100000 --precision auto,float32
 step examples512 30 "$atlas" bench examples --model googlenet --batch 512 --images 100000 --precision auto
-# A TorchScript model (the twelfth session's tests/fixtures/torchscript/tiny-cnn.pt) made into an atlas on the GPU:
-# PyTorch's own libtorch must offer the graph-optimizer switch (the log says "TorchScript format", not "graph
-# optimizer on"), rendering in bfloat16 and scanning in float16 must run, and the logits must get Grad-CAM overlays.
+# A TorchScript model (tests/fixtures/torchscript/tiny-cnn-stops.pt: the twelfth session's tiny-cnn with the
+# thirteenth's early stops) made into an atlas on the GPU: PyTorch's own libtorch must offer the graph-optimizer
+# switch (the log says "TorchScript format", not "graph optimizer on"), the stops must pass their check against
+# forward ("2 early stops"), rendering in bfloat16 through them and scanning in float16 must run, and the logits
+# must get Grad-CAM overlays.
 ts=/tmp/ts-atlas; mkdir -p $ts
 python3 - "$ts" <<'PY'
 import os, random, struct, sys, zlib
@@ -48,14 +50,14 @@ for name, base in (("red", (200, 40, 40)), ("blue", (40, 40, 200))):
 PY
 cat > $ts/atlas.json <<JSON
 { "name": "gpu-torchscript",
-  "model": { "architecture": "torchscript", "checkpoint": "$PWD/tests/fixtures/torchscript/tiny-cnn.pt", "inputSize": 32,
+  "model": { "architecture": "torchscript", "checkpoint": "$PWD/tests/fixtures/torchscript/tiny-cnn-stops.pt", "inputSize": 32,
              "outputs": ["conv1", "conv2", "logits"], "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.3] },
   "dataset": { "kind": "image-folder", "path": "images" }, "maxUnitsPerLayer": 8,
   "featureVis": { "steps": 64 }, "examples": { "topK": 4, "imagesPerShard": 20 },
   "output": { "store": "store", "site": "site" } }
 JSON
 step torchscript 30 "$atlas" run $ts/atlas.json --verbosity detailed
-grep -E "Loaded torchscript|Working copy|Completed|no Grad-CAM|WRN|ERR" "$OUT/torchscript.log" | grep -v "ServerGC\|Reminder\|Participant" | head -12
+grep -E "Loaded torchscript|early stops|Working copy|Completed|no Grad-CAM|WRN|ERR" "$OUT/torchscript.log" | grep -v "ServerGC\|Reminder\|Participant" | head -12
 grep -o '"Grad-CAM overlays at [a-z0-9]*"' $ts/store/gpu-torchscript/*/work/analysis/logits.json
 step all-layers 150 "$atlas" bench featurevis --model googlenet --size 128 --steps 512 --all-layers --single 0
 grep "done at" "$OUT/all-layers.log" | tail -12

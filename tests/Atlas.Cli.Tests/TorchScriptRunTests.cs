@@ -13,14 +13,14 @@ namespace Atlas.Cli.Tests;
 public class TorchScriptRunTests
 {
     /// <summary>Two classes of 40-px colour images and a config that reads the fixture.</summary>
-    private static async Task<string> SetupAsync(string folder, string outputs = "\"conv1\", \"conv2\", \"logits\"")
+    private static async Task<string> SetupAsync(string folder, string outputs = "\"conv1\", \"conv2\", \"logits\"", string fixture = "tiny-cnn.pt")
     {
         await TestData.WriteColourImagesAsync(folder);
         var config = Path.Combine(folder, "atlas.json");
         await File.WriteAllTextAsync(config, $$"""
             {
               "name": "own-cnn",
-              "model": { "architecture": "torchscript", "checkpoint": {{JsonSerializer.Serialize(TestData.TorchScriptFixture("tiny-cnn.pt"))}}, "inputSize": 32,
+              "model": { "architecture": "torchscript", "checkpoint": {{JsonSerializer.Serialize(TestData.TorchScriptFixture(fixture))}}, "inputSize": 32,
                          "outputs": [{{outputs}}], "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.3] },
               "dataset": { "kind": "image-folder", "path": "images" },
               "maxUnitsPerLayer": 3,
@@ -60,6 +60,37 @@ public class TorchScriptRunTests
         // The logits' top images get Grad-CAM overlays, taken at the last spatial output.
         Assert.All(manifest.Layers[2].Units, unit => Assert.All(unit.TopExamples, e => Assert.NotNull(e.HeatmapKey)));
         Assert.True(File.Exists(Path.Combine(folder, "site", "index.html")));
+    }
+
+    [Fact]
+    public async Task Pictures_rendered_through_the_archives_early_stops_are_those_the_whole_forward_gives()
+    {
+        var whole = TestData.NewTempFolder("torchscript-whole");
+        var stopped = TestData.NewTempFolder("torchscript-stops");
+
+        var outcomes = await Task.WhenAll(
+            CliProcess.RunAsync(TimeSpan.FromMinutes(4), "run", await SetupAsync(whole)),
+            CliProcess.RunAsync(TimeSpan.FromMinutes(4), "run", await SetupAsync(stopped, fixture: "tiny-cnn-stops.pt")));
+
+        Assert.All(outcomes, outcome => Assert.True(outcome.ExitCode == 0, outcome.ToString()));
+        Assert.Contains("torchscript: no early stops", outcomes[0].ToString());
+        Assert.Contains("torchscript: 2 early stops", outcomes[1].ToString());
+        var pictures = await Task.WhenAll(PicturesAsync(whole), PicturesAsync(stopped));
+        Assert.Equal(6, pictures[1].Count(p => !p.Key.StartsWith("logits", StringComparison.Ordinal)));
+        foreach (var (unit, bytes) in pictures[1])
+            Assert.True(bytes.AsSpan().SequenceEqual(pictures[0][unit]), $"{unit}: the picture rendered through a stop differs");
+    }
+
+    /// <summary>Every unit's feature-visualization PNG in the folder's store, by "layer:unit".</summary>
+    private static async Task<Dictionary<string, byte[]>> PicturesAsync(string folder)
+    {
+        var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
+        var manifest = (await store.GetJsonAsync<AtlasManifest>(await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey)))!;
+        var pictures = new Dictionary<string, byte[]>();
+        foreach (var layer in manifest.Layers)
+            foreach (var unit in layer.Units)
+                pictures[$"{layer.Name}:{unit.Index}"] = await File.ReadAllBytesAsync(Path.Combine(folder, "store", unit.VisKey));
+        return pictures;
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace Atlas.Core.Models.TorchScript;
 /// </summary>
 public static class TorchScriptLoader
 {
-    private const int ProbeBatch = 2;
+    internal const int ProbeBatch = 2;
 
     public static (IAtlasModel Model, ModelLoadReport Report) Load(ModelConfig config, IReadOnlyList<string> classNames)
     {

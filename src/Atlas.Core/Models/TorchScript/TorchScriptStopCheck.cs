@@ -9,8 +9,6 @@ namespace Atlas.Core.Models.TorchScript;
 /// </summary>
 internal static class TorchScriptStopCheck
 {
-    private const int ProbeBatch = 2;
-
     public static void Run(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, TorchScriptStops stops, string path)
     {
         if (stops.All.Count == 0) return;
@@ -19,8 +17,8 @@ internal static class TorchScriptStopCheck
         using var normalization = new InputNormalization(input);
         // A fixed, varied pattern rather than blank images: on blank ones every layer of a network is close to its biases,
         // which would hide a stop that returns the wrong layer of the same shape.
-        long count = (long)ProbeBatch * input.Channels * input.Height * input.Width;
-        var pixels = (arange(count, device: TorchRuntime.Device) % 97 / 96.0).to(float32).reshape(ProbeBatch, input.Channels, input.Height, input.Width);
+        long count = (long)TorchScriptLoader.ProbeBatch * input.Channels * input.Height * input.Width;
+        var pixels = (arange(count, device: TorchRuntime.Device) % 97 / 96.0).to(float32).reshape(TorchScriptLoader.ProbeBatch, input.Channels, input.Height, input.Width);
         var normalized = normalization.Apply(pixels);
         var expected = TorchScriptModel.Unpack(module.call(normalized));
         foreach (var stop in stops.All)

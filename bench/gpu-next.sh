@@ -15,11 +15,12 @@
 #                about 720-790 images/s decoding, 13,000-16,300 from the cache as bytes); keeps the photos;
 #   photos       the dataset pass over those photos on the GPU, decoding included, then through a pixel cache
 #                twice (the first run fills it, the second reads it back): no session has measured photos there;
-#   torchscript  a TorchScript model's atlas on the GPU (the twelfth session's own-network path; a few seconds);
+#   torchscript  a TorchScript model's atlas on the GPU, through its early stops (twelfth and thirteenth sessions);
+#   ts-resnet    ResNet-18's layer1 as TorchScript with and without early stops, and the zoo's (needs torchvision);
 #   ncu-scan     Nsight Compute's per-kernel times of a short float16 dataset pass (bench/ncu_summary.py): what
 #                a batch of 512 images spends on convolutions, pools, the per-unit maxima and the sort.
-# The eighth and ninth sessions changed C# code the GPU runs (batch sizing, image-folder listing and decoding,
-# job grain): rebuild .gpu/atlas.tar.xz from HEAD first if src/ changed since .gpu/COMMIT
+# Later sessions changed C# code the GPU runs (batch sizing, image-folder listing and decoding, job grain,
+# TorchScript stops): rebuild .gpu/atlas.tar.xz from HEAD first if src/ changed since .gpu/COMMIT
 # (`git diff --stat $(cat .gpu/COMMIT) HEAD -- src`; the command is in the seventh session's note).
 BUDGET=${BUDGET:-390}
 source "$(dirname "$0")/gpu-common.sh"
@@ -72,6 +73,21 @@ photos=("$atlas" bench examples --model googlenet --folder /tmp/photos --images 
 step photos 30 "${photos[@]}"
 step photos-fill 30 "${photos[@]}" --pixel-cache /tmp/pixels
 step photos-cached 25 "${photos[@]}" --pixel-cache /tmp/pixels
+# torchvision's ResNet-18 as TorchScript with and without the thirteenth session's early stops, and the zoo's own,
+# rendering layer1 in bfloat16 (on the 2-core CPU: 1.40x with stops, on par with the zoo). Needs torchvision.
+if python3 -c 'import torchvision' 2>/dev/null; then
+  r18=/tmp/r18; mkdir -p $r18
+  python3 -c "import torch, torchvision; torch.manual_seed(0); torch.save(torchvision.models.resnet18().state_dict(), '$r18/resnet18.pth')"
+  for v in stops plain; do
+    python3 scripts/export-torchscript.py torchvision.models:resnet18 --weights $r18/resnet18.pth --outputs relu,layer1,layer2,layer3,layer4 \
+      --final-name fc --input-size 224 --out $r18/$v.pt $([[ $v == plain ]] && echo --no-stops) > /dev/null
+    echo "{ \"name\": \"r18\", \"model\": { \"architecture\": \"torchscript\", \"checkpoint\": \"$r18/$v.pt\", \"inputSize\": 128, \"outputs\": [\"relu\", \"layer1\", \"layer2\", \"layer3\", \"layer4\", \"fc\"] }, \"dataset\": { \"kind\": \"image-folder\", \"path\": \"$ts/images\" }, \"output\": { \"store\": \"s\", \"site\": \"o\" } }" > $r18/$v.json
+  done
+  echo "{ \"name\": \"r18\", \"model\": { \"architecture\": \"resnet18\", \"checkpoint\": \"$r18/resnet18.pth\", \"inputSize\": 128 }, \"dataset\": { \"kind\": \"image-folder\", \"path\": \"$ts/images\" }, \"output\": { \"store\": \"s\", \"site\": \"o\" } }" > $r18/zoo.json
+  for v in stops plain zoo; do
+    step ts-resnet-$v 25 "$atlas" bench featurevis --config $r18/$v.json --layer layer1 --units 64 --single 0 --steps 128
+  done
+fi
 NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 if [[ -n "$NCU" ]]; then
   # 2 batches warm-up and 2 timed: 4 forward passes of 512 images and their reductions.

@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # Issue 8's GPU figures and checks in one run, for a machine with an NVIDIA GPU and a PyTorch install
-# but no .NET. Needs a self-contained GPU publish packed as .gpu/atlas.tar.xz:
-#   dotnet publish src/Atlas.Cli -c Release -r linux-x64 --self-contained -p:AtlasTorchBackend=external -o .gpu/atlas
-#   tar -cJf .gpu/atlas.tar.xz -C .gpu atlas
+# but no .NET. Needs a self-contained GPU publish packed as .gpu/atlas.tar.xz: `bash bench/gpu-publish.sh`.
 # Each step has its own time limit and the whole run stays within BUDGET seconds; the fast checks go
 # first, so a broken setup fails in seconds. Logs go to $OUT (default /tmp/atlas-gpu-check).
 BUDGET=${BUDGET:-500}

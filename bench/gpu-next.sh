@@ -20,8 +20,8 @@
 #   ncu-scan     Nsight Compute's per-kernel times of a short float16 dataset pass (bench/ncu_summary.py): what
 #                a batch of 512 images spends on convolutions, pools, the per-unit maxima and the sort.
 # Later sessions changed C# code the GPU runs (batch sizing, image-folder listing and decoding, job grain,
-# TorchScript stops): rebuild .gpu/atlas.tar.xz from HEAD first if src/ changed since .gpu/COMMIT
-# (`git diff --stat $(cat .gpu/COMMIT) HEAD -- src`; the command is in the seventh session's note).
+# TorchScript stops): build .gpu/atlas.tar.xz from HEAD first (`bash bench/gpu-publish.sh`, about 2 minutes) unless
+# .gpu/COMMIT is HEAD or `git diff --stat $(cat .gpu/COMMIT) HEAD -- src` is empty.
 BUDGET=${BUDGET:-390}
 source "$(dirname "$0")/gpu-common.sh"
 fv=("$atlas" bench featurevis --model googlenet --size 128 --steps 512 --layer inception4a --units 512 --precision bfloat16)

@@ -116,7 +116,8 @@ class AtlasExport(nn.Module):
         self.captured.clear()
         self.calls.clear()
         final = self.network(x)
-        outputs = [self.captured[name] for name in self.names]
+        # A module that never ran has nothing captured: the eager check names it before anything is traced.
+        outputs = [self.captured.get(name) for name in self.names]
         if self.with_final:
             outputs.append(final)
         return tuple(outputs)
@@ -192,6 +193,9 @@ def main():
     example = torch.rand(2, args.channels, args.input_size, args.input_size)
     with torch.no_grad():
         eager = wrapper(example)
+        for name in returned:
+            if name not in wrapper.calls:
+                fail(f"--outputs: module '{name}' never runs in the network's forward, so it has no output to return")
         for name, count in wrapper.calls.items():
             if count > 1:
                 fail(f"--outputs: module '{name}' runs {count} times per forward, so its output is ambiguous; name the block around it")

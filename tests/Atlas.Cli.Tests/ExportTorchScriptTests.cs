@@ -15,7 +15,7 @@ namespace Atlas.Cli.Tests;
 /// </summary>
 public class ExportTorchScriptTests
 {
-    /// <summary>A small residual network whose blocks reuse one in-place ReLU, as torchvision's ResNet does.</summary>
+    /// <summary>A small residual network whose blocks reuse one in-place ReLU, as torchvision's ResNet does, and a module forward never calls.</summary>
     private const string NetworkSource = """
         import torch.nn as nn
 
@@ -39,6 +39,7 @@ public class ExportTorchScriptTests
                 self.pool = nn.MaxPool2d(2)
                 self.block2 = Block(8)
                 self.head = nn.Linear(8, classes)
+                self.spare = nn.Conv2d(8, 8, 1)  # never called by forward
 
             def forward(self, x):
                 x = self.relu(self.stem(x))
@@ -188,6 +189,18 @@ public class ExportTorchScriptTests
     {
         using var zip = System.IO.Compression.ZipFile.OpenRead(archive);
         return [.. TorchScriptStops.Read(zip, archive, 5).All.Select(stop => stop.Outputs.ToArray())];
+    }
+
+    [Fact]
+    public async Task A_module_that_never_runs_is_refused_naming_it()
+    {
+        var folder = await NetworkFolderAsync("export-spare");
+
+        var export = await RunPythonAsync(folder, Script, "mynet:Net", "--outputs", "stem,spare", "--input-size", "32", "--out", "x.pt");
+
+        Assert.Equal(2, export.ExitCode);
+        Assert.Equal("error: --outputs: module 'spare' never runs in the network's forward, so it has no output to return", export.StdErr.Trim());
+        Assert.False(File.Exists(Path.Combine(folder, "x.pt")));
     }
 
     [Fact]

@@ -202,6 +202,9 @@ def main():
         for name, value in zip(layer_names, eager):
             if not isinstance(value, torch.Tensor) or value.dim() not in (2, 4):
                 shape = "×".join(map(str, value.shape)) if isinstance(value, torch.Tensor) else type(value).__name__
+                if name == args.final_name and not args.no_final and name not in returned:
+                    fail(f"the network's own output gives {shape}, not N×C logits; pass --no-final and name the module "
+                         "that computes the logits in --outputs")
                 fail(f"--outputs: '{name}' gives {shape}; atlas layers are N×C×H×W or N×C tensors")
         stops = [] if args.no_stops else wrapper.stops()
         for method, positions in stops:

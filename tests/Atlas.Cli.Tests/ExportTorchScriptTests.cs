@@ -204,6 +204,29 @@ public class ExportTorchScriptTests
     }
 
     [Fact]
+    public async Task A_network_whose_own_output_is_no_logits_tensor_is_told_to_name_its_logits_module()
+    {
+        var folder = await NetworkFolderAsync("export-tuple");
+        await File.WriteAllTextAsync(Path.Combine(folder, "pair.py"), """
+            import mynet
+
+            class Pair(mynet.Net):
+                def forward(self, x):
+                    logits = super().forward(x)
+                    return logits, logits.softmax(1)
+            """);
+
+        var refused = await RunPythonAsync(folder, Script, "pair:Pair", "--outputs", "stem", "--input-size", "32", "--out", "x.pt");
+        var named = await RunPythonAsync(folder, Script, "pair:Pair", "--outputs", "stem,head", "--no-final", "--input-size", "32", "--out", "y.pt");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal("error: the network's own output gives tuple, not N×C logits; pass --no-final and name the module that computes the logits in --outputs", refused.StdErr.Trim());
+        Assert.False(File.Exists(Path.Combine(folder, "x.pt")));
+        Assert.True(named.ExitCode == 0, named.ToString());
+        Assert.Equal(["stem", "head"], JsonNode.Parse(named.StdOut)!["model"]!["outputs"]!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task A_module_that_runs_twice_per_forward_is_refused_naming_it()
     {
         var folder = await NetworkFolderAsync("export-twice");

@@ -22,6 +22,10 @@ The archive also gets one method per named module that runs the network only up 
 (atlas_upto_0, atlas_upto_1, …, listed in the archive's extra file atlas.json), so that the atlas renders an
 early layer without paying for the rest of the network. They are traced by stopping the forward with an exception
 raised right after the module; --no-stops leaves them out (for a forward that catches exceptions itself).
+It also gets, for each two neighbouring layers, a linearized path (atlas_linear_0, …): the network with its ReLU
+modules as the identity and its max-pool modules as average pools, from the first layer's output, replaced by an
+argument, to the second. The atlas's circuits are their gradients. A network whose paths cannot be traced is exported
+without them, with a warning.
 """
 import argparse
 import importlib
@@ -31,6 +35,7 @@ import types
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 
 def fail(message):
@@ -95,9 +100,40 @@ class AtlasExport(nn.Module):
         # The names in the order the forward reaches them (the eager check records it), and where a run stops.
         self.order = []
         self.stop_after = None
+        # A linearized run (atlas_linear_K): ReLUs pass their input on, max-pools average, and the source module's
+        # output is replaced by the method's argument. Those hooks are registered first, so that a named module's own
+        # hook sees its linearized output; outside such a run they change nothing.
+        self.linear = False
+        self.linear_source = None
+        self.linear_substitute = None
         modules = dict(network.named_modules())
+        for module in modules.values():
+            self._linearize(module)
         for name in names:
             modules[name].register_forward_hook(self._hook(name))
+
+    def _linearize(self, module):
+        if isinstance(module, (nn.ReLU, nn.ReLU6, nn.LeakyReLU)):
+            kept = {}
+
+            def before(_module, inputs):
+                if not self.linear:
+                    return None
+                # An in-place ReLU overwrites its input: it gets a copy, and the original is passed on.
+                kept["input"] = inputs[0]
+                return (inputs[0].clone(),)
+
+            def after(_module, _inputs, _output):
+                return kept.pop("input") if self.linear else None
+            module.register_forward_pre_hook(before)
+            module.register_forward_hook(after)
+        elif isinstance(module, nn.MaxPool2d) and module.dilation in (1, (1, 1)):
+            def average(pool, inputs, _output):
+                if not self.linear:
+                    return None
+                return F.avg_pool2d(inputs[0], pool.kernel_size, pool.stride or pool.kernel_size, pool.padding,
+                                    pool.ceil_mode, count_include_pad=False)
+            module.register_forward_hook(average)
 
     def _hook(self, name):
         def keep(_module, _inputs, output):
@@ -107,6 +143,8 @@ class AtlasExport(nn.Module):
             self.captured[name] = output
             if name == self.stop_after:
                 raise _StopForward()
+            if self.linear and name == self.linear_source:
+                return self.linear_substitute
             # The rest of the network goes on from a copy: an in-place ReLU after this module changes the copy, not
             # the returned output, and the logits are still computed from the output (Grad-CAM needs that path).
             return output.clone() if isinstance(output, torch.Tensor) else output
@@ -129,6 +167,23 @@ class AtlasExport(nn.Module):
             reached = set(self.order[:k + 1])
             result.append((f"atlas_upto_{k}", [p for p, n in enumerate(self.names) if n in reached]))
         return result
+
+    def add_linearized(self, method, source, target):
+        """Adds method(pixels, substitute): target's output (None: the network's own) on the linearized network,
+        with source's output replaced by substitute. The atlas's expanded weights (circuits) are its gradient."""
+        def run(this, pixels, substitute):
+            this.captured.clear()
+            this.linear, this.linear_source, this.linear_substitute = True, source, substitute
+            this.stop_after = target
+            final = None
+            try:
+                final = this.network(pixels)
+            except _StopForward:
+                pass
+            finally:
+                this.linear, this.linear_source, this.linear_substitute, this.stop_after = False, None, None, None
+            return final if target is None else this.captured[target]
+        object.__setattr__(self, method, types.MethodType(run, self))
 
     def add_stop(self, method, last, positions):
         """Adds method(x): runs the network until module `last` has run and returns the outputs at `positions`."""
@@ -209,13 +264,35 @@ def main():
         stops = [] if args.no_stops else wrapper.stops()
         for method, positions in stops:
             wrapper.add_stop(method, wrapper.order[int(method.rsplit("_", 1)[1])], positions)
+        # One linearized path between each two consecutive atlas layers (the layers, then the network's own output),
+        # where the first runs before the second: the atlas draws circuits between neighbours in that order.
+        layers = names + ([] if args.no_final else [args.final_name])
+        reached = {name: i for i, name in enumerate(wrapper.order)}
+        pairs = [(a, b) for a, b in zip(layers, layers[1:]) if b == args.final_name and not args.no_final or reached[a] < reached[b]]
+        linearized = [(f"atlas_linear_{i}", layer_names.index(a), layer_names.index(b)) for i, (a, b) in enumerate(pairs)]
+        inputs = {"forward": example, **{m: example for m, _ in stops}}
+        for method, source, target in linearized:
+            wrapper.add_linearized(method, layer_names[source], None if target == len(returned) else layer_names[target])
+            # One image of pixels and two of substitute, as the atlas calls it: what runs before the source is replaced.
+            inputs[method] = (example[:1], torch.rand_like(eager[source]))
         try:
-            traced = torch.jit.trace_module(wrapper, {"forward": example, **{m: example for m, _ in stops}}, check_trace=False)
+            traced = torch.jit.trace_module(wrapper, inputs, check_trace=False)
         except Exception as e:
-            if not stops:
-                raise
-            fail(f"tracing the early stops failed ({' '.join(str(e).split())[:300]}); export with --no-stops")
-    metadata = {"stops": [{"method": m, "outputs": p} for m, p in stops]}
+            if not linearized:
+                if not stops:
+                    raise
+                fail(f"tracing the early stops failed ({' '.join(str(e).split())[:300]}); export with --no-stops")
+            print(f"warning: tracing the linearized paths for circuits failed ({' '.join(str(e).split())[:300]}); "
+                  "the archive has none, so its atlas will have no circuits", file=sys.stderr)
+            linearized = []
+            try:
+                traced = torch.jit.trace_module(wrapper, {m: i for m, i in inputs.items() if not m.startswith("atlas_linear_")}, check_trace=False)
+            except Exception as e2:
+                if not stops:
+                    raise
+                fail(f"tracing the early stops failed ({' '.join(str(e2).split())[:300]}); export with --no-stops")
+    metadata = {"stops": [{"method": m, "outputs": p} for m, p in stops],
+                "linearized": [{"method": m, "from": a, "to": b} for m, a, b in linearized]}
     torch.jit.save(traced, args.out, _extra_files={"atlas.json": json.dumps(metadata)})
 
     loaded = torch.jit.load(args.out)
@@ -230,6 +307,10 @@ def main():
             for p, a in zip(positions, getattr(loaded, method)(check)):
                 if not torch.allclose(expected[p], a, rtol=1e-4, atol=1e-5):
                     fail(f"the archive's early stop {method} gives other values for '{layer_names[p]}' than its forward; export with --no-stops")
+        for method, source, target in linearized:
+            substitute = torch.rand_like(expected[source])
+            if not torch.allclose(getattr(wrapper, method)(check[:1], substitute), getattr(loaded, method)(check[:1], substitute), rtol=1e-4, atol=1e-5):
+                fail(f"the archive's linearized path {method} ('{layer_names[source]}' to '{layer_names[target]}') differs from the network's")
 
     model = {"architecture": "torchscript", "checkpoint": args.out, "inputSize": args.input_size,
              "inputChannels": args.channels, "outputs": layer_names}

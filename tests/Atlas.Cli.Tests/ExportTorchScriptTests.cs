@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Atlas.Core.Analysis;
 using Atlas.Core.Models;
 using Atlas.Core.Models.TorchScript;
 using Atlas.Storage;
@@ -112,6 +113,8 @@ public class ExportTorchScriptTests
         Assert.NotNull(manifest.Layers[^1].Stats!.WeightStd);
         // block2.bn is returned as the batch norm computed it, before the in-place ReLU after it: it has negative values.
         Assert.True(manifest.Layers[2].Stats!.FractionNonPositive > 0.05, $"block2.bn: {manifest.Layers[2].Stats!.FractionNonPositive:P1} of activations ≤ 0");
+        // The archive's linearized paths give circuits: block1's units read the stem's through the in-place ReLUs.
+        Assert.All(manifest.Layers[1].Units, unit => Assert.Contains(unit.Inputs, link => link.Layer == "stem"));
         // The traced archive still computes the logits from the returned block2, so Grad-CAM explains them there.
         Assert.All(manifest.Layers[^1].Units, unit => Assert.All(unit.TopExamples, e => Assert.NotNull(e.HeatmapKey)));
     }
@@ -181,6 +184,45 @@ public class ExportTorchScriptTests
             using var early = model.Activations(pixels, [layer])[layer];
             using var whole = withoutStops.Activations(pixels, [layer])[layer];
             Assert.True(early.allclose(whole, rtol: 1e-5, atol: 1e-6), $"{layer}: the stop's value differs from the whole forward's");
+        }
+    }
+
+    [Fact]
+    public async Task Circuits_of_an_exported_torchvision_MobileNetV2_equal_the_zoo_models_from_the_same_weights()
+    {
+        // MobileNetV2 is the zoo network whose every ReLU is a module in both TorchVisions, so both sides linearize it.
+        var folder = TestData.NewTempFolder("export-circuits");
+        var saved = await RunPythonAsync(folder, "-c",
+            "import torch, torchvision; torch.manual_seed(0); torch.save(torchvision.models.mobilenet_v2().state_dict(), 'mobilenet.pth')");
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+        var export = await RunPythonAsync(folder, Script, "torchvision.models:mobilenet_v2", "--weights", "mobilenet.pth",
+            "--outputs", "features.0,features.1,features.2", "--final-name", "classifier", "--input-size", "224", "--out", "mobilenet-atlas.pt");
+        Assert.True(export.ExitCode == 0, export.ToString());
+        var config = JsonSerializer.Deserialize<Atlas.Core.Configuration.ModelConfig>(JsonNode.Parse(export.StdOut)!["model"]!.ToJsonString(),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web))! with { Checkpoint = Path.Combine(folder, "mobilenet-atlas.pt") };
+
+        using var scripted = ModelLoader.Load(config, []);
+        using var zoo = ModelLoader.Load("mobilenet_v2", Path.Combine(folder, "mobilenet.pth"), []);
+        var scriptedLayers = LayerCatalog.Measure(scripted).ToDictionary(l => l.Name);
+        var zooLayers = LayerCatalog.Measure(zoo).ToDictionary(l => l.Name);
+
+        // The zoo names features.0 conv0 and features.N blockN; between them lie ReLU6 modules (in place) and depthwise convolutions.
+        foreach (var (from, zooFrom, to, zooTo) in new[] { ("features.0", "conv0", "features.1", "block1"), ("features.1", "block1", "features.2", "block2") })
+        {
+            var expected = CircuitAnalysis.Connect(LayerProbes.For(zoo), zooLayers[zooFrom], zooLayers[zooTo], topK: 4, out var zooReason, toUnits: 6);
+            var actual = CircuitAnalysis.Connect(LayerProbes.For(scripted), scriptedLayers[from], scriptedLayers[to], topK: 4, out var reason, toUnits: 6);
+
+            Assert.True(expected is not null, zooReason);
+            Assert.True(actual is not null, reason);
+            Assert.Equal(ConnectionMethod.Expanded, actual.Method);
+            Assert.Equal((expected.KernelHeight, expected.KernelWidth), (actual.KernelHeight, actual.KernelWidth));
+            for (int unit = 0; unit < 6; unit++)
+            {
+                Assert.Equal(expected.InputsOf(unit).Select(e => e.Unit), actual.InputsOf(unit).Select(e => e.Unit));
+                foreach (var edge in expected.InputsOf(unit))
+                    Assert.True(Math.Abs(actual.Strength(unit, edge.Unit) - edge.Weight) <= 1e-3f * Math.Abs(edge.Weight) + 1e-6f,
+                        $"{from}→{to} unit {unit} from {edge.Unit}: {actual.Strength(unit, edge.Unit)} against the zoo's {edge.Weight}");
+            }
         }
     }
 

@@ -99,7 +99,7 @@ public static class CircuitAnalysis
         var method = ConnectionMethod.Direct;
         if (weights is null)
         {
-            if (!probe.CanLinearize)
+            if (!probe.CanLinearize(from.Name, to.Name))
             {
                 reason = $"'{from.Name}' and '{to.Name}' are not joined directly and model '{probe.Model.Architecture}' offers no linearized forward for expanded weights";
                 return null;

@@ -47,7 +47,7 @@ internal sealed class DemoCnnProbe(DemoCnnModel model) : ILayerProbe
         return weight.detach().reshape(weight.shape[0], channels, side, positions / side).clone();
     }
 
-    public bool CanLinearize => false;
+    public bool CanLinearize(string from, string to) => false;
 
     public Tensor LinearizedActivation(Tensor substitute, string from, string to) =>
         throw new NotSupportedException("the demo CNN joins its adjacent layers directly; it has no linearized forward");

@@ -27,8 +27,8 @@ public interface ILayerProbe
     /// </summary>
     Tensor? DirectWeights(string from, string to);
 
-    /// <summary>Whether <see cref="LinearizedActivation"/> is available for this model.</summary>
-    bool CanLinearize { get; }
+    /// <summary>Whether <see cref="LinearizedActivation"/> is available from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    bool CanLinearize(string from, string to);
 
     /// <summary>
     /// <paramref name="to"/>'s activation when <paramref name="from"/>'s activation is replaced by

@@ -67,7 +67,7 @@ internal sealed class ModuleHookProbe : ILayerProbe
     /// <summary>Layers of a module graph may be joined through branches; only expanded weights are offered.</summary>
     public Tensor? DirectWeights(string from, string to) => null;
 
-    public bool CanLinearize => true;
+    public bool CanLinearize(string from, string to) => true;
 
     public Tensor LinearizedActivation(Tensor substitute, string from, string to)
     {
@@ -77,14 +77,28 @@ internal sealed class ModuleHookProbe : ILayerProbe
         Tensor? captured = null;
         try
         {
-            hooks.Add(source.register_forward_hook((_, _, _) => substitute.clone()).remove);
-            foreach (var module in modules.Values) Linearize(module, hooks);
-            // Registered last so it sees the target's linearized output; nothing after it needs to run.
-            hooks.Add(target.register_forward_hook((_, _, output) =>
+            // One forward hook per module that does all this pass needs of it, in this order: linearize it, put the
+            // substitute in place of the source's output, capture the target's output. TorchSharp runs a module's
+            // hooks in the order of a dictionary from which earlier passes removed theirs, so separate hooks on one
+            // module (the source or target may be a ReLU: ResNet's stem, AlexNet's and VGG's layers) run in no fixed order.
+            foreach (var module in modules.Values.Append(source).Append(target).Distinct(ReferenceEqualityComparer.Instance).Cast<nn.Module>())
             {
-                captured = output.alias().DetachFromDisposeScope();
-                throw new StopForward();
-            }).remove);
+                var linearized = Linearize(module, hooks);
+                bool isSource = ReferenceEquals(module, source), isTarget = ReferenceEquals(module, target);
+                if (linearized is null && !isSource && !isTarget) continue;
+                hooks.Add(((nn.Module<Tensor, Tensor>)module).register_forward_hook((_, input, output) =>
+                {
+                    var result = linearized?.Invoke(input, output);
+                    if (isSource) result = substitute.clone();
+                    if (isTarget)
+                    {
+                        // Nothing after the target needs to run.
+                        captured = (result ?? output).alias().DetachFromDisposeScope();
+                        throw new StopForward();
+                    }
+                    return result!;
+                }).remove);
+            }
 
             // One image is enough: whatever runs before the source is replaced by the substitute's batch.
             using var pixels = zeros(1, model.Input.Channels, model.Input.Height, model.Input.Width, device: substitute.device);
@@ -157,8 +171,12 @@ internal sealed class ModuleHookProbe : ILayerProbe
         return weightsByLayer = result.ToDictionary(r => r.Key, r => (IReadOnlyList<(string, Tensor)>)r.Value);
     }
 
-    /// <summary>ReLU-like modules become the identity and max-pools average pools of the same window.</summary>
-    private static void Linearize(nn.Module module, List<Action> hooks)
+    /// <summary>
+    /// How a module's output is replaced on the linearized network, as a function of its input and output (null: it
+    /// is kept): ReLU-like modules become the identity and max-pools average pools of the same window. A ReLU also
+    /// gets a pre-hook, added to <paramref name="hooks"/>, because in place it would overwrite its input.
+    /// </summary>
+    private static Func<Tensor, Tensor, Tensor>? Linearize(nn.Module module, List<Action> hooks)
     {
         switch (module)
         {
@@ -172,14 +190,13 @@ internal sealed class ModuleHookProbe : ILayerProbe
                     original = input;
                     return input.clone();
                 }).remove);
-                hooks.Add(rectifier.register_forward_hook((_, _, _) => original!.alias()).remove);
-                break;
+                return (_, _) => original!.alias();
             }
             case MaxPool2d pool:
-                if (pool.dilation is { } dilation && dilation.Any(d => d != 1)) return; // no average-pool equivalent; the affinity check will refuse
-                hooks.Add(pool.register_forward_hook((_, input, _) =>
-                    nn.functional.avg_pool2d(input, pool.kernel_size, pool.stride ?? pool.kernel_size, pool.padding ?? [0, 0], pool.ceil_mode, count_include_pad: false)).remove);
-                break;
+                if (pool.dilation is { } dilation && dilation.Any(d => d != 1)) return null; // no average-pool equivalent; the affinity check will refuse
+                return (input, _) => nn.functional.avg_pool2d(input, pool.kernel_size, pool.stride ?? pool.kernel_size, pool.padding ?? [0, 0], pool.ceil_mode, count_include_pad: false);
+            default:
+                return null;
         }
     }
 

@@ -7,9 +7,10 @@ namespace Atlas.Core.Analysis;
 /// <summary>
 /// <see cref="ILayerProbe"/> for a TorchScript model. Its layers are outputs of one compiled forward, which
 /// also returns the logits, so ∂logits/∂layer is taken straight from the returned tensors (Grad-CAM works).
-/// What lies between two outputs is compiled code the atlas cannot rewrite or read, so there are neither
-/// direct nor expanded weights and no circuits. A layer's weights are the parameters under the module of
-/// the same name, when the module that computes an output was given the output's name.
+/// What lies between two outputs is compiled code the atlas cannot rewrite or read, so there are no direct
+/// weights, and expanded weights (circuits) only where the archive brings a linearized path between the two
+/// layers. A layer's weights are the parameters under the module of the same name, when the module that
+/// computes an output was given the output's name.
 /// </summary>
 internal sealed class TorchScriptProbe(TorchScriptModel model) : ILayerProbe
 {
@@ -38,10 +39,10 @@ internal sealed class TorchScriptProbe(TorchScriptModel model) : ILayerProbe
         return null;
     }
 
-    public bool CanLinearize => false;
+    /// <summary>Compiled code cannot be linearized here: only where the archive brings a linearized path (scripts/export-torchscript.py writes them).</summary>
+    public bool CanLinearize(string from, string to) => model.HasLinearPath(from, to);
 
-    public Tensor LinearizedActivation(Tensor substitute, string from, string to) =>
-        throw new NotSupportedException("a TorchScript model's forward is compiled code; it has no linearized forward");
+    public Tensor LinearizedActivation(Tensor substitute, string from, string to) => model.Linearized(substitute, from, to);
 
     public IReadOnlyList<Tensor> LayerWeights(string layer) => parameters.Under(layer);
 

@@ -52,6 +52,32 @@ public class ZooProbeTests
     }
 
     [Fact]
+    public void Layers_that_are_ReLU_modules_are_substituted_and_their_expanded_weights_between_adjacent_convolutions_are_the_kernels()
+    {
+        // AlexNet's layers are the ReLU modules after its convolutions (VGG's too). The substitute for such a layer
+        // must survive the ReLU's own linearizing hook on the same module; it once did not, and the pass returned the
+        // blank image's activation instead.
+        using var scope = NewDisposeScope();
+        using var model = Build("alexnet");
+        var probe = LayerProbes.For(model);
+        var catalog = LayerCatalog.Measure(model);
+
+        var connections = CircuitAnalysis.Connect(probe, catalog.Single(l => l.Name == "conv3"), catalog.Single(l => l.Name == "conv4"), 3, out var reason, toUnits: 4);
+
+        Assert.True(connections is not null, reason);
+        // Linearized, conv3's ReLU output feeds conv4's 3×3 convolution alone: the expanded weights are its kernels.
+        var kernels = model.Network.named_parameters().Single(p => p.name == "features.8.weight").parameter;
+        Assert.Equal((3, 3), (connections!.KernelHeight, connections.KernelWidth));
+        for (int unit = 0; unit < 4; unit++)
+            foreach (var from in new[] { 0, 17, 383 })
+            {
+                var expected = kernels[unit, from].data<float>().ToArray();
+                var actual = connections.Kernel(unit, from).SelectMany(row => row).ToArray();
+                Assert.Equal(expected, actual, (a, b) => Math.Abs(a - b) <= 1e-5f * Math.Max(1f, Math.Abs(a)));
+            }
+    }
+
+    [Fact]
     public void ResNet_blocks_end_in_a_functional_relu_so_no_expanded_weights_are_claimed()
     {
         using var scope = NewDisposeScope();

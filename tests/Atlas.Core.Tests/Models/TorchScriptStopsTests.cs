@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using Atlas.Core.Analysis;
 using Atlas.Core.Configuration;
 using Atlas.Core.Models;
 using Atlas.Core.Models.Checkpoints;
@@ -116,6 +117,58 @@ public class TorchScriptStopsTests
         Assert.Null(stops.EarliestWith([3]));
         using var without = ZipWith("x/data.pkl", "");
         Assert.Empty(TorchScriptStops.Read(without, "x.pt", 4).All);
+    }
+
+    [Fact]
+    public void A_linearized_path_in_the_archive_gives_circuits_whose_kernels_follow_from_its_code()
+    {
+        var (loaded, report) = ModelLoader.LoadWithReport(TinyCnn("tiny-cnn-linear.pt"), []);
+        using var model = loaded;
+        var probe = LayerProbes.For(model);
+        var catalog = LayerCatalog.Measure(model).ToDictionary(l => l.Name);
+
+        var connections = CircuitAnalysis.Connect(probe, catalog["conv1"], catalog["conv2"], 3, out var reason, toUnits: 4);
+        var none = CircuitAnalysis.Connect(probe, catalog["conv2"], catalog["logits"], 3, out var noneReason);
+
+        Assert.EndsWith("1 linearized paths for circuits", report.Note);
+        Assert.True(connections is not null, reason);
+        Assert.Equal(ConnectionMethod.Expanded, connections!.Method);
+        // conv2's 3×3 kernel over a 2×2 average pool: each kernel weight spreads over a 2×2 block, a quarter each.
+        var weights = model.Network.named_parameters().Single(p => p.name == "conv2.weight").parameter;
+        Assert.Equal((6, 6), (connections.KernelHeight, connections.KernelWidth));
+        for (int unit = 0; unit < 4; unit++)
+            foreach (int from in new[] { 0, 5 })
+            {
+                var kernel = connections.Kernel(unit, from);
+                for (int y = 0; y < 6; y++)
+                    for (int x = 0; x < 6; x++)
+                        Assert.Equal(weights[unit, from, y / 2, x / 2].item<float>() / 4, kernel[y][x], 1e-6f);
+            }
+        Assert.Null(none);
+        Assert.Contains("offers no linearized forward", noneReason);
+    }
+
+    [Fact]
+    public void A_linearized_path_that_returns_another_shape_than_its_target_is_refused_at_load()
+    {
+        var config = TinyCnn("tiny-cnn-linear-wrong.pt");
+
+        var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config, []));
+
+        Assert.Equal($"{config.Checkpoint}: linearized path 'atlas_linear_0' gives 8×32×32 per image, but 'conv2' is 16×16×16", error.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"stops\": [], \"linearized\": {}}", "x.pt: extra file atlas.json: linearized: is not a list")]
+    [InlineData("{\"stops\": [], \"linearized\": [{\"method\": \"a\", \"from\": 1}]}", "x.pt: extra file atlas.json: linearized[0]: must be {\"method\": name, \"from\": position, \"to\": position}")]
+    [InlineData("{\"stops\": [], \"linearized\": [{\"method\": \"a\", \"from\": 2, \"to\": 1}]}", "x.pt: extra file atlas.json: linearized[0]: from 2 to 1 is not a path forward between positions of forward's 3 outputs")]
+    public void A_malformed_linearized_list_is_an_input_error_naming_the_entry(string json, string expected)
+    {
+        using var zip = ZipWith("x/extra/atlas.json", json);
+
+        var error = Assert.Throws<AtlasInputException>(() => TorchScriptLinearPaths.Read(zip, "x.pt", 3));
+
+        Assert.Equal(expected, error.Message);
     }
 
     private static ZipArchive ZipWith(string entryName, string content)

@@ -25,7 +25,7 @@ public static class TorchScriptLoader
             : throw new AtlasInputException("model.outputs: is required for a torchscript model (the names of the tensors its forward returns, in order)");
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: checkpoint file not found");
         TorchRuntime.Initialize();
-        var (codeDigest, stops) = ReadArchive(path, outputs.Count);
+        var (codeDigest, stops, linear) = ReadArchive(path, outputs.Count);
         bool unoptimized = TorchScriptExecutor.EnsureUnoptimized();
 
         jit.ScriptModule module;
@@ -41,15 +41,18 @@ public static class TorchScriptLoader
         {
             ModelDevice.FreezeOnRuntimeDevice(module);
             int classes = Check(module, input, outputs, config.PreActivations, path);
-            TorchScriptStopCheck.Run(module, input, outputs, stops, path);
+            TorchScriptMethodCheck.Run(module, input, outputs, stops, linear, path);
             var preActivations = config.PreActivations ?? new Dictionary<string, string>();
-            var model = new TorchScriptModel(module, input, outputs, preActivations, classes > 0 && classNames.Count == classes ? classNames : [], codeDigest, stops);
+            var model = new TorchScriptModel(module, input, outputs, preActivations, classes > 0 && classNames.Count == classes ? classNames : [], codeDigest, stops, linear);
             var parameters = module.parameters().ToList();
             var types = parameters.Select(p => p.dtype.ToString().ToLowerInvariant()).Distinct().ToList();
             var format = unoptimized ? "TorchScript" : "TorchScript (graph optimizer on: Grad-CAM may find no layer gradients)";
             var note = stops.All.Count > 0
                 ? $"{stops.All.Count} early stops ({TorchScriptStops.ExtraFileName}): a layer runs the network only as far as it needs"
                 : $"no early stops ({TorchScriptStops.ExtraFileName}): every layer runs the whole forward; scripts/export-torchscript.py adds them";
+            note += linear.All.Count > 0
+                ? $"; {linear.All.Count} linearized paths for circuits"
+                : "; no linearized paths, so no circuits";
             var report = new ModelLoadReport(path, format, TorchScriptInput.ArchitectureName, classes, parameters.Count, [], [], [], types, clock.Elapsed, note);
             return (model, report);
         }
@@ -62,10 +65,10 @@ public static class TorchScriptLoader
 
     /// <summary>
     /// A state dict saved with torch.save is a zip too, but holds no code: say what to do instead of libtorch's
-    /// "constants.pkl not found". Returns the digest of the archive's code and the early stops it lists, read from the
-    /// same opening of the zip.
+    /// "constants.pkl not found". Returns the digest of the archive's code and the early stops and linearized paths it
+    /// lists, read from the same opening of the zip.
     /// </summary>
-    private static (string CodeDigest, TorchScriptStops Stops) ReadArchive(string path, int outputCount)
+    private static (string CodeDigest, TorchScriptStops Stops, TorchScriptLinearPaths Linear) ReadArchive(string path, int outputCount)
     {
         ZipArchive zip;
         try
@@ -80,7 +83,7 @@ public static class TorchScriptLoader
         {
             if (!TorchScriptArchive.HasCode(zip))
                 throw new AtlasInputException($"{path}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to");
-            return (TorchScriptArchive.CodeDigest(zip), TorchScriptStops.Read(zip, path, outputCount));
+            return (TorchScriptArchive.CodeDigest(zip), TorchScriptStops.Read(zip, path, outputCount), TorchScriptLinearPaths.Read(zip, path, outputCount));
         }
     }
 

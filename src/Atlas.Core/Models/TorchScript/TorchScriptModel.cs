@@ -21,14 +21,16 @@ public sealed class TorchScriptModel : IAtlasModel
     private readonly Dictionary<string, int> positions;
     private readonly IReadOnlyDictionary<string, string> preActivations;
     private readonly TorchScriptStops stops;
+    private readonly TorchScriptLinearPaths linear;
 
     /// <param name="outputs">model.outputs: the forward's results, in order.</param>
     /// <param name="preActivations">model.preActivations: layer → the output holding its value before its ReLU.</param>
     public TorchScriptModel(jit.ScriptModule module, InputSpec input, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, string> preActivations,
-        IReadOnlyList<string> classNames, string codeDigest, TorchScriptStops? stops = null)
+        IReadOnlyList<string> classNames, string codeDigest, TorchScriptStops? stops = null, TorchScriptLinearPaths? linear = null)
     {
         this.module = module;
         this.stops = stops ?? TorchScriptStops.None;
+        this.linear = linear ?? TorchScriptLinearPaths.None;
         outputNames = outputs;
         this.preActivations = preActivations;
         CodeDigest = codeDigest;
@@ -103,6 +105,24 @@ public sealed class TorchScriptModel : IAtlasModel
     private Dictionary<string, int> Positions(IReadOnlyCollection<string> layers, bool preActivation) =>
         layers.Distinct().ToDictionary(layer => layer,
             layer => preActivation && preActivations.TryGetValue(layer, out var before) ? positions[before] : PositionOf(layer), StringComparer.Ordinal);
+
+    /// <summary>Whether the archive has a linearized path from layer <paramref name="from"/> to layer <paramref name="to"/> (for circuits).</summary>
+    public bool HasLinearPath(string from, string to) => linear.Between(PositionOf(from), PositionOf(to)) is not null;
+
+    /// <summary>
+    /// <paramref name="to"/>'s output on the linearized network with <paramref name="from"/>'s output replaced by
+    /// <paramref name="substitute"/> (the archive's linearized path; see <see cref="TorchScriptLinearPaths"/>). What runs
+    /// before <paramref name="from"/> is replaced, so blank pixels of one image stand in for the input.
+    /// </summary>
+    public Tensor Linearized(Tensor substitute, string from, string to)
+    {
+        var path = linear.Between(PositionOf(from), PositionOf(to))
+            ?? throw new InvalidOperationException($"the TorchScript archive has no linearized path from '{from}' to '{to}'");
+        TorchScriptExecutor.EnsureUnoptimized();
+        using var pixels = zeros(1, Input.Channels, Input.Height, Input.Width, dtype: ComputeType, device: substitute.device);
+        return Unpack(module.invoke(path.Method, pixels, substitute)) is [var output] ? output
+            : throw new AtlasInputException($"linearized path '{path.Method}' returned more than one tensor");
+    }
 
     /// <summary>Where the logits are among the forward's outputs: the last layer's output (N×classes when there are logits).</summary>
     public int LogitsPosition => positions[LayerNames[^1]];

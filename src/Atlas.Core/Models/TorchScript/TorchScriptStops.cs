@@ -33,23 +33,30 @@ public sealed class TorchScriptStops
     /// <summary>Reads the stops an archive lists; <see cref="None"/> when it has no "atlas.json". A malformed file is an input error naming it.</summary>
     public static TorchScriptStops Read(ZipArchive zip, string path, int outputCount)
     {
-        var entry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/extra/" + ExtraFileName, StringComparison.Ordinal));
-        if (entry is null) return None;
+        using var document = OpenExtraFile(zip, path);
+        if (document is null) return None;
         string where = $"{path}: extra file {ExtraFileName}";
+        if (!document.RootElement.TryGetProperty("stops", out var list) || list.ValueKind != JsonValueKind.Array)
+            throw new AtlasInputException($"{where}: has no \"stops\" list");
+        var stops = list.EnumerateArray().Select((item, i) => ReadStop(item, $"{where}: stops[{i}]", outputCount)).ToList();
+        var twice = stops.GroupBy(s => s.Method, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new AtlasInputException($"{where}: method '{twice.Key}' is listed twice");
+        return new TorchScriptStops(stops);
+    }
+
+    /// <summary>The archive's atlas.json parsed (the caller disposes it), or null when it has none; invalid JSON is an input error naming it.</summary>
+    internal static JsonDocument? OpenExtraFile(ZipArchive zip, string path)
+    {
+        var entry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/extra/" + ExtraFileName, StringComparison.Ordinal));
+        if (entry is null) return null;
         try
         {
             using var stream = entry.Open();
-            using var document = JsonDocument.Parse(stream);
-            if (!document.RootElement.TryGetProperty("stops", out var list) || list.ValueKind != JsonValueKind.Array)
-                throw new AtlasInputException($"{where}: has no \"stops\" list");
-            var stops = list.EnumerateArray().Select((item, i) => ReadStop(item, $"{where}: stops[{i}]", outputCount)).ToList();
-            var twice = stops.GroupBy(s => s.Method, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-            if (twice is not null) throw new AtlasInputException($"{where}: method '{twice.Key}' is listed twice");
-            return new TorchScriptStops(stops);
+            return JsonDocument.Parse(stream);
         }
         catch (JsonException e)
         {
-            throw new AtlasInputException($"{where}: not valid JSON ({e.Message})", e);
+            throw new AtlasInputException($"{path}: extra file {ExtraFileName}: not valid JSON ({e.Message})", e);
         }
     }
 

@@ -165,8 +165,7 @@ public class ExportTorchScriptTests
 
         Assert.True(export.ExitCode == 0, export.ToString());
         Assert.True(plain.ExitCode == 0, plain.ToString());
-        var config = JsonSerializer.Deserialize<Atlas.Core.Configuration.ModelConfig>(JsonNode.Parse(export.StdOut)!["model"]!.ToJsonString(),
-            new JsonSerializerOptions(JsonSerializerDefaults.Web))! with { Checkpoint = Path.Combine(folder, "stops.pt") };
+        var config = PrintedModel(export, Path.Combine(folder, "stops.pt"));
         using var model = (TorchScriptModel)ModelLoader.Load(config, []);
         using var withoutStops = (TorchScriptModel)ModelLoader.Load(config with { Checkpoint = Path.Combine(folder, "plain.pt") }, []);
         // outputs: block2 (0), relu (1), block1 (2), stem (3), head (4); the forward reaches stem, relu, block1, block2.
@@ -198,8 +197,7 @@ public class ExportTorchScriptTests
         var export = await RunPythonAsync(folder, Script, "torchvision.models:mobilenet_v2", "--weights", "mobilenet.pth",
             "--outputs", "features.0,features.1,features.2", "--final-name", "classifier", "--input-size", "224", "--out", "mobilenet-atlas.pt");
         Assert.True(export.ExitCode == 0, export.ToString());
-        var config = JsonSerializer.Deserialize<Atlas.Core.Configuration.ModelConfig>(JsonNode.Parse(export.StdOut)!["model"]!.ToJsonString(),
-            new JsonSerializerOptions(JsonSerializerDefaults.Web))! with { Checkpoint = Path.Combine(folder, "mobilenet-atlas.pt") };
+        var config = PrintedModel(export, Path.Combine(folder, "mobilenet-atlas.pt"));
 
         using var scripted = ModelLoader.Load(config, []);
         using var zoo = ModelLoader.Load("mobilenet_v2", Path.Combine(folder, "mobilenet.pth"), []);
@@ -225,6 +223,11 @@ public class ExportTorchScriptTests
             }
         }
     }
+
+    /// <summary>The config's model section the export script printed, with the archive's full path.</summary>
+    private static Atlas.Core.Configuration.ModelConfig PrintedModel(CliProcess.Outcome export, string archive) =>
+        JsonSerializer.Deserialize<Atlas.Core.Configuration.ModelConfig>(JsonNode.Parse(export.StdOut)!["model"]!.ToJsonString(),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web))! with { Checkpoint = archive };
 
     /// <summary>The outputs each early stop returns, as the archive's atlas.json lists them.</summary>
     private static List<int[]> ReadStops(string archive)

@@ -78,6 +78,28 @@ public class ZooProbeTests
     }
 
     [Fact]
+    public void Every_two_neighbouring_VGG_16_layers_are_joined_by_expanded_weights_wide_as_the_path_between_them()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Build("vgg16");
+        var probe = LayerProbes.For(model);
+        var catalog = LayerCatalog.Measure(model);
+
+        var kernels = catalog.Zip(catalog.Skip(1), (from, to) =>
+        {
+            var connections = CircuitAnalysis.Connect(probe, from, to, 3, out var reason, toUnits: 2);
+            Assert.True(connections is not null, $"{from.Name}→{to.Name}: {reason}");
+            return (from.Name, connections!.KernelHeight);
+        }).ToDictionary(k => k.Name, k => k.KernelHeight);
+
+        // A 3×3 convolution reads 3×3 of the ReLU before it; across a 2×2 max-pool (an average pool, linearized) 6×6.
+        Assert.Equal(3, kernels["conv1_1"]);
+        Assert.Equal(6, kernels["conv1_2"]);
+        Assert.Equal(3, kernels["conv5_2"]);
+        Assert.Equal(1, kernels["fc6"]);
+    }
+
+    [Fact]
     public void ResNet_blocks_end_in_a_functional_relu_so_no_expanded_weights_are_claimed()
     {
         using var scope = NewDisposeScope();

@@ -110,6 +110,11 @@ public static class CircuitAnalysis
                 return null;
             }
             weights = ExpandedWeights(probe, from, to, targets, batchSize);
+            if (weights is null)
+            {
+                reason = $"the linearized forward from '{from.Name}' to '{to.Name}' does not read the substituted activation, so it has no gradient to draw";
+                return null;
+            }
             method = ConnectionMethod.Expanded;
         }
         reason = null;
@@ -131,12 +136,14 @@ public static class CircuitAnalysis
         return gap <= 1e-3 * Math.Max(size, 1e-6);
     }
 
-    private static Tensor ExpandedWeights(ILayerProbe probe, LayerInfo from, LayerInfo to, int targets, int batchSize)
+    /// <summary>The gradients of the later layer's units with respect to the earlier layer, or null when the linearized forward does not read it.</summary>
+    private static Tensor? ExpandedWeights(ILayerProbe probe, LayerInfo from, LayerInfo to, int targets, int batchSize)
     {
         // Which positions of the earlier layer reach the later layer's centre: the support of the gradient
         // of a random mix of all its units there (exact cancellation has probability zero).
         using var mix = randn(to.Channels, generator: new Generator(99));
-        var support = Gradient(probe, from, to, Enumerable.Range(0, to.Channels).ToArray(), mix).abs().sum([0, 1]);
+        if (Gradient(probe, from, to, Enumerable.Range(0, to.Channels).ToArray(), mix) is not { } mixed) return null;
+        var support = mixed.abs().sum([0, 1]);
         var rows = support.sum(1).nonzero().flatten().cpu().data<long>().ToArray();
         var cols = support.sum(dim: 0).nonzero().flatten().cpu().data<long>().ToArray();
         long top = rows.Length > 0 ? rows.Min() : 0, bottom = rows.Length > 0 ? rows.Max() : 0;
@@ -146,7 +153,7 @@ public static class CircuitAnalysis
         for (int start = 0; start < targets; start += batchSize)
         {
             var units = Enumerable.Range(start, Math.Min(batchSize, targets - start)).ToArray();
-            var gradient = Gradient(probe, from, to, units, null); // B×C_from×H×W
+            var gradient = Gradient(probe, from, to, units, null)!; // B×C_from×H×W; the support's pass read the substitute
             kernels.Add(gradient[.., .., TensorIndex.Slice(top, bottom + 1), TensorIndex.Slice(left, right + 1)].clone());
         }
         return cat(kernels);
@@ -154,9 +161,10 @@ public static class CircuitAnalysis
 
     /// <summary>
     /// Per batch element b: ∂ to[b, units[b], centre] / ∂ from[b] on the linearized network; with
-    /// <paramref name="mix"/>, a single element and the gradient of Σ_v mix[v]·to[v, centre].
+    /// <paramref name="mix"/>, a single element and the gradient of Σ_v mix[v]·to[v, centre]. Null when the
+    /// linearized forward does not read the substitute (a TorchScript archive's hand-written path, say).
     /// </summary>
-    private static Tensor Gradient(ILayerProbe probe, LayerInfo from, LayerInfo to, int[] units, Tensor? mix)
+    private static Tensor? Gradient(ILayerProbe probe, LayerInfo from, LayerInfo to, int[] units, Tensor? mix)
     {
         using var gradients = enable_grad();
         int batch = mix is null ? units.Length : 1;
@@ -170,8 +178,7 @@ public static class CircuitAnalysis
             var index = tensor(units.Select(u => (long)u).ToArray(), device: centre.device).view(batch, 1);
             objective = centre.gather(1, index).sum();
         }
-        var gradient = SafeGradient.Of(objective, substitute)
-            ?? throw new InvalidOperationException($"the linearized forward from '{from.Name}' to '{to.Name}' does not read the substituted activation");
+        if (SafeGradient.Of(objective, substitute) is not { } gradient) return null;
         return from.IsSpatial ? gradient : gradient.view(batch, from.Channels, 1, 1);
     }
 

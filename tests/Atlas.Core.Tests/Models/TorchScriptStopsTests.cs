@@ -148,14 +148,32 @@ public class TorchScriptStopsTests
         Assert.Contains("offers no linearized forward", noneReason);
     }
 
-    [Fact]
-    public void A_linearized_path_that_returns_another_shape_than_its_target_is_refused_at_load()
+    [Theory]
+    [InlineData("tiny-cnn-linear-wrong.pt", "{0}: linearized path 'atlas_linear_0' gives 8×32×32 per image, but 'conv2' is 16×16×16")]
+    [InlineData("tiny-cnn-linear-constant.pt", "{0}: linearized path 'atlas_linear_0' does not compute 'conv2' from its substitute for 'conv1'")]
+    public void A_linearized_path_that_does_not_give_its_target_from_its_substitute_is_refused_at_load(string file, string expected)
     {
-        var config = TinyCnn("tiny-cnn-linear-wrong.pt");
+        var config = TinyCnn(file);
 
         var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config, []));
 
-        Assert.Equal($"{config.Checkpoint}: linearized path 'atlas_linear_0' gives 8×32×32 per image, but 'conv2' is 16×16×16", error.Message);
+        Assert.Equal(string.Format(expected, config.Checkpoint), error.Message);
+    }
+
+    [Fact]
+    public void Circuits_through_a_path_that_ignores_its_substitute_are_refused_with_a_reason_not_an_exception()
+    {
+        // The loader refuses such a path; a model built around it directly (no load check) shows what circuits do then.
+        TorchRuntime.Initialize();
+        var config = TinyCnn("tiny-cnn-linear-constant.pt");
+        using var model = new TorchScriptModel(jit.load(config.Checkpoint), TorchScriptInput.For(config), config.Outputs!,
+            new Dictionary<string, string>(), [], "digest", linear: new TorchScriptLinearPaths([new TorchScriptLinearPath("atlas_linear_0", 0, 1)]));
+        var catalog = LayerCatalog.Measure(model).ToDictionary(l => l.Name);
+
+        var connections = CircuitAnalysis.Connect(LayerProbes.For(model), catalog["conv1"], catalog["conv2"], 3, out var reason, toUnits: 2);
+
+        Assert.Null(connections);
+        Assert.Equal("the linearized forward from 'conv1' to 'conv2' does not read the substituted activation, so it has no gradient to draw", reason);
     }
 
     [Theory]

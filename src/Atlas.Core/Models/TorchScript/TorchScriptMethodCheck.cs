@@ -44,8 +44,10 @@ internal static class TorchScriptMethodCheck
         }
         foreach (var linearPath in linear.All)
         {
-            // As circuits call it: one image of pixels (what runs before the source is replaced) and a batch of substitutes.
-            using var substitute = zeros_like(expected[linearPath.From]);
+            // As circuits call it: one image of pixels (what runs before the source is replaced) and a batch of substitutes,
+            // with gradients on, since circuits are the result's gradient with respect to the substitute.
+            using var gradients = enable_grad();
+            using var substitute = zeros_like(expected[linearPath.From]).requires_grad_(true);
             Tensor result;
             try
             {
@@ -57,8 +59,8 @@ internal static class TorchScriptMethodCheck
                 throw new AtlasInputException($"{path}: linearized path '{linearPath.Method}' ({TorchScriptStops.ExtraFileName}) cannot be run: {TorchErrors.Summary(e)}", e);
             }
             var want = expected[linearPath.To];
-            if (result.dim() == 0 || result.shape[0] != substitute.shape[0])
-                throw new AtlasInputException($"{path}: linearized path '{linearPath.Method}' does not compute '{outputs[linearPath.To]}' from its substitute for '{outputs[linearPath.From]}' (its batch follows the pixels)");
+            if (result.dim() == 0 || result.shape[0] != substitute.shape[0] || !result.requires_grad)
+                throw new AtlasInputException($"{path}: linearized path '{linearPath.Method}' does not compute '{outputs[linearPath.To]}' from its substitute for '{outputs[linearPath.From]}'");
             if (!result.shape.SequenceEqual(want.shape))
                 throw new AtlasInputException($"{path}: linearized path '{linearPath.Method}' gives {string.Join("×", result.shape.Skip(1))} per image, but '{outputs[linearPath.To]}' is {string.Join("×", want.shape.Skip(1))}");
         }

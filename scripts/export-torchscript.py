@@ -161,41 +161,41 @@ class AtlasExport(nn.Module):
         return tuple(outputs)
 
     def stops(self):
-        """(method name, positions in forward's result) for each module in forward order: the outputs captured by then."""
+        """(method name, module it ends after, positions in forward's result) for each module in forward order: the
+        outputs captured by then."""
         result = []
         for k, name in enumerate(self.order):
             reached = set(self.order[:k + 1])
-            result.append((f"atlas_upto_{k}", [p for p, n in enumerate(self.names) if n in reached]))
+            result.append((f"atlas_upto_{k}", name, [p for p, n in enumerate(self.names) if n in reached]))
         return result
+
+    def _run(self, pixels, stop_after):
+        """Runs the network until module stop_after has run (None: to the end); returns its own output, None when stopped."""
+        self.captured.clear()
+        self.stop_after = stop_after
+        try:
+            return self.network(pixels)
+        except _StopForward:
+            return None
+        finally:
+            self.stop_after = None
 
     def add_linearized(self, method, source, target):
         """Adds method(pixels, substitute): target's output (None: the network's own) on the linearized network,
         with source's output replaced by substitute. The atlas's expanded weights (circuits) are its gradient."""
         def run(this, pixels, substitute):
-            this.captured.clear()
             this.linear, this.linear_source, this.linear_substitute = True, source, substitute
-            this.stop_after = target
-            final = None
             try:
-                final = this.network(pixels)
-            except _StopForward:
-                pass
+                final = this._run(pixels, target)
             finally:
-                this.linear, this.linear_source, this.linear_substitute, this.stop_after = False, None, None, None
+                this.linear, this.linear_source, this.linear_substitute = False, None, None
             return final if target is None else this.captured[target]
         object.__setattr__(self, method, types.MethodType(run, self))
 
     def add_stop(self, method, last, positions):
         """Adds method(x): runs the network until module `last` has run and returns the outputs at `positions`."""
         def run(this, x):
-            this.captured.clear()
-            this.stop_after = last
-            try:
-                this.network(x)
-            except _StopForward:
-                pass
-            finally:
-                this.stop_after = None
+            this._run(x, last)
             return tuple(this.captured[this.names[p]] for p in positions)
         object.__setattr__(self, method, types.MethodType(run, self))
 
@@ -262,15 +262,15 @@ def main():
                          "that computes the logits in --outputs")
                 fail(f"--outputs: '{name}' gives {shape}; atlas layers are N×C×H×W or N×C tensors")
         stops = [] if args.no_stops else wrapper.stops()
-        for method, positions in stops:
-            wrapper.add_stop(method, wrapper.order[int(method.rsplit("_", 1)[1])], positions)
+        for method, last, positions in stops:
+            wrapper.add_stop(method, last, positions)
         # One linearized path between each two consecutive atlas layers (the layers, then the network's own output),
         # where the first runs before the second: the atlas draws circuits between neighbours in that order.
         layers = names + ([] if args.no_final else [args.final_name])
         reached = {name: i for i, name in enumerate(wrapper.order)}
         pairs = [(a, b) for a, b in zip(layers, layers[1:]) if b == args.final_name and not args.no_final or reached[a] < reached[b]]
         linearized = [(f"atlas_linear_{i}", layer_names.index(a), layer_names.index(b)) for i, (a, b) in enumerate(pairs)]
-        inputs = {"forward": example, **{m: example for m, _ in stops}}
+        inputs = {"forward": example, **{m: example for m, _, _ in stops}}
         for method, source, target in linearized:
             wrapper.add_linearized(method, layer_names[source], None if target == len(returned) else layer_names[target])
             # One image of pixels and two of substitute, as the atlas calls it: what runs before the source is replaced.
@@ -291,7 +291,7 @@ def main():
                 if not stops:
                     raise
                 fail(f"tracing the early stops failed ({' '.join(str(e2).split())[:300]}); export with --no-stops")
-    metadata = {"stops": [{"method": m, "outputs": p} for m, p in stops],
+    metadata = {"stops": [{"method": m, "outputs": p} for m, _, p in stops],
                 "linearized": [{"method": m, "from": a, "to": b} for m, a, b in linearized]}
     torch.jit.save(traced, args.out, _extra_files={"atlas.json": json.dumps(metadata)})
 
@@ -303,7 +303,7 @@ def main():
         for name, e, a in zip(layer_names, expected, actual):
             if not torch.allclose(e, a, rtol=1e-4, atol=1e-5):
                 fail(f"the traced archive's '{name}' differs from the network's on a second input; its forward may branch on the data")
-        for method, positions in stops:
+        for method, _, positions in stops:
             for p, a in zip(positions, getattr(loaded, method)(check)):
                 if not torch.allclose(expected[p], a, rtol=1e-4, atol=1e-5):
                     fail(f"the archive's early stop {method} gives other values for '{layer_names[p]}' than its forward; export with --no-stops")

@@ -233,7 +233,8 @@ public class ExportTorchScriptTests
     private static List<int[]> ReadStops(string archive)
     {
         using var zip = System.IO.Compression.ZipFile.OpenRead(archive);
-        return [.. TorchScriptStops.Read(zip, archive, 5).All.Select(stop => stop.Outputs.ToArray())];
+        using var atlasJson = TorchScriptArchive.AtlasJson(zip, archive);
+        return [.. TorchScriptStops.Read(atlasJson, archive, 5).All.Select(stop => stop.Outputs.ToArray())];
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Atlas.Core.Configuration;
 using Atlas.Core.Models;
 using Atlas.Core.Models.Checkpoints;
 using Atlas.Core.Rendering;
+using static Atlas.Core.Tests.Models.TorchScriptFixtures;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Tests.Models;
@@ -14,18 +15,6 @@ namespace Atlas.Core.Tests.Models;
 /// </summary>
 public class TorchScriptModelTests
 {
-    private static string Fixture(string name) => Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "torchscript", name);
-
-    private static ModelConfig TinyCnn(string? checkpoint = null, IReadOnlyList<string>? outputs = null) => new()
-    {
-        Architecture = "torchscript",
-        Checkpoint = checkpoint ?? Fixture("tiny-cnn.pt"),
-        InputSize = 32,
-        Outputs = outputs ?? ["conv1", "conv2", "logits"],
-        Mean = [0.5f, 0.4f, 0.3f],
-        Std = [0.25f, 0.2f, 0.3f],
-    };
-
     [Fact]
     public void Outputs_match_what_PyTorch_computed_for_the_same_pixels_with_the_configs_normalization()
     {

@@ -5,6 +5,7 @@ using Atlas.Core.Configuration;
 using Atlas.Core.Models;
 using Atlas.Core.Models.Checkpoints;
 using Atlas.Core.Models.TorchScript;
+using static Atlas.Core.Tests.Models.TorchScriptFixtures;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Tests.Models;
@@ -16,23 +17,11 @@ namespace Atlas.Core.Tests.Models;
 /// </summary>
 public class TorchScriptStopsTests
 {
-    private static string Fixture(string name) => Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "torchscript", name);
-
-    private static ModelConfig TinyCnn(string file) => new()
-    {
-        Architecture = "torchscript",
-        Checkpoint = Fixture(file),
-        InputSize = 32,
-        Outputs = ["conv1", "conv2", "logits"],
-        Mean = [0.5f, 0.4f, 0.3f],
-        Std = [0.25f, 0.2f, 0.3f],
-    };
-
     [Fact]
     public void The_earliest_stop_that_returns_the_wanted_layers_runs_and_gives_what_PyTorch_computed()
     {
         using var reference = CheckpointReader.Read(Fixture("tiny-cnn.reference.pt"));
-        var (loaded, report) = ModelLoader.LoadWithReport(TinyCnn("tiny-cnn-stops.pt"), []);
+        var (loaded, report) = ModelLoader.LoadWithReport(TinyCnn(Fixture("tiny-cnn-stops.pt")), []);
         using var _ = loaded;
         var model = Assert.IsType<TorchScriptModel>(loaded);
 
@@ -53,7 +42,7 @@ public class TorchScriptStopsTests
     [Fact]
     public void A_stops_output_follows_from_the_pixels_so_feature_visualization_can_climb_it()
     {
-        using var model = (TorchScriptModel)ModelLoader.Load(TinyCnn("tiny-cnn-stops.pt"), []);
+        using var model = (TorchScriptModel)ModelLoader.Load(TinyCnn(Fixture("tiny-cnn-stops.pt")), []);
         var pixels = rand(2, 3, 32, 32).requires_grad_(true);
 
         using var conv1 = model.Activations(pixels, ["conv1"])["conv1"];
@@ -65,7 +54,7 @@ public class TorchScriptStopsTests
     [Fact]
     public void An_archive_without_atlas_json_runs_its_whole_forward_for_every_layer()
     {
-        var (loaded, report) = ModelLoader.LoadWithReport(TinyCnn("tiny-cnn.pt"), []);
+        var (loaded, report) = ModelLoader.LoadWithReport(TinyCnn(Fixture("tiny-cnn.pt")), []);
         using var model = (TorchScriptModel)loaded;
 
         Assert.Null(model.StopFor(["conv1"]));
@@ -77,7 +66,7 @@ public class TorchScriptStopsTests
     [InlineData("tiny-cnn-stop-missing.pt", "{0}: early stop 'atlas_upto_5' (atlas.json) cannot be run: ")]
     public void Stops_that_do_not_give_forwards_values_are_refused_at_load(string file, string expected)
     {
-        var config = TinyCnn(file);
+        var config = TinyCnn(Fixture(file));
 
         var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config, []));
 
@@ -96,7 +85,7 @@ public class TorchScriptStopsTests
     {
         using var zip = ZipWith("x/extra/atlas.json", json);
 
-        var error = Assert.Throws<AtlasInputException>(() => TorchScriptStops.Read(zip, "x.pt", 3));
+        var error = Assert.Throws<AtlasInputException>(() => TorchScriptStops.Read(TorchScriptArchive.AtlasJson(zip, "x.pt"), "x.pt", 3));
 
         Assert.StartsWith(expected, error.Message);
     }
@@ -107,7 +96,7 @@ public class TorchScriptStopsTests
         using var zip = ZipWith("x/extra/atlas.json",
             "{\"stops\": [{\"method\": \"upto_b\", \"outputs\": [1, 0]}, {\"method\": \"upto_a\", \"outputs\": [1]}, {\"method\": \"upto_c\", \"outputs\": [0, 1, 2]}]}");
 
-        var stops = TorchScriptStops.Read(zip, "x.pt", 4);
+        var stops = TorchScriptStops.Read(TorchScriptArchive.AtlasJson(zip, "x.pt"), "x.pt", 4);
 
         Assert.Equal(["upto_b", "upto_a", "upto_c"], stops.All.Select(s => s.Method));
         Assert.Equal([1, 0], stops.All[0].Outputs);
@@ -116,13 +105,13 @@ public class TorchScriptStopsTests
         Assert.Equal("upto_c", stops.EarliestWith([2, 0])?.Method);
         Assert.Null(stops.EarliestWith([3]));
         using var without = ZipWith("x/data.pkl", "");
-        Assert.Empty(TorchScriptStops.Read(without, "x.pt", 4).All);
+        Assert.Empty(TorchScriptStops.Read(TorchScriptArchive.AtlasJson(without, "x.pt"), "x.pt", 4).All);
     }
 
     [Fact]
     public void A_linearized_path_in_the_archive_gives_circuits_whose_kernels_follow_from_its_code()
     {
-        var (loaded, report) = ModelLoader.LoadWithReport(TinyCnn("tiny-cnn-linear.pt"), []);
+        var (loaded, report) = ModelLoader.LoadWithReport(TinyCnn(Fixture("tiny-cnn-linear.pt")), []);
         using var model = loaded;
         var probe = LayerProbes.For(model);
         var catalog = LayerCatalog.Measure(model).ToDictionary(l => l.Name);
@@ -153,7 +142,7 @@ public class TorchScriptStopsTests
     [InlineData("tiny-cnn-linear-constant.pt", "{0}: linearized path 'atlas_linear_0' does not compute 'conv2' from its substitute for 'conv1'")]
     public void A_linearized_path_that_does_not_give_its_target_from_its_substitute_is_refused_at_load(string file, string expected)
     {
-        var config = TinyCnn(file);
+        var config = TinyCnn(Fixture(file));
 
         var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(config, []));
 
@@ -165,7 +154,7 @@ public class TorchScriptStopsTests
     {
         // The loader refuses such a path; a model built around it directly (no load check) shows what circuits do then.
         TorchRuntime.Initialize();
-        var config = TinyCnn("tiny-cnn-linear-constant.pt");
+        var config = TinyCnn(Fixture("tiny-cnn-linear-constant.pt"));
         using var model = new TorchScriptModel(jit.load(config.Checkpoint), TorchScriptInput.For(config), config.Outputs!,
             new Dictionary<string, string>(), [], "digest", linear: new TorchScriptLinearPaths([new TorchScriptLinearPath("atlas_linear_0", 0, 1)]));
         var catalog = LayerCatalog.Measure(model).ToDictionary(l => l.Name);
@@ -184,7 +173,7 @@ public class TorchScriptStopsTests
     {
         using var zip = ZipWith("x/extra/atlas.json", json);
 
-        var error = Assert.Throws<AtlasInputException>(() => TorchScriptLinearPaths.Read(zip, "x.pt", 3));
+        var error = Assert.Throws<AtlasInputException>(() => TorchScriptLinearPaths.Read(TorchScriptArchive.AtlasJson(zip, "x.pt"), "x.pt", 3));
 
         Assert.Equal(expected, error.Message);
     }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 
 namespace Atlas.Core.Models.TorchScript;
 
@@ -30,6 +31,28 @@ public static class TorchScriptArchive
             hash.AppendData(buffer);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// The name of the extra file (torch.jit.save's <c>_extra_files</c>) in which scripts/export-torchscript.py lists the
+    /// archive's early stops and linearized paths; the zip holds it as "&lt;top&gt;/extra/atlas.json".
+    /// </summary>
+    public const string ExtraFileName = "atlas.json";
+
+    /// <summary>The archive's atlas.json parsed (the caller disposes it), or null when it has none; invalid JSON is an input error naming it.</summary>
+    public static JsonDocument? AtlasJson(ZipArchive zip, string path)
+    {
+        var entry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/extra/" + ExtraFileName, StringComparison.Ordinal));
+        if (entry is null) return null;
+        try
+        {
+            using var stream = entry.Open();
+            return JsonDocument.Parse(stream);
+        }
+        catch (JsonException e)
+        {
+            throw new AtlasInputException($"{path}: extra file {ExtraFileName}: not valid JSON ({e.Message})", e);
+        }
     }
 
     private static bool IsCode(ZipArchiveEntry entry) => entry.FullName.Contains("/code/", StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 
 namespace Atlas.Core.Models.TorchScript;
@@ -24,12 +23,11 @@ public sealed class TorchScriptLinearPaths(IReadOnlyList<TorchScriptLinearPath> 
 
     public TorchScriptLinearPath? Between(int from, int to) => All.FirstOrDefault(p => p.From == from && p.To == to);
 
-    /// <summary>Reads the "linearized" list of an archive's atlas.json; <see cref="None"/> when the file or the list is absent.</summary>
-    public static TorchScriptLinearPaths Read(ZipArchive zip, string path, int outputCount)
+    /// <summary>Reads the "linearized" list of an archive's atlas.json (<see cref="TorchScriptArchive.AtlasJson"/>); <see cref="None"/> when the file or the list is absent.</summary>
+    public static TorchScriptLinearPaths Read(JsonDocument? document, string path, int outputCount)
     {
-        using var document = TorchScriptStops.OpenExtraFile(zip, path);
         if (document is null || !document.RootElement.TryGetProperty("linearized", out var list)) return None;
-        string where = $"{path}: extra file {TorchScriptStops.ExtraFileName}: linearized";
+        string where = $"{path}: extra file {TorchScriptArchive.ExtraFileName}: linearized";
         if (list.ValueKind != JsonValueKind.Array) throw new AtlasInputException($"{where}: is not a list");
         var paths = list.EnumerateArray().Select((item, i) => ReadPath(item, $"{where}[{i}]", outputCount)).ToList();
         return new TorchScriptLinearPaths(paths);

@@ -48,8 +48,8 @@ public static class TorchScriptLoader
             var types = parameters.Select(p => p.dtype.ToString().ToLowerInvariant()).Distinct().ToList();
             var format = unoptimized ? "TorchScript" : "TorchScript (graph optimizer on: Grad-CAM may find no layer gradients)";
             var note = stops.All.Count > 0
-                ? $"{stops.All.Count} early stops ({TorchScriptStops.ExtraFileName}): a layer runs the network only as far as it needs"
-                : $"no early stops ({TorchScriptStops.ExtraFileName}): every layer runs the whole forward; scripts/export-torchscript.py adds them";
+                ? $"{stops.All.Count} early stops ({TorchScriptArchive.ExtraFileName}): a layer runs the network only as far as it needs"
+                : $"no early stops ({TorchScriptArchive.ExtraFileName}): every layer runs the whole forward; scripts/export-torchscript.py adds them";
             note += linear.All.Count > 0
                 ? $"; {linear.All.Count} linearized paths for circuits"
                 : "; no linearized paths, so no circuits";
@@ -83,7 +83,8 @@ public static class TorchScriptLoader
         {
             if (!TorchScriptArchive.HasCode(zip))
                 throw new AtlasInputException($"{path}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to");
-            return (TorchScriptArchive.CodeDigest(zip), TorchScriptStops.Read(zip, path, outputCount), TorchScriptLinearPaths.Read(zip, path, outputCount));
+            using var atlasJson = TorchScriptArchive.AtlasJson(zip, path);
+            return (TorchScriptArchive.CodeDigest(zip), TorchScriptStops.Read(atlasJson, path, outputCount), TorchScriptLinearPaths.Read(atlasJson, path, outputCount));
         }
     }
 

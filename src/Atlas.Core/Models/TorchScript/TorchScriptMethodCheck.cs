@@ -31,10 +31,10 @@ internal static class TorchScriptMethodCheck
             }
             catch (Exception e) when (e is not OutOfMemoryException and not AtlasInputException)
             {
-                throw new AtlasInputException($"{path}: early stop '{stop.Method}' ({TorchScriptStops.ExtraFileName}) cannot be run: {TorchErrors.Summary(e)}", e);
+                throw new AtlasInputException($"{path}: early stop '{stop.Method}' ({TorchScriptArchive.ExtraFileName}) cannot be run: {TorchErrors.Summary(e)}", e);
             }
             if (actual.Count != stop.Outputs.Count)
-                throw new AtlasInputException($"{path}: early stop '{stop.Method}' returns {actual.Count} tensors, but {TorchScriptStops.ExtraFileName} lists {stop.Outputs.Count}");
+                throw new AtlasInputException($"{path}: early stop '{stop.Method}' returns {actual.Count} tensors, but {TorchScriptArchive.ExtraFileName} lists {stop.Outputs.Count}");
             for (int i = 0; i < actual.Count; i++)
             {
                 var want = expected[stop.Outputs[i]];
@@ -52,11 +52,11 @@ internal static class TorchScriptMethodCheck
             try
             {
                 result = TorchScriptModel.Unpack(module.invoke(linearPath.Method, pixels[..1], substitute)) is [var single] ? single
-                    : throw new AtlasInputException($"{path}: linearized path '{linearPath.Method}' ({TorchScriptStops.ExtraFileName}) returns more than one tensor");
+                    : throw new AtlasInputException($"{path}: linearized path '{linearPath.Method}' ({TorchScriptArchive.ExtraFileName}) returns more than one tensor");
             }
             catch (Exception e) when (e is not OutOfMemoryException and not AtlasInputException)
             {
-                throw new AtlasInputException($"{path}: linearized path '{linearPath.Method}' ({TorchScriptStops.ExtraFileName}) cannot be run: {TorchErrors.Summary(e)}", e);
+                throw new AtlasInputException($"{path}: linearized path '{linearPath.Method}' ({TorchScriptArchive.ExtraFileName}) cannot be run: {TorchErrors.Summary(e)}", e);
             }
             var want = expected[linearPath.To];
             if (result.dim() == 0 || result.shape[0] != substitute.shape[0] || !result.requires_grad)

@@ -77,7 +77,7 @@ public sealed class TorchScriptModel : IAtlasModel
             foreach (var output in outputs) output.Dispose();
             throw new AtlasInputException(stop is null
                 ? $"model.outputs: names {outputNames.Count} outputs ({string.Join(", ", outputNames)}), but the TorchScript module's forward returned {outputs.Count} tensors"
-                : $"early stop '{stop.Method}' returned {outputs.Count} tensors, but {TorchScriptStops.ExtraFileName} lists {expected}");
+                : $"early stop '{stop.Method}' returned {outputs.Count} tensors, but {TorchScriptArchive.ExtraFileName} lists {expected}");
         }
         return outputs;
     }

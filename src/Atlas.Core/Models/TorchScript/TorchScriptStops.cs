@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 
 namespace Atlas.Core.Models.TorchScript;
@@ -17,9 +16,6 @@ public sealed record TorchScriptStop(string Method, IReadOnlyList<int> Outputs);
 /// </summary>
 public sealed class TorchScriptStops
 {
-    /// <summary>The extra file's name in torch.jit.save's <c>_extra_files</c>; the zip holds it as "&lt;top&gt;/extra/atlas.json".</summary>
-    public const string ExtraFileName = "atlas.json";
-
     public static TorchScriptStops None { get; } = new([]);
 
     public TorchScriptStops(IReadOnlyList<TorchScriptStop> stops) => All = stops;
@@ -30,34 +26,20 @@ public sealed class TorchScriptStops
     public TorchScriptStop? EarliestWith(IReadOnlyCollection<int> wanted) =>
         All.Where(stop => wanted.All(stop.Outputs.Contains)).MinBy(stop => stop.Outputs.Count);
 
-    /// <summary>Reads the stops an archive lists; <see cref="None"/> when it has no "atlas.json". A malformed file is an input error naming it.</summary>
-    public static TorchScriptStops Read(ZipArchive zip, string path, int outputCount)
+    /// <summary>
+    /// Reads the stops of an archive's atlas.json (<see cref="TorchScriptArchive.AtlasJson"/>); <see cref="None"/> when it
+    /// has none. A malformed list is an input error naming the entry.
+    /// </summary>
+    public static TorchScriptStops Read(JsonDocument? document, string path, int outputCount)
     {
-        using var document = OpenExtraFile(zip, path);
         if (document is null) return None;
-        string where = $"{path}: extra file {ExtraFileName}";
+        string where = $"{path}: extra file {TorchScriptArchive.ExtraFileName}";
         if (!document.RootElement.TryGetProperty("stops", out var list) || list.ValueKind != JsonValueKind.Array)
             throw new AtlasInputException($"{where}: has no \"stops\" list");
         var stops = list.EnumerateArray().Select((item, i) => ReadStop(item, $"{where}: stops[{i}]", outputCount)).ToList();
         var twice = stops.GroupBy(s => s.Method, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null) throw new AtlasInputException($"{where}: method '{twice.Key}' is listed twice");
         return new TorchScriptStops(stops);
-    }
-
-    /// <summary>The archive's atlas.json parsed (the caller disposes it), or null when it has none; invalid JSON is an input error naming it.</summary>
-    internal static JsonDocument? OpenExtraFile(ZipArchive zip, string path)
-    {
-        var entry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/extra/" + ExtraFileName, StringComparison.Ordinal));
-        if (entry is null) return null;
-        try
-        {
-            using var stream = entry.Open();
-            return JsonDocument.Parse(stream);
-        }
-        catch (JsonException e)
-        {
-            throw new AtlasInputException($"{path}: extra file {ExtraFileName}: not valid JSON ({e.Message})", e);
-        }
     }
 
     private static TorchScriptStop ReadStop(JsonElement item, string where, int outputCount)

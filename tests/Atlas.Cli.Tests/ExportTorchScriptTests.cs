@@ -186,28 +186,36 @@ public class ExportTorchScriptTests
         }
     }
 
-    [Fact]
-    public async Task Circuits_of_an_exported_torchvision_MobileNetV2_equal_the_zoo_models_from_the_same_weights()
+    [Theory]
+    // MobileNetV2: the zoo names features.0 conv0 and features.N blockN; between them lie ReLU6 modules (in place)
+    // and depthwise convolutions.
+    [InlineData("mobilenet_v2", "features.0,features.1,features.2", "classifier", "conv0,block1,block2")]
+    // ResNet-18: Python's blocks call one ReLU module for all their ReLUs, the zoo's (TorchSharp's blocks rebuilt)
+    // one module each; the stem runs through the max-pool, linearized as an average pool on both sides.
+    [InlineData("resnet18", "relu,layer1,layer2", "fc", "conv1,layer1,layer2")]
+    public async Task Circuits_of_an_exported_torchvision_network_equal_the_zoo_models_from_the_same_weights(string network, string outputs, string final, string zooLayers)
     {
-        // MobileNetV2 is the zoo network whose every ReLU is a module in both TorchVisions, so both sides linearize it.
+        // Both networks' every ReLU is a module in both TorchVisions, so both sides linearize them.
         var folder = TestData.NewTempFolder("export-circuits");
         var saved = await RunPythonAsync(folder, "-c",
-            "import torch, torchvision; torch.manual_seed(0); torch.save(torchvision.models.mobilenet_v2().state_dict(), 'mobilenet.pth')");
+            $"import torch, torchvision; torch.manual_seed(0); torch.save(torchvision.models.{network}().state_dict(), 'net.pth')");
         Assert.True(saved.ExitCode == 0, saved.ToString());
-        var export = await RunPythonAsync(folder, Script, "torchvision.models:mobilenet_v2", "--weights", "mobilenet.pth",
-            "--outputs", "features.0,features.1,features.2", "--final-name", "classifier", "--input-size", "224", "--out", "mobilenet-atlas.pt");
+        var export = await RunPythonAsync(folder, Script, $"torchvision.models:{network}", "--weights", "net.pth",
+            "--outputs", outputs, "--final-name", final, "--input-size", "224", "--out", "net-atlas.pt");
         Assert.True(export.ExitCode == 0, export.ToString());
-        var config = PrintedModel(export, Path.Combine(folder, "mobilenet-atlas.pt"));
+        var config = PrintedModel(export, Path.Combine(folder, "net-atlas.pt"));
 
         using var scripted = ModelLoader.Load(config, []);
-        using var zoo = ModelLoader.Load("mobilenet_v2", Path.Combine(folder, "mobilenet.pth"), []);
+        using var zoo = ModelLoader.Load(network, Path.Combine(folder, "net.pth"), []);
         var scriptedLayers = LayerCatalog.Measure(scripted).ToDictionary(l => l.Name);
-        var zooLayers = LayerCatalog.Measure(zoo).ToDictionary(l => l.Name);
+        var zooCatalog = LayerCatalog.Measure(zoo).ToDictionary(l => l.Name);
 
-        // The zoo names features.0 conv0 and features.N blockN; between them lie ReLU6 modules (in place) and depthwise convolutions.
-        foreach (var (from, zooFrom, to, zooTo) in new[] { ("features.0", "conv0", "features.1", "block1"), ("features.1", "block1", "features.2", "block2") })
+        var names = outputs.Split(',');
+        var zooNames = zooLayers.Split(',');
+        for (int pair = 0; pair + 1 < names.Length; pair++)
         {
-            var expected = CircuitAnalysis.Connect(LayerProbes.For(zoo), zooLayers[zooFrom], zooLayers[zooTo], topK: 4, out var zooReason, toUnits: 6);
+            var (from, zooFrom, to, zooTo) = (names[pair], zooNames[pair], names[pair + 1], zooNames[pair + 1]);
+            var expected = CircuitAnalysis.Connect(LayerProbes.For(zoo), zooCatalog[zooFrom], zooCatalog[zooTo], topK: 4, out var zooReason, toUnits: 6);
             var actual = CircuitAnalysis.Connect(LayerProbes.For(scripted), scriptedLayers[from], scriptedLayers[to], topK: 4, out var reason, toUnits: 6);
 
             Assert.True(expected is not null, zooReason);

@@ -45,16 +45,36 @@ internal static class ChildReplacement
                 {
                     if (field.GetValue(module) is not T child || !field.FieldType.IsAssignableFrom(typeof(nn.Module<Tensor, Tensor>))) continue;
                     if (replacement(child) is not { } made) continue;
-                    field.SetValue(module, made);
-                    if (module.named_children().Any(c => c.name == field.Name && ReferenceEquals(c.module, child)))
-                    {
-                        module.register_module(field.Name, null!);
-                        module.register_module(field.Name, made);
-                    }
+                    Put(module, field, child, made);
                     replaced++;
                 }
             }
         }
         return replaced;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="made"/> in the place of the child that <paramref name="module"/> keeps in its field
+    /// <paramref name="name"/>: how the modules that name their <see cref="IConvNormPairs"/> keep them.
+    /// </summary>
+    public static void ReplaceField(nn.Module module, string name, nn.Module<Tensor, Tensor> made)
+    {
+        for (var type = module.GetType(); type is not null && type != typeof(nn.Module); type = type.BaseType)
+        {
+            if (type.GetField(name, Fields) is not { } field || field.GetValue(module) is not nn.Module child) continue;
+            Put(module, field, child, made);
+            return;
+        }
+        throw new ArgumentException($"{module.GetType().Name} keeps no child in a field '{name}'");
+    }
+
+    private static void Put(nn.Module module, FieldInfo field, nn.Module child, nn.Module<Tensor, Tensor> made)
+    {
+        field.SetValue(module, made);
+        if (module.named_children().Any(c => c.name == field.Name && ReferenceEquals(c.module, child)))
+        {
+            module.register_module(field.Name, null!);
+            module.register_module(field.Name, made);
+        }
     }
 }

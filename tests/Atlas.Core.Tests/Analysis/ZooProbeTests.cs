@@ -100,14 +100,19 @@ public class ZooProbeTests
     }
 
     [Fact]
-    public void ResNet_blocks_end_in_a_functional_relu_so_no_expanded_weights_are_claimed()
+    public void ResNet_blocks_end_in_a_ReLU_module_so_every_two_neighbouring_layers_get_expanded_weights()
     {
         using var scope = NewDisposeScope();
         using var model = Build("resnet18");
         var probe = LayerProbes.For(model);
         var catalog = LayerCatalog.Measure(model);
-        Assert.Null(CircuitAnalysis.Connect(probe, catalog.Single(l => l.Name == "layer1"), catalog.Single(l => l.Name == "layer2"), 3, out var reason));
-        Assert.Contains("non-linear", reason);
+        foreach (var (from, to) in catalog.Zip(catalog.Skip(1)))
+        {
+            var connections = CircuitAnalysis.Connect(probe, from, to, 3, out var reason, toUnits: 2);
+            Assert.True(connections is not null, $"{from.Name}→{to.Name}: {reason}");
+            Assert.Equal(ConnectionMethod.Expanded, connections!.Method);
+            Assert.True(Math.Abs(connections.InputsOf(0)[0].Weight) > 0, $"{from.Name}→{to.Name}: no input has any weight");
+        }
         // The stem layer is ResNet's ReLU module; its filters are conv1's.
         Assert.Equal([64, 3, 7, 7], probe.InputFilters("conv1")!.shape);
         Assert.Equal((2, 2), (GradCam.Compute(probe, rand(1, 3, 64, 64), "layer4")[0].Height, 2));

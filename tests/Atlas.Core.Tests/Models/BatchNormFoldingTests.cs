@@ -13,7 +13,8 @@ public class BatchNormFoldingTests
     [InlineData("googlenet", 57, true)]
     [InlineData("googlenet", 57, false)]
     [InlineData("mobilenetv2", 52, true)]
-    [InlineData("resnet18", 3, true)] // only the downsample branches are conv → bn inside one Sequential
+    [InlineData("resnet18", 20, true)] // the stem, two per block and the downsample branches (these inside a Sequential)
+    [InlineData("resnet50", 53, false)] // the stem, three per bottleneck and four downsample branches
     public void A_folded_network_computes_the_same_activations_pre_activations_and_input_gradients(string architecture, int batchNorms, bool channelsLast)
     {
         using var original = Build(architecture, channelsLast);

@@ -22,11 +22,4 @@ public abstract record PreActivationTap
     /// ReLUs run in place, so the input is copied before the module overwrites it.
     /// </summary>
     public sealed record ReluInputs(IReadOnlyList<string> Modules) : PreActivationTap;
-
-    /// <summary>
-    /// A residual block whose last step is <c>relu(norm + identity)</c> written as in-place tensor calls
-    /// (no module to hook): the output of <paramref name="Norm"/> plus the input of <paramref name="Block"/>.
-    /// Valid only for a block without a downsample branch, where the identity is the block's input.
-    /// </summary>
-    public sealed record ResidualSum(string Norm, string Block) : PreActivationTap;
 }

@@ -121,18 +121,6 @@ public sealed class HookedModel : IAtlasModel
                         }
                     });
                     break;
-                case PreActivationTap.ResidualSum residual:
-                    Tensor? normOutput = null, identity = null;
-                    // The block adds the identity to the norm output in place, so copy it first.
-                    taps.After(residual.Norm, (_, output) => normOutput = Keep(output.clone()));
-                    taps.Before(residual.Block, input => identity = Keep(input.alias()));
-                    taps.After(layer.Module, (_, _) =>
-                    {
-                        results[name] = Keep(normOutput! + identity!);
-                        normOutput!.Dispose();
-                        identity!.Dispose();
-                    });
-                    break;
                 default:
                     taps.After(layer.Module, (_, output) => results[name] = Keep(output.alias()));
                     break;
@@ -173,7 +161,6 @@ public sealed class HookedModel : IAtlasModel
     private static IEnumerable<string> ModulePaths(HookedLayer layer) => layer.Pre switch
     {
         PreActivationTap.ReluInputs r => [layer.Module, .. r.Modules],
-        PreActivationTap.ResidualSum r => [layer.Module, r.Norm, r.Block],
         _ => [layer.Module],
     };
 

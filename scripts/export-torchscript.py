@@ -22,12 +22,16 @@ The archive also gets one method per named module that runs the network only up 
 (atlas_upto_0, atlas_upto_1, …, listed in the archive's extra file atlas.json), so that the atlas renders an
 early layer without paying for the rest of the network. They are traced by stopping the forward with an exception
 raised right after the module; --no-stops leaves them out (for a forward that catches exceptions itself).
-It also gets, for each two neighbouring layers, a linearized path (atlas_linear_0, …): the network with its ReLU
-modules as the identity and its max-pool modules as average pools, from the first layer's output, replaced by an
-argument, to the second. The atlas's circuits are their gradients. A network whose paths cannot be traced is exported
-without them, with a warning.
+It also gets, for each two neighbouring layers, a linearized path (atlas_linear_0, …): the network with its ReLUs
+as the identity and its max-pools as average pools, from the first layer's output, replaced by an argument, to the
+second. The atlas's circuits are their gradients. ReLUs and max-pools are replaced as modules (nn.ReLU, nn.ReLU6,
+nn.LeakyReLU, nn.MaxPool2d) and as the calls F.relu, F.relu6, F.leaky_relu, torch.relu, x.relu(), F.max_pool2d and
+torch.max_pool2d (their in-place forms too) while the paths are traced; a ReLU reached another way (a name imported
+before this script ran, say `from torch.nn.functional import relu`) stays, and the atlas then refuses that path. A
+network whose paths cannot be traced is exported without them, with a warning.
 """
 import argparse
+import contextlib
 import importlib
 import json
 import sys
@@ -76,6 +80,47 @@ def load_weights(network, path):
 
 class _StopForward(Exception):
     """Raised by a hook to end the forward right after the module an early stop ends at."""
+
+
+def _identity(x, *_args, **_kwargs):
+    return x
+
+
+def _average_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """max_pool2d's signature; the average of the same window (dilated or index-returning pools are left as they are)."""
+    if return_indices or dilation not in (1, (1, 1), [1, 1]):
+        return _ORIGINAL_MAX_POOL(x, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode, return_indices=return_indices)
+    return F.avg_pool2d(x, kernel_size, stride or kernel_size, padding, ceil_mode, count_include_pad=False)
+
+
+_ORIGINAL_MAX_POOL = F.max_pool2d
+# (owner, attribute, replacement) for the functional forms of what a linearized path replaces.
+_FUNCTIONAL_LINEARIZATION = [
+    *((owner, name, _identity) for owner, names in (
+        (F, ("relu", "relu_", "relu6", "leaky_relu", "leaky_relu_")),
+        (torch, ("relu", "relu_")),
+        (torch.Tensor, ("relu", "relu_"))) for name in names if hasattr(owner, name)),
+    (F, "max_pool2d", _average_pool),
+    (torch, "max_pool2d", _average_pool),
+]
+
+
+@contextlib.contextmanager
+def functional_linearization():
+    """F.relu(x), torch.relu(x), x.relu() and the like pass x on, and max_pool2d averages, until the block ends: calls
+    in a network's own forward that no module hook can reach. Each attribute is put back as it was (an inherited
+    Tensor method is deleted again rather than shadowed)."""
+    saved = [(owner, name, owner.__dict__.get(name), name in owner.__dict__) for owner, name, _ in _FUNCTIONAL_LINEARIZATION]
+    try:
+        for owner, name, replacement in _FUNCTIONAL_LINEARIZATION:
+            setattr(owner, name, replacement)
+        yield
+    finally:
+        for owner, name, value, own in saved:
+            if own:
+                setattr(owner, name, value)
+            else:
+                delattr(owner, name)
 
 
 class AtlasExport(nn.Module):
@@ -186,7 +231,8 @@ class AtlasExport(nn.Module):
         def run(this, pixels, substitute):
             this.linear, this.linear_source, this.linear_substitute = True, source, substitute
             try:
-                final = this._run(pixels, target)
+                with functional_linearization():
+                    final = this._run(pixels, target)
             finally:
                 this.linear, this.linear_source, this.linear_substitute = False, None, None
             return final if target is None else this.captured[target]

@@ -232,6 +232,59 @@ public class ExportTorchScriptTests
         }
     }
 
+    /// <summary>A network written the way many are: every ReLU and max-pool a function call, in four spellings.</summary>
+    private const string FunctionalNetworkSource = """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+                self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+                self.conv3 = nn.Conv2d(8, 8, 3, padding=1)
+                self.head = nn.Linear(8, 10)
+
+            def forward(self, x):
+                x = self.conv2(F.relu(self.conv1(x)))
+                x = self.conv3(torch.max_pool2d(x.relu_(), 2))
+                return self.head(F.max_pool2d(torch.relu(x), 2).mean((2, 3)))
+        """;
+
+    [Fact]
+    public async Task Functional_ReLUs_and_max_pools_are_linearized_too_so_expanded_weights_are_the_kernels_between()
+    {
+        var folder = TestData.NewTempFolder("export-functional");
+        await File.WriteAllTextAsync(Path.Combine(folder, "funcnet.py"), FunctionalNetworkSource);
+        var export = await RunPythonAsync(folder, Script, "funcnet:Net", "--outputs", "conv1,conv2,conv3", "--final-name", "head",
+            "--input-size", "16", "--out", "func-atlas.pt");
+        Assert.True(export.ExitCode == 0, export.ToString());
+
+        using var scripted = ModelLoader.Load(PrintedModel(export, Path.Combine(folder, "func-atlas.pt")), []);
+        var probe = LayerProbes.For(scripted);
+        var layers = LayerCatalog.Measure(scripted).ToDictionary(l => l.Name);
+        var weights = scripted.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach());
+        var conv1To2 = CircuitAnalysis.Connect(probe, layers["conv1"], layers["conv2"], topK: 4, out var reason12);
+        var conv2To3 = CircuitAnalysis.Connect(probe, layers["conv2"], layers["conv3"], topK: 4, out var reason23);
+        Assert.True(conv1To2 is not null, reason12);
+        Assert.True(conv2To3 is not null, reason23);
+        Assert.NotNull(CircuitAnalysis.Connect(probe, layers["conv3"], layers["head"], topK: 4, out var reasonHead));
+
+        // F.relu as the identity: conv2 reads conv1 through its own 3×3 kernels.
+        Assert.Equal((3, 3), (conv1To2!.KernelHeight, conv1To2.KernelWidth));
+        // x.relu_() as the identity and torch.max_pool2d as a 2×2 average: each weight of conv3 spreads over 2×2, a quarter each.
+        Assert.Equal((6, 6), (conv2To3!.KernelHeight, conv2To3.KernelWidth));
+        for (int to = 0; to < 8; to++)
+            for (int from = 0; from < 8; from++)
+            {
+                var direct = weights["conv2.weight"][to, from].data<float>().ToArray();
+                Assert.Equal(direct, conv1To2.Kernel(to, from).SelectMany(row => row), (a, b) => Math.Abs(a - b) <= 1e-5f * Math.Max(1f, Math.Abs(a)));
+                var pooled = weights["conv3.weight"][to, from].repeat_interleave(2, 0).repeat_interleave(2, 1).div(4).data<float>().ToArray();
+                Assert.Equal(pooled, conv2To3.Kernel(to, from).SelectMany(row => row), (a, b) => Math.Abs(a - b) <= 1e-5f * Math.Max(1f, Math.Abs(a)));
+            }
+    }
+
     /// <summary>The config's model section the export script printed, with the archive's full path.</summary>
     private static Atlas.Core.Configuration.ModelConfig PrintedModel(CliProcess.Outcome export, string archive) =>
         JsonSerializer.Deserialize<Atlas.Core.Configuration.ModelConfig>(JsonNode.Parse(export.StdOut)!["model"]!.ToJsonString(),

@@ -17,6 +17,8 @@
 #                twice (the first run fills it, the second reads it back): no session has measured photos there;
 #   torchscript  a TorchScript model's atlas on the GPU, through its early stops (twelfth and thirteenth sessions);
 #   ts-resnet    ResNet-18's layer1 as TorchScript with and without early stops, and the zoo's (needs torchvision);
+#   resnet-bn    the zoo ResNet-18's layer1 with its batch norms folded and kept (the fourteenth session folds all 20,
+#                where earlier builds folded 3; on the CPU 1.17x against those 3);
 #   ncu-scan     Nsight Compute's per-kernel times of a short float16 dataset pass (bench/ncu_summary.py): what
 #                a batch of 512 images spends on convolutions, pools, the per-unit maxima and the sort.
 # Later sessions changed C# code the GPU runs (batch sizing, image-folder listing and decoding, job grain,
@@ -88,6 +90,7 @@ if python3 -c 'import torchvision' 2>/dev/null; then
     step ts-resnet-$v 25 "$atlas" bench featurevis --config $r18/$v.json --layer layer1 --units 64 --single 0 --steps 128
   done
 fi
+step resnet-bn 30 "$atlas" bench featurevis --model resnet18 --size 128 --layer layer1 --units 64 --single 0 --steps 128 --batch-norm both
 NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 if [[ -n "$NCU" ]]; then
   # 2 batches warm-up and 2 timed: 4 forward passes of 512 images and their reductions.

@@ -27,7 +27,7 @@ public class ResNetNetworkTests
         var rebuilt = new ResNetNetwork(original);
         rebuilt.eval();
 
-        // Same keys in the same order: TorchSharp's own checkpoint format is read by position.
+        // Same keys in the same order as TorchSharp's: every checkpoint that fits TorchSharp's ResNet fits this one.
         Assert.Equal(keys, rebuilt.state_dict().Keys.ToList());
         Tensor actual;
         using (no_grad()) actual = rebuilt.call(pixels);

@@ -37,6 +37,29 @@ public class TorchScriptModelTests
         Assert.True(logits.allclose(reference.Tensors["logits"], rtol: 1e-4, atol: 1e-5));
     }
 
+    [Theory]
+    [InlineData("channelsLast", true)]
+    [InlineData("contiguous", false)]
+    public void Model_memoryFormat_lays_out_the_archives_convolution_weights_and_values_stay_PyTorchs(string memoryFormat, bool channelsLast)
+    {
+        using var reference = CheckpointReader.Read(Fixture("tiny-cnn.reference.pt"));
+        using var model = ModelLoader.Load(TinyCnn() with { MemoryFormat = memoryFormat }, []);
+
+        // The module's own parameters are re-pointed in place (its compiled code reads them), so the layout is theirs.
+        Assert.Equal(channelsLast, ChannelsLast.Uses(model.Network));
+        Assert.Equal(channelsLast, model.Network.parameters().Where(p => p.dim() == 4).All(ChannelsLast.Chosen));
+        var pixels = reference.Tensors["input"].clone().requires_grad_(true);
+        var activations = model.Activations(pixels, ["conv1", "conv2", "logits"]);
+        foreach (var (name, actual) in activations)
+        {
+            double gap = (actual - reference.Tensors[name]).abs().max().item<float>();
+            Assert.True(gap < 1e-4, $"{memoryFormat} {name}: largest difference {gap} from PyTorch's output");
+        }
+        // Rendering differentiates through the reordered weights.
+        activations["conv2"].sum().backward();
+        Assert.True(pixels.grad is { } grad && grad.abs().sum().item<float>() > 0, $"{memoryFormat}: no gradient reached the pixels");
+    }
+
     [Fact]
     public void The_layer_catalog_reads_each_outputs_shape_and_class_names_are_kept_when_the_logits_count_them()
     {

@@ -40,6 +40,8 @@ public static class TorchScriptLoader
         try
         {
             ModelDevice.FreezeOnRuntimeDevice(module);
+            // As a zoo model's (ModelLoader): the layout serves every pass, and values change only by rounding.
+            if (ChannelsLast.For(config.MemoryFormat, TorchRuntime.Device)) ChannelsLast.Apply(module);
             int classes = Check(module, input, outputs, config.PreActivations, path);
             TorchScriptMethodCheck.Run(module, input, outputs, stops, linear, path);
             var preActivations = config.PreActivations ?? new Dictionary<string, string>();

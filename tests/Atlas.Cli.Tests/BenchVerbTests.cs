@@ -31,7 +31,8 @@ public class BenchVerbTests
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "bench", "featurevis", "--config", config, "--layer", "conv2", "--units", "3", "--single", "1", "--steps", "2");
 
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        Assert.Contains("FIGURE batched engine float32: 3 channels", outcome.StdErr);
+        // On auto, a TorchScript archive computes channels-last, as a zoo network does.
+        Assert.Contains("FIGURE batched engine float32, channels-last: 3 channels", outcome.StdErr);
         Assert.Contains("FIGURE one channel at a time", outcome.StdErr);
         var sized = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "bench", "featurevis", "--config", config, "--size", "64");
         Assert.Equal(2, sized.ExitCode);

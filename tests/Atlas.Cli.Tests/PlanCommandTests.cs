@@ -15,10 +15,12 @@ public class PlanCommandTests
 
         Assert.True(before.ExitCode == 0, before.ToString());
         var rows = before.StdOut.Split('\n').Select(l => string.Join(' ', l.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))).ToList();
-        // maxUnitsPerLayer 5 of conv2's 32 channels in work units of 3: two work units; the 10 logits likewise.
-        Assert.Contains("conv2 conv 32×14×14 5 of 32 2", rows);
-        Assert.Contains("logits linear 10 5 of 10 2", rows);
+        // maxUnitsPerLayer 5 of conv2's 32 channels in work units of 3: two work units; the 10 logits likewise. The demo's
+        // circuits are its direct weights, so logits, which read conv3 and not conv2, get none from conv2, and the plan says why.
+        Assert.Contains("conv2 conv 32×14×14 5 of 32 2 —", rows);
+        Assert.Contains("logits linear 10 5 of 10 2 none", rows);
         var summary = string.Join(' ', before.StdOut.Split('\n', StringSplitOptions.TrimEntries));
+        Assert.Contains("No circuits into logits: 'conv2' and 'logits' are not joined directly and model 'demo-cnn' offers no linearized forward for expanded weights", summary);
         Assert.Contains("11 work units: 4 feature-vis (up to 3 units each), 3 dataset shards (up to 100 images each, 240 in all), 1 merge, 2 analysis, 1 manifest", summary);
         Assert.Contains("nothing of this config's run; `atlas run` computes every unit", summary);
         Assert.False(Directory.Exists(Path.Combine(folder, "store")) && Directory.EnumerateFiles(Path.Combine(folder, "store"), "*", SearchOption.AllDirectories).Any(), "plan stores nothing");

@@ -2,7 +2,9 @@ using System.CommandLine;
 using Atlas.Abstractions;
 using Atlas.Cli.Pipeline;
 using Atlas.Core;
+using Atlas.Core.Analysis;
 using Atlas.Core.Configuration;
+using Atlas.Core.Models;
 using Atlas.Grains.Execution;
 using Atlas.Grains.Jobs;
 using Atlas.Storage;
@@ -16,7 +18,8 @@ namespace Atlas.Cli.Commands;
 /// <summary>
 /// `atlas plan CONFIG`: what `atlas run` would compute, and nothing else. It prepares as `run` does (the demo's data
 /// fetched and its model trained on first use), loads the checkpoint, checks the config against the network, and
-/// prints the layers, the work units and what the store already holds of this version. Every bad-input check of
+/// prints the layers (with how each will be joined to the one before for circuits), the work units and what the store
+/// already holds of this version. Every bad-input check of
 /// `run` happens here too, so a config that plans runs.
 /// </summary>
 public static class PlanCommand
@@ -36,25 +39,53 @@ public static class PlanCommand
         var coreLogger = loggerFactory.CreateLogger("Atlas");
         Preparation.EnsureData(config, coreLogger);
         Preparation.EnsureCheckpoint(config, coreLogger);
-        var (spec, catalog) = JobSpecBuilder.BuildWithLayers(config, coreLogger);
+        var circuits = new List<(string Method, string? Reason)>();
+        var (spec, catalog) = JobSpecBuilder.BuildWithLayers(config, coreLogger, whileLoaded: (model, layers) => circuits = CircuitsInto(model, layers));
         var units = JobPlanner.Plan(spec);
 
         AnsiConsole.MarkupLineInterpolated($"Atlas [bold]{spec.Atlas}[/] version {spec.Version} ({Path.GetFileName(config.Model.Checkpoint)}, {config.Model.Architecture}) on {TorchRuntime.DeviceTypeName}");
-        var table = new Table().AddColumn(new TableColumn("layer").NoWrap()).AddColumns("kind", "shape", "units", "feature-vis work units");
-        foreach (var (layer, info) in spec.Layers.Zip(catalog))
+        var table = new Table().AddColumn(new TableColumn("layer").NoWrap()).AddColumns("kind", "shape", "units", "feature-vis work units", "circuits in");
+        foreach (var ((layer, info), circuit) in spec.Layers.Zip(catalog).Zip(circuits))
         {
             var shape = info.IsSpatial ? $"{info.Channels}×{info.Height}×{info.Width}" : info.Channels.ToString();
             var rendered = layer.Units == info.Channels ? $"{layer.Units}" : $"{layer.Units} of {info.Channels}";
             table.AddRow(Markup.Escape(layer.Name), info.Kind.ToString().ToLowerInvariant(), shape, rendered,
-                units.Count(u => u.Kind == WorkKind.FeatureVis && u.Layer == layer.Name).ToString());
+                units.Count(u => u.Kind == WorkKind.FeatureVis && u.Layer == layer.Name).ToString(), circuit.Method);
         }
         AnsiConsole.Write(table);
+        foreach (var ((layer, _), circuit) in spec.Layers.Zip(catalog).Zip(circuits).Where(p => p.Second.Reason is not null))
+            AnsiConsole.MarkupLineInterpolated($"No circuits into {layer.Name}: {circuit.Reason}");
         int shards = units.Count(u => u.Kind == WorkKind.ExampleShard);
         AnsiConsole.MarkupLineInterpolated(
             $"{units.Count} work units: {units.Count(u => u.Kind == WorkKind.FeatureVis)} feature-vis (up to {spec.UnitsPerWorkUnit} units each), {shards} dataset shards (up to {spec.ImagesPerShard} images each, {spec.DatasetCount} in all), 1 merge, {spec.Layers.Count} analysis, 1 manifest");
         var store = ArtifactStores.Open(config.Output.Store);
         AnsiConsole.MarkupLineInterpolated($"Store {store.Description}: {await StoredAsync(store, config, spec, units, cancellationToken)}");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Per layer, how its analysis unit will join it to the layer before ("direct" or "expanded" weights, "none" with
+    /// the reason, "—" for the first): the checks the analysis makes, without the kernels, so that an exported network
+    /// that will get no circuits says so before the run.
+    /// </summary>
+    private static List<(string Method, string? Reason)> CircuitsInto(IAtlasModel model, IReadOnlyList<LayerInfo> layers)
+    {
+        var probe = LayerProbes.For(model);
+        var result = new List<(string, string?)> { ("—", null) };
+        foreach (var (from, to) in layers.Zip(layers.Skip(1)))
+        {
+            try
+            {
+                var method = CircuitAnalysis.Method(probe, from, to, out var reason);
+                result.Add(method is { } m ? (m.ToString().ToLowerInvariant(), null) : ("none", reason));
+            }
+            catch (AtlasInputException e)
+            {
+                // As the analysis unit: a model whose layers cannot be probed still gets the rest of its atlas.
+                result.Add(("none", e.Message));
+            }
+        }
+        return result;
     }
 
     /// <summary>What `atlas run` would do with what the store holds of this version.</summary>

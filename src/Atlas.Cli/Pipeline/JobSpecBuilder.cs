@@ -19,7 +19,9 @@ public static class JobSpecBuilder
         BuildWithLayers(config, logger, workerDevice).Spec;
 
     /// <summary>The job spec and the catalog entries of its layers (kind and shape), for a plan that shows them.</summary>
-    public static (AtlasJobSpec Spec, IReadOnlyList<LayerInfo> Layers) BuildWithLayers(AtlasConfig config, ILogger? logger = null, DeviceType? workerDevice = null)
+    /// <param name="whileLoaded">Called with the loaded model and the atlas's layers before the model is disposed of.</param>
+    public static (AtlasJobSpec Spec, IReadOnlyList<LayerInfo> Layers) BuildWithLayers(AtlasConfig config, ILogger? logger = null, DeviceType? workerDevice = null,
+        Action<IAtlasModel, IReadOnlyList<LayerInfo>>? whileLoaded = null)
     {
         IReadOnlyList<string> classes;
         int count;
@@ -33,6 +35,7 @@ public static class JobSpecBuilder
         {
             layers = LayerCatalog.Select(LayerCatalog.Measure(model), config.Layers, "layers");
             InputSizeCheck.Ensure(model, layers, config);
+            whileLoaded?.Invoke(model, layers);
         }
 
         return (JobSpecFactory.Create(config, ModelLoader.Sha256(config.Model.Checkpoint), layers, count, workerDevice), layers);

@@ -99,20 +99,12 @@ public static class CircuitAnalysis
         var method = ConnectionMethod.Direct;
         if (weights is null)
         {
-            if (!probe.CanLinearize(from.Name, to.Name))
-            {
-                reason = $"'{from.Name}' and '{to.Name}' are not joined directly and model '{probe.Model.Architecture}' offers no linearized forward for expanded weights";
-                return null;
-            }
-            if (!IsAffine(probe, from, to))
-            {
-                reason = $"the path from '{from.Name}' to '{to.Name}' stays non-linear with ReLUs and max-pools replaced, so expanded weights would be wrong";
-                return null;
-            }
+            reason = ExpandedRefusal(probe, from, to);
+            if (reason is not null) return null;
             weights = ExpandedWeights(probe, from, to, targets, batchSize);
             if (weights is null)
             {
-                reason = $"the linearized forward from '{from.Name}' to '{to.Name}' does not read the substituted activation, so it has no gradient to draw";
+                reason = Unread(from, to);
                 return null;
             }
             method = ConnectionMethod.Expanded;
@@ -122,6 +114,36 @@ public static class CircuitAnalysis
         return new LayerConnections(from.Name, to.Name, method, cpu.data<float>().ToArray(),
             (int)cpu.shape[0], (int)cpu.shape[1], (int)cpu.shape[2], (int)cpu.shape[3], topK);
     }
+
+    /// <summary>
+    /// How <see cref="Connect"/> would join the two layers, or null with the reason it would give, from the same checks
+    /// but without computing the kernels (one linearized pass of four substitutes and one gradient): for `atlas plan`.
+    /// </summary>
+    public static ConnectionMethod? Method(ILayerProbe probe, LayerInfo from, LayerInfo to, out string? reason)
+    {
+        TorchRuntime.Initialize();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        reason = null;
+        if (probe.DirectWeights(from.Name, to.Name) is not null) return ConnectionMethod.Direct;
+        using var mix = randn(to.Channels, generator: new Generator(99));
+        reason = ExpandedRefusal(probe, from, to)
+            ?? (Gradient(probe, from, to, Enumerable.Range(0, to.Channels).ToArray(), mix) is null ? Unread(from, to) : null);
+        return reason is null ? ConnectionMethod.Expanded : null;
+    }
+
+    /// <summary>Why expanded weights cannot join the two layers (null: they can be computed).</summary>
+    private static string? ExpandedRefusal(ILayerProbe probe, LayerInfo from, LayerInfo to)
+    {
+        if (!probe.CanLinearize(from.Name, to.Name))
+            return $"'{from.Name}' and '{to.Name}' are not joined directly and model '{probe.Model.Architecture}' offers no linearized forward for expanded weights";
+        if (!IsAffine(probe, from, to))
+            return $"the path from '{from.Name}' to '{to.Name}' stays non-linear with ReLUs and max-pools replaced, so expanded weights would be wrong";
+        return null;
+    }
+
+    private static string Unread(LayerInfo from, LayerInfo to) =>
+        $"the linearized forward from '{from.Name}' to '{to.Name}' does not read the substituted activation, so it has no gradient to draw";
 
     /// <summary>f(a) + f(b) = f(a + b) + f(0) on random a, b, up to float rounding.</summary>
     private static bool IsAffine(ILayerProbe probe, LayerInfo from, LayerInfo to)

@@ -105,6 +105,24 @@ public class CircuitTests
         Assert.Contains("non-linear", reason);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_method_check_without_kernels_says_what_Connect_does(bool functionalRelu)
+    {
+        using var scope = NewDisposeScope();
+        using var model = new TinyHookedModel(functionalRelu: functionalRelu);
+        var probe = LayerProbes.For(model);
+        var catalog = LayerCatalog.Measure(model);
+        foreach (var (from, to) in catalog.Zip(catalog.Skip(1)))
+        {
+            var connections = CircuitAnalysis.Connect(probe, from, to, 2, out var reason);
+            var method = CircuitAnalysis.Method(probe, from, to, out var methodReason);
+            Assert.Equal(connections?.Method, method);
+            Assert.Equal(reason, methodReason);
+        }
+    }
+
     [Fact]
     public void Class_spread_counts_labels_and_measures_entropy()
     {

@@ -3,8 +3,8 @@ using Atlas.Core.Models.Zoo;
 namespace Atlas.Core.Models;
 
 /// <summary>
-/// The architectures the atlas can build by name: TorchVision's GoogLeNet, ResNet-18/50, VGG-16,
-/// AlexNet and MobileNetV2, and the demo CNN. Names are matched case-insensitively, aliases included.
+/// The architectures the atlas can build by name: TorchVision's GoogLeNet, ResNets (18, 34, 50, 101, 152, ResNeXt-50
+/// 32×4d, Wide ResNet-50-2), VGG-16, AlexNet and MobileNetV2, and the demo CNN. Names are matched case-insensitively, aliases included.
 /// </summary>
 public static class ModelZoo
 {
@@ -12,8 +12,7 @@ public static class ModelZoo
     [
         DemoArchitecture(),
         GoogLeNetArchitecture.Create(),
-        ResNetArchitecture.ResNet18(),
-        ResNetArchitecture.ResNet50(),
+        .. ResNetArchitecture.All,
         VggArchitecture.Vgg16(),
         AlexNetArchitecture.Create(),
         MobileNetV2Architecture.Create(),

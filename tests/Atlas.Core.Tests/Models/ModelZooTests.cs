@@ -20,7 +20,8 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
     [Fact]
     public void The_zoo_has_the_promised_networks_and_aliases()
     {
-        Assert.Equal(["demo-cnn", "googlenet", "resnet18", "resnet50", "vgg16", "alexnet", "mobilenet_v2"], ModelZoo.Names);
+        Assert.Equal(["demo-cnn", "googlenet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
+            "vgg16", "alexnet", "mobilenet_v2"], ModelZoo.Names);
         Assert.Equal("googlenet", ModelZoo.Get("InceptionV1").Name);
         var error = Assert.Throws<AtlasInputException>(() => ModelZoo.Get("inceptionv3"));
         Assert.Contains("unknown architecture 'inceptionv3'", error.Message);

@@ -3,26 +3,35 @@ using TorchSharp;
 namespace Atlas.Core.Models.Zoo;
 
 /// <summary>
-/// TorchVision's ResNet-18 and ResNet-50. Atlas layers are the stem (conv1 → bn1 → relu, before the
-/// max-pool), the output of each of the four stages, and the logits. Built as <see cref="ResNetNetwork"/>, so that
-/// every block's last ReLU is a module: the pre-activation is its input, and circuits linearize through it.
+/// TorchVision's ResNets: ResNet-18, -34, -50, -101 and -152, ResNeXt-50 (32×4d) and Wide ResNet-50-2 (bottleneck
+/// blocks with grouped or wider 3×3 convolutions; the same stage outputs as ResNet-50). Atlas layers are the stem
+/// (conv1 → bn1 → relu, before the max-pool), the output of each of the four stages, and the logits. Built as
+/// <see cref="ResNetNetwork"/>, so that every block's last ReLU is a module: the pre-activation is its input, and
+/// circuits linearize through it.
 /// </summary>
 internal static class ResNetArchitecture
 {
-    public static ZooArchitecture ResNet18() => Create("resnet18", ["resnet-18"], blocks: [2, 2, 2, 2], expansion: 1,
-        options => new ResNetNetwork(torchvision.models.resnet18(num_classes: options.Classes)));
-
-    public static ZooArchitecture ResNet50() => Create("resnet50", ["resnet-50"], blocks: [3, 4, 6, 3], expansion: 4,
-        options => new ResNetNetwork(torchvision.models.resnet50(num_classes: options.Classes)));
+    public static IReadOnlyList<ZooArchitecture> All { get; } =
+    [
+        Create("resnet18", ["resnet-18"], blocks: [2, 2, 2, 2], expansion: 1, classes => torchvision.models.resnet18(num_classes: classes)),
+        Create("resnet34", ["resnet-34"], blocks: [3, 4, 6, 3], expansion: 1, classes => torchvision.models.resnet34(num_classes: classes)),
+        Create("resnet50", ["resnet-50"], blocks: [3, 4, 6, 3], expansion: 4, classes => torchvision.models.resnet50(num_classes: classes)),
+        Create("resnet101", ["resnet-101"], blocks: [3, 4, 23, 3], expansion: 4, classes => torchvision.models.resnet101(num_classes: classes)),
+        Create("resnet152", ["resnet-152"], blocks: [3, 8, 36, 3], expansion: 4, classes => torchvision.models.resnet152(num_classes: classes)),
+        Create("resnext50_32x4d", ["resnext50", "resnext-50"], blocks: [3, 4, 6, 3], expansion: 4,
+            classes => torchvision.models.resnext50_32x4d(num_classes: classes)),
+        Create("wide_resnet50_2", ["wide-resnet50-2", "wide-resnet-50-2"], blocks: [3, 4, 6, 3], expansion: 4,
+            classes => torchvision.models.wide_resnet50_2(num_classes: classes)),
+    ];
 
     private static ZooArchitecture Create(string name, string[] aliases, int[] blocks, int expansion,
-        Func<ZooBuildOptions, ResNetNetwork> build) => new()
+        Func<int, TorchSharp.Modules.ResNet> build) => new()
     {
         Name = name,
         Aliases = aliases,
         Input = ImageNetInput.Rgb224,
         LogitsWeightKey = "fc.weight",
-        Create = build,
+        Create = options => new ResNetNetwork(build(options.Classes)),
         Layers =
         [
             new HookedLayer("conv1", "relu", 64, PreActivationTap.ReluInput("relu")),

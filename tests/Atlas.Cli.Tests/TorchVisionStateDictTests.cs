@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Atlas.Core;
+using Atlas.Core.Models;
+using Atlas.Core.Models.Zoo;
+
+namespace Atlas.Cli.Tests;
+
+/// <summary>The zoo's networks against the state dicts PyTorch's own torchvision writes for them.</summary>
+public class TorchVisionStateDictTests
+{
+    [Fact]
+    public async Task Every_zoo_ResNet_has_the_keys_and_shapes_of_torchvisions_state_dict()
+    {
+        var names = ModelZoo.Names.Where(n => n.StartsWith("resnet") || n.StartsWith("resnext") || n.StartsWith("wide_resnet")).ToList();
+        Assert.Equal(7, names.Count);
+        var folder = TestData.NewTempFolder("torchvision-keys");
+        // Batch norms' num_batches_tracked counters are training state that PyTorch writes and the zoo does not need.
+        var listed = await PythonProcess.RunAsync(folder, "-c", $$"""
+            import json, torchvision
+            shapes = {n: {k: list(v.shape) for k, v in getattr(torchvision.models, n)().state_dict().items()
+                          if not k.endswith("num_batches_tracked")} for n in {{JsonSerializer.Serialize(names)}}}
+            print(json.dumps(shapes))
+            """);
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var python = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, long[]>>>(listed.StdOut)!;
+
+        TorchRuntime.Initialize();
+        foreach (var name in names)
+        {
+            using var network = ModelZoo.Get(name).Create(new ZooBuildOptions(1000, TransformInput: false));
+            var zoo = network.state_dict().Where(p => !p.Key.EndsWith("num_batches_tracked")).ToDictionary(p => p.Key, p => p.Value.shape);
+            Assert.True(python[name].Keys.Order().SequenceEqual(zoo.Keys.Order()),
+                $"{name}: only in torchvision's: {string.Join(", ", python[name].Keys.Except(zoo.Keys).Take(5))}; only in the zoo's: {string.Join(", ", zoo.Keys.Except(python[name].Keys).Take(5))}");
+            foreach (var (key, shape) in python[name])
+                Assert.True(shape.SequenceEqual(zoo[key]), $"{name}.{key}: torchvision's is {string.Join('×', shape)}, the zoo's {string.Join('×', zoo[key])}");
+        }
+    }
+
+    [Fact]
+    public async Task A_ResNeXt_checkpoint_written_by_PyTorch_computes_PyTorchs_values_with_its_grouped_convolutions()
+    {
+        var folder = TestData.NewTempFolder("torchvision-resnext");
+        // PyTorch's values for [0, 1] pixels, normalized as the zoo normalizes them inside the model.
+        var saved = await PythonProcess.RunAsync(folder, "-c", """
+            import torch, torchvision
+            torch.manual_seed(0)
+            net = torchvision.models.resnext50_32x4d().eval()
+            torch.save(net.state_dict(), "net.pth")
+            pixels = torch.rand(2, 3, 64, 64)
+            mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+            std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+            kept = {}
+            net.layer2.register_forward_hook(lambda m, i, o: kept.update(layer2=o.clone()))
+            with torch.no_grad():
+                logits = net((pixels - mean) / std)
+            torch.save({"pixels": pixels, "layer2": kept["layer2"], "logits": logits}, "reference.pt")
+            """);
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+
+        using var reference = Atlas.Core.Models.Checkpoints.CheckpointReader.Read(Path.Combine(folder, "reference.pt"));
+        using var model = ModelLoader.Load("resnext50_32x4d", Path.Combine(folder, "net.pth"), []);
+        using var noGrad = TorchSharp.torch.no_grad();
+        var pixels = reference.Tensors["pixels"];
+        using var layer2 = model.Activations(pixels, ["layer2"])["layer2"];
+        using var logits = model.Logits(pixels);
+        foreach (var (name, actual) in new[] { ("layer2", layer2), ("logits", logits) })
+        {
+            var expected = reference.Tensors[name];
+            double scale = expected.abs().max().item<float>(), gap = (actual - expected).abs().max().item<float>();
+            Assert.True(scale > 0 && gap <= 1e-3 * scale, $"{name}: largest difference {gap:G3} from PyTorch's at scale {scale:G3}");
+        }
+    }
+}

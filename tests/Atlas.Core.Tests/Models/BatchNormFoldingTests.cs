@@ -15,6 +15,7 @@ public class BatchNormFoldingTests
     [InlineData("mobilenetv2", 52, true)]
     [InlineData("resnet18", 20, true)] // the stem, two per block and the downsample branches (these inside a Sequential)
     [InlineData("resnet50", 53, false)] // the stem, three per bottleneck and four downsample branches
+    [InlineData("resnext50_32x4d", 53, true)] // as ResNet-50, with grouped 3×3 convolutions
     public void A_folded_network_computes_the_same_activations_pre_activations_and_input_gradients(string architecture, int batchNorms, bool channelsLast)
     {
         using var original = Build(architecture, channelsLast);

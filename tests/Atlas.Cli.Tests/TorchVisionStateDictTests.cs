@@ -9,10 +9,10 @@ namespace Atlas.Cli.Tests;
 public class TorchVisionStateDictTests
 {
     [Fact]
-    public async Task Every_zoo_ResNet_has_the_keys_and_shapes_of_torchvisions_state_dict()
+    public async Task Every_zoo_ResNet_and_VGG_has_the_keys_and_shapes_of_torchvisions_state_dict()
     {
-        var names = ModelZoo.Names.Where(n => n.StartsWith("resnet") || n.StartsWith("resnext") || n.StartsWith("wide_resnet")).ToList();
-        Assert.Equal(7, names.Count);
+        var names = ModelZoo.Names.Where(n => n.StartsWith("resnet") || n.StartsWith("resnext") || n.StartsWith("wide_resnet") || n.StartsWith("vgg")).ToList();
+        Assert.Equal(15, names.Count);
         var folder = TestData.NewTempFolder("torchvision-keys");
         // Batch norms' num_batches_tracked counters are training state that PyTorch writes and the zoo does not need.
         var listed = await PythonProcess.RunAsync(folder, "-c", $$"""

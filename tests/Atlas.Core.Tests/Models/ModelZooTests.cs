@@ -21,7 +21,7 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
     public void The_zoo_has_the_promised_networks_and_aliases()
     {
         Assert.Equal(["demo-cnn", "googlenet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
-            "vgg16", "alexnet", "mobilenet_v2"], ModelZoo.Names);
+            "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "alexnet", "mobilenet_v2"], ModelZoo.Names);
         Assert.Equal("googlenet", ModelZoo.Get("InceptionV1").Name);
         var error = Assert.Throws<AtlasInputException>(() => ModelZoo.Get("inceptionv3"));
         Assert.Contains("unknown architecture 'inceptionv3'", error.Message);
@@ -34,9 +34,20 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
         }
     }
 
+    /// <summary>
+    /// The checks every architecture gets, in one test so that its network is built once: the zoo's networks would not
+    /// fit in memory together, and <see cref="RandomModels"/> keeps only the last one.
+    /// </summary>
     [Theory]
     [MemberData(nameof(HookedArchitectures))]
-    public void Layer_catalog_matches_measured_channels_in_forward_order(string name)
+    public void Each_architecture_catalogs_its_layers_in_forward_order_stops_early_and_reads_pre_activations(string name)
+    {
+        Layer_catalog_matches_measured_channels_in_forward_order(name);
+        Stopping_after_a_middle_layer_gives_the_full_forward_values_and_skips_the_rest(name);
+        Pre_activation_is_what_the_activation_function_turns_into_the_output(name);
+    }
+
+    private void Layer_catalog_matches_measured_channels_in_forward_order(string name)
     {
         var model = models.Get(name);
         var catalog = LayerCatalog.Measure(model);
@@ -63,9 +74,7 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
         Assert.Equal(architecture.Layers.Select(l => l.Module), finished);
     }
 
-    [Theory]
-    [MemberData(nameof(HookedArchitectures))]
-    public void Stopping_after_a_middle_layer_gives_the_full_forward_values_and_skips_the_rest(string name)
+    private void Stopping_after_a_middle_layer_gives_the_full_forward_values_and_skips_the_rest(string name)
     {
         var model = models.Get(name);
         var architecture = ModelZoo.Get(name);
@@ -98,9 +107,7 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
         }
     }
 
-    [Theory]
-    [MemberData(nameof(HookedArchitectures))]
-    public void Pre_activation_is_what_the_activation_function_turns_into_the_output(string name)
+    private void Pre_activation_is_what_the_activation_function_turns_into_the_output(string name)
     {
         var model = models.Get(name);
         var architecture = ModelZoo.Get(name);
@@ -160,7 +167,11 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
 
     private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 
-    /// <summary>One seeded random instance per architecture, shared by the tests of this class.</summary>
+    /// <summary>
+    /// One seeded random instance of the architecture a test of this class asked for last. The zoo's networks together
+    /// would hold over 4 GB (a VGG's fully connected layers alone hold over 100 million parameters), so building
+    /// another disposes of the one before.
+    /// </summary>
     public sealed class RandomModels : IDisposable
     {
         public const int Size = 64;
@@ -177,6 +188,8 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
                 var architecture = ModelZoo.Get(name);
                 var network = architecture.Create(new ZooBuildOptions(Classes, TransformInput: false));
                 network.eval();
+                foreach (var other in built.Values) other.Dispose();
+                built.Clear();
                 return built[name] = architecture.WrapNetwork(network, architecture.InputFor(Size), []);
             }
         }

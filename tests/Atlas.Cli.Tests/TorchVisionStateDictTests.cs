@@ -9,10 +9,10 @@ namespace Atlas.Cli.Tests;
 public class TorchVisionStateDictTests
 {
     [Fact]
-    public async Task Every_zoo_ResNet_and_VGG_has_the_keys_and_shapes_of_torchvisions_state_dict()
+    public async Task Every_zoo_ResNet_VGG_and_Inception_v3_has_the_keys_and_shapes_of_torchvisions_state_dict()
     {
-        var names = ModelZoo.Names.Where(n => n.StartsWith("resnet") || n.StartsWith("resnext") || n.StartsWith("wide_resnet") || n.StartsWith("vgg")).ToList();
-        Assert.Equal(15, names.Count);
+        var names = ModelZoo.Names.Where(n => n.StartsWith("resnet") || n.StartsWith("resnext") || n.StartsWith("wide_resnet") || n.StartsWith("vgg") || n == "inception_v3").ToList();
+        Assert.Equal(16, names.Count);
         var folder = TestData.NewTempFolder("torchvision-keys");
         // Batch norms' num_batches_tracked counters are training state that PyTorch writes and the zoo does not need.
         var listed = await PythonProcess.RunAsync(folder, "-c", $$"""
@@ -36,38 +36,40 @@ public class TorchVisionStateDictTests
         }
     }
 
-    [Fact]
-    public async Task A_ResNeXt_checkpoint_written_by_PyTorch_computes_PyTorchs_values_with_its_grouped_convolutions()
+    [Theory]
+    [InlineData("resnext50_32x4d", "layer2", 64)] // grouped convolutions
+    [InlineData("inception_v3", "Mixed_6a", 128)] // batch norms with eps 0.001, asymmetric 1×7 and 7×1 kernels, a max-pool branch
+    public async Task A_checkpoint_written_by_PyTorch_computes_PyTorchs_values(string network, string layer, int side)
     {
-        var folder = TestData.NewTempFolder("torchvision-resnext");
+        var folder = TestData.NewTempFolder("torchvision-values");
         // PyTorch's values for [0, 1] pixels, normalized as the zoo normalizes them inside the model.
-        var saved = await PythonProcess.RunAsync(folder, "-c", """
+        var saved = await PythonProcess.RunAsync(folder, "-c", $$"""
             import torch, torchvision
             torch.manual_seed(0)
-            net = torchvision.models.resnext50_32x4d().eval()
+            net = torchvision.models.{{network}}().eval()
             torch.save(net.state_dict(), "net.pth")
-            pixels = torch.rand(2, 3, 64, 64)
+            pixels = torch.rand(2, 3, {{side}}, {{side}})
             mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
             std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
             kept = {}
-            net.layer2.register_forward_hook(lambda m, i, o: kept.update(layer2=o.clone()))
+            net.get_submodule("{{layer}}").register_forward_hook(lambda m, i, o: kept.update(layer=o.clone()))
             with torch.no_grad():
                 logits = net((pixels - mean) / std)
-            torch.save({"pixels": pixels, "layer2": kept["layer2"], "logits": logits}, "reference.pt")
+            torch.save({"pixels": pixels, "layer": kept["layer"], "logits": logits}, "reference.pt")
             """);
         Assert.True(saved.ExitCode == 0, saved.ToString());
 
         using var reference = Atlas.Core.Models.Checkpoints.CheckpointReader.Read(Path.Combine(folder, "reference.pt"));
-        using var model = ModelLoader.Load("resnext50_32x4d", Path.Combine(folder, "net.pth"), []);
+        using var model = ModelLoader.Load(network, Path.Combine(folder, "net.pth"), []);
         using var noGrad = TorchSharp.torch.no_grad();
         var pixels = reference.Tensors["pixels"];
-        using var layer2 = model.Activations(pixels, ["layer2"])["layer2"];
+        using var activation = model.Activations(pixels, [layer])[layer];
         using var logits = model.Logits(pixels);
-        foreach (var (name, actual) in new[] { ("layer2", layer2), ("logits", logits) })
+        foreach (var (name, actual) in new[] { ("layer", activation), ("logits", logits) })
         {
             var expected = reference.Tensors[name];
             double scale = expected.abs().max().item<float>(), gap = (actual - expected).abs().max().item<float>();
-            Assert.True(scale > 0 && gap <= 1e-3 * scale, $"{name}: largest difference {gap:G3} from PyTorch's at scale {scale:G3}");
+            Assert.True(scale > 0 && gap <= 1e-3 * scale, $"{network} {(name == "layer" ? layer : name)}: largest difference {gap:G3} from PyTorch's at scale {scale:G3}");
         }
     }
 }

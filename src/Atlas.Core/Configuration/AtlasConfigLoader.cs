@@ -115,8 +115,8 @@ public static class AtlasConfigLoader
         if (Models.ModelZoo.Find(c.Model.Architecture) is { ResizableInput: false } fixedSize)
             Require(c.Model.InputSize is null || c.Model.InputSize == fixedSize.Input.Height, "model.inputSize",
                 $"{fixedSize.Name} takes {fixedSize.Input.Height}×{fixedSize.Input.Width} inputs only");
-        Require(c.Model.TransformInput is null || Models.ModelZoo.Find(c.Model.Architecture)?.Name == "googlenet",
-            "model.transformInput", "only the googlenet architecture has this option");
+        Require(c.Model.TransformInput is null || Models.ModelZoo.Find(c.Model.Architecture)?.Name is "googlenet" or "inception_v3",
+            "model.transformInput", "only the googlenet and inception_v3 architectures have this option");
         if (TorchScriptInput.Is(c.Model.Architecture)) TorchScriptModelRules.Check(c, Require);
         else
         {

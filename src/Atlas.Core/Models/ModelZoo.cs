@@ -3,7 +3,7 @@ using Atlas.Core.Models.Zoo;
 namespace Atlas.Core.Models;
 
 /// <summary>
-/// The architectures the atlas can build by name: TorchVision's GoogLeNet, ResNets (18, 34, 50, 101, 152, ResNeXt-50
+/// The architectures the atlas can build by name: TorchVision's GoogLeNet, Inception v3, ResNets (18, 34, 50, 101, 152, ResNeXt-50
 /// 32×4d, Wide ResNet-50-2), VGG-11/13/16/19 with and without batch norm, AlexNet and MobileNetV2, and the demo CNN. Names are matched case-insensitively, aliases included.
 /// </summary>
 public static class ModelZoo
@@ -12,6 +12,7 @@ public static class ModelZoo
     [
         DemoArchitecture(),
         GoogLeNetArchitecture.Create(),
+        InceptionV3Architecture.Create(),
         .. ResNetArchitecture.All,
         .. VggArchitecture.All,
         AlexNetArchitecture.Create(),

@@ -11,7 +11,7 @@ namespace Atlas.Core.Tests.Analysis;
 [Collection(GlobalTorchRandomCollection.Name)]
 public class ZooProbeTests
 {
-    private static IAtlasModel Build(string name)
+    private static IAtlasModel Build(string name, int size = 64)
     {
         TorchRuntime.Initialize();
         random.manual_seed(4);
@@ -19,7 +19,7 @@ public class ZooProbeTests
         var network = architecture.Create(new ZooBuildOptions(10, TransformInput: false));
         network.eval();
         foreach (var parameter in network.parameters()) parameter.requires_grad = false;
-        return architecture.WrapNetwork(network, architecture.InputFor(64), []);
+        return architecture.WrapNetwork(network, architecture.InputFor(size), []);
     }
 
     [Fact]
@@ -116,5 +116,26 @@ public class ZooProbeTests
         // The stem layer is ResNet's ReLU module; its filters are conv1's.
         Assert.Equal([64, 3, 7, 7], probe.InputFilters("conv1")!.shape);
         Assert.Equal((2, 2), (GradCam.Compute(probe, rand(1, 3, 64, 64), "layer4")[0].Height, 2));
+    }
+
+    [Fact]
+    public void Inception_v3s_reduction_blocks_pass_their_max_pool_branch_on_as_an_average_pool()
+    {
+        // TorchSharp's reduction blocks pooled with a function call; rebuilt, the pool is a module the linearization reaches.
+        using var scope = NewDisposeScope();
+        using var model = Build("inception_v3", 128);
+        var probe = LayerProbes.For(model);
+        var catalog = LayerCatalog.Measure(model).ToDictionary(l => l.Name);
+
+        // Mixed_6a's channels 480 on are its 3×3, stride-2 max-pool of Mixed_5d's 288: channel 480 + k reads channel k alone.
+        var connections = CircuitAnalysis.Connect(probe, catalog["Mixed_5d"], catalog["Mixed_6a"], 3, out var reason, toUnits: 482);
+        Assert.True(connections is not null, reason);
+        Assert.Equal(ConnectionMethod.Expanded, connections!.Method);
+        var own = connections.Kernel(480, 0).SelectMany(row => row).ToArray();
+        Assert.Equal(9, own.Count(w => w != 0));
+        Assert.All(own.Where(w => w != 0), w => Assert.Equal(1 / 9f, w, 1e-5f));
+        Assert.All(connections.Kernel(480, 1).SelectMany(row => row), w => Assert.Equal(0f, w));
+        Assert.Equal([1], connections.InputsOf(481).Where(e => e.Weight != 0).Select(e => e.Unit));
+        Assert.NotNull(CircuitAnalysis.Connect(probe, catalog["Mixed_6e"], catalog["Mixed_7a"], 3, out var reason7, toUnits: 2));
     }
 }

@@ -22,7 +22,7 @@ public class ZooConfigTests
         var config = AtlasConfigLoader.Load(path);
         Assert.Equal(name, ModelZoo.Get(config.Model.Architecture).Name);
         Assert.Equal("image-folder", config.Dataset.Kind);
-        Assert.Equal((224, 3), (config.Dataset.ImageSize, config.Dataset.Channels));
+        Assert.Equal((ModelZoo.Get(name).Input.Height, 3), (config.Dataset.ImageSize, config.Dataset.Channels));
         Assert.Null(config.Examples.BatchSize); // sized from the device's memory: a few dozen images on a CPU, up to 1,024 on a GPU
 
         // Run as shipped, the placeholders give one-line "not found" errors naming what to fill in.
@@ -33,7 +33,7 @@ public class ZooConfigTests
     }
 
     [Theory]
-    [InlineData("\"architecture\": \"resnet18\", \"transformInput\": true", "model.transformInput: only the googlenet architecture has this option")]
+    [InlineData("\"architecture\": \"resnet18\", \"transformInput\": true", "model.transformInput: only the googlenet and inception_v3 architectures have this option")]
     [InlineData("\"architecture\": \"demo-cnn\", \"inputSize\": 32", "model.inputSize: demo-cnn takes 28×28 inputs only")]
     [InlineData("\"architecture\": \"vgg16\", \"inputSize\": 4", "model.inputSize: must be between 16 and 4096")]
     public void Model_options_are_checked_with_the_file_and_field_named(string model, string expected)

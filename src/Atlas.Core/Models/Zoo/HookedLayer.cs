@@ -15,11 +15,21 @@ public abstract record PreActivationTap
 
     public static PreActivationTap ReluInput(params string[] modules) => new ReluInputs(modules);
 
+    /// <summary>The inputs of these ReLUs, then the rest of the layer's output channels as they are: a branch without a ReLU.</summary>
+    public static PreActivationTap ReluInputThenRest(params string[] modules) => new ReluInputs(modules) { RestOfOutput = true };
+
     public sealed record NoActivation : PreActivationTap;
 
     /// <summary>
     /// The inputs of these ReLU (or ReLU6) modules, concatenated along channels in this order. Their
     /// ReLUs run in place, so the input is copied before the module overwrites it.
     /// </summary>
-    public sealed record ReluInputs(IReadOnlyList<string> Modules) : PreActivationTap;
+    public sealed record ReluInputs(IReadOnlyList<string> Modules) : PreActivationTap
+    {
+        /// <summary>
+        /// The layer's output has channels after those of the ReLUs that no ReLU made (Inception v3's max-pool branches
+        /// of its reduction blocks); they are their own pre-activation, and are appended from the output.
+        /// </summary>
+        public bool RestOfOutput { get; init; }
+    }
 }

@@ -111,12 +111,15 @@ public sealed class HookedModel : IAtlasModel
                         // The ReLU runs in place: copy its input before it is overwritten.
                         taps.Before(relus.Modules[part], input => parts[part] = Keep(input.clone()));
                     }
-                    taps.After(layer.Module, (_, _) =>
+                    taps.After(layer.Module, (_, output) =>
                     {
-                        if (parts.Length == 1) results[name] = parts[0]!;
+                        if (parts.Length == 1 && !relus.RestOfOutput) results[name] = parts[0]!;
                         else
                         {
-                            results[name] = Keep(cat(parts.Select(p => p!).ToArray(), 1));
+                            long made = parts.Sum(p => p!.shape[1]);
+                            var pieces = parts.Select(p => p!).ToList();
+                            if (relus.RestOfOutput) pieces.Add(output[.., TensorIndex.Slice(made)]);
+                            results[name] = Keep(cat(pieces, 1));
                             foreach (var p in parts) p!.Dispose();
                         }
                     });

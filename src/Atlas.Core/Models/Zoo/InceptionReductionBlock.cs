@@ -1,0 +1,49 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Models.Zoo;
+
+/// <summary>
+/// One of Inception v3's two grid-reduction blocks (Mixed_6a, Mixed_7a) made of TorchSharp's own block's children,
+/// with its max-pool branch as a module. TorchSharp's block calls <c>functional.max_pool2d</c>, which no hook can
+/// reach, so the linearized network behind expanded weights (every max-pool module an average pool) kept it, stayed
+/// non-linear, and the two blocks had no circuits from the layer before. The children keep their names and
+/// registration order, so state dicts load as before; the pool is registered last as <c>branch_pool</c> and has no
+/// parameters. The working copy's scatter max-pool backward (<see cref="MaxPoolGradient"/>) now reaches it too.
+/// </summary>
+public sealed class InceptionReductionBlock : nn.Module<Tensor, Tensor>
+{
+    // Arrays, which TorchSharp's RegisterComponents passes over: the children are registered once, under their own
+    // names. The pool field is named as registered, so RegisterComponents finds it registered already.
+    private readonly nn.Module<Tensor, Tensor>[] firstBranch, secondBranch;
+    private readonly nn.Module<Tensor, Tensor> branch_pool;
+
+    /// <param name="original">TorchSharp's InceptionB or InceptionD; its children move here.</param>
+    /// <param name="firstBranch">Child names of the first convolution branch, in the order they run.</param>
+    /// <param name="secondBranch">Child names of the second convolution branch, in the order they run.</param>
+    public InceptionReductionBlock(nn.Module original, string[] firstBranch, string[] secondBranch) : base(original.GetType().Name)
+    {
+        var children = original.named_children().ToList();
+        nn.Module<Tensor, Tensor> Child(string name) =>
+            children.FirstOrDefault(c => c.name == name).module as nn.Module<Tensor, Tensor>
+            ?? throw new ArgumentException($"{original.GetType().Name} has no child '{name}': not a TorchVision Inception v3 reduction block");
+        this.firstBranch = [.. firstBranch.Select(Child)];
+        this.secondBranch = [.. secondBranch.Select(Child)];
+        branch_pool = nn.MaxPool2d(kernel_size: 3, stride: 2);
+        foreach (var (name, child) in children) register_module(name, child);
+        register_module(nameof(branch_pool), branch_pool);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = new[] { Run(firstBranch, x), Run(secondBranch, x), branch_pool.call(x) };
+        return cat(outputs, 1).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Run(nn.Module<Tensor, Tensor>[] blocks, Tensor x)
+    {
+        foreach (var block in blocks) x = block.call(x);
+        return x;
+    }
+}

@@ -126,9 +126,7 @@ public static class CircuitAnalysis
         using var noGrad = no_grad();
         reason = null;
         if (probe.DirectWeights(from.Name, to.Name) is not null) return ConnectionMethod.Direct;
-        using var mix = randn(to.Channels, generator: new Generator(99));
-        reason = ExpandedRefusal(probe, from, to)
-            ?? (Gradient(probe, from, to, Enumerable.Range(0, to.Channels).ToArray(), mix) is null ? Unread(from, to) : null);
+        reason = ExpandedRefusal(probe, from, to) ?? (MixedGradient(probe, from, to) is null ? Unread(from, to) : null);
         return reason is null ? ConnectionMethod.Expanded : null;
     }
 
@@ -161,10 +159,8 @@ public static class CircuitAnalysis
     /// <summary>The gradients of the later layer's units with respect to the earlier layer, or null when the linearized forward does not read it.</summary>
     private static Tensor? ExpandedWeights(ILayerProbe probe, LayerInfo from, LayerInfo to, int targets, int batchSize)
     {
-        // Which positions of the earlier layer reach the later layer's centre: the support of the gradient
-        // of a random mix of all its units there (exact cancellation has probability zero).
-        using var mix = randn(to.Channels, generator: new Generator(99));
-        if (Gradient(probe, from, to, Enumerable.Range(0, to.Channels).ToArray(), mix) is not { } mixed) return null;
+        // Which positions of the earlier layer reach the later layer's centre: the support of the mixed gradient.
+        if (MixedGradient(probe, from, to) is not { } mixed) return null;
         var support = mixed.abs().sum([0, 1]);
         var rows = support.sum(1).nonzero().flatten().cpu().data<long>().ToArray();
         var cols = support.sum(dim: 0).nonzero().flatten().cpu().data<long>().ToArray();
@@ -179,6 +175,16 @@ public static class CircuitAnalysis
             kernels.Add(gradient[.., .., TensorIndex.Slice(top, bottom + 1), TensorIndex.Slice(left, right + 1)].clone());
         }
         return cat(kernels);
+    }
+
+    /// <summary>
+    /// The gradient of a random mix of all the later layer's units at its centre (exact cancellation has probability
+    /// zero), or null when the linearized forward does not read the substitute.
+    /// </summary>
+    private static Tensor? MixedGradient(ILayerProbe probe, LayerInfo from, LayerInfo to)
+    {
+        using var mix = randn(to.Channels, generator: new Generator(99));
+        return Gradient(probe, from, to, Enumerable.Range(0, to.Channels).ToArray(), mix);
     }
 
     /// <summary>

@@ -23,14 +23,11 @@ public sealed class InceptionReductionBlock : nn.Module<Tensor, Tensor>
     /// <param name="secondBranch">Child names of the second convolution branch, in the order they run.</param>
     public InceptionReductionBlock(nn.Module original, string[] firstBranch, string[] secondBranch) : base(original.GetType().Name)
     {
-        var children = original.named_children().ToList();
-        nn.Module<Tensor, Tensor> Child(string name) =>
-            children.FirstOrDefault(c => c.name == name).module as nn.Module<Tensor, Tensor>
-            ?? throw new ArgumentException($"{original.GetType().Name} has no child '{name}': not a TorchVision Inception v3 reduction block");
-        this.firstBranch = [.. firstBranch.Select(Child)];
-        this.secondBranch = [.. secondBranch.Select(Child)];
+        var children = new AdoptedChildren(original, "a TorchVision Inception v3 reduction block");
+        this.firstBranch = [.. firstBranch.Select(children.Required)];
+        this.secondBranch = [.. secondBranch.Select(children.Required)];
         branch_pool = nn.MaxPool2d(kernel_size: 3, stride: 2);
-        foreach (var (name, child) in children) register_module(name, child);
+        children.RegisterOn(this);
         register_module(nameof(branch_pool), branch_pool);
     }
 

@@ -19,22 +19,19 @@ public sealed class ResNetNetwork : nn.Module<Tensor, Tensor>, IConvNormPairs
     /// <param name="original">TorchSharp's network; its children move here (disposing of them with this network: a Module disposes its registered children).</param>
     public ResNetNetwork(ResNet original) : base("ResNet")
     {
-        var children = original.named_children().ToList();
-        nn.Module<Tensor, Tensor> Child(string name) =>
-            children.FirstOrDefault(c => c.name == name).module as nn.Module<Tensor, Tensor>
-            ?? throw new ArgumentException($"TorchSharp's ResNet has no child '{name}'");
-        conv1 = Child("conv1");
-        bn1 = Child("bn1");
-        relu = Child("relu");
-        maxpool = Child("maxpool");
-        layer1 = Stage(Child("layer1"));
-        layer2 = Stage(Child("layer2"));
-        layer3 = Stage(Child("layer3"));
-        layer4 = Stage(Child("layer4"));
-        avgpool = Child("avgpool");
-        flatten = Child("flatten");
-        fc = Child("fc");
-        foreach (var (name, child) in children) register_module(name, child);
+        var children = new AdoptedChildren(original, "TorchSharp's ResNet");
+        conv1 = children.Required("conv1");
+        bn1 = children.Required("bn1");
+        relu = children.Required("relu");
+        maxpool = children.Required("maxpool");
+        layer1 = Stage(children.Required("layer1"));
+        layer2 = Stage(children.Required("layer2"));
+        layer3 = Stage(children.Required("layer3"));
+        layer4 = Stage(children.Required("layer4"));
+        avgpool = children.Required("avgpool");
+        flatten = children.Required("flatten");
+        fc = children.Required("fc");
+        children.RegisterOn(this);
     }
 
     public IReadOnlyList<(string Conv, string Norm)> ConvNormPairs { get; } = [("conv1", "bn1")];

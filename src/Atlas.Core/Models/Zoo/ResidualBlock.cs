@@ -23,24 +23,21 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>, IConvNormPairs
     /// <param name="original">TorchSharp's BasicBlock or Bottleneck; its children move here.</param>
     public ResidualBlock(nn.Module original) : base(original.GetType().Name)
     {
-        var children = original.named_children().ToList();
-        nn.Module<Tensor, Tensor>? Child(string name) => children.FirstOrDefault(c => c.name == name).module as nn.Module<Tensor, Tensor>;
-        nn.Module<Tensor, Tensor> Required(string name) =>
-            Child(name) ?? throw new ArgumentException($"{original.GetType().Name} has no child '{name}': not a TorchVision ResNet block");
-        conv1 = Required("conv1");
-        bn1 = Required("bn1");
-        relu1 = Required("relu1");
-        conv2 = Required("conv2");
-        bn2 = Required("bn2");
-        conv3 = Child("conv3");
+        var children = new AdoptedChildren(original, "a TorchVision ResNet block");
+        conv1 = children.Required("conv1");
+        bn1 = children.Required("bn1");
+        relu1 = children.Required("relu1");
+        conv2 = children.Required("conv2");
+        bn2 = children.Required("bn2");
+        conv3 = children.Optional("conv3");
         if (conv3 is not null)
         {
-            bn3 = Required("bn3");
-            relu2 = Required("relu2");
+            bn3 = children.Required("bn3");
+            relu2 = children.Required("relu2");
         }
-        downsample = Child("downsample");
+        downsample = children.Optional("downsample");
         relu = nn.ReLU(inplace: true);
-        foreach (var (name, child) in children) register_module(name, child);
+        children.RegisterOn(this);
         register_module(nameof(relu), relu);
         ConvNormPairs = conv3 is null ? [("conv1", "bn1"), ("conv2", "bn2")] : [("conv1", "bn1"), ("conv2", "bn2"), ("conv3", "bn3")];
     }

@@ -26,9 +26,10 @@ It also gets, for each two neighbouring layers, a linearized path (atlas_linear_
 as the identity and its max-pools as average pools, from the first layer's output, replaced by an argument, to the
 second. The atlas's circuits are their gradients. ReLUs and max-pools are replaced as modules (nn.ReLU, nn.ReLU6,
 nn.LeakyReLU, nn.MaxPool2d) and as the calls F.relu, F.relu6, F.leaky_relu, torch.relu, x.relu(), F.max_pool2d and
-torch.max_pool2d (their in-place forms too) while the paths are traced; a ReLU reached another way (a name imported
-before this script ran, say `from torch.nn.functional import relu`) stays, and the atlas then refuses that path. A
-network whose paths cannot be traced is exported without them, with a warning.
+torch.max_pool2d (their in-place forms too, and these functions under other names in the modules that define the
+network's classes, say after `from torch.nn.functional import relu`) while the paths are traced. A ReLU reached another
+way (a lambda, a function kept in an attribute, torch.clamp) stays, and the atlas then refuses that path. A network
+whose paths cannot be traced is exported without them, with a warning.
 """
 import argparse
 import contextlib
@@ -106,16 +107,30 @@ _FUNCTIONAL_LINEARIZATION = [
 
 
 @contextlib.contextmanager
-def functional_linearization():
+def functional_linearization(network):
     """F.relu(x), torch.relu(x), x.relu() and the like pass x on, and max_pool2d averages, until the block ends: calls
-    in a network's own forward that no module hook can reach. Each attribute is put back as it was (an inherited
-    Tensor method is deleted again rather than shadowed)."""
+    in a network's own forward that no module hook can reach. The same functions bound to other names in the modules
+    that define the network's classes (`from torch.nn.functional import relu`) are rebound too, since the forward
+    looks those names up in its own module. Each attribute is put back as it was (an inherited Tensor method is
+    deleted again rather than shadowed)."""
     saved = [(owner, name, owner.__dict__.get(name), name in owner.__dict__) for owner, name, _ in _FUNCTIONAL_LINEARIZATION]
+    replacements = {id(getattr(owner, name)): (getattr(owner, name), replacement)
+                    for owner, name, replacement in _FUNCTIONAL_LINEARIZATION}
+    rebound = []
+    for module in {sys.modules.get(type(m).__module__) for m in network.modules()} - {None, F, torch}:
+        for name, value in list(vars(module).items()):
+            original, replacement = replacements.get(id(value), (None, None))
+            if original is value:
+                rebound.append((module, name, value, replacement))
     try:
         for owner, name, replacement in _FUNCTIONAL_LINEARIZATION:
             setattr(owner, name, replacement)
+        for module, name, _, replacement in rebound:
+            setattr(module, name, replacement)
         yield
     finally:
+        for module, name, value, _ in rebound:
+            setattr(module, name, value)
         for owner, name, value, own in saved:
             if own:
                 setattr(owner, name, value)
@@ -231,7 +246,7 @@ class AtlasExport(nn.Module):
         def run(this, pixels, substitute):
             this.linear, this.linear_source, this.linear_substitute = True, source, substitute
             try:
-                with functional_linearization():
+                with functional_linearization(this.network):
                     final = this._run(pixels, target)
             finally:
                 this.linear, this.linear_source, this.linear_substitute = False, None, None

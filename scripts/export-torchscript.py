@@ -30,6 +30,12 @@ torch.max_pool2d (their in-place forms too, and these functions under other name
 network's classes, say after `from torch.nn.functional import relu`) while the paths are traced. A ReLU reached another
 way (a lambda, a function kept in an attribute, torch.clamp) stays, and the atlas then refuses that path. A network
 whose paths cannot be traced is exported without them, with a warning.
+
+Each batch norm that reads nothing but a convolution's output is folded into that convolution (its weights and bias
+take the norm's scale and shift, and the norm becomes an identity under the same name), so the archive runs one kernel
+where the network ran two; a convolution or batch norm named in --outputs or --pre-activations keeps its own. The
+folded network's outputs are checked against the network's, and where they differ nothing is folded, with a warning.
+--keep-batchnorm leaves every batch norm as it is.
 """
 import argparse
 import contextlib
@@ -41,6 +47,8 @@ import types
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import batchnorm_folding
 
 
 def fail(message):
@@ -261,6 +269,35 @@ class AtlasExport(nn.Module):
         object.__setattr__(self, method, types.MethodType(run, self))
 
 
+def fold_batchnorms(network, wrapper, eager, example, returned, with_final):
+    """The wrapper and eager outputs to export: a copy of the network with its batch norms folded into the convolutions
+    before them, where that leaves every output as it was. A pair that would change them (an in-place operation on
+    the convolution's output, another reader of it) is found by trying each alone, and stays unfolded."""
+    def folded_by(pairs):
+        folded = AtlasExport(batchnorm_folding.fold(network, pairs), wrapper.names, with_final).eval()
+        outputs = folded(example)
+        return (folded, outputs) if batchnorm_folding.same_outputs(eager, outputs) else None
+
+    pairs = batchnorm_folding.conv_batchnorm_pairs(network, example, returned)
+    result = folded_by(pairs) if pairs else None
+    kept = []
+    if pairs and result is None:
+        kept = [pair for pair in pairs if folded_by([pair]) is None]
+        pairs = [pair for pair in pairs if pair not in kept]
+        result = folded_by(pairs) if pairs else None
+        if result is None:
+            kept, pairs = kept + pairs, []
+    if kept:
+        print(f"warning: kept {', '.join(norm for _, norm in kept)} as batch norm{'s' if len(kept) != 1 else ''}: folded into "
+              "the convolution before, the network's outputs would change (an in-place operation, or another reader, "
+              "between them)", file=sys.stderr)
+    if result is None:
+        return wrapper, eager
+    print(f"folded {len(pairs)} batch norm{'s' if len(pairs) != 1 else ''} into the convolutions before them "
+          "(--keep-batchnorm keeps them)", file=sys.stderr)
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("model", help="module:callable that returns the network, e.g. torchvision.models:resnet18")
@@ -278,6 +315,8 @@ def main():
     parser.add_argument("--std", help="comma-separated per-channel std the network expects, for the printed config")
     parser.add_argument("--no-stops", action="store_true",
                         help="leave out the early-stop methods (every layer then runs the whole forward)")
+    parser.add_argument("--keep-batchnorm", action="store_true",
+                        help="do not fold batch norms into the convolutions before them (folded, each runs as one kernel)")
     parser.add_argument("--out", required=True, help="TorchScript file to write")
     args = parser.parse_args()
 
@@ -322,6 +361,8 @@ def main():
                     fail(f"the network's own output gives {shape}, not N×C logits; pass --no-final and name the module "
                          "that computes the logits in --outputs")
                 fail(f"--outputs: '{name}' gives {shape}; atlas layers are N×C×H×W or N×C tensors")
+        if not args.keep_batchnorm:
+            wrapper, eager = fold_batchnorms(network, wrapper, eager, example, set(returned), not args.no_final)
         stops = [] if args.no_stops else wrapper.stops()
         for method, last, positions in stops:
             wrapper.add_stop(method, last, positions)

@@ -174,6 +174,74 @@ public class ExportTorchScriptTests
         }
     }
 
+    /// <summary>Three convolutions, each followed by a batch norm: one that reads nothing else, one whose input an
+    /// in-place ReLU changes first, and one whose convolution's output is read again after it.</summary>
+    private const string BatchNormNetworkSource = """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+                self.bn1 = nn.BatchNorm2d(8)
+                self.conv2 = nn.Conv2d(8, 8, 3, padding=1, bias=False)
+                self.bn2 = nn.BatchNorm2d(8)
+                self.conv3 = nn.Conv2d(8, 8, 3, padding=1)
+                self.bn3 = nn.BatchNorm2d(8)
+                self.head = nn.Linear(8, 4)
+
+            def forward(self, x):
+                x = self.bn1(self.conv1(x)).relu()
+                y = self.conv2(x)
+                y.relu_()
+                x = self.bn2(y)
+                z = self.conv3(x)
+                return self.head((self.bn3(z) + z).mean((2, 3)))
+        """;
+
+    [Fact]
+    public async Task Batch_norms_are_folded_into_their_convolutions_where_that_leaves_every_output_as_it_was()
+    {
+        var folder = TestData.NewTempFolder("export-batchnorm");
+        await File.WriteAllTextAsync(Path.Combine(folder, "bnnet.py"), BatchNormNetworkSource);
+        // Running statistics far from a fresh network's (mean 0, variance 1), so that folding changes the weights.
+        var saved = await RunPythonAsync(folder, "-c", """
+            import torch, bnnet
+            torch.manual_seed(2)
+            net = bnnet.Net()
+            for bn in (net.bn1, net.bn2, net.bn3):
+                bn.running_mean.uniform_(-1, 1); bn.running_var.uniform_(0.25, 4); bn.weight.data.uniform_(0.5, 2); bn.bias.data.uniform_(-1, 1)
+            torch.save(net.state_dict(), 'net.pth')
+            """);
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+        string[] arguments = [Script, "bnnet:Net", "--weights", "net.pth", "--outputs", "head", "--no-final", "--input-size", "16"];
+
+        var folded = await RunPythonAsync(folder, [.. arguments, "--out", "folded.pt"]);
+        var kept = await RunPythonAsync(folder, [.. arguments, "--out", "kept.pt", "--keep-batchnorm"]);
+
+        Assert.True(folded.ExitCode == 0, folded.ToString());
+        Assert.True(kept.ExitCode == 0, kept.ToString());
+        Assert.Equal(
+            ["warning: kept bn2, bn3 as batch norms: folded into the convolution before, the network's outputs would change (an in-place operation, or another reader, between them)",
+             "folded 1 batch norm into the convolutions before them (--keep-batchnorm keeps them)"],
+            folded.StdErr.Trim().Split('\n'));
+        Assert.Equal("", kept.StdErr.Trim());
+        var config = PrintedModel(folded, Path.Combine(folder, "folded.pt"));
+        using var foldedModel = ModelLoader.Load(config, []);
+        using var keptModel = ModelLoader.Load(config with { Checkpoint = Path.Combine(folder, "kept.pt") }, []);
+        var foldedState = foldedModel.Network.state_dict().Keys;
+        Assert.DoesNotContain("bn1.running_mean", foldedState);
+        Assert.Contains("conv1.bias", foldedState);
+        Assert.Contains("bn2.running_mean", foldedState);
+        Assert.Contains("bn3.running_mean", foldedState);
+        Assert.Contains("bn1.running_mean", keptModel.Network.state_dict().Keys);
+        using var noGrad = TorchSharp.torch.no_grad();
+        var pixels = TorchSharp.torch.rand(4, 3, 16, 16);
+        using var withFolding = foldedModel.Activations(pixels, ["head"])["head"];
+        using var withBatchNorm = keptModel.Activations(pixels, ["head"])["head"];
+        Assert.True(withFolding.allclose(withBatchNorm, rtol: 1e-4, atol: 1e-5), "the folded archive's logits differ from the network's");
+    }
+
     [Theory]
     // MobileNetV2: the zoo names features.0 conv0 and features.N blockN; between them lie ReLU6 modules (in place)
     // and depthwise convolutions.

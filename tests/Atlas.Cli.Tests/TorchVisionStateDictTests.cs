@@ -37,22 +37,29 @@ public class TorchVisionStateDictTests
     }
 
     [Theory]
-    [InlineData("resnext50_32x4d", "layer2", 64)] // grouped convolutions
-    [InlineData("inception_v3", "Mixed_6a", 128)] // batch norms with eps 0.001, asymmetric 1×7 and 7×1 kernels, a max-pool branch
-    public async Task A_checkpoint_written_by_PyTorch_computes_PyTorchs_values(string network, string layer, int side)
+    [InlineData("resnext50_32x4d", "layer2", "layer2", 64)] // grouped convolutions
+    [InlineData("resnet34", "layer4", "layer4", 64)] // basic blocks, as deep as the zoo's basic-block ResNets go
+    [InlineData("vgg11_bn", "features.17", "conv4_1", 64)] // conv, batch norm, ReLU; the classifier after the adaptive pool
+    [InlineData("inception_v3", "Mixed_6a", "Mixed_6a", 128)] // batch norms with eps 0.001, asymmetric 1×7 and 7×1 kernels, a max-pool branch
+    public async Task A_checkpoint_written_by_PyTorch_computes_PyTorchs_values(string network, string module, string layer, int side)
     {
         var folder = TestData.NewTempFolder("torchvision-values");
-        // PyTorch's values for [0, 1] pixels, normalized as the zoo normalizes them inside the model.
+        // PyTorch's values for [0, 1] pixels, normalized as the zoo normalizes them inside the model. The batch norms get
+        // running statistics and affine parameters far from a fresh network's (mean 0, variance 1, scale 1, shift 0),
+        // on which a wrong fold or a swapped buffer would go unseen.
         var saved = await PythonProcess.RunAsync(folder, "-c", $$"""
             import torch, torchvision
             torch.manual_seed(0)
             net = torchvision.models.{{network}}().eval()
+            for bn in (m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)):
+                bn.running_mean.uniform_(-0.5, 0.5); bn.running_var.uniform_(0.5, 2)
+                bn.weight.data.uniform_(0.5, 1.5); bn.bias.data.uniform_(-0.5, 0.5)
             torch.save(net.state_dict(), "net.pth")
             pixels = torch.rand(2, 3, {{side}}, {{side}})
             mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
             std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
             kept = {}
-            net.get_submodule("{{layer}}").register_forward_hook(lambda m, i, o: kept.update(layer=o.clone()))
+            net.get_submodule("{{module}}").register_forward_hook(lambda m, i, o: kept.update(layer=o.clone()))
             with torch.no_grad():
                 logits = net((pixels - mean) / std)
             torch.save({"pixels": pixels, "layer": kept["layer"], "logits": logits}, "reference.pt")
@@ -71,5 +78,7 @@ public class TorchVisionStateDictTests
             double scale = expected.abs().max().item<float>(), gap = (actual - expected).abs().max().item<float>();
             Assert.True(scale > 0 && gap <= 1e-3 * scale, $"{network} {(name == "layer" ? layer : name)}: largest difference {gap:G3} from PyTorch's at scale {scale:G3}");
         }
+        // VGG's checkpoint is half a gigabyte; the run's scratch folder is removed only when the whole run ends.
+        File.Delete(Path.Combine(folder, "net.pth"));
     }
 }

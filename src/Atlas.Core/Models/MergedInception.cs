@@ -1,3 +1,4 @@
+using Atlas.Core.Models.Branches;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ namespace Atlas.Core.Models;
 /// each gets its own ReLU under its old name, so <c>branch1.relu</c> still sees the 1×1 branch's
 /// pre-activation. Built by <see cref="InceptionMerging"/>.
 /// </summary>
-public sealed class MergedInception : nn.Module<Tensor, Tensor>
+public sealed class MergedInception : nn.Module<Tensor, Tensor>, IBranchedBlock
 {
     // Field names are the registered child names (TorchSharp registers fields by name), so the
     // paths the layer catalog hooks (branch1.relu, branch2.1.relu, …) are those of the original block.
@@ -38,6 +39,27 @@ public sealed class MergedInception : nn.Module<Tensor, Tensor>
         this.branch3 = branch3;
         this.branch4 = branch4;
         RegisterComponents();
+        BranchChannels = [splits[0], .. Leaves().Skip(1).Select(l => BranchRowsForward.OutputChannels(l)
+            ?? throw new ArgumentException("the 3×3 and pool branches of a merged Inception block must end in a convolution block"))];
+    }
+
+    /// <summary>The branches' modules, read anew for each call: a later rewrite (the scatter max-pool) may replace some.</summary>
+    private IReadOnlyList<IReadOnlyList<nn.Module<Tensor, Tensor>>> Leaves() =>
+        [.. new[] { branch1, branch2, branch3, branch4 }.Select(b => BranchRowsForward.Leaves(b)
+            ?? throw new InvalidOperationException("each branch of a merged Inception block must end in a ReLU"))];
+
+    public IReadOnlyList<long> BranchChannels { get; }
+
+    /// <summary>
+    /// <see cref="IBranchedBlock.Forward"/>: the stacked 1×1 convolution runs once for every row (it is the
+    /// block's cheapest part, and the rows of three branches read it), then each branch only for its own rows.
+    /// </summary>
+    public Tensor Forward(Tensor input, BranchRows rows, bool preActivation)
+    {
+        using var scope = NewDisposeScope();
+        var slices = reduce.call(input).split(splits, 1);
+        return BranchRowsForward.Run([slices[0], slices[1], slices[2], input], Leaves(), BranchChannels, rows, preActivation)
+            .MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor x)

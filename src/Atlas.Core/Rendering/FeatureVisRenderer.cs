@@ -1,4 +1,5 @@
 using Atlas.Core.Models;
+using Atlas.Core.Models.Branches;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Rendering;
@@ -18,6 +19,18 @@ public static class FeatureVisRenderer
         ArgumentNullException.ThrowIfNull(model);
         if (items.Count == 0) return [];
         settings.Validate();
+        var plan = settings.BranchRows ? BranchRowPlan.For(model, items) : null;
+        if (plan is null) return Render(model, items, settings, plan, steps, cancellationToken);
+        // The pictures in the plan's order, handed back in the caller's.
+        var rendered = Render(model, plan.Order.Select(i => items[i]).ToList(), settings, plan, steps, cancellationToken);
+        var inOrder = new VisImage[items.Count];
+        for (int row = 0; row < rendered.Count; row++) inOrder[plan.Order[row]] = rendered[row];
+        return inOrder;
+    }
+
+    private static IReadOnlyList<VisImage> Render(IAtlasModel model, IReadOnlyList<VisItem> items, RenderSettings settings, BranchRowPlan? plan,
+        IProgress<int>? steps, CancellationToken cancellationToken)
+    {
         TorchRuntime.Initialize();
         var device = ModelDevice.Of(model);
         int channels = model.Input.Channels;
@@ -38,7 +51,7 @@ public static class FeatureVisRenderer
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             var view = transforms.Apply(image.Image());
-            var values = Evaluate(model, objective, view, preActivation, reading, settings);
+            var values = Evaluate(model, objective, view, preActivation, reading, settings, plan);
             (-values.sum()).backward();
             optimizer.step();
             steps?.Report(step + 1);
@@ -47,7 +60,7 @@ public static class FeatureVisRenderer
         using var noGrad = no_grad();
         using var finalScope = NewDisposeScope();
         var final = image.Image();
-        var reached = Evaluate(model, objective, final, preActivation, reading, settings);
+        var reached = Evaluate(model, objective, final, preActivation, reading, settings, plan);
         var objectiveValues = reached.cpu().to(float32).data<float>().ToArray();
         var pixels = Data.HostPixels.ToArray(final);
         int perImage = channels * height * width;
@@ -56,12 +69,15 @@ public static class FeatureVisRenderer
     }
 
     /// <summary>Runs the model up to the deepest layer the objectives read and evaluates them: one value per image.</summary>
-    private static Tensor Evaluate(IAtlasModel model, ObjectiveBatch objective, Tensor images, bool preActivation, ActivationReading reading, RenderSettings settings)
+    private static Tensor Evaluate(IAtlasModel model, ObjectiveBatch objective, Tensor images, bool preActivation, ActivationReading reading,
+        RenderSettings settings, BranchRowPlan? plan)
     {
         IReadOnlyDictionary<string, Tensor> activations;
         try
         {
-            activations = model.Activations(images, objective.Layers, preActivation);
+            activations = plan is null
+                ? model.Activations(images, objective.Layers, preActivation)
+                : new Dictionary<string, Tensor> { [plan.Layer] = ((IBranchedActivations)model).BranchActivations(images, plan.Layer, plan.Rows, preActivation) };
         }
         catch (Exception e) when (settings.ImageSize is { } size && (size != model.Input.Height || size != model.Input.Width) && e is not AtlasInputException)
         {

@@ -16,6 +16,12 @@ public sealed record RenderSettings
     /// </summary>
     public bool ReluGradientOverride { get; init; } = true;
 
+    /// <summary>
+    /// At a branched layer (an Inception block), computes each branch only for the pictures that read it
+    /// (<see cref="BranchRowPlan"/>). Pictures are the same up to float rounding; off is for benchmarks.
+    /// </summary>
+    public bool BranchRows { get; init; } = true;
+
     public TransformSettings TransformsFor(int size) => Transforms ?? TransformSettings.Standard(size);
 
     public void Validate()

@@ -30,6 +30,7 @@ public static class FeatureVisBench
         var maxPool = new Option<string>("--max-pool") { Description = $"Batched engine's {BenchModels.MaxPoolHelp}", DefaultValueFactory = _ => "auto" };
         var branches = new Option<string>("--branch-convolutions") { Description = $"Batched engine's {BenchModels.BranchHelp}", DefaultValueFactory = _ => "auto" };
         var inputConvolution = new Option<string>("--input-convolution") { Description = $"Batched engine's {BenchModels.InputHelp}", DefaultValueFactory = _ => "auto" };
+        var branchRows = new Option<string>("--branch-rows") { Description = "Batched engine at an Inception block: each branch computed only for the pictures that read it (on, as atlas runs do), the whole block for every picture (off), or both (one figure each)", DefaultValueFactory = _ => "on" };
         var maxBatch = new Option<int?>("--max-batch") { Description = "Most pictures per optimisation (default: sized from free device memory)" };
         var fullSet = new Option<bool>("--full-set") { Description = "Also time the atlas's full set per unit (channel, negative, neuron, 4 diversity), batched" };
         var compare = new Option<int>("--compare-precision") { Description = "Render this many channels in float32 and bfloat16 and compare the pictures (0 skips)", DefaultValueFactory = _ => 0 };
@@ -37,7 +38,7 @@ public static class FeatureVisBench
         var configFile = new Option<FileInfo?>("--config") { Description = "An atlas config whose model (its checkpoint, or a TorchScript archive) to render instead of --model's random weights; --size does not apply" };
         var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
         var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
-            { model, configFile, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, inputConvolution, maxBatch, fullSet, compare, threads, reluOverride };
+            { model, configFile, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, inputConvolution, branchRows, maxBatch, fullSet, compare, threads, reluOverride };
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
@@ -58,6 +59,13 @@ public static class FeatureVisBench
             var pools = BenchModels.PoolBackwards(parse.GetValue(maxPool)!);
             var merges = BenchModels.BranchMerges(parse.GetValue(branches)!, type);
             var spaceToDepths = BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type);
+            IReadOnlyList<bool> rowChoices = parse.GetValue(branchRows) switch
+            {
+                "on" => [true],
+                "off" => [false],
+                "both" => [false, true],
+                var other => throw new AtlasInputException($"--branch-rows: '{other}' is not on, off or both"),
+            };
             // Each variant is built once: the precision comparison and the fp32 twins ask again for ones already measured.
             var variants = new Dictionary<BenchModels.NetworkVariant, IAtlasModel>();
             var labels = new Dictionary<IAtlasModel, string>();
@@ -87,14 +95,17 @@ public static class FeatureVisBench
             var bench = new FeatureVisBenchmark(catalog, settings, cancellationToken);
             var progress = new Progress<string>(m => logger.Information("{Bench}", m));
             var figures = new List<FeatureVisBenchFigure>();
-            FeatureVisBenchFigure Measured(IAtlasModel engine, UnitVisOptions pictures, string mode)
+            FeatureVisBenchFigure Measured(IAtlasModel engine, UnitVisOptions pictures, string mode, bool rows = true)
             {
-                var figure = bench.Batched(engine, work, pictures, mode, parse.GetValue(maxBatch), progress);
-                return figure with { Precision = figure.Precision + labels.GetValueOrDefault(engine, "") };
+                var measuring = rows == settings.BranchRows ? bench : new FeatureVisBenchmark(catalog, settings with { BranchRows = rows }, cancellationToken);
+                var figure = measuring.Batched(engine, work, pictures, mode, parse.GetValue(maxBatch), progress);
+                return figure with { Precision = figure.Precision + labels.GetValueOrDefault(engine, "") + (rowChoices.Count > 1 ? rows ? ", branch rows" : ", whole blocks" : "") };
             }
             if (parse.GetValue(single) is > 0 and var n)
             {
-                figures.Add(bench.OneAtATime(exact, [(work[0].Item1, Math.Min(n, work[0].Item2))]));
+                // As Lucent renders: the whole network for every picture, Inception blocks included.
+                var lucent = new FeatureVisBenchmark(catalog, settings with { BranchRows = false }, cancellationToken);
+                figures.Add(lucent.OneAtATime(exact, [(work[0].Item1, Math.Min(n, work[0].Item2))]));
                 logger.Information("one channel at a time: {Rate:F3} channels/s", figures[^1].UnitsPerSecond);
             }
             var engines = from channelsLast in layouts
@@ -106,7 +117,8 @@ public static class FeatureVisBench
             foreach (var variant in engines.ToList())
             {
                 var engine = Variant(variant);
-                figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                foreach (bool rows in rowChoices)
+                    figures.Add(Measured(engine, FeatureVisBenchmark.ChannelOnly, "batched engine", rows));
                 if (type != ScalarType.Float32 && !parse.GetValue(allLayers))
                 {
                     // The float32 twin is what the engine runs in float32: `auto` decides its rewrites for that type anew,
@@ -118,10 +130,13 @@ public static class FeatureVisBench
                         MergeBranches = ForTwin(BenchModels.BranchMerges(parse.GetValue(branches)!, ScalarType.Float32), variant.MergeBranches),
                         InputSpaceToDepth = ForTwin(BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, ScalarType.Float32), variant.InputSpaceToDepth),
                     };
-                    figures.Add(Measured(Variant(twin), FeatureVisBenchmark.ChannelOnly, "batched engine"));
+                    figures.Add(Measured(Variant(twin), FeatureVisBenchmark.ChannelOnly, "batched engine", rowChoices[^1]));
                 }
                 if (parse.GetValue(fullSet))
-                    figures.Add(Measured(engine, FeatureVisSettings.Units(config), "full set per unit, batched"));
+                {
+                    foreach (bool rows in rowChoices)
+                        figures.Add(Measured(engine, FeatureVisSettings.Units(config), "full set per unit, batched", rows));
+                }
             }
             Print(exact, settings, config.Steps, figures);
             // One line per figure in the log too: tables wrap on narrow or redirected consoles.

@@ -4,7 +4,7 @@ namespace Atlas.Core.Models.Zoo;
 
 /// <summary>
 /// Forward hooks for one forward pass: actions run before and after named modules, and the pass is cut
-/// short after a given module by a private exception that only this class throws and catches. Hooks are
+/// short before or after a given module by a private exception that only this class throws and catches. Hooks are
 /// removed when the pass ends, however it ends.
 /// </summary>
 internal sealed class ForwardTaps
@@ -14,10 +14,13 @@ internal sealed class ForwardTaps
     private readonly Dictionary<string, List<Action<Tensor>>> before = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Action<Tensor, Tensor>>> after = new(StringComparer.Ordinal);
     private string? stopAfter;
+    private string? stopBefore;
 
     public void Before(string module, Action<Tensor> input) => Add(before, module, input);
     public void After(string module, Action<Tensor, Tensor> inputAndOutput) => Add(after, module, inputAndOutput);
     public void StopAfter(string module) => stopAfter = module;
+    /// <summary>Ends the pass when <paramref name="module"/> is about to run, after the actions on its input.</summary>
+    public void StopBefore(string module) => stopBefore = module;
 
     /// <summary>
     /// Runs <paramref name="network"/> on <paramref name="input"/>. Tensors the network creates are left
@@ -28,11 +31,16 @@ internal sealed class ForwardTaps
         var removals = new List<Action>();
         try
         {
-            foreach (var (path, actions) in before)
+            var beforePaths = before.Keys.ToList();
+            if (stopBefore is not null && !before.ContainsKey(stopBefore)) beforePaths.Add(stopBefore);
+            foreach (var path in beforePaths)
             {
+                var actions = before.GetValueOrDefault(path) ?? [];
+                bool stop = path == stopBefore;
                 var hook = modules[path].register_forward_pre_hook((_, x) =>
                 {
                     foreach (var action in actions) action(x);
+                    if (stop) throw new StopForward();
                     return null!; // null keeps the input unchanged
                 });
                 removals.Add(hook.remove);

@@ -1,3 +1,4 @@
+using Atlas.Core.Models.Branches;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,13 +10,14 @@ namespace Atlas.Core.Models.Zoo;
 /// requested layer. Normalization of [0,1] pixels happens here. Not thread-safe: hooks are registered
 /// for the duration of one call.
 /// </summary>
-public sealed class HookedModel : IAtlasModel
+public sealed class HookedModel : IAtlasModel, IBranchedActivations
 {
     private readonly ZooArchitecture architecture;
     private readonly nn.Module<Tensor, Tensor> network;
     private Dictionary<string, nn.Module<Tensor, Tensor>> modules;
     private readonly Dictionary<string, int> order;
     private readonly InputNormalization normalization;
+    private readonly Dictionary<string, IBranchedBlock?> branched = new(StringComparer.Ordinal);
 
     public HookedModel(ZooArchitecture architecture, nn.Module<Tensor, Tensor> network, InputSpec input, IReadOnlyList<string> classNames)
     {
@@ -64,22 +66,72 @@ public sealed class HookedModel : IAtlasModel
     public int FoldBatchNorm()
     {
         int folded = BatchNormFolding.Apply(network);
-        modules = HookedModules(); // a folded batch norm's name now belongs to an identity module
+        Rehook(); // a folded batch norm's name now belongs to an identity module
         return folded;
     }
 
     public int SpaceToDepthInputConvolutions()
     {
         int replaced = InputConvolution.Apply(network);
-        modules = HookedModules(); // an atlas layer may be the replaced convolution itself (AlexNet's conv1)
+        Rehook(); // an atlas layer may be the replaced convolution itself (AlexNet's conv1)
         return replaced;
     }
 
     public int MergeBranchConvolutions()
     {
         int merged = InceptionMerging.Apply(network);
-        modules = HookedModules(); // the merged blocks' branch ReLUs are new modules under the old names
+        Rehook(); // the merged blocks' branch ReLUs are new modules under the old names
         return merged;
+    }
+
+    /// <summary>Finds the hooked modules again after a working-copy rewrite replaced some.</summary>
+    private void Rehook()
+    {
+        modules = HookedModules();
+        branched.Clear();
+    }
+
+    public IReadOnlyList<long>? BranchChannels(string layer) => Branched(Layer(layer))?.BranchChannels;
+
+    /// <summary>
+    /// The layer's block as branches, where its pre-activation is its branches' ReLU inputs, one per branch: the block
+    /// then computes both the output and the pre-activation the hooks would read.
+    /// </summary>
+    private IBranchedBlock? Branched(HookedLayer layer)
+    {
+        if (!branched.TryGetValue(layer.Name, out var block))
+        {
+            block = layer.Pre is PreActivationTap.ReluInputs { RestOfOutput: false } relus && relus.Modules.Count > 1
+                && BranchedBlocks.Of(modules[layer.Module]) is { } found && found.BranchChannels.Count == relus.Modules.Count
+                && found.BranchChannels.Sum() == layer.Channels ? found : null;
+            branched[layer.Name] = block;
+        }
+        return block;
+    }
+
+    public Tensor BranchActivations(Tensor pixels, string layer, BranchRows rows, bool preActivation)
+    {
+        var hooked = Layer(layer);
+        var block = Branched(hooked) ?? throw new InvalidOperationException($"{Architecture}: layer '{layer}' is not a branched block");
+        if (rows.Total != pixels.shape[0])
+            throw new ArgumentException($"{rows.Total} rows laid out for {pixels.shape[0]} images", nameof(rows));
+        Tensor? input = null;
+        var taps = new ForwardTaps();
+        // The block's input outlives the modules' dispose scopes that the stop unwinds, as a captured output does.
+        taps.Before(hooked.Module, x => input = x.alias().DetachFromDisposeScope());
+        taps.StopBefore(hooked.Module);
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var normalized = Normalize(pixels);
+            taps.Run(network, modules, normalized);
+            if (input is null) throw new InvalidOperationException($"{Architecture}: module '{hooked.Module}' of layer '{layer}' did not run");
+            return block.Forward(input, rows, preActivation).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            input?.Dispose();
+        }
     }
 
     public IReadOnlyDictionary<string, Tensor> Activations(Tensor pixels, IReadOnlyCollection<string> layers, bool preActivation = false)

@@ -13,6 +13,7 @@ public class ChannelTerm : ObjectiveTerm
     }
 
     public int Channel { get; }
+    public override int? SingleChannel => Channel;
     public override string Description => $"channel({Layer}:{Channel})";
     public override string FuseKey => $"channel|{Layer}";
 

@@ -18,6 +18,7 @@ public sealed class NeuronTerm : ObjectiveTerm
     }
 
     public int Channel { get; }
+    public override int? SingleChannel => Channel;
     public int? Y { get; }
     public int? X { get; }
     public override string Description => Y is null && X is null ? $"neuron({Layer}:{Channel} @centre)" : $"neuron({Layer}:{Channel} @{Y},{X})";

@@ -21,6 +21,9 @@ public abstract class ObjectiveTerm
     /// <summary>Readable provenance, e.g. "channel(conv3:5)".</summary>
     public abstract string Description { get; }
 
+    /// <summary>The one channel of <see cref="Layer"/> this term reads, when it reads one (null: several, or all).</summary>
+    public virtual int? SingleChannel => null;
+
     /// <summary>Terms with equal keys are evaluated together by one <see cref="ITermEvaluator"/>.</summary>
     public abstract string FuseKey { get; }
 

@@ -1,0 +1,77 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Atlas.Core.Models.Branches;
+
+/// <summary>
+/// The part of <see cref="IBranchedBlock.Forward"/> every branched block shares: given each branch's input for all
+/// rows, runs each branch once, on its own rows followed by the all-branch rows, and lays the results out as the
+/// block's output. A branch runs as the leaf modules of its <see cref="Sequential"/> tree, so that its value before
+/// its last ReLU can be returned without running that ReLU (which may work in place).
+/// </summary>
+internal static class BranchRowsForward
+{
+    /// <param name="branchInputs">Branch k's input for every row of the batch (the block's input, or a slice of a
+    /// convolution the branches share).</param>
+    /// <param name="branches">Each branch's modules in forward order, the last a ReLU.</param>
+    public static Tensor Run(IReadOnlyList<Tensor> branchInputs, IReadOnlyList<IReadOnlyList<nn.Module<Tensor, Tensor>>> branches,
+        IReadOnlyList<long> channels, BranchRows rows, bool preActivation)
+    {
+        int count = branches.Count;
+        if (rows.PerBranch.Count != count)
+            throw new ArgumentException($"{rows.PerBranch.Count} branches of rows for a block of {count}", nameof(rows));
+        long all = rows.All, allStart = rows.Start(count), width = channels.Sum();
+        using var scope = NewDisposeScope();
+        var outputs = new Tensor?[count];
+        for (int k = 0; k < count; k++)
+        {
+            long own = rows.PerBranch[k];
+            if (own + all == 0) continue;
+            var input = own == 0 ? branchInputs[k].narrow(0, allStart, all)
+                : all == 0 ? branchInputs[k].narrow(0, rows.Start(k), own)
+                : cat([branchInputs[k].narrow(0, rows.Start(k), own), branchInputs[k].narrow(0, allStart, all)], 0);
+            outputs[k] = RunBranch(branches[k], input, preActivation);
+        }
+        var pieces = new List<Tensor>();
+        long offset = 0;
+        for (int k = 0; k < count; k++)
+        {
+            if (rows.PerBranch[k] > 0)
+            {
+                // Zeros in the other branches' channels: the rows' objectives never read them, so no gradient flows there.
+                var own = outputs[k]!.narrow(0, 0, rows.PerBranch[k]);
+                pieces.Add(nn.functional.pad(own, [0, 0, 0, 0, offset, width - offset - channels[k]]));
+            }
+            offset += channels[k];
+        }
+        if (all > 0)
+            pieces.Add(cat(outputs.Select((o, k) => o!.narrow(0, rows.PerBranch[k], all)).ToArray(), 1));
+        return cat(pieces.ToArray(), 0).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor RunBranch(IReadOnlyList<nn.Module<Tensor, Tensor>> modules, Tensor input, bool preActivation)
+    {
+        var x = input;
+        int end = preActivation ? modules.Count - 1 : modules.Count;
+        for (int i = 0; i < end; i++) x = modules[i].call(x);
+        return x;
+    }
+
+    /// <summary>A branch's modules in forward order, when it is a tree of <see cref="Sequential"/>s that ends in a ReLU; else null.</summary>
+    public static IReadOnlyList<nn.Module<Tensor, Tensor>>? Leaves(nn.Module<Tensor, Tensor> branch)
+    {
+        var leaves = new List<nn.Module<Tensor, Tensor>>();
+        bool Add(nn.Module module)
+        {
+            if (module is Sequential sequential) return sequential.children().All(Add);
+            if (module is not nn.Module<Tensor, Tensor> typed) return false;
+            leaves.Add(typed);
+            return true;
+        }
+        return Add(branch) && leaves.Count > 0 && leaves[^1] is ReLU ? leaves : null;
+    }
+
+    /// <summary>The output channels of a branch: those of the last convolution among its modules.</summary>
+    public static long? OutputChannels(IReadOnlyList<nn.Module<Tensor, Tensor>> leaves) =>
+        leaves.OfType<Conv2d>().LastOrDefault()?.out_channels;
+}

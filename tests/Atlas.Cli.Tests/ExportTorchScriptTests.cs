@@ -288,30 +288,15 @@ public class ExportTorchScriptTests
         }
     }
 
-    /// <summary>A network written the way many are: every ReLU and max-pool a function call, in four spellings.</summary>
-    private const string FunctionalNetworkSource = """
+    /// <summary>
+    /// A network written the way many are: every ReLU and max-pool a function call, in four spellings. The spellings
+    /// are attributes of torch and F (torch.relu), or names imported before the export script runs (relu), which the
+    /// forward finds in its own module's globals.
+    /// </summary>
+    private static string FunctionalNetworkSource(bool importedNames) => $$"""
         import torch
         import torch.nn as nn
         import torch.nn.functional as F
-
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
-                self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
-                self.conv3 = nn.Conv2d(8, 8, 3, padding=1)
-                self.head = nn.Linear(8, 10)
-
-            def forward(self, x):
-                x = self.conv2(F.relu(self.conv1(x)))
-                x = self.conv3(torch.max_pool2d(x.relu_(), 2))
-                return self.head(F.max_pool2d(torch.relu(x), 2).mean((2, 3)))
-        """;
-
-    /// <summary>The same network with the functions imported under their own names before the export script runs, so
-    /// that the forward finds them in its module's globals, not as attributes of torch or F.</summary>
-    private const string ImportedFunctionsNetworkSource = """
-        import torch.nn as nn
         from torch import max_pool2d as pool, relu as trelu
         from torch.nn.functional import max_pool2d, relu
 
@@ -324,20 +309,18 @@ public class ExportTorchScriptTests
                 self.head = nn.Linear(8, 10)
 
             def forward(self, x):
-                x = self.conv2(relu(self.conv1(x)))
-                x = self.conv3(pool(x.relu_(), 2))
-                return self.head(max_pool2d(trelu(x), 2).mean((2, 3)))
+                x = self.conv2({{(importedNames ? "relu" : "F.relu")}}(self.conv1(x)))
+                x = self.conv3({{(importedNames ? "pool" : "torch.max_pool2d")}}(x.relu_(), 2))
+                return self.head({{(importedNames ? "max_pool2d" : "F.max_pool2d")}}({{(importedNames ? "trelu" : "torch.relu")}}(x), 2).mean((2, 3)))
         """;
 
-    public static TheoryData<string> FunctionalNetworks => [nameof(FunctionalNetworkSource), nameof(ImportedFunctionsNetworkSource)];
-
     [Theory]
-    [MemberData(nameof(FunctionalNetworks))]
-    public async Task Functional_ReLUs_and_max_pools_are_linearized_too_so_expanded_weights_are_the_kernels_between(string source)
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Functional_ReLUs_and_max_pools_are_linearized_too_so_expanded_weights_are_the_kernels_between(bool importedNames)
     {
         var folder = TestData.NewTempFolder("export-functional");
-        await File.WriteAllTextAsync(Path.Combine(folder, "funcnet.py"),
-            source == nameof(FunctionalNetworkSource) ? FunctionalNetworkSource : ImportedFunctionsNetworkSource);
+        await File.WriteAllTextAsync(Path.Combine(folder, "funcnet.py"), FunctionalNetworkSource(importedNames));
         var export = await RunPythonAsync(folder, Script, "funcnet:Net", "--outputs", "conv1,conv2,conv3", "--final-name", "head",
             "--input-size", "16", "--out", "func-atlas.pt");
         Assert.True(export.ExitCode == 0, export.ToString());

@@ -5,8 +5,8 @@
 # profiled yet (Nsight Systems was not on the seventh session's machine; Nsight Compute was on earlier ones):
 #   featurevis   (a) and (b) at 512 steps, three times (the seventh session: 60.7, 59.8 and 59.9 channels/s), so that
 #                one call settles whether (b) is clearly at or above 60; the second run also without the fifteenth
-#                session's branch rows (each Inception branch computed only for the pictures that read it: 1.07-1.10x
-#                at inception4a on the CPU, never measured on a GPU);
+#                session's branch rows (each Inception branch computed only for the pictures that read it: 1.05x
+#                at inception4a on the CPU in bfloat16, never measured on a GPU);
 #   examples     the dataset pass over 100,000 images on its defaults (float16, and since the eighth session the
 #                batch sized from free memory: 1,024 on an H200) and in float32, then float16 at the old 512;
 #   all-layers   all 5,808 channels (the seventh session: 108.6 s);

@@ -20,7 +20,7 @@ internal static class BranchRowsForward
         int count = branches.Count;
         if (rows.PerBranch.Count != count)
             throw new ArgumentException($"{rows.PerBranch.Count} branches of rows for a block of {count}", nameof(rows));
-        long all = rows.All, allStart = rows.Start(count), width = channels.Sum();
+        long all = rows.All, allStart = rows.Start(count);
         using var scope = NewDisposeScope();
         var outputs = new Tensor?[count];
         for (int k = 0; k < count; k++)
@@ -32,21 +32,32 @@ internal static class BranchRowsForward
                 : cat([branchInputs[k].narrow(0, rows.Start(k), own), branchInputs[k].narrow(0, allStart, all)], 0);
             outputs[k] = RunBranch(branches[k], input, preActivation);
         }
-        var pieces = new List<Tensor>();
-        long offset = 0;
+        // Each branch's channels for every row: its own rows' values, zeros for the other branches' rows (their
+        // objectives never read these channels, so no gradient flows there), then the all-branch rows' values. The
+        // pieces are joined along the batch, the outermost dimension in either memory layout, so that joining is
+        // a plain copy; the branches are then joined along the channels as the whole block joins them.
+        var like = outputs.First(o => o is not null)!;
+        var columns = new Tensor[count];
         for (int k = 0; k < count; k++)
         {
-            if (rows.PerBranch[k] > 0)
+            var pieces = new List<Tensor>();
+            for (int j = 0; j < count; j++)
             {
-                // Zeros in the other branches' channels: the rows' objectives never read them, so no gradient flows there.
-                var own = outputs[k]!.narrow(0, 0, rows.PerBranch[k]);
-                pieces.Add(nn.functional.pad(own, [0, 0, 0, 0, offset, width - offset - channels[k]]));
+                if (rows.PerBranch[j] == 0) continue;
+                pieces.Add(j == k ? outputs[k]!.narrow(0, 0, rows.PerBranch[k]) : Zeros(like, rows.PerBranch[j], channels[k]));
             }
-            offset += channels[k];
+            if (all > 0) pieces.Add(outputs[k]!.narrow(0, rows.PerBranch[k], all));
+            columns[k] = pieces.Count == 1 ? pieces[0] : cat(pieces.ToArray(), 0);
         }
-        if (all > 0)
-            pieces.Add(cat(outputs.Select((o, k) => o!.narrow(0, rows.PerBranch[k], all)).ToArray(), 1));
-        return cat(pieces.ToArray(), 0).MoveToOuterDisposeScope();
+        return cat(columns, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Zeros for <paramref name="rows"/> rows of <paramref name="channels"/> channels, in <paramref name="like"/>'s type, device and memory layout.</summary>
+    private static Tensor Zeros(Tensor like, long rows, long channels)
+    {
+        long[] shape = [rows, channels, .. like.shape.Skip(2)];
+        var zero = zeros(shape, dtype: like.dtype, device: like.device);
+        return like.dim() == 4 && ChannelsLast.IsChannelsLast(like) ? ChannelsLast.Of(zero) : zero;
     }
 
     private static Tensor RunBranch(IReadOnlyList<nn.Module<Tensor, Tensor>> modules, Tensor input, bool preActivation)

@@ -15,8 +15,14 @@ import torch.nn as nn
 from torch.nn.utils.fusion import fuse_conv_bn_weights
 
 
+def _is_norm(module):
+    """A BatchNorm2d, or torchvision's FrozenBatchNorm2d (detection backbones' fixed batch norm, known by name so that
+    torchvision need not be installed): the same per-channel scale and shift, with running statistics."""
+    return type(module) is nn.BatchNorm2d or type(module).__name__ == "FrozenBatchNorm2d"
+
+
 def conv_batchnorm_pairs(network, example, keep):
-    """(convolution name, batch norm name) for each BatchNorm2d that reads a Conv2d's output in a forward of example.
+    """(convolution name, batch norm name) for each batch norm that reads a Conv2d's output in a forward of example.
     Modules named in keep (those whose own outputs the archive returns) are left as they are."""
     modules = dict(network.named_modules())
     produced = {}  # id of a convolution's output -> the convolution's name
@@ -41,7 +47,7 @@ def conv_batchnorm_pairs(network, example, keep):
     for name, module in modules.items():
         if type(module) is nn.Conv2d:
             handles.append(module.register_forward_hook(after_conv(name)))
-        elif type(module) is nn.BatchNorm2d:
+        elif _is_norm(module):
             handles.append(module.register_forward_pre_hook(before_norm(name)))
     try:
         with torch.no_grad():
@@ -55,7 +61,8 @@ def conv_batchnorm_pairs(network, example, keep):
             continue
         norm = modules[norm_name]
         # Without running statistics a batch norm normalizes each batch by its own, which no fixed weights can do.
-        if norm.training or norm.running_mean is None or modules[conv_name].out_channels != norm.num_features:
+        if norm.training or getattr(norm, "running_mean", None) is None \
+                or modules[conv_name].out_channels != norm.running_mean.numel():
             continue
         pairs.append((conv_name, norm_name))
     return pairs

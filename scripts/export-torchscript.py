@@ -31,7 +31,8 @@ network's classes, say after `from torch.nn.functional import relu`) while the p
 way (a lambda, a function kept in an attribute, torch.clamp) stays, and the atlas then refuses that path. A network
 whose paths cannot be traced is exported without them, with a warning.
 
-Each batch norm that reads nothing but a convolution's output is folded into that convolution (its weights and bias
+Each batch norm (BatchNorm2d, or torchvision's FrozenBatchNorm2d) that reads nothing but a convolution's output is
+folded into that convolution (its weights and bias
 take the norm's scale and shift, and the norm becomes an identity under the same name), so the archive runs one kernel
 where the network ran two; a convolution or batch norm named in --outputs or --pre-activations keeps its own. The
 folded network's outputs are checked against the network's, and where they differ nothing is folded, with a warning.

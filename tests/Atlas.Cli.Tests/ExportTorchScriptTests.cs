@@ -174,10 +174,12 @@ public class ExportTorchScriptTests
         }
     }
 
-    /// <summary>Three convolutions, each followed by a batch norm: one that reads nothing else, one whose input an
-    /// in-place ReLU changes first, and one whose convolution's output is read again after it.</summary>
+    /// <summary>Four convolutions, each followed by a batch norm: one that reads nothing else, one whose input an
+    /// in-place ReLU changes first, one whose convolution's output is read again after it, and torchvision's frozen
+    /// batch norm (detection backbones') that reads nothing else.</summary>
     private const string BatchNormNetworkSource = """
         import torch.nn as nn
+        from torchvision.ops.misc import FrozenBatchNorm2d
 
         class Net(nn.Module):
             def __init__(self):
@@ -188,6 +190,8 @@ public class ExportTorchScriptTests
                 self.bn2 = nn.BatchNorm2d(8)
                 self.conv3 = nn.Conv2d(8, 8, 3, padding=1)
                 self.bn3 = nn.BatchNorm2d(8)
+                self.conv4 = nn.Conv2d(8, 8, 1)
+                self.bn4 = FrozenBatchNorm2d(8)
                 self.head = nn.Linear(8, 4)
 
             def forward(self, x):
@@ -196,7 +200,8 @@ public class ExportTorchScriptTests
                 y.relu_()
                 x = self.bn2(y)
                 z = self.conv3(x)
-                return self.head((self.bn3(z) + z).mean((2, 3)))
+                x = self.bn4(self.conv4(self.bn3(z) + z))
+                return self.head(x.mean((2, 3)))
         """;
 
     [Fact]
@@ -209,7 +214,7 @@ public class ExportTorchScriptTests
             import torch, bnnet
             torch.manual_seed(2)
             net = bnnet.Net()
-            for bn in (net.bn1, net.bn2, net.bn3):
+            for bn in (net.bn1, net.bn2, net.bn3, net.bn4):
                 bn.running_mean.uniform_(-1, 1); bn.running_var.uniform_(0.25, 4); bn.weight.data.uniform_(0.5, 2); bn.bias.data.uniform_(-1, 1)
             torch.save(net.state_dict(), 'net.pth')
             """);
@@ -223,7 +228,7 @@ public class ExportTorchScriptTests
         Assert.True(kept.ExitCode == 0, kept.ToString());
         Assert.Equal(
             ["warning: kept bn2, bn3 as batch norms: folded into the convolution before, the network's outputs would change (an in-place operation, or another reader, between them)",
-             "folded 1 batch norm into the convolutions before them (--keep-batchnorm keeps them)"],
+             "folded 2 batch norms into the convolutions before them (--keep-batchnorm keeps them)"],
             folded.StdErr.Trim().Split('\n'));
         Assert.Equal("", kept.StdErr.Trim());
         var config = PrintedModel(folded, Path.Combine(folder, "folded.pt"));
@@ -234,6 +239,7 @@ public class ExportTorchScriptTests
         Assert.Contains("conv1.bias", foldedState);
         Assert.Contains("bn2.running_mean", foldedState);
         Assert.Contains("bn3.running_mean", foldedState);
+        Assert.DoesNotContain("bn4.running_mean", foldedState);
         Assert.Contains("bn1.running_mean", keptModel.Network.state_dict().Keys);
         using var noGrad = TorchSharp.torch.no_grad();
         var pixels = TorchSharp.torch.rand(4, 3, 16, 16);

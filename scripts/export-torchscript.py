@@ -32,11 +32,11 @@ way (a lambda, a function kept in an attribute, torch.clamp) stays, and the atla
 whose paths cannot be traced is exported without them, with a warning.
 
 Each batch norm (BatchNorm2d, or torchvision's FrozenBatchNorm2d) that reads nothing but a convolution's output is
-folded into that convolution (its weights and bias
-take the norm's scale and shift, and the norm becomes an identity under the same name), so the archive runs one kernel
-where the network ran two; a convolution or batch norm named in --outputs or --pre-activations keeps its own. The
-folded network's outputs are checked against the network's, and where they differ nothing is folded, with a warning.
---keep-batchnorm leaves every batch norm as it is.
+folded into that convolution (its weights and bias take the norm's scale and shift, and the norm becomes an identity
+under the same name), so the archive runs one kernel where the network ran two; a convolution or batch norm named in
+--outputs or --pre-activations keeps its own. The folded network's outputs are checked against the network's, and a
+batch norm whose folding would change them (an in-place operation or another reader in between) is kept, with a
+warning that names it. --keep-batchnorm leaves every batch norm as it is.
 """
 import argparse
 import contextlib

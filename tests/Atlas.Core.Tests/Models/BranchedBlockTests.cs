@@ -34,12 +34,35 @@ public class BranchedBlockTests
     {
         using var model = Build(form, channelsLast);
         var branched = Assert.IsAssignableFrom<IBranchedActivations>(model);
+        AssertRowsMatchTheWholeBlock(model, 64, [("inception3a", [64, 128, 32, 32]), ("inception4a", [192, 208, 48, 64]), ("inception5b", [384, 384, 128, 128])]);
+        Assert.Null(branched.BranchChannels("conv3"));
+        Assert.Null(branched.BranchChannels("logits"));
+    }
+
+    [Fact]
+    public void Inception_v3s_blocks_with_four_chained_branches_are_branched_too_and_the_others_render_whole()
+    {
+        using var model = WorkingCopyNetworks.Build("inception_v3", seed: 47, channelsLast: true, size: 128);
+        model.FoldBatchNorm();
+        var branched = Assert.IsAssignableFrom<IBranchedActivations>(model);
+        // Mixed_5b and 5d are InceptionA blocks (pool branch 32 and 64 wide), Mixed_6b an InceptionC: each pool branch
+        // starts with the block's 3×3 average pool.
+        AssertRowsMatchTheWholeBlock(model, 128, [("Mixed_5b", [64, 64, 96, 32]), ("Mixed_5d", [64, 64, 96, 64]), ("Mixed_6b", [192, 192, 192, 192])]);
+        // A grid reduction (whose max-pool branch has no ReLU) and an InceptionE (whose branches fork) are not.
+        Assert.Null(branched.BranchChannels("Mixed_6a"));
+        Assert.Null(branched.BranchChannels("Mixed_7b"));
+    }
+
+    /// <summary>Rows of one branch (none of the third) and rows of all, against the whole block, after and before the ReLUs.</summary>
+    private static void AssertRowsMatchTheWholeBlock(IAtlasModel model, int size, IEnumerable<(string Layer, long[] Channels)> layers)
+    {
+        var branched = (IBranchedActivations)model;
         using var scope = NewDisposeScope();
-        // Two rows of the 1×1 branch, one of the 3×3, none of the 5×5, one of the pool branch, two of every branch.
+        // Two rows of the first branch, one of the second, none of the third, one of the fourth, two of every branch.
         var rows = new BranchRows([2, 1, 0, 1], 2);
         int[] rowBranch = [0, 0, 1, 3, -1, -1];
-        var pixels = rand(6, 3, 64, 64);
-        foreach (var (layer, channels) in new[] { ("inception3a", new long[] { 64, 128, 32, 32 }), ("inception4a", [192, 208, 48, 64]), ("inception5b", [384, 384, 128, 128]) })
+        var pixels = rand(6, 3, size, size);
+        foreach (var (layer, channels) in layers)
         {
             Assert.Equal(channels, branched.BranchChannels(layer));
             var starts = channels.Select((_, k) => channels.Take(k).Sum()).ToArray();
@@ -60,8 +83,6 @@ public class BranchedBlockTests
                 }
             }
         }
-        Assert.Null(branched.BranchChannels("conv3"));
-        Assert.Null(branched.BranchChannels("logits"));
     }
 
     [Theory]

@@ -13,7 +13,8 @@ internal static class WorkingCopyNetworks
     /// <param name="randomBatchNorms">
     /// Random batch-norm statistics and affine parameters: a fresh network's are 0 and 1, which would fold into nothing.
     /// </param>
-    public static IAtlasModel Build(string architecture, int seed, bool channelsLast, bool randomBatchNorms = true)
+    /// <param name="size">Input side: 64 px, where every zoo network but Inception v3 (at least 75) runs.</param>
+    public static IAtlasModel Build(string architecture, int seed, bool channelsLast, bool randomBatchNorms = true, int size = 64)
     {
         TorchRuntime.Initialize();
         random.manual_seed(seed);
@@ -32,7 +33,7 @@ internal static class WorkingCopyNetworks
         }
         ModelDevice.FreezeOnRuntimeDevice(network);
         if (channelsLast) ChannelsLast.Apply(network);
-        return zoo.WrapNetwork(network, zoo.InputFor(64), []);
+        return zoo.WrapNetwork(network, zoo.InputFor(size), []);
     }
 
     /// <summary>Same shape, and no element further apart than <paramref name="tolerance"/> times the larger of 1 and the expected scale.</summary>

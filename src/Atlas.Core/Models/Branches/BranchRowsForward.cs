@@ -6,15 +6,16 @@ namespace Atlas.Core.Models.Branches;
 /// <summary>
 /// The part of <see cref="IBranchedBlock.Forward"/> every branched block shares: given each branch's input for all
 /// rows, runs each branch once, on its own rows followed by the all-branch rows, and lays the results out as the
-/// block's output. A branch runs as the leaf modules of its <see cref="Sequential"/> tree, so that its value before
-/// its last ReLU can be returned without running that ReLU (which may work in place).
+/// block's output. A branch runs as a list of steps (the leaf modules of its <see cref="Sequential"/>s, and the
+/// functions its block's forward calls between them), the last its ReLU, so that its value before that ReLU can be
+/// returned without running it (it may work in place).
 /// </summary>
 internal static class BranchRowsForward
 {
     /// <param name="branchInputs">Branch k's input for every row of the batch (the block's input, or a slice of a
     /// convolution the branches share).</param>
-    /// <param name="branches">Each branch's modules in forward order, the last a ReLU.</param>
-    public static Tensor Run(IReadOnlyList<Tensor> branchInputs, IReadOnlyList<IReadOnlyList<nn.Module<Tensor, Tensor>>> branches,
+    /// <param name="branches">Each branch's steps in forward order, the last its ReLU.</param>
+    public static Tensor Run(IReadOnlyList<Tensor> branchInputs, IReadOnlyList<IReadOnlyList<Func<Tensor, Tensor>>> branches,
         IReadOnlyList<long> channels, BranchRows rows, bool preActivation)
     {
         int count = branches.Count;
@@ -60,26 +61,34 @@ internal static class BranchRowsForward
         return like.dim() == 4 && ChannelsLast.IsChannelsLast(like) ? ChannelsLast.Of(zero) : zero;
     }
 
-    private static Tensor RunBranch(IReadOnlyList<nn.Module<Tensor, Tensor>> modules, Tensor input, bool preActivation)
+    private static Tensor RunBranch(IReadOnlyList<Func<Tensor, Tensor>> steps, Tensor input, bool preActivation)
     {
         var x = input;
-        int end = preActivation ? modules.Count - 1 : modules.Count;
-        for (int i = 0; i < end; i++) x = modules[i].call(x);
+        int end = preActivation ? steps.Count - 1 : steps.Count;
+        for (int i = 0; i < end; i++) x = steps[i](x);
         return x;
     }
 
+    /// <summary>Modules as steps: each module's forward, hooks included.</summary>
+    public static IReadOnlyList<Func<Tensor, Tensor>> Steps(IEnumerable<nn.Module<Tensor, Tensor>> modules) =>
+        [.. modules.Select(m => (Func<Tensor, Tensor>)m.call)];
+
     /// <summary>A branch's modules in forward order, when it is a tree of <see cref="Sequential"/>s that ends in a ReLU; else null.</summary>
-    public static IReadOnlyList<nn.Module<Tensor, Tensor>>? Leaves(nn.Module<Tensor, Tensor> branch)
+    public static IReadOnlyList<nn.Module<Tensor, Tensor>>? Leaves(nn.Module<Tensor, Tensor> branch) =>
+        Flatten(branch) is { Count: > 0 } leaves && leaves[^1] is ReLU ? leaves : null;
+
+    /// <summary>The leaf modules of a tree of <see cref="Sequential"/>s in forward order; null when one is not a tensor-to-tensor module.</summary>
+    public static List<nn.Module<Tensor, Tensor>>? Flatten(nn.Module module)
     {
         var leaves = new List<nn.Module<Tensor, Tensor>>();
-        bool Add(nn.Module module)
+        bool Add(nn.Module child)
         {
-            if (module is Sequential sequential) return sequential.children().All(Add);
-            if (module is not nn.Module<Tensor, Tensor> typed) return false;
+            if (child is Sequential sequential) return sequential.children().All(Add);
+            if (child is not nn.Module<Tensor, Tensor> typed) return false;
             leaves.Add(typed);
             return true;
         }
-        return Add(branch) && leaves.Count > 0 && leaves[^1] is ReLU ? leaves : null;
+        return Add(module) ? leaves : null;
     }
 
     /// <summary>The output channels of a branch: those of the last convolution among its modules.</summary>

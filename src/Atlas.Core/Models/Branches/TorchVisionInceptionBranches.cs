@@ -1,49 +1,89 @@
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Models.Branches;
 
 /// <summary>
-/// <see cref="IBranchedBlock"/> over TorchVision's GoogLeNet Inception block as TorchSharp builds it: four branches
-/// that each read the block's input, in the fields branch1 … branch4. The class is private, so the branches are read
-/// by reflection, as <see cref="InceptionMerging"/> reads them.
+/// <see cref="IBranchedBlock"/> over TorchVision's Inception blocks as TorchSharp builds them: GoogLeNet's, whose four
+/// branches are one field each, and Inception v3's <c>InceptionA</c> (Mixed_5b–5d) and <c>InceptionC</c> (Mixed_6b–6e),
+/// whose branches chain several conv blocks, the last starting with the 3×3 average pool the block's forward applies
+/// to its input. The classes are private, so the fields are read by reflection, as <see cref="InceptionMerging"/> reads
+/// them, and their names are TorchSharp's: if an upgrade renames them, no block is found and <c>BranchedBlockTests</c>
+/// fails. Inception v3's grid reductions and <c>InceptionE</c> (whose branches fork) render whole.
 /// </summary>
 internal sealed class TorchVisionInceptionBranches : IBranchedBlock
 {
-    private static readonly string[] Names = ["branch1", "branch2", "branch3", "branch4"];
-    private readonly nn.Module block;
+    /// <summary>The 3×3 average pool (stride 1, padding 1) Inception v3's blocks apply before the pool branch's conv block.</summary>
+    private const string AveragePool = "avg_pool2d";
 
-    private TorchVisionInceptionBranches(nn.Module block, IReadOnlyList<long> channels)
+    /// <summary>Each branch's fields in the order the block's forward runs them, branches in concatenation order.</summary>
+    private static readonly Dictionary<string, string[][]> Chains = new(StringComparer.Ordinal)
+    {
+        ["Inception"] = [["branch1"], ["branch2"], ["branch3"], ["branch4"]],
+        ["InceptionA"] = [["branch1x1"], ["branch5x5_1", "branch5x5_2"], ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"], [AveragePool, "branch_pool"]],
+        ["InceptionC"] = [["branch1x1"], ["branch7x7_1", "branch7x7_2", "branch7x7_3"],
+            ["branch7x7dbl_1", "branch7x7dbl_2", "branch7x7dbl_3", "branch7x7dbl_4", "branch7x7dbl_5"], [AveragePool, "branch_pool"]],
+    };
+
+    private readonly nn.Module block;
+    private readonly string[][] chains;
+
+    private TorchVisionInceptionBranches(nn.Module block, string[][] chains, IReadOnlyList<long> channels)
     {
         this.block = block;
+        this.chains = chains;
         BranchChannels = channels;
     }
 
     public IReadOnlyList<long> BranchChannels { get; }
 
-    /// <summary>The block's branches, when <paramref name="block"/> is TorchVision's Inception block and each branch ends in a convolution and a ReLU.</summary>
+    /// <summary>The block's branches, when <paramref name="block"/> is one of the blocks above and each branch ends in a convolution and a ReLU.</summary>
     public static TorchVisionInceptionBranches? Of(nn.Module block)
     {
-        if (block.GetType().Name != "Inception" || Branches(block) is not { } branches) return null;
-        var channels = branches.Select(BranchRowsForward.OutputChannels).ToList();
-        return channels.All(c => c is not null) ? new TorchVisionInceptionBranches(block, [.. channels.Select(c => c!.Value)]) : null;
+        if (!Chains.TryGetValue(block.GetType().Name, out var chains)) return null;
+        var channels = new List<long>();
+        foreach (var chain in chains)
+        {
+            if (Modules(block, chain) is not { } modules || modules[^1] is not ReLU || BranchRowsForward.OutputChannels(modules) is not { } width)
+                return null;
+            channels.Add(width);
+        }
+        return new TorchVisionInceptionBranches(block, chains, channels);
     }
 
-    /// <summary>Read anew for each call: a later rewrite (the scatter max-pool) may replace a branch's modules.</summary>
-    private static IReadOnlyList<IReadOnlyList<nn.Module<Tensor, Tensor>>>? Branches(nn.Module block)
+    /// <summary>A chain's modules in forward order (the average pool is no module); null where a field is missing. Read
+    /// anew for each call: a later rewrite (the scatter max-pool) may replace some.</summary>
+    private static List<nn.Module<Tensor, Tensor>>? Modules(nn.Module block, string[] chain)
     {
-        var branches = new List<IReadOnlyList<nn.Module<Tensor, Tensor>>>();
-        foreach (var name in Names)
+        var modules = new List<nn.Module<Tensor, Tensor>>();
+        foreach (var name in chain.Where(n => n != AveragePool))
         {
-            if (block.GetType().GetField(name, ChildReplacement.Fields)?.GetValue(block) is not nn.Module<Tensor, Tensor> branch
-                || BranchRowsForward.Leaves(branch) is not { } leaves)
+            if (block.GetType().GetField(name, ChildReplacement.Fields)?.GetValue(block) is not nn.Module field
+                || BranchRowsForward.Flatten(field) is not { } leaves)
                 return null;
-            branches.Add(leaves);
+            modules.AddRange(leaves);
         }
-        return branches;
+        return modules.Count > 0 ? modules : null;
+    }
+
+    private IReadOnlyList<Func<Tensor, Tensor>> Steps(string[] chain)
+    {
+        var steps = new List<Func<Tensor, Tensor>>();
+        foreach (var name in chain)
+        {
+            if (name == AveragePool)
+            {
+                steps.Add(x => nn.functional.avg_pool2d(x, kernel_size: 3, stride: 1, padding: 1));
+                continue;
+            }
+            var field = block.GetType().GetField(name, ChildReplacement.Fields)?.GetValue(block) as nn.Module
+                ?? throw new InvalidOperationException($"an Inception block lost its field '{name}'");
+            steps.AddRange(BranchRowsForward.Steps(BranchRowsForward.Flatten(field)
+                ?? throw new InvalidOperationException($"an Inception block's '{name}' is no longer a chain of modules")));
+        }
+        return steps;
     }
 
     public Tensor Forward(Tensor input, BranchRows rows, bool preActivation) =>
-        BranchRowsForward.Run([input, input, input, input],
-            Branches(block) ?? throw new InvalidOperationException("an Inception block's branches no longer end in a ReLU"),
-            BranchChannels, rows, preActivation);
+        BranchRowsForward.Run([.. chains.Select(_ => input)], [.. chains.Select(Steps)], BranchChannels, rows, preActivation);
 }

@@ -56,9 +56,10 @@ internal static class BranchRowsForward
     /// <summary>Zeros for <paramref name="rows"/> rows of <paramref name="channels"/> channels, in <paramref name="like"/>'s type, device and memory layout.</summary>
     private static Tensor Zeros(Tensor like, long rows, long channels)
     {
-        long[] shape = [rows, channels, .. like.shape.Skip(2)];
-        var zero = zeros(shape, dtype: like.dtype, device: like.device);
-        return like.dim() == 4 && ChannelsLast.IsChannelsLast(like) ? ChannelsLast.Of(zero) : zero;
+        // Made in channels-last order directly (N×H×W×C, viewed as N×C×H×W), not made and then copied into it.
+        if (like.dim() == 4 && ChannelsLast.IsChannelsLast(like))
+            return zeros([rows, like.shape[2], like.shape[3], channels], dtype: like.dtype, device: like.device).permute(0, 3, 1, 2);
+        return zeros([rows, channels, .. like.shape.Skip(2)], dtype: like.dtype, device: like.device);
     }
 
     private static Tensor RunBranch(IReadOnlyList<Func<Tensor, Tensor>> steps, Tensor input, bool preActivation)

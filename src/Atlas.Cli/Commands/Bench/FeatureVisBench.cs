@@ -99,7 +99,9 @@ public static class FeatureVisBench
             {
                 var measuring = rows == settings.BranchRows ? bench : new FeatureVisBenchmark(catalog, settings with { BranchRows = rows }, cancellationToken);
                 var figure = measuring.Batched(engine, work, pictures, mode, parse.GetValue(maxBatch), progress);
-                return figure with { Precision = figure.Precision + labels.GetValueOrDefault(engine, "") + (rowChoices.Count > 1 ? rows ? ", branch rows" : ", whole blocks" : "") };
+                // Named only when both are measured: otherwise every figure would carry the same words.
+                string rowsLabel = rowChoices.Count == 1 ? "" : rows ? ", branch rows" : ", whole blocks";
+                return figure with { Precision = figure.Precision + labels.GetValueOrDefault(engine, "") + rowsLabel };
             }
             if (parse.GetValue(single) is > 0 and var n)
             {

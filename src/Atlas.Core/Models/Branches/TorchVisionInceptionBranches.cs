@@ -44,45 +44,40 @@ internal sealed class TorchVisionInceptionBranches : IBranchedBlock
         var channels = new List<long>();
         foreach (var chain in chains)
         {
-            if (Modules(block, chain) is not { } modules || modules[^1] is not ReLU || BranchRowsForward.OutputChannels(modules) is not { } width)
+            if (Walk(block, chain) is not { } steps || steps[^1].Module is not ReLU
+                || BranchRowsForward.OutputChannels([.. steps.Select(s => s.Module).OfType<nn.Module<Tensor, Tensor>>()]) is not { } width)
                 return null;
             channels.Add(width);
         }
         return new TorchVisionInceptionBranches(block, chains, channels);
     }
 
-    /// <summary>A chain's modules in forward order (the average pool is no module); null where a field is missing. Read
-    /// anew for each call: a later rewrite (the scatter max-pool) may replace some.</summary>
-    private static List<nn.Module<Tensor, Tensor>>? Modules(nn.Module block, string[] chain)
+    /// <summary>
+    /// A chain's steps in forward order, each with its module (none for the average pool); null where a field is
+    /// missing or is not a chain of modules. Read anew for each call: a later rewrite (the scatter max-pool) may
+    /// replace some of the modules.
+    /// </summary>
+    private static List<(Func<Tensor, Tensor> Step, nn.Module? Module)>? Walk(nn.Module block, string[] chain)
     {
-        var modules = new List<nn.Module<Tensor, Tensor>>();
-        foreach (var name in chain.Where(n => n != AveragePool))
-        {
-            if (block.GetType().GetField(name, ChildReplacement.Fields)?.GetValue(block) is not nn.Module field
-                || BranchRowsForward.Flatten(field) is not { } leaves)
-                return null;
-            modules.AddRange(leaves);
-        }
-        return modules.Count > 0 ? modules : null;
-    }
-
-    private IReadOnlyList<Func<Tensor, Tensor>> Steps(string[] chain)
-    {
-        var steps = new List<Func<Tensor, Tensor>>();
+        var steps = new List<(Func<Tensor, Tensor>, nn.Module?)>();
         foreach (var name in chain)
         {
             if (name == AveragePool)
             {
-                steps.Add(x => nn.functional.avg_pool2d(x, kernel_size: 3, stride: 1, padding: 1));
+                steps.Add((x => nn.functional.avg_pool2d(x, kernel_size: 3, stride: 1, padding: 1), null));
                 continue;
             }
-            var field = block.GetType().GetField(name, ChildReplacement.Fields)?.GetValue(block) as nn.Module
-                ?? throw new InvalidOperationException($"an Inception block lost its field '{name}'");
-            steps.AddRange(BranchRowsForward.Steps(BranchRowsForward.Flatten(field)
-                ?? throw new InvalidOperationException($"an Inception block's '{name}' is no longer a chain of modules")));
+            if (block.GetType().GetField(name, ChildReplacement.Fields)?.GetValue(block) is not nn.Module field
+                || BranchRowsForward.Flatten(field) is not { } leaves)
+                return null;
+            steps.AddRange(leaves.Select(m => ((Func<Tensor, Tensor>)m.call, (nn.Module?)m)));
         }
-        return steps;
+        return steps.Count > 0 ? steps : null;
     }
+
+    private IReadOnlyList<Func<Tensor, Tensor>> Steps(string[] chain) =>
+        Walk(block, chain)?.Select(s => s.Step).ToList()
+            ?? throw new InvalidOperationException($"an Inception block's branch {string.Join(" → ", chain)} is no longer a chain of modules");
 
     public Tensor Forward(Tensor input, BranchRows rows, bool preActivation) =>
         BranchRowsForward.Run([.. chains.Select(_ => input)], [.. chains.Select(Steps)], BranchChannels, rows, preActivation);

@@ -19,7 +19,8 @@ public sealed record BranchRowPlan(string Layer, IReadOnlyList<int> Order, Branc
         var layers = items.SelectMany(i => i.Objective.Layers).Distinct().ToList();
         if (layers.Count != 1 || branched.BranchChannels(layers[0]) is not { } channels) return null;
         var ends = new long[channels.Count];
-        for (int k = 0, sum = 0; k < channels.Count; k++) ends[k] = sum += (int)channels[k];
+        long sum = 0;
+        for (int k = 0; k < channels.Count; k++) ends[k] = sum += channels[k];
         int all = channels.Count;
 
         int BranchOf(VisItem item)

@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace Atlas.Core.Tests.Models;
 
 /// <summary>
-/// GoogLeNet's Inception blocks computed branch by branch for the rows that read one branch only
-/// (<see cref="IBranchedBlock"/>), against the whole block: TorchSharp's own block, folded and not, and the merged one.
+/// Inception blocks computed branch by branch for the rows that read one branch only (<see cref="IBranchedBlock"/>),
+/// against the whole block: GoogLeNet's (TorchSharp's own block, folded and not, and the merged one) and every mixed
+/// block of Inception v3.
 /// </summary>
 [Collection(GlobalTorchRandomCollection.Name)]
 public class BranchedBlockTests
@@ -40,30 +41,39 @@ public class BranchedBlockTests
     }
 
     [Fact]
-    public void Inception_v3s_blocks_with_four_chained_branches_are_branched_too_and_the_others_render_whole()
+    public void Every_mixed_block_of_inception_v3_is_branched_forks_and_max_pools_included()
     {
         using var model = WorkingCopyNetworks.Build("inception_v3", seed: 47, channelsLast: true, size: 128);
         model.FoldBatchNorm();
-        var branched = Assert.IsAssignableFrom<IBranchedActivations>(model);
         // Mixed_5b and 5d are InceptionA blocks (pool branch 32 and 64 wide), Mixed_6b an InceptionC: each pool branch
-        // starts with the block's 3×3 average pool.
-        AssertRowsMatchTheWholeBlock(model, 128, [("Mixed_5b", [64, 64, 96, 32]), ("Mixed_5d", [64, 64, 96, 64]), ("Mixed_6b", [192, 192, 192, 192])]);
-        // A grid reduction (whose max-pool branch has no ReLU) and an InceptionE (whose branches fork) are not.
-        Assert.Null(branched.BranchChannels("Mixed_6a"));
-        Assert.Null(branched.BranchChannels("Mixed_7b"));
+        // starts with the block's 3×3 average pool. Mixed_6a and 7a are the grid reductions, whose last branch is a
+        // max-pool of the input with no ReLU (288 and 768 channels). Mixed_7b and 7c are InceptionE blocks, whose
+        // 3×3 and double-3×3 branches each fork into two side-by-side outputs, six pieces in all.
+        AssertRowsMatchTheWholeBlock(model, 128,
+        [
+            ("Mixed_5b", [64, 64, 96, 32]), ("Mixed_5d", [64, 64, 96, 64]), ("Mixed_6a", [384, 96, 288]), ("Mixed_6b", [192, 192, 192, 192]),
+            ("Mixed_7a", [320, 192, 768]), ("Mixed_7b", [320, 384, 384, 384, 384, 192]), ("Mixed_7c", [320, 384, 384, 384, 384, 192]),
+        ]);
+        var branched = (IBranchedActivations)model;
+        Assert.Null(branched.BranchChannels("Conv2d_4a_3x3"));
+        Assert.Null(branched.BranchChannels("logits"));
     }
 
-    /// <summary>Rows of one branch (none of the third) and rows of all, against the whole block, after and before the ReLUs.</summary>
+    /// <summary>
+    /// Rows of one branch (two of the first, none of the second-to-last, one of each other) and two rows of all,
+    /// against the whole block, after and before the ReLUs.
+    /// </summary>
     private static void AssertRowsMatchTheWholeBlock(IAtlasModel model, int size, IEnumerable<(string Layer, long[] Channels)> layers)
     {
         var branched = (IBranchedActivations)model;
         using var scope = NewDisposeScope();
-        // Two rows of the first branch, one of the second, none of the third, one of the fourth, two of every branch.
-        var rows = new BranchRows([2, 1, 0, 1], 2);
-        int[] rowBranch = [0, 0, 1, 3, -1, -1];
-        var pixels = rand(6, 3, size, size);
         foreach (var (layer, channels) in layers)
         {
+            int count = channels.Length;
+            long[] perBranch = [.. Enumerable.Range(0, count).Select(k => k == 0 ? 2L : k == count - 2 ? 0L : 1L)];
+            var rows = new BranchRows(perBranch, 2);
+            int[] rowBranch = [.. Enumerable.Range(0, count).SelectMany(k => Enumerable.Repeat(k, (int)perBranch[k])), -1, -1];
+            var pixels = rand(rowBranch.Length, 3, size, size);
             Assert.Equal(channels, branched.BranchChannels(layer));
             var starts = channels.Select((_, k) => channels.Take(k).Sum()).ToArray();
             foreach (bool pre in new[] { false, true })
@@ -91,21 +101,38 @@ public class BranchedBlockTests
     public void A_rows_input_gradient_through_its_branch_alone_is_the_whole_blocks(Form form)
     {
         using var model = Build(form, channelsLast: true);
-        using var scope = NewDisposeScope();
-        var pixels = rand(4, 3, 64, 64);
         // inception4a: channel 10 is in the 1×1 branch, 250 in the 3×3, 420 in the 5×5, 500 in the pool branch.
-        long[] channels = [10, 250, 420, 500];
-        var rows = new BranchRows([1, 1, 1, 1], 0);
+        AssertInputGradientsMatch(model, "inception4a", 64, new BranchRows([1, 1, 1, 1], 0), [[10], [250], [420], [500]]);
+    }
 
+    [Fact]
+    public void Input_gradients_through_forked_branches_and_a_max_pool_branch_are_the_whole_blocks()
+    {
+        using var model = WorkingCopyNetworks.Build("inception_v3", seed: 53, channelsLast: true, size: 128);
+        model.FoldBatchNorm();
+        // Mixed_6a: 0–383 the 3×3 branch, 384–479 the double 3×3, 480–767 the max-pool.
+        AssertInputGradientsMatch(model, "Mixed_6a", 128, new BranchRows([1, 1, 1], 0), [[5], [400], [600]]);
+        // Mixed_7b: 0–319 the 1×1 branch, 320–703 and 704–1087 the 3×3 fork's halves, 1088–1471 and 1472–1855 the
+        // double 3×3 fork's, 1856–2047 the pool branch. The last row reads both halves of both forks, so its gradient
+        // comes through the shared conv blocks twice, once per chain.
+        AssertInputGradientsMatch(model, "Mixed_7b", 128, new BranchRows([1, 1, 1, 1, 1, 1], 1),
+            [[10], [400], [800], [1200], [1600], [2000], [400, 800, 1200, 1600]]);
+    }
+
+    /// <summary>Each row's objective sums its channels' pre-activations; the input gradients of both ways agree.</summary>
+    private static void AssertInputGradientsMatch(IAtlasModel model, string layer, int size, BranchRows rows, long[][] rowChannels)
+    {
+        using var scope = NewDisposeScope();
+        var pixels = rand(rowChannels.Length, 3, size, size);
         Tensor Gradient(Func<Tensor, Tensor> activations)
         {
             var input = pixels.clone().requires_grad_(true);
             var values = activations(input);
-            stack(channels.Select((c, row) => values[row, c].sum()).ToArray()).sum().backward();
+            stack(rowChannels.SelectMany((channels, row) => channels.Select(c => values[row, c].sum())).ToArray()).sum().backward();
             return input.grad!;
         }
-        var whole = Gradient(input => model.Activations(input, ["inception4a"], preActivation: true)["inception4a"]);
-        var sparse = Gradient(input => ((IBranchedActivations)model).BranchActivations(input, "inception4a", rows, preActivation: true));
-        WorkingCopyNetworks.AssertClose(whole, sparse, 1e-3, "input gradient");
+        var whole = Gradient(input => model.Activations(input, [layer], preActivation: true)[layer]);
+        var sparse = Gradient(input => ((IBranchedActivations)model).BranchActivations(input, layer, rows, preActivation: true));
+        WorkingCopyNetworks.AssertClose(whole, sparse, 1e-3, $"{layer} input gradient");
     }
 }

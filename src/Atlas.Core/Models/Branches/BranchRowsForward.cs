@@ -7,15 +7,21 @@ namespace Atlas.Core.Models.Branches;
 /// The part of <see cref="IBranchedBlock.Forward"/> every branched block shares: given each branch's input for all
 /// rows, runs each branch once, on its own rows followed by the all-branch rows, and lays the results out as the
 /// block's output. A branch runs as a list of steps (the leaf modules of its <see cref="Sequential"/>s, and the
-/// functions its block's forward calls between them), the last its ReLU, so that its value before that ReLU can be
-/// returned without running it (it may work in place).
+/// functions its block's forward calls between them), the last usually its ReLU, so that its value before that ReLU
+/// can be returned without running it (it may work in place).
 /// </summary>
 internal static class BranchRowsForward
 {
+    /// <summary>
+    /// One branch's steps in forward order. When <paramref name="EndsInActivation"/>, the last is its ReLU, which the
+    /// pre-activation leaves out; a branch without one (a reduction block's max-pool) gives its output as it is.
+    /// </summary>
+    public sealed record Branch(IReadOnlyList<Func<Tensor, Tensor>> Steps, bool EndsInActivation = true);
+
     /// <param name="branchInputs">Branch k's input for every row of the batch (the block's input, or a slice of a
     /// convolution the branches share).</param>
-    /// <param name="branches">Each branch's steps in forward order, the last its ReLU.</param>
-    public static Tensor Run(IReadOnlyList<Tensor> branchInputs, IReadOnlyList<IReadOnlyList<Func<Tensor, Tensor>>> branches,
+    /// <param name="branches">Each branch's steps.</param>
+    public static Tensor Run(IReadOnlyList<Tensor> branchInputs, IReadOnlyList<Branch> branches,
         IReadOnlyList<long> channels, BranchRows rows, bool preActivation)
     {
         int count = branches.Count;
@@ -62,17 +68,17 @@ internal static class BranchRowsForward
         return zeros([rows, channels, .. like.shape.Skip(2)], dtype: like.dtype, device: like.device);
     }
 
-    private static Tensor RunBranch(IReadOnlyList<Func<Tensor, Tensor>> steps, Tensor input, bool preActivation)
+    private static Tensor RunBranch(Branch branch, Tensor input, bool preActivation)
     {
         var x = input;
-        int end = preActivation ? steps.Count - 1 : steps.Count;
-        for (int i = 0; i < end; i++) x = steps[i](x);
+        int end = preActivation && branch.EndsInActivation ? branch.Steps.Count - 1 : branch.Steps.Count;
+        for (int i = 0; i < end; i++) x = branch.Steps[i](x);
         return x;
     }
 
-    /// <summary>Modules as steps: each module's forward, hooks included.</summary>
-    public static IReadOnlyList<Func<Tensor, Tensor>> Steps(IEnumerable<nn.Module<Tensor, Tensor>> modules) =>
-        [.. modules.Select(m => (Func<Tensor, Tensor>)m.call)];
+    /// <summary>Modules as a branch's steps: each module's forward, hooks included.</summary>
+    public static Branch Steps(IEnumerable<nn.Module<Tensor, Tensor>> modules, bool endsInActivation = true) =>
+        new([.. modules.Select(m => (Func<Tensor, Tensor>)m.call)], endsInActivation);
 
     /// <summary>A branch's modules in forward order, when it is a tree of <see cref="Sequential"/>s that ends in a ReLU; else null.</summary>
     public static IReadOnlyList<nn.Module<Tensor, Tensor>>? Leaves(nn.Module<Tensor, Tensor> branch) =>

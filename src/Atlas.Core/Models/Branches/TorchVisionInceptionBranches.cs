@@ -5,11 +5,12 @@ namespace Atlas.Core.Models.Branches;
 
 /// <summary>
 /// <see cref="IBranchedBlock"/> over TorchVision's Inception blocks as TorchSharp builds them: GoogLeNet's, whose four
-/// branches are one field each, and Inception v3's <c>InceptionA</c> (Mixed_5b–5d) and <c>InceptionC</c> (Mixed_6b–6e),
-/// whose branches chain several conv blocks, the last starting with the 3×3 average pool the block's forward applies
-/// to its input. The classes are private, so the fields are read by reflection, as <see cref="InceptionMerging"/> reads
-/// them, and their names are TorchSharp's: if an upgrade renames them, no block is found and <c>BranchedBlockTests</c>
-/// fails. Inception v3's grid reductions and <c>InceptionE</c> (whose branches fork) render whole.
+/// branches are one field each, and Inception v3's <c>InceptionA</c> (Mixed_5b–5d), <c>InceptionC</c> (Mixed_6b–6e)
+/// and <c>InceptionE</c> (Mixed_7b, 7c), whose branches chain several conv blocks, the last starting with the 3×3
+/// average pool the block's forward applies to its input. The classes are private, so the fields are read by
+/// reflection, as <see cref="InceptionMerging"/> reads them, and their names are TorchSharp's: if an upgrade renames
+/// them, no block is found and <c>BranchedBlockTests</c> fails. (Inception v3's grid reductions are the project's own
+/// <see cref="Zoo.InceptionReductionBlock"/>.)
 /// </summary>
 internal sealed class TorchVisionInceptionBranches : IBranchedBlock
 {
@@ -23,6 +24,12 @@ internal sealed class TorchVisionInceptionBranches : IBranchedBlock
         ["InceptionA"] = [["branch1x1"], ["branch5x5_1", "branch5x5_2"], ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"], [AveragePool, "branch_pool"]],
         ["InceptionC"] = [["branch1x1"], ["branch7x7_1", "branch7x7_2", "branch7x7_3"],
             ["branch7x7dbl_1", "branch7x7dbl_2", "branch7x7dbl_3", "branch7x7dbl_4", "branch7x7dbl_5"], [AveragePool, "branch_pool"]],
+        // Two of InceptionE's branches fork: one conv block feeds two whose outputs sit side by side in the block's
+        // output. Each of the two is a chain here, the shared block at its head, so that a row of either runs the
+        // shared block once, for its own rows only. The rows that read the whole block run it twice, once per chain;
+        // they are few (diversity pictures, directions), and autograd sums their two gradients as the fork would.
+        ["InceptionE"] = [["branch1x1"], ["branch3x3_1", "branch3x3_2a"], ["branch3x3_1", "branch3x3_2b"],
+            ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3a"], ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3b"], [AveragePool, "branch_pool"]],
     };
 
     private readonly nn.Module block;
@@ -75,9 +82,9 @@ internal sealed class TorchVisionInceptionBranches : IBranchedBlock
         return steps.Count > 0 ? steps : null;
     }
 
-    private IReadOnlyList<Func<Tensor, Tensor>> Steps(string[] chain) =>
-        Walk(block, chain)?.Select(s => s.Step).ToList()
-            ?? throw new InvalidOperationException($"an Inception block's branch {string.Join(" → ", chain)} is no longer a chain of modules");
+    private BranchRowsForward.Branch Steps(string[] chain) =>
+        Walk(block, chain) is { } steps ? new([.. steps.Select(s => s.Step)])
+            : throw new InvalidOperationException($"an Inception block's branch {string.Join(" → ", chain)} is no longer a chain of modules");
 
     public Tensor Forward(Tensor input, BranchRows rows, bool preActivation) =>
         BranchRowsForward.Run([.. chains.Select(_ => input)], [.. chains.Select(Steps)], BranchChannels, rows, preActivation);

@@ -94,15 +94,17 @@ public sealed class HookedModel : IAtlasModel, IBranchedActivations
     public IReadOnlyList<long>? BranchChannels(string layer) => Branched(Layer(layer))?.BranchChannels;
 
     /// <summary>
-    /// The layer's block as branches, where its pre-activation is its branches' ReLU inputs, one per branch: the block
-    /// then computes both the output and the pre-activation the hooks would read.
+    /// The layer's block as branches, where its pre-activation is its branches' ReLU inputs, one per branch, and with
+    /// <see cref="PreActivationTap.ReluInputs.RestOfOutput"/> one more branch without a ReLU (a reduction's max-pool):
+    /// the block then computes both the output and the pre-activation the hooks would read.
     /// </summary>
     private IBranchedBlock? Branched(HookedLayer layer)
     {
         if (!branched.TryGetValue(layer.Name, out var block))
         {
-            block = layer.Pre is PreActivationTap.ReluInputs { RestOfOutput: false } relus && relus.Modules.Count > 1
-                && BranchedBlocks.Of(modules[layer.Module]) is { } found && found.BranchChannels.Count == relus.Modules.Count
+            block = layer.Pre is PreActivationTap.ReluInputs relus && relus.Modules.Count > 1
+                && BranchedBlocks.Of(modules[layer.Module]) is { } found
+                && found.BranchChannels.Count == relus.Modules.Count + (relus.RestOfOutput ? 1 : 0)
                 && found.BranchChannels.Sum() == layer.Channels ? found : null;
             branched[layer.Name] = block;
         }

@@ -1,4 +1,6 @@
+using Atlas.Core.Models.Branches;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Models.Zoo;
@@ -10,8 +12,10 @@ namespace Atlas.Core.Models.Zoo;
 /// non-linear, and the two blocks had no circuits from the layer before. The children keep their names and
 /// registration order, so state dicts load as before; the pool is registered last as <c>branch_pool</c> and has no
 /// parameters. The working copy's scatter max-pool backward (<see cref="MaxPoolGradient"/>) now reaches it too.
+/// As an <see cref="IBranchedBlock"/>, a picture of one of the pool's channels runs only the pool, the block's
+/// cheapest branch, which holds three eighths of Mixed_6a's channels and three fifths of Mixed_7a's.
 /// </summary>
-public sealed class InceptionReductionBlock : nn.Module<Tensor, Tensor>
+public sealed class InceptionReductionBlock : nn.Module<Tensor, Tensor>, IBranchedBlock
 {
     // Arrays, which TorchSharp's RegisterComponents passes over: the children are registered once, under their own
     // names. The pool field is named as registered, so RegisterComponents finds it registered already.
@@ -29,7 +33,29 @@ public sealed class InceptionReductionBlock : nn.Module<Tensor, Tensor>
         branch_pool = nn.MaxPool2d(kernel_size: 3, stride: 2);
         children.RegisterOn(this);
         register_module(nameof(branch_pool), branch_pool);
+        // The pool keeps its input's channels, which the first convolution reads.
+        BranchChannels = [OutputChannels(this.firstBranch), OutputChannels(this.secondBranch),
+            Leaves(this.firstBranch).OfType<Conv2d>().First().in_channels];
     }
+
+    public IReadOnlyList<long> BranchChannels { get; }
+
+    /// <summary>
+    /// <see cref="IBranchedBlock.Forward"/>. The pool branch has no ReLU: its pre-activation is its output, as the
+    /// layer's pre-activation tap (the branches' ReLU inputs, then the rest of the output) reads it.
+    /// </summary>
+    public Tensor Forward(Tensor input, BranchRows rows, bool preActivation) =>
+        BranchRowsForward.Run([input, input, input],
+            [BranchRowsForward.Steps(Leaves(firstBranch)), BranchRowsForward.Steps(Leaves(secondBranch)), BranchRowsForward.Steps([branch_pool], endsInActivation: false)],
+            BranchChannels, rows, preActivation);
+
+    /// <summary>A convolution branch's leaf modules, read anew for each call: a working-copy rewrite may replace some.</summary>
+    private static IReadOnlyList<nn.Module<Tensor, Tensor>> Leaves(nn.Module<Tensor, Tensor>[] blocks) =>
+        blocks.SelectMany(block => BranchRowsForward.Leaves(block)
+            ?? throw new InvalidOperationException("each conv block of an Inception v3 reduction must be a chain of modules ending in a ReLU")).ToList();
+
+    private static long OutputChannels(nn.Module<Tensor, Tensor>[] blocks) =>
+        BranchRowsForward.OutputChannels(Leaves(blocks)) ?? throw new ArgumentException("a reduction block's convolution branch has no convolution");
 
     public override Tensor forward(Tensor x)
     {

@@ -39,6 +39,7 @@ public class TorchVisionStateDictTests
     [Theory]
     [InlineData("resnext50_32x4d", "layer2", "layer2", 64)] // grouped convolutions
     [InlineData("resnet34", "layer4", "layer4", 64)] // basic blocks, as deep as the zoo's basic-block ResNets go
+    [InlineData("wide_resnet50_2", "layer3", "layer3", 64)] // bottlenecks twice as wide inside as out
     [InlineData("vgg11_bn", "features.17", "conv4_1", 64)] // conv, batch norm, ReLU; the classifier after the adaptive pool
     [InlineData("inception_v3", "Mixed_6a", "Mixed_6a", 128)] // batch norms with eps 0.001, asymmetric 1×7 and 7×1 kernels, a max-pool branch
     public async Task A_checkpoint_written_by_PyTorch_computes_PyTorchs_values(string network, string module, string layer, int side)

@@ -110,8 +110,17 @@ public class BranchedBlockTests
     {
         using var model = WorkingCopyNetworks.Build("inception_v3", seed: 53, channelsLast: true, size: 128);
         model.FoldBatchNorm();
+        // As a GPU's working copy has them: the stem's two pools and the reductions' pass their gradient back with a scatter.
+        Assert.Equal(4, MaxPoolGradient.Apply(model.Network));
+        // The branched path reads the block's pool as it is now, the scatter one (both pools pass the same gradient back,
+        // so only a count of calls tells them apart).
+        var pool = Assert.IsType<ScatterMaxPool2d>(model.Network.named_modules().Single(m => m.name == "Mixed_6a.branch_pool").module);
+        int poolCalls = 0;
+        var counting = pool.register_forward_hook((_, _, _) => { poolCalls++; return null!; });
         // Mixed_6a: 0–383 the 3×3 branch, 384–479 the double 3×3, 480–767 the max-pool.
         AssertInputGradientsMatch(model, "Mixed_6a", 128, new BranchRows([1, 1, 1], 0), [[5], [400], [600]]);
+        counting.remove();
+        Assert.Equal(2, poolCalls); // once in the whole block, once for the pool branch's row
         // Mixed_7b: 0–319 the 1×1 branch, 320–703 and 704–1087 the 3×3 fork's halves, 1088–1471 and 1472–1855 the
         // double 3×3 fork's, 1856–2047 the pool branch. The last row reads both halves of both forks, so its gradient
         // comes through the shared conv blocks twice, once per chain.

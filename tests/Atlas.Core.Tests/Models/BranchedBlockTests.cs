@@ -123,9 +123,14 @@ public class BranchedBlockTests
         Assert.Equal(2, poolCalls); // once in the whole block, once for the pool branch's row
         // Mixed_7b: 0–319 the 1×1 branch, 320–703 and 704–1087 the 3×3 fork's halves, 1088–1471 and 1472–1855 the
         // double 3×3 fork's, 1856–2047 the pool branch. The last row reads both halves of both forks, so its gradient
-        // comes through the shared conv blocks twice, once per chain.
+        // comes through each fork's shared conv blocks, which run once for both halves' rows.
+        int sharedCalls = 0;
+        var shared = Assert.IsType<TorchSharp.Modules.Conv2d>(model.Network.named_modules().Single(m => m.name == "Mixed_7b.branch3x3dbl_2.conv").module);
+        var countingShared = shared.register_forward_hook((_, _, _) => { sharedCalls++; return null!; });
         AssertInputGradientsMatch(model, "Mixed_7b", 128, new BranchRows([1, 1, 1, 1, 1, 1], 1),
             [[10], [400], [800], [1200], [1600], [2000], [400, 800, 1200, 1600]]);
+        countingShared.remove();
+        Assert.Equal(2, sharedCalls); // once in the whole block, once for the double 3×3 fork's two halves
     }
 
     /// <summary>Each row's objective sums its channels' pre-activations; the input gradients of both ways agree.</summary>

@@ -15,11 +15,22 @@ internal static class BranchRowsForward
     /// <summary>
     /// One branch's steps in forward order. When <paramref name="EndsInActivation"/>, the last is its ReLU, which the
     /// pre-activation leaves out; a branch without one (a reduction block's max-pool) gives its output as it is.
+    /// Consecutive branches with the same <paramref name="Head"/> are the halves of a fork: the head runs before them.
     /// </summary>
-    public sealed record Branch(IReadOnlyList<Func<Tensor, Tensor>> Steps, bool EndsInActivation = true);
+    public sealed record Branch(IReadOnlyList<Func<Tensor, Tensor>> Steps, bool EndsInActivation = true, SharedHead? Head = null);
+
+    /// <summary>
+    /// Steps that consecutive branches share at their head, known by reference: one conv block that feeds two whose
+    /// outputs sit side by side in the block's output (Inception v3's InceptionE). The head runs once, for the rows
+    /// of all the branches that share it and the all-branch rows, and each branch then reads its own rows of it.
+    /// </summary>
+    public sealed class SharedHead(IReadOnlyList<Func<Tensor, Tensor>> steps)
+    {
+        public IReadOnlyList<Func<Tensor, Tensor>> Steps { get; } = steps;
+    }
 
     /// <param name="branchInputs">Branch k's input for every row of the batch (the block's input, or a slice of a
-    /// convolution the branches share).</param>
+    /// convolution the branches share); branches that share a head read the first one's.</param>
     /// <param name="branches">Each branch's steps.</param>
     public static Tensor Run(IReadOnlyList<Tensor> branchInputs, IReadOnlyList<Branch> branches,
         IReadOnlyList<long> channels, BranchRows rows, bool preActivation)
@@ -30,14 +41,22 @@ internal static class BranchRowsForward
         long all = rows.All, allStart = rows.Start(count);
         using var scope = NewDisposeScope();
         var outputs = new Tensor?[count];
-        for (int k = 0; k < count; k++)
+        for (int k = 0, width; k < count; k += width)
         {
-            long own = rows.PerBranch[k];
+            // A fork's branches come in a row, so their rows do too: the head runs on them all at once.
+            var head = branches[k].Head;
+            width = 1;
+            while (head is not null && k + width < count && ReferenceEquals(branches[k + width].Head, head)) width++;
+            long own = rows.PerBranch.Skip(k).Take(width).Sum();
             if (own + all == 0) continue;
-            var input = own == 0 ? branchInputs[k].narrow(0, allStart, all)
-                : all == 0 ? branchInputs[k].narrow(0, rows.Start(k), own)
-                : cat([branchInputs[k].narrow(0, rows.Start(k), own), branchInputs[k].narrow(0, allStart, all)], 0);
-            outputs[k] = RunBranch(branches[k], input, preActivation);
+            var input = OwnThenAll(branchInputs[k], rows.Start(k), own, allStart, all);
+            foreach (var step in head?.Steps ?? []) input = step(input);
+            for (int j = k; j < k + width; j++)
+            {
+                long mine = rows.PerBranch[j];
+                if (mine + all == 0) continue;
+                outputs[j] = RunBranch(branches[j], width == 1 ? input : OwnThenAll(input, rows.Start(j) - rows.Start(k), mine, own, all), preActivation);
+            }
         }
         // Each branch's channels for every row: its own rows' values, zeros for the other branches' rows (their
         // objectives never read these channels, so no gradient flows there), then the all-branch rows' values. The
@@ -58,6 +77,12 @@ internal static class BranchRowsForward
         }
         return cat(columns, 1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="own"/>, then the <paramref name="all"/> rows from <paramref name="allStart"/>.</summary>
+    private static Tensor OwnThenAll(Tensor rows, long start, long own, long allStart, long all) =>
+        own == 0 ? rows.narrow(0, allStart, all)
+            : all == 0 ? rows.narrow(0, start, own)
+            : cat([rows.narrow(0, start, own), rows.narrow(0, allStart, all)], 0);
 
     /// <summary>Zeros for <paramref name="rows"/> rows of <paramref name="channels"/> channels, in <paramref name="like"/>'s type, device and memory layout.</summary>
     private static Tensor Zeros(Tensor like, long rows, long channels)

@@ -24,10 +24,9 @@ internal sealed class TorchVisionInceptionBranches : IBranchedBlock
         ["InceptionA"] = [["branch1x1"], ["branch5x5_1", "branch5x5_2"], ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"], [AveragePool, "branch_pool"]],
         ["InceptionC"] = [["branch1x1"], ["branch7x7_1", "branch7x7_2", "branch7x7_3"],
             ["branch7x7dbl_1", "branch7x7dbl_2", "branch7x7dbl_3", "branch7x7dbl_4", "branch7x7dbl_5"], [AveragePool, "branch_pool"]],
-        // Two of InceptionE's branches fork: one conv block feeds two whose outputs sit side by side in the block's
-        // output. Each of the two is a chain here, the shared block at its head, so that a row of either runs the
-        // shared block once, for its own rows only. The rows that read the whole block run it twice, once per chain;
-        // they are few (diversity pictures, directions), and autograd sums their two gradients as the fork would.
+        // Two of InceptionE's branches fork: one conv block (two, in the double 3×3) feeds two whose outputs sit side by
+        // side in the block's output. Each half is a chain here that starts with the shared blocks; chains in a row
+        // that start alike run their common start once, as a shared head (see Forks).
         ["InceptionE"] = [["branch1x1"], ["branch3x3_1", "branch3x3_2a"], ["branch3x3_1", "branch3x3_2b"],
             ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3a"], ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3b"], [AveragePool, "branch_pool"]],
     };
@@ -82,10 +81,35 @@ internal sealed class TorchVisionInceptionBranches : IBranchedBlock
         return steps.Count > 0 ? steps : null;
     }
 
-    private BranchRowsForward.Branch Steps(string[] chain) =>
-        Walk(block, chain) is { } steps ? new([.. steps.Select(s => s.Step)])
+    private IReadOnlyList<Func<Tensor, Tensor>> Steps(string[] chain) =>
+        Walk(block, chain) is { } steps ? [.. steps.Select(s => s.Step)]
             : throw new InvalidOperationException($"an Inception block's branch {string.Join(" → ", chain)} is no longer a chain of modules");
 
-    public Tensor Forward(Tensor input, BranchRows rows, bool preActivation) =>
-        BranchRowsForward.Run([.. chains.Select(_ => input)], [.. chains.Select(Steps)], BranchChannels, rows, preActivation);
+    public Tensor Forward(Tensor input, BranchRows rows, bool preActivation)
+    {
+        var branches = new List<BranchRowsForward.Branch>();
+        foreach (var (head, tails) in Forks(chains))
+        {
+            var shared = head.Length == 0 ? null : new BranchRowsForward.SharedHead(Steps(head));
+            branches.AddRange(tails.Select(tail => new BranchRowsForward.Branch(Steps(tail), Head: shared)));
+        }
+        return BranchRowsForward.Run([.. chains.Select(_ => input)], branches, BranchChannels, rows, preActivation);
+    }
+
+    /// <summary>
+    /// The chains as forks: chains in a row that start with the same field, split into the fields they all start
+    /// with (the head, empty for a chain alone) and what each runs after it (never empty: each ends in its ReLU).
+    /// </summary>
+    private static IEnumerable<(string[] Head, string[][] Tails)> Forks(string[][] chains)
+    {
+        for (int k = 0, width; k < chains.Length; k += width)
+        {
+            for (width = 1; k + width < chains.Length && chains[k + width][0] == chains[k][0]; width++) { }
+            var group = chains[k..(k + width)];
+            int shared = 0;
+            if (width > 1)
+                while (group.All(c => shared < c.Length - 1 && c[shared] == group[0][shared])) shared++;
+            yield return (group[0][..shared], [.. group.Select(c => c[shared..])]);
+        }
+    }
 }

@@ -58,7 +58,7 @@ public sealed class MergedInception : nn.Module<Tensor, Tensor>, IBranchedBlock
     {
         using var scope = NewDisposeScope();
         var slices = reduce.call(input).split(splits, 1);
-        return BranchRowsForward.Run([slices[0], slices[1], slices[2], input], [.. Leaves().Select(l => BranchRowsForward.Steps(l))], BranchChannels, rows, preActivation)
+        return BranchRowsForward.Run([slices[0], slices[1], slices[2], input], [.. Leaves().Select(l => BranchRowsForward.OfModules(l))], BranchChannels, rows, preActivation)
             .MoveToOuterDisposeScope();
     }
 

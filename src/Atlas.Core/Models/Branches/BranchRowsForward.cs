@@ -102,7 +102,7 @@ internal static class BranchRowsForward
     }
 
     /// <summary>Modules as a branch's steps: each module's forward, hooks included.</summary>
-    public static Branch Steps(IEnumerable<nn.Module<Tensor, Tensor>> modules, bool endsInActivation = true) =>
+    public static Branch OfModules(IEnumerable<nn.Module<Tensor, Tensor>> modules, bool endsInActivation = true) =>
         new([.. modules.Select(m => (Func<Tensor, Tensor>)m.call)], endsInActivation);
 
     /// <summary>A branch's modules in forward order, when it is a tree of <see cref="Sequential"/>s that ends in a ReLU; else null.</summary>

@@ -33,11 +33,13 @@ internal sealed class TorchVisionInceptionBranches : IBranchedBlock
 
     private readonly nn.Module block;
     private readonly string[][] chains;
+    private readonly (string[] Head, string[][] Tails)[] forks;
 
     private TorchVisionInceptionBranches(nn.Module block, string[][] chains, IReadOnlyList<long> channels)
     {
         this.block = block;
         this.chains = chains;
+        forks = [.. Forks(chains)];
         BranchChannels = channels;
     }
 
@@ -88,7 +90,7 @@ internal sealed class TorchVisionInceptionBranches : IBranchedBlock
     public Tensor Forward(Tensor input, BranchRows rows, bool preActivation)
     {
         var branches = new List<BranchRowsForward.Branch>();
-        foreach (var (head, tails) in Forks(chains))
+        foreach (var (head, tails) in forks)
         {
             var shared = head.Length == 0 ? null : new BranchRowsForward.SharedHead(Steps(head));
             branches.AddRange(tails.Select(tail => new BranchRowsForward.Branch(Steps(tail), Head: shared)));

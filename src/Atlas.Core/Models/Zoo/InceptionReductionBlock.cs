@@ -46,7 +46,7 @@ public sealed class InceptionReductionBlock : nn.Module<Tensor, Tensor>, IBranch
     /// </summary>
     public Tensor Forward(Tensor input, BranchRows rows, bool preActivation) =>
         BranchRowsForward.Run([input, input, input],
-            [BranchRowsForward.Steps(Leaves(firstBranch)), BranchRowsForward.Steps(Leaves(secondBranch)), BranchRowsForward.Steps([branch_pool], endsInActivation: false)],
+            [BranchRowsForward.OfModules(Leaves(firstBranch)), BranchRowsForward.OfModules(Leaves(secondBranch)), BranchRowsForward.OfModules([branch_pool], endsInActivation: false)],
             BranchChannels, rows, preActivation);
 
     /// <summary>A convolution branch's leaf modules, read anew for each call: a working-copy rewrite may replace some.</summary>

@@ -114,23 +114,36 @@ public class BranchedBlockTests
         Assert.Equal(4, MaxPoolGradient.Apply(model.Network));
         // The branched path reads the block's pool as it is now, the scatter one (both pools pass the same gradient back,
         // so only a count of calls tells them apart).
-        var pool = Assert.IsType<ScatterMaxPool2d>(model.Network.named_modules().Single(m => m.name == "Mixed_6a.branch_pool").module);
-        int poolCalls = 0;
-        var counting = pool.register_forward_hook((_, _, _) => { poolCalls++; return null!; });
+        var pool = Assert.IsType<ScatterMaxPool2d>(Module(model, "Mixed_6a.branch_pool"));
         // Mixed_6a: 0–383 the 3×3 branch, 384–479 the double 3×3, 480–767 the max-pool.
-        AssertInputGradientsMatch(model, "Mixed_6a", 128, new BranchRows([1, 1, 1], 0), [[5], [400], [600]]);
-        counting.remove();
+        int poolCalls = CallsDuring(pool, () =>
+            AssertInputGradientsMatch(model, "Mixed_6a", 128, new BranchRows([1, 1, 1], 0), [[5], [400], [600]]));
         Assert.Equal(2, poolCalls); // once in the whole block, once for the pool branch's row
         // Mixed_7b: 0–319 the 1×1 branch, 320–703 and 704–1087 the 3×3 fork's halves, 1088–1471 and 1472–1855 the
         // double 3×3 fork's, 1856–2047 the pool branch. The last row reads both halves of both forks, so its gradient
         // comes through each fork's shared conv blocks, which run once for both halves' rows.
-        int sharedCalls = 0;
-        var shared = Assert.IsType<TorchSharp.Modules.Conv2d>(model.Network.named_modules().Single(m => m.name == "Mixed_7b.branch3x3dbl_2.conv").module);
-        var countingShared = shared.register_forward_hook((_, _, _) => { sharedCalls++; return null!; });
-        AssertInputGradientsMatch(model, "Mixed_7b", 128, new BranchRows([1, 1, 1, 1, 1, 1], 1),
-            [[10], [400], [800], [1200], [1600], [2000], [400, 800, 1200, 1600]]);
-        countingShared.remove();
+        var shared = Assert.IsType<TorchSharp.Modules.Conv2d>(Module(model, "Mixed_7b.branch3x3dbl_2.conv"));
+        int sharedCalls = CallsDuring(shared, () => AssertInputGradientsMatch(model, "Mixed_7b", 128, new BranchRows([1, 1, 1, 1, 1, 1], 1),
+            [[10], [400], [800], [1200], [1600], [2000], [400, 800, 1200, 1600]]));
         Assert.Equal(2, sharedCalls); // once in the whole block, once for the double 3×3 fork's two halves
+    }
+
+    private static nn.Module Module(IAtlasModel model, string path) => model.Network.named_modules().Single(m => m.name == path).module;
+
+    /// <summary>How many times <paramref name="module"/>'s forward ran during <paramref name="action"/>.</summary>
+    private static int CallsDuring(nn.Module<Tensor, Tensor> module, Action action)
+    {
+        int calls = 0;
+        var counting = module.register_forward_hook((_, _, _) => { calls++; return null!; });
+        try
+        {
+            action();
+        }
+        finally
+        {
+            counting.remove();
+        }
+        return calls;
     }
 
     /// <summary>Each row's objective sums its channels' pre-activations; the input gradients of both ways agree.</summary>

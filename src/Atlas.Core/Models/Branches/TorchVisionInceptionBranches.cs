@@ -32,13 +32,11 @@ internal sealed class TorchVisionInceptionBranches : IBranchedBlock
     };
 
     private readonly nn.Module block;
-    private readonly string[][] chains;
     private readonly (string[] Head, string[][] Tails)[] forks;
 
     private TorchVisionInceptionBranches(nn.Module block, string[][] chains, IReadOnlyList<long> channels)
     {
         this.block = block;
-        this.chains = chains;
         forks = [.. Forks(chains)];
         BranchChannels = channels;
     }
@@ -95,7 +93,7 @@ internal sealed class TorchVisionInceptionBranches : IBranchedBlock
             var shared = head.Length == 0 ? null : new BranchRowsForward.SharedHead(Steps(head));
             branches.AddRange(tails.Select(tail => new BranchRowsForward.Branch(Steps(tail), Head: shared)));
         }
-        return BranchRowsForward.Run([.. chains.Select(_ => input)], branches, BranchChannels, rows, preActivation);
+        return BranchRowsForward.Run([.. branches.Select(_ => input)], branches, BranchChannels, rows, preActivation);
     }
 
     /// <summary>

@@ -40,14 +40,14 @@ public static class ModelLoader
         var input = architecture.InputFor(config.InputSize);
         var clock = Stopwatch.StartNew();
         using var file = CheckpointReader.Read(config.Checkpoint);
-        var tensors = StateDictLoader.Keyed(file);
+        var (tensors, prefix) = StateDictLoader.Keyed(file, architecture);
         int classes = StateDictLoader.Classes(tensors, architecture);
         var readTime = clock.Elapsed;
 
         var network = architecture.Create(new ZooBuildOptions(classes, config.TransformInput ?? false));
         try
         {
-            var report = StateDictLoader.Apply(network, architecture, file, tensors, classes, input, readTime);
+            var report = StateDictLoader.Apply(network, architecture, file, tensors, prefix, classes, input, readTime);
             ModelDevice.FreezeOnRuntimeDevice(network);
             if (ChannelsLast.For(config.MemoryFormat, TorchRuntime.Device)) ChannelsLast.Apply(network);
             var names = classNames.Count == classes ? classNames : [];

@@ -4,7 +4,8 @@ namespace Atlas.Core.Models.Checkpoints;
 /// What loading a checkpoint did: how many tensors were copied into the network, which of the network's
 /// optional buffers the file lacked, which file keys the network has no place for (auxiliary heads are
 /// listed apart), the dtypes the file stored (anything but float32 was converted), and anything else about the
-/// model worth a line of the log (a TorchScript archive's early stops).
+/// model worth a line of the log (a TorchScript archive's early stops), and the prefix the network's keys were
+/// found under ("" when they are the file's own).
 /// </summary>
 public sealed record ModelLoadReport(
     string Checkpoint,
@@ -17,4 +18,5 @@ public sealed record ModelLoadReport(
     IReadOnlyList<string> AuxiliaryIgnored,
     IReadOnlyList<string> StoredTypes,
     TimeSpan Elapsed,
-    string? Note = null);
+    string? Note = null,
+    string KeyPrefix = "");

@@ -13,15 +13,14 @@ namespace Atlas.Core.Models.Checkpoints;
 /// </summary>
 public static class StateDictLoader
 {
-    private const string DataParallelPrefix = "module.";
-
-    /// <summary>The file's tensors under the network's key names (a DataParallel "module." prefix removed).</summary>
-    public static IReadOnlyDictionary<string, Tensor> Keyed(CheckpointTensors file)
+    /// <summary>
+    /// The file's tensors under the network's key names, with the prefix a trainer saved them under removed
+    /// (<see cref="StateDictPrefix"/>), and that prefix ("" for none).
+    /// </summary>
+    public static (IReadOnlyDictionary<string, Tensor> Tensors, string Prefix) Keyed(CheckpointTensors file, ZooArchitecture architecture)
     {
-        var tensors = file.Tensors;
-        if (tensors.Count > 0 && tensors.Keys.All(k => k.StartsWith(DataParallelPrefix, StringComparison.Ordinal)))
-            return tensors.ToDictionary(p => p.Key[DataParallelPrefix.Length..], p => p.Value, StringComparer.Ordinal);
-        return tensors;
+        var prefix = StateDictPrefix.Find([.. file.Tensors.Keys], architecture.LogitsWeightKey, file.Path, architecture.Name);
+        return (StateDictPrefix.Strip(file.Tensors, prefix), prefix);
     }
 
     /// <summary>The class count a checkpoint was trained for: the row count of its logits weight.</summary>
@@ -31,7 +30,7 @@ public static class StateDictLoader
             : architecture.DefaultClasses;
 
     public static ModelLoadReport Apply(nn.Module<Tensor, Tensor> network, ZooArchitecture architecture, CheckpointTensors file,
-        IReadOnlyDictionary<string, Tensor> source, int classes, InputSpec input, TimeSpan readTime)
+        IReadOnlyDictionary<string, Tensor> source, string prefix, int classes, InputSpec input, TimeSpan readTime)
     {
         var started = DateTime.UtcNow;
         var target = network.state_dict();
@@ -42,7 +41,7 @@ public static class StateDictLoader
             var layer = ForwardOrder.FirstLayerFed(network, architecture, input, required[0]);
             var more = required.Count > 1 ? $" ({required.Count} of the network's {target.Count} keys are missing)" : "";
             throw new AtlasInputException(
-                $"{file.Path}: has no '{required[0]}', which {architecture.Name} needs for layer {layer}{more}; is it a {architecture.Name} checkpoint?");
+                $"{file.Path}: has no '{prefix}{required[0]}', which {architecture.Name} needs for layer {layer}{more}; is it a {architecture.Name} checkpoint?");
         }
         var present = target.Where(p => source.ContainsKey(p.Key)).ToList();
         foreach (var (key, destination) in present)
@@ -50,9 +49,9 @@ public static class StateDictLoader
             var stored = source[key];
             if (!stored.shape.SequenceEqual(destination.shape))
                 throw new AtlasInputException(
-                    $"{file.Path}: '{key}' has shape [{string.Join(", ", stored.shape)}] but {architecture.Name} needs [{string.Join(", ", destination.shape)}]; is it a {architecture.Name} checkpoint?");
+                    $"{file.Path}: '{prefix}{key}' has shape [{string.Join(", ", stored.shape)}] but {architecture.Name} needs [{string.Join(", ", destination.shape)}]; is it a {architecture.Name} checkpoint?");
             if (stored.is_floating_point() != destination.is_floating_point())
-                throw new AtlasInputException($"{file.Path}: '{key}' is stored as {stored.dtype} but {architecture.Name} needs {destination.dtype}");
+                throw new AtlasInputException($"{file.Path}: '{prefix}{key}' is stored as {stored.dtype} but {architecture.Name} needs {destination.dtype}");
         }
         using (no_grad())
         {
@@ -64,6 +63,7 @@ public static class StateDictLoader
         return new ModelLoadReport(
             Checkpoint: file.Path,
             Format: file.FormatName,
+            KeyPrefix: prefix,
             Architecture: architecture.Name,
             Classes: classes,
             Loaded: present.Count,
@@ -78,6 +78,8 @@ public static class StateDictLoader
     {
         logger.LogInformation("Loaded {Architecture} ({Classes} classes) from {Checkpoint}: {Loaded} tensors, {Format} format, stored as {StoredTypes}, in {Seconds:F1} s",
             report.Architecture, report.Classes, report.Checkpoint, report.Loaded, report.Format, string.Join("/", report.StoredTypes), report.Elapsed.TotalSeconds);
+        if (report.KeyPrefix.Length > 0)
+            logger.LogInformation("Read {Architecture}'s weights from the checkpoint's keys under '{Prefix}'", report.Architecture, report.KeyPrefix);
         if (report.Note is { } note)
             logger.LogInformation("{Architecture}: {Note}", report.Architecture, note);
         if (report.AuxiliaryIgnored.Count > 0)

@@ -1,0 +1,74 @@
+using Atlas.Core;
+using Atlas.Core.Configuration;
+using Atlas.Core.Models;
+
+namespace Atlas.Cli.Tests;
+
+/// <summary>
+/// Checkpoints as trainers write them, by PyTorch itself: a network inside a Lightning-style module beside a loss's
+/// weights and the optimizer's state, one saved from a torch.compile'd network, and one holding a network and its
+/// EMA copy. The first two load as the plain state dict does; the third is refused.
+/// </summary>
+public class TrainingCheckpointTests
+{
+    [Fact]
+    public async Task A_network_saved_inside_a_trainers_module_loads_as_its_own_state_dict_does()
+    {
+        var folder = TestData.NewTempFolder("training-checkpoints");
+        var saved = await PythonProcess.RunAsync(folder, "-c", """
+            import torch, torchvision
+            torch.manual_seed(0)
+            net = torchvision.models.resnet18(num_classes=10).eval()  # eval: the step below must not move running statistics
+            for bn in (m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)):
+                bn.running_mean.uniform_(-0.5, 0.5); bn.running_var.uniform_(0.5, 2)
+            torch.save(net.state_dict(), "plain.pth")
+
+            class Trainer(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.model = net
+                    self.criterion = torch.nn.CrossEntropyLoss(weight=torch.rand(10))
+            trainer = Trainer()
+            optimizer = torch.optim.Adam(trainer.parameters())
+            net(torch.rand(2, 3, 32, 32)).sum().backward()
+            optimizer.zero_grad()  # the state is what matters: Adam's per-parameter tensors and step counts
+            torch.save({"epoch": 3, "global_step": 120, "pytorch-lightning_version": "2.4.0", "state_dict": trainer.state_dict(),
+                        "optimizer_states": [optimizer.state_dict()], "lr_schedulers": [], "hyper_parameters": {"lr": 0.001}},
+                       "lightning.ckpt")
+
+            class Compiled(torch.nn.Module):  # what torch.compile's wrapper names the network it holds
+                def __init__(self):
+                    super().__init__()
+                    self._orig_mod = net
+            torch.save(Compiled().state_dict(), "compiled.pth")
+
+            class WithEma(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.model = net
+                    self.ema = torchvision.models.resnet18(num_classes=10)
+            torch.save({"state_dict": WithEma().state_dict()}, "ema.ckpt")
+            """);
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+
+        TorchRuntime.Initialize();
+        using var pixels = TorchSharp.torch.rand(2, 3, 32, 32, generator: new TorchSharp.torch.Generator(3));
+        using var noGrad = TorchSharp.torch.no_grad();
+        using var plain = ModelLoader.Load("resnet18", Path.Combine(folder, "plain.pth"), []);
+        using var expected = plain.Logits(pixels);
+        foreach (var (file, prefix, ignored) in new[] { ("lightning.ckpt", "model.", new[] { "criterion.weight" }), ("compiled.pth", "_orig_mod.", []) })
+        {
+            var (model, report) = ModelLoader.LoadWithReport(new ModelConfig { Architecture = "resnet18", Checkpoint = Path.Combine(folder, file) }, []);
+            using var _ = model;
+            Assert.Equal(prefix, report.KeyPrefix);
+            Assert.Equal(10, report.Classes);
+            Assert.Equal(ignored, report.Unexpected);
+            using var logits = model.Logits(pixels);
+            Assert.True(logits.allclose(expected, rtol: 0, atol: 0), $"{file}: logits differ from the plain state dict's");
+        }
+
+        var ema = Path.Combine(folder, "ema.ckpt");
+        var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load("resnet18", ema, []));
+        Assert.Equal($"{ema}: holds a resnet18 logits weight ('fc.weight') under 2 prefixes ('ema.', 'model.'), so which network to load is ambiguous; save the state dict of the one you want on its own", error.Message);
+    }
+}

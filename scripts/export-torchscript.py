@@ -11,7 +11,9 @@ that its forward returns the outputs of the modules you name (in that order) and
 MODEL is "module:callable": a class or function that returns the network, importable from the current folder or
 your PYTHONPATH (for example torchvision.models:resnet18, or mynet:Net for mynet.py here). --kwargs passes it
 JSON arguments. --weights is a state dict saved with torch.save (a training checkpoint that holds one under
-"state_dict", "model_state_dict" or "model" works too; DataParallel's "module." prefixes are dropped).
+"state_dict", "model_state_dict" or "model" works too, a Lightning .ckpt among them; the prefix the network's keys
+were saved under, such as DataParallel's "module.", torch.compile's "_orig_mod." or a Lightning module's "model.",
+is found and dropped).
 
 Output names are module paths as model.named_modules() lists them. A module that runs more than once per forward
 (torchvision's ResNet blocks reuse one ReLU) is refused: name its block instead. Each output is copied as the
@@ -73,7 +75,10 @@ def build(spec, kwargs):
 
 
 def load_weights(network, path):
-    state = torch.load(path, map_location="cpu")
+    try:
+        state = torch.load(path, map_location="cpu")
+    except Exception as e:  # a missing file, a corrupt archive, or (PyTorch >= 2.6) a pickled object weights_only refuses
+        fail(f"--weights: cannot read '{path}' ({' '.join(str(e).split())[:300]})")
     if isinstance(state, dict):
         for key in ("state_dict", "model_state_dict", "model"):
             if isinstance(state.get(key), dict):
@@ -81,11 +86,35 @@ def load_weights(network, path):
                 break
     if not isinstance(state, dict):
         fail(f"--weights: '{path}' holds {type(state).__name__}, not a state dict")
-    state = {k[len("module."):] if k.startswith("module.") else k: v for k, v in state.items()}
+    state = _under_prefix(network, state, path)
     try:
         network.load_state_dict(state, strict=True)
     except RuntimeError as e:
         fail(f"--weights: '{path}' does not fit the network ({' '.join(str(e).split())[:400]})")
+
+
+def _under_prefix(network, state, path):
+    """The state dict's entries under the prefix a trainer saved the network under (DataParallel's "module.",
+    torch.compile's "_orig_mod.", a Lightning module's "model.", ...), with the prefix removed: the one prefix under
+    which every key of the network is found. Entries outside it (a loss's weights) are left out, and said so.
+    With no such prefix the state is returned as it is, for load_state_dict to say what does not fit."""
+    needed = [k for k in network.state_dict() if not k.endswith("num_batches_tracked")]
+    if not needed or all(k in state for k in needed):
+        return state
+    first = needed[0]
+    prefixes = {k[:-len(first)] for k in state if isinstance(k, str) and k.endswith("." + first)}
+    fits = sorted(p for p in prefixes if all(p + k in state for k in needed))
+    if len(fits) > 1:
+        fail(f"--weights: '{path}' holds the whole network under {len(fits)} prefixes ({', '.join(repr(p) for p in fits)}), "
+             "so which to load is ambiguous; save the state dict of the one you want on its own")
+    if not fits:
+        return state
+    prefix = fits[0]
+    outside = [k for k in state if not k.startswith(prefix)]
+    if outside:
+        print(f"note: loaded the weights under '{prefix}'; left out {len(outside)} key{'s' if len(outside) != 1 else ''} "
+              f"outside it ({', '.join(outside[:5])}{', ...' if len(outside) > 5 else ''})", file=sys.stderr)
+    return {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
 
 
 class _StopForward(Exception):

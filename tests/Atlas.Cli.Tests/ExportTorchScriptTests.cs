@@ -369,6 +369,54 @@ public class ExportTorchScriptTests
     }
 
     [Fact]
+    public async Task Weights_saved_inside_a_trainers_module_are_found_under_their_prefix_and_two_whole_networks_are_refused()
+    {
+        var folder = await NetworkFolderAsync("export-prefixed");
+        // A Lightning-style checkpoint: the network under "model." beside the loss's class weights, and one with an EMA
+        // copy as well.
+        var saved = await RunPythonAsync(folder, "-c", """
+            import torch, mynet
+            torch.manual_seed(3)
+            class Trainer(torch.nn.Module):
+                def __init__(self, ema):
+                    super().__init__()
+                    self.model = mynet.Net(classes=4)
+                    self.criterion = torch.nn.CrossEntropyLoss(weight=torch.rand(4))
+                    if ema: self.ema = mynet.Net(classes=4)
+            trainer = Trainer(ema=False)
+            torch.save(trainer.model.state_dict(), "plain.pth")
+            torch.save({"epoch": 2, "state_dict": trainer.state_dict()}, "lightning.ckpt")
+            torch.save({"state_dict": Trainer(ema=True).state_dict()}, "ema.ckpt")
+            """);
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+        string[] common = ["mynet:Net", "--kwargs", "{\"classes\": 4}", "--outputs", "stem,block1", "--final-name", "head", "--input-size", "16"];
+
+        var plain = await RunPythonAsync(folder, [Script, .. common, "--weights", "plain.pth", "--out", "plain.pt"]);
+        var prefixed = await RunPythonAsync(folder, [Script, .. common, "--weights", "lightning.ckpt", "--out", "prefixed.pt"]);
+        var ambiguous = await RunPythonAsync(folder, [Script, .. common, "--weights", "ema.ckpt", "--out", "ema.pt"]);
+
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.True(prefixed.ExitCode == 0, prefixed.ToString());
+        Assert.Contains("note: loaded the weights under 'model.'; left out 1 key outside it (criterion.weight)", prefixed.StdErr);
+        var same = await RunPythonAsync(folder, "-c", """
+            import torch
+            a, b = torch.jit.load("plain.pt"), torch.jit.load("prefixed.pt")
+            print(all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values())) and len(a.state_dict()) > 0)
+            """);
+        Assert.Equal("True", same.StdOut.Trim());
+        Assert.Equal(2, ambiguous.ExitCode);
+        Assert.Equal("error: --weights: 'ema.ckpt' holds the whole network under 2 prefixes ('ema.', 'model.'), so which to load is ambiguous; save the state dict of the one you want on its own",
+            ambiguous.StdErr.Trim());
+        Assert.False(File.Exists(Path.Combine(folder, "ema.pt")));
+
+        await File.WriteAllTextAsync(Path.Combine(folder, "notes.pth"), "not a checkpoint");
+        var unreadable = await RunPythonAsync(folder, [Script, .. common, "--weights", "notes.pth", "--out", "notes.pt"]);
+        Assert.Equal(2, unreadable.ExitCode);
+        Assert.StartsWith("error: --weights: cannot read 'notes.pth' (", unreadable.StdErr.Trim());
+        Assert.DoesNotContain("Traceback", unreadable.StdErr);
+    }
+
+    [Fact]
     public async Task A_module_that_never_runs_is_refused_naming_it()
     {
         var folder = await NetworkFolderAsync("export-spare");

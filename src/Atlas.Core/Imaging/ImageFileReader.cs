@@ -3,7 +3,7 @@ using SkiaSharp;
 namespace Atlas.Core.Imaging;
 
 /// <summary>
-/// Reads an image file (PNG, JPEG, GIF, BMP, WebP …) as [0,1] pixels for a model that takes
+/// Reads an image file (PNG, JPEG, GIF, BMP, WebP, TIFF …) as [0,1] pixels for a model that takes
 /// <paramref name="channels"/> channels at height×width. The picture is resized only when it is not
 /// already that size. Its colour is converted as the dataset pass converts it: a grey file is read as RGB
 /// for an RGB model (PIL's convert("RGB"), as torchvision's loader does: ImageNet holds grey JPEGs), a colour
@@ -16,11 +16,7 @@ public static class ImageFileReader
         if (channels is not (1 or 3)) throw new AtlasInputException($"models with {channels} input channels cannot read image files (only 1 or 3)");
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: image file not found");
         using var stream = File.OpenRead(path);
-        using var codec = SKCodec.Create(stream, out var result);
-        if (codec is null) throw new AtlasInputException($"{path}: not an image ({DecodeProblem(result)})");
-        using var decoded = SKBitmap.Decode(codec, new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul))
-            ?? throw new AtlasInputException($"{path}: the image could not be decoded");
-
+        using var decoded = Decode(stream, path);
 
         var sized = decoded;
         if (decoded.Width != width || decoded.Height != height)
@@ -34,6 +30,25 @@ public static class ImageFileReader
         {
             if (!ReferenceEquals(sized, decoded)) sized.Dispose();
         }
+    }
+
+    private static SKBitmap Decode(Stream stream, string path)
+    {
+        if (TiffImage.Is(stream))
+        {
+            try
+            {
+                return TiffImage.Decode(stream);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new AtlasInputException($"{path}: {e.Message}", e);
+            }
+        }
+        using var codec = SKCodec.Create(stream, out var result);
+        if (codec is null) throw new AtlasInputException($"{path}: not an image ({DecodeProblem(result)})");
+        return SKBitmap.Decode(codec, new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul))
+            ?? throw new AtlasInputException($"{path}: the image could not be decoded");
     }
 
     private static Raster ToRaster(SKBitmap bitmap, int channels)

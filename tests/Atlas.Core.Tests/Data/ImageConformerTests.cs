@@ -24,6 +24,10 @@ public class ImageConformerTests
     [InlineData("grey-photo", 48, 40)] // a greyscale JPEG
     [InlineData("translucent", 48, 40)] // RGBA: alpha dropped, as PIL's convert("RGB") drops it
     [InlineData("palette", 48, 40)] // a palette PNG with a transparent entry
+    [InlineData("tiff-lzw", 48, 40)] // TIFFs (LibTiff.NET): RGB, LZW-compressed
+    [InlineData("tiff-grey", 48, 40)] // greyscale, deflate
+    [InlineData("tiff-alpha", 40, 40)] // RGBA with unassociated alpha: dropped, not multiplied in, as PIL does
+    [InlineData("tiff-palette", 48, 40)] // a palette, through LibTiff's RGBA conversion
     public void Decode_resize_and_centre_crop_equal_pillows_byte_for_byte(string name, int shorter, int crop, bool reducedScaleDecode = true)
     {
         foreach (var (channels, suffix) in new[] { (3, "rgb"), (1, "grey") })

@@ -1,0 +1,84 @@
+using Atlas.Core.Data;
+using Atlas.Core.Imaging;
+using Atlas.Core.Tests.Models;
+using BitMiracle.LibTiff.Classic;
+using SkiaSharp;
+
+namespace Atlas.Core.Tests.Data;
+
+/// <summary>
+/// TIFF files, which torchvision's ImageFolder lists and Skia cannot read, in an image folder and for the image
+/// verbs. Their pixels against Pillow's are checked in <see cref="ImageConformerTests"/>; here, what a folder of
+/// them and a broken one do.
+/// </summary>
+public class TiffImageTests
+{
+    private static string Fixture(string name) => Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "pil-resize"), $"{name}.input.*").Single();
+
+    [Fact]
+    public void An_image_folder_lists_and_decodes_tif_and_tiff_files_and_skips_a_broken_one_with_its_reason()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "cells"));
+        File.Copy(Fixture("tiff-lzw"), Path.Combine(folder.Path, "cells", "a.tif"));
+        File.Copy(Fixture("tiff-grey"), Path.Combine(folder.Path, "cells", "b.TIFF"));
+        var whole = File.ReadAllBytes(Fixture("tiff-lzw"));
+        File.WriteAllBytes(Path.Combine(folder.Path, "cells", "c-truncated.tif"), whole[..(whole.Length / 3)]);
+        File.WriteAllBytes(Path.Combine(folder.Path, "cells", "d-header-only.tif"), "II*\0"u8.ToArray());
+
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(32, 3, 40));
+        Assert.Equal(["a.tif", "b.TIFF", "c-truncated.tif", "d-header-only.tif"], Enumerable.Range(0, data.Count).Select(i => Path.GetFileName(data.FileOf(i))));
+        var batch = data.Read(0, data.Count);
+        Assert.Equal([false, false, true, true], Enumerable.Range(0, data.Count).Select(batch.IsSkipped));
+        int plane = 3 * 32 * 32;
+        Assert.True(batch.Pixels.AsSpan(0, plane).IndexOfAnyExcept(0f) >= 0, "a.tif decoded to zeros");
+        Assert.Equal(["c-truncated.tif", "d-header-only.tif"], data.SkippedImages.Select(s => Path.GetFileName(s.Path)));
+        Assert.All(data.SkippedImages, s => Assert.False(string.IsNullOrWhiteSpace(s.Reason), "no reason given"));
+    }
+
+    [Fact]
+    public void Sixteen_bit_grey_goes_through_LibTiffs_conversion_which_keeps_each_values_high_byte()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("grey16.tif");
+        ushort[] values = [0, 100, 300, 40000, 65535];
+        using (var tiff = Tiff.Open(path, "w"))
+        {
+            tiff.SetField(TiffTag.IMAGEWIDTH, values.Length);
+            tiff.SetField(TiffTag.IMAGELENGTH, 1);
+            tiff.SetField(TiffTag.BITSPERSAMPLE, 16);
+            tiff.SetField(TiffTag.SAMPLESPERPIXEL, 1);
+            tiff.SetField(TiffTag.PHOTOMETRIC, Photometric.MINISBLACK);
+            tiff.SetField(TiffTag.PLANARCONFIG, PlanarConfig.CONTIG);
+            var line = new byte[values.Length * 2];
+            Buffer.BlockCopy(values, 0, line, 0, line.Length);
+            Assert.True(tiff.WriteScanline(line, 0));
+        }
+
+        using var stream = File.OpenRead(path);
+        using var page = TiffImage.Decode(stream);
+        // Pillow's convert("RGB") of this file clips instead: 0, 100, 255, 255, 255.
+        Assert.Equal(values.Select(v => (byte)(v >> 8)), Enumerable.Range(0, values.Length).Select(x => page.GetPixel(x, 0).Red));
+    }
+
+    [Fact]
+    public void The_image_verbs_read_a_tiff_as_the_same_picture_saved_as_png()
+    {
+        using var folder = new TempFolder();
+        var tiff = Fixture("tiff-lzw");
+        using (var stream = File.OpenRead(tiff))
+        using (var page = TiffImage.Decode(stream))
+        using (var png = File.Create(folder.File("same.png")))
+            Assert.True(page.Encode(png, SKEncodedImageFormat.Png, 100));
+
+        var fromTiff = ImageFileReader.Read(tiff, 3, 70, 90);
+        var fromPng = ImageFileReader.Read(folder.File("same.png"), 3, 70, 90);
+        Assert.Equal(fromPng.Pixels, fromTiff.Pixels);
+
+        var broken = folder.File("broken.tif");
+        File.WriteAllBytes(broken, "MM\0*garbage"u8.ToArray());
+        var error = Assert.Throws<AtlasInputException>(() => ImageFileReader.Read(broken, 3, 70, 90));
+        Assert.StartsWith(broken + ": ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+}

@@ -55,7 +55,13 @@ public sealed class ImageFolderListing
             .Order(StringComparer.Ordinal)
             .ToList();
         if (classFolders.Count == 0)
-            throw new AtlasInputException($"dataset.path: '{root}' has no class subfolders (expected one folder of images per class, like torchvision's ImageFolder)");
+        {
+            // Unlabelled images dumped in one folder are common; say how to make them one class instead of only refusing.
+            var loose = Directory.EnumerateFiles(root).Count(IsImage);
+            throw new AtlasInputException(loose > 0
+                ? $"dataset.path: '{root}' holds {loose} images but no class subfolders (expected one folder of images per class, like torchvision's ImageFolder); images without classes can go in one subfolder, such as '{Path.Combine(root, "all")}'"
+                : $"dataset.path: '{root}' has no class subfolders (expected one folder of images per class, like torchvision's ImageFolder)");
+        }
         foreach (var folder in classFolders)
         {
             stamps.Add((folder, Directory.GetLastWriteTimeUtc(folder)));

@@ -30,6 +30,21 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
+    public void A_folder_without_class_subfolders_is_refused_saying_where_loose_images_can_go()
+    {
+        using var folder = new TempFolder();
+        var empty = Assert.Throws<AtlasInputException>(() => new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16)));
+        Assert.Equal($"dataset.path: '{folder.Path}' has no class subfolders (expected one folder of images per class, like torchvision's ImageFolder)", empty.Message);
+
+        Write(folder, "a.png", 20, 20, SKColors.Black);
+        Write(folder, "b.JPG", 20, 20, SKColors.Black);
+        File.WriteAllText(folder.File("notes.txt"), "not an image");
+        var loose = Assert.Throws<AtlasInputException>(() => new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16)));
+        Assert.StartsWith($"dataset.path: '{folder.Path}' holds 2 images but no class subfolders", loose.Message);
+        Assert.EndsWith($"images without classes can go in one subfolder, such as '{Path.Combine(folder.Path, "all")}'", loose.Message);
+    }
+
+    [Fact]
     public void The_file_list_is_reused_while_the_folders_are_unchanged_and_read_again_after_any_change()
     {
         using var folder = new TempFolder();

@@ -68,9 +68,12 @@ public sealed record ModelConfig
     public IReadOnlyDictionary<string, string>? PreActivations { get; init; }
     /// <summary>TorchScript models only: how many channels the input has (1 or 3; null = 3).</summary>
     public int? InputChannels { get; init; }
-    /// <summary>TorchScript models only: per-channel mean subtracted from [0,1] pixels before the network (null = none).</summary>
+    /// <summary>
+    /// Per-channel mean subtracted from [0,1] pixels before the network (null = the architecture's: ImageNet's for the
+    /// TorchVision networks, none for a TorchScript one).
+    /// </summary>
     public float[]? Mean { get; init; }
-    /// <summary>TorchScript models only: per-channel std that [0,1] pixels are divided by after the mean (null = none).</summary>
+    /// <summary>Per-channel std that [0,1] pixels are divided by after the mean (null = the architecture's, as for <see cref="Mean"/>).</summary>
     public float[]? Std { get; init; }
 }
 

@@ -124,8 +124,10 @@ public static class AtlasConfigLoader
             Require(c.Model.Outputs is null, "model.outputs", zooHasItsOwn);
             Require(c.Model.PreActivations is null, "model.preActivations", zooHasItsOwn);
             Require(c.Model.InputChannels is null, "model.inputChannels", zooHasItsOwn);
-            Require(c.Model.Mean is null, "model.mean", zooHasItsOwn);
-            Require(c.Model.Std is null, "model.std", zooHasItsOwn);
+            if (Models.ModelZoo.Find(c.Model.Architecture) is { } zoo) NormalizationRules.Check(c.Model, zoo.Input.Channels, Require);
+            // TorchVision's transform_input re-maps inputs normalized with ImageNet's statistics, which these replace.
+            Require(c.Model.TransformInput is not true || (c.Model.Mean is null && c.Model.Std is null), "model.transformInput",
+                "cannot be combined with model.mean or model.std (it assumes ImageNet's mean and std)");
         }
         Require(c.Model.MemoryFormat is "auto" or "contiguous" or "channelsLast", "model.memoryFormat", $"'{c.Model.MemoryFormat}' is not auto, contiguous or channelsLast");
         Require(c.Model.MaxPoolBackward is "auto" or "native" or "scatter", "model.maxPoolBackward", $"'{c.Model.MaxPoolBackward}' is not auto, native or scatter");

@@ -23,10 +23,7 @@ internal static class TorchScriptModelRules
             require(TorchScriptInput.IsValidOutputName(name), "model.outputs", $"'{name}' is not a usable layer name (letters, digits, '_', '-' or '.', starting with a letter or digit, at most 100)");
         var repeated = outputs.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         require(repeated is null, "model.outputs", $"'{repeated?.Key}' is named twice");
-        require(model.Mean is null || model.Mean.Length == channels, "model.mean", $"has {model.Mean?.Length} values for {channels} channels");
-        require(model.Std is null || model.Std.Length == channels, "model.std", $"has {model.Std?.Length} values for {channels} channels");
-        require(model.Std is null || model.Std.All(v => v > 0 && float.IsFinite(v)), "model.std", "values must be positive");
-        require(model.Mean is null || model.Mean.All(float.IsFinite), "model.mean", "values must be finite numbers");
+        NormalizationRules.Check(model, channels, require);
         require(model.Train is null, "model.train", "only the demo CNN is trained by the atlas");
 
         var preActivations = model.PreActivations ?? new Dictionary<string, string>();

@@ -37,7 +37,7 @@ public static class ModelLoader
         if (TorchScriptInput.Is(config.Architecture)) return TorchScriptLoader.Load(config, classNames);
         TorchRuntime.Initialize();
         var architecture = ModelZoo.Get(config.Architecture);
-        var input = architecture.InputFor(config.InputSize);
+        var input = architecture.InputFor(config);
         var clock = Stopwatch.StartNew();
         using var file = CheckpointReader.Read(config.Checkpoint);
         var (tensors, prefix) = StateDictLoader.Keyed(file, architecture);

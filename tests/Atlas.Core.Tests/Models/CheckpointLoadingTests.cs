@@ -110,6 +110,33 @@ public class CheckpointLoadingTests
     }
 
     [Fact]
+    public void A_zoo_network_normalizes_its_input_with_the_configs_mean_and_std_in_place_of_imagenets()
+    {
+        using var folder = new TempFolder();
+        TorchRuntime.Initialize();
+        random.manual_seed(5);
+        using (var network = torchvision.models.resnet18(num_classes: 4)) network.save_safetensors(folder.File("net.safetensors"));
+        var path = folder.File("net.safetensors");
+        float[] mean = [0.5f, 0.4f, 0.3f], std = [0.2f, 0.25f, 0.3f];
+
+        using var imageNet = ModelLoader.Load(new ModelConfig { Architecture = "resnet18", Checkpoint = path, InputSize = 32 }, []);
+        using var own = ModelLoader.Load(new ModelConfig { Architecture = "resnet18", Checkpoint = path, InputSize = 32, Mean = mean, Std = std }, []);
+        var (m, s) = (imageNet.Input.Mean, imageNet.Input.Std);
+        Assert.Equal(mean, own.Input.Mean);
+        Assert.Equal(std, own.Input.Std);
+
+        // The pixels that ImageNet's statistics normalize to what the config's make of the first ones.
+        using var noGrad = no_grad();
+        using var pixels = rand(2, 3, 32, 32, generator: new Generator(8));
+        using var same = tensor(m).view(1, 3, 1, 1) + tensor(s).view(1, 3, 1, 1) * (pixels - tensor(mean).view(1, 3, 1, 1)) / tensor(std).view(1, 3, 1, 1);
+        using var expected = imageNet.Logits(same);
+        using var actual = own.Logits(pixels);
+        using var plain = imageNet.Logits(pixels);
+        Assert.True(actual.allclose(expected, rtol: 1e-4, atol: 1e-5), "the config's mean and std are not what normalizes the input");
+        Assert.False(actual.allclose(plain, rtol: 1e-3, atol: 1e-4), "the config's mean and std changed nothing");
+    }
+
+    [Fact]
     public void A_checkpoint_of_another_architecture_or_shape_is_an_input_error()
     {
         using var folder = new TempFolder();

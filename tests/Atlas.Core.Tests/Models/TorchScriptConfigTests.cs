@@ -79,8 +79,6 @@ public class TorchScriptConfigTests
     [InlineData("outputs", "[\"a\"]")]
     [InlineData("preActivations", "{ \"a\": \"b\" }")]
     [InlineData("inputChannels", "3")]
-    [InlineData("mean", "[0.5, 0.5, 0.5]")]
-    [InlineData("std", "[0.5, 0.5, 0.5]")]
     public void A_zoo_architecture_refuses_the_torchscript_fields(string field, string value)
     {
         using var folder = new TempFolder();

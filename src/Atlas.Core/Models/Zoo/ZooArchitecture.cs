@@ -34,6 +34,12 @@ public sealed class ZooArchitecture
         string.Equals(Name, name, StringComparison.OrdinalIgnoreCase) || Aliases.Any(a => string.Equals(a, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The input convention at <paramref name="size"/> pixels square (null = the default size).</summary>
+    /// <summary>The input a config's model section asks for: its size, and its mean and std where it gives them.</summary>
+    public InputSpec InputFor(Configuration.ModelConfig model) =>
+        InputFor(model.InputSize) is var input && (model.Mean is not null || model.Std is not null)
+            ? input with { Mean = model.Mean ?? input.Mean, Std = model.Std ?? input.Std }
+            : input;
+
     public InputSpec InputFor(int? size)
     {
         if (size is not int side || side == Input.Height) return Input;

@@ -6,8 +6,9 @@ namespace Atlas.Cli.Tests;
 
 /// <summary>
 /// Checkpoints as trainers write them, by PyTorch itself: a network inside a Lightning-style module beside a loss's
-/// weights and the optimizer's state, one saved from a torch.compile'd network, and one holding a network and its
-/// EMA copy. The first two load as the plain state dict does; the third is refused.
+/// weights, the optimizer's state and the hyper-parameters, metrics and dates a trainer keeps; one saved from a
+/// torch.compile'd network; one holding a network and its EMA copy; one holding an object of the trainer's own class.
+/// The first two load as the plain state dict does; the others are refused.
 /// </summary>
 public class TrainingCheckpointTests
 {
@@ -32,9 +33,27 @@ public class TrainingCheckpointTests
             optimizer = torch.optim.Adam(trainer.parameters())
             net(torch.rand(2, 3, 32, 32)).sum().backward()
             optimizer.zero_grad()  # the state is what matters: Adam's per-parameter tensors and step counts
+            # What else a trainer keeps: hyper-parameters in Lightning's AttributeDict (its real qualified name, defined
+            # here), an argparse Namespace and a path; a callback's tensors; metrics as NumPy values; dates; versions.
+            import argparse, collections, datetime, pathlib, sys, numpy
+            for name in ("lightning", "lightning.fabric", "lightning.fabric.utilities", "lightning.fabric.utilities.data"):
+                sys.modules[name] = type(sys)(name)
+            module = sys.modules["lightning.fabric.utilities.data"]
+            class AttributeDict(dict):
+                pass
+            AttributeDict.__module__ = module.__name__
+            module.AttributeDict = AttributeDict
+            hyper = AttributeDict(lr=0.001, data=pathlib.Path("/data/train"), args=argparse.Namespace(epochs=3, layers=[2, 2]))
             torch.save({"epoch": 3, "global_step": 120, "pytorch-lightning_version": "2.4.0", "state_dict": trainer.state_dict(),
-                        "optimizer_states": [optimizer.state_dict()], "lr_schedulers": [], "hyper_parameters": {"lr": 0.001}},
+                        "optimizer_states": [optimizer.state_dict()], "lr_schedulers": [], "hyper_parameters": hyper,
+                        "callbacks": {"ModelCheckpoint{'monitor': 'val_acc'}": {"best_model_score": torch.tensor(0.93)}},
+                        "best_acc": numpy.float64(0.93), "confusion": numpy.eye(3), "seen": collections.defaultdict(list, {"a": [1]}),
+                        "saved": datetime.datetime(2026, 11, 27, tzinfo=datetime.timezone.utc), "torch": torch.__version__},
                        "lightning.ckpt")
+
+            class Settings:  # a class of the trainer's own: not known to be data, so refused
+                pass
+            torch.save({"state_dict": net.state_dict(), "settings": Settings()}, "own-class.ckpt")
 
             class Compiled(torch.nn.Module):  # what torch.compile's wrapper names the network it holds
                 def __init__(self):
@@ -66,6 +85,10 @@ public class TrainingCheckpointTests
             using var logits = model.Logits(pixels);
             Assert.True(logits.allclose(expected, rtol: 0, atol: 0), $"{file}: logits differ from the plain state dict's");
         }
+
+        var own = Path.Combine(folder, "own-class.ckpt");
+        var refused = Assert.Throws<AtlasInputException>(() => ModelLoader.Load("resnet18", own, []));
+        Assert.StartsWith($"{own}: refused to load: the pickle references __main__.Settings", refused.Message);
 
         var ema = Path.Combine(folder, "ema.ckpt");
         var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load("resnet18", ema, []));

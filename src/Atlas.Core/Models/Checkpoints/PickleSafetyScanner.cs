@@ -6,7 +6,8 @@ namespace Atlas.Core.Models.Checkpoints;
 /// <summary>
 /// Walks a pickle's opcodes without executing any of them and refuses one that could do more than
 /// rebuild tensors inside dicts, lists and tuples: every global it names must be on a short allowlist
-/// (OrderedDict, torch's tensor-rebuild function and storage types), and opcodes that build arbitrary
+/// (OrderedDict, torch's tensor-rebuild function and storage types, and the data-only classes of a training
+/// checkpoint's other entries, <see cref="TrainingStateObjects"/>), and opcodes that build arbitrary
 /// objects (INST, OBJ, extension-registry lookups, out-of-band buffers, text persistent ids) are refused.
 /// The unpickler that runs afterwards never executes code either; this check makes the refusal explicit
 /// and names what the file asked for.
@@ -21,6 +22,8 @@ public static class PickleSafetyScanner
         "torch.FloatStorage", "torch.HalfStorage", "torch.BFloat16Storage", "torch.DoubleStorage",
         "torch.LongStorage", "torch.IntStorage", "torch.ShortStorage", "torch.CharStorage",
         "torch.ByteStorage", "torch.BoolStorage",
+        // How protocol 2 writes bytes (NumPy scalars' and arrays' data); the unpickler turns it into a byte array.
+        "_codecs.encode",
     };
 
     /// <summary>Throws <see cref="AtlasInputException"/> naming <paramref name="file"/> unless the pickle is plain data.</summary>
@@ -110,10 +113,12 @@ public static class PickleSafetyScanner
     private static void RequireAllowed(string module, string name, string file)
     {
         var global = $"{module}.{name}";
-        if (AllowedGlobals.Contains(global)) return;
+        if (AllowedGlobals.Contains(global) || TrainingStateObjects.Names.Contains(global)) return;
+        // A pickled model names its classes; a training checkpoint's other entries (hyper-parameters as an
+        // argparse.Namespace, paths, configs) name theirs. Either way the weights can be saved on their own.
         var hint = global == "torch._utils._rebuild_parameter" || module.StartsWith("torchvision.", StringComparison.Ordinal) || module.StartsWith("__main__", StringComparison.Ordinal)
             ? "; save the model's state_dict() instead of the model object"
-            : "";
+            : "; if it is a training checkpoint, save its state dict on its own (torch.save(checkpoint[\"state_dict\"], path))";
         throw Refuse(file, $"the pickle references {global}, and only tensors and containers are loaded{hint}");
     }
 

@@ -8,7 +8,8 @@ namespace Atlas.Core.Models.Checkpoints;
 /// <summary>
 /// PyTorch's zip checkpoint format (<c>torch.save</c> since 1.6, .pth/.pt/.bin): the pickle is checked
 /// by <see cref="PickleSafetyScanner"/> first, then unpickled by TorchSharp.PyBridge, which builds
-/// tensors and containers only. A state dict saved on its own, or under a "state_dict"/"model" key of
+/// tensors and containers only (a training checkpoint's hyper-parameters and metrics as inert
+/// <see cref="OpaqueObject"/>s). A state dict saved on its own, or under a "state_dict"/"model" key of
 /// a training checkpoint, is accepted.
 /// </summary>
 internal static class PyTorchZipReader
@@ -23,6 +24,7 @@ internal static class PyTorchZipReader
         stream.Position = 0;
 
         using var scope = NewDisposeScope();
+        TrainingStateObjects.Register();
         var root = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: false);
         var table = StateTable(root) ?? throw new AtlasInputException(
             $"{path}: holds no tensors at the top level or under {string.Join("/", WrapperKeys)} (not a state dict)");

@@ -66,7 +66,11 @@ public class TrainingCheckpointTests
                     super().__init__()
                     self.model = net
                     self.ema = torchvision.models.resnet18(num_classes=10)
-            torch.save({"state_dict": WithEma().state_dict()}, "ema.ckpt")
+            with_ema = WithEma()
+            torch.nn.init.normal_(with_ema.ema.fc.weight)  # an EMA copy that differs from the model
+            torch.save({"state_dict": with_ema.state_dict()}, "ema.ckpt")
+            torch.save(with_ema.ema.state_dict(), "ema-plain.pth")
+            torch.save({"epoch": 9, "arch": "resnet18", "state_dict": net.state_dict(), "state_dict_ema": with_ema.ema.state_dict()}, "timm.pth.tar")
             """);
         Assert.True(saved.ExitCode == 0, saved.ToString());
 
@@ -92,6 +96,24 @@ public class TrainingCheckpointTests
 
         var ema = Path.Combine(folder, "ema.ckpt");
         var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load("resnet18", ema, []));
-        Assert.Equal($"{ema}: holds a resnet18 logits weight ('fc.weight') under 2 prefixes ('ema.', 'model.'), so which network to load is ambiguous; save the state dict of the one you want on its own", error.Message);
+        Assert.Equal($"{ema}: holds a resnet18 logits weight ('fc.weight') under 2 prefixes ('ema.', 'model.'), so which network to load is ambiguous; name one in model.keyPrefix", error.Message);
+
+        // Either copy, when the config names it: by its prefix, or by the training checkpoint's entry that holds it.
+        using var emaPlain = ModelLoader.Load("resnet18", Path.Combine(folder, "ema-plain.pth"), []);
+        using var emaExpected = emaPlain.Logits(pixels);
+        Assert.False(emaExpected.allclose(expected), "the EMA copy computes what the model does");
+        var timm = Path.Combine(folder, "timm.pth.tar");
+        foreach (var config in new[]
+        {
+            new ModelConfig { Architecture = "resnet18", Checkpoint = ema, KeyPrefix = "ema." },
+            new ModelConfig { Architecture = "resnet18", Checkpoint = timm, CheckpointEntry = "state_dict_ema" },
+        })
+        {
+            using var model = ModelLoader.Load(config, []);
+            using var logits = model.Logits(pixels);
+            Assert.True(logits.allclose(emaExpected, rtol: 0, atol: 0), $"{Path.GetFileName(config.Checkpoint)}: not the EMA copy's logits");
+        }
+        var absent = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(new ModelConfig { Architecture = "resnet18", Checkpoint = timm, CheckpointEntry = "ema" }, []));
+        Assert.Equal($"model.checkpointEntry: {timm} has no entry 'ema' (entries that hold tensors: state_dict, state_dict_ema)", absent.Message);
     }
 }

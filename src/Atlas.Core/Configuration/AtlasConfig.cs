@@ -28,6 +28,17 @@ public sealed record ModelConfig
     public required string Checkpoint { get; init; }
     /// <summary>When present and the checkpoint is missing, the model is trained first (demo models only).</summary>
     public TrainConfig? Train { get; init; }
+    /// <summary>
+    /// Zoo architectures: the top-level entry of a PyTorch training checkpoint that holds the state dict to load (timm's
+    /// "state_dict_ema", say); null = the first of "state_dict", "model_state_dict", "model", "module" and "net" that
+    /// holds tensors, or the file itself.
+    /// </summary>
+    public string? CheckpointEntry { get; init; }
+    /// <summary>
+    /// Zoo architectures: the prefix the network's keys are saved under ("model.", "ema."; "" for none); null = found
+    /// from where the logits weight lies (<see cref="Models.Checkpoints.StateDictPrefix"/>).
+    /// </summary>
+    public string? KeyPrefix { get; init; }
     /// <summary>Square input side in pixels; null = the architecture's own (224 for the ImageNet zoo, 28 for the demo).</summary>
     public int? InputSize { get; init; }
     /// <summary>

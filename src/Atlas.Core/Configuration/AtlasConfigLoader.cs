@@ -117,10 +117,17 @@ public static class AtlasConfigLoader
                 $"{fixedSize.Name} takes {fixedSize.Input.Height}×{fixedSize.Input.Width} inputs only");
         Require(c.Model.TransformInput is null || Models.ModelZoo.Find(c.Model.Architecture)?.Name is "googlenet" or "inception_v3",
             "model.transformInput", "only the googlenet and inception_v3 architectures have this option");
-        if (TorchScriptInput.Is(c.Model.Architecture)) TorchScriptModelRules.Check(c, Require);
+        if (TorchScriptInput.Is(c.Model.Architecture))
+        {
+            TorchScriptModelRules.Check(c, Require);
+            const string archiveHasNone = "only zoo architectures take this (a TorchScript archive is one network, not a state dict)";
+            Require(c.Model.CheckpointEntry is null, "model.checkpointEntry", archiveHasNone);
+            Require(c.Model.KeyPrefix is null, "model.keyPrefix", archiveHasNone);
+        }
         else
         {
             const string zooHasItsOwn = "only torchscript models take this (a zoo architecture has its own layers and input convention)";
+            Require(c.Model.CheckpointEntry is null || c.Model.CheckpointEntry.Length > 0, "model.checkpointEntry", "must not be empty (leave it out to find the state dict)");
             Require(c.Model.Outputs is null, "model.outputs", zooHasItsOwn);
             Require(c.Model.PreActivations is null, "model.preActivations", zooHasItsOwn);
             Require(c.Model.InputChannels is null, "model.inputChannels", zooHasItsOwn);

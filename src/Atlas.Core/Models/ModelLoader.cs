@@ -39,8 +39,8 @@ public static class ModelLoader
         var architecture = ModelZoo.Get(config.Architecture);
         var input = architecture.InputFor(config);
         var clock = Stopwatch.StartNew();
-        using var file = CheckpointReader.Read(config.Checkpoint);
-        var (tensors, prefix) = StateDictLoader.Keyed(file, architecture);
+        using var file = CheckpointReader.Read(config.Checkpoint, config.CheckpointEntry);
+        var (tensors, prefix) = StateDictLoader.Keyed(file, architecture, config.KeyPrefix);
         int classes = StateDictLoader.Classes(tensors, architecture);
         var readTime = clock.Elapsed;
 

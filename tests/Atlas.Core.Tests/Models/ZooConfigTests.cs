@@ -37,6 +37,8 @@ public class ZooConfigTests
     [InlineData("\"architecture\": \"demo-cnn\", \"inputSize\": 32", "model.inputSize: demo-cnn takes 28×28 inputs only")]
     [InlineData("\"architecture\": \"vgg16\", \"inputSize\": 4", "model.inputSize: must be between 16 and 4096")]
     [InlineData("\"architecture\": \"resnet18\", \"mean\": [0.5]", "model.mean: has 1 values for 3 channels")]
+    [InlineData("\"architecture\": \"resnet18\", \"checkpointEntry\": \"\"", "model.checkpointEntry: must not be empty (leave it out to find the state dict)")]
+    [InlineData("\"architecture\": \"torchscript\", \"inputSize\": 32, \"outputs\": [\"a\"], \"keyPrefix\": \"model.\"", "model.keyPrefix: only zoo architectures take this (a TorchScript archive is one network, not a state dict)")]
     [InlineData("\"architecture\": \"demo-cnn\", \"std\": [0]", "model.std: values must be positive")]
     [InlineData("\"architecture\": \"googlenet\", \"transformInput\": true, \"std\": [0.5, 0.5, 0.5]", "model.transformInput: cannot be combined with model.mean or model.std (it assumes ImageNet's mean and std)")]
     public void Model_options_are_checked_with_the_file_and_field_named(string model, string expected)

@@ -27,7 +27,11 @@ public static class CheckpointReader
         return CheckpointFormat.TorchSharp;
     }
 
-    public static CheckpointTensors Read(string path)
+    /// <summary>
+    /// The file's tensors; <paramref name="entry"/> names the top-level entry of a PyTorch training checkpoint that
+    /// holds them (null: found, see <see cref="PyTorchZipReader"/>).
+    /// </summary>
+    public static CheckpointTensors Read(string path, string? entry = null)
     {
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: checkpoint file not found");
         TorchRuntime.Initialize();
@@ -37,7 +41,9 @@ public static class CheckpointReader
             format = Detect(path);
             var tensors = format switch
             {
-                CheckpointFormat.PyTorchZip => PyTorchZipReader.Read(path),
+                CheckpointFormat.PyTorchZip => PyTorchZipReader.Read(path, entry),
+                _ when entry is not null => throw new AtlasInputException(
+                    $"model.checkpointEntry: {path} is a {(format == CheckpointFormat.Safetensors ? "safetensors" : "TorchSharp")} file, which holds one state dict and no entries"),
                 CheckpointFormat.Safetensors => SafetensorsReader.Read(path),
                 _ => TorchSharpFormatReader.Read(path),
             };

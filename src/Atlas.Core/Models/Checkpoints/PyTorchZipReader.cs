@@ -17,7 +17,7 @@ internal static class PyTorchZipReader
     private const long MaxPickleBytes = 256L << 20;
     private static readonly string[] WrapperKeys = ["state_dict", "model_state_dict", "model", "module", "net"];
 
-    public static IReadOnlyDictionary<string, Tensor> Read(string path)
+    public static IReadOnlyDictionary<string, Tensor> Read(string path, string? entry = null)
     {
         using var stream = File.OpenRead(path);
         CheckPickle(stream, path);
@@ -26,12 +26,12 @@ internal static class PyTorchZipReader
         using var scope = NewDisposeScope();
         TrainingStateObjects.Register();
         var root = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: false);
-        var table = StateTable(root) ?? throw new AtlasInputException(
+        var table = (entry is null ? StateTable(root) : Entry(root, entry, path)) ?? throw new AtlasInputException(
             $"{path}: holds no tensors at the top level or under {string.Join("/", WrapperKeys)} (not a state dict)");
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in table)
+        foreach (DictionaryEntry item in table)
         {
-            if (entry.Key is string key && entry.Value is Tensor value) tensors[key] = value.DetachFromDisposeScope();
+            if (item.Key is string key && item.Value is Tensor value) tensors[key] = value.DetachFromDisposeScope();
         }
         return tensors;
     }
@@ -61,6 +61,15 @@ internal static class PyTorchZipReader
             using (var input = entry.Open()) input.CopyTo(pickle);
             PickleSafetyScanner.Check(pickle.GetBuffer().AsSpan(0, (int)pickle.Length), path);
         }
+    }
+
+    private static Hashtable Entry(Hashtable root, string entry, string path)
+    {
+        if (root[entry] is Hashtable inner && inner.Values.OfType<Tensor>().Any()) return inner;
+        var holding = root.Keys.OfType<string>().Where(k => root[k] is Hashtable h && h.Values.OfType<Tensor>().Any()).Order(StringComparer.Ordinal).ToList();
+        throw new AtlasInputException(root.ContainsKey(entry)
+            ? $"model.checkpointEntry: '{entry}' in {path} holds no tensors (entries that do: {(holding.Count > 0 ? string.Join(", ", holding) : "none")})"
+            : $"model.checkpointEntry: {path} has no entry '{entry}' (entries that hold tensors: {(holding.Count > 0 ? string.Join(", ", holding) : "none")})");
     }
 
     private static Hashtable? StateTable(object? root)

@@ -15,11 +15,13 @@ public static class StateDictLoader
 {
     /// <summary>
     /// The file's tensors under the network's key names, with the prefix a trainer saved them under removed
-    /// (<see cref="StateDictPrefix"/>), and that prefix ("" for none).
+    /// (<see cref="StateDictPrefix"/>, or the config's <c>model.keyPrefix</c>), and that prefix ("" for none).
     /// </summary>
-    public static (IReadOnlyDictionary<string, Tensor> Tensors, string Prefix) Keyed(CheckpointTensors file, ZooArchitecture architecture)
+    public static (IReadOnlyDictionary<string, Tensor> Tensors, string Prefix) Keyed(CheckpointTensors file, ZooArchitecture architecture, string? prefixGiven = null)
     {
-        var prefix = StateDictPrefix.Find([.. file.Tensors.Keys], architecture.LogitsWeightKey, file.Path, architecture.Name);
+        if (prefixGiven is { Length: > 0 } && !file.Tensors.Keys.Any(k => k.StartsWith(prefixGiven, StringComparison.Ordinal)))
+            throw new AtlasInputException($"model.keyPrefix: no key of {file.Path} starts with '{prefixGiven}'");
+        var prefix = prefixGiven ?? StateDictPrefix.Find([.. file.Tensors.Keys], architecture.LogitsWeightKey, file.Path, architecture.Name);
         return (StateDictPrefix.Strip(file.Tensors, prefix), prefix);
     }
 

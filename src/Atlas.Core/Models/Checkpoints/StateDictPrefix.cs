@@ -33,7 +33,7 @@ public static class StateDictPrefix
             1 => wrappers[0],
             0 => keys.Count > 0 && keys.All(k => k.StartsWith(DataParallel, StringComparison.Ordinal)) ? DataParallel : "",
             _ => throw new AtlasInputException(
-                $"{path}: holds a {architecture} logits weight ('{logitsWeightKey}') under {wrappers.Count} prefixes ({string.Join(", ", wrappers.Select(w => $"'{w}'"))}), so which network to load is ambiguous; save the state dict of the one you want on its own"),
+                $"{path}: holds a {architecture} logits weight ('{logitsWeightKey}') under {wrappers.Count} prefixes ({string.Join(", ", wrappers.Select(w => $"'{w}'"))}), so which network to load is ambiguous; name one in model.keyPrefix"),
         };
     }
 

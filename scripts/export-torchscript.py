@@ -74,19 +74,29 @@ def build(spec, kwargs):
     return network
 
 
-def load_weights(network, path):
+def load_weights(network, path, entry=None, prefix=None):
     try:
         state = torch.load(path, map_location="cpu")
     except Exception as e:  # a missing file, a corrupt archive, or (PyTorch >= 2.6) a pickled object weights_only refuses
         fail(f"--weights: cannot read '{path}' ({' '.join(str(e).split())[:300]})")
-    if isinstance(state, dict):
+    if entry is not None:
+        if not isinstance(state, dict) or not isinstance(state.get(entry), dict):
+            held = sorted(k for k, v in state.items() if isinstance(v, dict)) if isinstance(state, dict) else []
+            fail(f"--weights-entry: '{path}' has no state dict under '{entry}' (entries holding dicts: {', '.join(map(str, held)) or 'none'})")
+        state = state[entry]
+    elif isinstance(state, dict):
         for key in ("state_dict", "model_state_dict", "model"):
             if isinstance(state.get(key), dict):
                 state = state[key]
                 break
     if not isinstance(state, dict):
         fail(f"--weights: '{path}' holds {type(state).__name__}, not a state dict")
-    state = _under_prefix(network, state, path)
+    if prefix is None:
+        state = _under_prefix(network, state, path)
+    else:
+        if prefix and not any(isinstance(k, str) and k.startswith(prefix) for k in state):
+            fail(f"--weights-prefix: no key of '{path}' starts with '{prefix}'")
+        state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     try:
         network.load_state_dict(state, strict=True)
     except RuntimeError as e:
@@ -106,7 +116,7 @@ def _under_prefix(network, state, path):
     fits = sorted(p for p in prefixes if all(p + k in state for k in needed))
     if len(fits) > 1:
         fail(f"--weights: '{path}' holds the whole network under {len(fits)} prefixes ({', '.join(repr(p) for p in fits)}), "
-             "so which to load is ambiguous; save the state dict of the one you want on its own")
+             "so which to load is ambiguous; name one with --weights-prefix")
     if not fits:
         return state
     prefix = fits[0]
@@ -333,6 +343,8 @@ def main():
     parser.add_argument("model", help="module:callable that returns the network, e.g. torchvision.models:resnet18")
     parser.add_argument("--kwargs", default="{}", help="JSON keyword arguments for the callable")
     parser.add_argument("--weights", help="state dict saved with torch.save")
+    parser.add_argument("--weights-entry", help="the entry of a training checkpoint that holds the state dict (e.g. state_dict_ema)")
+    parser.add_argument("--weights-prefix", help="the prefix the network's keys are saved under (e.g. ema.; '' for none)")
     parser.add_argument("--outputs", required=True, help="comma-separated module paths, in forward order")
     parser.add_argument("--input-size", type=int, required=True, help="side of the square input images")
     parser.add_argument("--channels", type=int, default=3, choices=(1, 3))
@@ -352,7 +364,7 @@ def main():
 
     network = build(args.model, json.loads(args.kwargs))
     if args.weights:
-        load_weights(network, args.weights)
+        load_weights(network, args.weights, args.weights_entry, args.weights_prefix)
     network.eval()
     names = [n.strip() for n in args.outputs.split(",") if n.strip()]
     pre = {}

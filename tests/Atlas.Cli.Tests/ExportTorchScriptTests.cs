@@ -386,7 +386,9 @@ public class ExportTorchScriptTests
             trainer = Trainer(ema=False)
             torch.save(trainer.model.state_dict(), "plain.pth")
             torch.save({"epoch": 2, "state_dict": trainer.state_dict()}, "lightning.ckpt")
-            torch.save({"state_dict": Trainer(ema=True).state_dict()}, "ema.ckpt")
+            with_ema = Trainer(ema=True)
+            torch.save({"state_dict": with_ema.state_dict()}, "ema.ckpt")
+            torch.save(with_ema.model.state_dict(), "ema-model.pth")
             """);
         Assert.True(saved.ExitCode == 0, saved.ToString());
         string[] common = ["mynet:Net", "--kwargs", "{\"classes\": 4}", "--outputs", "stem,block1", "--final-name", "head", "--input-size", "16"];
@@ -394,20 +396,27 @@ public class ExportTorchScriptTests
         var plain = await RunPythonAsync(folder, [Script, .. common, "--weights", "plain.pth", "--out", "plain.pt"]);
         var prefixed = await RunPythonAsync(folder, [Script, .. common, "--weights", "lightning.ckpt", "--out", "prefixed.pt"]);
         var ambiguous = await RunPythonAsync(folder, [Script, .. common, "--weights", "ema.ckpt", "--out", "ema.pt"]);
+        var named = await RunPythonAsync(folder, [Script, .. common, "--weights", "ema.ckpt", "--weights-prefix", "model.", "--out", "named.pt"]);
+        var direct = await RunPythonAsync(folder, [Script, .. common, "--weights", "ema-model.pth", "--out", "direct.pt"]);
 
         Assert.True(plain.ExitCode == 0, plain.ToString());
         Assert.True(prefixed.ExitCode == 0, prefixed.ToString());
         Assert.Contains("note: loaded the weights under 'model.'; left out 1 key outside it (criterion.weight)", prefixed.StdErr);
-        var same = await RunPythonAsync(folder, "-c", """
-            import torch
-            a, b = torch.jit.load("plain.pt"), torch.jit.load("prefixed.pt")
-            print(all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values())) and len(a.state_dict()) > 0)
-            """);
-        Assert.Equal("True", same.StdOut.Trim());
         Assert.Equal(2, ambiguous.ExitCode);
-        Assert.Equal("error: --weights: 'ema.ckpt' holds the whole network under 2 prefixes ('ema.', 'model.'), so which to load is ambiguous; save the state dict of the one you want on its own",
+        Assert.Equal("error: --weights: 'ema.ckpt' holds the whole network under 2 prefixes ('ema.', 'model.'), so which to load is ambiguous; name one with --weights-prefix",
             ambiguous.StdErr.Trim());
         Assert.False(File.Exists(Path.Combine(folder, "ema.pt")));
+        Assert.True(named.ExitCode == 0, named.ToString());
+        Assert.True(direct.ExitCode == 0, direct.ToString());
+        // The archives' weights: the Lightning checkpoint's are the plain file's, and the named prefix's are that network's.
+        var same = await RunPythonAsync(folder, "-c", """
+            import torch
+            def same(a, b):
+                a, b = torch.jit.load(a).state_dict(), torch.jit.load(b).state_dict()
+                return len(a) > 0 and a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+            print(same("plain.pt", "prefixed.pt"), same("direct.pt", "named.pt"), same("plain.pt", "named.pt"))
+            """);
+        Assert.Equal("True True False", same.StdOut.Trim());
 
         await File.WriteAllTextAsync(Path.Combine(folder, "notes.pth"), "not a checkpoint");
         var unreadable = await RunPythonAsync(folder, [Script, .. common, "--weights", "notes.pth", "--out", "notes.pt"]);

@@ -113,6 +113,11 @@ public sealed record DatasetConfig
     /// <summary>Use only the first N images (null = all).</summary>
     public int? Limit { get; init; }
     /// <summary>
+    /// Image folders: use N images spread evenly over the sorted list (every count/N-th), so that each class keeps its
+    /// share, where <see cref="Limit"/> would take the first classes only (null = all).
+    /// </summary>
+    public int? Sample { get; init; }
+    /// <summary>
     /// Side of the square images handed to the model; null = the model's input size, which the config
     /// loader fills in from the architecture. Images of another size are resized and center-cropped.
     /// </summary>

@@ -99,6 +99,10 @@ public static class AtlasConfigLoader
         Require(c.Dataset.Kind is "fashion-mnist" or "idx" or "image-folder", "dataset.kind", $"'{c.Dataset.Kind}' is not one of fashion-mnist, idx, image-folder");
         Require(c.Dataset.Split is "train" or "test", "dataset.split", $"'{c.Dataset.Split}' is not train or test");
         Require(c.Dataset.Limit is null or > 0, "dataset.limit", "must be positive");
+        Require(c.Dataset.Sample is null or > 0, "dataset.sample", "must be positive");
+        Require(c.Dataset.Sample is null || c.Dataset.Kind == "image-folder", "dataset.sample",
+            "only image-folder data sets are sampled (their files are listed class by class; use dataset.limit for IDX files)");
+        Require(c.Dataset.Sample is null || c.Dataset.Limit is null, "dataset.sample", "cannot be combined with dataset.limit (choose one)");
         Require(c.Dataset.ImageSize is null or (>= 8 and <= 4096), "dataset.imageSize", "must be between 8 and 4096");
         Require(c.Dataset.Channels is null or 1 or 3, "dataset.channels", "must be 1 or 3");
         // The model's first convolution fixes its input's channels: grey images for a colour model (or the reverse) fail every dataset unit.

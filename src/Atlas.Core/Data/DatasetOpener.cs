@@ -16,7 +16,7 @@ public static class DatasetOpener
         {
             // Photos have no size of their own to keep: default to the ImageNet convention when no model said otherwise.
             var geometry = ImageGeometry.For(config.ImageSize ?? 224, config.Channels ?? 3, config.ResizeShorterSide, config.ReducedScaleDecode);
-            var folder = new ImageFolderDataset(config.Path, geometry, config.Limit);
+            var folder = new ImageFolderDataset(config.Path, geometry, config.Limit, config.Sample);
             return config.PixelCache is { } cache ? new PixelCacheDataset(folder, cache, config.Path, geometry) : folder;
         }
 

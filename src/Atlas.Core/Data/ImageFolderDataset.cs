@@ -18,12 +18,16 @@ public sealed class ImageFolderDataset : IByteImageDataset
     private readonly ImageGeometry geometry;
     private readonly ConcurrentDictionary<int, SkippedImage> skipped = new();
 
-    public ImageFolderDataset(string root, ImageGeometry geometry, int? limit = null)
+    /// <param name="limit">Only the first N images.</param>
+    /// <param name="sample">N images spread evenly over the list: image i is the listing's floor(i × count / N)-th.</param>
+    public ImageFolderDataset(string root, ImageGeometry geometry, int? limit = null, int? sample = null)
     {
         var listing = ImageFolderListing.Of(root);
         this.geometry = geometry;
         ClassNames = listing.ClassNames;
-        files = listing.Files;
+        files = sample is int n && n < listing.Files.Length
+            ? [.. Enumerable.Range(0, n).Select(i => listing.Files[(int)((long)i * listing.Files.Length / n)])]
+            : listing.Files;
         Count = limit is > 0 ? Math.Min(limit.Value, files.Length) : files.Length;
         Name = $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)))} (image folder)";
     }

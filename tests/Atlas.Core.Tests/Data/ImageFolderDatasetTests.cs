@@ -30,6 +30,38 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
+    public void A_sample_spreads_over_every_class_where_a_limit_takes_the_first()
+    {
+        using var folder = new TempFolder();
+        foreach (var label in new[] { "ant", "bee", "cat" })
+            for (int i = 0; i < 4; i++) Write(folder, $"{label}/{i}.png", 20, 20, SKColors.Black);
+
+        using var sampled = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16), sample: 6);
+        using var limited = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16), limit: 6);
+        using var all = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16), sample: 50);
+
+        Assert.Equal(6, sampled.Count);
+        Assert.Equal(["ant/0.png", "ant/2.png", "bee/0.png", "bee/2.png", "cat/0.png", "cat/2.png"],
+            Enumerable.Range(0, 6).Select(i => Path.GetRelativePath(folder.Path, sampled.FileOf(i))));
+        Assert.Equal([0, 0, 1, 1, 2, 2], sampled.Read(0, 6).Labels);
+        Assert.Equal([0, 0, 0, 0, 1, 1], limited.Read(0, 6).Labels);
+        Assert.Equal(12, all.Count);
+    }
+
+    [Theory]
+    [InlineData("\"kind\": \"image-folder\", \"path\": \"images\", \"sample\": 0", "dataset.sample: must be positive")]
+    [InlineData("\"kind\": \"image-folder\", \"path\": \"images\", \"sample\": 5, \"limit\": 5", "dataset.sample: cannot be combined with dataset.limit (choose one)")]
+    [InlineData("\"kind\": \"idx\", \"path\": \"idx\", \"sample\": 5", "dataset.sample: only image-folder data sets are sampled (their files are listed class by class; use dataset.limit for IDX files)")]
+    public void A_sample_is_checked_with_the_file_and_field_named(string dataset, string expected)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("sample.json");
+        File.WriteAllText(path, $$"""{ "name": "s", "model": { "architecture": "resnet18", "checkpoint": "x.pth" }, "dataset": { {{dataset}} } }""");
+        var error = Assert.Throws<AtlasInputException>(() => AtlasConfigLoader.Load(path));
+        Assert.Equal($"{path}: {expected}", error.Message);
+    }
+
+    [Fact]
     public void A_folder_without_class_subfolders_is_refused_saying_where_loose_images_can_go()
     {
         using var folder = new TempFolder();

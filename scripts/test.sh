@@ -58,18 +58,19 @@ ensure_docker_compose() {
   apt_install "to validate docker-compose.yml" docker-compose || true
 }
 
-# scripts/export-torchscript.py is tested with a real PyTorch and torchvision (whose networks are checked against
-# the zoo's): the first python3 that imports both, or else Debian's python3-torch and python3-torchvision.
+# scripts/export-torchscript.py and the checkpoint readers are tested with a real PyTorch and torchvision (whose
+# networks are checked against the zoo's), and OmegaConf (a training checkpoint's configs): the first python3 that
+# imports all three, or else Debian's python3-torch, python3-torchvision and python3-omegaconf.
 ensure_python_torch() {
   local candidate
   for candidate in python3 /usr/bin/python3; do
-    if command -v "$candidate" >/dev/null && "$candidate" -c 'import torch, torchvision' 2>/dev/null; then
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import torch, torchvision, omegaconf' 2>/dev/null; then
       export ATLAS_TEST_PYTHON="$(command -v "$candidate")"
       return 0
     fi
   done
-  apt_install "to test scripts/export-torchscript.py" python3-torch python3-torchvision || return 0
-  if /usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null; then export ATLAS_TEST_PYTHON=/usr/bin/python3; fi
+  apt_install "to test scripts/export-torchscript.py and training checkpoints" python3-torch python3-torchvision python3-omegaconf || return 0
+  if /usr/bin/python3 -c 'import torch, torchvision, omegaconf' 2>/dev/null; then export ATLAS_TEST_PYTHON=/usr/bin/python3; fi
 }
 
 # Reuse an Azurite that is already listening (and leave it running); otherwise start one, and stop

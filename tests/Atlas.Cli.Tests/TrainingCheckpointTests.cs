@@ -43,7 +43,9 @@ public class TrainingCheckpointTests
                 pass
             AttributeDict.__module__ = module.__name__
             module.AttributeDict = AttributeDict
-            hyper = AttributeDict(lr=0.001, data=pathlib.Path("/data/train"), args=argparse.Namespace(epochs=3, layers=[2, 2]))
+            from omegaconf import OmegaConf  # a Hydra run's config, as Lightning keeps it
+            config = OmegaConf.create({"model": {"name": "resnet18", "layers": [2, 2]}, "data": {"root": "/data", "shuffle": True}})
+            hyper = AttributeDict(lr=0.001, data=pathlib.Path("/data/train"), args=argparse.Namespace(epochs=3, layers=[2, 2]), config=config)
             torch.save({"epoch": 3, "global_step": 120, "pytorch-lightning_version": "2.4.0", "state_dict": trainer.state_dict(),
                         "optimizer_states": [optimizer.state_dict()], "lr_schedulers": [], "hyper_parameters": hyper,
                         "callbacks": {"ModelCheckpoint{'monitor': 'val_acc'}": {"best_model_score": torch.tensor(0.93)}},

@@ -32,10 +32,10 @@ internal static class TrainingStateObjects
         "datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "datetime.timezone",
     }.Concat(
         // The types themselves, as a defaultdict's factory or OmegaConf's metadata (element and key types) names them,
-        // under Python 3's name and the one protocol 2 writes.
+        // under Python 3's names and the ones protocol 2 writes (int as long, str as unicode).
         from type in new[] { "object", "dict", "list", "tuple", "str", "int", "float", "bool" }
         from module in new[] { "builtins", "__builtin__" }
-        select $"{module}.{type}").ToHashSet(StringComparer.Ordinal);
+        select $"{module}.{type}").Concat(["__builtin__.long", "__builtin__.unicode"]).ToHashSet(StringComparer.Ordinal);
 
     // Razorvine's constructor table is a plain dictionary that every unpickler reads: fill it once, before any loads.
     private static readonly Lazy<bool> Registered = new(() =>

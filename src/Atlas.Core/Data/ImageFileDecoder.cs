@@ -6,8 +6,8 @@ namespace Atlas.Core.Data;
 /// Decodes one image file with SkiaSharp into model pixels. Unless the geometry says otherwise, JPEGs (and
 /// WebPs) are decoded at the smallest of their built-in reduced scales (1/2, 1/4, 1/8) that is still at least
 /// the resize target, which is much faster for large photos; what the model sees then differs from a
-/// full-size decode (which matches Pillow's byte for byte) only by resampling detail. TIFFs, which Skia cannot
-/// read, are decoded whole by <see cref="Imaging.TiffImage"/>.
+/// full-size decode (which matches Pillow's byte for byte) only by resampling detail. TIFF and Netpbm files, which
+/// Skia cannot read, are decoded whole (<see cref="Imaging.SkiaLessFormats"/>).
 /// </summary>
 public static class ImageFileDecoder
 {
@@ -34,11 +34,13 @@ public static class ImageFileDecoder
         try
         {
             using var stream = File.OpenRead(path);
-            if (Imaging.TiffImage.Is(stream))
+            using (var other = Imaging.SkiaLessFormats.TryDecode(stream))
             {
-                using var page = Imaging.TiffImage.Decode(stream);
-                ImageConformer.Conform(page, geometry, destination);
-                return null;
+                if (other is not null)
+                {
+                    ImageConformer.Conform(other, geometry, destination);
+                    return null;
+                }
             }
             using var codec = SKCodec.Create(stream, out var created);
             if (codec is null) return $"not a decodable image ({created})";

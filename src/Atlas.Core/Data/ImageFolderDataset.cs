@@ -12,7 +12,7 @@ namespace Atlas.Core.Data;
 /// </summary>
 public sealed class ImageFolderDataset : IByteImageDataset
 {
-    public static readonly IReadOnlyList<string> Extensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"];
+    public static readonly IReadOnlyList<string> Extensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm"];
 
     private readonly (string Path, int Label)[] files;
     private readonly ImageGeometry geometry;

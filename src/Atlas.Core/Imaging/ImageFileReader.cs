@@ -3,7 +3,7 @@ using SkiaSharp;
 namespace Atlas.Core.Imaging;
 
 /// <summary>
-/// Reads an image file (PNG, JPEG, GIF, BMP, WebP, TIFF …) as [0,1] pixels for a model that takes
+/// Reads an image file (PNG, JPEG, GIF, BMP, WebP, TIFF, PPM …) as [0,1] pixels for a model that takes
 /// <paramref name="channels"/> channels at height×width. The picture is resized only when it is not
 /// already that size. Its colour is converted as the dataset pass converts it: a grey file is read as RGB
 /// for an RGB model (PIL's convert("RGB"), as torchvision's loader does: ImageNet holds grey JPEGs), a colour
@@ -34,16 +34,13 @@ public static class ImageFileReader
 
     private static SKBitmap Decode(Stream stream, string path)
     {
-        if (TiffImage.Is(stream))
+        try
         {
-            try
-            {
-                return TiffImage.Decode(stream);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new AtlasInputException($"{path}: {e.Message}", e);
-            }
+            if (SkiaLessFormats.TryDecode(stream) is { } other) return other;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new AtlasInputException($"{path}: {e.Message}", e);
         }
         using var codec = SKCodec.Create(stream, out var result);
         if (codec is null) throw new AtlasInputException($"{path}: not an image ({DecodeProblem(result)})");

@@ -28,6 +28,10 @@ public class ImageConformerTests
     [InlineData("tiff-grey", 48, 40)] // greyscale, deflate
     [InlineData("tiff-alpha", 40, 40)] // RGBA with unassociated alpha: dropped, not multiplied in, as PIL does
     [InlineData("tiff-palette", 48, 40)] // a palette, through LibTiff's RGBA conversion
+    [InlineData("ppm", 48, 40)] // Netpbm: binary RGB
+    [InlineData("pgm-16bit", 48, 40)] // binary grey, maxval 65535: kept, then clipped at 255 as Pillow converts
+    [InlineData("pbm", 32, 24)] // a packed bitmap, 1 is black
+    [InlineData("ppm-plain", 32, 24)] // plain text, maxval 10, with comments: scaled with Python's rounding
     public void Decode_resize_and_centre_crop_equal_pillows_byte_for_byte(string name, int shorter, int crop, bool reducedScaleDecode = true)
     {
         foreach (var (channels, suffix) in new[] { (3, "rgb"), (1, "grey") })

@@ -7,11 +7,11 @@ using SkiaSharp;
 namespace Atlas.Core.Tests.Data;
 
 /// <summary>
-/// TIFF files, which torchvision's ImageFolder lists and Skia cannot read, in an image folder and for the image
-/// verbs. Their pixels against Pillow's are checked in <see cref="ImageConformerTests"/>; here, what a folder of
-/// them and a broken one do.
+/// TIFF and Netpbm files, which torchvision's ImageFolder lists and Skia cannot read, in an image folder and for the
+/// image verbs. Their pixels against Pillow's are checked in <see cref="ImageConformerTests"/>; here, what a folder of
+/// them and broken ones do.
 /// </summary>
-public class TiffImageTests
+public class SkiaLessFormatsTests
 {
     private static string Fixture(string name) => Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "pil-resize"), $"{name}.input.*").Single();
 
@@ -34,6 +34,28 @@ public class TiffImageTests
         Assert.True(batch.Pixels.AsSpan(0, plane).IndexOfAnyExcept(0f) >= 0, "a.tif decoded to zeros");
         Assert.Equal(["c-truncated.tif", "d-header-only.tif"], data.SkippedImages.Select(s => Path.GetFileName(s.Path)));
         Assert.All(data.SkippedImages, s => Assert.False(string.IsNullOrWhiteSpace(s.Reason), "no reason given"));
+    }
+
+    [Fact]
+    public void An_image_folder_lists_ppm_and_pgm_files_and_skips_broken_ones_with_their_reasons()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "x"));
+        File.Copy(Fixture("ppm"), Path.Combine(folder.Path, "x", "a.ppm"));
+        File.Copy(Fixture("pgm-16bit"), Path.Combine(folder.Path, "x", "b.PGM"));
+        var whole = File.ReadAllBytes(Fixture("ppm"));
+        File.WriteAllBytes(Path.Combine(folder.Path, "x", "c-truncated.ppm"), whole[..(whole.Length / 2)]);
+        File.WriteAllBytes(Path.Combine(folder.Path, "x", "d-above-maxval.pgm"), "P2 2 1 10 3 11\n"u8.ToArray());
+        File.WriteAllBytes(Path.Combine(folder.Path, "x", "e-huge-number.pgm"), "P5 99999999999 1 255\n"u8.ToArray());
+        File.Copy(Fixture("pbm"), Path.Combine(folder.Path, "x", "f-not-listed.pbm"));
+
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(32, 3, 40));
+        Assert.Equal(["a.ppm", "b.PGM", "c-truncated.ppm", "d-above-maxval.pgm", "e-huge-number.pgm"],
+            Enumerable.Range(0, data.Count).Select(i => Path.GetFileName(data.FileOf(i))));
+        var batch = data.Read(0, data.Count);
+        Assert.Equal([false, false, true, true, true], Enumerable.Range(0, data.Count).Select(batch.IsSkipped));
+        Assert.Equal(["truncated: ", "sample 11 is above maxval 10", "a number in the file is too large"],
+            data.SkippedImages.Select(s => s.Reason.StartsWith("truncated: ") ? "truncated: " : s.Reason));
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public class ImageConformerTests
     [InlineData("photo", 256, 224)] // a JPEG: Skia's libjpeg-turbo decodes it as Pillow's does
     [InlineData("photo-large", 64, 56, false)] // a JPEG over twice the target, decoded whole (dataset.reducedScaleDecode: false)
     [InlineData("grey-photo", 48, 40)] // a greyscale JPEG
+    [InlineData("cmyk-photo", 40, 32)] // a CMYK JPEG, converted to RGB as Pillow converts it
     [InlineData("translucent", 48, 40)] // RGBA: alpha dropped, as PIL's convert("RGB") drops it
     [InlineData("palette", 48, 40)] // a palette PNG with a transparent entry
     [InlineData("tiff-lzw", 48, 40)] // TIFFs (LibTiff.NET): RGB, LZW-compressed

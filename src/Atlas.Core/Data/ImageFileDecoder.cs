@@ -7,7 +7,7 @@ namespace Atlas.Core.Data;
 /// WebPs) are decoded at the smallest of their built-in reduced scales (1/2, 1/4, 1/8) that is still at least
 /// the resize target, which is much faster for large photos; what the model sees then differs from a
 /// full-size decode (which matches Pillow's byte for byte) only by resampling detail. TIFF and Netpbm files, which
-/// Skia cannot read, are decoded whole (<see cref="Imaging.SkiaLessFormats"/>).
+/// Skia cannot read, are decoded whole (<see cref="Imaging.PillowParityDecoders"/>).
 /// </summary>
 public static class ImageFileDecoder
 {
@@ -34,7 +34,7 @@ public static class ImageFileDecoder
         try
         {
             using var stream = File.OpenRead(path);
-            using (var other = Imaging.SkiaLessFormats.TryDecode(stream))
+            using (var other = Imaging.PillowParityDecoders.TryDecode(stream))
             {
                 if (other is not null)
                 {

@@ -36,7 +36,7 @@ public static class ImageFileReader
     {
         try
         {
-            if (SkiaLessFormats.TryDecode(stream) is { } other) return other;
+            if (PillowParityDecoders.TryDecode(stream) is { } other) return other;
         }
         catch (InvalidDataException e)
         {

@@ -23,6 +23,7 @@ public class ImageConformerTests
     [InlineData("photo-large", 64, 56, false)] // a JPEG over twice the target, decoded whole (dataset.reducedScaleDecode: false)
     [InlineData("grey-photo", 48, 40)] // a greyscale JPEG
     [InlineData("cmyk-photo", 40, 32)] // a CMYK JPEG, converted to RGB as Pillow converts it
+    [InlineData("png-16bit-rgb", 40, 32)] // 16-bit colour: each sample's high byte, as Pillow reads it
     [InlineData("translucent", 48, 40)] // RGBA: alpha dropped, as PIL's convert("RGB") drops it
     [InlineData("palette", 48, 40)] // a palette PNG with a transparent entry
     [InlineData("tiff-lzw", 48, 40)] // TIFFs (LibTiff.NET): RGB, LZW-compressed

@@ -3,12 +3,12 @@ using SkiaSharp;
 namespace Atlas.Core.Imaging;
 
 /// <summary>
-/// The image formats torchvision's ImageFolder lists that Skia has no codec for: TIFF (<see cref="TiffImage"/>) and
-/// Netpbm (<see cref="NetpbmImage"/>), recognized by their first bytes.
+/// The files that torchvision's Pillow loader reads and Skia has no codec for: TIFF (<see cref="TiffImage"/>) and
+/// Netpbm (<see cref="NetpbmImage"/>). Recognized by their first bytes.
 /// </summary>
-public static class SkiaLessFormats
+public static class PillowParityDecoders
 {
-    /// <summary>The decoded picture when the stream holds one of these formats, else null (the position is kept);
+    /// <summary>The decoded picture when the stream holds one of these, else null (the position is kept);
     /// <see cref="InvalidDataException"/> when it does but cannot be read.</summary>
     public static SKBitmap? TryDecode(Stream stream) =>
         TiffImage.Is(stream) ? TiffImage.Decode(stream)

@@ -11,7 +11,7 @@ namespace Atlas.Core.Tests.Data;
 /// image verbs. Their pixels against Pillow's are checked in <see cref="ImageConformerTests"/>; here, what a folder of
 /// them and broken ones do.
 /// </summary>
-public class SkiaLessFormatsTests
+public class PillowParityDecodersTests
 {
     private static string Fixture(string name) => Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "pil-resize"), $"{name}.input.*").Single();
 

@@ -15,24 +15,29 @@ public class PillowParityDecodersTests
 {
     private static string Fixture(string name) => Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "pil-resize"), $"{name}.input.*").Single();
 
+    private static byte[] Bytes(string fixture) => File.ReadAllBytes(Fixture(fixture));
+
+    /// <summary>One class folder holding these files, opened as a data set; the listed names and which were skipped.</summary>
+    private static (ImageFolderDataset Data, string[] Listed, bool[] Skipped) FolderOf(TempFolder folder, params (string Name, byte[] Content)[] files)
+    {
+        Directory.CreateDirectory(Path.Combine(folder.Path, "x"));
+        foreach (var (name, content) in files) File.WriteAllBytes(Path.Combine(folder.Path, "x", name), content);
+        var data = new ImageFolderDataset(folder.Path, new ImageGeometry(32, 3, 40));
+        var batch = data.Read(0, data.Count);
+        Assert.True(batch.Pixels.AsSpan(0, 3 * 32 * 32).IndexOfAnyExcept(0f) >= 0, "the first file decoded to zeros");
+        return (data, [.. Enumerable.Range(0, data.Count).Select(i => Path.GetFileName(data.FileOf(i)))], [.. Enumerable.Range(0, data.Count).Select(batch.IsSkipped)]);
+    }
+
     [Fact]
     public void An_image_folder_lists_and_decodes_tif_and_tiff_files_and_skips_a_broken_one_with_its_reason()
     {
         using var folder = new TempFolder();
-        Directory.CreateDirectory(Path.Combine(folder.Path, "cells"));
-        File.Copy(Fixture("tiff-lzw"), Path.Combine(folder.Path, "cells", "a.tif"));
-        File.Copy(Fixture("tiff-grey"), Path.Combine(folder.Path, "cells", "b.TIFF"));
-        var whole = File.ReadAllBytes(Fixture("tiff-lzw"));
-        File.WriteAllBytes(Path.Combine(folder.Path, "cells", "c-truncated.tif"), whole[..(whole.Length / 3)]);
-        File.WriteAllBytes(Path.Combine(folder.Path, "cells", "d-header-only.tif"), "II*\0"u8.ToArray());
+        var (data, listed, skipped) = FolderOf(folder, ("a.tif", Bytes("tiff-lzw")), ("b.TIFF", Bytes("tiff-grey")),
+            ("c-truncated.tif", Bytes("tiff-lzw")[..(Bytes("tiff-lzw").Length / 3)]), ("d-header-only.tif", "II*\0"u8.ToArray()));
+        using var _ = data;
 
-        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(32, 3, 40));
-        Assert.Equal(["a.tif", "b.TIFF", "c-truncated.tif", "d-header-only.tif"], Enumerable.Range(0, data.Count).Select(i => Path.GetFileName(data.FileOf(i))));
-        var batch = data.Read(0, data.Count);
-        Assert.Equal([false, false, true, true], Enumerable.Range(0, data.Count).Select(batch.IsSkipped));
-        int plane = 3 * 32 * 32;
-        Assert.True(batch.Pixels.AsSpan(0, plane).IndexOfAnyExcept(0f) >= 0, "a.tif decoded to zeros");
-        Assert.Equal(["c-truncated.tif", "d-header-only.tif"], data.SkippedImages.Select(s => Path.GetFileName(s.Path)));
+        Assert.Equal(["a.tif", "b.TIFF", "c-truncated.tif", "d-header-only.tif"], listed);
+        Assert.Equal([false, false, true, true], skipped);
         Assert.All(data.SkippedImages, s => Assert.False(string.IsNullOrWhiteSpace(s.Reason), "no reason given"));
     }
 
@@ -40,20 +45,13 @@ public class PillowParityDecodersTests
     public void An_image_folder_lists_ppm_and_pgm_files_and_skips_broken_ones_with_their_reasons()
     {
         using var folder = new TempFolder();
-        Directory.CreateDirectory(Path.Combine(folder.Path, "x"));
-        File.Copy(Fixture("ppm"), Path.Combine(folder.Path, "x", "a.ppm"));
-        File.Copy(Fixture("pgm-16bit"), Path.Combine(folder.Path, "x", "b.PGM"));
-        var whole = File.ReadAllBytes(Fixture("ppm"));
-        File.WriteAllBytes(Path.Combine(folder.Path, "x", "c-truncated.ppm"), whole[..(whole.Length / 2)]);
-        File.WriteAllBytes(Path.Combine(folder.Path, "x", "d-above-maxval.pgm"), "P2 2 1 10 3 11\n"u8.ToArray());
-        File.WriteAllBytes(Path.Combine(folder.Path, "x", "e-huge-number.pgm"), "P5 99999999999 1 255\n"u8.ToArray());
-        File.Copy(Fixture("pbm"), Path.Combine(folder.Path, "x", "f-not-listed.pbm"));
+        var (data, listed, skipped) = FolderOf(folder, ("a.ppm", Bytes("ppm")), ("b.PGM", Bytes("pgm-16bit")),
+            ("c-truncated.ppm", Bytes("ppm")[..(Bytes("ppm").Length / 2)]), ("d-above-maxval.pgm", "P2 2 1 10 3 11\n"u8.ToArray()),
+            ("e-huge-number.pgm", "P5 99999999999 1 255\n"u8.ToArray()), ("f-not-listed.pbm", Bytes("pbm")));
+        using var _ = data;
 
-        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(32, 3, 40));
-        Assert.Equal(["a.ppm", "b.PGM", "c-truncated.ppm", "d-above-maxval.pgm", "e-huge-number.pgm"],
-            Enumerable.Range(0, data.Count).Select(i => Path.GetFileName(data.FileOf(i))));
-        var batch = data.Read(0, data.Count);
-        Assert.Equal([false, false, true, true, true], Enumerable.Range(0, data.Count).Select(batch.IsSkipped));
+        Assert.Equal(["a.ppm", "b.PGM", "c-truncated.ppm", "d-above-maxval.pgm", "e-huge-number.pgm"], listed);
+        Assert.Equal([false, false, true, true, true], skipped);
         Assert.Equal(["truncated: ", "sample 11 is above maxval 10", "a number in the file is too large"],
             data.SkippedImages.Select(s => s.Reason.StartsWith("truncated: ") ? "truncated: " : s.Reason));
     }

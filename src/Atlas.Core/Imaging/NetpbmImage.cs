@@ -36,6 +36,9 @@ public static class NetpbmImage
         if ((long)width * height > MaxPixels) throw new InvalidDataException($"a {width}×{height} image is larger than {MaxPixels / 1_000_000} megapixels");
         if (maxval is <= 0 or >= 65536) throw new InvalidDataException($"maxval {maxval} is not between 1 and 65535");
         int bands = colour ? 3 : 1;
+        // Checked before allocating: a header may claim far more pixels than the file holds (a plain-text sample takes a byte at least).
+        long needed = kind == 4 ? (long)(width + 7) / 8 * height : (long)width * height * bands * (!plain && maxval > 255 ? 2 : 1);
+        if (data.Length - at < needed) throw new InvalidDataException($"truncated: {data.Length - at} bytes of pixels, {needed} needed at least");
         var samples = new byte[width * height * bands];
         if (kind == 4) ReadPackedBits(data[at..], width, height, samples);
         else if (plain) ReadText(data, at, maxval, bitmap, colour, samples);

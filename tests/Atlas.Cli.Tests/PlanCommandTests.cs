@@ -22,6 +22,7 @@ public class PlanCommandTests
         var summary = string.Join(' ', before.StdOut.Split('\n', StringSplitOptions.TrimEntries));
         Assert.Contains("No circuits into logits: 'conv2' and 'logits' are not joined directly and model 'demo-cnn' offers no linearized forward for expanded weights", summary);
         Assert.Contains("11 work units: 4 feature-vis (up to 3 units each), 3 dataset shards (up to 100 images each, 240 in all), 1 merge, 2 analysis, 1 manifest", summary);
+        Assert.Contains("Data set: 240 of its 10,000 images (dataset.limit: the first ones)", summary);
         Assert.Contains("nothing of this config's run; `atlas run` computes every unit", summary);
         Assert.False(Directory.Exists(Path.Combine(folder, "store")) && Directory.EnumerateFiles(Path.Combine(folder, "store"), "*", SearchOption.AllDirectories).Any(), "plan stores nothing");
         Assert.False(Directory.Exists(Path.Combine(folder, "site")), "plan publishes nothing");

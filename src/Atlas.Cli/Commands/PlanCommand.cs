@@ -58,9 +58,23 @@ public static class PlanCommand
         int shards = units.Count(u => u.Kind == WorkKind.ExampleShard);
         AnsiConsole.MarkupLineInterpolated(
             $"{units.Count} work units: {units.Count(u => u.Kind == WorkKind.FeatureVis)} feature-vis (up to {spec.UnitsPerWorkUnit} units each), {shards} dataset shards (up to {spec.ImagesPerShard} images each, {spec.DatasetCount} in all), 1 merge, {spec.Layers.Count} analysis, 1 manifest");
+        if (Selection(config.Dataset) is { } selection)
+            AnsiConsole.MarkupLineInterpolated($"Data set: {spec.DatasetCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} of its {TotalImages(config.Dataset).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} images ({selection})");
         var store = ArtifactStores.Open(config.Output.Store);
         AnsiConsole.MarkupLineInterpolated($"Store {store.Description}: {await StoredAsync(store, config, spec, units, cancellationToken)}");
         return ExitCodes.Success;
+    }
+
+    /// <summary>Which images a limit or a sample keeps, said so that a limit over a class-sorted folder is not a surprise.</summary>
+    private static string? Selection(DatasetConfig dataset) =>
+        dataset.Sample is not null ? "dataset.sample: spread evenly over the sorted list, every class in its share"
+        : dataset.Limit is not null ? $"dataset.limit: the first ones{(dataset.Kind == "image-folder" ? ", so only the first classes; dataset.sample spreads them" : "")}"
+        : null;
+
+    private static int TotalImages(DatasetConfig dataset)
+    {
+        using var all = Core.Data.DatasetOpener.Open(dataset with { Limit = null, Sample = null });
+        return all.Count;
     }
 
     /// <summary>

@@ -65,21 +65,17 @@ internal static class PyTorchZipReader
 
     private static Hashtable Entry(Hashtable root, string entry, string path)
     {
-        if (root[entry] is Hashtable inner && inner.Values.OfType<Tensor>().Any()) return inner;
-        var holding = root.Keys.OfType<string>().Where(k => root[k] is Hashtable h && h.Values.OfType<Tensor>().Any()).Order(StringComparer.Ordinal).ToList();
+        if (Tensors(root[entry]) is { } inner) return inner;
+        var holding = root.Keys.OfType<string>().Where(k => Tensors(root[k]) is not null).Order(StringComparer.Ordinal).ToList();
+        var listed = holding.Count > 0 ? string.Join(", ", holding) : "none";
         throw new AtlasInputException(root.ContainsKey(entry)
-            ? $"model.checkpointEntry: '{entry}' in {path} holds no tensors (entries that do: {(holding.Count > 0 ? string.Join(", ", holding) : "none")})"
-            : $"model.checkpointEntry: {path} has no entry '{entry}' (entries that hold tensors: {(holding.Count > 0 ? string.Join(", ", holding) : "none")})");
+            ? $"model.checkpointEntry: '{entry}' in {path} holds no tensors (entries that do: {listed})"
+            : $"model.checkpointEntry: {path} has no entry '{entry}' (entries that hold tensors: {listed})");
     }
 
-    private static Hashtable? StateTable(object? root)
-    {
-        if (root is not Hashtable table) return null;
-        if (table.Values.OfType<Tensor>().Any()) return table;
-        foreach (var key in WrapperKeys)
-        {
-            if (table[key] is Hashtable inner && inner.Values.OfType<Tensor>().Any()) return inner;
-        }
-        return null;
-    }
+    private static Hashtable? StateTable(object? root) =>
+        Tensors(root) ?? (root is Hashtable table ? WrapperKeys.Select(key => Tensors(table[key])).FirstOrDefault(inner => inner is not null) : null);
+
+    /// <summary>The value as a table when it is one that holds tensors: a state dict.</summary>
+    private static Hashtable? Tensors(object? value) => value is Hashtable table && table.Values.OfType<Tensor>().Any() ? table : null;
 }

@@ -48,6 +48,16 @@ public sealed record WatcherStatus(
     /// <summary>Listings done so far (each one a full look at the source).</summary>
     [Id(8)] public int Listings { get; init; }
 
+    /// <summary>Files in the source that look cut short (a trainer still writing them); taken once they are whole.</summary>
+    [Id(9)] public IReadOnlyList<UnfinishedCheckpoint> Unfinished { get; init; } = [];
+
     /// <summary>No checkpoint waits or runs: everything seen so far is settled.</summary>
     public bool Idle => Checkpoints.All(c => c.State is not (CheckpointState.Queued or CheckpointState.Running));
 }
+
+/// <summary>A checkpoint file that is still being written, as far as its format shows, and since when it looks so unchanged.</summary>
+[GenerateSerializer, Immutable, Alias("atlas.unfinished-checkpoint")]
+public sealed record UnfinishedCheckpoint(
+    [property: Id(0)] string Key,
+    [property: Id(1)] string Reason,
+    [property: Id(2)] DateTimeOffset Since);

@@ -16,8 +16,9 @@ public sealed record CheckpointEntry(string Key, long Size, string Stamp, DateTi
 /// <summary>
 /// Where new checkpoints appear: a folder, or a blob container prefix. Only the files directly in it
 /// with a checkpoint extension count, so a trainer's side files (metadata .json, partial .tmp) are
-/// not mistaken for checkpoints; a trainer that writes into a watched folder should write under a
-/// temporary name and rename, as DemoTrainer does.
+/// not mistaken for checkpoints. A trainer may save straight into a watched folder: a file still being
+/// written is recognized as unfinished by its format (<see cref="Atlas.Core.Models.Checkpoints.CheckpointCompleteness"/>)
+/// and left for a later listing.
 /// </summary>
 public interface ICheckpointSource
 {

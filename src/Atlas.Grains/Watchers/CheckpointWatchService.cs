@@ -1,10 +1,14 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Atlas.Core.Configuration;
+using Atlas.Core.Models.Checkpoints;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 
 namespace Atlas.Grains.Watchers;
+
+/// <summary>A listed checkpoint's content hash, or why it is not hashed yet (it looks unfinished).</summary>
+public sealed record CheckpointDigest(string? Sha256, string? Unfinished);
 
 /// <summary>
 /// The I/O a watcher grain needs, run off the grain's scheduler: listing and hashing the source (a
@@ -21,11 +25,20 @@ public sealed class CheckpointWatchService(CheckpointPreparer preparer)
     public Task<IReadOnlyList<CheckpointEntry>> ListAsync(string source, CancellationToken cancellationToken) =>
         Task.Run(() => CheckpointSources.Open(source).ListAsync(cancellationToken), cancellationToken);
 
-    /// <summary>The SHA-256 of a checkpoint's content, the identity of the atlas version it makes.</summary>
-    public Task<string> HashAsync(string source, string key, CancellationToken cancellationToken) => Task.Run(async () =>
+    /// <summary>
+    /// The SHA-256 of a checkpoint's content, the identity of the atlas version it makes; or, when
+    /// <paramref name="checkWhole"/> and the file looks cut short, why (a trainer is still writing it).
+    /// Only a folder's files are checked: a blob becomes visible whole, when its upload commits.
+    /// </summary>
+    public Task<CheckpointDigest> DigestAsync(string source, string key, bool checkWhole, CancellationToken cancellationToken) => Task.Run(async () =>
     {
         await using var stream = await CheckpointSources.Open(source).OpenReadAsync(key, cancellationToken);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+        if (checkWhole && stream.CanSeek)
+        {
+            if (CheckpointCompleteness.Unfinished(stream) is { } why) return new CheckpointDigest(null, why);
+            stream.Position = 0;
+        }
+        return new CheckpointDigest(Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken)), null);
     }, cancellationToken);
 
     public Task<PreparedCheckpoint> PrepareAsync(AtlasConfig config, string key, string sha256, CancellationToken cancellationToken) =>

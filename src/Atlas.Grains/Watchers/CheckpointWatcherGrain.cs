@@ -13,6 +13,9 @@ namespace Atlas.Grains.Watchers;
 /// not new; each new one is recorded before anything is done with it, so a crash at any point loses
 /// nothing, and becomes one job whose id is derived from the hash, so nothing runs twice. Jobs run one
 /// at a time, oldest checkpoint first, so each version can reuse and compare with the one before.
+/// A file that looks cut short (a trainer saving into the folder) is left until it is whole, and
+/// looked at again every tick meanwhile; one that stays so, unchanged, for
+/// <see cref="WatcherOptions.UnfinishedPatience"/> is taken as it is.
 /// The grain coordinates only: hashing, model loading and store I/O happen in
 /// <see cref="CheckpointWatchService"/>, never on its scheduler.
 /// </summary>
@@ -33,6 +36,9 @@ public sealed class CheckpointWatcherGrain(
     // A freshly activated watcher (silo restart, failover) lists at its first tick whatever the
     // schedule says: checkpoints that arrived while it was down are found then.
     private bool listAtNextTick = true;
+    // Files that looked cut short at the last listing, by fingerprint. In memory only: after a
+    // restart they are simply read again.
+    private Dictionary<string, UnfinishedCheckpoint> unfinished = new(StringComparer.Ordinal);
 
     public async Task<WatcherStatus> Start(string configJson)
     {
@@ -94,7 +100,8 @@ public sealed class CheckpointWatcherGrain(
             if (listAtNextTick || schedule.IsDue(Watch.LastListedAt, now))
             {
                 await ListAsync(config, now);
-                listAtNextTick = false;
+                // A file being written is looked at again next tick, not at the schedule's next occurrence.
+                listAtNextTick = unfinished.Count > 0;
             }
             await AdvanceAsync(config);
         }
@@ -120,13 +127,23 @@ public sealed class CheckpointWatcherGrain(
         var entries = await service.ListAsync(source, CancellationToken.None);
         var current = new Dictionary<string, CheckpointEntry>(StringComparer.Ordinal);
         var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
+        var stillUnfinished = new Dictionary<string, UnfinishedCheckpoint>(StringComparer.Ordinal);
         foreach (var entry in entries.OrderBy(e => e.Modified).ThenBy(e => e.Key, StringComparer.Ordinal))
         {
             if (!Watch.HashByFingerprint.TryGetValue(entry.Fingerprint, out var sha))
             {
+                // A file seen unfinished and unchanged since is not read again until its patience runs out.
+                unfinished.TryGetValue(entry.Fingerprint, out var waiting);
+                bool patient = waiting is null || now - waiting.Since < Options.UnfinishedPatience;
+                if (waiting is not null && patient)
+                {
+                    stillUnfinished[entry.Fingerprint] = waiting;
+                    continue;
+                }
+                CheckpointDigest digest;
                 try
                 {
-                    sha = await service.HashAsync(source, entry.Key, CancellationToken.None);
+                    digest = await service.DigestAsync(source, entry.Key, checkWhole: patient, CancellationToken.None);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or Azure.RequestFailedException)
                 {
@@ -134,11 +151,23 @@ public sealed class CheckpointWatcherGrain(
                     logger.LogInformation("Watcher {Atlas}: {Key} could not be read ({Error}); looking again next listing", Atlas, entry.Key, e.Message);
                     continue;
                 }
+                if (digest.Unfinished is { } why)
+                {
+                    stillUnfinished[entry.Fingerprint] = new UnfinishedCheckpoint(entry.Key, why, now);
+                    // Said once per file; while it grows, each listing finds it unfinished again.
+                    var level = unfinished.Values.Any(u => u.Key == entry.Key) ? LogLevel.Debug : LogLevel.Information;
+                    logger.Log(level, "Watcher {Atlas}: {Key} is still being written ({Why}); taking it once it is whole", Atlas, entry.Key, why);
+                    continue;
+                }
+                if (waiting is not null)
+                    logger.LogWarning("Watcher {Atlas}: {Key} has looked unfinished ({Why}) and unchanged since {Since:u}; taking it as it is", Atlas, entry.Key, waiting.Reason, waiting.Since);
+                sha = digest.Sha256!;
             }
             fingerprints[entry.Fingerprint] = sha;
             current.TryAdd(sha, entry);
         }
         Watch.HashByFingerprint = fingerprints;
+        unfinished = stillUnfinished;
 
         foreach (var (sha, entry) in current)
         {
@@ -284,9 +313,13 @@ public sealed class CheckpointWatcherGrain(
             if (config.Watch is not null) schedule = WatchSchedule.Parse(config.Watch.Schedule);
         }
         DateTimeOffset? next = !Watch.Active || schedule is null ? null
-            : schedule.OnArrival ? (Watch.LastListedAt ?? Clock.GetUtcNow()) + Options.TickPeriod
+            : schedule.OnArrival || listAtNextTick ? (Watch.LastListedAt ?? Clock.GetUtcNow()) + Options.TickPeriod
             : schedule.Next(Watch.LastListedAt ?? Clock.GetUtcNow());
         return new WatcherStatus(Atlas, Watch.Active, config?.Watch?.Source, schedule?.Text, Watch.LastListedAt, next,
-            Watch.Checkpoints.Select(c => c.ToStatus()).ToList(), Watch.LastError) { Listings = Watch.Listings };
+            Watch.Checkpoints.Select(c => c.ToStatus()).ToList(), Watch.LastError)
+        {
+            Listings = Watch.Listings,
+            Unfinished = [.. unfinished.Values.OrderBy(u => u.Key, StringComparer.Ordinal)],
+        };
     }
 }

@@ -10,6 +10,11 @@ public sealed class WatcherOptions
     /// <summary>Wait before the next attempt at a checkpoint whose preparation failed; doubles per attempt.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>
+    /// How long a file that looks cut short may stay unchanged before it is taken as it is (and most
+    /// likely rejected, with the loader's reason): a trainer that died mid-save leaves such a file.
+    /// </summary>
+    public TimeSpan UnfinishedPatience { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
     /// The watchers' own clock for schedules and backoff (null: the silo's TimeProvider). Tests set a
     /// manual one here rather than replacing the silo's, which Orleans' reminder timers also run on.
     /// </summary>

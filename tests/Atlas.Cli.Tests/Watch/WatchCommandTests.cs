@@ -13,7 +13,7 @@ namespace Atlas.Cli.Tests.Watch;
 
 /// <summary>
 /// The demo as a test: the demo model trained for 1 and for 2 epochs lands in a watched folder
-/// (with a duplicate under another name and a corrupt file beside them); `atlas watch --once` makes one
+/// (with a duplicate under another name, a corrupt file and a half-saved one beside them); `atlas watch --once` makes one
 /// version per checkpoint, the second compares its units with the first, and the site links them.
 /// </summary>
 public class WatchCommandTests
@@ -54,6 +54,9 @@ public class WatchCommandTests
         File.Copy(epoch2, again);
         File.SetLastWriteTimeUtc(again, DateTime.UtcNow);
         await File.WriteAllBytesAsync(Path.Combine(checkpoints, "broken.pt"), [.. Enumerable.Range(0, 4000).Select(i => (byte)(i * 37))]);
+        // A third epoch caught half-saved: left for a later listing, neither a version nor rejected.
+        var epoch2Bytes = await File.ReadAllBytesAsync(epoch2);
+        await File.WriteAllBytesAsync(Path.Combine(checkpoints, "epoch3.pt"), epoch2Bytes[..(epoch2Bytes.Length / 2)]);
         var config = Path.Combine(folder, "config.json");
         await File.WriteAllTextAsync(config, Config(folder, TestData.FashionMnistFolder()));
 
@@ -69,6 +72,8 @@ public class WatchCommandTests
         // Two versions: the copy of epoch 2 is not new, the corrupt file is skipped.
         Assert.Equal(new[] { v1, v2 }.Order(), manifests.Select(m => m.Version).Order());
         Assert.Contains("broken.pt", outcome.StdOut + outcome.StdErr);
+        Assert.Contains("epoch3.pt is still being written (a TorchSharp checkpoint whose entry", outcome.StdOut + outcome.StdErr);
+        Assert.DoesNotContain("epoch3.pt (sha256", outcome.StdOut + outcome.StdErr);
 
         var second = manifests.Single(m => m.Version == v2);
         Assert.Equal("epoch2.pt", second.Model.CheckpointFile);

@@ -14,7 +14,7 @@ internal static class TorchSharpFormatReader
     private const long MaxEntries = 1_000_000;
     private const int MaxRank = 16;
 
-    private static readonly Dictionary<ScalarType, int> ElementSizes = new()
+    internal static readonly IReadOnlyDictionary<ScalarType, int> ElementSizes = new Dictionary<ScalarType, int>()
     {
         [ScalarType.Byte] = 1, [ScalarType.Int8] = 1, [ScalarType.Int16] = 2, [ScalarType.Int32] = 4, [ScalarType.Int64] = 8,
         [ScalarType.Float16] = 2, [ScalarType.BFloat16] = 2, [ScalarType.Float32] = 4, [ScalarType.Float64] = 8, [ScalarType.Bool] = 1,

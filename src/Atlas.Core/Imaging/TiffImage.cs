@@ -9,7 +9,8 @@ namespace Atlas.Core.Imaging;
 /// interleaved samples (what PIL and most scanners and microscopes write, any compression) are read sample by sample,
 /// so they reach the model as PIL's convert("RGB") gives them: alpha dropped, not multiplied in. Everything else
 /// (palettes, YCbCr, CMYK, 1 and 16 bits, tiles, separate planes, white-is-zero) goes through LibTiff's RGBA
-/// conversion: the picture as a viewer shows it, which may differ from PIL's in rounding.
+/// conversion: the picture as a viewer shows it, which may differ from PIL's in rounding. Either way the page is
+/// then turned upright as its Orientation tag says, as PIL's TIFF loader does (<see cref="TiffOrientation"/>).
 /// </summary>
 public static class TiffImage
 {
@@ -47,12 +48,13 @@ public static class TiffImage
         int width = Field(tiff, TiffTag.IMAGEWIDTH), height = Field(tiff, TiffTag.IMAGELENGTH);
         if (width <= 0 || height <= 0) throw new InvalidDataException("image has no pixels");
         if ((long)width * height > MaxPixels) throw new InvalidDataException($"a {width}×{height} TIFF is larger than {MaxPixels / 1_000_000} megapixels");
+        int orientation = Field(tiff, TiffTag.ORIENTATION, 1);
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         try
         {
-            if (!(IsPlainEightBit(tiff) ? ReadSamples(tiff, bitmap) : ReadRgba(tiff, bitmap)))
+            if (!(IsPlainEightBit(tiff) ? ReadSamples(tiff, bitmap) : ReadRgba(tiff, bitmap, orientation)))
                 throw new InvalidDataException($"decoding failed ({Quiet.LastError ?? "truncated or corrupt data"})");
-            return bitmap;
+            return TiffOrientation.Apply(bitmap, orientation);
         }
         catch
         {
@@ -95,10 +97,13 @@ public static class TiffImage
         return true;
     }
 
-    private static bool ReadRgba(Tiff tiff, SKBitmap bitmap)
+    private static bool ReadRgba(Tiff tiff, SKBitmap bitmap, int orientation)
     {
         var raster = new int[bitmap.Width * bitmap.Height];
-        if (!tiff.ReadRGBAImageOriented(bitmap.Width, bitmap.Height, raster, Orientation.TOPLEFT, stopOnError: true)) return false;
+        // Asked for the file's own orientation, LibTiff leaves the rows as stored; TiffOrientation then turns
+        // the page for every kind of TIFF alike (LibTiff would flip, but never transpose).
+        var asStored = TiffOrientation.Moves(orientation) ? (Orientation)orientation : Orientation.TOPLEFT;
+        if (!tiff.ReadRGBAImageOriented(bitmap.Width, bitmap.Height, raster, asStored, stopOnError: true)) return false;
         // LibTiff packs each pixel as A<<24 | B<<16 | G<<8 | R: on a little-endian machine that is R, G, B, A in memory.
         var source = System.Runtime.InteropServices.MemoryMarshal.AsBytes(raster.AsSpan());
         var pixels = bitmap.GetPixelSpan();

@@ -30,6 +30,14 @@ public class ImageConformerTests
     [InlineData("tiff-grey", 48, 40)] // greyscale, deflate
     [InlineData("tiff-alpha", 40, 40)] // RGBA with unassociated alpha: dropped, not multiplied in, as PIL does
     [InlineData("tiff-palette", 48, 40)] // a palette, through LibTiff's RGBA conversion
+    [InlineData("tiff-palette-rotated", 48, 40)] // Orientation tags, which Pillow's TIFF loader applies: turned half-way,
+    [InlineData("tiff-orientation-2", 48, 40)] // mirrored,
+    [InlineData("tiff-orientation-4", 48, 40)] // flipped,
+    [InlineData("tiff-orientation-5", 48, 40)] // transposed (a palette: LibTiff's RGBA conversion, which transposes nothing itself),
+    [InlineData("tiff-orientation-6", 48, 40)] // a quarter clockwise,
+    [InlineData("tiff-orientation-7", 32, 24)] // transverse,
+    [InlineData("tiff-orientation-8", 40, 32)] // a quarter anticlockwise
+    [InlineData("photo-exif-6", 48, 40)] // a JPEG's Exif Orientation, which Pillow leaves alone
     [InlineData("ppm", 48, 40)] // Netpbm: binary RGB
     [InlineData("pgm-16bit", 48, 40)] // binary grey, maxval 65535: kept, then clipped at 255 as Pillow converts
     [InlineData("pbm", 32, 24)] // a packed bitmap, 1 is black

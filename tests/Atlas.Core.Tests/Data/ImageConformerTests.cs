@@ -38,6 +38,13 @@ public class ImageConformerTests
     [InlineData("tiff-orientation-7", 32, 24)] // transverse,
     [InlineData("tiff-orientation-8", 40, 32)] // a quarter anticlockwise
     [InlineData("photo-exif-6", 48, 40)] // a JPEG's Exif Orientation, which Pillow leaves alone
+    [InlineData("bmp", 48, 40)] // BMP: 24-bit,
+    [InlineData("bmp-palette", 48, 40)] // 8-bit palette,
+    [InlineData("bmp-grey", 48, 40)] // 8-bit grey,
+    [InlineData("bmp-alpha", 40, 40)] // 32-bit with alpha
+    [InlineData("webp", 48, 40)] // WebP: lossy,
+    [InlineData("webp-lossless", 48, 40)] // lossless,
+    [InlineData("webp-alpha", 40, 40)] // lossy with alpha
     [InlineData("ppm", 48, 40)] // Netpbm: binary RGB
     [InlineData("pgm-16bit", 48, 40)] // binary grey, maxval 65535: kept, then clipped at 255 as Pillow converts
     [InlineData("pbm", 32, 24)] // a packed bitmap, 1 is black

@@ -36,9 +36,8 @@ public sealed class CheckpointWatcherGrain(
     // A freshly activated watcher (silo restart, failover) lists at its first tick whatever the
     // schedule says: checkpoints that arrived while it was down are found then.
     private bool listAtNextTick = true;
-    // Files that looked cut short at the last listing, by fingerprint. In memory only: after a
-    // restart they are simply read again.
-    private Dictionary<string, UnfinishedCheckpoint> unfinished = new(StringComparer.Ordinal);
+    private ListingHasher? hasher;
+    private ListingHasher Hasher => hasher ??= new ListingHasher(service, Options, logger, Atlas);
 
     public async Task<WatcherStatus> Start(string configJson)
     {
@@ -101,7 +100,7 @@ public sealed class CheckpointWatcherGrain(
             {
                 await ListAsync(config, now);
                 // A file being written is looked at again next tick, not at the schedule's next occurrence.
-                listAtNextTick = unfinished.Count > 0;
+                listAtNextTick = Hasher.Unfinished.Count > 0;
             }
             await AdvanceAsync(config);
         }
@@ -125,49 +124,9 @@ public sealed class CheckpointWatcherGrain(
     {
         var source = config.Watch!.Source;
         var entries = await service.ListAsync(source, CancellationToken.None);
-        var current = new Dictionary<string, CheckpointEntry>(StringComparer.Ordinal);
-        var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
-        var stillUnfinished = new Dictionary<string, UnfinishedCheckpoint>(StringComparer.Ordinal);
-        foreach (var entry in entries.OrderBy(e => e.Modified).ThenBy(e => e.Key, StringComparer.Ordinal))
-        {
-            if (!Watch.HashByFingerprint.TryGetValue(entry.Fingerprint, out var sha))
-            {
-                // A file seen unfinished and unchanged since is not read again until its patience runs out.
-                unfinished.TryGetValue(entry.Fingerprint, out var waiting);
-                bool patient = waiting is null || now - waiting.Since < Options.UnfinishedPatience;
-                if (waiting is not null && patient)
-                {
-                    stillUnfinished[entry.Fingerprint] = waiting;
-                    continue;
-                }
-                CheckpointDigest digest;
-                try
-                {
-                    digest = await service.DigestAsync(source, entry.Key, checkWhole: patient, CancellationToken.None);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or Azure.RequestFailedException)
-                {
-                    // Deleted or replaced between listing and reading: the next listing sees what is there then.
-                    logger.LogInformation("Watcher {Atlas}: {Key} could not be read ({Error}); looking again next listing", Atlas, entry.Key, e.Message);
-                    continue;
-                }
-                if (digest.Unfinished is { } why)
-                {
-                    stillUnfinished[entry.Fingerprint] = new UnfinishedCheckpoint(entry.Key, why, now);
-                    // Said once per file; while it grows, each listing finds it unfinished again.
-                    var level = unfinished.Values.Any(u => u.Key == entry.Key) ? LogLevel.Debug : LogLevel.Information;
-                    logger.Log(level, "Watcher {Atlas}: {Key} is still being written ({Why}); taking it once it is whole", Atlas, entry.Key, why);
-                    continue;
-                }
-                if (waiting is not null)
-                    logger.LogWarning("Watcher {Atlas}: {Key} has looked unfinished ({Why}) and unchanged since {Since:u}; taking it as it is", Atlas, entry.Key, waiting.Reason, waiting.Since);
-                sha = digest.Sha256!;
-            }
-            fingerprints[entry.Fingerprint] = sha;
-            current.TryAdd(sha, entry);
-        }
-        Watch.HashByFingerprint = fingerprints;
-        unfinished = stillUnfinished;
+        var hashed = await Hasher.HashAsync(source, entries, Watch.HashByFingerprint, now);
+        Watch.HashByFingerprint = hashed.HashByFingerprint;
+        var current = hashed.EntryByHash;
 
         foreach (var (sha, entry) in current)
         {
@@ -319,7 +278,7 @@ public sealed class CheckpointWatcherGrain(
             Watch.Checkpoints.Select(c => c.ToStatus()).ToList(), Watch.LastError)
         {
             Listings = Watch.Listings,
-            Unfinished = [.. unfinished.Values.OrderBy(u => u.Key, StringComparer.Ordinal)],
+            Unfinished = Hasher.Unfinished,
         };
     }
 }

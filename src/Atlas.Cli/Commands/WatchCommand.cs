@@ -132,9 +132,9 @@ public static class WatchCommand
             .AddColumns("checkpoint", "version", "state", "job", "found", "error");
         foreach (var c in status.Checkpoints)
             table.AddRow(Markup.Escape(c.Key), c.Version, c.State.ToString(), Markup.Escape(c.JobId ?? ""), $"{c.DiscoveredAt:u}", Markup.Escape(c.Error ?? ""));
-        foreach (var u in status.Unfinished)
-            table.AddRow(Markup.Escape(u.Key), "", "Unfinished", "", $"{u.Since:u}", Markup.Escape(u.Reason));
         AnsiConsole.Write(table);
+        foreach (var u in status.Unfinished)
+            AnsiConsole.MarkupLineInterpolated($"[yellow]still being written:[/] {u.Key} ({u.Reason}), unchanged since {u.Since:u}");
         if (status.LastError is { } error) AnsiConsole.MarkupLineInterpolated($"[red]last error:[/] {error}");
     }
 

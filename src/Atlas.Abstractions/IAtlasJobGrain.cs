@@ -22,6 +22,12 @@ public interface IAtlasJobGrain : IGrainWithStringKey
     /// <summary>Reports a failed attempt; the unit is retried a bounded number of times, then marked failed.</summary>
     [Alias("Fail")] Task Fail(Guid leaseId, string error);
 
+    /// <summary>
+    /// Reports a failure that no retry can mend and every other unit would meet too (the store is out of
+    /// space): the job fails at once, keeping what is stored for a later run to resume from.
+    /// </summary>
+    [Alias("Abort")] Task Abort(Guid leaseId, string error);
+
     [Alias("GetStatus")] Task<JobStatus> GetStatus();
 
     [Alias("Cancel")] Task Cancel();

@@ -42,6 +42,11 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
             }
             File.Move(temp, path, overwrite: true);
         }
+        catch (IOException e) when (StoreFullException.IsOutOfSpace(e))
+        {
+            TryDelete(temp);
+            throw new StoreFullException($"the store {Description} is out of space ({e.Message})", e);
+        }
         catch
         {
             TryDelete(temp);

@@ -12,9 +12,13 @@ public static class CliProcess
 
     public static Task<Outcome> RunAsync(TimeSpan timeout, params string[] args) => RunAsync(timeout, new Dictionary<string, string>(), args);
 
-    public static async Task<Outcome> RunAsync(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<Outcome> RunAsync(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunUnderAsync(timeout, environment, [], args);
+
+    /// <summary>Runs the program under <paramref name="launcher"/> (a command line that ends by running the arguments it is given, e.g. unshare … sh -c '… exec "$@"' sh).</summary>
+    public static async Task<Outcome> RunUnderAsync(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> launcher, params string[] args)
     {
-        using var process = Start(environment, args);
+        using var process = Start(environment, launcher, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
@@ -31,14 +35,18 @@ public static class CliProcess
     }
 
     /// <summary>Starts the program without waiting for it, for tests that interrupt it; its output is redirected (read or ignore it).</summary>
-    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args) => Start(environment, [], args);
+
+    private static Process Start(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> launcher, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        foreach (var part in launcher.Skip(1)) start.ArgumentList.Add(part);
+        if (launcher.Count > 0) start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "atlas.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["NO_COLOR"] = "1";

@@ -68,6 +68,28 @@ public class AtlasJobGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_abort_fails_the_job_at_once_and_hands_out_nothing_more()
+    {
+        var id = $"job-{Guid.NewGuid():N}";
+        var job = Job(id);
+        await job.Submit(Spec(id));
+        var done = await job.LeaseNext("worker-a");
+        await job.Complete(done!.LeaseId, Result(done.Unit));
+        var other = await job.LeaseNext("worker-b");
+        var doomed = await job.LeaseNext("worker-a");
+
+        await job.Abort(doomed!.LeaseId, "the store folder /x is out of space");
+
+        var status = await job.GetStatus();
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.StartsWith($"unit {doomed.Unit.Id} on worker-a: the store folder /x is out of space; the job stopped there", status.Error);
+        Assert.Equal(1, status.Done);   // what was finished stays finished
+        Assert.Null(await job.LeaseNext("worker-a"));
+        Assert.False(await job.Renew(other!.LeaseId));   // the other worker stops its unit too
+        Assert.DoesNotContain(id, await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(0).ActiveJobs());
+    }
+
+    [Fact]
     public async Task Submitting_the_same_job_twice_does_not_replan_it()
     {
         var id = $"job-{Guid.NewGuid():N}";

@@ -117,6 +117,18 @@ public sealed class AtlasJobGrain(
         await Persist();
     }
 
+    public async Task Abort(Guid leaseId, string error)
+    {
+        var unit = HeldBy(leaseId);
+        if (unit is null) return;
+        unit.LastError = error;
+        unit.Failures++;
+        unit.Status = UnitStatus.Pending;   // not the unit's fault: a later run of the job computes it
+        logger.LogWarning("Job {JobId}: unit {Unit} cannot go on ({Error}); the job stops", this.GetPrimaryKeyString(), unit.Unit.Id, error);
+        await Finish(JobState.Failed, $"{FailureOf(unit)}; the job stopped there (the units already stored are kept: run it again once that is mended)");
+        await Persist();
+    }
+
     public Task<JobStatus> GetStatus()
     {
         if (Job.State == JobState.Running && ReclaimExpiredLeases(Now)) return Persist().ContinueWith(_ => Status());

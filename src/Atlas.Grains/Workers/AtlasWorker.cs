@@ -69,10 +69,12 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
         catch (Exception e)
         {
             // libtorch's messages carry its C++ stack (or a TorchScript traceback): the job (and `atlas status`) keeps the line that says what failed.
-            var error = TorchErrors.Summary(e);
+            var full = Atlas.Storage.StoreFullException.Find(e);
+            var error = full?.Message ?? TorchErrors.Summary(e);
             logger.LogWarning("Worker {Worker}: unit {Unit} failed: {Error}", workerId, lease.Unit.Id, error);
             logger.LogDebug(e, "Worker {Worker}: unit {Unit} failed", workerId, lease.Unit.Id);
-            await GrainCallRetry.ExecuteAsync(async () => { await job.Fail(lease.LeaseId, error); return true; }, stoppingToken);
+            // A full store fails every unit alike: the job stops now rather than spend each unit's attempts.
+            await GrainCallRetry.ExecuteAsync(async () => { await (full is not null ? job.Abort(lease.LeaseId, error) : job.Fail(lease.LeaseId, error)); return true; }, stoppingToken);
         }
         finally
         {

@@ -13,6 +13,9 @@ public static class AtlasConfigLoader
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         RespectRequiredConstructorParameters = true,
+        // A field written as null where the config needs a value is refused here, naming it, rather than
+        // reaching the code that uses it as a null.
+        RespectNullableAnnotations = true,
     };
 
     public static AtlasConfig Load(string path)
@@ -22,6 +25,10 @@ public static class AtlasConfigLoader
         try
         {
             config = JsonSerializer.Deserialize<AtlasConfig>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e) when (e.Message.Contains("doesn't allow setting null values", StringComparison.Ordinal) && e.Path is { Length: > 2 } field)
+        {
+            throw new AtlasInputException($"{path}: {field[2..]}: must not be null (give it a value, or leave it out where it has a default)", e);
         }
         catch (JsonException e)
         {
@@ -119,7 +126,7 @@ public static class AtlasConfigLoader
         if (Models.ModelZoo.Find(c.Model.Architecture) is { ResizableInput: false } fixedSize)
             Require(c.Model.InputSize is null || c.Model.InputSize == fixedSize.Input.Height, "model.inputSize",
                 $"{fixedSize.Name} takes {fixedSize.Input.Height}×{fixedSize.Input.Width} inputs only");
-        Require(c.Model.TransformInput is null || Models.ModelZoo.Find(c.Model.Architecture)?.Name is "googlenet" or "inception_v3",
+        Require(c.Model.TransformInput is not true || Models.ModelZoo.Find(c.Model.Architecture)?.Name is "googlenet" or "inception_v3",
             "model.transformInput", "only the googlenet and inception_v3 architectures have this option");
         if (TorchScriptInput.Is(c.Model.Architecture))
         {

@@ -53,6 +53,30 @@ public class ZooConfigTests
     }
 
     [Theory]
+    [InlineData("\"model\": { \"architecture\": \"resnet18\", \"checkpoint\": null }, \"dataset\": { \"kind\": \"image-folder\", \"path\": \"images\" }", "model.checkpoint")]
+    [InlineData("\"model\": { \"architecture\": \"resnet18\", \"checkpoint\": \"x.pth\" }, \"dataset\": { \"kind\": \"image-folder\", \"path\": null }", "dataset.path")]
+    [InlineData("\"model\": { \"architecture\": \"resnet18\", \"checkpoint\": \"x.pth\" }, \"dataset\": { \"kind\": \"image-folder\", \"path\": \"images\" }, \"output\": { \"store\": null }", "output.store")]
+    [InlineData("\"model\": { \"architecture\": \"resnet18\", \"checkpoint\": \"x.pth\" }, \"dataset\": { \"kind\": \"image-folder\", \"path\": \"images\" }, \"featureVis\": null", "featureVis")]
+    [InlineData("\"model\": null, \"dataset\": { \"kind\": \"image-folder\", \"path\": \"images\" }", "model")]
+    public void A_null_where_a_value_is_needed_is_one_line_naming_the_field(string sections, string field)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("bad.json");
+        File.WriteAllText(path, $$"""{ "name": "bad", {{sections}} }""");
+        var error = Assert.Throws<AtlasInputException>(() => AtlasConfigLoader.Load(path));
+        Assert.Equal($"{path}: {field}: must not be null (give it a value, or leave it out where it has a default)", error.Message);
+    }
+
+    [Fact]
+    public void Transform_input_false_is_accepted_for_any_zoo_network_since_it_changes_nothing()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("resnet.json");
+        File.WriteAllText(path, """{ "name": "r", "model": { "architecture": "resnet18", "checkpoint": "x.pth", "transformInput": false }, "dataset": { "kind": "image-folder", "path": "images" } }""");
+        Assert.False(AtlasConfigLoader.Load(path).Model.TransformInput);
+    }
+
+    [Theory]
     [InlineData("demo-cnn", 3, "dataset.channels: model 'demo-cnn' takes 1-channel images, not 3 (leave it out to follow the model)")]
     [InlineData("resnet18", 1, "dataset.channels: model 'resnet18' takes 3-channel images, not 1 (leave it out to follow the model)")]
     [InlineData("resnet18", 3, null)]

@@ -41,13 +41,15 @@ public class ZooConfigTests
     [InlineData("\"architecture\": \"torchscript\", \"inputSize\": 32, \"outputs\": [\"a\"], \"keyPrefix\": \"model.\"", "model.keyPrefix: only zoo architectures take this (a TorchScript archive is one network, not a state dict)")]
     [InlineData("\"architecture\": \"demo-cnn\", \"std\": [0]", "model.std: values must be positive")]
     [InlineData("\"architecture\": \"googlenet\", \"transformInput\": true, \"std\": [0.5, 0.5, 0.5]", "model.transformInput: cannot be combined with model.mean or model.std (it assumes ImageNet's mean and std)")]
-    public void Model_options_are_checked_with_the_file_and_field_named(string model, string expected)
+    public void Model_options_are_checked_with_the_file_and_field_named(string model, string expected) =>
+        AssertRefused($$"""{ "name": "bad", "model": { {{model}}, "checkpoint": "x.pth" }, "dataset": { "kind": "image-folder", "path": "images" } }""", expected);
+
+    /// <summary>Loads <paramref name="json"/> from a file and expects the one-line error "{file}: {expected}".</summary>
+    private static void AssertRefused(string json, string expected)
     {
         using var folder = new TempFolder();
         var path = folder.File("bad.json");
-        File.WriteAllText(path, $$"""
-            { "name": "bad", "model": { {{model}}, "checkpoint": "x.pth" }, "dataset": { "kind": "image-folder", "path": "images" } }
-            """);
+        File.WriteAllText(path, json);
         var error = Assert.Throws<AtlasInputException>(() => AtlasConfigLoader.Load(path));
         Assert.Equal($"{path}: {expected}", error.Message);
     }
@@ -58,14 +60,8 @@ public class ZooConfigTests
     [InlineData("\"model\": { \"architecture\": \"resnet18\", \"checkpoint\": \"x.pth\" }, \"dataset\": { \"kind\": \"image-folder\", \"path\": \"images\" }, \"output\": { \"store\": null }", "output.store")]
     [InlineData("\"model\": { \"architecture\": \"resnet18\", \"checkpoint\": \"x.pth\" }, \"dataset\": { \"kind\": \"image-folder\", \"path\": \"images\" }, \"featureVis\": null", "featureVis")]
     [InlineData("\"model\": null, \"dataset\": { \"kind\": \"image-folder\", \"path\": \"images\" }", "model")]
-    public void A_null_where_a_value_is_needed_is_one_line_naming_the_field(string sections, string field)
-    {
-        using var folder = new TempFolder();
-        var path = folder.File("bad.json");
-        File.WriteAllText(path, $$"""{ "name": "bad", {{sections}} }""");
-        var error = Assert.Throws<AtlasInputException>(() => AtlasConfigLoader.Load(path));
-        Assert.Equal($"{path}: {field}: must not be null (give it a value, or leave it out where it has a default)", error.Message);
-    }
+    public void A_null_where_a_value_is_needed_is_one_line_naming_the_field(string sections, string field) =>
+        AssertRefused($$"""{ "name": "bad", {{sections}} }""", $"{field}: must not be null (give it a value, or leave it out where it has a default)");
 
     [Fact]
     public void Transform_input_false_is_accepted_for_any_zoo_network_since_it_changes_nothing()

@@ -90,6 +90,29 @@ public class AtlasJobGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_cancelled_or_failed_job_submitted_again_runs_again()
+    {
+        var id = $"job-{Guid.NewGuid():N}";
+        var job = Job(id);
+        await job.Submit(Spec(id));
+        var first = await job.LeaseNext("worker-a");
+        await job.Cancel();
+        Assert.Equal(JobState.Cancelled, (await job.GetStatus()).State);
+
+        var again = await job.Submit(Spec(id) with { ReuseFinishedUnits = true });
+        Assert.Equal(JobState.Running, again.State);
+        Assert.Null(again.Error);
+        Assert.Contains(id, await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(0).ActiveJobs());
+        Assert.False(await job.Complete(first!.LeaseId, Result(first.Unit)));   // the old run's lease is void
+
+        var lease = await job.LeaseNext("worker-a");
+        Assert.True(lease!.Spec.ReuseFinishedUnits);                            // the new spec travels with the units
+        await job.Abort(lease.LeaseId, "the store folder /x is out of space");
+        Assert.Equal(JobState.Failed, (await job.GetStatus()).State);
+        Assert.Equal(JobState.Running, (await job.Submit(Spec(id))).State);
+    }
+
+    [Fact]
     public async Task Submitting_the_same_job_twice_does_not_replan_it()
     {
         var id = $"job-{Guid.NewGuid():N}";

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Atlas.Abstractions;
 using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
+using Atlas.Grains.Jobs;
 using Atlas.Storage;
 using Serilog.Extensions.Logging;
 
@@ -34,6 +35,15 @@ public static class SubmitCommand
             await ClusterReadiness.EnsureFilesVisibleAsync(cluster.Client, config, logger);
 
             var job = cluster.Client.GetGrain<IAtlasJobGrain>(spec.JobId);
+            var previous = (await job.GetStatus()).State;
+            if (previous is JobState.Unknown or JobState.Failed or JobState.Cancelled)
+            {
+                // As `atlas run` does: a job that stopped before (here or in an interrupted `atlas run`) resumes from
+                // the units its config already stored; any other start records this config for a later resume.
+                spec = await RunResumption.DecideAsync(ArtifactStores.Open(config.Output.Store), config, spec, recompute: false, cancellationToken);
+                if (previous is not JobState.Unknown) logger.Information("Job {JobId} was {State}: submitting it again", spec.JobId, previous.ToString().ToLowerInvariant());
+                if (spec.ReuseFinishedUnits) logger.Information("Units this config already stored are reused");
+            }
             var status = await job.Submit(spec);
             System.Console.WriteLine(spec.JobId);
             logger.Information("Submitted {JobId}: {Units} work units", spec.JobId, status.Total);

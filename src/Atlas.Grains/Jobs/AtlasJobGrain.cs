@@ -29,14 +29,19 @@ public sealed class AtlasJobGrain(
 
     public async Task<JobStatus> Submit(AtlasJobSpec spec)
     {
-        if (Job.Spec is null || Job.State == JobState.Unknown)
+        // A job that failed or was cancelled runs again when submitted again (the spec says whether it reuses
+        // the units already stored); a running or completed one is left as it is.
+        if (Job.Spec is null || Job.State is JobState.Unknown or JobState.Failed or JobState.Cancelled)
         {
+            var previous = Job.Spec is null ? JobState.Unknown : Job.State;
             Job.Spec = spec;
             Job.State = JobState.Running;
+            Job.Error = null;
             Job.SubmittedAt = Now;
             Job.Units = JobPlanner.Plan(spec).Select(u => new UnitRecord { Unit = u }).ToList();
             await Persist();
-            logger.LogInformation("Job {JobId} planned {Units} units", spec.JobId, Job.Units.Count);
+            if (previous is JobState.Unknown) logger.LogInformation("Job {JobId} planned {Units} units", spec.JobId, Job.Units.Count);
+            else logger.LogInformation("Job {JobId} was {Previous}; planned again: {Units} units", spec.JobId, previous, Job.Units.Count);
         }
         // A repeated submission (a retried call) may arrive while the plan is still being written.
         else if (Commits.Busy) await Persist();

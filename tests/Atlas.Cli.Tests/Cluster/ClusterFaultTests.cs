@@ -103,7 +103,7 @@ public class ClusterFaultTests
     }
 
     [Fact]
-    public async Task Cancelling_mid_job_stops_the_work_and_publishes_nothing()
+    public async Task Cancelling_mid_job_stops_the_work_and_publishes_nothing_and_submitting_it_again_runs_it_to_the_end()
     {
         await using var cluster = new ClusterHarness();
         await cluster.StartAsync(silos: 2);
@@ -121,6 +121,14 @@ public class ClusterFaultTests
         Assert.Equal(cancelled.Done, later.Done);
         Assert.False(await cluster.Store.ExistsAsync(cluster.Keys.Manifest), "a cancelled job writes no atlas manifest");
         Assert.DoesNotContain(cluster.Spec.JobId, await ActiveJobs(cluster));
+
+        // Submitted again, the cancelled job runs again to the end and is published (with 2 steps, so the test stays short).
+        var config = await cluster.WriteConfigAsync(steps: 2);
+        var again = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), cluster.Environment, "submit", config, "--wait");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("was cancelled: submitting it again", again.StdErr);
+        Assert.Equal(JobState.Completed, (await cluster.StatusAsync()).State);
+        Assert.True(await cluster.Store.ExistsAsync(cluster.Keys.Manifest), "the job submitted again was not published");
     }
 
     private static async Task<IReadOnlyList<string>> ActiveJobs(ClusterHarness cluster)

@@ -46,6 +46,7 @@ public static class ImageFileDecoder
             if (codec is null) return $"not a decodable image ({created})";
             var full = codec.Info;
             if (full.Width <= 0 || full.Height <= 0) return "image has no pixels";
+            Imaging.PixelLimit.Check(full.Width, full.Height);
             var size = geometry.ReducedScaleDecode ? DecodeSize(codec, geometry.ResizeShorterSide) : full.Size;
             var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
             using var bitmap = new SKBitmap(info);

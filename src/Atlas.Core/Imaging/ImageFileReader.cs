@@ -44,6 +44,14 @@ public static class ImageFileReader
         }
         using var codec = SKCodec.Create(stream, out var result);
         if (codec is null) throw new AtlasInputException($"{path}: not an image ({DecodeProblem(result)})");
+        try
+        {
+            PixelLimit.Check(codec.Info.Width, codec.Info.Height);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new AtlasInputException($"{path}: {e.Message}", e);
+        }
         return SKBitmap.Decode(codec, new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul))
             ?? throw new AtlasInputException($"{path}: the image could not be decoded");
     }

@@ -11,7 +11,6 @@ namespace Atlas.Core.Imaging;
 /// </summary>
 public static class NetpbmImage
 {
-    private const long MaxPixels = 250_000_000;
 
     /// <summary>Whether the stream starts with a Netpbm magic number (P1 to P6); the position is restored.</summary>
     public static bool Is(Stream stream)
@@ -33,7 +32,7 @@ public static class NetpbmImage
         bool bitmap = kind is 1 or 4, plain = kind <= 3, colour = kind is 3 or 6;
         int width = Token(data, ref at), height = Token(data, ref at), maxval = bitmap ? 1 : Token(data, ref at);
         if (width <= 0 || height <= 0) throw new InvalidDataException("image has no pixels");
-        if ((long)width * height > MaxPixels) throw new InvalidDataException($"a {width}×{height} image is larger than {MaxPixels / 1_000_000} megapixels");
+        PixelLimit.Check(width, height);
         if (maxval is <= 0 or >= 65536) throw new InvalidDataException($"maxval {maxval} is not between 1 and 65535");
         int bands = colour ? 3 : 1;
         // Checked before allocating: a header may claim far more pixels than the file holds (a plain-text sample takes a byte at least).

@@ -47,7 +47,7 @@ public static class TiffImage
             ?? throw new InvalidDataException($"not a readable TIFF ({Quiet.LastError ?? "bad header"})");
         int width = Field(tiff, TiffTag.IMAGEWIDTH), height = Field(tiff, TiffTag.IMAGELENGTH);
         if (width <= 0 || height <= 0) throw new InvalidDataException("image has no pixels");
-        if ((long)width * height > MaxPixels) throw new InvalidDataException($"a {width}×{height} TIFF is larger than {MaxPixels / 1_000_000} megapixels");
+        PixelLimit.Check(width, height);
         int orientation = Field(tiff, TiffTag.ORIENTATION, 1);
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         try
@@ -62,9 +62,6 @@ public static class TiffImage
             throw;
         }
     }
-
-    // Guards the RGBA raster's allocation against a header that claims an enormous image.
-    private const long MaxPixels = 250_000_000;
 
     private static bool IsPlainEightBit(Tiff tiff)
     {

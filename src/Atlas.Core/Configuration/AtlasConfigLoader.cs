@@ -16,6 +16,10 @@ public static class AtlasConfigLoader
         // A field written as null where the config needs a value is refused here, naming it, rather than
         // reaching the code that uses it as a null.
         RespectNullableAnnotations = true,
+        // Strict where the web defaults are lenient: a field given twice (or in two casings) and a number
+        // written as a string are mistakes, not choices.
+        AllowDuplicateProperties = false,
+        NumberHandling = JsonNumberHandling.Strict,
     };
 
     public static AtlasConfig Load(string path)
@@ -32,8 +36,12 @@ public static class AtlasConfigLoader
         }
         catch (JsonException e)
         {
-            var where = e.Path is { Length: > 0 } p ? $" at {p}" : "";
-            throw new AtlasInputException($"{path}: invalid config{where}: {FirstLine(e.Message)}", e);
+            // The reader's message repeats the path and adds its position ("… Path: $.a.b | LineNumber: …"); the field leads instead.
+            var message = FirstLine(e.Message);
+            if (message.IndexOf(" Path: ", StringComparison.Ordinal) is > 0 and var cut) message = message[..cut];
+            if (e.LineNumber is { } line) message += $" (line {line + 1}, byte {e.BytePositionInLine + 1})";
+            var field = e.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? $"{p[2..]}: " : "";
+            throw new AtlasInputException($"{path}: invalid config: {field}{message}", e);
         }
         if (config is null) throw new AtlasInputException($"{path}: config is empty");
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -102,6 +110,10 @@ public static class AtlasConfigLoader
         }
         Require(!string.IsNullOrWhiteSpace(c.Name) && c.Name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'),
             "name", "must be letters, digits, '-', '_' or '.'");
+        // The name is a folder of the store and the site: "." or ".." would be another folder's, and the store
+        // keeps key segments to 100 characters.
+        Require(c.Name is null || (c.Name.Length <= 100 && c.Name.Length > 0 && char.IsAsciiLetterOrDigit(c.Name[0])),
+            "name", "must start with a letter or digit and be at most 100 characters");
         Require(!string.IsNullOrWhiteSpace(c.Model.Architecture), "model.architecture", "is required");
         Require(c.Dataset.Kind is "fashion-mnist" or "idx" or "image-folder", "dataset.kind", $"'{c.Dataset.Kind}' is not one of fashion-mnist, idx, image-folder");
         Require(c.Dataset.Split is "train" or "test", "dataset.split", $"'{c.Dataset.Split}' is not train or test");
@@ -153,13 +165,13 @@ public static class AtlasConfigLoader
         Require(c.Model.InputConvolution is "auto" or "native" or "spaceToDepth", "model.inputConvolution", $"'{c.Model.InputConvolution}' is not auto, native or spaceToDepth");
         Require(c.MaxUnitsPerLayer is null or > 0, "maxUnitsPerLayer", "must be positive");
         Require(c.FeatureVis.Steps is > 0 and <= 100_000, "featureVis.steps", "must be between 1 and 100000");
-        Require(c.FeatureVis.LearningRate > 0, "featureVis.learningRate", "must be positive");
+        Require(c.FeatureVis.LearningRate > 0 && double.IsFinite(c.FeatureVis.LearningRate), "featureVis.learningRate", "must be a finite positive number");
         Require(c.FeatureVis.Jitter >= 0, "featureVis.jitter", "must not be negative");
         Require(c.FeatureVis.ChannelsPerUnit is null or (> 0 and <= 4096), "featureVis.channelsPerUnit", "must be between 1 and 4096");
         Require(c.FeatureVis.ImageSize is null or (>= 8 and <= 2048), "featureVis.imageSize", "must be between 8 and 2048");
         Require(c.FeatureVis.Parameterization is "fourier" or "pixel", "featureVis.parameterization", $"'{c.FeatureVis.Parameterization}' is not fourier or pixel");
         Require(c.FeatureVis.DiversityCount is >= 2 and <= 64, "featureVis.diversityCount", "must be between 2 and 64");
-        Require(c.FeatureVis.DiversityWeight >= 0, "featureVis.diversityWeight", "must not be negative");
+        Require(c.FeatureVis.DiversityWeight >= 0 && double.IsFinite(c.FeatureVis.DiversityWeight), "featureVis.diversityWeight", "must be a finite number, not negative");
         Require(c.FeatureVis.Precision is "auto" or "float32" or "bfloat16", "featureVis.precision", $"'{c.FeatureVis.Precision}' is not auto, float32 or bfloat16");
         Require(c.FeatureVis.MaxBatch is null or (>= 1 and <= 65_536), "featureVis.maxBatch", "must be between 1 and 65536");
         Require(c.FeatureVis.Channel || c.FeatureVis.Negative || c.FeatureVis.Neuron || c.FeatureVis.Diversity, "featureVis",
@@ -182,7 +194,8 @@ public static class AtlasConfigLoader
         {
             Require(t.Epochs > 0, "model.train.epochs", "must be positive");
             Require(t.BatchSize > 0, "model.train.batchSize", "must be positive");
-            Require(t.LearningRate > 0, "model.train.learningRate", "must be positive");
+            Require(t.LearningRate > 0 && double.IsFinite(t.LearningRate), "model.train.learningRate", "must be a finite positive number");
+            Require(t.MinTestAccuracy is null or (>= 0 and <= 1), "model.train.minTestAccuracy", "must be between 0 and 1");
             Require(t.MaxImages is null or > 0, "model.train.maxImages", "must be positive");
         }
         return c;

@@ -63,6 +63,19 @@ public class ZooConfigTests
     public void A_null_where_a_value_is_needed_is_one_line_naming_the_field(string sections, string field) =>
         AssertRefused($$"""{ "name": "bad", {{sections}} }""", $"{field}: must not be null (give it a value, or leave it out where it has a default)");
 
+    [Theory]
+    [InlineData("\"name\": \"..\"", "name: must start with a letter or digit and be at most 100 characters")]
+    [InlineData("\"name\": \".hidden\"", "name: must start with a letter or digit and be at most 100 characters")]
+    [InlineData("\"name\": \"a\", \"NAME\": \"b\"", "invalid config: NAME: Duplicate property 'name' encountered during deserialization of type 'Atlas.Core.Configuration.AtlasConfig'. (line 1, byte 148)")]
+    [InlineData("\"name\": \"a\", \"featureVis\": { \"steps\": \"256\" }", "invalid config: featureVis.steps: The JSON value could not be converted to System.Int32. (line 1, byte 167)")]
+    [InlineData("\"name\": \"a\", \"featureVis\": { \"learningRate\": 1e999 }", "featureVis.learningRate: must be a finite positive number")]
+    [InlineData("\"name\": \"a\", \"model\": { \"architecture\": \"demo-cnn\", \"checkpoint\": \"x.pt\", \"train\": { \"minTestAccuracy\": 1.5 } }", "model.train.minTestAccuracy: must be between 0 and 1")]
+    public void Names_repeated_fields_strings_for_numbers_and_numbers_out_of_range_are_refused(string fields, string expected)
+    {
+        var model = fields.Contains("\"model\"") ? "" : "\"model\": { \"architecture\": \"resnet18\", \"checkpoint\": \"x.pth\" }, ";
+        AssertRefused($$"""{ {{model}}"dataset": { "kind": "image-folder", "path": "images" }, {{fields}} }""", expected);
+    }
+
     [Fact]
     public void Transform_input_false_is_accepted_for_any_zoo_network_since_it_changes_nothing()
     {

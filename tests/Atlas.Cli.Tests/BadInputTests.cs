@@ -191,4 +191,39 @@ public class BadInputTests
         await AssertRejected(folder, config, "dataset.imageSize: model 'demo-cnn' cannot take 32×32 inputs up to layer 'logits (the whole network)'", "use 28");
         Assert.False(Directory.Exists(Path.Combine(folder, "store")), "no unit ran");
     }
+
+    [Theory]
+    [InlineData("site")]
+    [InlineData("store")]
+    public async Task An_output_folder_that_is_a_file_is_named_before_any_work(string output)
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: await TrainedCheckpoint.GetAsync()));
+        await File.WriteAllTextAsync(Path.Combine(folder, output), "a file where a folder goes");
+        await AssertRejected(folder, config, $"output.{output}: '{Path.Combine(folder, output)}' is a file, not a folder");
+        if (output == "site") Assert.False(Directory.Exists(Path.Combine(folder, "store")), "no unit ran");
+    }
+
+    [Fact]
+    public async Task The_one_off_verbs_name_an_output_they_cannot_write_before_writing()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var blocker = Path.Combine(folder, "a-file");
+        await File.WriteAllTextAsync(blocker, "x");
+        var image = Path.Combine(TestData.RepoRoot, "tests", "fixtures", "pil-resize", "photo.input.jpg");
+        var cases = new (string[] Args, string Expected)[]
+        {
+            (["activations", "--model", "demo-cnn", "--weights", await TrainedCheckpoint.GetAsync(), "--image", image, "--out", blocker], $"error: --out: '{blocker}' is a file, not a folder"),
+            (["publish", "--store", folder, "--out", Path.Combine(blocker, "site")], $"error: --out: '{Path.Combine(blocker, "site")}' lies under '{blocker}', which is a file"),
+            (["publish", "--store", folder, "--to", "s3://bucket/site"], "error: --to: 's3://bucket/site' is not a folder, file:///folder or azure-blob://<container>"),
+        };
+        foreach (var (args, expected) in cases)
+        {
+            var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args);
+            Assert.True(outcome.ExitCode == 2, outcome.ToString());
+            Assert.Equal(expected, Assert.Single(outcome.StdErr.Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal)).TrimEnd());
+        }
+        Assert.False(Directory.Exists("s3:"), "a folder named after the URI's scheme was made");
+    }
 }

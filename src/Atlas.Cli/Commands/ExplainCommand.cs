@@ -76,6 +76,7 @@ internal static class OutputFiles
 
     public static void WriteAll(string folder, IReadOnlyList<(string Name, byte[] Content)> files)
     {
+        Pipeline.OutputPaths.EnsureCanBeFolder(folder, "--out");
         Directory.CreateDirectory(folder);
         var staged = new List<(string Temporary, string Final)>();
         try

@@ -37,6 +37,7 @@ public static class PlanCommand
     {
         using var loggerFactory = new SerilogLoggerFactory(logger);
         var coreLogger = loggerFactory.CreateLogger("Atlas");
+        OutputPaths.EnsureConfigOutputs(config);
         Preparation.EnsureData(config, coreLogger);
         Preparation.EnsureCheckpoint(config, coreLogger);
         var circuits = new List<(string Method, string? Reason)>();

@@ -40,7 +40,7 @@ public static class PublishCommand
                 Title = parse.GetValue(title)!,
                 Include = selectors.Length > 0 ? SiteOptions.Selecting(selectors) : null,
             };
-            var target = parse.GetValue(to) ?? parse.GetValue(output)!.FullName;
+            var target = Target(parse.GetValue(to), parse.GetValue(output));
             var source = ArtifactStores.Open(parse.GetValue(store)!);
             await EnsureStoreExistsAsync(source, cancellationToken);
             var progress = new Progress<string>(message => logger.Debug("{SiteProgress}", message));
@@ -67,6 +67,21 @@ public static class PublishCommand
     }
 
     /// <summary>A mistyped store is bad input, not an empty site published over the real one.</summary>
+    /// <summary>
+    /// Where the site goes: a blob container, or a folder (--out, or --to as a path or file:// URI) that nothing
+    /// in the way stops from being one. Any other scheme is refused rather than taken for a folder named "s3:".
+    /// </summary>
+    private static string Target(string? to, DirectoryInfo? output)
+    {
+        if (to is not null && BlobSiteTarget.IsBlobLocation(to)) return to;
+        var (folder, option) = to is null ? (output!.FullName, "--out")
+            : to.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? (new Uri(to).LocalPath, "--to")
+            : to.Contains("://", StringComparison.Ordinal) ? throw new AtlasInputException($"--to: '{to}' is not a folder, file:///folder or azure-blob://<container>")
+            : (Path.GetFullPath(to), "--to");
+        Pipeline.OutputPaths.EnsureCanBeFolder(folder, option);
+        return folder;
+    }
+
     private static async Task EnsureStoreExistsAsync(IArtifactStore store, CancellationToken cancellationToken)
     {
         if (store is LocalFolderArtifactStore folder && !Directory.Exists(folder.Root))

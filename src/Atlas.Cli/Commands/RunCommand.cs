@@ -36,6 +36,7 @@ public static class RunCommand
         var coreLogger = loggerFactory.CreateLogger("Atlas");
         var store = ArtifactStores.Open(config.Output.Store);
 
+        OutputPaths.EnsureConfigOutputs(config);
         Preparation.EnsureData(config, coreLogger);
         Preparation.EnsureCheckpoint(config, coreLogger);
         var spec = JobSpecBuilder.Build(config, coreLogger);

@@ -29,6 +29,7 @@ public static class SubmitCommand
             // Connected first: an unreachable cluster fails before minutes of data and checkpoint preparation.
             await using var cluster = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(), logger, cancellationToken);
             var workerDevice = await ClusterReadiness.WorkerDeviceAsync(cluster.Client, config, logger);
+            OutputPaths.EnsureConfigOutputs(config);
             Preparation.EnsureData(config, coreLogger);
             Preparation.EnsureCheckpoint(config, coreLogger);
             var spec = JobSpecBuilder.Build(config, coreLogger, workerDevice);

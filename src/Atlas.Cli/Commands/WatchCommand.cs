@@ -88,6 +88,7 @@ public static class WatchCommand
     private static async Task<int> EmbeddedAsync(AtlasConfig config, bool once, TimeSpan tick, ILogger logger, CancellationToken cancellationToken)
     {
         using var loggerFactory = new SerilogLoggerFactory(logger);
+        OutputPaths.EnsureConfigOutputs(config);
         Preparation.EnsureData(config, loggerFactory.CreateLogger("Atlas"));
         var store = ArtifactStores.Open(config.Output.Store);
         await using var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken, watchTick: tick);

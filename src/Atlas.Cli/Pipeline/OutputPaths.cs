@@ -1,0 +1,34 @@
+using Atlas.Core;
+using Atlas.Core.Configuration;
+
+namespace Atlas.Cli.Pipeline;
+
+/// <summary>
+/// Checks, before any work, that the folders a verb will write into can be folders: an existing file in the
+/// way (the path itself, or a folder above it) would otherwise fail the verb at its end, after the job, with
+/// the file system's message.
+/// </summary>
+public static class OutputPaths
+{
+    /// <summary>Throws an input error naming <paramref name="field"/> when <paramref name="folder"/> is a file or lies under one.</summary>
+    public static void EnsureCanBeFolder(string folder, string field)
+    {
+        var full = Path.GetFullPath(folder);
+        for (var at = full; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
+        {
+            if (Directory.Exists(at)) return;
+            if (File.Exists(at))
+                throw new AtlasInputException(at == full
+                    ? $"{field}: '{folder}' is a file, not a folder"
+                    : $"{field}: '{folder}' lies under '{at}', which is a file");
+        }
+    }
+
+    /// <summary>The config's site folder, and its store when that is a folder.</summary>
+    public static void EnsureConfigOutputs(AtlasConfig config)
+    {
+        EnsureCanBeFolder(config.Output.Site, "output.site");
+        if (!config.Output.Store.Contains("://", StringComparison.Ordinal)) EnsureCanBeFolder(config.Output.Store, "output.store");
+        else if (config.Output.Store.StartsWith("file://", StringComparison.OrdinalIgnoreCase)) EnsureCanBeFolder(new Uri(config.Output.Store).LocalPath, "output.store");
+    }
+}

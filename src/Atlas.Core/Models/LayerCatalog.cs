@@ -9,7 +9,17 @@ public static class LayerCatalog
     {
         using var noGrad = no_grad();
         using var probe = zeros(1, model.Input.Channels, model.Input.Height, model.Input.Width, device: ModelDevice.Of(model));
-        var activations = model.Activations(probe, model.LayerNames);
+        IReadOnlyDictionary<string, Tensor> activations;
+        try
+        {
+            activations = model.Activations(probe, model.LayerNames);
+        }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            // Most often a picture too small for the network (a pooling or convolution left with no pixels):
+            // libtorch's own words, with the setting that changes the size.
+            throw new AtlasInputException($"model.inputSize: the network cannot take a {model.Input.Channels}×{model.Input.Height}×{model.Input.Width} input ({TorchErrors.Summary(e)})", e);
+        }
         try
         {
             return model.LayerNames.Select(name =>

@@ -204,4 +204,13 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
             foreach (var model in built.Values) model.Dispose();
         }
     }
+
+    [Fact]
+    public void A_picture_too_small_for_the_network_is_bad_input_naming_the_size_setting()
+    {
+        using var model = WorkingCopyNetworks.Build("alexnet", seed: 3, channelsLast: false, size: 32);
+        var error = Assert.Throws<AtlasInputException>(() => LayerCatalog.Measure(model));
+        Assert.StartsWith("model.inputSize: the network cannot take a 3×32×32 input (", error.Message);
+        Assert.DoesNotContain("\n", error.Message);
+    }
 }

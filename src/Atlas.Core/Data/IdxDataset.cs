@@ -22,6 +22,8 @@ public sealed class IdxDataset : IByteImageDataset
         {
             var header = ReadHeader(images, imagesPath, expectedMagic: 0x803, dimensions: 3);
             (int count, Height, Width) = (header[0], header[1], header[2]);
+            if (count <= 0) throw new AtlasInputException($"{imagesPath}: holds no images (its header says {count})");
+            if (Height <= 0 || Width <= 0) throw new AtlasInputException($"{imagesPath}: its images are {Height}×{Width}, which is no pixels");
             if (labelsPath is not null)
             {
                 labels = Open(labelsPath);

@@ -60,6 +60,18 @@ public class IdxFilesTests
         Assert.Contains("no test images", missing.Message);
     }
 
+    [Theory]
+    [InlineData(0, 28, 28, "holds no images (its header says 0)")]
+    [InlineData(3, 0, 0, "its images are 0×0, which is no pixels")]
+    public void An_idx_file_of_no_images_or_no_pixels_is_bad_input_naming_it(int count, int height, int width, string expected)
+    {
+        using var folder = new TempFolder();
+        var images = Enumerable.Range(0, count).Select(_ => new byte[height * width]).ToList();
+        IdxDataset.Write(folder.File("test-images-idx3-ubyte"), folder.File("test-labels-idx1-ubyte"), height, width, images, [.. Enumerable.Repeat((byte)1, count)]);
+        var error = Assert.Throws<AtlasInputException>(() => DatasetOpener.Open(new DatasetConfig { Kind = "idx", Path = folder.Path }));
+        Assert.Equal($"{folder.File("test-images-idx3-ubyte")}: {expected}", error.Message);
+    }
+
     [Fact]
     public void Idx_images_are_conformed_to_a_colour_model_geometry()
     {

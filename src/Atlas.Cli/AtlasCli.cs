@@ -96,7 +96,7 @@ public static class AtlasCli
             }
         };
 
-    private static bool IsInputError(Exception e) => e is AtlasInputException or ArgumentException or Site.SiteGenerationException;
+    private static bool IsInputError(Exception e) => e is AtlasInputException or ArgumentException or Site.SiteGenerationException or Storage.CorruptArtifactException;
 
     private static string OneLine(string message) => message.Split('\n')[0].Trim();
 }

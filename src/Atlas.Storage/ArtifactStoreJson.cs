@@ -26,7 +26,10 @@ public static class ArtifactStoreJson
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{store.Description}: '{key}' is not a valid {typeof(T).Name}: {e.Message}", e);
+            throw new CorruptArtifactException($"{store.Description}: '{key}' is not a valid {typeof(T).Name} ({e.Message.Split('\n')[0].Trim()}); delete it, or the version it belongs to, and run again", e);
         }
     }
 }
+
+/// <summary>An object in the store that cannot be read as what its key says it is (a damaged or hand-edited manifest): the store's owner has to mend it.</summary>
+public sealed class CorruptArtifactException(string message, Exception inner) : Exception(message, inner);

@@ -226,4 +226,20 @@ public class BadInputTests
         }
         Assert.False(Directory.Exists("s3:"), "a folder named after the URI's scheme was made");
     }
+
+    [Fact]
+    public async Task A_damaged_manifest_in_the_store_is_bad_input_naming_its_key()
+    {
+        var store = TestData.NewTempFolder("damaged-store");
+        Directory.CreateDirectory(Path.Combine(store, "demo", "0123456789ab"));
+        await File.WriteAllTextAsync(Path.Combine(store, "demo", "0123456789ab", "atlas.json"), "{garbage");
+        var site = Path.Combine(TestData.NewTempFolder("damaged-site"), "site");
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "publish", "--store", store, "--out", site);
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        var error = Assert.Single(outcome.StdErr.Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.StartsWith($"error: folder {store}: 'demo/0123456789ab/atlas.json' is not a valid AtlasManifest (", error);
+        Assert.False(Directory.Exists(site), "a site was published");
+    }
 }

@@ -206,6 +206,18 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_data_path_that_is_a_file_or_a_checkpoint_that_is_a_folder_is_named()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        var checkpoint = await TrainedCheckpoint.GetAsync();
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, checkpoint, checkpoint: checkpoint));
+        await AssertRejected(folder, config, $"dataset.path: '{checkpoint}' is a file; it names the folder that holds the data set");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: folder));
+        await AssertRejected(folder, config, $"model.checkpoint: '{folder}' is a folder; it names the weights file");
+    }
+
+    [Fact]
     public async Task The_one_off_verbs_name_an_output_they_cannot_write_before_writing()
     {
         var folder = TestData.NewTempFolder("bad");

@@ -24,11 +24,13 @@ public static class OutputPaths
         }
     }
 
-    /// <summary>The config's site folder, and its store when that is a folder.</summary>
+    /// <summary>The config's site folder, its store when that is a folder, and its watched folder.</summary>
     public static void EnsureConfigOutputs(AtlasConfig config)
     {
         EnsureCanBeFolder(config.Output.Site, "output.site");
         if (!config.Output.Store.Contains("://", StringComparison.Ordinal)) EnsureCanBeFolder(config.Output.Store, "output.store");
         else if (config.Output.Store.StartsWith("file://", StringComparison.OrdinalIgnoreCase)) EnsureCanBeFolder(new Uri(config.Output.Store).LocalPath, "output.store");
+        // A watched folder may not exist yet (the trainer makes it), but a file there is a mistake.
+        if (config.Watch?.Source is { } source && !source.Contains("://", StringComparison.Ordinal)) EnsureCanBeFolder(source, "watch.source");
     }
 }

@@ -15,6 +15,8 @@ public static class Preparation
 {
     public static void EnsureData(AtlasConfig config, ILogger logger)
     {
+        if (File.Exists(config.Dataset.Path))
+            throw new AtlasInputException($"dataset.path: '{config.Dataset.Path}' is a file; it names the folder that holds the data set");
         if (config.Dataset.Kind == "fashion-mnist")
         {
             if (!FashionMnist.IsPresent(config.Dataset.Path))
@@ -29,6 +31,10 @@ public static class Preparation
     {
         var checkpoint = config.Model.Checkpoint;
         if (File.Exists(checkpoint)) return;
+        if (Directory.Exists(checkpoint))
+            throw new AtlasInputException($"model.checkpoint: '{checkpoint}' is a folder; it names the weights file");
+        // Checked before training, which would otherwise run first and then fail to save.
+        if (config.Model.Train is not null) OutputPaths.EnsureCanBeFolder(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "model.checkpoint");
         if (config.Model.Train is not { } train)
             throw new AtlasInputException($"model.checkpoint: '{checkpoint}' not found (and the config has no model.train section to make it)");
         if (config.Model.Architecture != Core.Models.DemoCnn.ArchitectureName)

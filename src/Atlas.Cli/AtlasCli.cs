@@ -41,7 +41,10 @@ public static class AtlasCli
         if (parse.Errors.Count > 0)
         {
             // Usage errors are bad input like any other: one line, exit code 2 (System.CommandLine's default is 1 plus the whole help).
-            await System.Console.Error.WriteLineAsync($"error: {parse.Errors[0].Message} (see: atlas {string.Join(' ', CommandPath(parse.CommandResult))} --help)");
+            // "Unrecognized command or argument 'frob'" says more than the "required command" error it causes.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            var verb = string.Join(' ', CommandPath(parse.CommandResult).Prepend("atlas"));
+            await System.Console.Error.WriteLineAsync($"error: {error.Message} (see: {verb} --help)");
             return ExitCodes.BadInput;
         }
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(40) });

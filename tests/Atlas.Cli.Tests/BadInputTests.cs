@@ -51,6 +51,16 @@ public class BadInputTests
         Assert.Contains("atlas publish --help", lines[0]);
     }
 
+    [Theory]
+    [InlineData("frob", "error: Unrecognized command or argument 'frob'. (see: atlas --help)")]
+    [InlineData("bench frob", "error: Unrecognized command or argument 'frob'. (see: atlas bench --help)")]
+    public async Task An_unknown_verb_is_named_with_the_help_to_read(string args, string expected)
+    {
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args.Split(' '));
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Equal(expected, outcome.StdErr.Trim());
+    }
+
     /// <summary>A storage connection string whose table and blob endpoints are a loopback port where nothing listens.</summary>
     private static (Dictionary<string, string> Environment, int Port) StorageNobodyServes()
     {

@@ -52,8 +52,13 @@ public static class ImageFileReader
         {
             throw new AtlasInputException($"{path}: {e.Message}", e);
         }
-        return SKBitmap.Decode(codec, new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul))
-            ?? throw new AtlasInputException($"{path}: the image could not be decoded");
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var bitmap = new SKBitmap(info);
+        var decoded = codec.GetPixels(info, bitmap.GetPixels());
+        if (decoded == SKCodecResult.Success) return bitmap;
+        bitmap.Dispose();
+        // IncompleteInput is a truncated file: part of the picture would be made up, so the data set pass skips it too.
+        throw new AtlasInputException($"{path}: the image could not be decoded ({decoded})");
     }
 
     private static Raster ToRaster(SKBitmap bitmap, int channels)

@@ -53,6 +53,16 @@ public class ImagingTests
     }
 
     [Fact]
+    public void A_truncated_jpeg_is_an_input_error_as_the_data_set_pass_skips_it()
+    {
+        var photo = File.ReadAllBytes(Path.Combine(Models.RepositoryPaths.Root, "tests", "fixtures", "pil-resize", "photo.input.jpg"));
+        var cut = TempFile("cut.jpg");
+        File.WriteAllBytes(cut, photo[..(photo.Length / 3)]);
+        Assert.Equal($"{cut}: the image could not be decoded (IncompleteInput)", Assert.Throws<AtlasInputException>(() => ImageFileReader.Read(cut, 3, 28, 28)).Message);
+        Assert.Equal("decoding failed (IncompleteInput)", Atlas.Core.Data.ImageFileDecoder.TryDecode(cut, new Atlas.Core.Data.ImageGeometry(28, 3, 32, true), new byte[28 * 28 * 3]));
+    }
+
+    [Fact]
     public void Colour_is_converted_as_the_dataset_pass_converts_it_luma_for_a_grey_model_rgb_from_a_grey_file()
     {
         var red = WritePng(3, 28, 28, i => i < 784 ? 1f : 0f);

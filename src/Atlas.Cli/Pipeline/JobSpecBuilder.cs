@@ -27,6 +27,7 @@ public static class JobSpecBuilder
         int count;
         using (var data = DatasetOpener.Open(config.Dataset))
         {
+            DatasetReadability.EnsureSomeReadable(data);
             classes = data.ClassNames;
             count = data.Count;
         }

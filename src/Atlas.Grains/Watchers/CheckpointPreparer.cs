@@ -90,6 +90,7 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
         try
         {
             using var data = DatasetOpener.Open(config.Dataset);
+            DatasetReadability.EnsureSomeReadable(data);
             classes = data.ClassNames;
             count = data.Count;
         }

@@ -222,6 +222,27 @@ public class ImageFolderDatasetTests
         Assert.Contains("not found", error.Message);
     }
 
+    [Fact]
+    public void A_data_set_none_of_whose_sampled_images_can_be_read_is_refused_and_one_readable_image_is_enough()
+    {
+        using var folder = new TempFolder();
+        for (int i = 0; i < 40; i++)
+        {
+            Directory.CreateDirectory(Path.Combine(folder.Path, $"c{i % 2}"));
+            File.WriteAllText(Path.Combine(folder.Path, $"c{i % 2}", $"{i:D2}.jpg"), "an HTML error page saved as a picture");
+        }
+        using (var junk = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16)))
+        {
+            var error = Assert.Throws<AtlasInputException>(() => DatasetReadability.EnsureSomeReadable(junk));
+            Assert.StartsWith($"dataset.path: none of 16 images taken across the data set could be read; the first, {Path.Combine(folder.Path, "c0", "00.jpg")}: ", error.Message);
+        }
+        // The sample spreads over the set: one good picture at index 35 (c1/31.jpg, after c0's 20 files) is found.
+        File.Delete(Path.Combine(folder.Path, "c1", "31.jpg"));
+        Write(folder, "c1/31.jpg", 20, 20, SKColors.Red);
+        using var mostlyJunk = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16));
+        DatasetReadability.EnsureSomeReadable(mostlyJunk);
+    }
+
     internal static string Write(TempFolder folder, string relative, int width, int height, SKColor colour, bool noise = false)
     {
         var path = Path.Combine(folder.Path, relative);

@@ -23,6 +23,8 @@ public static class AnalysisModels
             var model = weights is null ? config.Model : config.Model with { Checkpoint = Path.GetFullPath(weights) };
             return ModelLoader.Load(model, ClassNamesOf(config.Dataset));
         }
+        if (Directory.Exists(modelArgument))
+            throw new AtlasInputException($"--model: '{modelArgument}' is a folder; give an architecture name (such as resnet18) or an atlas config file");
         if (TorchScriptInput.Is(modelArgument))
             throw new AtlasInputException($"--model: a {TorchScriptInput.ArchitectureName} model is described by an atlas config (model.outputs, model.inputSize); pass the config file");
         if (weights is null)

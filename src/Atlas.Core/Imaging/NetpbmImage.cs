@@ -11,7 +11,6 @@ namespace Atlas.Core.Imaging;
 /// </summary>
 public static class NetpbmImage
 {
-
     /// <summary>Whether the stream starts with a Netpbm magic number (P1 to P6); the position is restored.</summary>
     public static bool Is(Stream stream)
     {

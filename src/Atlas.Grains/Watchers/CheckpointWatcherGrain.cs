@@ -46,6 +46,15 @@ public sealed class CheckpointWatcherGrain(
         Watch.ConfigJson = configJson;
         Watch.Active = true;
         Watch.LastError = null;
+        // Starting the watcher again is how its user says "mended, try again": checkpoints whose jobs failed or
+        // were cancelled (a full store, a cancel by mistake) are queued again; their jobs resume from what they stored.
+        foreach (var failed in Watch.Checkpoints.Where(c => c.State == CheckpointState.Failed))
+        {
+            failed.State = CheckpointState.Queued;
+            failed.Attempts = 0;
+            failed.NotBefore = default;
+            logger.LogInformation("Watcher {Atlas}: checkpoint {Key} ({Error}) is queued again", Atlas, failed.Key, failed.Error);
+        }
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(ReminderName, Options.TickPeriod, Options.TickPeriod);
         logger.LogInformation("Watching {Source} for atlas {Atlas} ({Schedule})", config.Watch!.Source, Atlas, config.Watch.Schedule);
@@ -176,7 +185,7 @@ public sealed class CheckpointWatcherGrain(
                     case JobState.Failed or JobState.Cancelled:
                         active.State = CheckpointState.Failed;
                         active.Error = $"job {job.State.ToString().ToLowerInvariant()}: {job.Error}";
-                        logger.LogWarning("Watcher {Atlas}: job {JobId} {State}; the checkpoint is not retried: {Error}", Atlas, active.JobId, job.State, job.Error);
+                        logger.LogWarning("Watcher {Atlas}: job {JobId} {State}: {Error}; starting the watcher again retries it", Atlas, active.JobId, job.State, job.Error);
                         await state.WriteStateAsync();
                         continue;
                     default:

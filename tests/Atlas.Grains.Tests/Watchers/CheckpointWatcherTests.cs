@@ -147,6 +147,30 @@ public sealed class CheckpointWatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_checkpoint_whose_job_failed_is_not_retried_until_the_watcher_is_started_again()
+    {
+        await using var cluster = await WatcherCluster.StartAsync($"svc-{id}", new ManualClock());
+        var sha = await Upload("epoch1.pt", WatchTestData.DemoCheckpoint(6));
+        var watcher = cluster.Watcher(Atlas);
+        var config = WatchTestData.Config(Atlas, Source, Store, dataset);
+        await watcher.Start(config);
+        await watcher.Tick();
+        await cluster.Grains.GetGrain<IAtlasJobGrain>(JobOf(sha)).Cancel();   // as a full store or `atlas cancel` stops it
+
+        var status = await watcher.Tick();
+        Assert.Equal(CheckpointState.Failed, Of(status, sha).State);
+        cluster.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(CheckpointState.Failed, Of(await watcher.Tick(), sha).State);
+
+        await watcher.Start(config);
+        status = await watcher.Tick();
+        Assert.Equal(CheckpointState.Running, Of(status, sha).State);
+        Assert.Equal(JobState.Running, (await cluster.Grains.GetGrain<IAtlasJobGrain>(JobOf(sha)).GetStatus()).State);
+        await cluster.CompleteJobAsync(JobOf(sha));
+        Assert.Equal(CheckpointState.Completed, Of(await watcher.Tick(), sha).State);
+    }
+
+    [Fact]
     public async Task Checkpoints_that_arrive_while_the_cluster_is_down_are_found_by_the_reminder_after_a_restart()
     {
         var serviceId = $"svc-{id}";

@@ -35,7 +35,7 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
         var temp = Path.Combine(folder, $"{Path.GetFileName(path)}{TempMarker}{Guid.NewGuid():N}");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            await using (var stream = CreateTemp(folder, temp))
             {
                 await stream.WriteAsync(content, cancellationToken);
                 await stream.FlushAsync(cancellationToken);
@@ -51,6 +51,25 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
         {
             TryDelete(temp);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The temporary file, in a folder made if missing. A deletion elsewhere may remove a folder it found empty
+    /// just after this one was made (<see cref="RemoveEmptyFolders"/>): then it is made again.
+    /// </summary>
+    private static FileStream CreateTemp(string folder, string temp)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            }
+            catch (DirectoryNotFoundException) when (attempt < 3)
+            {
+                Directory.CreateDirectory(folder);
+            }
         }
     }
 
@@ -102,8 +121,31 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
     {
         // File.Delete is silent for a missing file but throws when the folder is missing.
         var path = PathOf(key);
-        if (File.Exists(path)) File.Delete(path);
+        if (!File.Exists(path)) return Task.CompletedTask;
+        File.Delete(path);
+        RemoveEmptyFolders(Path.GetDirectoryName(path)!);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Removes the folders a deletion left empty, up to the store's root, as a blob store has no folders to
+    /// leave: a deleted version must not stay behind as a tree of empty folders. A folder another writer fills
+    /// meanwhile is not empty, and is kept.
+    /// </summary>
+    private void RemoveEmptyFolders(string folder)
+    {
+        for (var at = folder; at.Length > _root.Length && at.StartsWith(_root, StringComparison.Ordinal); at = Path.GetDirectoryName(at)!)
+        {
+            try
+            {
+                if (!Directory.Exists(at) || Directory.EnumerateFileSystemEntries(at).Any()) return;
+                Directory.Delete(at);
+            }
+            catch (IOException)
+            {
+                return; // filled again between the look and the delete: it stays
+            }
+        }
     }
 
     private string PathOf(string key) =>

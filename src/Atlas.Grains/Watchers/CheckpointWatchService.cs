@@ -47,6 +47,10 @@ public sealed class CheckpointWatchService(CheckpointPreparer preparer)
     public Task<bool> IsPublishedAsync(AtlasConfig config, string version, CancellationToken cancellationToken) =>
         Task.Run(() => Store(config.Output.Store).ExistsAsync(new AtlasKeys(config.Name, version).Manifest, cancellationToken), cancellationToken);
 
+    /// <summary>Whether retention deleted this version before (it is not computed again).</summary>
+    public Task<bool> IsRetiredAsync(AtlasConfig config, string version, CancellationToken cancellationToken) =>
+        Task.Run(() => Store(config.Output.Store).ExistsAsync(new WatchKeys(config.Name, version).Retired, cancellationToken), cancellationToken);
+
     public Task<IReadOnlyList<string>> ApplyRetentionAsync(AtlasConfig config, CancellationToken cancellationToken) =>
         Task.Run(() => VersionRetention.ApplyAsync(Store(config.Output.Store), config.Name, config.Watch!.KeepVersions, cancellationToken), cancellationToken);
 }

@@ -208,6 +208,14 @@ public sealed class CheckpointWatcherGrain(
                 await state.WriteStateAsync();
                 continue;
             }
+            if (await service.IsRetiredAsync(config, next.Version, CancellationToken.None))
+            {
+                // Computing it again would make it the newest by date, and retention would then delete a newer one.
+                next.State = CheckpointState.Retired;
+                logger.LogInformation("Watcher {Atlas}: version {Version} ({Key}) was deleted by retention before; not computed again", Atlas, next.Version, next.Key);
+                await state.WriteStateAsync();
+                continue;
+            }
             PreparedCheckpoint prepared;
             try
             {

@@ -6,7 +6,8 @@ namespace Atlas.Grains.Watchers;
 /// <summary>
 /// Keeps the newest N finished versions of an atlas (by manifest date) and deletes every key of the
 /// older ones. A version's manifest goes first, so a site built meanwhile never lists a half-deleted
-/// version; a version still being computed has no manifest and is never touched.
+/// version; a version still being computed has no manifest and is never touched. What stays of a deleted
+/// version is its <see cref="WatchKeys.Retired"/> marker.
 /// </summary>
 public static class VersionRetention
 {
@@ -22,6 +23,7 @@ public static class VersionRetention
             var rest = new List<string>();
             await foreach (var key in store.ListAsync(keys.Root + "/", cancellationToken)) rest.Add(key);
             foreach (var key in rest) await store.DeleteAsync(key, cancellationToken);
+            await store.PutJsonAsync(new WatchKeys(atlas, old.Version).Retired, new RetiredWork(DateTimeOffset.UtcNow, keep), cancellationToken);
             deleted.Add(old.Version);
         }
         return deleted;

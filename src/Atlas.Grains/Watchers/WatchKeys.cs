@@ -24,6 +24,12 @@ public sealed record WatchKeys(string Atlas, string Version)
     public string ProbeInfo => $"{Root}/work/probe.json";
     public string ProbeMatrix(string layer) => $"{Root}/work/probe/{ArtifactKey.Segment(layer)}.bin";
 
+    /// <summary>
+    /// Left where a version was when retention deleted it (keepVersions), so a watcher that lists the same
+    /// checkpoint again (an `atlas watch --once` run keeps no state between runs) does not compute it anew.
+    /// </summary>
+    public string Retired => $"{Root}/retired.json";
+
     public static string AtlasPrefix(string atlas) => ArtifactKey.Segment(atlas) + "/";
 }
 
@@ -35,3 +41,6 @@ public sealed record ReusePlanWork(string FromVersion, IReadOnlyList<string> Lay
 
 /// <summary>The probe set of a version: the first <paramref name="Images"/> images of the named data set.</summary>
 public sealed record ProbeInfoWork(string Dataset, string Split, int DatasetCount, int Images, IReadOnlyDictionary<string, int> Units);
+
+/// <summary>When retention deleted a version, and how many versions it kept then.</summary>
+public sealed record RetiredWork(DateTimeOffset RetiredAt, int KeptVersions);

@@ -1,4 +1,7 @@
 using Atlas.Abstractions;
+using Atlas.Grains.Watchers;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 
@@ -144,6 +147,30 @@ public sealed class CheckpointWatcherTests : IAsyncLifetime
         Assert.Equal(CheckpointState.Rejected, Of(status, bad).State);
         Assert.Equal(preparations, cluster.Preparer.Preparations);
         Assert.DoesNotContain(JobOf(bad), await cluster.Grains.GetGrain<IJobRegistryGrain>(0).KnownJobs());
+    }
+
+    [Fact]
+    public async Task A_version_retention_deleted_is_not_computed_again_by_a_watcher_that_lists_it_anew()
+    {
+        // Two finished versions in the store; retention (keepVersions 1) deleted the older one.
+        var older = await Upload("epoch1.pt", WatchTestData.DemoCheckpoint(7));
+        var newer = await Upload("epoch2.pt", WatchTestData.DemoCheckpoint(8));
+        var store = ArtifactStores.Open(Store);
+        var t = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        await store.PutJsonAsync(new AtlasKeys(Atlas, older[..12]).Manifest, VersionStoreTests.Manifest(Atlas, older[..12], t));
+        await store.PutJsonAsync(new AtlasKeys(Atlas, newer[..12]).Manifest, VersionStoreTests.Manifest(Atlas, newer[..12], t.AddHours(1)));
+        Assert.Equal([older[..12]], await VersionRetention.ApplyAsync(store, Atlas, keep: 1, CancellationToken.None));
+
+        // A watcher with no memory of either (an `atlas watch --once` run keeps none) lists both.
+        await using var cluster = await WatcherCluster.StartAsync($"svc-{id}", new ManualClock());
+        var watcher = cluster.Watcher(Atlas);
+        await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset, keep: 1));
+        var status = await watcher.Tick();
+
+        Assert.Equal(CheckpointState.Retired, Of(status, older).State);      // not computed again, so it cannot push out the newer one
+        Assert.Equal(CheckpointState.Completed, Of(status, newer).State);
+        Assert.Equal(0, cluster.Preparer.Preparations);
+        Assert.True(await store.ExistsAsync(new AtlasKeys(Atlas, newer[..12]).Manifest));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Atlas.Grains.Tests.Watchers;
 /// <summary>Retention (keep the newest N versions, delete the rest completely) and copying a unit manifest between versions.</summary>
 public class VersionStoreTests
 {
-    private static AtlasManifest Manifest(string atlas, string version, DateTimeOffset created) => new()
+    internal static AtlasManifest Manifest(string atlas, string version, DateTimeOffset created) => new()
     {
         Atlas = atlas,
         Version = version,
@@ -37,7 +37,8 @@ public class VersionStoreTests
     [Fact]
     public async Task Retention_keeps_the_newest_finished_versions_and_deletes_every_key_of_the_older_ones()
     {
-        var store = new LocalFolderArtifactStore(WatchTestData.NewFolder("retention"));
+        var folder = WatchTestData.NewFolder("retention");
+        var store = new LocalFolderArtifactStore(folder);
         var t = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
         await Version(store, "a", "aaaaaaaaaaa1", t);
         await Version(store, "a", "aaaaaaaaaaa3", t.AddDays(2));
@@ -48,7 +49,9 @@ public class VersionStoreTests
         var deleted = await VersionRetention.ApplyAsync(store, "a", keep: 2, CancellationToken.None);
 
         Assert.Equal(["aaaaaaaaaaa1"], deleted);
-        Assert.Empty(await Keys(store, "a/aaaaaaaaaaa1/"));
+        // Only the marker that keeps a watcher from computing it again is left, and no empty folders.
+        Assert.Equal(["a/aaaaaaaaaaa1/retired.json"], await Keys(store, "a/aaaaaaaaaaa1/"));
+        Assert.Equal(["retired.json"], Directory.GetFileSystemEntries(Path.Combine(folder, "a", "aaaaaaaaaaa1")).Select(Path.GetFileName));
         Assert.Equal(3, (await Keys(store, "a/aaaaaaaaaaa3/")).Count);
         Assert.Equal(3, (await Keys(store, "a/aaaaaaaaaaa2/")).Count);
         Assert.Equal(2, (await Keys(store, "a/aaaaaaaaaaa4/")).Count);

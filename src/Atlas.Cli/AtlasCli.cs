@@ -76,7 +76,9 @@ public static class AtlasCli
             {
                 return await body(parse, logger, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            // Whatever an interrupt makes fail on its way out (a silo cancelled while it starts throws its own
+            // exceptions, not an OperationCanceledException) is the interrupt's doing.
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
                 await System.Console.Error.WriteLineAsync("cancelled");
                 return ExitCodes.Cancelled;

@@ -28,6 +28,9 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSerilog(logger, dispose: false);
+        // Ctrl+C and SIGTERM belong to the verb (its cancellation token, exit code 130): the host's console
+        // lifetime would take them too, and stop the silo under a verb that does not know why.
+        builder.Services.AddSingleton<IHostLifetime, VerbOwnedLifetime>();
         builder.UseOrleans(silo =>
         {
             // Free ports, so two runs (or a run and the tests) on one machine never collide.
@@ -44,6 +47,12 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return new EmbeddedSilo(host);
+    }
+
+    private sealed class VerbOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static int FreePort()

@@ -118,4 +118,44 @@ public class TrainingCheckpointTests
         var absent = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(new ModelConfig { Architecture = "resnet18", Checkpoint = timm, CheckpointEntry = "ema" }, []));
         Assert.Equal($"model.checkpointEntry: {timm} has no entry 'ema' (entries that hold tensors: state_dict, state_dict_ema)", absent.Message);
     }
+
+    [Fact]
+    public async Task Weights_stored_channels_last_transposed_as_views_into_one_buffer_or_as_parameters_load_as_plain_ones_do()
+    {
+        var folder = TestData.NewTempFolder("tensor-layouts");
+        var saved = await PythonProcess.RunAsync(folder, "-c", """
+            import torch, torchvision
+            torch.manual_seed(1)
+            net = torchvision.models.resnet18(num_classes=3).eval()
+            plain = {k: v.clone().contiguous() for k, v in net.state_dict().items()}
+            torch.save(plain, "plain.pth")
+            # Layouts torch.load takes and a plain reader of the storages does not: channels-last and transposed weights,
+            # and tensors that are views into one larger buffer at offsets (a flat parameter buffer, as some trainers keep).
+            odd = dict(plain)
+            odd["conv1.weight"] = plain["conv1.weight"].contiguous(memory_format=torch.channels_last)
+            odd["fc.weight"] = plain["fc.weight"].t().contiguous().t()
+            flat = torch.cat([plain["fc.bias"], plain["layer1.0.bn1.weight"], plain["fc.weight"].flatten()])
+            odd["fc.bias"] = flat[0:3]
+            odd["layer1.0.bn1.weight"] = flat[3:67]
+            odd["fc.weight"] = flat[67:].view(3, 512)
+            odd["layer4.1.conv2.weight"] = plain["layer4.1.conv2.weight"].contiguous(memory_format=torch.channels_last)
+            torch.save(odd, "odd.pth")
+            # A dict of nn.Parameters (dict(model.named_parameters()) plus the buffers), pickled as parameters.
+            params = {k: torch.nn.Parameter(v.clone(), requires_grad=v.is_floating_point()) for k, v in plain.items()}
+            torch.save(params, "parameters.pth")
+            """);
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+
+        TorchRuntime.Initialize();
+        using var pixels = TorchSharp.torch.rand(2, 3, 32, 32, generator: new TorchSharp.torch.Generator(5));
+        using var noGrad = TorchSharp.torch.no_grad();
+        using var plain = ModelLoader.Load("resnet18", Path.Combine(folder, "plain.pth"), []);
+        using var expected = plain.Logits(pixels);
+        foreach (var file in new[] { "odd.pth", "parameters.pth" })
+        {
+            using var model = ModelLoader.Load("resnet18", Path.Combine(folder, file), []);
+            using var logits = model.Logits(pixels);
+            Assert.True(logits.allclose(expected, rtol: 0, atol: 0), $"{file}: logits differ from the plain state dict's");
+        }
+    }
 }

@@ -19,6 +19,8 @@ public static class PickleSafetyScanner
         "collections.OrderedDict",
         "torch._utils._rebuild_tensor",
         "torch._utils._rebuild_tensor_v2",
+        "torch._utils._rebuild_parameter",            // a dict of nn.Parameters: read as their tensors
+        "torch._utils._rebuild_parameter_with_state",
         "torch.FloatStorage", "torch.HalfStorage", "torch.BFloat16Storage", "torch.DoubleStorage",
         "torch.LongStorage", "torch.IntStorage", "torch.ShortStorage", "torch.CharStorage",
         "torch.ByteStorage", "torch.BoolStorage",
@@ -116,7 +118,7 @@ public static class PickleSafetyScanner
         if (AllowedGlobals.Contains(global) || TrainingStateObjects.Names.Contains(global)) return;
         // A pickled model names its classes; a training checkpoint's other entries (hyper-parameters as an
         // argparse.Namespace, paths, configs) name theirs. Either way the weights can be saved on their own.
-        var hint = global == "torch._utils._rebuild_parameter" || module.StartsWith("torchvision.", StringComparison.Ordinal) || module.StartsWith("__main__", StringComparison.Ordinal)
+        var hint = module.StartsWith("torch.nn.", StringComparison.Ordinal) || module.StartsWith("torchvision.", StringComparison.Ordinal) || module.StartsWith("__main__", StringComparison.Ordinal)
             ? "; save the model's state_dict() instead of the model object"
             : "; if it is a training checkpoint, save its state dict on its own (torch.save(checkpoint[\"state_dict\"], path))";
         throw Refuse(file, $"the pickle references {global}, and only tensors and containers are loaded{hint}");

@@ -1,13 +1,12 @@
 using System.Collections;
 using System.IO.Compression;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Models.Checkpoints;
 
 /// <summary>
 /// PyTorch's zip checkpoint format (<c>torch.save</c> since 1.6, .pth/.pt/.bin): the pickle is checked
-/// by <see cref="PickleSafetyScanner"/> first, then unpickled by TorchSharp.PyBridge, which builds
+/// by <see cref="PickleSafetyScanner"/> first, then unpickled (<see cref="StateDictUnpickler"/>), which builds
 /// tensors and containers only (a training checkpoint's hyper-parameters and metrics as inert
 /// <see cref="OpaqueObject"/>s). A state dict saved on its own, or under a "state_dict"/"model" key of
 /// a training checkpoint, is accepted.
@@ -25,7 +24,10 @@ internal static class PyTorchZipReader
 
         using var scope = NewDisposeScope();
         TrainingStateObjects.Register();
-        var root = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: false);
+        object pickled;
+        using (var archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
+            pickled = StateDictUnpickler.Unpickle(archive, archive.Entries.First(e => e.Name.EndsWith("data.pkl", StringComparison.Ordinal)));
+        var root = pickled as Hashtable ?? throw new AtlasInputException($"{path}: holds a {PickledKind(pickled)}, not a dict of tensors (a state dict)");
         var table = (entry is null ? StateTable(root) : Entry(root, entry, path)) ?? throw new AtlasInputException(
             $"{path}: holds no tensors at the top level or under {string.Join("/", WrapperKeys)} (not a state dict)");
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -62,6 +64,14 @@ internal static class PyTorchZipReader
             PickleSafetyScanner.Check(pickle.GetBuffer().AsSpan(0, (int)pickle.Length), path);
         }
     }
+
+    private static string PickledKind(object? value) => value switch
+    {
+        null => "None",
+        Tensor => "single tensor",
+        object[] or System.Collections.IList => "list or tuple",
+        _ => value.GetType().Name,
+    };
 
     private static Hashtable Entry(Hashtable root, string entry, string path)
     {

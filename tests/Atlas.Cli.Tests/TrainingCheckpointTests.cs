@@ -120,7 +120,7 @@ public class TrainingCheckpointTests
     }
 
     [Fact]
-    public async Task Weights_stored_channels_last_transposed_as_views_into_one_buffer_or_as_parameters_load_as_plain_ones_do()
+    public async Task Weights_stored_channels_last_transposed_as_views_into_one_buffer_or_as_parameters_load_as_plain_ones_do_and_a_deeper_network_is_refused()
     {
         var folder = TestData.NewTempFolder("tensor-layouts");
         var saved = await PythonProcess.RunAsync(folder, "-c", """
@@ -143,6 +143,8 @@ public class TrainingCheckpointTests
             # A dict of nn.Parameters (dict(model.named_parameters()) plus the buffers), pickled as parameters.
             params = {k: torch.nn.Parameter(v.clone(), requires_grad=v.is_floating_point()) for k, v in plain.items()}
             torch.save(params, "parameters.pth")
+            # A deeper network of the same family: its extra blocks sit inside resnet18's own layers.
+            torch.save(torchvision.models.resnet34(num_classes=3).state_dict(), "resnet34.pth")
             """);
         Assert.True(saved.ExitCode == 0, saved.ToString());
 
@@ -157,5 +159,8 @@ public class TrainingCheckpointTests
             using var logits = model.Logits(pixels);
             Assert.True(logits.allclose(expected, rtol: 0, atol: 0), $"{file}: logits differ from the plain state dict's");
         }
+        var deeper = Path.Combine(folder, "resnet34.pth");
+        var refused = Assert.Throws<AtlasInputException>(() => ModelLoader.Load("resnet18", deeper, []));
+        Assert.Equal($"{deeper}: has 80 key(s) inside resnet18's own layers that it has no place for ('layer1.2.bn1.bias'); is it a resnet18 checkpoint, not a deeper variant?", refused.Message);
     }
 }

@@ -62,6 +62,16 @@ public static class StateDictLoader
         }
         var extra = source.Keys.Where(k => !target.ContainsKey(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
         var auxiliary = extra.Where(k => architecture.AuxiliaryKeyPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList();
+        // Keys beside the network (a loss's weights, an extra head) are only reported; keys inside one of its own
+        // modules that it has no place for mean another network: resnet34's layer1.2 given as resnet18 would
+        // otherwise load its first blocks and render a network nobody trained.
+        var modules = target.Keys.Select(k => k[..Math.Max(0, k.IndexOf('.'))]).Where(m => m.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var inside = extra.Except(auxiliary)
+            .Where(k => k.IndexOf('.') is > 0 and var dot && modules.Contains(k[..dot]) && !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
+            .ToList();
+        if (inside.Count > 0)
+            throw new AtlasInputException(
+                $"{file.Path}: has {inside.Count} key(s) inside {architecture.Name}'s own layers that it has no place for ('{prefix}{inside[0]}'); is it a {architecture.Name} checkpoint, not a deeper variant?");
         return new ModelLoadReport(
             Checkpoint: file.Path,
             Format: file.FormatName,

@@ -251,6 +251,21 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task An_atlas_filter_that_matches_nothing_is_named_even_beside_one_that_matches()
+    {
+        var store = TestData.NewTempFolder("filtered-store");
+        Directory.CreateDirectory(Path.Combine(store, "demo", "0123456789ab"));
+        await File.WriteAllTextAsync(Path.Combine(store, "demo", "0123456789ab", "atlas.json"), "{}");
+        var site = Path.Combine(TestData.NewTempFolder("filtered-site"), "site");
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "publish", "--store", store, "--out", site, "--atlas", "demo", "--atlas", "demo/ffffffffffff");
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Equal($"error: --atlas: 'demo/ffffffffffff' matches no atlas version in folder {store} (it holds: demo/0123456789ab)", outcome.StdErr.Trim());
+        Assert.False(Directory.Exists(site), "a site was published");
+    }
+
+    [Fact]
     public async Task A_damaged_manifest_in_the_store_is_bad_input_naming_its_key()
     {
         var store = TestData.NewTempFolder("damaged-store");

@@ -43,6 +43,7 @@ public static class PublishCommand
             var target = Target(parse.GetValue(to), parse.GetValue(output));
             var source = ArtifactStores.Open(parse.GetValue(store)!);
             await EnsureStoreExistsAsync(source, cancellationToken);
+            await EnsureEachSelectorMatchesAsync(source, selectors, cancellationToken);
             var progress = new Progress<string>(message => logger.Debug("{SiteProgress}", message));
             PublishResult result;
             try
@@ -57,7 +58,8 @@ public static class PublishCommand
             }
             var site = result.Site;
             if (site.Atlases == 0) logger.Warning("{Store} holds no atlas yet: the site's home page says so", source.Description);
-            var where = result.Blob is null ? $"file://{result.Location}" : result.Location;
+            // Escaped, so a folder named with '#' or '?' still makes a link that opens.
+            var where = result.Blob is null ? new Uri(result.Location).AbsoluteUri : result.Location;
             AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: {where}");
             if (result.Blob is { } blob)
                 AnsiConsole.MarkupLineInterpolated($"  {blob.Uploaded} file(s) uploaded, {blob.Unchanged} unchanged, {blob.Deleted} stale file(s) deleted");
@@ -80,6 +82,25 @@ public static class PublishCommand
             : (Path.GetFullPath(to), "--to");
         Pipeline.OutputPaths.EnsureCanBeFolder(folder, option);
         return folder;
+    }
+
+    /// <summary>Each --atlas must match a version in the store: one that matches nothing is a typo, even beside one that does.</summary>
+    private static async Task EnsureEachSelectorMatchesAsync(IArtifactStore store, IReadOnlyList<string> selectors, CancellationToken cancellationToken)
+    {
+        if (selectors.Count == 0) return;
+        var versions = new List<(string Atlas, string Version)>();
+        await foreach (var key in store.ListAsync("", cancellationToken))
+        {
+            if (!Storage.Manifests.AtlasKeys.IsManifestKey(key)) continue;
+            var parts = key.Split('/');
+            if (parts.Length >= 3) versions.Add((parts[^3], parts[^2]));
+        }
+        foreach (var selector in selectors)
+        {
+            var matches = SiteOptions.Selecting([selector]);
+            if (!versions.Any(v => matches(v.Atlas, v.Version)))
+                throw new AtlasInputException($"--atlas: '{selector}' matches no atlas version in {store.Description} (it holds: {(versions.Count == 0 ? "none" : string.Join(", ", versions.Select(v => $"{v.Atlas}/{v.Version}")))})");
+        }
     }
 
     private static async Task EnsureStoreExistsAsync(IArtifactStore store, CancellationToken cancellationToken)

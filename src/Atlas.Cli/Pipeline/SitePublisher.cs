@@ -12,6 +12,6 @@ public static class SitePublisher
     {
         var site = await new SiteGenerator().GenerateAsync(store, folder, options ?? new SiteOptions(),
             new Progress<string>(message => logger.Debug("{SiteProgress}", message)), cancellationToken);
-        AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: file://{Path.Combine(site.OutputDirectory, "index.html")}");
+        AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: {new Uri(Path.Combine(site.OutputDirectory, "index.html")).AbsoluteUri}");
     }
 }

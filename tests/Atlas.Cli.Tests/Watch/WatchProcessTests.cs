@@ -82,8 +82,10 @@ public class WatchProcessTests
             await WaitForAsync(async () => await VersionsAsync(store) is [var only] && only != first, process, output, "the second version to replace the first");
 
             // Retention withdraws a version's manifest first and then deletes the rest, so the listing above can see the
-            // second version alone while the first's files are still going: wait for them (nothing may be left of it).
-            await WaitForAsync(async () => !await store.ListAsync($"watch-process/{first}/").AnyAsync(), process, output, "retention to delete the first version");
+            // second version alone while the first's files are still going: wait for them (nothing may be left of it
+            // but the marker that keeps a watcher from computing it again).
+            await WaitForAsync(async () => await store.ListAsync($"watch-process/{first}/").ToListAsync() is [var marker] && marker.EndsWith("/retired.json", StringComparison.Ordinal),
+                process, output, "retention to delete the first version");
             var second = Assert.Single(await VersionsAsync(store));
             await WaitForAsync(() => Task.FromResult(File.Exists(Path.Combine(folder, "site", "watch-process", second, "index.html"))), process, output, "the site of the second version");
 

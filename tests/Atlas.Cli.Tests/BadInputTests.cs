@@ -250,13 +250,19 @@ public class BadInputTests
         Assert.False(Directory.Exists("s3:"), "a folder named after the URI's scheme was made");
     }
 
+    /// <summary>A store folder whose one manifest key, demo/0123456789ab/atlas.json, holds <paramref name="manifest"/>; and where a site would go.</summary>
+    private static async Task<(string Store, string Site)> StoreHoldingAsync(string manifest)
+    {
+        var store = TestData.NewTempFolder("store");
+        Directory.CreateDirectory(Path.Combine(store, "demo", "0123456789ab"));
+        await File.WriteAllTextAsync(Path.Combine(store, "demo", "0123456789ab", "atlas.json"), manifest);
+        return (store, Path.Combine(TestData.NewTempFolder("site"), "site"));
+    }
+
     [Fact]
     public async Task An_atlas_filter_that_matches_nothing_is_named_even_beside_one_that_matches()
     {
-        var store = TestData.NewTempFolder("filtered-store");
-        Directory.CreateDirectory(Path.Combine(store, "demo", "0123456789ab"));
-        await File.WriteAllTextAsync(Path.Combine(store, "demo", "0123456789ab", "atlas.json"), "{}");
-        var site = Path.Combine(TestData.NewTempFolder("filtered-site"), "site");
+        var (store, site) = await StoreHoldingAsync("{}");
 
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "publish", "--store", store, "--out", site, "--atlas", "demo", "--atlas", "demo/ffffffffffff");
 
@@ -268,10 +274,7 @@ public class BadInputTests
     [Fact]
     public async Task A_damaged_manifest_in_the_store_is_bad_input_naming_its_key()
     {
-        var store = TestData.NewTempFolder("damaged-store");
-        Directory.CreateDirectory(Path.Combine(store, "demo", "0123456789ab"));
-        await File.WriteAllTextAsync(Path.Combine(store, "demo", "0123456789ab", "atlas.json"), "{garbage");
-        var site = Path.Combine(TestData.NewTempFolder("damaged-site"), "site");
+        var (store, site) = await StoreHoldingAsync("{garbage");
 
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "publish", "--store", store, "--out", site);
 

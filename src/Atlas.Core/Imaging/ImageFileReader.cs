@@ -36,22 +36,21 @@ public static class ImageFileReader
     {
         try
         {
-            if (PillowParityDecoders.TryDecode(stream) is { } other) return other;
+            return DecodeAny(stream, path);
         }
         catch (InvalidDataException e)
         {
+            // The TIFF and Netpbm readers and the pixel limit say what is wrong; the file is named here.
             throw new AtlasInputException($"{path}: {e.Message}", e);
         }
+    }
+
+    private static SKBitmap DecodeAny(Stream stream, string path)
+    {
+        if (PillowParityDecoders.TryDecode(stream) is { } other) return other;
         using var codec = SKCodec.Create(stream, out var result);
         if (codec is null) throw new AtlasInputException($"{path}: not an image ({DecodeProblem(result)})");
-        try
-        {
-            PixelLimit.Check(codec.Info.Width, codec.Info.Height);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new AtlasInputException($"{path}: {e.Message}", e);
-        }
+        PixelLimit.Check(codec.Info.Width, codec.Info.Height);
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var bitmap = new SKBitmap(info);
         var decoded = codec.GetPixels(info, bitmap.GetPixels());

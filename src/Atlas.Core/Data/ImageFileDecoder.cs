@@ -33,7 +33,7 @@ public static class ImageFileDecoder
     {
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = Imaging.PictureFile.OpenRead(path);
             using (var other = Imaging.PillowParityDecoders.TryDecode(stream))
             {
                 if (other is not null)

@@ -62,20 +62,18 @@ public sealed class ImageFolderListing
                 ? $"dataset.path: '{root}' holds {loose} images but no class subfolders (expected one folder of images per class, like torchvision's ImageFolder); images without classes can go in one subfolder, such as '{Path.Combine(root, "all")}'"
                 : $"dataset.path: '{root}' has no class subfolders (expected one folder of images per class, like torchvision's ImageFolder)");
         }
-        foreach (var folder in classFolders)
+        var files = new List<(string Path, int Label)>();
+        for (int label = 0; label < classFolders.Count; label++)
         {
+            var folder = classFolders[label];
             stamps.Add((folder, Directory.GetLastWriteTimeUtc(folder)));
-            stamps.AddRange(Directory.EnumerateDirectories(folder, "*", SearchOption.AllDirectories).Select(d => (d, Directory.GetLastWriteTimeUtc(d))));
+            var (below, found) = ClassFolderWalk.Of(root, folder);
+            stamps.AddRange(below.Select(d => (d, Directory.GetLastWriteTimeUtc(d))));
+            files.AddRange(found.Where(IsImage).Order(StringComparer.Ordinal).Select(path => (path, label)));
         }
-        var files = classFolders
-            .SelectMany((folder, label) => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-                .Where(IsImage)
-                .Order(StringComparer.Ordinal)
-                .Select(path => (path, label)))
-            .ToArray();
-        if (files.Length == 0)
+        if (files.Count == 0)
             throw new AtlasInputException($"dataset.path: no images ({string.Join(", ", ImageFolderDataset.Extensions)}) under the class folders of '{root}'");
-        return new ImageFolderListing(classFolders.Select(Path.GetFileName).ToList()!, files, stamps.ToArray());
+        return new ImageFolderListing(classFolders.Select(Path.GetFileName).ToList()!, files.ToArray(), stamps.ToArray());
     }
 
     private static bool IsImage(string path) =>

@@ -15,8 +15,7 @@ public static class ImageFileReader
     {
         if (channels is not (1 or 3)) throw new AtlasInputException($"models with {channels} input channels cannot read image files (only 1 or 3)");
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: image file not found");
-        using var stream = File.OpenRead(path);
-        using var decoded = Decode(stream, path);
+        using var decoded = Decode(path);
 
         var sized = decoded;
         if (decoded.Width != width || decoded.Height != height)
@@ -32,15 +31,16 @@ public static class ImageFileReader
         }
     }
 
-    private static SKBitmap Decode(Stream stream, string path)
+    private static SKBitmap Decode(string path)
     {
         try
         {
+            using var stream = PictureFile.OpenRead(path);
             return DecodeAny(stream, path);
         }
         catch (InvalidDataException e)
         {
-            // The TIFF and Netpbm readers and the pixel limit say what is wrong; the file is named here.
+            // The opening, the TIFF and Netpbm readers and the pixel limit say what is wrong; the file is named here.
             throw new AtlasInputException($"{path}: {e.Message}", e);
         }
     }

@@ -53,6 +53,19 @@ public class ImagingTests
     }
 
     [Fact]
+    public async Task An_empty_file_or_a_pipe_named_like_a_picture_is_an_input_error_not_a_wait()
+    {
+        var empty = TempFile("empty.png");
+        File.WriteAllBytes(empty, []);
+        Assert.Equal($"{empty}: empty file, or not a regular file (a pipe or device)", Assert.Throws<AtlasInputException>(() => ImageFileReader.Read(empty, 3, 28, 28)).Message);
+
+        var pipe = TempFile("pipe.png");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe])) await mkfifo.WaitForExitAsync();
+        var read = Task.Run(() => ImageFileReader.Read(pipe, 3, 28, 28));
+        Assert.Contains("not a regular file", (await Assert.ThrowsAsync<AtlasInputException>(() => read.WaitAsync(TimeSpan.FromMinutes(1)))).Message);
+    }
+
+    [Fact]
     public void A_truncated_jpeg_is_an_input_error_as_the_data_set_pass_skips_it()
     {
         var photo = File.ReadAllBytes(Path.Combine(Models.RepositoryPaths.Root, "tests", "fixtures", "pil-resize", "photo.input.jpg"));

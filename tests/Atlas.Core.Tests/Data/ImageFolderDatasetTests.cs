@@ -77,6 +77,31 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
+    public void Linked_folders_are_followed_as_torchvision_does_and_a_link_back_up_is_refused_naming_it()
+    {
+        using var elsewhere = new TempFolder();
+        Write(elsewhere, "x.png", 20, 20, SKColors.Black);
+        using var folder = new TempFolder();
+        Write(folder, "cat/a.png", 20, 20, SKColors.Black);
+        Directory.CreateSymbolicLink(Path.Combine(folder.Path, "cat", "more"), elsewhere.Path);
+        var linked = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16));
+        Assert.Equal(["a.png", "x.png"], Enumerable.Range(0, linked.Count).Select(i => Path.GetFileName(linked.FileOf(i))));
+
+        // Up to the class folder, to the data set's folder and above it, relative or absolute: each loops.
+        foreach (var (name, target) in new[] { ("deeper/up", "../.."), ("back", ""), ("root", "/") })
+        {
+            using var looped = new TempFolder();
+            Write(looped, "cat/a.png", 20, 20, SKColors.Black);
+            Write(looped, "cat/deeper/b.png", 20, 20, SKColors.Black);
+            var link = Path.Combine(looped.Path, "cat", name);
+            Directory.CreateSymbolicLink(link, target == "" ? looped.Path : target);
+            var error = Assert.Throws<AtlasInputException>(() => new ImageFolderDataset(looped.Path, new ImageGeometry(16, 3, 16))).Message;
+            Assert.StartsWith($"dataset.path: '{link}' links back to '", error);
+            Assert.EndsWith("a folder it lies in, so its pictures would be listed without end; remove the link", error);
+        }
+    }
+
+    [Fact]
     public void The_file_list_is_reused_while_the_folders_are_unchanged_and_read_again_after_any_change()
     {
         using var folder = new TempFolder();
@@ -170,6 +195,24 @@ public class ImageFolderDatasetTests
         // Reading a slice again counts each file once.
         data.Read(3, 1);
         Assert.Equal(3, data.SkippedImages.Count);
+    }
+
+    [Fact]
+    public async Task A_pipe_or_device_named_like_a_picture_is_skipped_without_blocking_the_read()
+    {
+        using var folder = new TempFolder();
+        Write(folder, "a/good.png", 20, 20, SKColors.White);
+        var pipe = Path.Combine(folder.Path, "a", "pipe.png");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe])) await mkfifo.WaitForExitAsync();
+        File.CreateSymbolicLink(Path.Combine(folder.Path, "a", "zeros.png"), "/dev/zero");
+
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16));
+        Assert.Equal(3, data.Count);
+        // Opening the pipe would wait for a writer forever: the guard turns that hang into a failure.
+        var batch = await Task.Run(() => data.Read(0, data.Count)).WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal([false, true, true], Enumerable.Range(0, data.Count).Select(batch.IsSkipped));
+        Assert.Equal(["pipe.png", "zeros.png"], data.SkippedImages.Select(s => Path.GetFileName(s.Path)));
+        Assert.All(data.SkippedImages, s => Assert.Contains("not a regular file", s.Reason));
     }
 
     [Fact]

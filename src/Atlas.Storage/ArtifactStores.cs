@@ -57,9 +57,14 @@ public static partial class ArtifactStores
 
     private static LocalFolderArtifactStore OpenFileUri(string location)
     {
-        if (!Uri.TryCreate(location, UriKind.Absolute, out var uri) || !uri.IsFile || !string.IsNullOrEmpty(uri.Query))
-            throw new ArgumentException($"storage location '{location}' is not a valid file:/// folder address: {Forms}");
-        return new LocalFolderArtifactStore(uri.LocalPath);
+        try
+        {
+            return new LocalFolderArtifactStore(FileUris.LocalPath(location));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"storage location {e.Message}: {Forms}", e);
+        }
     }
 
     private static AzureBlobArtifactStore OpenAzureBlob(string location, string rest, Func<string, string?> getEnvironmentVariable)

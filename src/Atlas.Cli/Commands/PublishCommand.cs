@@ -77,7 +77,7 @@ public static class PublishCommand
     {
         if (to is not null && BlobSiteTarget.IsBlobLocation(to)) return to;
         var (folder, option) = to is null ? (output!.FullName, "--out")
-            : to.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? (new Uri(to).LocalPath, "--to")
+            : FileUris.IsFileUri(to) ? (Pipeline.OutputPaths.FileFolder(to, "--to"), "--to")
             : to.Contains("://", StringComparison.Ordinal) ? throw new AtlasInputException($"--to: '{to}' is not a folder, file:///folder or azure-blob://<container>")
             : (Path.GetFullPath(to), "--to");
         Pipeline.OutputPaths.EnsureCanBeFolder(folder, option);

@@ -54,6 +54,9 @@ public static class WatchCommand
                 throw new AtlasInputException("--stop and --status go with --cluster (an in-process watcher reports as it goes and stops with Ctrl+C)");
             var seconds = parse.GetValue(tick);
             if (seconds is < 1 or > 3600) throw new AtlasInputException($"--tick: {seconds} is not between 1 and 3600 seconds");
+            // A trainer may make the folder later; a typo in its path would otherwise wait in silence.
+            if (!parse.GetValue(stop) && !parse.GetValue(show) && CheckpointSources.FolderOf(config.Watch.Source) is { } watched && !Directory.Exists(watched))
+                logger.Warning("watch.source: folder {Folder} does not exist yet; checkpoints saved there once it does are taken", watched);
 
             if (parse.GetValue(cluster)) return await OnClusterAsync(config, parse.GetValue(stop), parse.GetValue(show), logger, cancellationToken);
             return await EmbeddedAsync(config, parse.GetValue(once), TimeSpan.FromSeconds(seconds), logger, cancellationToken);

@@ -70,7 +70,7 @@ public static class ClusterReadiness
     {
         var files = new List<(string, string)>();
         if (config.Watch is null) files.Add(("model.checkpoint", config.Model.Checkpoint));
-        else if (!config.Watch.Source.Contains("://", StringComparison.Ordinal) && Directory.Exists(config.Watch.Source)) files.Add(("watch.source", config.Watch.Source));
+        else if (Grains.Watchers.CheckpointSources.FolderOf(config.Watch.Source) is { } watched && Directory.Exists(watched)) files.Add(("watch.source", watched));
         files.Add(("dataset.path", config.Dataset.Path));
         if (ArtifactStores.LocalFolder(config.Output.Store) is { } folder) files.Add(("output.store", folder));
         return files;

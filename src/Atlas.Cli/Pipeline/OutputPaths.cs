@@ -1,5 +1,6 @@
 using Atlas.Core;
 using Atlas.Core.Configuration;
+using Atlas.Storage;
 
 namespace Atlas.Cli.Pipeline;
 
@@ -29,8 +30,21 @@ public static class OutputPaths
     {
         EnsureCanBeFolder(config.Output.Site, "output.site");
         if (!config.Output.Store.Contains("://", StringComparison.Ordinal)) EnsureCanBeFolder(config.Output.Store, "output.store");
-        else if (config.Output.Store.StartsWith("file://", StringComparison.OrdinalIgnoreCase)) EnsureCanBeFolder(new Uri(config.Output.Store).LocalPath, "output.store");
+        else if (FileUris.IsFileUri(config.Output.Store)) EnsureCanBeFolder(FileFolder(config.Output.Store, "output.store"), "output.store");
         // A watched folder may not exist yet (the trainer makes it), but a file there is a mistake.
-        if (config.Watch?.Source is { } source && !source.Contains("://", StringComparison.Ordinal)) EnsureCanBeFolder(source, "watch.source");
+        if (config.Watch?.Source is { } source && Grains.Watchers.CheckpointSources.FolderOf(source) is { } watched) EnsureCanBeFolder(watched, "watch.source");
+    }
+
+    /// <summary>The folder a file:// address names, or an input error naming the field.</summary>
+    public static string FileFolder(string location, string field)
+    {
+        try
+        {
+            return FileUris.LocalPath(location);
+        }
+        catch (ArgumentException e)
+        {
+            throw new AtlasInputException($"{field}: {e.Message}");
+        }
     }
 }

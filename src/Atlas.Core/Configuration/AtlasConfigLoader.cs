@@ -183,9 +183,10 @@ public static class AtlasConfigLoader
         Require(c.Examples.Heatmaps is "classes" or "all" or "none", "examples.heatmaps", $"'{c.Examples.Heatmaps}' is not classes, all or none");
         if (c.Watch is { } watch)
         {
-            Require(!string.IsNullOrWhiteSpace(watch.Source), "watch.source", "is required (a folder or azure-blob://container/prefix)");
-            Require(!watch.Source.Contains("://", StringComparison.Ordinal) || watch.Source.StartsWith("azure-blob://", StringComparison.OrdinalIgnoreCase),
-                "watch.source", $"'{watch.Source}' is not a folder or azure-blob://container/prefix");
+            Require(!string.IsNullOrWhiteSpace(watch.Source), "watch.source", "is required (a folder, file:///folder or azure-blob://container/prefix)");
+            Require(!watch.Source.Contains("://", StringComparison.Ordinal) || watch.Source.StartsWith("azure-blob://", StringComparison.OrdinalIgnoreCase)
+                    || watch.Source.StartsWith("file://", StringComparison.OrdinalIgnoreCase),
+                "watch.source", $"'{watch.Source}' is not a folder, file:///folder or azure-blob://container/prefix");
             // The cron syntax itself is checked where it is parsed (the watcher), with the same one-line form.
             Require(!string.IsNullOrWhiteSpace(watch.Schedule), "watch.schedule", "is required: a cron expression or \"on-arrival\"");
             Require(watch.KeepVersions is >= 1 and <= 1000, "watch.keepVersions", "must be between 1 and 1000");

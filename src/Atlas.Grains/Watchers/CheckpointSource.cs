@@ -38,13 +38,13 @@ public static partial class CheckpointSources
     [GeneratedRegex("^azure-blob://(?<container>[^/?]+)/?(?<prefix>[^?]*)(\\?connection=(?<variable>[A-Za-z_][A-Za-z0-9_]*))?$", RegexOptions.IgnoreCase)]
     private static partial Regex BlobForm();
 
-    /// <summary>A folder path, or azure-blob://container/prefix[?connection=ENV_VAR] (default variable: ATLAS_STORAGE_CONNECTION).</summary>
+    /// <summary>A folder path or file:/// address, or azure-blob://container/prefix[?connection=ENV_VAR] (default variable: ATLAS_STORAGE_CONNECTION).</summary>
     public static ICheckpointSource Open(string location, Func<string, string?>? environment = null)
     {
-        if (!location.Contains("://", StringComparison.Ordinal)) return new FolderCheckpointSource(location);
+        if (FolderOf(location) is { } folder) return new FolderCheckpointSource(folder);
         var match = BlobForm().Match(location);
         if (!match.Success)
-            throw new AtlasInputException($"watch.source: '{location}' is not a folder or azure-blob://container/prefix[?connection=ENV_VAR]");
+            throw new AtlasInputException($"watch.source: '{location}' is not a folder, file:///folder or azure-blob://container/prefix[?connection=ENV_VAR]");
         var variable = match.Groups["variable"].Success ? match.Groups["variable"].Value : ArtifactStores.DefaultConnectionVariable;
         var connection = (environment ?? Environment.GetEnvironmentVariable)(variable);
         if (string.IsNullOrWhiteSpace(connection))
@@ -56,11 +56,32 @@ public static partial class CheckpointSources
         var client = new BlobServiceClient(connection, AzureBlobArtifactStore.CreateClientOptions()).GetBlobContainerClient(container);
         return new BlobCheckpointSource(client, prefix);
     }
+
+    /// <summary>The absolute folder a folder source (a path or file:/// address) names; null for any other source.</summary>
+    public static string? FolderOf(string location) =>
+        !location.Contains("://", StringComparison.Ordinal) ? Path.GetFullPath(location)
+        : FileUris.IsFileUri(location) ? LocalFolder(location)
+        : null;
+
+    private static string LocalFolder(string location)
+    {
+        try
+        {
+            return FileUris.LocalPath(location);
+        }
+        catch (ArgumentException e)
+        {
+            throw new AtlasInputException($"watch.source: {e.Message}");
+        }
+    }
 }
 
 public sealed class FolderCheckpointSource(string folder) : ICheckpointSource
 {
     public string Description => $"folder {folder}";
+
+    /// <summary>The watched folder, absolute.</summary>
+    public string Folder { get; } = Path.GetFullPath(folder);
 
     public Task<IReadOnlyList<CheckpointEntry>> ListAsync(CancellationToken cancellationToken)
     {

@@ -18,7 +18,7 @@ namespace Atlas.Cli.Tests.Watch;
 /// </summary>
 public class WatchCommandTests
 {
-    private static string Config(string folder, string dataFolder, string schedule = "on-arrival", int keep = 5) =>
+    private static string Config(string folder, string dataFolder, string schedule = "on-arrival", int keep = 5, string source = "checkpoints") =>
         $$"""
         {
           "name": "watch-demo",
@@ -28,7 +28,7 @@ public class WatchCommandTests
           "featureVis": { "steps": 2, "channelsPerUnit": 4 },
           "examples": { "topK": 4, "batchSize": 100, "imagesPerShard": 100 },
           "output": { "store": "store", "site": "site" },
-          "watch": { "source": "checkpoints", "schedule": {{JsonSerializer.Serialize(schedule)}}, "keepVersions": {{keep}} }
+          "watch": { "source": {{JsonSerializer.Serialize(source)}}, "schedule": {{JsonSerializer.Serialize(schedule)}}, "keepVersions": {{keep}} }
         }
         """;
 
@@ -121,6 +121,26 @@ public class WatchCommandTests
         var keep = await InProcessCli.RunAsync("watch", config);
         Assert.Equal(ExitCodes.BadInput, keep.ExitCode);
         Assert.Contains("watch.keepVersions", Assert.Single(keep.ErrorLines));
+    }
+
+    [Fact]
+    public async Task A_watched_folder_not_there_yet_is_warned_of_by_its_full_path_and_may_be_a_file_uri()
+    {
+        var folder = TestData.NewTempFolder("watch-missing");
+        var config = Path.Combine(folder, "config.json");
+        var typo = Path.Combine(folder, "chekpoints");
+        await File.WriteAllTextAsync(config, Config(folder, TestData.FashionMnistFolder(), source: new Uri(typo).AbsoluteUri));
+
+        var outcome = await InProcessCli.RunAsync("watch", config, "--once", "--tick", "1");
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains($"watch.source: folder {typo} does not exist yet; checkpoints saved there once it does are taken", outcome.StdErr + outcome.StdOut);
+        Assert.False(Directory.Exists(typo), "watching makes no folder");
+
+        await File.WriteAllTextAsync(config, Config(folder, TestData.FashionMnistFolder(), source: "file://trainer-box/checkpoints"));
+        var remote = await InProcessCli.RunAsync("watch", config, "--once");
+        Assert.Equal(ExitCodes.BadInput, remote.ExitCode);
+        Assert.Contains("watch.source: 'file://trainer-box/checkpoints' names the host 'trainer-box'", Assert.Single(remote.ErrorLines));
     }
 
     [Fact]

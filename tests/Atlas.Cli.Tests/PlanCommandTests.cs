@@ -11,7 +11,8 @@ public class PlanCommandTests
         await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv2\", \"logits\"]",
             checkpoint: await TrainedCheckpoint.GetAsync()));
 
-        var before = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "plan", config);
+        var elsewhere = Path.Combine(folder, "elsewhere");
+        var before = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "plan", config, "--out", elsewhere);
 
         Assert.True(before.ExitCode == 0, before.ToString());
         var rows = before.StdOut.Split('\n').Select(l => string.Join(' ', l.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))).ToList();
@@ -24,8 +25,9 @@ public class PlanCommandTests
         Assert.Contains("11 work units: 4 feature-vis (up to 3 units each), 3 dataset shards (up to 100 images each, 240 in all), 1 merge, 2 analysis, 1 manifest", summary);
         Assert.Contains("Data set: 240 of its 10,000 images (dataset.limit: the first ones)", summary);
         Assert.Contains("nothing of this config's run; `atlas run` computes every unit", summary);
+        Assert.Contains($"Site {elsewhere}: `atlas run` publishes the atlas there", summary);
         Assert.False(Directory.Exists(Path.Combine(folder, "store")) && Directory.EnumerateFiles(Path.Combine(folder, "store"), "*", SearchOption.AllDirectories).Any(), "plan stores nothing");
-        Assert.False(Directory.Exists(Path.Combine(folder, "site")), "plan publishes nothing");
+        Assert.False(Directory.Exists(Path.Combine(folder, "site")) || Directory.Exists(elsewhere), "plan publishes nothing");
 
         var run = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), "run", config);
         Assert.True(run.ExitCode == 0, run.ToString());

@@ -63,6 +63,8 @@ public static class PlanCommand
             AnsiConsole.MarkupLineInterpolated($"Data set: {spec.DatasetCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} of its {TotalImages(config.Dataset).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} images ({selection})");
         var store = ArtifactStores.Open(config.Output.Store);
         AnsiConsole.MarkupLineInterpolated($"Store {store.Description}: {await StoredAsync(store, config, spec, units, cancellationToken)}");
+        // Where the site would go, so that --out (which plan checks as run does) is seen to take effect.
+        AnsiConsole.MarkupLineInterpolated($"Site {config.Output.Site}: `atlas run` publishes the atlas there");
         return ExitCodes.Success;
     }
 

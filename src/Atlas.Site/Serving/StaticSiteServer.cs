@@ -31,6 +31,7 @@ public sealed class StaticSiteServer : IAsyncDisposable
     public static StaticSiteServer Start(string folder, int port = 0)
     {
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        if (File.Exists(root)) throw new ArgumentException($"'{root}' is a file; give the site folder that holds index.html");
         if (!Directory.Exists(root)) throw new ArgumentException($"site folder '{root}' does not exist");
         if (!File.Exists(Path.Combine(root, "index.html"))) throw new ArgumentException($"site folder '{root}' has no index.html; generate it with `atlas publish` first");
         if (port is < 0 or > 65535) throw new ArgumentException($"port {port} is not between 0 and 65535");

@@ -72,4 +72,21 @@ public sealed class TargetTests : IDisposable
         using var post = await http.PostAsync(server.Url, new StringContent(""));
         Assert.Equal(405, (int)post.StatusCode);
     }
+
+    [Fact]
+    public async Task The_preview_server_names_what_is_wrong_with_its_folder_or_port()
+    {
+        var file = Path.Combine(_temp.Path, "index.html");
+        File.WriteAllText(file, "<p>a page, not a folder</p>");
+        Assert.Equal($"'{file}' is a file; give the site folder that holds index.html", Assert.Throws<ArgumentException>(() => StaticSiteServer.Start(file)).Message);
+        var missing = Path.Combine(_temp.Path, "missing");
+        Assert.Equal($"site folder '{missing}' does not exist", Assert.Throws<ArgumentException>(() => StaticSiteServer.Start(missing)).Message);
+        Assert.EndsWith("has no index.html; generate it with `atlas publish` first", Assert.Throws<ArgumentException>(() => StaticSiteServer.Start(Directory.CreateDirectory(_temp.SiteParent).FullName)).Message);
+        Assert.Equal("port 65536 is not between 0 and 65535", Assert.Throws<ArgumentException>(() => StaticSiteServer.Start(_temp.Path, 65536)).Message);
+
+        await using var first = StaticSiteServer.Start(_temp.Path);
+        var taken = Assert.Throws<ArgumentException>(() => StaticSiteServer.Start(_temp.Path, first.Port)).Message;
+        Assert.StartsWith($"cannot listen on 127.0.0.1:{first.Port} (", taken);
+        Assert.EndsWith("); choose another --port", taken);
+    }
 }

@@ -225,6 +225,10 @@ public class BadInputTests
         await AssertRejected(folder, config, $"dataset.path: '{checkpoint}' is a file; it names the folder that holds the data set");
         await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: folder));
         await AssertRejected(folder, config, $"model.checkpoint: '{folder}' is a folder; it names the weights file");
+        var pipe = Path.Combine(folder, "weights.pt");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe])) await mkfifo.WaitForExitAsync();
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: pipe));
+        await AssertRejected(folder, config, $"model.checkpoint: '{pipe}' is empty, or not a regular file (a pipe or device)");
     }
 
     [Fact]

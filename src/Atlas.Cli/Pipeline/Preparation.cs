@@ -30,7 +30,12 @@ public static class Preparation
     public static void EnsureCheckpoint(AtlasConfig config, ILogger logger)
     {
         var checkpoint = config.Model.Checkpoint;
-        if (File.Exists(checkpoint)) return;
+        if (File.Exists(checkpoint))
+        {
+            if (FileContent.IsEmptyOrSpecial(checkpoint))
+                throw new AtlasInputException($"model.checkpoint: '{checkpoint}' is empty, or not a regular file (a pipe or device)");
+            return;
+        }
         if (Directory.Exists(checkpoint))
             throw new AtlasInputException($"model.checkpoint: '{checkpoint}' is a folder; it names the weights file");
         // Checked before training, which would otherwise run first and then fail to save.

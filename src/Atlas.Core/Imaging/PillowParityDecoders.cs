@@ -3,8 +3,9 @@ using SkiaSharp;
 namespace Atlas.Core.Imaging;
 
 /// <summary>
-/// The files that torchvision's Pillow loader reads and Skia has no codec for: TIFF (<see cref="TiffImage"/>) and
-/// Netpbm (<see cref="NetpbmImage"/>). Recognized by their first bytes.
+/// The files that torchvision's Pillow loader reads and Skia has no codec for, TIFF (<see cref="TiffImage"/>) and
+/// Netpbm (<see cref="NetpbmImage"/>), and the one that Skia reads otherwise than Pillow, 16-bit grey PNG
+/// (<see cref="GreyPng16"/>). Recognized by their first bytes.
 /// </summary>
 public static class PillowParityDecoders
 {
@@ -13,5 +14,6 @@ public static class PillowParityDecoders
     public static SKBitmap? TryDecode(Stream stream) =>
         TiffImage.Is(stream) ? TiffImage.Decode(stream)
         : NetpbmImage.Is(stream) ? NetpbmImage.Decode(stream)
+        : GreyPng16.Is(stream) ? GreyPng16.Decode(stream)
         : null;
 }

@@ -24,6 +24,8 @@ public class ImageConformerTests
     [InlineData("grey-photo", 48, 40)] // a greyscale JPEG
     [InlineData("cmyk-photo", 40, 32)] // a CMYK JPEG, converted to RGB as Pillow converts it
     [InlineData("png-16bit-rgb", 40, 32)] // 16-bit colour: each sample's high byte, as Pillow reads it
+    [InlineData("png-16bit-grey", 48, 40)] // 16-bit grey: Pillow's mode I, the values kept and clipped at 255 by convert("RGB")
+    [InlineData("png-16bit-grey-interlaced", 32, 24)] // the same, Adam7-interlaced, each of the five row filters in use
     [InlineData("translucent", 48, 40)] // RGBA: alpha dropped, as PIL's convert("RGB") drops it
     [InlineData("palette", 48, 40)] // a palette PNG with a transparent entry
     [InlineData("tiff-lzw", 48, 40)] // TIFFs (LibTiff.NET): RGB, LZW-compressed

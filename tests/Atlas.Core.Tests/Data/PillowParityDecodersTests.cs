@@ -57,6 +57,26 @@ public class PillowParityDecodersTests
     }
 
     [Fact]
+    public void A_cut_or_damaged_sixteen_bit_grey_png_is_skipped_with_its_reason()
+    {
+        using var folder = new TempFolder();
+        var whole = File.ReadAllBytes(Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "pil-resize", "png-16bit-grey.input.png"));
+        var geometry = new ImageGeometry(32, 3, 40, true);
+        var cases = new (string Name, byte[] Bytes, string Reason)[]
+        {
+            ("half.png", whole[..(whole.Length / 2)], "truncated PNG: it ends before its IEND chunk"),
+            ("header-only.png", whole[..40], "truncated PNG: it ends before its IEND chunk"),
+            ("zeroed-pixels.png", [.. whole[..60], .. new byte[whole.Length - 72], .. whole[^12..]], "truncated or corrupt PNG pixel data"),
+        };
+        foreach (var (name, bytes, reason) in cases)
+        {
+            var path = folder.File(name);
+            File.WriteAllBytes(path, bytes);
+            Assert.Equal(reason, ImageFileDecoder.TryDecode(path, geometry, new byte[geometry.PixelsPerImage]));
+        }
+    }
+
+    [Fact]
     public void Sixteen_bit_grey_goes_through_LibTiffs_conversion_which_keeps_each_values_high_byte()
     {
         using var folder = new TempFolder();

@@ -12,8 +12,9 @@ namespace Atlas.Core.Tests.Data;
 /// </summary>
 public class PixelLimitTests
 {
-    /// <summary>A valid PNG signature and IHDR for <paramref name="width"/>×<paramref name="height"/> RGB, with one short IDAT.</summary>
-    private static byte[] PngClaiming(int width, int height)
+    /// <summary>A valid PNG signature and IHDR for <paramref name="width"/>×<paramref name="height"/> (8-bit RGB, or another
+    /// depth and colour type), with one short IDAT.</summary>
+    private static byte[] PngClaiming(int width, int height, byte bits = 8, byte colourType = 2)
     {
         static byte[] Chunk(string kind, byte[] data)
         {
@@ -27,8 +28,8 @@ public class PixelLimitTests
         var header = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8;   // bits per sample
-        header[9] = 2;   // RGB
+        header[8] = bits;
+        header[9] = colourType;
         using var compressed = new MemoryStream();
         using (var zlib = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true)) zlib.Write(new byte[64]);
         byte[] signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10];
@@ -47,12 +48,14 @@ public class PixelLimitTests
         return ~crc;
     }
 
-    [Fact]
-    public void The_data_set_pass_skips_a_picture_over_pillows_limit_saying_why()
+    [Theory]
+    [InlineData(8, 2)] // RGB, through Skia
+    [InlineData(16, 0)] // 16-bit grey, read here as Pillow reads it
+    public void The_data_set_pass_skips_a_picture_over_pillows_limit_saying_why(byte bits, byte colourType)
     {
         using var folder = new TempFolder();
         var path = folder.File("bomb.png");
-        File.WriteAllBytes(path, PngClaiming(100_000, 100_000));
+        File.WriteAllBytes(path, PngClaiming(100_000, 100_000, bits, colourType));
         var geometry = new ImageGeometry(32, 3, 40, true);
         var problem = ImageFileDecoder.TryDecode(path, geometry, new byte[geometry.PixelsPerImage]);
         Assert.Equal($"a 100000×100000 image is over the {PixelLimit.MaxPixels:N0} pixels Pillow decodes (a decompression bomb, or a corrupt header)", problem);

@@ -13,9 +13,10 @@ public static class ImageConformer
 {
     /// <summary>
     /// Raised whenever the pixels made from a given file change, so that results made from the old ones are not
-    /// reused (config digest) or read back (pixel cache). 2: Pillow's resize replaced Skia's.
+    /// reused (config digest) or read back (pixel cache). 2: Pillow's resize replaced Skia's. 3: TIFF orientation tags are
+    /// applied and 16-bit grey PNGs clipped, as Pillow does.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>Writes the model's pixels as bytes (each value × 255, exactly what the float form holds).</summary>
     public static void Conform(SKBitmap source, ImageGeometry geometry, Span<byte> destination)

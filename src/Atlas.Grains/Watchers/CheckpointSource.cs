@@ -89,8 +89,9 @@ public sealed class FolderCheckpointSource(string folder) : ICheckpointSource
         if (!Directory.Exists(folder)) return Task.FromResult<IReadOnlyList<CheckpointEntry>>([]);
         IReadOnlyList<CheckpointEntry> entries = new DirectoryInfo(folder).EnumerateFiles()
             .Where(f => CheckpointSources.IsCheckpointName(f.Name))
-            .Select(f => (f.Name, File: Target(f)))
-            // No bytes: a file just created, or a pipe, whose read would wait for a writer forever; a broken link.
+            .Select(f => (f.Name, File: FileContent.Target(f)))
+            // A link counts as its target, whose size and time change when a trainer rewrites it behind "latest.pt".
+            // Not listed: no bytes (a file just created, or a pipe, whose read would wait for a writer forever), a broken link.
             .Where(f => f.File is { Exists: true, Length: > 0 })
             .Select(f => new CheckpointEntry(f.Name, f.File!.Length, f.File.LastWriteTimeUtc.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 new DateTimeOffset(f.File.LastWriteTimeUtc, TimeSpan.Zero)))
@@ -98,13 +99,6 @@ public sealed class FolderCheckpointSource(string folder) : ICheckpointSource
             .ToList();
         return Task.FromResult(entries);
     }
-
-    /// <summary>
-    /// The file a listed name reads: a link's target, whose size and time change when a trainer rewrites it (the link's
-    /// own stay as they were, so "latest.pt → run/model.pt" would never be seen to change); null for a broken link.
-    /// </summary>
-    private static FileInfo? Target(FileInfo file) =>
-        file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo;
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
         Task.FromResult<Stream>(File.OpenRead(Path.Combine(folder, key)));

@@ -88,6 +88,25 @@ public class PixelCacheDatasetTests
     }
 
     [Fact]
+    public void A_linked_image_whose_target_is_replaced_is_decoded_again()
+    {
+        using var pool = new TempFolder();
+        var target = Write(pool, "shared.png", 20, 20, SKColors.White, noise: true);
+        using var images = new TempFolder();
+        WriteTen(images);
+        File.Delete(Path.Combine(images.Path, "ant", "01.png"));
+        File.CreateSymbolicLink(Path.Combine(images.Path, "ant", "01.png"), target); // data sets built by linking into a pool
+        using (var first = Cached(images, pool.File("cache"))) first.Read(0, 10);
+
+        Write(pool, "shared.png", 30, 30, SKColors.Red);
+        File.SetLastWriteTimeUtc(target, DateTime.UtcNow.AddMinutes(1)); // a new time even on a coarse clock
+        using var second = Cached(images, pool.File("cache"));
+        var batch = second.Read(0, 10);
+        Assert.Equal((4L, 6L), second.Served);
+        Assert.Equal(1f, batch.Pixels[Geometry.PixelsPerImage]); // image 1, channel 0: red
+    }
+
+    [Fact]
     public void A_chunk_with_an_unreadable_image_is_not_kept_and_reports_it_on_every_pass()
     {
         using var images = new TempFolder();

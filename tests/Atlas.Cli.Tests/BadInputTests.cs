@@ -232,6 +232,33 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_store_or_data_set_inside_the_site_folder_or_a_site_inside_them_is_refused_before_any_work()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        var site = Path.Combine(folder, "site");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: await TrainedCheckpoint.GetAsync()));
+        var cases = new (string[] Args, string Expected)[]
+        {
+            (["run", config, "--store", Path.Combine(site, "store")],
+                $"error: output.store: '{Path.Combine(site, "store")}' lies in the site folder '{site}' (output.site), which every publish replaces whole; keep the two apart"),
+            (["plan", config, "--out", folder], $"error: output.store: '{Path.Combine(folder, "store")}' lies in the site folder '{folder}' (output.site)"),
+            (["run", config, "--out", Path.Combine(TestData.FashionMnistFolder(), "site")],
+                $"error: output.site: the site folder '{Path.Combine(TestData.FashionMnistFolder(), "site")}' lies in dataset.path '{TestData.FashionMnistFolder()}', which would read the site back as its own; keep the two apart"),
+            (["publish", "--store", Path.Combine(site, "store"), "--out", site], $"error: --store: '{Path.Combine(site, "store")}' lies in the site folder '{site}' (--out)"),
+            (["publish", "--store", folder, "--to", new Uri(Path.Combine(folder, "site")).AbsoluteUri], $"error: --to: the site folder '{site}' lies in --store '{folder}'"),
+        };
+        foreach (var (args, expected) in cases)
+        {
+            var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args);
+            Assert.True(outcome.ExitCode == 2, $"{string.Join(' ', args)}: {outcome}");
+            var error = Assert.Single(outcome.StdErr.Split('\n'), line => line.StartsWith("error:", StringComparison.Ordinal));
+            Assert.StartsWith(expected, error);
+        }
+        Assert.False(Directory.Exists(site), "nothing is published");
+    }
+
+    [Fact]
     public async Task The_one_off_verbs_name_an_output_they_cannot_write_before_writing()
     {
         var folder = TestData.NewTempFolder("bad");

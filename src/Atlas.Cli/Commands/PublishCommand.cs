@@ -40,7 +40,7 @@ public static class PublishCommand
                 Title = parse.GetValue(title)!,
                 Include = selectors.Length > 0 ? SiteOptions.Selecting(selectors) : null,
             };
-            var target = Target(parse.GetValue(to), parse.GetValue(output));
+            var target = Target(parse.GetValue(to), parse.GetValue(output), parse.GetValue(store)!);
             var source = ArtifactStores.Open(parse.GetValue(store)!);
             await EnsureStoreExistsAsync(source, cancellationToken);
             await EnsureEachSelectorMatchesAsync(source, selectors, cancellationToken);
@@ -73,7 +73,7 @@ public static class PublishCommand
     /// Where the site goes: a blob container, or a folder (--out, or --to as a path or file:// URI) that nothing
     /// in the way stops from being one. Any other scheme is refused rather than taken for a folder named "s3:".
     /// </summary>
-    private static string Target(string? to, DirectoryInfo? output)
+    private static string Target(string? to, DirectoryInfo? output, string store)
     {
         if (to is not null && BlobSiteTarget.IsBlobLocation(to)) return to;
         var (folder, option) = to is null ? (output!.FullName, "--out")
@@ -81,6 +81,7 @@ public static class PublishCommand
             : to.Contains("://", StringComparison.Ordinal) ? throw new AtlasInputException($"--to: '{to}' is not a folder, file:///folder or azure-blob://<container>")
             : (Path.GetFullPath(to), "--to");
         Pipeline.OutputPaths.EnsureCanBeFolder(folder, option);
+        Pipeline.OutputPaths.EnsureSiteApart(folder, option, [("--store", Pipeline.OutputPaths.StoreFolder(store, "--store"))]);
         return folder;
     }
 

@@ -25,15 +25,48 @@ public static class OutputPaths
         }
     }
 
-    /// <summary>The config's site folder, its store when that is a folder, and its watched folder.</summary>
+    /// <summary>The config's site folder, its store when that is a folder, and its watched folder; and that the site keeps apart from them.</summary>
     public static void EnsureConfigOutputs(AtlasConfig config)
     {
         EnsureCanBeFolder(config.Output.Site, "output.site");
-        if (!config.Output.Store.Contains("://", StringComparison.Ordinal)) EnsureCanBeFolder(config.Output.Store, "output.store");
-        else if (FileUris.IsFileUri(config.Output.Store)) EnsureCanBeFolder(FileFolder(config.Output.Store, "output.store"), "output.store");
+        var store = StoreFolder(config.Output.Store, "output.store");
+        if (store is not null) EnsureCanBeFolder(store, "output.store");
         // A watched folder may not exist yet (the trainer makes it), but a file there is a mistake.
-        if (config.Watch?.Source is { } source && Grains.Watchers.CheckpointSources.FolderOf(source) is { } watched) EnsureCanBeFolder(watched, "watch.source");
+        var watched = config.Watch?.Source is { } source ? Grains.Watchers.CheckpointSources.FolderOf(source) : null;
+        if (watched is not null) EnsureCanBeFolder(watched, "watch.source");
+        EnsureSiteApart(config.Output.Site, "output.site",
+            [("output.store", store), ("dataset.path", config.Dataset.Path), ("model.checkpoint", config.Watch is null ? config.Model.Checkpoint : null), ("watch.source", watched)]);
     }
+
+    /// <summary>The folder a store location names (a path or file:/// address), or null for blob storage.</summary>
+    public static string? StoreFolder(string location, string field) =>
+        !location.Contains("://", StringComparison.Ordinal) ? location
+        : FileUris.IsFileUri(location) ? FileFolder(location, field)
+        : null;
+
+    /// <summary>
+    /// Every publish replaces the site folder whole, so a store, data set, checkpoint or watched folder inside it would
+    /// be deleted (a store was, with exit 0); and a site inside the store or the data set would be read back by them,
+    /// as stray artifacts or as one more class of images. Either way round is refused before any work.
+    /// </summary>
+    public static void EnsureSiteApart(string site, string siteField, IEnumerable<(string Field, string? Path)> others)
+    {
+        var siteFull = Full(site);
+        foreach (var (field, path) in others)
+        {
+            if (path is null) continue;
+            var full = Full(path);
+            if (IsWithin(full, siteFull))
+                throw new AtlasInputException($"{field}: '{path}' lies in the site folder '{site}' ({siteField}), which every publish replaces whole; keep the two apart");
+            if (field is "output.store" or "--store" or "dataset.path" && IsWithin(siteFull, full))
+                throw new AtlasInputException($"{siteField}: the site folder '{site}' lies in {field} '{path}', which would read the site back as its own; keep the two apart");
+        }
+    }
+
+    private static string Full(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+
+    private static bool IsWithin(string path, string folder) =>
+        path == folder || path.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>The folder a file:// address names, or an input error naming the field.</summary>
     public static string FileFolder(string location, string field)

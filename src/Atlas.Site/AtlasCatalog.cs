@@ -41,6 +41,9 @@ internal static class AtlasCatalog
     {
         if (m.Schema > AtlasManifest.CurrentSchema)
             throw new SiteGenerationException($"manifest '{key}' has schema {m.Schema}; this site generator reads schema {AtlasManifest.CurrentSchema} or older");
+        var folder = key[..key.IndexOf('/')];
+        if (SitePath.RootEntries.Contains(folder, StringComparer.OrdinalIgnoreCase))
+            throw new SiteGenerationException($"manifest '{key}': an atlas named '{folder}' would take the place of the site's own '{folder}'; delete its folder from the store and run it again under another name");
         Require(m.Atlas is not null && m.Version is not null && m.Title is not null, key, "atlas, version or title");
         Require(m.Model?.Architecture is not null && m.Model.CheckpointSha256 is not null && m.Model.CheckpointFile is not null, key, "model");
         Require(m.Dataset?.Name is not null && m.Dataset.ClassNames is not null && m.Dataset.Split is not null, key, "dataset");

@@ -62,6 +62,20 @@ public sealed class SiteReplacementTests : IDisposable
         Assert.Equal(["site"], _temp.SiteParentEntries());
     }
 
+    [Theory]
+    [InlineData("index.html")]
+    [InlineData("Assets")]
+    public async Task An_atlas_named_like_the_sites_own_entries_fails_before_anything_is_written(string name)
+    {
+        var store = await TestAtlas.StoreAsync(_temp.StoreFolder);
+        await store.PutJsonAsync($"{name}/v1/atlas.json", TestAtlas.Manifest() with { Atlas = name });
+
+        var error = await Assert.ThrowsAsync<SiteGenerationException>(() => GenerateAsync(store));
+
+        Assert.Equal($"manifest '{name}/v1/atlas.json': an atlas named '{name}' would take the place of the site's own '{name}'; delete its folder from the store and run it again under another name", error.Message);
+        Assert.Empty(_temp.SiteParentEntries());
+    }
+
     [Fact]
     public async Task An_unsafe_image_key_fails_before_anything_is_written()
     {

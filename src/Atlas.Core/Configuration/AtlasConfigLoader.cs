@@ -114,6 +114,9 @@ public static class AtlasConfigLoader
         // keeps key segments to 100 characters.
         Require(c.Name is null || (c.Name.Length <= 100 && c.Name.Length > 0 && char.IsAsciiLetterOrDigit(c.Name[0])),
             "name", "must start with a letter or digit and be at most 100 characters");
+        // The site root's own entries (Atlas.Site's SitePath.RootEntries): an atlas folder by that name would replace them.
+        Require(c.Name is null || !(c.Name.Equals("index.html", StringComparison.OrdinalIgnoreCase) || c.Name.Equals("assets", StringComparison.OrdinalIgnoreCase)),
+            "name", $"'{c.Name}' is the name of the site's own {(c.Name?.Contains('.') == true ? "home page" : "folder of styles and scripts")}; choose another");
         Require(!string.IsNullOrWhiteSpace(c.Model.Architecture), "model.architecture", "is required");
         Require(c.Dataset.Kind is "fashion-mnist" or "idx" or "image-folder", "dataset.kind", $"'{c.Dataset.Kind}' is not one of fashion-mnist, idx, image-folder");
         Require(c.Dataset.Split is "train" or "test", "dataset.split", $"'{c.Dataset.Split}' is not train or test");

@@ -15,6 +15,12 @@ internal static class SitePath
     /// <summary>The site's icon; without one, browsers ask a web server for /favicon.ico and log a 404.</summary>
     public const string Icon = "assets/favicon.svg";
 
+    /// <summary>
+    /// The site root's own entries besides the atlas folders; an atlas by one of these names would take its place
+    /// (the config loader refuses such names too, in its own copy of this list, since Core cannot see the site).
+    /// </summary>
+    public static readonly IReadOnlyList<string> RootEntries = [Home, "assets"];
+
     /// <summary>The URL that leads from the page at <paramref name="fromPage"/> to <paramref name="target"/>.</summary>
     public static string Relative(string fromPage, string target)
     {

@@ -66,6 +66,8 @@ public class ZooConfigTests
     [Theory]
     [InlineData("\"name\": \"..\"", "name: must start with a letter or digit and be at most 100 characters")]
     [InlineData("\"name\": \".hidden\"", "name: must start with a letter or digit and be at most 100 characters")]
+    [InlineData("\"name\": \"index.html\"", "name: 'index.html' is the name of the site's own home page; choose another")]
+    [InlineData("\"name\": \"ASSETS\"", "name: 'ASSETS' is the name of the site's own folder of styles and scripts; choose another")]
     [InlineData("\"name\": \"a\", \"NAME\": \"b\"", "invalid config: NAME: Duplicate property 'name' encountered during deserialization of type 'Atlas.Core.Configuration.AtlasConfig'. (line 1, byte 148)")]
     [InlineData("\"name\": \"a\", \"featureVis\": { \"steps\": \"256\" }", "invalid config: featureVis.steps: The JSON value could not be converted to System.Int32. (line 1, byte 167)")]
     [InlineData("\"name\": \"a\", \"featureVis\": { \"learningRate\": 1e999 }", "featureVis.learningRate: must be a finite positive number")]

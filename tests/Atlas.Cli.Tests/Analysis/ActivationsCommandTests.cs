@@ -39,9 +39,13 @@ public class ActivationsCommandTests
         var checkpoint = InProcessCli.RandomDemoCheckpoint(folder);
         var empty = Path.Combine(folder, "empty.jpg");
         await File.WriteAllBytesAsync(empty, []);
+        var text = Path.Combine(folder, "notes.jpg");
+        await File.WriteAllTextAsync(text, "not a picture");
         var output = Path.Combine(folder, "out");
         ExplainCommandTests.AssertOneLineError(
-            await InProcessCli.RunAsync("activations", "--model", "demo-cnn", "--weights", checkpoint, "--image", empty, "--out", output), "empty.jpg: not an image");
+            await InProcessCli.RunAsync("activations", "--model", "demo-cnn", "--weights", checkpoint, "--image", empty, "--out", output), "empty.jpg: empty file, or not a regular file");
+        ExplainCommandTests.AssertOneLineError(
+            await InProcessCli.RunAsync("activations", "--model", "demo-cnn", "--weights", checkpoint, "--image", text, "--out", output), "notes.jpg: not an image");
         Assert.False(Directory.Exists(output));
     }
 }

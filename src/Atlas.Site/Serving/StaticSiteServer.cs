@@ -127,12 +127,28 @@ public sealed class StaticSiteServer : IAsyncDisposable
         {
             if (!urlPath.EndsWith('/'))
             {
-                redirect = urlPath + "/";
+                // One leading slash: "//host/" would be a link to another site (an atlas may be named "evil.com").
+                redirect = "/" + urlPath.TrimStart('/') + "/";
                 return null;
             }
             full = Path.Combine(full, "index.html");
         }
-        return File.Exists(full) ? full : null;
+        return File.Exists(full) && !PassesThroughLink(Path.GetRelativePath(_root, full).Split(Path.DirectorySeparatorChar)) ? full : null;
+    }
+
+    /// <summary>
+    /// Whether a path below the root goes through a symbolic link. Publishing writes none, and one would lead out of
+    /// the site folder (a link to /etc/passwd inside it served the file), so such a path is not served.
+    /// </summary>
+    private bool PassesThroughLink(IEnumerable<string> segments)
+    {
+        var at = _root;
+        foreach (var segment in segments)
+        {
+            at = Path.Combine(at, segment);
+            if (new FileInfo(at).LinkTarget is not null) return true;
+        }
+        return false;
     }
 
     private static async Task PlainAsync(HttpListenerResponse response, int status, string text, bool head)

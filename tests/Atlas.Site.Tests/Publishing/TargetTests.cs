@@ -71,6 +71,21 @@ public sealed class TargetTests : IDisposable
         }
         using var post = await http.PostAsync(server.Url, new StringContent(""));
         Assert.Equal(405, (int)post.StatusCode);
+
+        // Links lead out of the site folder (publishing writes none): a linked file or folder is not served.
+        File.CreateSymbolicLink(Path.Combine(_temp.Site, "leak.html"), Path.Combine(_temp.SiteParent, "secret.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(_temp.Site, "up"), _temp.SiteParent);
+        foreach (var path in new[] { "leak.html", "up/secret.txt", "up/site/index.html" })
+        {
+            using var response = await http.GetAsync(server.Url + path);
+            Assert.True((int)response.StatusCode == 404, $"{path}: {(int)response.StatusCode}");
+        }
+        // A folder asked for with a doubled slash is redirected within this site, never to "//host/" (another site).
+        Directory.CreateDirectory(Path.Combine(_temp.Site, "evil.com"));
+        File.WriteAllText(Path.Combine(_temp.Site, "evil.com", "index.html"), "<p>an atlas named like a host</p>");
+        using var doubled = await http.GetAsync(server.Url + "/evil.com");
+        Assert.Equal(302, (int)doubled.StatusCode);
+        Assert.Equal("/evil.com/", doubled.Headers.Location?.OriginalString);
     }
 
     [Fact]

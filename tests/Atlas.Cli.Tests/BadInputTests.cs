@@ -105,6 +105,24 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task Publishing_from_or_to_unreachable_blob_storage_is_bad_input_naming_the_option_and_the_cause()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var (environment, port) = StorageNobodyServes();
+        var refused = $"(Connection refused (127.0.0.1:{port}))";
+
+        var from = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), environment, "publish", "--store", "azure-blob://atlas-unreachable", "--out", Path.Combine(folder, "site"));
+        Assert.True(from.ExitCode == 2, from.ToString());
+        Assert.Equal($"error: --store: blob container atlas-unreachable at http://127.0.0.1:{port}/devstoreaccount1/atlas-unreachable could not be reached {refused}", from.StdErr.Trim());
+
+        var store = Directory.CreateDirectory(Path.Combine(folder, "store")).FullName;
+        var to = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), environment, "publish", "--store", store, "--to", "azure-blob://site-unreachable");
+        Assert.True(to.ExitCode == 2, to.ToString());
+        Assert.Equal($"error: azure-blob://site-unreachable: blob container 'site-unreachable' could not be reached {refused}", to.StdErr.Trim());
+        Assert.False(Directory.Exists(Path.Combine(folder, "site")), "nothing is published");
+    }
+
+    [Fact]
     public async Task Publishing_from_a_store_that_does_not_exist_is_one_line_and_writes_nothing()
     {
         var folder = TestData.NewTempFolder("bad");

@@ -108,7 +108,16 @@ public static class PublishCommand
     {
         if (store is LocalFolderArtifactStore folder && !Directory.Exists(folder.Root))
             throw new AtlasInputException($"--store: folder '{folder.Root}' does not exist");
-        if (store is AzureBlobArtifactStore blob && !await blob.Container.ExistsAsync(cancellationToken))
-            throw new AtlasInputException($"--store: blob container '{blob.Container.Name}' does not exist in that account");
+        if (store is not AzureBlobArtifactStore blob) return;
+        bool exists;
+        try
+        {
+            exists = await blob.Container.ExistsAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
+        {
+            throw new AtlasInputException($"--store: {store.Description} could not be reached ({Console.ErrorCause.Of(e)})", e);
+        }
+        if (!exists) throw new AtlasInputException($"--store: blob container '{blob.Container.Name}' does not exist in that account");
     }
 }

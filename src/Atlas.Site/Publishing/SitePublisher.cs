@@ -22,8 +22,18 @@ public static class SitePublisher
             return new PublishResult(site, null, Path.Combine(site.OutputDirectory, "index.html"));
         }
 
-        // Parse and connect before generating, so a bad target fails in a second, not after minutes.
+        // Parse, connect and reach the account before generating, so a bad target fails in seconds, not after minutes.
         var container = BlobSiteTarget.Parse(target).Connect(getEnvironmentVariable);
+        try
+        {
+            await container.ExistsAsync(ct);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
+        {
+            // The clients' retries wrap the cause in an aggregate whose message repeats every attempt: its first is enough.
+            var cause = e.GetBaseException() is AggregateException { InnerExceptions.Count: > 0 } retries ? retries.InnerExceptions[0] : e.GetBaseException();
+            throw new SiteGenerationException($"{target}: blob container '{container.Name}' could not be reached ({cause.Message.Split('\n')[0].Trim()})", e);
+        }
         var temp = Path.Combine(Path.GetTempPath(), $"circuit-atlas-publish-{Guid.NewGuid():N}");
         try
         {

@@ -24,7 +24,28 @@ public class WorkerCountTests
     [Theory]
     [InlineData("0")]
     [InlineData("two")]
+    [InlineData("257")]
     public void A_bad_ATLAS_WORKERS_is_named(string value) =>
-        Assert.Contains($"ATLAS_WORKERS: '{value}' is not a positive integer",
+        Assert.Equal($"ATLAS_WORKERS: '{value}' is not a whole number from 1 to 256",
             Assert.Throws<AtlasInputException>(() => ClusterSettings.WorkersFromEnvironment(name => name == "ATLAS_WORKERS" ? value : null)).Message);
+
+    [Theory]
+    [InlineData("ATLAS_SILO_PORT", "99999", "is not a whole number from 1 to 65535")]
+    [InlineData("ATLAS_GATEWAY_PORT", "-1", "is not a whole number from 1 to 65535")]
+    [InlineData("ATLAS_LEASE_SECONDS", "Infinity", "is not a number of seconds above 0 and at most 86400 (a day)")]
+    [InlineData("ATLAS_LEASE_SECONDS", "1e300", "is not a number of seconds above 0 and at most 86400 (a day)")]
+    [InlineData("ATLAS_RENEW_SECONDS", "NaN", "is not a number of seconds above 0 and at most 86400 (a day)")]
+    [InlineData("ATLAS_PROBE_TIMEOUT_SECONDS", "1e300", "is not a number of seconds above 0 and at most 86400 (a day)")]
+    public void Ports_and_times_out_of_range_are_named_not_overflowed(string variable, string value, string problem)
+    {
+        string? Read(string name) => name == variable ? value : name == "ATLAS_STORAGE_CONNECTION" ? "UseDevelopmentStorage=true" : null;
+        Assert.Equal($"{variable}: '{value}' {problem}", Assert.Throws<AtlasInputException>(() => ClusterSettings.FromEnvironment(Read)).Message);
+    }
+
+    [Theory]
+    [InlineData("Infinity")]
+    [InlineData("3601")]
+    [InlineData("0.5")]
+    public void A_watch_tick_out_of_range_is_named(string value) =>
+        Assert.Equal($"ATLAS_WATCH_TICK_SECONDS: '{value}' is not a number of seconds from 1 to 3600", Assert.Throws<AtlasInputException>(() => ClusterSilo.WatchTick(value)).Message);
 }

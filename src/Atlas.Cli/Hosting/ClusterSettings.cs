@@ -42,8 +42,8 @@ public sealed record ClusterSettings(
             read("ATLAS_CLUSTER_ID") is { Length: > 0 } cluster ? cluster : "atlas",
             read("ATLAS_SERVICE_ID") is { Length: > 0 } service ? service : "circuit-atlas",
             ParseAdvertisedAddress(read("ATLAS_ADVERTISED_IP")),
-            Int(read, "ATLAS_SILO_PORT", 11111),
-            Int(read, "ATLAS_GATEWAY_PORT", 30000),
+            Int(read, "ATLAS_SILO_PORT", 11111, MaxPort),
+            Int(read, "ATLAS_GATEWAY_PORT", 30000, MaxPort),
             lease,
             read("ATLAS_RENEW_SECONDS") is { Length: > 0 } ? Seconds(read, "ATLAS_RENEW_SECONDS", 20) : lease / 4,
             WorkersFromEnvironment(read),
@@ -54,8 +54,19 @@ public sealed record ClusterSettings(
     public static int? WorkersFromEnvironment(Func<string, string?>? read = null)
     {
         read ??= Environment.GetEnvironmentVariable;
-        return read("ATLAS_WORKERS") is { Length: > 0 } ? Int(read, "ATLAS_WORKERS", 1) : null;
+        return read("ATLAS_WORKERS") is { Length: > 0 } ? Int(read, "ATLAS_WORKERS", 1, MaxWorkers) : null;
     }
+
+    private const int MaxPort = 65535;
+
+    /// <summary>
+    /// Worker loops per silo. Each holds a lease and a model; far more than a machine's devices and cores only queue
+    /// (100,000 loops flooded the log with timed-out messages and took fifteen times as long).
+    /// </summary>
+    public const int MaxWorkers = 256;
+
+    /// <summary>A day: longer leases, renewals or probes would leave a dead worker's units waiting for days.</summary>
+    private const double MaxSeconds = 86_400;
 
     /// <summary>Loopback by default; "auto" takes this host's first IPv4 address (containers, where each silo has its own).</summary>
     private static IPAddress ParseAdvertisedAddress(string? text)
@@ -69,19 +80,19 @@ public sealed record ClusterSettings(
         return IPAddress.TryParse(text, out var address) ? address : throw new AtlasInputException($"ATLAS_ADVERTISED_IP: '{text}' is not an IP address or 'auto'");
     }
 
-    private static int Int(Func<string, string?> read, string name, int fallback)
+    private static int Int(Func<string, string?> read, string name, int fallback, int max)
     {
         var text = read(name);
         if (string.IsNullOrWhiteSpace(text)) return fallback;
-        return int.TryParse(text, out var value) && value > 0 ? value : throw new AtlasInputException($"{name}: '{text}' is not a positive integer");
+        return int.TryParse(text, out var value) && value > 0 && value <= max ? value : throw new AtlasInputException($"{name}: '{text}' is not a whole number from 1 to {max}");
     }
 
     private static TimeSpan Seconds(Func<string, string?> read, string name, double fallback)
     {
         var text = read(name);
         if (string.IsNullOrWhiteSpace(text)) return TimeSpan.FromSeconds(fallback);
-        return double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
+        return double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 && value <= MaxSeconds
             ? TimeSpan.FromSeconds(value)
-            : throw new AtlasInputException($"{name}: '{text}' is not a positive number of seconds");
+            : throw new AtlasInputException($"{name}: '{text}' is not a number of seconds above 0 and at most {MaxSeconds:0} (a day)");
     }
 }

@@ -59,8 +59,9 @@ public static class ClusterSilo
     public static TimeSpan WatchTick(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return TimeSpan.FromSeconds(30);
-        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 1
+        // The same range as `atlas watch --tick`.
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 3600
             ? TimeSpan.FromSeconds(seconds)
-            : throw new Core.AtlasInputException($"{WatchTickVariable}: '{text}' is not a number of seconds ≥ 1");
+            : throw new Core.AtlasInputException($"{WatchTickVariable}: '{text}' is not a number of seconds from 1 to 3600");
     }
 }

@@ -89,6 +89,22 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_cluster_whose_storage_answers_but_where_no_silo_runs_is_named_within_a_short_wait()
+    {
+        using var azurite = new Cluster.AzuriteServer();
+        await azurite.StartAsync();
+        var environment = new Dictionary<string, string> { ["ATLAS_STORAGE_CONNECTION"] = azurite.ConnectionString, ["ATLAS_CLUSTER_ID"] = "nobody-home" };
+
+        // Orleans' own default retried in silence for three minutes; the limit here leaves room for the 20 s wait only.
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromSeconds(90), environment, "status");
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Equal(
+            "error: cluster 'nobody-home': no silo could be reached (none has joined it within 20 s); is `atlas silo` running with the same ATLAS_CLUSTER_ID and ATLAS_STORAGE_CONNECTION?",
+            outcome.StdErr.Trim());
+    }
+
+    [Fact]
     public async Task An_unreachable_blob_store_is_bad_input_naming_the_store_and_the_cause()
     {
         var folder = TestData.NewTempFolder("bad");

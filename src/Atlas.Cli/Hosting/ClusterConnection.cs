@@ -27,6 +27,7 @@ public sealed class ClusterConnection : IAsyncDisposable
                 o.ServiceId = settings.ServiceId;
             });
             client.UseAzureStorageClustering(o => o.TableServiceClient = ClusterStorage.Tables(settings));
+            client.Services.AddSingleton<IClientConnectionRetryFilter, BriefConnectionRetry>();
         });
         var host = builder.Build();
         try
@@ -36,7 +37,11 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
-            throw new Core.AtlasInputException($"cluster '{settings.ClusterId}': no silo could be reached ({Console.ErrorCause.Of(e)}); is `atlas silo` running with the same ATLAS_CLUSTER_ID and {ClusterSettings.ConnectionVariable}?", e);
+            // Storage answered but lists no gateway: say so plainly rather than with Orleans' provider type name.
+            var cause = e.GetBaseException() is Orleans.Runtime.SiloUnavailableException
+                ? $"none has joined it within {BriefConnectionRetry.Patience.TotalSeconds:0} s"
+                : Console.ErrorCause.Of(e);
+            throw new Core.AtlasInputException($"cluster '{settings.ClusterId}': no silo could be reached ({cause}); is `atlas silo` running with the same ATLAS_CLUSTER_ID and {ClusterSettings.ConnectionVariable}?", e);
         }
         return new ClusterConnection(host);
     }

@@ -152,6 +152,21 @@ public class BadInputTests
         Assert.False(Directory.Exists(site), "no site was written");
     }
 
+    [Fact]
+    public async Task A_silo_whose_storage_is_malformed_or_refuses_connections_stops_at_once_with_one_line()
+    {
+        var malformed = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["ATLAS_STORAGE_CONNECTION"] = "AccountKey=hush;garbage" }, "silo");
+        Assert.True(malformed.ExitCode == 2, malformed.ToString());
+        Assert.Equal("error: ATLAS_STORAGE_CONNECTION: not a storage connection string (expected DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;…, or UseDevelopmentStorage=true)",
+            malformed.StdErr.Trim());
+
+        // Before, such a silo ran on, logging retries without end.
+        var (environment, port) = StorageNobodyServes();
+        var refused = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), environment, "silo");
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Equal($"error: ATLAS_STORAGE_CONNECTION: its table storage could not be reached (Connection refused (127.0.0.1:{port}))", refused.StdErr.Trim());
+    }
+
     [Theory]
     [InlineData("x", "--devices: 'x' is not all or a comma-separated list of device indices")]
     [InlineData("0,0", "--devices: device 0 is named twice")]

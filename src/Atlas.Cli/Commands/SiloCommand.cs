@@ -20,7 +20,12 @@ public static class SiloCommand
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             var chosen = parse.GetValue(devices) is { } list ? DeviceList.Parse(list) : null;
+            // Named devices are started even where they do not exist: a silo without its GPU computes on the CPU
+            // (which is also how the mechanics are tried on a machine without one), but it should not pass unsaid.
+            if (chosen is not null && DeviceList.CudaDeviceCount() is var found && chosen.Any(d => d >= found))
+                logger.Warning("--devices {Devices}: this machine has {Count} CUDA device(s); the silos of the others compute on the CPU", string.Join(',', chosen), found);
             var settings = ClusterSettings.FromEnvironment();
+            await ClusterStorage.EnsureReachableAsync(settings, cancellationToken);
             if (chosen is not null)
                 return await new DeviceSilos(chosen, settings, ["--verbosity", parse.GetValue(AtlasCli.VerbosityOption)!], logger).RunAsync(cancellationToken);
             using var host = ClusterSilo.Build(settings, logger);

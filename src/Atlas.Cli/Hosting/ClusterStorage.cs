@@ -24,6 +24,35 @@ public static class ClusterStorage
 
     public static TableServiceClient Tables(ClusterSettings settings) => new(settings.StorageConnection);
 
+    /// <summary>
+    /// Reads one page of the account's tables before a silo starts: Orleans would otherwise fail a malformed
+    /// connection string with the host's 80-line stack trace, and keep a silo whose storage refuses connections
+    /// running, logging thousands of lines of retries. The value itself is never shown (it holds the account key).
+    /// </summary>
+    public static async Task EnsureReachableAsync(ClusterSettings settings, CancellationToken cancellationToken)
+    {
+        TableServiceClient tables;
+        try
+        {
+            var options = new TableClientOptions();
+            options.Retry.MaxRetries = 2;
+            tables = new TableServiceClient(settings.StorageConnection, options);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException)
+        {
+            // The parser's message quotes parts of the string; none of it is shown.
+            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: not a storage connection string (expected DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;…, or UseDevelopmentStorage=true)", e);
+        }
+        try
+        {
+            await foreach (var _ in tables.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages()) break;
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
+        {
+            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its table storage could not be reached ({Console.ErrorCause.Of(e)})", e);
+        }
+    }
+
     // Azurite 3.37 rejects the newest blob API version that the SDK speaks by default.
     public static BlobServiceClient Blobs(ClusterSettings settings) =>
         new(settings.StorageConnection, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2026_06_06));

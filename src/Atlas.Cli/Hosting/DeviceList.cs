@@ -10,11 +10,10 @@ public static class DeviceList
     {
         if (value.Trim() == "all")
         {
-            TorchRuntime.Initialize();
-            int count = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
-            if (count == 0)
+            int found = CudaDeviceCount();
+            if (found == 0)
                 throw new AtlasInputException($"--devices all: no CUDA device found (set {TorchRuntime.LibTorchFolderVariable} to a CUDA build's torch/lib; `atlas doctor` shows what loaded)");
-            return Enumerable.Range(0, count).ToList();
+            return Enumerable.Range(0, found).ToList();
         }
         var parts = value.Split(',', StringSplitOptions.TrimEntries);
         var devices = new List<int>();
@@ -26,5 +25,12 @@ public static class DeviceList
             devices.Add(index);
         }
         return devices;
+    }
+
+    /// <summary>The CUDA devices libtorch sees here (0 without a CUDA build or GPU).</summary>
+    public static int CudaDeviceCount()
+    {
+        TorchRuntime.Initialize();
+        return torch.cuda.is_available() ? torch.cuda.device_count() : 0;
     }
 }

@@ -87,4 +87,42 @@ public class BenchVerbTests
         Assert.True(outcome.ExitCode == 2, outcome.ToString());
         Assert.Equal($"error: {expected}", outcome.StdErr.Trim());
     }
+
+    /// <summary>
+    /// Values the fuzzing found crashing (libtorch's abort on --threads 0, a division by zero, "Sequence contains no elements"),
+    /// hanging (--threads 10000), accepted (--steps 0, --images -1 printed negative images/s) or refused naming
+    /// something else (a config field, .NET's "Parameter 'count'").
+    /// </summary>
+    [Theory]
+    [InlineData("--threads: must be between 1 and 1024", "featurevis", "--steps", "2", "--single", "0", "--units", "2", "--threads", "0")]
+    [InlineData("--threads: must be between 1 and 1024", "featurevis", "--threads", "-1")]
+    [InlineData("--threads: must be between 1 and 1024", "featurevis", "--threads", "10000")]
+    [InlineData("--max-batch: must be a positive number of pictures", "featurevis", "--steps", "2", "--single", "0", "--units", "2", "--max-batch", "0")]
+    [InlineData("--max-batch: must be a positive number of pictures", "featurevis", "--max-batch", "-1")]
+    [InlineData("--steps: must be a positive number", "featurevis", "--steps", "0")]
+    [InlineData("--units: must be a positive number of channels", "featurevis", "--units", "0")]
+    [InlineData("--single: must be 0 (skips) or a positive number of channels", "featurevis", "--single", "-1")]
+    [InlineData("--compare-precision: must be 0 (skips) or a positive number of channels", "featurevis", "--compare-precision", "-1")]
+    [InlineData("--precision: 'float16' is not auto, float32 or bfloat16", "featurevis", "--precision", "float16")]
+    public async Task A_bad_option_is_refused_in_one_line_naming_it(string expected, params string[] args)
+    {
+        var folder = TestData.NewTempFolder("bench-refusal");
+        var file = Path.Combine(folder, "a-file");
+        await File.WriteAllTextAsync(file, "not a folder");
+        var photos = Path.Combine(folder, "images");
+        if (args.Contains("{photos}")) await TestData.WriteColourImagesAsync(folder);
+        string Filled(string text) => text.Replace("{file}", file).Replace("{photos}", photos);
+
+        try
+        {
+            var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), ["bench", .. args.Select(Filled)]);
+
+            Assert.True(outcome.ExitCode == 2, outcome.ToString());
+            Assert.Equal($"error: {Filled(expected)}", outcome.StdErr.Trim());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

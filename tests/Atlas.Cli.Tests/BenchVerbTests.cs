@@ -104,6 +104,10 @@ public class BenchVerbTests
     [InlineData("--single: must be 0 (skips) or a positive number of channels", "featurevis", "--single", "-1")]
     [InlineData("--compare-precision: must be 0 (skips) or a positive number of channels", "featurevis", "--compare-precision", "-1")]
     [InlineData("--precision: 'float16' is not auto, float32 or bfloat16", "featurevis", "--precision", "float16")]
+    [InlineData("--workers: must be a positive number", "coordination", "--workers", "0", "--units", "10")]
+    [InlineData("--workers: must be a positive number", "coordination", "--workers", "-1", "--units", "10")]
+    [InlineData("--units: must be a positive number", "coordination", "--units", "0")]
+    [InlineData("--units: must be a positive number", "coordination", "--units", "-5")]
     public async Task A_bad_option_is_refused_in_one_line_naming_it(string expected, params string[] args)
     {
         var folder = TestData.NewTempFolder("bench-refusal");

@@ -81,6 +81,8 @@ public static class BenchCommand
         var command = new Command("coordination", $"Units/s one job grain hands out (memory state, and Azure Blob state when {ClusterSettings.ConnectionVariable} is set); with --demo, overhead per unit of a real job") { units, workers, demo };
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
+            if (parse.GetValue(units) <= 0) throw new Core.AtlasInputException("--units: must be a positive number");
+            if (parse.GetValue(workers) <= 0) throw new Core.AtlasInputException("--workers: must be a positive number");
             var figures = new List<CoordinationBench.Figures>
             {
                 await CoordinationBench.RunAsync(parse.GetValue(units), parse.GetValue(workers), null, logger, cancellationToken),

@@ -91,7 +91,8 @@ public class BenchVerbTests
     /// <summary>
     /// Values the fuzzing found crashing (libtorch's abort on --threads 0, a division by zero, "Sequence contains no elements"),
     /// hanging (--threads 10000), accepted (--steps 0, --images -1 printed negative images/s) or refused naming
-    /// something else (a config field, .NET's "Parameter 'count'").
+    /// something else (a config field, .NET's "Parameter 'count'"). In the arguments, {file} is a regular file and
+    /// {photos} an image folder.
     /// </summary>
     [Theory]
     [InlineData("--threads: must be between 1 and 1024", "featurevis", "--steps", "2", "--single", "0", "--units", "2", "--threads", "0")]
@@ -108,6 +109,9 @@ public class BenchVerbTests
     [InlineData("--workers: must be a positive number", "coordination", "--workers", "-1", "--units", "10")]
     [InlineData("--units: must be a positive number", "coordination", "--units", "0")]
     [InlineData("--units: must be a positive number", "coordination", "--units", "-5")]
+    [InlineData("--keep-photos: '{file}' is a file, not a folder", "decode", "--keep-photos", "{file}", "--images", "2")]
+    [InlineData("--keep-photos: '{file}/photos' cannot be made: '{file}' is a file, not a folder", "decode", "--keep-photos", "{file}/photos", "--images", "2")]
+    [InlineData("--pixel-cache: '{file}' is a file, not a folder", "examples", "--model", "demo-cnn", "--folder", "{photos}", "--pixel-cache", "{file}")]
     public async Task A_bad_option_is_refused_in_one_line_naming_it(string expected, params string[] args)
     {
         var folder = TestData.NewTempFolder("bench-refusal");
@@ -123,6 +127,27 @@ public class BenchVerbTests
 
             Assert.True(outcome.ExitCode == 2, outcome.ToString());
             Assert.Equal($"error: {Filled(expected)}", outcome.StdErr.Trim());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A pixel cache that cannot be made for another reason (here /proc, where nothing can be made, even by root) is refused as the option, not as the config field dataset.pixelCache.</summary>
+    [Fact]
+    public async Task A_pixel_cache_that_cannot_be_made_is_named_as_the_option()
+    {
+        if (!OperatingSystem.IsLinux()) return; // /proc
+        var folder = TestData.NewTempFolder("bench-pixel-cache");
+        try
+        {
+            await TestData.WriteColourImagesAsync(folder);
+            var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "bench", "examples", "--model", "demo-cnn", "--folder", Path.Combine(folder, "images"), "--pixel-cache", "/proc/atlas-pixel-cache");
+            Assert.True(outcome.ExitCode == 2, outcome.ToString());
+            var error = Assert.Single(outcome.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+            Assert.StartsWith("error: --pixel-cache: cannot create '/proc/atlas-pixel-cache/", error);
+            Assert.DoesNotContain("   at ", outcome.StdErr);
         }
         finally
         {

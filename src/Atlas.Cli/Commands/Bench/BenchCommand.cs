@@ -45,7 +45,14 @@ public static class BenchCommand
             if (parse.GetValue(batch) is <= 0) throw new Core.AtlasInputException("--batch: must be a positive number of images");
             var atlasConfig = parse.GetValue(config) is { } file ? Core.Configuration.AtlasConfigLoader.Load(file.FullName) : null;
             var photos = ExamplesPhotos(parse.GetValue(folder), parse.GetValue(pixelCache), atlasConfig is not null);
-            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig, photos);
+            try
+            {
+                ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig, photos);
+            }
+            catch (Core.AtlasInputException e) when (photos?.PixelCache is not null && e.Message.StartsWith("dataset.pixelCache: ", StringComparison.Ordinal))
+            {
+                throw new Core.AtlasInputException($"--pixel-cache: {e.Message["dataset.pixelCache: ".Length..]}", e); // the cache names the config's field
+            }
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;
@@ -70,6 +77,7 @@ public static class BenchCommand
             throw new Core.AtlasInputException($"--folder: {e.Message["dataset.path: ".Length..]}", e); // the listing names the config's field
         }
         if (files == 0) throw new Core.AtlasInputException($"--folder: no images in '{folder.FullName}' (one subfolder per class, .jpg/.png/.bmp/.webp files)");
+        if (pixelCache is not null) BenchChecks.WritableFolder("--pixel-cache", pixelCache);
         return new ExamplesBench.Photos(folder.FullName, pixelCache?.FullName);
     }
 

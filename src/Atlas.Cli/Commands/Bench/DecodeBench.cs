@@ -30,6 +30,7 @@ public static class DecodeBench
             var kept = parse.GetValue(keep);
             if (given is { Exists: false }) throw new Core.AtlasInputException($"--folder: '{given.FullName}' not found");
             if (given is not null && kept is not null) throw new Core.AtlasInputException("--keep-photos: not with --folder (only synthetic photos are written)");
+            if (kept is not null) BenchChecks.WritableFolder("--keep-photos", kept);
             var scratch = Directory.CreateTempSubdirectory("atlas-bench-decode-");
             try
             {

@@ -111,6 +111,8 @@ public class BenchVerbTests
     [InlineData("--units: must be a positive number", "coordination", "--units", "-5")]
     [InlineData("--keep-photos: '{file}' is a file, not a folder", "decode", "--keep-photos", "{file}", "--images", "2")]
     [InlineData("--keep-photos: '{file}/photos' cannot be made: '{file}' is a file, not a folder", "decode", "--keep-photos", "{file}/photos", "--images", "2")]
+    [InlineData("--images: must be a positive number", "examples", "--model", "demo-cnn", "--images", "-1")]
+    [InlineData("--images: must be a positive number", "examples", "--model", "demo-cnn", "--images", "0")]
     [InlineData("--pixel-cache: '{file}' is a file, not a folder", "examples", "--model", "demo-cnn", "--folder", "{photos}", "--pixel-cache", "{file}")]
     public async Task A_bad_option_is_refused_in_one_line_naming_it(string expected, params string[] args)
     {

@@ -42,6 +42,7 @@ public static class BenchCommand
                             from merge in BenchModels.BranchMerges(parse.GetValue(branches)!, type)
                             from spaceToDepth in BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type)
                             select new ExamplesBench.Variant(layout, fold, transfer, type, merge, spaceToDepth)).ToList();
+            if (parse.GetValue(images) <= 0) throw new Core.AtlasInputException("--images: must be a positive number");
             if (parse.GetValue(batch) is <= 0) throw new Core.AtlasInputException("--batch: must be a positive number of images");
             var atlasConfig = parse.GetValue(config) is { } file ? Core.Configuration.AtlasConfigLoader.Load(file.FullName) : null;
             var photos = ExamplesPhotos(parse.GetValue(folder), parse.GetValue(pixelCache), atlasConfig is not null);

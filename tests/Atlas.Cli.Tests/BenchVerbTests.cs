@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Atlas.Cli.Tests;
 
 /// <summary>The benchmark verbs that need no trained model run end to end and print their table; their figures are never asserted.</summary>
@@ -154,6 +156,50 @@ public class BenchVerbTests
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    /// <summary>
+    /// Ctrl+C (SIGINT) or SIGTERM while synthetic photos are being written: the verb stops, deletes its temporary folder
+    /// (it can hold gigabytes) and exits 130 as other verbs do. Run synchronously, it had no handler for either: the
+    /// runtime ended it at once (exit 130, or 143 for SIGTERM, without "cancelled") and the folder stayed behind.
+    /// </summary>
+    [Theory]
+    [InlineData(2)] // SIGINT
+    [InlineData(15)] // SIGTERM
+    public async Task An_interrupted_bench_decode_deletes_its_temporary_folder_and_exits_130(int signal)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return; // POSIX signals
+        var before = Directory.GetDirectories(Path.GetTempPath(), "atlas-bench-decode-*").ToHashSet();
+        // Enough photos that writing them takes seconds (about 200 a second on two cores): the signal arrives while they are written.
+        using var process = CliProcess.Start(new Dictionary<string, string>(), "bench", "decode", "--images", "3000", "--size", "32");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            // Signalled once photos are being written, so the verb is at work, well past its start.
+            string? scratch = null;
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            while (scratch is null || !Directory.EnumerateFiles(scratch, "*.jpg", SearchOption.AllDirectories).Any())
+            {
+                Assert.True(DateTime.UtcNow < deadline && !process.HasExited, "bench decode started writing photos within a minute");
+                await Task.Delay(50);
+                scratch ??= Directory.GetDirectories(Path.GetTempPath(), "atlas-bench-decode-*").FirstOrDefault(d => !before.Contains(d));
+            }
+            Assert.Equal(0, kill(process.Id, signal));
+            using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await process.WaitForExitAsync(wait.Token);
+            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{await stdout}\n{await stderr}");
+            Assert.Equal("cancelled", (await stderr).Trim().Split('\n')[^1]);
+            Assert.DoesNotContain("   at ", await stderr);
+            Assert.False(Directory.Exists(scratch), $"{scratch} was deleted");
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
     }
 }

@@ -32,7 +32,7 @@ public static class BenchCommand
         var folder = new Option<DirectoryInfo?>("--folder") { Description = "Scan this image folder's photos (one subfolder per class; the first --images) with the random-weight network instead of noise: decoding included, as in a real pass" };
         var pixelCache = new Option<DirectoryInfo?>("--pixel-cache") { Description = "With --folder: keep decoded pixels in this folder (dataset.pixelCache); the first run fills it, later runs read it" };
         var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights and noise images or a folder's photos, or a config's own)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution, config, folder, pixelCache };
-        command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
+        command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             Core.TorchRuntime.Initialize();
             var variants = (from layout in BenchModels.Layouts(parse.GetValue(memoryFormat)!)
@@ -46,15 +46,19 @@ public static class BenchCommand
             if (parse.GetValue(batch) is <= 0) throw new Core.AtlasInputException("--batch: must be a positive number of images");
             var atlasConfig = parse.GetValue(config) is { } file ? Core.Configuration.AtlasConfigLoader.Load(file.FullName) : null;
             var photos = ExamplesPhotos(parse.GetValue(folder), parse.GetValue(pixelCache), atlasConfig is not null);
+            // System.CommandLine hands Ctrl+C and SIGTERM to the token only once the action has returned its task: run
+            // synchronously, the pass went without (SIGTERM ended it with exit 143, not the 130 of an interrupt).
+            await Task.Yield();
             try
             {
-                ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig, photos);
+                ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig, photos, cancellationToken);
             }
             catch (Core.AtlasInputException e) when (photos?.PixelCache is not null && e.Message.StartsWith("dataset.pixelCache: ", StringComparison.Ordinal))
             {
                 throw new Core.AtlasInputException($"--pixel-cache: {e.Message["dataset.pixelCache: ".Length..]}", e); // the cache names the config's field
             }
-            return Task.FromResult(ExitCodes.Success);
+            cancellationToken.ThrowIfCancellationRequested(); // interrupted at the last moment: still the interrupt's exit code
+            return ExitCodes.Success;
         }));
         return command;
     }

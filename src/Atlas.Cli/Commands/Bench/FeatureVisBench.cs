@@ -45,7 +45,7 @@ public static class FeatureVisBench
         var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
         var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
             { model, configFile, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, inputConvolution, branchRows, maxBatch, fullSet, compare, threads, reluOverride };
-        command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
+        command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             // Checked before libtorch starts: it aborts the process on a thread count below 1.
             if (parse.GetValue(threads) is < 1 or > MostThreads) throw new AtlasInputException($"--threads: must be between 1 and {MostThreads}");
@@ -56,6 +56,9 @@ public static class FeatureVisBench
             if (parse.GetValue(maxBatch) is <= 0) throw new AtlasInputException("--max-batch: must be a positive number of pictures");
             if (parse.GetValue(precision) is not ("auto" or "float32" or "bfloat16") and var named)
                 throw new AtlasInputException($"--precision: '{named}' is not auto, float32 or bfloat16");
+            // System.CommandLine hands Ctrl+C and SIGTERM to the token only once the action has returned its task: run
+            // synchronously, the renders went without (SIGTERM ended them with exit 143, not the 130 of an interrupt).
+            await Task.Yield();
             TorchRuntime.Initialize(parse.GetValue(threads));
             var architecture = parse.GetValue(model)!;
             int? side = parse.GetValue(size);
@@ -171,7 +174,8 @@ public static class FeatureVisBench
                 logger.Information("PRECISION bfloat16 vs float32 over {Units} channels: objective ratio mean {Mean:F3} min {Min:F3}, pixel correlation mean {Correlation:F3}",
                     summary.Units, summary.MeanObjectiveRatio, summary.MinObjectiveRatio, summary.MeanPixelCorrelation);
             }
-            return Task.FromResult(ExitCodes.Success);
+            cancellationToken.ThrowIfCancellationRequested(); // interrupted at the last moment: still the interrupt's exit code
+            return ExitCodes.Success;
         }));
         return command;
     }

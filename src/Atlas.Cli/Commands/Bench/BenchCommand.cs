@@ -32,7 +32,7 @@ public static class BenchCommand
         var folder = new Option<DirectoryInfo?>("--folder") { Description = "Scan this image folder's photos (one subfolder per class; the first --images) with the random-weight network instead of noise: decoding included, as in a real pass" };
         var pixelCache = new Option<DirectoryInfo?>("--pixel-cache") { Description = "With --folder: keep decoded pixels in this folder (dataset.pixelCache); the first run fills it, later runs read it" };
         var command = new Command("examples", "Dataset images/s of a top-k pass over every atlas layer (random weights and noise images or a folder's photos, or a config's own)") { model, images, batch, memoryFormat, pixels, batchNorm, precision, branches, inputConvolution, config, folder, pixelCache };
-        command.SetAction(AtlasCli.Guarded((parse, logger, _) =>
+        command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             Core.TorchRuntime.Initialize();
             var variants = (from layout in BenchModels.Layouts(parse.GetValue(memoryFormat)!)
@@ -42,11 +42,23 @@ public static class BenchCommand
                             from merge in BenchModels.BranchMerges(parse.GetValue(branches)!, type)
                             from spaceToDepth in BenchModels.InputSpaceToDepth(parse.GetValue(inputConvolution)!, type)
                             select new ExamplesBench.Variant(layout, fold, transfer, type, merge, spaceToDepth)).ToList();
+            if (parse.GetValue(images) <= 0) throw new Core.AtlasInputException("--images: must be a positive number");
             if (parse.GetValue(batch) is <= 0) throw new Core.AtlasInputException("--batch: must be a positive number of images");
             var atlasConfig = parse.GetValue(config) is { } file ? Core.Configuration.AtlasConfigLoader.Load(file.FullName) : null;
             var photos = ExamplesPhotos(parse.GetValue(folder), parse.GetValue(pixelCache), atlasConfig is not null);
-            ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig, photos);
-            return Task.FromResult(ExitCodes.Success);
+            // System.CommandLine hands Ctrl+C and SIGTERM to the token only once the action has returned its task: run
+            // synchronously, the pass went without (SIGTERM ended it with exit 143, not the 130 of an interrupt).
+            await Task.Yield();
+            try
+            {
+                ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig, photos, cancellationToken);
+            }
+            catch (Core.AtlasInputException e) when (photos?.PixelCache is not null && e.Message.StartsWith("dataset.pixelCache: ", StringComparison.Ordinal))
+            {
+                throw new Core.AtlasInputException($"--pixel-cache: {e.Message["dataset.pixelCache: ".Length..]}", e); // the cache names the config's field
+            }
+            cancellationToken.ThrowIfCancellationRequested(); // interrupted at the last moment: still the interrupt's exit code
+            return ExitCodes.Success;
         }));
         return command;
     }
@@ -70,6 +82,7 @@ public static class BenchCommand
             throw new Core.AtlasInputException($"--folder: {e.Message["dataset.path: ".Length..]}", e); // the listing names the config's field
         }
         if (files == 0) throw new Core.AtlasInputException($"--folder: no images in '{folder.FullName}' (one subfolder per class, .jpg/.png/.bmp/.webp files)");
+        if (pixelCache is not null) BenchChecks.WritableFolder("--pixel-cache", pixelCache);
         return new ExamplesBench.Photos(folder.FullName, pixelCache?.FullName);
     }
 
@@ -81,6 +94,8 @@ public static class BenchCommand
         var command = new Command("coordination", $"Units/s one job grain hands out (memory state, and Azure Blob state when {ClusterSettings.ConnectionVariable} is set); with --demo, overhead per unit of a real job") { units, workers, demo };
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
+            if (parse.GetValue(units) <= 0) throw new Core.AtlasInputException("--units: must be a positive number");
+            if (parse.GetValue(workers) <= 0) throw new Core.AtlasInputException("--workers: must be a positive number");
             var figures = new List<CoordinationBench.Figures>
             {
                 await CoordinationBench.RunAsync(parse.GetValue(units), parse.GetValue(workers), null, logger, cancellationToken),

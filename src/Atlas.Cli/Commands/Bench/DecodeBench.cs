@@ -21,7 +21,7 @@ public static class DecodeBench
         var size = new Option<int>("--size") { Description = "The model's input side the images are decoded to", DefaultValueFactory = _ => 224 };
         var keep = new Option<DirectoryInfo?>("--keep-photos") { Description = "Write the synthetic photos to this folder and keep them (for `atlas bench examples --folder`); not with --folder" };
         var command = new Command("decode", "Images/s this machine decodes from an image folder to a model's input (the ceiling of a dataset pass over photos), and reads back from a pixel cache (dataset.pixelCache)") { folder, images, size, keep };
-        command.SetAction(AtlasCli.Guarded((parse, _, cancellationToken) =>
+        command.SetAction(AtlasCli.Guarded(async (parse, _, cancellationToken) =>
         {
             int count = parse.GetValue(images), side = parse.GetValue(size);
             if (count <= 0) throw new Core.AtlasInputException("--images: must be a positive number");
@@ -30,25 +30,31 @@ public static class DecodeBench
             var kept = parse.GetValue(keep);
             if (given is { Exists: false }) throw new Core.AtlasInputException($"--folder: '{given.FullName}' not found");
             if (given is not null && kept is not null) throw new Core.AtlasInputException("--keep-photos: not with --folder (only synthetic photos are written)");
+            if (kept is not null) BenchChecks.WritableFolder("--keep-photos", kept);
+            // System.CommandLine hands Ctrl+C and SIGTERM to the token only once the action has returned its task: run
+            // synchronously, the whole bench went without (the runtime ended it at once, exit 130 or 143, leaving the scratch folder).
+            await Task.Yield();
             var scratch = Directory.CreateTempSubdirectory("atlas-bench-decode-");
             try
             {
                 string source = given?.FullName ?? kept?.FullName ?? Path.Combine(scratch.FullName, "photos");
-                if (given is null) WriteSyntheticPhotos(source, count);
+                if (given is null) WriteSyntheticPhotos(source, count, cancellationToken);
                 var (firstMs, againMs, files) = TimeListing(source);
                 AnsiConsole.MarkupLineInterpolated($"Listing {files} files: {firstMs:F0} ms the first time, {againMs:F1} ms when opened again unchanged");
                 Core.TorchRuntime.Initialize(); // the batch buffers are host tensors
                 var figures = new List<Figures>(Run(source, count, side, cancellationToken));
                 figures.AddRange(RunCached(source, Path.Combine(scratch.FullName, "pixels"), count, side, cancellationToken));
                 Print(figures);
-                var png = TimePngEncoding(source, count, side);
+                var png = TimePngEncoding(source, count, side, cancellationToken);
                 AnsiConsole.MarkupLineInterpolated($"PNG encoding of {png.Pictures} decoded images (what the reduce unit stores for the site): {png.MsOnOneCore:F1} ms a picture on one core, {png.PerSecondOnAllCores:F0} pictures/s on all cores, {png.Kilobytes:F0} KB each");
             }
             finally
             {
                 scratch.Delete(recursive: true);
             }
-            return Task.FromResult(ExitCodes.Success);
+            // Interrupted at the last moment, the figures may be incomplete: the interrupt is reported all the same (exit 130).
+            cancellationToken.ThrowIfCancellationRequested();
+            return ExitCodes.Success;
         }));
         return command;
     }
@@ -110,19 +116,24 @@ public static class DecodeBench
     }
 
     /// <summary>Encodes up to 200 of the folder's decoded images as the reduce unit does, one at a time and then on all cores.</summary>
-    public static (int Pictures, double MsOnOneCore, double PerSecondOnAllCores, double Kilobytes) TimePngEncoding(string folder, int images, int size)
+    public static (int Pictures, double MsOnOneCore, double PerSecondOnAllCores, double Kilobytes) TimePngEncoding(string folder, int images, int size, CancellationToken cancellationToken)
     {
         using var data = new ImageFolderDataset(folder, ImageGeometry.For(size, 3));
         int count = Math.Min(Math.Min(images, 200), data.Count);
+        cancellationToken.ThrowIfCancellationRequested();
         var pixels = data.Read(0, count).Pixels;
         int stride = data.Channels * data.Height * data.Width;
-        byte[] Encode(int i) => Core.Imaging.PngEncoder.Encode(pixels.AsSpan(i * stride, stride), data.Channels, data.Height, data.Width);
+        byte[] Encode(int i)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Core.Imaging.PngEncoder.Encode(pixels.AsSpan(i * stride, stride), data.Channels, data.Height, data.Width);
+        }
         Encode(0);
         var clock = Stopwatch.StartNew();
         long bytes = Enumerable.Range(0, count).Sum(i => (long)Encode(i).Length);
         double oneCore = clock.Elapsed.TotalMilliseconds / count;
         clock.Restart();
-        Enumerable.Range(0, count).AsParallel().Select(i => Encode(i).Length).Sum();
+        Enumerable.Range(0, count).AsParallel().WithCancellation(cancellationToken).Select(i => Encode(i).Length).Sum();
         return (count, oneCore, count / clock.Elapsed.TotalSeconds, bytes / 1024.0 / count);
     }
 
@@ -135,9 +146,9 @@ public static class DecodeBench
     }
 
     /// <summary>Writes <paramref name="images"/> 500×375 JPEGs (quality 90) in four class folders under <paramref name="folder"/>.</summary>
-    public static void WriteSyntheticPhotos(string folder, int images)
+    public static void WriteSyntheticPhotos(string folder, int images, CancellationToken cancellationToken)
     {
-        Parallel.For(0, images, i =>
+        Parallel.For(0, images, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             var random = new Random(i);
             using var bitmap = new SKBitmap(500, 375);

@@ -39,7 +39,8 @@ public static class ExamplesBench
     /// <param name="requestedBatch">Images per forward pass; null sizes it as the dataset pass does (<see cref="ScanBatchSize"/>).</param>
     /// <param name="config">An atlas config whose checkpoint and data set to measure (a user's own network and images), instead of random weights and noise.</param>
     /// <param name="photos">An image folder to scan with the random-weight network instead of noise (ignored with <paramref name="config"/>).</param>
-    public static void Run(string architecture, int images, int? requestedBatch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger, AtlasConfig? config = null, Photos? photos = null)
+    /// <param name="cancellationToken">Ctrl+C or SIGTERM: the pass stops between batches.</param>
+    public static void Run(string architecture, int images, int? requestedBatch, int k, IReadOnlyList<Variant> variants, Serilog.ILogger logger, AtlasConfig? config = null, Photos? photos = null, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<string> classNames = [];
         if (config is not null)
@@ -51,6 +52,7 @@ public static class ExamplesBench
         var results = new Dictionary<Variant, IReadOnlyDictionary<string, TopKTable>>();
         foreach (var variant in variants)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var network = new BenchModels.NetworkVariant(variant.Precision, variant.ChannelsLast, variant.Fold, MergeBranches: variant.MergeBranches, InputSpaceToDepth: variant.InputSpaceToDepth);
             var (model, rewrites) = config is null ? BenchModels.BuildVariant(architecture, null, network) : BenchModels.LoadVariant(config, classNames, network);
             using var _ = model;
@@ -66,9 +68,9 @@ public static class ExamplesBench
             // batches as the timed pass has readers, so that the page-locked buffers it pins (which
             // HostBufferPool keeps) are all there before the clock starts.
             int warmBatches = ModelDevice.Of(model).type == TorchSharp.DeviceType.CUDA ? BatchPrefetcher.MostReaders : 1;
-            DatasetExampleScanner.Scan(model, data, layers, 0, Math.Min(warmBatches * batch, images), k, batch, packBytes: variant.PackBytes);
+            DatasetExampleScanner.Scan(model, data, layers, 0, Math.Min(warmBatches * batch, images), k, batch, cancellationToken: cancellationToken, packBytes: variant.PackBytes);
             var clock = Stopwatch.StartNew();
-            results[variant] = DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch, packBytes: variant.PackBytes);
+            results[variant] = DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch, cancellationToken: cancellationToken, packBytes: variant.PackBytes);
             var seconds = clock.Elapsed.TotalSeconds;
             if (data is PixelCacheDataset cache)
                 logger.Information("PIXELCACHE {Decoded} images decoded, {FromCache} read back from the cache (the warm-up pass included)", cache.Served.Decoded, cache.Served.FromCache);

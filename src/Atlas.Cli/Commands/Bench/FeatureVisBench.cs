@@ -15,6 +15,12 @@ namespace Atlas.Cli.Commands.Bench;
 /// </summary>
 public static class FeatureVisBench
 {
+    /// <summary>
+    /// Most --threads: far above any machine's cores (torch threads beyond them only contend), and low enough that
+    /// libtorch's pool starts (10,000 threads ran for ever).
+    /// </summary>
+    private const int MostThreads = 1024;
+
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "demo-cnn or a zoo architecture such as googlenet", DefaultValueFactory = _ => DemoCnn.ArchitectureName };
@@ -34,13 +40,25 @@ public static class FeatureVisBench
         var maxBatch = new Option<int?>("--max-batch") { Description = "Most pictures per optimisation (default: sized from free device memory)" };
         var fullSet = new Option<bool>("--full-set") { Description = "Also time the atlas's full set per unit (channel, negative, neuron, 4 diversity), batched" };
         var compare = new Option<int>("--compare-precision") { Description = "Render this many channels in float32 and bfloat16 and compare the pictures (0 skips)", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: all cores)" };
+        var threads = new Option<int?>("--threads") { Description = $"Torch CPU threads, 1 to {MostThreads} (default: all cores)" };
         var configFile = new Option<FileInfo?>("--config") { Description = "An atlas config whose model (its checkpoint, or a TorchScript archive) to render instead of --model's random weights; --size does not apply" };
         var reluOverride = new Option<bool>("--relu-override") { Description = "Lucid's ReLU gradient override at the target layer", DefaultValueFactory = _ => true };
         var command = new Command("featurevis", "Feature-visualization channels/s: one channel at a time versus the batched engine (Lucid's recipe, random weights)")
             { model, configFile, layer, allLayers, units, single, steps, size, precision, memoryFormat, batchNorm, maxPool, branches, inputConvolution, branchRows, maxBatch, fullSet, compare, threads, reluOverride };
-        command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
+        command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
+            // Checked before libtorch starts: it aborts the process on a thread count below 1.
+            if (parse.GetValue(threads) is < 1 or > MostThreads) throw new AtlasInputException($"--threads: must be between 1 and {MostThreads}");
+            if (parse.GetValue(steps) <= 0) throw new AtlasInputException("--steps: must be a positive number");
+            if (parse.GetValue(units) <= 0) throw new AtlasInputException("--units: must be a positive number of channels");
+            if (parse.GetValue(single) < 0) throw new AtlasInputException("--single: must be 0 (skips) or a positive number of channels");
+            if (parse.GetValue(compare) < 0) throw new AtlasInputException("--compare-precision: must be 0 (skips) or a positive number of channels");
+            if (parse.GetValue(maxBatch) is <= 0) throw new AtlasInputException("--max-batch: must be a positive number of pictures");
+            if (parse.GetValue(precision) is not ("auto" or "float32" or "bfloat16") and var named)
+                throw new AtlasInputException($"--precision: '{named}' is not auto, float32 or bfloat16");
+            // System.CommandLine hands Ctrl+C and SIGTERM to the token only once the action has returned its task: run
+            // synchronously, the renders went without (SIGTERM ended them with exit 143, not the 130 of an interrupt).
+            await Task.Yield();
             TorchRuntime.Initialize(parse.GetValue(threads));
             var architecture = parse.GetValue(model)!;
             int? side = parse.GetValue(size);
@@ -156,7 +174,8 @@ public static class FeatureVisBench
                 logger.Information("PRECISION bfloat16 vs float32 over {Units} channels: objective ratio mean {Mean:F3} min {Min:F3}, pixel correlation mean {Correlation:F3}",
                     summary.Units, summary.MeanObjectiveRatio, summary.MinObjectiveRatio, summary.MeanPixelCorrelation);
             }
-            return Task.FromResult(ExitCodes.Success);
+            cancellationToken.ThrowIfCancellationRequested(); // interrupted at the last moment: still the interrupt's exit code
+            return ExitCodes.Success;
         }));
         return command;
     }

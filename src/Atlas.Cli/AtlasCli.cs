@@ -61,6 +61,10 @@ public static class AtlasCli
     public static Func<ParseResult, CancellationToken, Task<int>> Guarded(Func<ParseResult, ILogger, CancellationToken, Task<int>> body) =>
         async (parse, cancellationToken) =>
         {
+            // System.CommandLine hands Ctrl+C and SIGTERM to the token only once the action has returned its task: a
+            // verb that worked synchronously first (a bench pass, a run's preparation) went without, and the runtime
+            // ended it at once (exit 143 for SIGTERM, its temporary files left). Yielding returns the task first.
+            await Task.Yield();
             Serilog.Events.LogEventLevel level;
             try
             {

@@ -46,9 +46,6 @@ public static class BenchCommand
             if (parse.GetValue(batch) is <= 0) throw new Core.AtlasInputException("--batch: must be a positive number of images");
             var atlasConfig = parse.GetValue(config) is { } file ? Core.Configuration.AtlasConfigLoader.Load(file.FullName) : null;
             var photos = ExamplesPhotos(parse.GetValue(folder), parse.GetValue(pixelCache), atlasConfig is not null);
-            // System.CommandLine hands Ctrl+C and SIGTERM to the token only once the action has returned its task: run
-            // synchronously, the pass went without (SIGTERM ended it with exit 143, not the 130 of an interrupt).
-            await Task.Yield();
             try
             {
                 ExamplesBench.Run(parse.GetValue(model)!, parse.GetValue(images), parse.GetValue(batch), k: 9, variants, logger, atlasConfig, photos, cancellationToken);

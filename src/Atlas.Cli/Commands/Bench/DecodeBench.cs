@@ -31,9 +31,6 @@ public static class DecodeBench
             if (given is { Exists: false }) throw new Core.AtlasInputException($"--folder: '{given.FullName}' not found");
             if (given is not null && kept is not null) throw new Core.AtlasInputException("--keep-photos: not with --folder (only synthetic photos are written)");
             if (kept is not null) BenchChecks.WritableFolder("--keep-photos", kept);
-            // System.CommandLine hands Ctrl+C and SIGTERM to the token only once the action has returned its task: run
-            // synchronously, the whole bench went without (the runtime ended it at once, exit 130 or 143, leaving the scratch folder).
-            await Task.Yield();
             var scratch = Directory.CreateTempSubdirectory("atlas-bench-decode-");
             try
             {

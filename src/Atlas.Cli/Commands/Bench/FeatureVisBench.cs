@@ -56,9 +56,6 @@ public static class FeatureVisBench
             if (parse.GetValue(maxBatch) is <= 0) throw new AtlasInputException("--max-batch: must be a positive number of pictures");
             if (parse.GetValue(precision) is not ("auto" or "float32" or "bfloat16") and var named)
                 throw new AtlasInputException($"--precision: '{named}' is not auto, float32 or bfloat16");
-            // System.CommandLine hands Ctrl+C and SIGTERM to the token only once the action has returned its task: run
-            // synchronously, the renders went without (SIGTERM ended them with exit 143, not the 130 of an interrupt).
-            await Task.Yield();
             TorchRuntime.Initialize(parse.GetValue(threads));
             var architecture = parse.GetValue(model)!;
             int? side = parse.GetValue(size);

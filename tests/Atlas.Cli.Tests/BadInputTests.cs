@@ -319,6 +319,7 @@ public class BadInputTests
             (["activations", "--model", "demo-cnn", "--weights", await TrainedCheckpoint.GetAsync(), "--image", image, "--out", blocker], $"error: --out: '{blocker}' is a file, not a folder"),
             (["publish", "--store", folder, "--out", Path.Combine(blocker, "site")], $"error: --out: '{Path.Combine(blocker, "site")}' lies under '{blocker}', which is a file"),
             (["publish", "--store", folder, "--to", "s3://bucket/site"], "error: --to: 's3://bucket/site' is not a folder, file:///folder or azure-blob://<container>"),
+            (["publish", "--store", folder, "--out", Path.Combine(folder, "site"), "--title", " "], "error: --title: is blank or holds a control character (a tab, newline, NUL or escape); every page is headed by it"),
             (["publish", "--store", folder, "--to", "file://nas/site"], "error: --to: 'file://nas/site' names the host 'nas'; only this machine's folders can be used (file:///folder or file://localhost/folder)"),
             (["explain", "--model", folder, "--image", image, "--layer", "conv1", "--out", Path.Combine(folder, "out")], $"error: --model: '{folder}' is a folder; give an architecture name (such as resnet18) or an atlas config file"),
         };

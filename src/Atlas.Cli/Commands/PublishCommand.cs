@@ -35,9 +35,12 @@ public static class PublishCommand
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             var selectors = parse.GetValue(only) ?? [];
+            var heading = parse.GetValue(title)!;
+            if (string.IsNullOrWhiteSpace(heading) || heading.Any(char.IsControl))
+                throw new AtlasInputException("--title: is blank or holds a control character (a tab, newline, NUL or escape); every page is headed by it");
             var options = new SiteOptions
             {
-                Title = parse.GetValue(title)!,
+                Title = heading,
                 Include = selectors.Length > 0 ? SiteOptions.Selecting(selectors) : null,
             };
             var target = Target(parse.GetValue(to), parse.GetValue(output), parse.GetValue(store)!);

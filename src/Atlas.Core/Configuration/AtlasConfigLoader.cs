@@ -117,6 +117,10 @@ public static class AtlasConfigLoader
         // The site root's own entries (Atlas.Site's SitePath.RootEntries): an atlas folder by that name would replace them.
         Require(c.Name is null || !(c.Name.Equals("index.html", StringComparison.OrdinalIgnoreCase) || c.Name.Equals("assets", StringComparison.OrdinalIgnoreCase)),
             "name", $"'{c.Name}' is the name of the site's own {(c.Name?.Contains('.') == true ? "home page" : "folder of styles and scripts")}; choose another");
+        // The title heads every page: blank, it leaves the home page's only link to the atlas invisible; control
+        // characters (NUL, ESC) would be written into the HTML as they are.
+        Require(c.Title is null || !string.IsNullOrWhiteSpace(c.Title), "title", "is blank (leave it out to use the name)");
+        Require(c.Title is null || !c.Title.Any(char.IsControl), "title", "holds a control character (a tab, newline, NUL or escape); write it on one line of text");
         Require(!string.IsNullOrWhiteSpace(c.Model.Architecture), "model.architecture", "is required");
         Require(c.Dataset.Kind is "fashion-mnist" or "idx" or "image-folder", "dataset.kind", $"'{c.Dataset.Kind}' is not one of fashion-mnist, idx, image-folder");
         Require(c.Dataset.Split is "train" or "test", "dataset.split", $"'{c.Dataset.Split}' is not train or test");

@@ -67,6 +67,8 @@ public class ZooConfigTests
     [InlineData("\"name\": \"..\"", "name: must start with a letter or digit and be at most 100 characters")]
     [InlineData("\"name\": \".hidden\"", "name: must start with a letter or digit and be at most 100 characters")]
     [InlineData("\"name\": \"index.html\"", "name: 'index.html' is the name of the site's own home page; choose another")]
+    [InlineData("\"name\": \"a\", \"title\": \"  \"", "title: is blank (leave it out to use the name)")]
+    [InlineData("\"name\": \"a\", \"title\": \"red\\u001b[31m\"", "title: holds a control character (a tab, newline, NUL or escape); write it on one line of text")]
     [InlineData("\"name\": \"ASSETS\"", "name: 'ASSETS' is the name of the site's own folder of styles and scripts; choose another")]
     [InlineData("\"name\": \"a\", \"NAME\": \"b\"", "invalid config: NAME: Duplicate property 'name' encountered during deserialization of type 'Atlas.Core.Configuration.AtlasConfig'. (line 1, byte 148)")]
     [InlineData("\"name\": \"a\", \"featureVis\": { \"steps\": \"256\" }", "invalid config: featureVis.steps: The JSON value could not be converted to System.Int32. (line 1, byte 167)")]

@@ -22,7 +22,8 @@ public class UnreadableImagesTests
                 await File.WriteAllBytesAsync(Path.Combine(folder, "images", kind, $"{i}.png"), PngEncoder.Encode(pixels, 1, 28, 28));
             }
         }
-        var broken = Path.Combine(folder, "images", "light", "broken.png");
+        // A name with terminal escapes (a red colour, a window title), as a user's folder may hold.
+        var broken = Path.Combine(folder, "images", "light", "broken\u001b[31m\u001b]0;title\u0007.png");
         await File.WriteAllBytesAsync(broken, Enumerable.Range(0, 300).Select(i => (byte)(i * 31)).ToArray());
         var config = Path.Combine(folder, "config.json");
         await File.WriteAllTextAsync(config, $$"""
@@ -41,7 +42,8 @@ public class UnreadableImagesTests
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), "run", config);
 
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        Assert.Contains($"Dataset images 0-9: 1 of 9 could not be read and are left out of the examples; first {broken}: ", outcome.StdErr);
+        Assert.Contains($"Dataset images 0-9: 1 of 9 could not be read and are left out of the examples; first {broken.Replace("\u001b", "\\u001b").Replace("\u0007", "\\u0007")}: ", outcome.StdErr);
+        Assert.DoesNotContain('\u001b', outcome.StdErr); // written escaped, never reaching the terminal as escapes
         var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
         var manifest = (await store.GetJsonAsync<AtlasManifest>(await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey)))!;
         const int brokenIndex = 8; // files go in ordinal path order: dark/0-3.png, light/0-3.png, then light/broken.png

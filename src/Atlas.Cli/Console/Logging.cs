@@ -22,6 +22,7 @@ public static class Logging
             .MinimumLevel.Override("Microsoft", frameworkLevel)
             .MinimumLevel.Override("Polly", LogEventLevel.Warning)
             .Enrich.FromLogContext()
+            .Enrich.With<ControlCharacterEscaper>()
             .WriteTo.Console(
                 outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}",
                 standardErrorFromLevel: LogEventLevel.Verbose)

@@ -44,6 +44,9 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (initialized) return;
+            // Anything but 1 used to mean off without a word ("yes", "true").
+            if (Environment.GetEnvironmentVariable(CudnnBenchmarkVariable) is { Length: > 0 } autotune && autotune is not ("0" or "1"))
+                throw new AtlasInputException($"{CudnnBenchmarkVariable}: '{autotune}' is not 1 (autotune cuDNN's convolutions) or 0");
             LibTorchFolder = Environment.GetEnvironmentVariable(LibTorchFolderVariable) is { Length: > 0 } folder ? Path.GetFullPath(folder) : null;
             if (LibTorchFolder is not null) LoadedLibraries = PreloadLibTorch(LibTorchFolder);
             try

@@ -153,6 +153,17 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task An_autotuning_switch_that_is_not_0_or_1_is_named()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var image = Path.Combine(TestData.RepoRoot, "tests", "fixtures", "pil-resize", "photo.input.jpg");
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["ATLAS_CUDNN_BENCHMARK"] = "yes" },
+            "activations", "--model", "demo-cnn", "--weights", await TrainedCheckpoint.GetAsync(), "--image", image, "--out", Path.Combine(folder, "out"));
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Equal("error: ATLAS_CUDNN_BENCHMARK: 'yes' is not 1 (autotune cuDNN's convolutions) or 0", outcome.StdErr.Trim());
+    }
+
+    [Fact]
     public async Task A_silo_whose_storage_is_malformed_or_refuses_connections_stops_at_once_with_one_line()
     {
         var malformed = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["ATLAS_STORAGE_CONNECTION"] = "AccountKey=hush;garbage" }, "silo");
@@ -319,6 +330,9 @@ public class BadInputTests
             (["activations", "--model", "demo-cnn", "--weights", await TrainedCheckpoint.GetAsync(), "--image", image, "--out", blocker], $"error: --out: '{blocker}' is a file, not a folder"),
             (["publish", "--store", folder, "--out", Path.Combine(blocker, "site")], $"error: --out: '{Path.Combine(blocker, "site")}' lies under '{blocker}', which is a file"),
             (["publish", "--store", folder, "--to", "s3://bucket/site"], "error: --to: 's3://bucket/site' is not a folder, file:///folder or azure-blob://<container>"),
+            (["activations", "--model", "demo-cnn", "--weights", await TrainedCheckpoint.GetAsync(), "--image", folder, "--out", Path.Combine(folder, "out")], $"error: {folder}: a folder, not an image file"),
+            (["activations", "--model", "demo-cnn", "--weights", folder, "--image", image, "--out", Path.Combine(folder, "out")], $"error: {folder}: a folder, not a checkpoint file"),
+            (["publish", "--store", blocker, "--out", Path.Combine(folder, "site")], $"error: --store: '{blocker}' is a file, not a store folder"),
             (["publish", "--store", folder, "--out", Path.Combine(folder, "site"), "--title", " "], "error: --title: is blank or holds a control character (a tab, newline, NUL or escape); every page is headed by it"),
             (["publish", "--store", folder, "--to", "file://nas/site"], "error: --to: 'file://nas/site' names the host 'nas'; only this machine's folders can be used (file:///folder or file://localhost/folder)"),
             (["explain", "--model", folder, "--image", image, "--layer", "conv1", "--out", Path.Combine(folder, "out")], $"error: --model: '{folder}' is a folder; give an architecture name (such as resnet18) or an atlas config file"),

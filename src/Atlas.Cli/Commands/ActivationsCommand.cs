@@ -31,7 +31,8 @@ public static class ActivationsCommand
             using var loaded = AnalysisModels.Load(parse.GetValue(model)!, parse.GetValue(weights));
             var imagePath = parse.GetValue(image)!;
             var (_, pixels) = AnalysisModels.ReadImage(loaded, imagePath);
-            var requested = parse.GetValue(layers) is { Length: > 0 } named ? named : null;
+            // A layer named twice is computed and written once.
+            var requested = parse.GetValue(layers) is { Length: > 0 } named ? named.Distinct(StringComparer.Ordinal).ToArray() : null;
             IReadOnlyList<LayerActivations> results;
             using (pixels) results = ActivationMaps.Compute(loaded, pixels, requested);
 

@@ -110,7 +110,7 @@ public static class PublishCommand
     private static async Task EnsureStoreExistsAsync(IArtifactStore store, CancellationToken cancellationToken)
     {
         if (store is LocalFolderArtifactStore folder && !Directory.Exists(folder.Root))
-            throw new AtlasInputException($"--store: folder '{folder.Root}' does not exist");
+            throw new AtlasInputException(File.Exists(folder.Root) ? $"--store: '{folder.Root}' is a file, not a store folder" : $"--store: folder '{folder.Root}' does not exist");
         if (store is not AzureBlobArtifactStore blob) return;
         bool exists;
         try

@@ -14,6 +14,7 @@ public static class ImageFileReader
     public static Raster Read(string path, int channels, int height, int width)
     {
         if (channels is not (1 or 3)) throw new AtlasInputException($"models with {channels} input channels cannot read image files (only 1 or 3)");
+        if (Directory.Exists(path)) throw new AtlasInputException($"{path}: a folder, not an image file");
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: image file not found");
         using var decoded = Decode(path);
 

@@ -33,6 +33,7 @@ public static class CheckpointReader
     /// </summary>
     public static CheckpointTensors Read(string path, string? entry = null)
     {
+        if (Directory.Exists(path)) throw new AtlasInputException($"{path}: a folder, not a checkpoint file");
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: checkpoint file not found");
         TorchRuntime.Initialize();
         CheckpointFormat format = CheckpointFormat.TorchSharp;

@@ -23,6 +23,7 @@ public static class TorchScriptLoader
         var input = TorchScriptInput.For(config);
         var outputs = config.Outputs is { Count: > 0 } named ? named
             : throw new AtlasInputException("model.outputs: is required for a torchscript model (the names of the tensors its forward returns, in order)");
+        if (Directory.Exists(path)) throw new AtlasInputException($"{path}: a folder, not a checkpoint file");
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: checkpoint file not found");
         TorchRuntime.Initialize();
         var (codeDigest, stops, linear) = ReadArchive(path, outputs.Count);

@@ -86,13 +86,15 @@ public static class BenchCommand
     private static Command Coordination()
     {
         var units = new Option<int>("--units") { Description = "Tiny units in the job", DefaultValueFactory = _ => 2000 };
-        var workers = new Option<int>("--workers") { Description = "Concurrent pseudo-workers", DefaultValueFactory = _ => 4 };
+        var workers = new Option<int>("--workers") { Description = "Concurrent pseudo-workers (1 to 256, as ATLAS_WORKERS)", DefaultValueFactory = _ => 4 };
         var demo = new Option<FileInfo?>("--demo") { Description = "Also run this config's job on the embedded default and report its coordination overhead per unit" };
         var command = new Command("coordination", $"Units/s one job grain hands out (memory state, and Azure Blob state when {ClusterSettings.ConnectionVariable} is set); with --demo, overhead per unit of a real job") { units, workers, demo };
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             if (parse.GetValue(units) <= 0) throw new Core.AtlasInputException("--units: must be a positive number");
-            if (parse.GetValue(workers) <= 0) throw new Core.AtlasInputException("--workers: must be a positive number");
+            // The same bound as a silo's worker loops: 1,024 pseudo-workers had not finished 200 units after two minutes.
+            if (parse.GetValue(workers) is <= 0 or > Hosting.ClusterSettings.MaxWorkers)
+                throw new Core.AtlasInputException($"--workers: must be between 1 and {Hosting.ClusterSettings.MaxWorkers}");
             var figures = new List<CoordinationBench.Figures>
             {
                 await CoordinationBench.RunAsync(parse.GetValue(units), parse.GetValue(workers), null, logger, cancellationToken),

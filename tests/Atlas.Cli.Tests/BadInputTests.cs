@@ -134,7 +134,7 @@ public class BadInputTests
         var store = Directory.CreateDirectory(Path.Combine(folder, "store")).FullName;
         var to = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), environment, "publish", "--store", store, "--to", "azure-blob://site-unreachable");
         Assert.True(to.ExitCode == 2, to.ToString());
-        Assert.Equal($"error: azure-blob://site-unreachable: blob container 'site-unreachable' could not be reached {refused}", to.StdErr.Trim());
+        Assert.Equal($"error: --to: azure-blob://site-unreachable: blob container 'site-unreachable' could not be reached {refused}", to.StdErr.Trim());
         Assert.False(Directory.Exists(Path.Combine(folder, "site")), "nothing is published");
     }
 

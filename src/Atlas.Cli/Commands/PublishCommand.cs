@@ -53,6 +53,11 @@ public static class PublishCommand
             {
                 result = await SitePublisher.PublishAsync(source, target, options, progress, cancellationToken);
             }
+            catch (SiteGenerationException e) when (e.InnerException is Azure.RequestFailedException or AggregateException)
+            {
+                // The publisher cannot know the option; the blob target that could not be reached is --to's.
+                throw new AtlasInputException($"--to: {e.Message}", e);
+            }
             catch (SitePublishException e)
             {
                 // An upload that failed part-way is not bad input, and its own message says what readers now see.

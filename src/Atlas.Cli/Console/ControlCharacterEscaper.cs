@@ -13,11 +13,14 @@ public sealed class ControlCharacterEscaper : ILogEventEnricher
 {
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
-        foreach (var (name, value) in logEvent.Properties.ToList())
+        // Collected first, since the properties cannot change while they are enumerated; most events have none to escape.
+        List<LogEventProperty>? escaped = null;
+        foreach (var (name, value) in logEvent.Properties)
         {
             if (value is ScalarValue { Value: string text } && text.Any(char.IsControl))
-                logEvent.AddOrUpdateProperty(new LogEventProperty(name, new ScalarValue(Escape(text))));
+                (escaped ??= []).Add(new LogEventProperty(name, new ScalarValue(Escape(text))));
         }
+        foreach (var property in escaped ?? []) logEvent.AddOrUpdateProperty(property);
     }
 
     public static string Escape(string text)

@@ -15,14 +15,21 @@ public static class OutputPaths
     public static void EnsureCanBeFolder(string folder, string field)
     {
         var full = Path.GetFullPath(folder);
+        if (FileInTheWay(full) is { } at)
+            throw new AtlasInputException(at == full
+                ? $"{field}: '{folder}' is a file, not a folder"
+                : $"{field}: '{folder}' lies under '{at}', which is a file");
+    }
+
+    /// <summary>The file that keeps the absolute path <paramref name="full"/> from being a folder (itself, or a folder above it), or null.</summary>
+    public static string? FileInTheWay(string full)
+    {
         for (var at = full; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
         {
-            if (Directory.Exists(at)) return;
-            if (File.Exists(at))
-                throw new AtlasInputException(at == full
-                    ? $"{field}: '{folder}' is a file, not a folder"
-                    : $"{field}: '{folder}' lies under '{at}', which is a file");
+            if (Directory.Exists(at)) return null;
+            if (File.Exists(at)) return at;
         }
+        return null;
     }
 
     /// <summary>The config's site folder, its store when that is a folder, and its watched folder; and that the site keeps apart from them.</summary>

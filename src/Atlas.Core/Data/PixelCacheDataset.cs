@@ -143,7 +143,8 @@ public sealed class PixelCacheDataset : IByteImageDataset
         Span<byte> numbers = stackalloc byte[16];
         for (int i = chunkStart; i < chunkStart + chunkCount; i++)
         {
-            var info = FileContent.Target(new FileInfo(inner.FileOf(i))) ?? new FileInfo(inner.FileOf(i)); // a linked image changes with its target
+            var file = new FileInfo(inner.FileOf(i));
+            var info = FileContent.Target(file) ?? file; // a linked image changes with its target
             hash.AppendData(Encoding.UTF8.GetBytes(info.FullName));
             BinaryPrimitives.WriteInt64LittleEndian(numbers, info.Exists ? info.Length : -1);
             BinaryPrimitives.WriteInt64LittleEndian(numbers[8..], info.Exists ? info.LastWriteTimeUtc.Ticks : 0);

@@ -10,13 +10,9 @@ internal static class BenchChecks
     public static void WritableFolder(string option, DirectoryInfo folder)
     {
         var full = Path.TrimEndingDirectorySeparator(folder.FullName);
-        for (var path = full; !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
-        {
-            if (Directory.Exists(path)) return;
-            if (File.Exists(path))
-                throw new Core.AtlasInputException(path == full
-                    ? $"{option}: '{path}' is a file, not a folder"
-                    : $"{option}: '{full}' cannot be made: '{path}' is a file, not a folder");
-        }
+        if (Pipeline.OutputPaths.FileInTheWay(full) is { } path)
+            throw new Core.AtlasInputException(path == full
+                ? $"{option}: '{path}' is a file, not a folder"
+                : $"{option}: '{full}' cannot be made: '{path}' is a file, not a folder");
     }
 }

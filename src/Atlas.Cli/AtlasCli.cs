@@ -44,7 +44,7 @@ public static class AtlasCli
             // "Unrecognized command or argument 'frob'" says more than the "required command" error it causes.
             var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
             var verb = string.Join(' ', CommandPath(parse.CommandResult).Prepend("atlas"));
-            await System.Console.Error.WriteLineAsync($"error: {error.Message} (see: {verb} --help)");
+            await System.Console.Error.WriteLineAsync($"error: {ParseErrorWording.Plain(error.Message)} (see: {verb} --help)");
             return ExitCodes.BadInput;
         }
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(40) });

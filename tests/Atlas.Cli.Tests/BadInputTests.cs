@@ -54,7 +54,11 @@ public class BadInputTests
     [Theory]
     [InlineData("frob", "error: Unrecognized command or argument 'frob'. (see: atlas --help)")]
     [InlineData("bench frob", "error: Unrecognized command or argument 'frob'. (see: atlas bench --help)")]
-    public async Task An_unknown_verb_is_named_with_the_help_to_read(string args, string expected)
+    // Values of the wrong kind are worded for people, not as .NET type names ("expected type 'System.Int32'").
+    [InlineData("bench featurevis --steps abc", "error: option '--steps' takes a whole number, not 'abc' (see: atlas bench featurevis --help)")]
+    [InlineData("bench featurevis --steps 99999999999", "error: option '--steps' takes a whole number from -2147483648 to 2147483647, not '99999999999' (see: atlas bench featurevis --help)")]
+    [InlineData("watch x.json --tick soon", "error: option '--tick' takes a number, not 'soon' (see: atlas watch --help)")]
+    public async Task An_unknown_verb_or_a_value_of_the_wrong_kind_is_named_with_the_help_to_read(string args, string expected)
     {
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args.Split(' '));
         Assert.True(outcome.ExitCode == 2, outcome.ToString());

@@ -52,6 +52,15 @@ public class EndToEndTests
             Assert.All(layer.Units, unit => Assert.Equal(9, unit.TopExamples.Count));
         });
         Assert.Equal("Trouser", manifest.Layers[^1].Units[1].Label);
+
+        // Redirected output follows the job through its log, in order: every phase's line, then the job's end, once.
+        var lines = outcome.StdErr.Split('\n');
+        int completed = Array.FindIndex(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"Job \S+ completed$"));
+        Assert.True(completed > Array.FindLastIndex(lines, l => l.Contains("Phase ") && l.Contains(" done: ")), outcome.StdErr);
+        // Feature vis of the 4 layers, dataset examples, analysis, manifest.
+        Assert.Equal(7, lines.Count(l => l.Contains("Phase ") && l.Contains(" done: ")));
+        Assert.Single(lines, l => l.Contains("Job ") && l.Contains("ompleted"));
+        Assert.DoesNotContain(" planned ", outcome.StdErr);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public static class RunCommand
             else if (stored)
                 logger.Information("Recomputing this checkpoint's atlas: the stored one is withdrawn until the run finishes");
             JobStatus status;
-            await using (var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken))
+            await using (var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken, jobsFollowedHere: true))
                 status = await JobWatcher.SubmitAndWatchAsync(silo.Grains, spec, logger, cancellationToken);
             if (status.State != JobState.Completed)
             {

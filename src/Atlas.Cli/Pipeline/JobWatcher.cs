@@ -57,7 +57,12 @@ public static class JobWatcher
                     logger.Warning("{Count} unit(s) reassigned after their worker's lease expired (a worker died or hung)", status.Reassignments - reassignments);
                     reassignments = status.Reassignments;
                 }
-                if (status.IsFinished) return status;
+                if (status.IsFinished)
+                {
+                    // After the phases' lines, so the log reads in order; a job that did not complete is the verb's error line.
+                    if (status.State == JobState.Completed) logger.Information("Job {JobId} completed", status.JobId);
+                    return status;
+                }
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
                 status = await job.GetStatus();
             }

@@ -117,7 +117,7 @@ public sealed class AtlasJobGrain(
         {
             unit.Status = UnitStatus.Pending;
             unit.NotBefore = Now + Options.RetryBackoff * Math.Pow(2, unit.Failures - 1);
-            logger.LogInformation("Job {JobId}: unit {Unit} failed attempt {Failures}, retrying after backoff: {Error}", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Failures, error);
+            logger.LogWarning("Job {JobId}: unit {Unit} failed attempt {Failures}, retrying after backoff: {Error}", this.GetPrimaryKeyString(), unit.Unit.Id, unit.Failures, error);
         }
         await Persist();
     }

@@ -52,11 +52,18 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import batchnorm_folding
+from export_errors import describe, fail
 
 
-def fail(message):
-    print(f"error: {message}", file=sys.stderr)
-    sys.exit(2)
+def keyword_arguments(text):
+    """--kwargs as the dict the callable is called with."""
+    try:
+        kwargs = json.loads(text)
+    except json.JSONDecodeError as e:
+        fail(f"--kwargs: '{text}' is not JSON ({e.msg} at character {e.pos})")
+    if not isinstance(kwargs, dict):
+        fail(f"--kwargs: must be a JSON object of keyword arguments (for example '{{\"classes\": 4}}'), not {type(kwargs).__name__}")
+    return kwargs
 
 
 def build(spec, kwargs):
@@ -65,10 +72,22 @@ def build(spec, kwargs):
         fail(f"MODEL: '{spec}' is not module:callable (for example torchvision.models:resnet18)")
     sys.path.insert(0, ".")
     try:
-        factory = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as e:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
         fail(f"MODEL: cannot import '{spec}' ({e})")
-    network = factory(**kwargs)
+    except Exception as e:  # the user's module itself fails: a syntax error, or an exception while it runs
+        fail(f"MODEL: importing '{module_name}' failed: {describe(e)}")
+    try:
+        factory = getattr(module, attribute)
+    except AttributeError as e:
+        fail(f"MODEL: cannot import '{spec}' ({e})")
+    if not callable(factory):
+        fail(f"MODEL: '{spec}' is {type(factory).__name__}, not a class or function that returns the network")
+    try:
+        network = factory(**kwargs)
+    except Exception as e:
+        hint = " (--kwargs passes its arguments, as a JSON object)" if isinstance(e, TypeError) else ""
+        fail(f"MODEL: calling '{spec}' failed: {describe(e)}{hint}")
     if not isinstance(network, nn.Module):
         fail(f"MODEL: '{spec}' returned {type(network).__name__}, not a torch.nn.Module")
     return network
@@ -362,7 +381,7 @@ def main():
     parser.add_argument("--out", required=True, help="TorchScript file to write")
     args = parser.parse_args()
 
-    network = build(args.model, json.loads(args.kwargs))
+    network = build(args.model, keyword_arguments(args.kwargs))
     if args.weights:
         load_weights(network, args.weights, args.weights_entry, args.weights_prefix)
     network.eval()
@@ -389,7 +408,11 @@ def main():
     wrapper = AtlasExport(network, returned, not args.no_final).eval()
     example = torch.rand(2, args.channels, args.input_size, args.input_size)
     with torch.no_grad():
-        eager = wrapper(example)
+        try:
+            eager = wrapper(example)
+        except Exception as e:
+            fail(f"the network fails on {'×'.join(map(str, example.shape))} images (--input-size {args.input_size}, "
+                 f"--channels {args.channels}): {describe(e)}")
         for name in returned:
             if name not in wrapper.calls:
                 fail(f"--outputs: module '{name}' never runs in the network's forward, so it has no output to return")
@@ -424,7 +447,7 @@ def main():
         except Exception as e:
             if not linearized:
                 if not stops:
-                    raise
+                    fail(f"tracing the network failed: {describe(e)}")
                 fail(f"tracing the early stops failed ({' '.join(str(e).split())[:300]}); export with --no-stops")
             print(f"warning: tracing the linearized paths for circuits failed ({' '.join(str(e).split())[:300]}); "
                   "the archive has none, so its atlas will have no circuits", file=sys.stderr)
@@ -433,7 +456,7 @@ def main():
                 traced = torch.jit.trace_module(wrapper, {m: i for m, i in inputs.items() if not m.startswith("atlas_linear_")}, check_trace=False)
             except Exception as e2:
                 if not stops:
-                    raise
+                    fail(f"tracing the network failed: {describe(e2)}")
                 fail(f"tracing the early stops failed ({' '.join(str(e2).split())[:300]}); export with --no-stops")
     metadata = {"stops": [{"method": m, "outputs": p} for m, _, p in stops],
                 "linearized": [{"method": m, "from": a, "to": b} for m, a, b in linearized]}

@@ -1,0 +1,75 @@
+namespace Atlas.Cli.Tests;
+
+/// <summary>
+/// scripts/export-torchscript.py given what a user gets wrong: each is one line on stderr naming the argument (or the
+/// place in the user's own file), exit 2, no Python traceback, and no archive at --out.
+/// </summary>
+public class ExportTorchScriptBadInputTests
+{
+    /// <summary>The user's own file: a network, and the ways a module, a constructor or a forward can fail.</summary>
+    private const string NetworksSource = """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self, classes=10):
+                super().__init__()
+                self.stem = nn.Conv2d(3, 8, 3, padding=1)
+                self.relu = nn.ReLU()
+                self.head = nn.Linear(8, classes)
+
+            def forward(self, x):
+                return self.head(self.relu(self.stem(x)).mean((2, 3)))
+
+        class Sized(nn.Module):
+            def __init__(self, width, depth):
+                super().__init__()
+
+        class Refuses(nn.Module):
+            def __init__(self):
+                super().__init__()
+                raise ValueError("no such variant")
+
+        class Crashes(Net):
+            def forward(self, x):
+                raise ValueError("forward is broken")
+
+        NOT_A_NETWORK = 42
+        """;
+
+    private static string Script => Path.Combine(TestData.RepoRoot, "scripts", "export-torchscript.py");
+
+    public static TheoryData<string[], string> BadInputs => new()
+    {
+        // The user's module fails as it is imported, or names something that is no network factory.
+        { ["broken:Net"], "error: MODEL: importing 'broken' failed: RuntimeError: boom at import (broken.py:2)" },
+        { ["typo:Net"], "error: MODEL: importing 'typo' failed: SyntaxError: invalid syntax (typo.py:1)" },
+        { ["nets:NOT_A_NETWORK"], "error: MODEL: 'nets:NOT_A_NETWORK' is int, not a class or function that returns the network" },
+        // Its constructor needs arguments, gets wrong ones, or raises.
+        { ["nets:Sized"], "error: MODEL: calling 'nets:Sized' failed: TypeError: Sized.__init__() missing 2 required positional arguments: 'width' and 'depth' (--kwargs passes its arguments, as a JSON object)" },
+        { ["nets:Net", "--kwargs", "{classes: 4}"], "error: --kwargs: '{classes: 4}' is not JSON (Expecting property name enclosed in double quotes at character 1)" },
+        { ["nets:Net", "--kwargs", "[4]"], "error: --kwargs: must be a JSON object of keyword arguments (for example '{\"classes\": 4}'), not list" },
+        { ["nets:Refuses"], "error: MODEL: calling 'nets:Refuses' failed: ValueError: no such variant (nets.py:20)" },
+        // Its forward raises, or does not take the images asked for.
+        { ["nets:Crashes"], "error: the network fails on 2×3×32×32 images (--input-size 32, --channels 3): ValueError: forward is broken (nets.py:24)" },
+        { ["nets:Net", "--channels", "1"], "error: the network fails on 2×1×32×32 images (--input-size 32, --channels 1): RuntimeError: Given groups=1, weight of size [8, 3, 3, 3], expected input[2, 1, 32, 32] to have 3 channels, but got 1 channels instead (nets.py:11)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public async Task Bad_input_is_one_line_naming_it_with_exit_2_and_no_archive(string[] arguments, string expected)
+    {
+        var folder = TestData.NewTempFolder("export-bad");
+        await File.WriteAllTextAsync(Path.Combine(folder, "nets.py"), NetworksSource);
+        await File.WriteAllTextAsync(Path.Combine(folder, "broken.py"), "import torch\nraise RuntimeError('boom at import')\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "typo.py"), "def f(:\n");
+        string[] defaults = ["--outputs", "stem", "--input-size", "32", "--out", "x.pt"];
+        // An argument given in the case replaces its default (argparse keeps the last).
+        var export = await PythonProcess.RunAsync(folder, [Script, .. arguments.Take(1), .. defaults, .. arguments.Skip(1)]);
+
+        Assert.True(export.ExitCode == 2, export.ToString());
+        Assert.Equal(expected, export.StdErr.Trim());
+        Assert.Equal("", export.StdOut);
+        Assert.Empty(Directory.EnumerateFiles(folder, "x.pt*"));
+        Assert.Empty(Directory.EnumerateFiles(folder, ".x.pt*"));
+    }
+}

@@ -52,6 +52,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import batchnorm_folding
+import export_arguments
 from export_errors import describe, fail
 
 
@@ -381,22 +382,35 @@ def main():
     parser.add_argument("--out", required=True, help="TorchScript file to write")
     args = parser.parse_args()
 
-    network = build(args.model, keyword_arguments(args.kwargs))
-    if args.weights:
-        load_weights(network, args.weights, args.weights_entry, args.weights_prefix)
-    network.eval()
-    names = [n.strip() for n in args.outputs.split(",") if n.strip()]
+    # What the printed config carries into the atlas is checked against the atlas's own rules before anything runs.
+    export_arguments.check_input_size(args.input_size)
+    names = export_arguments.output_names(args.outputs)
+    mean = export_arguments.normalization(args.mean, "--mean", args.channels)
+    std = export_arguments.normalization(args.std, "--std", args.channels)
+    if not args.no_final:
+        export_arguments.check_layer_name(args.final_name, "--final-name")
+    if args.weights == "":
+        fail("--weights: is empty (leave it out to export the network with the weights its constructor gives it)")
     pre = {}
     for pair in (p.strip() for p in args.pre_activations.split(",") if p.strip()):
         layer, _, module = pair.partition("=")
         if not module or layer not in names:
             fail(f"--pre-activations: '{pair}' is not LAYER=MODULE with LAYER one of --outputs")
+        if layer in pre:
+            fail(f"--pre-activations: '{layer}' is given twice ({layer}={pre[layer]} and {pair})")
         pre[layer] = module
+
+    network = build(args.model, keyword_arguments(args.kwargs))
+    if args.weights is not None:
+        load_weights(network, args.weights, args.weights_entry, args.weights_prefix)
+    network.eval()
     modules = dict(network.named_modules())
     for name in names + [m for m in pre.values() if m not in names]:
+        option = "--outputs" if name in names else "--pre-activations"
         if name not in modules or name == "":
             known = [n for n in modules if n][:40]
-            fail(f"--outputs: the network has no module '{name}' (it has: {', '.join(known)}{' …' if len(modules) > 41 else ''})")
+            fail(f"{option}: the network has no module '{name}' (it has: {', '.join(known)}{' …' if len(modules) > 41 else ''})")
+        export_arguments.check_layer_name(name, option)
     # The modules whose outputs the forward returns: the layers, then the values before their ReLUs, then the logits.
     returned = names + [m for m in dict.fromkeys(pre.values()) if m not in names]
     layer_names = returned + ([] if args.no_final else [args.final_name])
@@ -483,10 +497,10 @@ def main():
              "inputChannels": args.channels, "outputs": layer_names}
     if pre:
         model["preActivations"] = pre
-    if args.mean:
-        model["mean"] = [float(v) for v in args.mean.split(",")]
-    if args.std:
-        model["std"] = [float(v) for v in args.std.split(",")]
+    if mean is not None:
+        model["mean"] = mean
+    if std is not None:
+        model["std"] = std
     print(json.dumps({"model": model}, indent=2))
 
 

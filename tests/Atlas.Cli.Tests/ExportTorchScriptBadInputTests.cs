@@ -33,6 +33,14 @@ public class ExportTorchScriptBadInputTests
             def forward(self, x):
                 raise ValueError("forward is broken")
 
+        class Odd(Net):
+            def __init__(self):
+                super().__init__()
+                self.blocks = nn.ModuleDict({"my block": nn.Identity()})
+
+            def forward(self, x):
+                return super().forward(self.blocks["my block"](x))
+
         NOT_A_NETWORK = 42
         """;
 
@@ -52,6 +60,21 @@ public class ExportTorchScriptBadInputTests
         // Its forward raises, or does not take the images asked for.
         { ["nets:Crashes"], "error: the network fails on 2×3×32×32 images (--input-size 32, --channels 3): ValueError: forward is broken (nets.py:24)" },
         { ["nets:Net", "--channels", "1"], "error: the network fails on 2×1×32×32 images (--input-size 32, --channels 1): RuntimeError: Given groups=1, weight of size [8, 3, 3, 3], expected input[2, 1, 32, 32] to have 3 channels, but got 1 channels instead (nets.py:11)" },
+        // What the printed config would carry into the atlas is held to the atlas's rules (model.inputSize, outputs, mean, std).
+        { ["nets:Net", "--input-size", "0"], "error: --input-size: 0 is not between 16 and 4096 (the atlas's model.inputSize)" },
+        { ["nets:Net", "--input-size", "-5"], "error: --input-size: -5 is not between 16 and 4096 (the atlas's model.inputSize)" },
+        { ["nets:Net", "--input-size", "100000"], "error: --input-size: 100000 is not between 16 and 4096 (the atlas's model.inputSize)" },
+        { ["nets:Net", "--outputs", ""], "error: --outputs: '' names no module (comma-separated module paths, for example conv1,layer1)" },
+        { ["nets:Net", "--outputs", " , ", "--no-final"], "error: --outputs: ' , ' names no module (comma-separated module paths, for example conv1,layer1)" },
+        { ["nets:Net", "--final-name", "class scores"], "error: --final-name: 'class scores' cannot be an atlas layer name (ASCII letters, digits, '_', '-' or '.', starting with a letter or digit, at most 100 characters)" },
+        { ["nets:Net", "--mean", "0.5,x,0.5"], "error: --mean: 'x' is not a number" },
+        { ["nets:Net", "--mean", "0.5"], "error: --mean: 1 value for 3-channel images (--channels 3); give one per channel" },
+        { ["nets:Net", "--mean", "nan,0,0"], "error: --mean: nan is not a finite number" },
+        { ["nets:Net", "--std", "0.2,0,0.2"], "error: --std: 0 is not positive" },
+        { ["nets:Net", "--weights", ""], "error: --weights: is empty (leave it out to export the network with the weights its constructor gives it)" },
+        { ["nets:Net", "--outputs", "relu", "--pre-activations", "relu=stem,relu=head"], "error: --pre-activations: 'relu' is given twice (relu=stem and relu=head)" },
+        { ["nets:Net", "--outputs", "relu", "--pre-activations", "relu=conv"], "error: --pre-activations: the network has no module 'conv' (it has: stem, relu, head)" },
+        { ["nets:Odd", "--outputs", "blocks.my block"], "error: --outputs: 'blocks.my block' cannot be an atlas layer name (ASCII letters, digits, '_', '-' or '.', starting with a letter or digit, at most 100 characters)" },
     };
 
     [Theory]

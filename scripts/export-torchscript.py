@@ -43,6 +43,7 @@ warning that names it. --keep-batchnorm leaves every batch norm as it is.
 import argparse
 import contextlib
 import importlib
+import io
 import json
 import sys
 import types
@@ -51,6 +52,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import archive_file
 import batchnorm_folding
 import export_arguments
 from export_errors import describe, fail
@@ -358,6 +360,33 @@ def fold_batchnorms(network, wrapper, eager, example, returned, with_final):
     return result
 
 
+def verify(wrapper, loaded, layer_names, stops, linearized, channels, input_size):
+    """Runs the archive beside the network on a second input, of another batch size: a forward that branches on the
+    data, or fixes the batch size, is caught here rather than by the atlas."""
+    check = torch.rand(3, channels, input_size, input_size)
+    with torch.no_grad():
+        try:
+            expected = wrapper(check)
+        except Exception as e:
+            fail(f"the network fails on a batch of 3 images, having run on 2 (the atlas runs batches of any size; "
+                 f"does its forward fix the batch size?): {describe(e)}")
+        try:
+            actual = loaded(check)
+        except Exception as e:
+            fail(f"the traced archive fails on a batch of 3 images, traced on 2 (does the forward fix a size?): {describe(e)}")
+        for name, e, a in zip(layer_names, expected, actual):
+            if not torch.allclose(e, a, rtol=1e-4, atol=1e-5):
+                fail(f"the traced archive's '{name}' differs from the network's on a second input; its forward may branch on the data")
+        for method, _, positions in stops:
+            for p, a in zip(positions, getattr(loaded, method)(check)):
+                if not torch.allclose(expected[p], a, rtol=1e-4, atol=1e-5):
+                    fail(f"the archive's early stop {method} gives other values for '{layer_names[p]}' than its forward; export with --no-stops")
+        for method, source, target in linearized:
+            substitute = torch.rand_like(expected[source])
+            if not torch.allclose(getattr(wrapper, method)(check[:1], substitute), getattr(loaded, method)(check[:1], substitute), rtol=1e-4, atol=1e-5):
+                fail(f"the archive's linearized path {method} ('{layer_names[source]}' to '{layer_names[target]}') differs from the network's")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("model", help="module:callable that returns the network, e.g. torchvision.models:resnet18")
@@ -389,6 +418,7 @@ def main():
     std = export_arguments.normalization(args.std, "--std", args.channels)
     if not args.no_final:
         export_arguments.check_layer_name(args.final_name, "--final-name")
+    export_arguments.check_out(args.out)
     if args.weights == "":
         fail("--weights: is empty (leave it out to export the network with the weights its constructor gives it)")
     pre = {}
@@ -474,24 +504,16 @@ def main():
                 fail(f"tracing the early stops failed ({' '.join(str(e2).split())[:300]}); export with --no-stops")
     metadata = {"stops": [{"method": m, "outputs": p} for m, _, p in stops],
                 "linearized": [{"method": m, "from": a, "to": b} for m, a, b in linearized]}
-    torch.jit.save(traced, args.out, _extra_files={"atlas.json": json.dumps(metadata)})
-
-    loaded = torch.jit.load(args.out)
-    check = torch.rand(3, args.channels, args.input_size, args.input_size)
-    with torch.no_grad():
-        expected = wrapper(check)
-        actual = loaded(check)
-        for name, e, a in zip(layer_names, expected, actual):
-            if not torch.allclose(e, a, rtol=1e-4, atol=1e-5):
-                fail(f"the traced archive's '{name}' differs from the network's on a second input; its forward may branch on the data")
-        for method, _, positions in stops:
-            for p, a in zip(positions, getattr(loaded, method)(check)):
-                if not torch.allclose(expected[p], a, rtol=1e-4, atol=1e-5):
-                    fail(f"the archive's early stop {method} gives other values for '{layer_names[p]}' than its forward; export with --no-stops")
-        for method, source, target in linearized:
-            substitute = torch.rand_like(expected[source])
-            if not torch.allclose(getattr(wrapper, method)(check[:1], substitute), getattr(loaded, method)(check[:1], substitute), rtol=1e-4, atol=1e-5):
-                fail(f"the archive's linearized path {method} ('{layer_names[source]}' to '{layer_names[target]}') differs from the network's")
+    # The archive is made and checked in memory, and reaches --out only when it passed: a failed check, the disk
+    # filling up or Ctrl+C leaves no archive there, nor a truncated one in place of an earlier one.
+    buffer = io.BytesIO()
+    torch.jit.save(traced, buffer, _extra_files={"atlas.json": json.dumps(metadata)})
+    archive = buffer.getvalue()
+    verify(wrapper, torch.jit.load(io.BytesIO(archive)), layer_names, stops, linearized, args.channels, args.input_size)
+    try:
+        archive_file.write(args.out, archive)
+    except OSError as e:
+        fail(f"--out: cannot write '{args.out}' ({e.strerror or e})")
 
     model = {"architecture": "torchscript", "checkpoint": args.out, "inputSize": args.input_size,
              "inputChannels": args.channels, "outputs": layer_names}
@@ -505,4 +527,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        # Ctrl+C: nothing was written to --out (the archive goes there whole or not at all), so no traceback either.
+        print("interrupted; nothing written", file=sys.stderr)
+        sys.exit(130)

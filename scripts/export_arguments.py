@@ -1,10 +1,12 @@
 """The checks export-torchscript.py makes of its command line before it builds anything, so that a value the printed
 config would carry into the atlas (a layer name, the input size, the normalization) is refused here, where it was
-typed, rather than by `atlas run` after the export.
+typed, rather than by `atlas run` after the export; and so that an --out the archive cannot be written to is refused
+before minutes of tracing, not after.
 
 The bounds are the atlas config's own (docs/config-reference.md: model.inputSize, model.outputs, model.mean/std).
 """
 import math
+import os
 import re
 
 from export_errors import fail
@@ -56,3 +58,18 @@ def normalization(text, option, channels):
              f"(--channels {channels}); give one per channel")
     return values
 
+
+def check_out(path):
+    """Refuses an --out that cannot become the archive: empty, a folder, something other than a file (a device such as
+    /dev/full), in a folder that does not exist or cannot be written to."""
+    if not path:
+        fail("--out: is empty")
+    if os.path.isdir(path) or path.endswith(os.sep):
+        fail(f"--out: '{path}' is a folder; name the archive file to write (for example {os.path.join(path.rstrip(os.sep) or '.', 'net-atlas.pt')})")
+    if os.path.lexists(path) and not os.path.isfile(path):
+        fail(f"--out: '{path}' exists and is not a regular file")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        fail(f"--out: the folder '{os.path.dirname(path) or '.'}' does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"--out: cannot write to the folder '{os.path.dirname(path) or '.'}'")

@@ -33,6 +33,10 @@ public class ExportTorchScriptBadInputTests
             def forward(self, x):
                 raise ValueError("forward is broken")
 
+        class Baked(Net):
+            def forward(self, x):
+                return self.head(self.relu(self.stem(x)).mean((2, 3)).view(2, 8))
+
         class Odd(Net):
             def __init__(self):
                 super().__init__()
@@ -74,6 +78,12 @@ public class ExportTorchScriptBadInputTests
         { ["nets:Net", "--weights", ""], "error: --weights: is empty (leave it out to export the network with the weights its constructor gives it)" },
         { ["nets:Net", "--outputs", "relu", "--pre-activations", "relu=stem,relu=head"], "error: --pre-activations: 'relu' is given twice (relu=stem and relu=head)" },
         { ["nets:Net", "--outputs", "relu", "--pre-activations", "relu=conv"], "error: --pre-activations: the network has no module 'conv' (it has: stem, relu, head)" },
+        // An --out that cannot become the archive is refused before the export runs.
+        { ["nets:Net", "--out", "models"], "error: --out: 'models' is a folder; name the archive file to write (for example models/net-atlas.pt)" },
+        { ["nets:Net", "--out", "missing/x.pt"], "error: --out: the folder 'missing' does not exist" },
+        { ["nets:Net", "--out", "/dev/full"], "error: --out: '/dev/full' exists and is not a regular file" },
+        // A forward that fixes the batch size is found by the check on a second input, after tracing: nothing is written.
+        { ["nets:Baked"], "error: the network fails on a batch of 3 images, having run on 2 (the atlas runs batches of any size; does its forward fix the batch size?): RuntimeError: shape '[2, 8]' is invalid for input of size 24 (nets.py:28)" },
         { ["nets:Odd", "--outputs", "blocks.my block"], "error: --outputs: 'blocks.my block' cannot be an atlas layer name (ASCII letters, digits, '_', '-' or '.', starting with a letter or digit, at most 100 characters)" },
     };
 
@@ -85,6 +95,7 @@ public class ExportTorchScriptBadInputTests
         await File.WriteAllTextAsync(Path.Combine(folder, "nets.py"), NetworksSource);
         await File.WriteAllTextAsync(Path.Combine(folder, "broken.py"), "import torch\nraise RuntimeError('boom at import')\n");
         await File.WriteAllTextAsync(Path.Combine(folder, "typo.py"), "def f(:\n");
+        Directory.CreateDirectory(Path.Combine(folder, "models"));
         string[] defaults = ["--outputs", "stem", "--input-size", "32", "--out", "x.pt"];
         // An argument given in the case replaces its default (argparse keeps the last).
         var export = await PythonProcess.RunAsync(folder, [Script, .. arguments.Take(1), .. defaults, .. arguments.Skip(1)]);
@@ -92,7 +103,21 @@ public class ExportTorchScriptBadInputTests
         Assert.True(export.ExitCode == 2, export.ToString());
         Assert.Equal(expected, export.StdErr.Trim());
         Assert.Equal("", export.StdOut);
-        Assert.Empty(Directory.EnumerateFiles(folder, "x.pt*"));
-        Assert.Empty(Directory.EnumerateFiles(folder, ".x.pt*"));
+        Assert.Empty(Directory.EnumerateFiles(folder, "*.pt*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task An_export_that_fails_after_tracing_leaves_the_earlier_archive_of_that_name_as_it_was()
+    {
+        var folder = TestData.NewTempFolder("export-keep");
+        await File.WriteAllTextAsync(Path.Combine(folder, "nets.py"), NetworksSource);
+        await File.WriteAllTextAsync(Path.Combine(folder, "net-atlas.pt"), "the archive of yesterday");
+
+        var export = await PythonProcess.RunAsync(folder, Script, "nets:Baked", "--outputs", "stem", "--input-size", "32", "--out", "net-atlas.pt");
+
+        Assert.Equal(2, export.ExitCode);
+        Assert.DoesNotContain("Traceback", export.StdErr);
+        Assert.Equal("the archive of yesterday", await File.ReadAllTextAsync(Path.Combine(folder, "net-atlas.pt")));
+        Assert.Equal(["net-atlas.pt"], Directory.EnumerateFiles(folder, "*.pt*").Select(Path.GetFileName));
     }
 }

@@ -470,6 +470,16 @@ def main():
                     fail(f"the network's own output gives {shape}, not N×C logits; pass --no-final and name the module "
                          "that computes the logits in --outputs")
                 fail(f"--outputs: '{name}' gives {shape}; atlas layers are N×C×H×W or N×C tensors")
+        for layer, module in pre.items():
+            value, before = eager[layer_names.index(layer)], eager[layer_names.index(module)]
+            if value.shape != before.shape:
+                fail(f"--pre-activations: '{module}' gives {'×'.join(map(str, before.shape))} but layer '{layer}' "
+                     f"{'×'.join(map(str, value.shape))}; the value before a layer's ReLU has the layer's shape")
+        if not args.no_final:
+            for name, value in zip(returned, eager):
+                if value.shape == eager[-1].shape and torch.equal(value, eager[-1]):
+                    fail(f"--outputs: '{name}' gives the network's own output, which the archive returns as "
+                         f"'{args.final_name}' already; leave it out and pass --final-name {name}, or pass --no-final")
         if not args.keep_batchnorm:
             wrapper, eager = fold_batchnorms(network, wrapper, eager, example, set(returned), not args.no_final)
         stops = [] if args.no_stops else wrapper.stops()

@@ -78,6 +78,9 @@ public class ExportTorchScriptBadInputTests
         { ["nets:Net", "--weights", ""], "error: --weights: is empty (leave it out to export the network with the weights its constructor gives it)" },
         { ["nets:Net", "--outputs", "relu", "--pre-activations", "relu=stem,relu=head"], "error: --pre-activations: 'relu' is given twice (relu=stem and relu=head)" },
         { ["nets:Net", "--outputs", "relu", "--pre-activations", "relu=conv"], "error: --pre-activations: the network has no module 'conv' (it has: stem, relu, head)" },
+        // A value before a ReLU of another shape than its layer's, and the network's own output named as a layer as well.
+        { ["nets:Net", "--outputs", "relu", "--pre-activations", "relu=head"], "error: --pre-activations: 'head' gives 2×10 but layer 'relu' 2×8×32×32; the value before a layer's ReLU has the layer's shape" },
+        { ["nets:Net", "--outputs", "stem,head"], "error: --outputs: 'head' gives the network's own output, which the archive returns as 'logits' already; leave it out and pass --final-name head, or pass --no-final" },
         // An --out that cannot become the archive is refused before the export runs.
         { ["nets:Net", "--out", "models"], "error: --out: 'models' is a folder; name the archive file to write (for example models/net-atlas.pt)" },
         { ["nets:Net", "--out", "missing/x.pt"], "error: --out: the folder 'missing' does not exist" },

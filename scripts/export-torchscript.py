@@ -257,7 +257,9 @@ class AtlasExport(nn.Module):
                 return kept.pop("input") if self.linear else None
             module.register_forward_pre_hook(before)
             module.register_forward_hook(after)
-        elif isinstance(module, nn.MaxPool2d) and module.dilation in (1, (1, 1)):
+        # An index-returning pool (for a MaxUnpool2d) is left as it is, as the functional one is: its hook would turn
+        # the (values, indices) pair into one tensor and break the forward, and with it every linearized path.
+        elif isinstance(module, nn.MaxPool2d) and module.dilation in (1, (1, 1)) and not module.return_indices:
             def average(pool, inputs, _output):
                 if not self.linear:
                     return None

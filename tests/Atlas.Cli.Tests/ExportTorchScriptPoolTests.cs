@@ -1,0 +1,51 @@
+using Atlas.Core.Analysis;
+using Atlas.Core.Models;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Atlas.Cli.Tests;
+
+/// <summary>scripts/export-torchscript.py on a network whose max-pool returns its indices too (as a network that unpools
+/// later keeps them): the linearized paths are still traced, so the layers after the pool get circuits.</summary>
+public class ExportTorchScriptPoolTests
+{
+    private const string NetworkSource = """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+                self.pool = nn.MaxPool2d(2, return_indices=True)
+                self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+                self.conv3 = nn.Conv2d(8, 8, 3, padding=1)
+                self.head = nn.Linear(8, 10)
+
+            def forward(self, x):
+                x, self.indices = self.pool(self.conv1(x).relu())
+                return self.head(self.conv3(self.conv2(x).relu()).mean((2, 3)))
+        """;
+
+    [Fact]
+    public async Task An_index_returning_max_pool_module_is_left_as_it_is_and_the_paths_after_it_give_circuits()
+    {
+        var folder = TestData.NewTempFolder("export-pool-indices");
+        await File.WriteAllTextAsync(Path.Combine(folder, "poolnet.py"), NetworkSource);
+
+        var export = await PythonProcess.RunAsync(folder, Path.Combine(TestData.RepoRoot, "scripts", "export-torchscript.py"), "poolnet:Net",
+            "--outputs", "conv1,conv2,conv3", "--final-name", "head", "--input-size", "16", "--out", "pool-atlas.pt");
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        // The pool's hook turned its (values, indices) pair into one tensor, the forward could not unpack it, and the
+        // archive was written without any linearized path.
+        Assert.DoesNotContain("warning", export.StdErr);
+        var config = JsonSerializer.Deserialize<Atlas.Core.Configuration.ModelConfig>(JsonNode.Parse(export.StdOut)!["model"]!.ToJsonString(),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web))! with { Checkpoint = Path.Combine(folder, "pool-atlas.pt") };
+        using var scripted = ModelLoader.Load(config, []);
+        var probe = LayerProbes.For(scripted);
+        var layers = LayerCatalog.Measure(scripted).ToDictionary(l => l.Name);
+        var conv2To3 = CircuitAnalysis.Connect(probe, layers["conv2"], layers["conv3"], topK: 4, out var reason);
+        Assert.True(conv2To3 is not null, reason);
+        Assert.Equal((3, 3), (conv2To3!.KernelHeight, conv2To3.KernelWidth));
+    }
+}

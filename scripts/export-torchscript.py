@@ -47,6 +47,7 @@ import io
 import json
 import sys
 import types
+import warnings
 
 import torch
 import torch.nn as nn
@@ -98,7 +99,10 @@ def build(spec, kwargs):
 
 def load_weights(network, path, entry=None, prefix=None):
     try:
-        state = torch.load(path, map_location="cpu")
+        # torch.load warns before it loads a TorchScript archive; that case is refused below in one line.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*looks like a TorchScript archive")
+            state = torch.load(path, map_location="cpu")
     except Exception as e:  # a missing file, a corrupt archive, or (PyTorch >= 2.6) a pickled object weights_only refuses
         fail(f"--weights: cannot read '{path}' ({' '.join(str(e).split())[:300]})")
     if entry is not None:
@@ -111,8 +115,14 @@ def load_weights(network, path, entry=None, prefix=None):
             if isinstance(state.get(key), dict):
                 state = state[key]
                 break
+    if isinstance(state, torch.jit.ScriptModule):
+        fail(f"--weights: '{path}' is a TorchScript archive, not a state dict (the atlas reads an archive itself: "
+             "model.checkpoint with architecture torchscript)")
     if not isinstance(state, dict):
         fail(f"--weights: '{path}' holds {type(state).__name__}, not a state dict")
+    odd = [k for k in state if not isinstance(k, str)]
+    if odd:
+        fail(f"--weights: '{path}' is no state dict: {len(odd)} of its keys {'is' if len(odd) == 1 else 'are'} not a parameter name ({', '.join(map(repr, odd[:5]))})")
     if prefix is None:
         state = _under_prefix(network, state, path)
     else:
@@ -121,8 +131,26 @@ def load_weights(network, path, entry=None, prefix=None):
         state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     try:
         network.load_state_dict(state, strict=True)
-    except RuntimeError as e:
-        fail(f"--weights: '{path}' does not fit the network ({' '.join(str(e).split())[:400]})")
+    except Exception as e:
+        fail(f"--weights: '{path}' does not fit the network ({_misfit(network, state) or ' '.join(str(e).split())[:400]})")
+
+
+def _misfit(network, state):
+    """What differs between a state dict and the network, counted, with the first few of each: PyTorch's own message
+    lists every key, and one cut short names only the missing ones of a checkpoint of another network."""
+    own = network.state_dict()
+    needed = [k for k in own if not k.endswith("num_batches_tracked")]  # load_state_dict fills these in itself
+    missing = [k for k in needed if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [f"{k}: {'×'.join(map(str, state[k].shape))} here, {'×'.join(map(str, own[k].shape))} in the network"
+              for k in own if k in state and torch.is_tensor(state[k]) and state[k].shape != own[k].shape]
+
+    def few(keys):
+        return ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+    parts = ([f"{len(missing)} of the network's {len(needed)} keys missing ({few(missing)})"] if missing else []) + \
+            ([f"{len(unexpected)} key{'s' if len(unexpected) != 1 else ''} the network does not have ({few(unexpected)})"] if unexpected else []) + \
+            ([f"{len(shapes)} of another shape ({few(shapes)})"] if shapes else [])
+    return "; ".join(parts)
 
 
 def _under_prefix(network, state, path):

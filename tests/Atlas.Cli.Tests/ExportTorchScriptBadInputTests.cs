@@ -109,6 +109,31 @@ public class ExportTorchScriptBadInputTests
         Assert.Empty(Directory.EnumerateFiles(folder, "*.pt*", SearchOption.AllDirectories));
     }
 
+    /// <summary>Checkpoints that are not this network's state dict: another network's, another head size's, one with
+    /// keys that are no names, and an exported archive given back as weights.</summary>
+    [Theory]
+    [InlineData("torch.save(torch.nn.Sequential(torch.nn.Conv2d(3, 4, 1), torch.nn.BatchNorm2d(4)).state_dict(), 'w.pth')",
+        "error: --weights: 'w.pth' does not fit the network (4 of the network's 4 keys missing (stem.weight, stem.bias, head.weight, ...); 7 keys the network does not have (0.weight, 0.bias, 1.weight, ...))")]
+    [InlineData("torch.save(nets.Net(classes=4).state_dict(), 'w.pth')",
+        "error: --weights: 'w.pth' does not fit the network (2 of another shape (head.weight: 4×8 here, 10×8 in the network, head.bias: 4 here, 10 in the network))")]
+    [InlineData("torch.save({**nets.Net().state_dict(), 7: torch.zeros(1)}, 'w.pth')",
+        "error: --weights: 'w.pth' is no state dict: 1 of its keys is not a parameter name (7)")]
+    [InlineData("torch.jit.save(torch.jit.script(nets.Net()), 'w.pth')",
+        "error: --weights: 'w.pth' is a TorchScript archive, not a state dict (the atlas reads an archive itself: model.checkpoint with architecture torchscript)")]
+    public async Task Weights_of_another_network_are_one_line_saying_what_differs(string save, string expected)
+    {
+        var folder = TestData.NewTempFolder("export-weights");
+        await File.WriteAllTextAsync(Path.Combine(folder, "nets.py"), NetworksSource);
+        var saved = await PythonProcess.RunAsync(folder, "-c", $"import torch, nets; {save}");
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+
+        var export = await PythonProcess.RunAsync(folder, Script, "nets:Net", "--weights", "w.pth", "--outputs", "stem", "--input-size", "32", "--out", "x.pt");
+
+        Assert.True(export.ExitCode == 2, export.ToString());
+        Assert.Equal(expected, export.StdErr.Trim());
+        Assert.False(File.Exists(Path.Combine(folder, "x.pt")));
+    }
+
     [Fact]
     public async Task An_export_that_fails_after_tracing_leaves_the_earlier_archive_of_that_name_as_it_was()
     {

@@ -511,7 +511,11 @@ def main():
                     fail(f"--outputs: '{name}' gives the network's own output, which the archive returns as "
                          f"'{args.final_name}' already; leave it out and pass --final-name {name}, or pass --no-final")
         if not args.keep_batchnorm:
-            wrapper, eager = fold_batchnorms(network, wrapper, eager, example, set(returned), not args.no_final)
+            try:
+                wrapper, eager = fold_batchnorms(network, wrapper, eager, example, set(returned), not args.no_final)
+            except Exception as e:  # folding works on a deep copy, which a network holding a lock or a generator refuses
+                print(f"warning: kept the batch norms: folding them needs a copy of the network, and making one failed "
+                      f"({describe(e)})", file=sys.stderr)
         stops = [] if args.no_stops else wrapper.stops()
         for method, last, positions in stops:
             wrapper.add_stop(method, last, positions)

@@ -43,20 +43,31 @@ warning that names it. --keep-batchnorm leaves every batch norm as it is.
 import argparse
 import contextlib
 import importlib
+import io
 import json
 import sys
 import types
+import warnings
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import archive_file
 import batchnorm_folding
+import export_arguments
+from export_errors import describe, fail
 
 
-def fail(message):
-    print(f"error: {message}", file=sys.stderr)
-    sys.exit(2)
+def keyword_arguments(text):
+    """--kwargs as the dict the callable is called with."""
+    try:
+        kwargs = json.loads(text)
+    except json.JSONDecodeError as e:
+        fail(f"--kwargs: '{text}' is not JSON ({e.msg} at character {e.pos})")
+    if not isinstance(kwargs, dict):
+        fail(f"--kwargs: must be a JSON object of keyword arguments (for example '{{\"classes\": 4}}'), not {type(kwargs).__name__}")
+    return kwargs
 
 
 def build(spec, kwargs):
@@ -65,10 +76,22 @@ def build(spec, kwargs):
         fail(f"MODEL: '{spec}' is not module:callable (for example torchvision.models:resnet18)")
     sys.path.insert(0, ".")
     try:
-        factory = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as e:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
         fail(f"MODEL: cannot import '{spec}' ({e})")
-    network = factory(**kwargs)
+    except Exception as e:  # the user's module itself fails: a syntax error, or an exception while it runs
+        fail(f"MODEL: importing '{module_name}' failed: {describe(e)}")
+    try:
+        factory = getattr(module, attribute)
+    except AttributeError as e:
+        fail(f"MODEL: cannot import '{spec}' ({e})")
+    if not callable(factory):
+        fail(f"MODEL: '{spec}' is {type(factory).__name__}, not a class or function that returns the network")
+    try:
+        network = factory(**kwargs)
+    except Exception as e:
+        hint = " (--kwargs passes its arguments, as a JSON object)" if isinstance(e, TypeError) else ""
+        fail(f"MODEL: calling '{spec}' failed: {describe(e)}{hint}")
     if not isinstance(network, nn.Module):
         fail(f"MODEL: '{spec}' returned {type(network).__name__}, not a torch.nn.Module")
     return network
@@ -76,7 +99,10 @@ def build(spec, kwargs):
 
 def load_weights(network, path, entry=None, prefix=None):
     try:
-        state = torch.load(path, map_location="cpu")
+        # torch.load warns before it loads a TorchScript archive; that case is refused below in one line.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*looks like a TorchScript archive")
+            state = torch.load(path, map_location="cpu")
     except Exception as e:  # a missing file, a corrupt archive, or (PyTorch >= 2.6) a pickled object weights_only refuses
         fail(f"--weights: cannot read '{path}' ({' '.join(str(e).split())[:300]})")
     if entry is not None:
@@ -89,8 +115,14 @@ def load_weights(network, path, entry=None, prefix=None):
             if isinstance(state.get(key), dict):
                 state = state[key]
                 break
+    if isinstance(state, torch.jit.ScriptModule):
+        fail(f"--weights: '{path}' is a TorchScript archive, not a state dict (the atlas reads an archive itself: "
+             "model.checkpoint with architecture torchscript)")
     if not isinstance(state, dict):
         fail(f"--weights: '{path}' holds {type(state).__name__}, not a state dict")
+    odd = [k for k in state if not isinstance(k, str)]
+    if odd:
+        fail(f"--weights: '{path}' is no state dict: {len(odd)} of its keys {'is' if len(odd) == 1 else 'are'} not a parameter name ({', '.join(map(repr, odd[:5]))})")
     if prefix is None:
         state = _under_prefix(network, state, path)
     else:
@@ -99,8 +131,26 @@ def load_weights(network, path, entry=None, prefix=None):
         state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     try:
         network.load_state_dict(state, strict=True)
-    except RuntimeError as e:
-        fail(f"--weights: '{path}' does not fit the network ({' '.join(str(e).split())[:400]})")
+    except Exception as e:
+        fail(f"--weights: '{path}' does not fit the network ({_misfit(network, state) or ' '.join(str(e).split())[:400]})")
+
+
+def _misfit(network, state):
+    """What differs between a state dict and the network, counted, with the first few of each: PyTorch's own message
+    lists every key, and one cut short names only the missing ones of a checkpoint of another network."""
+    own = network.state_dict()
+    needed = [k for k in own if not k.endswith("num_batches_tracked")]  # load_state_dict fills these in itself
+    missing = [k for k in needed if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [f"{k}: {'×'.join(map(str, state[k].shape))} here, {'×'.join(map(str, own[k].shape))} in the network"
+              for k in own if k in state and torch.is_tensor(state[k]) and state[k].shape != own[k].shape]
+
+    def few(keys):
+        return ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+    parts = ([f"{len(missing)} of the network's {len(needed)} keys missing ({few(missing)})"] if missing else []) + \
+            ([f"{len(unexpected)} key{'s' if len(unexpected) != 1 else ''} the network does not have ({few(unexpected)})"] if unexpected else []) + \
+            ([f"{len(shapes)} of another shape ({few(shapes)})"] if shapes else [])
+    return "; ".join(parts)
 
 
 def _under_prefix(network, state, path):
@@ -235,7 +285,9 @@ class AtlasExport(nn.Module):
                 return kept.pop("input") if self.linear else None
             module.register_forward_pre_hook(before)
             module.register_forward_hook(after)
-        elif isinstance(module, nn.MaxPool2d) and module.dilation in (1, (1, 1)):
+        # An index-returning pool (for a MaxUnpool2d) is left as it is, as the functional one is: its hook would turn
+        # the (values, indices) pair into one tensor and break the forward, and with it every linearized path.
+        elif isinstance(module, nn.MaxPool2d) and module.dilation in (1, (1, 1)) and not module.return_indices:
             def average(pool, inputs, _output):
                 if not self.linear:
                     return None
@@ -338,6 +390,33 @@ def fold_batchnorms(network, wrapper, eager, example, returned, with_final):
     return result
 
 
+def verify(wrapper, loaded, layer_names, stops, linearized, channels, input_size):
+    """Runs the archive beside the network on a second input, of another batch size: a forward that branches on the
+    data, or fixes the batch size, is caught here rather than by the atlas."""
+    check = torch.rand(3, channels, input_size, input_size)
+    with torch.no_grad():
+        try:
+            expected = wrapper(check)
+        except Exception as e:
+            fail(f"the network fails on a batch of 3 images, having run on 2 (the atlas runs batches of any size; "
+                 f"does its forward fix the batch size?): {describe(e)}")
+        try:
+            actual = loaded(check)
+        except Exception as e:
+            fail(f"the traced archive fails on a batch of 3 images, traced on 2 (does the forward fix a size?): {describe(e)}")
+        for name, e, a in zip(layer_names, expected, actual):
+            if not torch.allclose(e, a, rtol=1e-4, atol=1e-5):
+                fail(f"the traced archive's '{name}' differs from the network's on a second input; its forward may branch on the data")
+        for method, _, positions in stops:
+            for p, a in zip(positions, getattr(loaded, method)(check)):
+                if not torch.allclose(expected[p], a, rtol=1e-4, atol=1e-5):
+                    fail(f"the archive's early stop {method} gives other values for '{layer_names[p]}' than its forward; export with --no-stops")
+        for method, source, target in linearized:
+            substitute = torch.rand_like(expected[source])
+            if not torch.allclose(getattr(wrapper, method)(check[:1], substitute), getattr(loaded, method)(check[:1], substitute), rtol=1e-4, atol=1e-5):
+                fail(f"the archive's linearized path {method} ('{layer_names[source]}' to '{layer_names[target]}') differs from the network's")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("model", help="module:callable that returns the network, e.g. torchvision.models:resnet18")
@@ -362,22 +441,36 @@ def main():
     parser.add_argument("--out", required=True, help="TorchScript file to write")
     args = parser.parse_args()
 
-    network = build(args.model, json.loads(args.kwargs))
-    if args.weights:
-        load_weights(network, args.weights, args.weights_entry, args.weights_prefix)
-    network.eval()
-    names = [n.strip() for n in args.outputs.split(",") if n.strip()]
+    # What the printed config carries into the atlas is checked against the atlas's own rules before anything runs.
+    export_arguments.check_input_size(args.input_size)
+    names = export_arguments.output_names(args.outputs)
+    mean = export_arguments.normalization(args.mean, "--mean", args.channels)
+    std = export_arguments.normalization(args.std, "--std", args.channels)
+    if not args.no_final:
+        export_arguments.check_layer_name(args.final_name, "--final-name")
+    export_arguments.check_out(args.out)
+    if args.weights == "":
+        fail("--weights: is empty (leave it out to export the network with the weights its constructor gives it)")
     pre = {}
     for pair in (p.strip() for p in args.pre_activations.split(",") if p.strip()):
         layer, _, module = pair.partition("=")
         if not module or layer not in names:
             fail(f"--pre-activations: '{pair}' is not LAYER=MODULE with LAYER one of --outputs")
+        if layer in pre:
+            fail(f"--pre-activations: '{layer}' is given twice ({layer}={pre[layer]} and {pair})")
         pre[layer] = module
+
+    network = build(args.model, keyword_arguments(args.kwargs))
+    if args.weights is not None:
+        load_weights(network, args.weights, args.weights_entry, args.weights_prefix)
+    network.eval()
     modules = dict(network.named_modules())
     for name in names + [m for m in pre.values() if m not in names]:
+        option = "--outputs" if name in names else "--pre-activations"
         if name not in modules or name == "":
             known = [n for n in modules if n][:40]
-            fail(f"--outputs: the network has no module '{name}' (it has: {', '.join(known)}{' …' if len(modules) > 41 else ''})")
+            fail(f"{option}: the network has no module '{name}' (it has: {', '.join(known)}{' …' if len(modules) > 41 else ''})")
+        export_arguments.check_layer_name(name, option)
     # The modules whose outputs the forward returns: the layers, then the values before their ReLUs, then the logits.
     returned = names + [m for m in dict.fromkeys(pre.values()) if m not in names]
     layer_names = returned + ([] if args.no_final else [args.final_name])
@@ -389,7 +482,11 @@ def main():
     wrapper = AtlasExport(network, returned, not args.no_final).eval()
     example = torch.rand(2, args.channels, args.input_size, args.input_size)
     with torch.no_grad():
-        eager = wrapper(example)
+        try:
+            eager = wrapper(example)
+        except Exception as e:
+            fail(f"the network fails on {'×'.join(map(str, example.shape))} images (--input-size {args.input_size}, "
+                 f"--channels {args.channels}): {describe(e)}")
         for name in returned:
             if name not in wrapper.calls:
                 fail(f"--outputs: module '{name}' never runs in the network's forward, so it has no output to return")
@@ -403,8 +500,22 @@ def main():
                     fail(f"the network's own output gives {shape}, not N×C logits; pass --no-final and name the module "
                          "that computes the logits in --outputs")
                 fail(f"--outputs: '{name}' gives {shape}; atlas layers are N×C×H×W or N×C tensors")
+        for layer, module in pre.items():
+            value, before = eager[layer_names.index(layer)], eager[layer_names.index(module)]
+            if value.shape != before.shape:
+                fail(f"--pre-activations: '{module}' gives {'×'.join(map(str, before.shape))} but layer '{layer}' "
+                     f"{'×'.join(map(str, value.shape))}; the value before a layer's ReLU has the layer's shape")
+        if not args.no_final:
+            for name, value in zip(returned, eager):
+                if value.shape == eager[-1].shape and torch.equal(value, eager[-1]):
+                    fail(f"--outputs: '{name}' gives the network's own output, which the archive returns as "
+                         f"'{args.final_name}' already; leave it out and pass --final-name {name}, or pass --no-final")
         if not args.keep_batchnorm:
-            wrapper, eager = fold_batchnorms(network, wrapper, eager, example, set(returned), not args.no_final)
+            try:
+                wrapper, eager = fold_batchnorms(network, wrapper, eager, example, set(returned), not args.no_final)
+            except Exception as e:  # folding works on a deep copy, which a network holding a lock or a generator refuses
+                print(f"warning: kept the batch norms: folding them needs a copy of the network, and making one failed "
+                      f"({describe(e)})", file=sys.stderr)
         stops = [] if args.no_stops else wrapper.stops()
         for method, last, positions in stops:
             wrapper.add_stop(method, last, positions)
@@ -424,7 +535,7 @@ def main():
         except Exception as e:
             if not linearized:
                 if not stops:
-                    raise
+                    fail(f"tracing the network failed: {describe(e)}")
                 fail(f"tracing the early stops failed ({' '.join(str(e).split())[:300]}); export with --no-stops")
             print(f"warning: tracing the linearized paths for circuits failed ({' '.join(str(e).split())[:300]}); "
                   "the archive has none, so its atlas will have no circuits", file=sys.stderr)
@@ -433,39 +544,36 @@ def main():
                 traced = torch.jit.trace_module(wrapper, {m: i for m, i in inputs.items() if not m.startswith("atlas_linear_")}, check_trace=False)
             except Exception as e2:
                 if not stops:
-                    raise
+                    fail(f"tracing the network failed: {describe(e2)}")
                 fail(f"tracing the early stops failed ({' '.join(str(e2).split())[:300]}); export with --no-stops")
     metadata = {"stops": [{"method": m, "outputs": p} for m, _, p in stops],
                 "linearized": [{"method": m, "from": a, "to": b} for m, a, b in linearized]}
-    torch.jit.save(traced, args.out, _extra_files={"atlas.json": json.dumps(metadata)})
-
-    loaded = torch.jit.load(args.out)
-    check = torch.rand(3, args.channels, args.input_size, args.input_size)
-    with torch.no_grad():
-        expected = wrapper(check)
-        actual = loaded(check)
-        for name, e, a in zip(layer_names, expected, actual):
-            if not torch.allclose(e, a, rtol=1e-4, atol=1e-5):
-                fail(f"the traced archive's '{name}' differs from the network's on a second input; its forward may branch on the data")
-        for method, _, positions in stops:
-            for p, a in zip(positions, getattr(loaded, method)(check)):
-                if not torch.allclose(expected[p], a, rtol=1e-4, atol=1e-5):
-                    fail(f"the archive's early stop {method} gives other values for '{layer_names[p]}' than its forward; export with --no-stops")
-        for method, source, target in linearized:
-            substitute = torch.rand_like(expected[source])
-            if not torch.allclose(getattr(wrapper, method)(check[:1], substitute), getattr(loaded, method)(check[:1], substitute), rtol=1e-4, atol=1e-5):
-                fail(f"the archive's linearized path {method} ('{layer_names[source]}' to '{layer_names[target]}') differs from the network's")
+    # The archive is made and checked in memory, and reaches --out only when it passed: a failed check, the disk
+    # filling up or Ctrl+C leaves no archive there, nor a truncated one in place of an earlier one.
+    buffer = io.BytesIO()
+    torch.jit.save(traced, buffer, _extra_files={"atlas.json": json.dumps(metadata)})
+    archive = buffer.getvalue()
+    verify(wrapper, torch.jit.load(io.BytesIO(archive)), layer_names, stops, linearized, args.channels, args.input_size)
+    try:
+        archive_file.write(args.out, archive)
+    except OSError as e:
+        fail(f"--out: cannot write '{args.out}' ({e.strerror or e})")
 
     model = {"architecture": "torchscript", "checkpoint": args.out, "inputSize": args.input_size,
              "inputChannels": args.channels, "outputs": layer_names}
     if pre:
         model["preActivations"] = pre
-    if args.mean:
-        model["mean"] = [float(v) for v in args.mean.split(",")]
-    if args.std:
-        model["std"] = [float(v) for v in args.std.split(",")]
+    if mean is not None:
+        model["mean"] = mean
+    if std is not None:
+        model["std"] = std
     print(json.dumps({"model": model}, indent=2))
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        # Ctrl+C: nothing was written to --out (the archive goes there whole or not at all), so no traceback either.
+        print("interrupted; nothing written", file=sys.stderr)
+        sys.exit(130)

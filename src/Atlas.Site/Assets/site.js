@@ -26,6 +26,8 @@
       return;
     }
     var rel = { ArrowLeft: 'prev', ArrowRight: 'next', ArrowUp: 'up' }[e.key];
+    // ↑ is also the key that scrolls up: below the top of a long page (a unit's examples, a layer's grid) it scrolls.
+    if (rel === 'up' && (window.scrollY || document.documentElement.scrollTop) > 0) return;
     var link = rel && document.querySelector('link[rel="' + rel + '"]');
     if (!link) return;
     e.preventDefault();
@@ -84,9 +86,14 @@
     try { history.replaceState(null, '', state ? '#' + state : window.location.pathname + window.location.search); } catch (e) { /* file:// may refuse */ }
   }
 
+  // A fragment typed or cut short by hand ("#filter=%") is read as it stands: decodeURIComponent would throw, and
+  // the grid would be left without its controls.
+  function decode(text) {
+    try { return decodeURIComponent(text); } catch (e) { return text; }
+  }
   (window.location.hash || '').replace(/^#/, '').split('&').forEach(function (part) {
     var kv = part.split('=');
-    var value = decodeURIComponent(kv[1] || '');
+    var value = decode(kv[1] || '');
     if (kv[0] === 'sort' && orders[value] && sort.querySelector('option[value="' + value + '"]')) sort.value = value;
     if (kv[0] === 'filter') filter.value = value;
   });

@@ -133,6 +133,43 @@ public sealed class SiteBrowserTests(BrowserFixture fixture, ITestOutputHelper o
         watched.AssertNoProblems();
     }
 
+    [Theory]
+    [InlineData("#filter=%")]
+    [InlineData("#sort=max&filter=%E0%A4%A")]
+    public async Task A_layer_page_whose_fragment_is_not_valid_percent_encoding_still_gets_its_sort_and_filter(string fragment)
+    {
+        await using var watched = await fixture.OpenAsync();
+        var page = watched.Page;
+
+        // A fragment cut short or typed by hand: decodeURIComponent threw, and the grid's controls stayed hidden.
+        await page.GotoAsync(fixture.FileUrl($"{V2}/conv/index.html") + fragment);
+
+        Assert.True(await page.Locator("[data-grid-controls]").IsVisibleAsync());
+        Assert.EndsWith("units", await page.Locator("[data-count]").TextContentAsync());
+        watched.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Arrow_up_scrolls_a_page_that_is_scrolled_down_and_moves_up_only_from_its_top()
+    {
+        // A short window, so that the unit page is longer than it.
+        await using var watched = await fixture.OpenAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 400 } });
+        var page = watched.Page;
+        await page.GotoAsync(fixture.FileUrl($"{V2}/conv/1.html"));
+        await page.WaitForFunctionAsync("() => document.readyState === 'complete'");
+        await page.EvaluateAsync("() => window.scrollTo(0, document.documentElement.scrollHeight)");
+        var bottom = await page.EvaluateAsync<double>("() => window.scrollY");
+        Assert.True(bottom > 0, "the unit page fits a 400-px window");
+
+        await page.Keyboard.PressAsync("ArrowUp");
+        await page.WaitForFunctionAsync($"() => window.scrollY < {bottom.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        Assert.EndsWith("/conv/1.html", page.Url);
+
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await PressAndWaitAsync(page, "ArrowUp", "/conv/index.html");
+        watched.AssertNoProblems();
+    }
+
     [Fact]
     public async Task The_overlay_toggle_shows_heatmaps_and_peak_positions()
     {

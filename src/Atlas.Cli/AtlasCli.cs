@@ -58,7 +58,9 @@ public static class AtlasCli
     }
 
     /// <summary>Wraps a verb's body with logging set-up and the error policy.</summary>
-    public static Func<ParseResult, CancellationToken, Task<int>> Guarded(Func<ParseResult, ILogger, CancellationToken, Task<int>> body) =>
+    /// <param name="warningsOnlyFrom">Log categories whose information lines the verb tells itself (see <see cref="Logging.Create"/>).</param>
+    public static Func<ParseResult, CancellationToken, Task<int>> Guarded(Func<ParseResult, ILogger, CancellationToken, Task<int>> body,
+        IReadOnlyList<string>? warningsOnlyFrom = null) =>
         async (parse, cancellationToken) =>
         {
             // System.CommandLine hands Ctrl+C and SIGTERM to the token only once the action has returned its task: a
@@ -75,7 +77,7 @@ public static class AtlasCli
                 await System.Console.Error.WriteLineAsync($"error: {e.Message}");
                 return ExitCodes.BadInput;
             }
-            var logger = Logging.Create(level);
+            var logger = Logging.Create(level, warningsOnlyFrom);
             try
             {
                 return await body(parse, logger, cancellationToken);

@@ -25,8 +25,11 @@ public static class RunCommand
         var command = new Command("run", "Compute an atlas on an in-process silo and publish its static site");
         arguments.AddTo(command);
         command.Options.Add(force);
+        // The job's story is told by JobWatcher here: the in-process job grain's own lines would repeat it, and race
+        // it ("Job … Completed" before the watcher's last "Phase … done" lines), so it keeps only its warnings.
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
-            RunAsync(arguments.Load(parse), parse.GetValue(force), logger, cancellationToken)));
+            RunAsync(arguments.Load(parse), parse.GetValue(force), logger, cancellationToken),
+            warningsOnlyFrom: [typeof(Atlas.Grains.Jobs.AtlasJobGrain).FullName!]));
         return command;
     }
 
@@ -65,7 +68,7 @@ public static class RunCommand
             else if (stored)
                 logger.Information("Recomputing this checkpoint's atlas: the stored one is withdrawn until the run finishes");
             JobStatus status;
-            await using (var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken, jobsFollowedHere: true))
+            await using (var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken))
                 status = await JobWatcher.SubmitAndWatchAsync(silo.Grains, spec, logger, cancellationToken);
             if (status.State != JobState.Completed)
             {

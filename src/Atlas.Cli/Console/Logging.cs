@@ -6,7 +6,9 @@ namespace Atlas.Cli.Console;
 /// <summary>Serilog to standard error (standard output belongs to progress and results), structured and leveled.</summary>
 public static class Logging
 {
-    public static ILogger Create(LogEventLevel level)
+    /// <param name="warningsOnlyFrom">Log categories (source contexts) that keep only their warnings and errors at the
+    /// normal and quieter levels, where something else in the process says the same (detailed and diagnostic keep all).</param>
+    public static ILogger Create(LogEventLevel level, IReadOnlyList<string>? warningsOnlyFrom = null)
     {
         // Orleans and the hosting stack are chatty (Polly logs every placement attempt, and a silo warns
         // about GC mode and start-up stalls): errors only by default, warnings at detailed, debug at diagnostic.
@@ -16,11 +18,16 @@ public static class Logging
             LogEventLevel.Debug => LogEventLevel.Warning,
             _ => (LogEventLevel)Math.Max((int)level, (int)LogEventLevel.Error),
         };
-        return new LoggerConfiguration()
+        var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(level)
             .MinimumLevel.Override("Orleans", frameworkLevel)
             .MinimumLevel.Override("Microsoft", frameworkLevel)
-            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+            .MinimumLevel.Override("Polly", LogEventLevel.Warning);
+        // Overrides take effect where a category's logger is made (Serilog's ForContext, which the silo's logger
+        // factory calls per category), so they belong on this logger itself: one that forwards to it would bypass them.
+        foreach (var category in warningsOnlyFrom ?? [])
+            configuration.MinimumLevel.Override(category, level < LogEventLevel.Information ? level : (LogEventLevel)Math.Max((int)level, (int)LogEventLevel.Warning));
+        return configuration
             .Enrich.FromLogContext()
             .Enrich.With<ControlCharacterEscaper>()
             .WriteTo.Console(

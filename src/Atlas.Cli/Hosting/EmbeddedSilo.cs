@@ -23,14 +23,11 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     /// <param name="workers">False for a silo that only hosts grains (benchmarks of the coordination alone).</param>
     /// <param name="jobStorage">Where job state lives; in memory unless given (benchmarks also measure Azure Blob storage).</param>
     /// <param name="watchTick">How often checkpoint watchers wake (`atlas watch` sets it; otherwise WatcherOptions' default).</param>
-    /// <param name="jobsFollowedHere">True where a <see cref="Pipeline.JobWatcher"/> in this process tells the job's story
-    /// (`atlas run`): the job grain's own progress lines would repeat it, and race it ("Job … Completed" before the
-    /// watcher's last "Phase … done" lines), so only its warnings are kept.</param>
     public static async Task<EmbeddedSilo> StartAsync(ILogger logger, CancellationToken cancellationToken, bool workers = true, Action<ISiloBuilder>? jobStorage = null,
-        TimeSpan? watchTick = null, bool jobsFollowedHere = false)
+        TimeSpan? watchTick = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSerilog(jobsFollowedHere ? WithoutJobGrainProgress(logger) : logger, dispose: false);
+        builder.Services.AddSerilog(logger, dispose: false);
         // Ctrl+C and SIGTERM belong to the verb (its cancellation token, exit code 130): the host's console
         // lifetime would take them too, and stop the silo under a verb that does not know why.
         builder.Services.AddSingleton<IHostLifetime, VerbOwnedLifetime>();
@@ -51,15 +48,6 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         await host.StartAsync(cancellationToken);
         return new EmbeddedSilo(host);
     }
-
-    private static ILogger WithoutJobGrainProgress(ILogger logger) =>
-        // Serilog's own level override: the silo logs through Serilog's logger factory, which ignores
-        // Microsoft.Extensions.Logging's filters. Events that pass go on to the verb's logger and its levels.
-        new LoggerConfiguration()
-            .MinimumLevel.Verbose()
-            .MinimumLevel.Override(typeof(Atlas.Grains.Jobs.AtlasJobGrain).FullName!, Serilog.Events.LogEventLevel.Warning)
-            .WriteTo.Logger(logger)
-            .CreateLogger();
 
     private sealed class VerbOwnedLifetime : IHostLifetime
     {

@@ -20,7 +20,8 @@ internal static class LayerPage
         var page = layer.IndexPage;
         var layers = context.Atlas.Layers;
         var at = layers.ToList().IndexOf(layer);
-        var hasSpread = layer.Units.Any(u => u.ClassSpread is not null);
+        var hasSpread = layer.Units.Any(u => TiedExamples.Spread(u) is not null);
+        var neverActive = layer.Units.Count(TiedExamples.NeverActive);
         var hasExamples = layer.Units.Any(u => u.TopExamples.Count > 0);
 
         var body = new StringBuilder(256 * layer.Units.Count + 2048);
@@ -31,6 +32,7 @@ internal static class LayerPage
             body.Append($" · mean activation {E(Format.Number(stats.Mean))} · {E(Format.Percent(stats.FractionNonPositive))} of activations ≤ 0")
                 .Append($" · {E(Format.Percent(stats.FractionChannelsActive))} of channels active per image");
         }
+        if (neverActive > 0) body.Append($" · {E(neverActive)} {(neverActive == 1 ? "unit" : "units")} never active on the data set");
         body.Append("</p>\n<nav class=\"pager\" aria-label=\"Layers\">")
             .Append(at > 0 ? Link(page, layers[at - 1].IndexPage, $"← {layers[at - 1].Layer.Name}") : Disabled("← First layer"))
             .Append(Link(page, context.Atlas.IndexPage, "↑ Model overview"))
@@ -67,8 +69,8 @@ internal static class LayerPage
     private static string Tile(AtlasContext context, LayerLayout layer, UnitManifest unit, string page)
     {
         var max = Format.MaxActivation(unit);
-        var spread = unit.ClassSpread;
-        var text = string.Join(' ', new[] { unit.Index.ToString(CultureInfo.InvariantCulture), unit.Label, spread?.DominantClass }.Where(t => t is not null))
+        var spread = TiedExamples.Spread(unit);
+        var text = string.Join(' ', new[] { unit.Index.ToString(CultureInfo.InvariantCulture), unit.Label, spread?.DominantClass ?? TiedExamples.Word(unit) }.Where(t => t is not null))
             .ToLowerInvariant();
         var tile = new StringBuilder(320);
         tile.Append($"<li data-i=\"{E(unit.Index)}\"");
@@ -77,7 +79,7 @@ internal static class LayerPage
         tile.Append($" data-text=\"{E(text)}\"><a href=\"{Href(page, layer.UnitPage(unit))}\">")
             .Append(context.Images.Img(page, unit.VisKey, $"Unit {Format.UnitName(unit)}", ImageTags.Thumbnail))
             .Append($"<span class=\"n\">{E(unit.Index)}</span>");
-        var detail = unit.Label ?? spread?.DominantClass;
+        var detail = unit.Label ?? spread?.DominantClass ?? TiedExamples.Word(unit);
         if (detail is not null) tile.Append($"<span class=\"l\">{E(detail)}</span>");
         if (max is { } value) tile.Append($"<span class=\"v\" title=\"max activation\">{E(Format.Number(value))}</span>");
         return tile.Append("</a></li>\n").ToString();

@@ -49,7 +49,7 @@ internal static class SearchPage
             {
                 u.Index,
                 u.Label,
-                u.ClassSpread?.DominantClass,
+                TiedExamples.Spread(u)?.DominantClass,
                 SitePath.Relative(page, context.Images.Path(u.VisKey)),
             }),
         });

@@ -54,8 +54,12 @@ internal static class UnitPage
         html.Append($"<dt>Layer</dt><dd>{Link(page, layer.IndexPage, layer.Layer.Name)} ({E(layer.Layer.Kind)}, {E(Format.Shape(layer.Layer))})</dd>\n")
             .Append($"<dt>Unit</dt><dd><code>{E(Format.UnitRef(layer.Layer.Name, unit.Index))}</code></dd>\n");
         if (unit.Label is not null) html.Append($"<dt>Class</dt><dd>{E(unit.Label)}</dd>\n");
-        if (Format.MaxActivation(unit) is { } max) html.Append($"<dt>Max activation</dt><dd>{E(Format.Number(max))} <span class=\"meta\">(top dataset example)</span></dd>\n");
-        if (unit.ClassSpread is { } spread)
+        if (Format.MaxActivation(unit) is { } max)
+        {
+            var note = TiedExamples.NeverActive(unit) ? "(never active on the data set)" : TiedExamples.TieValue(unit) is null ? "(top dataset example)" : "(every top example: they tie)";
+            html.Append($"<dt>Max activation</dt><dd>{E(Format.Number(max))} <span class=\"meta\">{E(note)}</span></dd>\n");
+        }
+        if (TiedExamples.Spread(unit) is { } spread)
             html.Append($"<dt>Most frequent class</dt><dd>{E(spread.DominantClass)} <span class=\"meta\">({E(Format.Number(spread.EntropyBits))} bits of class entropy)</span></dd>\n");
         html.Append($"<dt>Model</dt><dd>{Link(page, context.Atlas.IndexPage, context.AtlasName)}</dd>\n");
         return html.Append("</dl>\n").ToString();

@@ -31,7 +31,7 @@ internal static class UnitSections
     /// <summary>Class counts among the top examples as bars, most frequent first.</summary>
     public static string ClassSpread(UnitManifest unit)
     {
-        if (unit.ClassSpread is not { } spread || spread.Counts.Count == 0) return "";
+        if (TiedExamples.Spread(unit) is not { } spread || spread.Counts.Count == 0) return "";
         var total = Math.Max(1, spread.Counts.Values.Sum());
         var html = new StringBuilder("<section class=\"card spread\" aria-labelledby=\"spread-h\"><h2 id=\"spread-h\">Classes of the top examples</h2>\n");
         html.Append($"<p class=\"meta\">entropy {E(Format.Number(spread.EntropyBits))} bits · most frequent: {E(spread.DominantClass)}</p>\n<ul class=\"bars\">\n");
@@ -62,8 +62,9 @@ internal static class UnitSections
         }
         else
         {
-            html.Append("<h3>Top: the images that drive it most</h3>\n")
-                .Append(ExampleList(context, layer, unit, unit.TopExamples, page, "top"));
+            html.Append("<h3>Top: the images that drive it most</h3>\n");
+            if (TiedExamples.Explanation(unit) is { } tie) html.Append($"<p class=\"hint\">{E(tie)}</p>\n");
+            html.Append(ExampleList(context, layer, unit, unit.TopExamples, page, "top"));
         }
         if (unit.BottomExamples.Count > 0)
         {

@@ -24,8 +24,11 @@ public sealed class SiteGenerator
         if (Path.GetDirectoryName(output) is null)
             throw new SiteGenerationException($"the output folder '{output}' is a file system root; choose a folder below it");
 
+        // The lock before the store is read: a generation that waited must publish what the store holds once it is its
+        // turn, not an older view (an `atlas publish` that read the store before a watcher's newer version went in).
+        using var publishLock = await PublishLock.AcquireAsync(output, options.Waiting, ct);
         var atlases = await AtlasCatalog.LoadAsync(store, options.Include, progress, ct);
-        using var staging = StagingFolder.Create(output);
+        using var staging = StagingFolder.Create(output, publishLock);
         var writer = new SiteWriter(staging.Path);
         await SiteAssets.WriteAsync(writer, ct);
 

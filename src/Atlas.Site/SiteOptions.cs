@@ -18,6 +18,10 @@ public sealed record SiteOptions
     /// <summary>How many images are copied from the store at once (a remote store benefits from more).</summary>
     public int MaxParallelCopies { get; init; } = 8;
 
+    /// <summary>Told once, with a sentence to show, when another generation into the same folder holds it and this one
+    /// waits for its turn (the progress reports are details; this one the user should see).</summary>
+    public Action<string>? Waiting { get; init; }
+
     /// <summary>
     /// A filter for <see cref="Include"/> from selectors such as "mnist" (every version of an atlas) or
     /// "mnist/v2" (one version); a name matches as written or as its key segment.

@@ -20,8 +20,11 @@ internal sealed class TempFolder : IDisposable
     public string Site { get; }
 
     /// <summary>Names of everything beside the site folder's contents, i.e. in its parent.</summary>
+    /// <summary>What lies beside the site, apart from its publish lock (an empty file that stays, see PublishLock).</summary>
     public string[] SiteParentEntries() =>
-        Directory.Exists(SiteParent) ? Directory.GetFileSystemEntries(SiteParent).Select(e => System.IO.Path.GetFileName(e)).ToArray() : [];
+        Directory.Exists(SiteParent)
+            ? Directory.GetFileSystemEntries(SiteParent).Select(e => System.IO.Path.GetFileName(e)).Where(n => n != ".site.lock").ToArray()
+            : [];
 
     public void Dispose()
     {

@@ -42,6 +42,7 @@ public static class PublishCommand
             {
                 Title = heading,
                 Include = selectors.Length > 0 ? SiteOptions.Selecting(selectors) : null,
+                Waiting = message => logger.Information("{Waiting}", message),
             };
             var target = Target(parse.GetValue(to), parse.GetValue(output), parse.GetValue(store)!);
             var source = ArtifactStores.Open(parse.GetValue(store)!);

@@ -22,16 +22,36 @@ internal sealed class StagingFolder : IDisposable
     /// <summary>The absolute path of the staging folder.</summary>
     public string Path { get; }
 
-    /// <summary>Checks the output can be replaced, then creates the staging folder beside it.</summary>
-    public static StagingFolder Create(string output)
+    /// <summary>Checks the output can be replaced, removes what interrupted generations left beside it, then creates
+    /// the staging folder there. The caller holds the output's <see cref="PublishLock"/>, so no other generation is
+    /// using any of those.</summary>
+    public static StagingFolder Create(string output, PublishLock heldLock)
     {
+        ArgumentNullException.ThrowIfNull(heldLock);
         EnsureReplaceable(output);
         var parent = System.IO.Path.GetDirectoryName(output)!;
         Directory.CreateDirectory(parent);
+        RemoveLeftovers(parent, System.IO.Path.GetFileName(output));
         var path = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(output)}.tmp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(path);
         return new StagingFolder(output, path);
     }
+
+    /// <summary>Staging folders (.tmp-) and replaced sites (.old-) of this output that a killed generation left: a whole
+    /// site each, which nothing else would ever delete.</summary>
+    private static void RemoveLeftovers(string parent, string name)
+    {
+        foreach (var folder in Directory.EnumerateDirectories(parent, $".{name}.*-*"))
+        {
+            var suffix = System.IO.Path.GetFileName(folder)[(name.Length + 2)..];
+            if (!IsOurs(suffix, "tmp-") && !IsOurs(suffix, "old-")) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsOurs(string suffix, string kind) =>
+        suffix.Length == kind.Length + 32 && suffix.StartsWith(kind, StringComparison.Ordinal) && suffix[kind.Length..].All(char.IsAsciiHexDigitLower);
 
     /// <summary>Puts the staged site in place; returns a warning when the old site could not be deleted afterwards.</summary>
     public string? Commit()

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Atlas.Abstractions;
 using Atlas.Cli.Pipeline;
 using Atlas.Core.Configuration;
@@ -24,6 +25,9 @@ public class SubmitCommandTests
         // Redirected output has no progress bars (they redraw only on a terminal): the job id, then where the site went.
         Assert.DoesNotContain("%", outcome.StdOut);
         Assert.Contains("Published 1 atlas version(s)", outcome.StdOut);
+        // The client's log follows the job to its end, and the cluster client's own chatter stays out of it.
+        Assert.Matches(@$"Job {Regex.Escape(jobId)} completed\n", outcome.StdErr);
+        Assert.DoesNotContain("Orleans", outcome.StdErr);
         // The silo says what it computes on, and the units are sized for that (the same device as this test's process here).
         var device = await cluster.SiloDevice();
         Assert.Contains($"The cluster computes on {device}", outcome.StdErr);

@@ -47,7 +47,7 @@ public sealed class TiedExamplesPageTests : IDisposable
     }
 
     [Fact]
-    public async Task The_layer_grid_and_the_search_index_name_no_class_for_tied_units()
+    public async Task The_layer_grid_and_the_search_index_name_no_class_for_tied_units_and_the_overview_counts_the_dead()
     {
         await GenerateAsync();
         var grid = Page("mnist-cnn/v2/conv/index.html");
@@ -57,6 +57,12 @@ public sealed class TiedExamplesPageTests : IDisposable
         Assert.DoesNotContain("data-spread", tiles[0]);
         Assert.Contains("<span class=\"l\">all tie</span>", tiles[3]);
         Assert.Contains("data-spread", tiles[1]);
+
+        // The model overview counts each layer's never-active units.
+        var overview = Page("mnist-cnn/v2/index.html");
+        Assert.Contains(">Never active</th>", overview);
+        Assert.Matches(@">conv</a></th><td>conv</td><td>[^<]*</td><td class=""num"">4</td><td class=""num"">1</td>", overview);
+        Assert.Matches(@">logits</a></th><td>linear</td><td>[^<]*</td><td class=""num"">3</td><td class=""num"">0</td>", overview);
 
         var index = Page("mnist-cnn/v2/search-index.js");
         Assert.Contains("[0,null,null,", index);

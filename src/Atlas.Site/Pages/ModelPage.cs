@@ -35,6 +35,10 @@ internal static class ModelPage
 
         body.Append("<h2>Layers</h2>\n<div class=\"table-wrap\"><table class=\"layers\">\n<thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\">Layer</th>")
             .Append("<th scope=\"col\">Kind</th><th scope=\"col\">Shape (C×H×W)</th><th scope=\"col\" class=\"num\">Units</th>");
+        // Dead units are what a researcher looks for first in a layer; counted only where the dataset pass ran.
+        var anyExamples = context.Atlas.Layers.Any(l => l.Units.Any(u => u.TopExamples.Count >= 2));
+        if (anyExamples)
+            body.Append("<th scope=\"col\" class=\"num\" title=\"units that no dataset image activates (every top example is 0)\">Never active</th>");
         var anyStats = context.Atlas.Layers.Any(l => l.Layer.Stats is not null);
         if (anyStats)
             body.Append("<th scope=\"col\" class=\"num\">Mean</th><th scope=\"col\" class=\"num\">≤ 0</th><th scope=\"col\" class=\"num\">Active</th>");
@@ -49,6 +53,7 @@ internal static class ModelPage
                 .Append($"<td>{E(layer.Layer.Kind)}</td>")
                 .Append($"<td>{E(Format.Shape(layer.Layer))}</td>")
                 .Append($"<td class=\"num\">{E(layer.Units.Count)}</td>");
+            if (anyExamples) body.Append($"<td class=\"num\">{E(layer.Units.Count(TiedExamples.NeverActive))}</td>");
             if (anyStats)
             {
                 body.Append($"<td class=\"num\">{(stats is null ? "—" : E(Format.Number(stats.Mean)))}</td>")

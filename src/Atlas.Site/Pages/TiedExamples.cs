@@ -33,6 +33,6 @@ internal static class TiedExamples
         null => null,
         0f => "The data set never activates this unit: every image gives it 0, so these are the first images the pass met, in no order of preference, and their classes say nothing about it.",
         { } value => string.Create(CultureInfo.InvariantCulture,
-            $"Every top image gives this unit the same value ({value:G6}): it does not tell them apart (it saturates), so their order and classes say little about it."),
+            $"Every top image gives this unit the same value ({value:G6}): it does not tell them apart (the unit, or the input it reads, saturates there), so their order and classes say little about it."),
     };
 }

@@ -54,10 +54,11 @@ public sealed class PublishLockTests : IDisposable
         var store = await TestAtlas.StoreAsync(_temp.StoreFolder);
         var staged = Path.Combine(_temp.SiteParent, $".site.tmp-{Guid.NewGuid():N}");
         var replaced = Path.Combine(_temp.SiteParent, $".site.old-{Guid.NewGuid():N}");
-        // Not a generation's: another site's staging folder, and a name that only looks alike.
+        // Not a generation's: other sites' staging folders (one whose name starts like this site's), and a name that only looks alike.
         var otherSite = Path.Combine(_temp.SiteParent, $".other.tmp-{Guid.NewGuid():N}");
+        var longerName = Path.Combine(_temp.SiteParent, $".site2.tmp-{Guid.NewGuid():N}");
         var lookalike = Path.Combine(_temp.SiteParent, ".site.tmp-mine");
-        foreach (var folder in new[] { staged, replaced, otherSite, lookalike })
+        foreach (var folder in new[] { staged, replaced, otherSite, longerName, lookalike })
         {
             Directory.CreateDirectory(Path.Combine(folder, "mnist-cnn"));
             await File.WriteAllTextAsync(Path.Combine(folder, "index.html"), "left over");
@@ -65,7 +66,20 @@ public sealed class PublishLockTests : IDisposable
 
         await new SiteGenerator().GenerateAsync(store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
 
-        Assert.Equal([Path.GetFileName(otherSite), ".site.tmp-mine", "site"],
+        Assert.Equal([Path.GetFileName(otherSite), ".site.tmp-mine", Path.GetFileName(longerName), "site"],
             _temp.SiteParentEntries().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_site_named_with_wildcard_characters_leaves_other_sites_staging_folders_alone()
+    {
+        var store = await TestAtlas.StoreAsync(_temp.StoreFolder);
+        // ".s?te.*" as a search pattern would match this live publish's staging folder of the site "site".
+        var other = Path.Combine(_temp.SiteParent, $".site.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(other);
+
+        await new SiteGenerator().GenerateAsync(store, Path.Combine(_temp.SiteParent, "s?te"), new SiteOptions(), null, CancellationToken.None);
+
+        Assert.True(Directory.Exists(other));
     }
 }

@@ -41,9 +41,13 @@ internal sealed class StagingFolder : IDisposable
     /// site each, which nothing else would ever delete.</summary>
     private static void RemoveLeftovers(string parent, string name)
     {
-        foreach (var folder in Directory.EnumerateDirectories(parent, $".{name}.*-*"))
+        // Compared as text: a site folder's own name may hold the search pattern's wildcards (* and ?).
+        var prefix = $".{name}.";
+        foreach (var folder in Directory.EnumerateDirectories(parent, ".*"))
         {
-            var suffix = System.IO.Path.GetFileName(folder)[(name.Length + 2)..];
+            var entry = System.IO.Path.GetFileName(folder);
+            if (!entry.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            var suffix = entry[prefix.Length..];
             if (!IsOurs(suffix, "tmp-") && !IsOurs(suffix, "old-")) continue;
             try { Directory.Delete(folder, recursive: true); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }

@@ -25,8 +25,10 @@ public static class Logging
             .MinimumLevel.Override("Polly", LogEventLevel.Warning);
         // Overrides take effect where a category's logger is made (Serilog's ForContext, which the silo's logger
         // factory calls per category), so they belong on this logger itself: one that forwards to it would bypass them.
-        foreach (var category in warningsOnlyFrom ?? [])
-            configuration.MinimumLevel.Override(category, level < LogEventLevel.Information ? level : (LogEventLevel)Math.Max((int)level, (int)LogEventLevel.Warning));
+        // Detailed and diagnostic levels keep these categories' every line, so they need no override there.
+        if (level >= LogEventLevel.Information)
+            foreach (var category in warningsOnlyFrom ?? [])
+                configuration.MinimumLevel.Override(category, (LogEventLevel)Math.Max((int)level, (int)LogEventLevel.Warning));
         return configuration
             .Enrich.FromLogContext()
             .Enrich.With<ControlCharacterEscaper>()

@@ -29,8 +29,7 @@ internal sealed class StagingFolder : IDisposable
     {
         ArgumentNullException.ThrowIfNull(heldLock);
         EnsureReplaceable(output);
-        var parent = System.IO.Path.GetDirectoryName(output)!;
-        Directory.CreateDirectory(parent);
+        var parent = System.IO.Path.GetDirectoryName(output)!; // made by the lock, which lies in it
         RemoveLeftovers(parent, System.IO.Path.GetFileName(output));
         var path = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(output)}.tmp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(path);

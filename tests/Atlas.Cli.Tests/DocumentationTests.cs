@@ -11,7 +11,8 @@ namespace Atlas.Cli.Tests;
 /// <summary>
 /// The config reference and the README's verb table are how users learn the program, and they drift as fields and
 /// options are added: each config field must have its row (and no row may outlive its field), each default written
-/// there must be the code's, and each verb's options must appear in its README row.
+/// there must be the code's, each verb's options must appear in its README row, and each environment variable the
+/// program reads must be explained there.
 /// </summary>
 public partial class DocumentationTests
 {
@@ -99,6 +100,19 @@ public partial class DocumentationTests
             .Where(o => !Regex.IsMatch(firstCell, $@"{Regex.Escape(o.Name)}(?![\w-])"))
             .Select(o => o.Name).ToList();
         Assert.True(missing.Count == 0, $"README's '{verb}' row does not name {string.Join(", ", missing)}");
+    }
+
+    [GeneratedRegex(@"\bATLAS_[A-Z_]+\b")]
+    private static partial Regex AtlasVariable();
+
+    /// <summary>Every variable the program reads is explained in the README, and the README names no variable it does not read.</summary>
+    [Fact]
+    public void Readme_explains_every_environment_variable_the_program_reads()
+    {
+        var read = Hosting.ClusterSettings.VariableNames;
+        var named = AtlasVariable().Matches(Readme).Select(m => m.Value).Where(v => !v.StartsWith("ATLAS_TEST_", StringComparison.Ordinal)).ToHashSet();
+        Assert.Empty(read.Where(v => !Readme.Contains($"`{v}`", StringComparison.Ordinal)).Select(v => $"README does not explain {v}"));
+        Assert.Empty(named.Except(read).Select(v => $"README names {v}, which the program does not read"));
     }
 
     private static IEnumerable<Command> VerbCommands() =>

@@ -3,7 +3,8 @@
 // artifact counts such a run writes (7 pictures, 9 top and 9 bottom examples, 8 input kernels per unit,
 // 10,000 data set images; every picture a 1×1 PNG, so the figure is the generator's own cost, not copying).
 // Build first (`dotnet build Atlas.sln -c Release`), then: dotnet fsi bench/site-scale.fsx [DIVISOR]
-// DIVISOR (default 1) divides every layer's unit count, for a quicker look.
+// DIVISOR (default 1) divides every layer's unit count, for a quicker look. A second argument, a folder, keeps the
+// synthetic store there (under store/) so `atlas publish` can be timed or traced on it (see bench/allocations.fsx).
 #r "../src/Atlas.Site/bin/Release/net10.0/Atlas.Storage.dll"
 #r "../src/Atlas.Site/bin/Release/net10.0/Atlas.Site.dll"
 open System
@@ -13,7 +14,8 @@ open Atlas.Storage
 open Atlas.Storage.Manifests
 
 let divisor = if fsi.CommandLineArgs.Length > 1 then int fsi.CommandLineArgs.[1] else 1
-let work = Path.Combine(Path.GetTempPath(), sprintf "atlas-site-scale-%d" (Process.GetCurrentProcess().Id))
+let keep = if fsi.CommandLineArgs.Length > 2 then Some(Path.GetFullPath fsi.CommandLineArgs.[2]) else None
+let work = keep |> Option.defaultWith (fun () -> Path.Combine(Path.GetTempPath(), sprintf "atlas-site-scale-%d" (Process.GetCurrentProcess().Id)))
 let store = LocalFolderArtifactStore(Path.Combine(work, "store")) :> IArtifactStore
 let keys = AtlasKeys("googlenet", "v1")
 let png = Convert.FromBase64String "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="
@@ -67,4 +69,6 @@ let seconds = clock.Elapsed.TotalSeconds
 printfn "site: %d pages and %d images in %.1f s (%.0f pages/s), %.0f MB written, %.0f MB allocated, peak working set %.0f MB"
     site.Pages site.Images seconds (float site.Pages / seconds) (float site.Bytes / 1e6)
     (float (GC.GetTotalAllocatedBytes() - allocatedBefore) / 1e6) (float (Process.GetCurrentProcess().PeakWorkingSet64) / 1e6)
-Directory.Delete(work, true)
+match keep with
+| Some folder -> Directory.Delete(Path.Combine(folder, "site"), true); printfn "store kept in %s" (Path.Combine(folder, "store"))
+| None -> Directory.Delete(work, true)

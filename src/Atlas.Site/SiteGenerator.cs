@@ -37,7 +37,7 @@ public sealed class SiteGenerator
         foreach (var atlas in atlases)
         {
             progress?.Report($"{atlas.Root}: copying images");
-            var sizes = await ImageCopier.CopyAsync(store, atlas, writer, options.MaxParallelCopies, ct);
+            var sizes = await ImageCopier.CopyAsync(store, atlas, writer, options.MaxParallelCopies, options.LinkLocalImages, ct);
             contexts.Add(new AtlasContext(atlas, new ImageTags(atlas, sizes), options, atlases));
         }
         foreach (var context in contexts) await WriteAtlasAsync(context, writer, progress, ct);

@@ -18,6 +18,13 @@ public sealed record SiteOptions
     /// <summary>How many images are copied from the store at once (a remote store benefits from more).</summary>
     public int MaxParallelCopies { get; init; } = 8;
 
+    /// <summary>
+    /// Whether images from a local folder store are hard-linked into the site (where the file system allows) rather than
+    /// copied. The site keeps its bytes either way, since the store replaces files by renames and never rewrites them; a
+    /// link only shares the disk space, and an image edited in place in the site would change in the store too.
+    /// </summary>
+    public bool LinkLocalImages { get; init; } = true;
+
     /// <summary>Told once, with a sentence to show, when another generation into the same folder holds it and this one
     /// waits for its turn (the progress reports are details; this one the user should see).</summary>
     public Action<string>? Waiting { get; init; }

@@ -1,17 +1,22 @@
 using System.Collections.Concurrent;
 using Atlas.Site.Layout;
 using Atlas.Storage;
+using Microsoft.Win32.SafeHandles;
 
 namespace Atlas.Site.Output;
 
-/// <summary>Copies every image an atlas's pages show from the store into the site, and records each one's size.</summary>
+/// <summary>
+/// Copies every image an atlas's pages show from the store into the site, and records each one's size. A local store's
+/// files are hard-linked where the file system allows: a whole GoogLeNet atlas shows over 100,000 images, and every
+/// publish (a watcher's, after each checkpoint) would otherwise write them all again.
+/// </summary>
 internal static class ImageCopier
 {
     /// <summary>Shown for an image that is not a PNG: square, which is what the atlas writes.</summary>
     private static readonly ImageSize Unknown = new(1, 1);
 
     public static async Task<IReadOnlyDictionary<string, ImageSize>> CopyAsync(
-        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, int parallelism, CancellationToken ct)
+        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, int parallelism, bool linkLocalImages, CancellationToken ct)
     {
         var images = atlas.ReferencedImages();
         foreach (var (key, referencedBy) in images) CheckKey(key, referencedBy);
@@ -21,6 +26,12 @@ internal static class ImageCopier
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct };
         await Parallel.ForEachAsync(images, options, async (image, token) =>
         {
+            if (store is LocalFolderArtifactStore local)
+            {
+                if (await PlaceFileAsync(local.FileOf(image.Key), atlas.ImagePath(image.Key), writer, linkLocalImages, token) is { } size) sizes[image.Key] = size;
+                else missing.Add(image);
+                return;
+            }
             var bytes = await store.GetAsync(image.Key, token);
             if (bytes is null)
             {
@@ -32,6 +43,30 @@ internal static class ImageCopier
         });
         if (!missing.IsEmpty) throw Missing(store, missing);
         return sizes;
+    }
+
+    /// <summary>
+    /// A local store's image, linked or copied into the site without reading it whole: only its header, for the size.
+    /// Null when the file is missing.
+    /// </summary>
+    private static async Task<ImageSize?> PlaceFileAsync(string file, string sitePath, SiteWriter writer, bool link, CancellationToken ct)
+    {
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(file);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        using (handle)
+        {
+            var header = new byte[24];
+            var read = RandomAccess.Read(handle, header, 0);
+            await writer.PlaceImageAsync(sitePath, link ? file : null, handle, ct);
+            return ImageSize.FromPng(header.AsSpan(0, read)) ?? Unknown;
+        }
     }
 
     /// <summary>Names every missing image (the first few in full), in key order, so the message is the same on every run.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Atlas.Site.Output;
 
@@ -30,9 +31,36 @@ internal sealed class SiteWriter(string root)
         Interlocked.Increment(ref _images);
     }
 
+    /// <summary>
+    /// An image that is already a file (in a local store), open as <paramref name="source"/>: linked into the site from
+    /// <paramref name="linkFrom"/> where given and the file system allows, else copied from the open file, which still
+    /// reads if the store removed it meanwhile.
+    /// </summary>
+    public async Task PlaceImageAsync(string sitePath, string? linkFrom, SafeFileHandle source, CancellationToken ct)
+    {
+        var full = Reserve(sitePath);
+        var length = RandomAccess.GetLength(source);
+        if (linkFrom is null || !HardLink.TryCreate(linkFrom, full))
+        {
+            await using var reader = new FileStream(source, FileAccess.Read);
+            await using var target = new FileStream(full, FileMode.CreateNew, FileAccess.Write);
+            await reader.CopyToAsync(target, ct);
+        }
+        Interlocked.Add(ref _bytes, length);
+        Interlocked.Increment(ref _images);
+    }
+
     public Task WriteAssetAsync(string sitePath, byte[] content, CancellationToken ct) => WriteAsync(sitePath, content, ct);
 
     private async Task WriteAsync(string sitePath, byte[] content, CancellationToken ct)
+    {
+        var full = Reserve(sitePath);
+        await File.WriteAllBytesAsync(full, content, ct);
+        Interlocked.Add(ref _bytes, content.Length);
+    }
+
+    /// <summary>The file a site path is written to, with its folder made; refused if it leads out of the site or was written before.</summary>
+    private string Reserve(string sitePath)
     {
         var full = Path.GetFullPath(Path.Combine(root, sitePath.Replace('/', Path.DirectorySeparatorChar)));
         if (!full.StartsWith(Path.GetFullPath(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
@@ -43,7 +71,6 @@ internal sealed class SiteWriter(string root)
                 throw new SiteGenerationException($"two parts of the site map to the same file '{sitePath}'");
         }
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        await File.WriteAllBytesAsync(full, content, ct);
-        Interlocked.Add(ref _bytes, content.Length);
+        return full;
     }
 }

@@ -17,6 +17,7 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public static async Task<ClusterConnection> ConnectAsync(ClusterSettings settings, ILogger logger, CancellationToken cancellationToken)
     {
+        ClusterStorage.WellFormedTables(settings);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSerilog(QuietOrleans(logger), dispose: true);
         builder.UseOrleansClient(client =>

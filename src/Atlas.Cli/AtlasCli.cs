@@ -21,6 +21,7 @@ public static class AtlasCli
 
     public static async Task<int> RunAsync(string[] args)
     {
+        OutputWidth.Fit(Spectre.Console.AnsiConsole.Console);
         var root = new RootCommand("Circuit Atlas: feature visualizations, dataset examples and a static site for every unit of a CNN.");
         root.Options.Add(VerbosityOption);
         root.Subcommands.Add(RunCommand.Create());

@@ -168,6 +168,16 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_cluster_client_given_a_malformed_connection_string_names_the_variable_and_quotes_none_of_it()
+    {
+        // Before, the client said no silo could be reached, quoting the parser's message and with it a part of the string.
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["ATLAS_STORAGE_CONNECTION"] = "AccountKey=hush;garbage" }, "status");
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Equal("error: ATLAS_STORAGE_CONNECTION: not a storage connection string (expected DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;…, or UseDevelopmentStorage=true)",
+            outcome.StdErr.Trim());
+    }
+
+    [Fact]
     public async Task A_silo_whose_storage_is_malformed_or_refuses_connections_stops_at_once_with_one_line()
     {
         var malformed = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["ATLAS_STORAGE_CONNECTION"] = "AccountKey=hush;garbage" }, "silo");

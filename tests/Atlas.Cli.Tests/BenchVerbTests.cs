@@ -42,6 +42,19 @@ public class BenchVerbTests
     }
 
     [Fact]
+    public async Task Bench_coordination_prints_its_table_without_the_job_grains_own_lines()
+    {
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "bench", "coordination", "--units", "20", "--workers", "2");
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains("units/s", outcome.StdOut);
+        Assert.Contains("memory", outcome.StdOut);
+        // Its jobs are the benchmark's instrument: at the normal level neither the in-process job grain's lines
+        // ("Job bench/<guid> planned N units", "… Completed") nor the embedded silo's framework come through.
+        Assert.DoesNotContain("Job bench/", outcome.StdErr);
+        Assert.DoesNotContain("Orleans", outcome.StdErr);
+    }
+
+    [Fact]
     public async Task Bench_store_writes_one_at_a_time_and_many_at_once()
     {
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "bench", "store", "--objects", "12", "--bytes", "1000");

@@ -18,6 +18,8 @@ public class DoctorTests
         Assert.Contains($"{Core.Rendering.FeatureVisSettings.CpuChannelsPerUnit} channels, for jobs planned here", outcome.StdOut);
         // The packaged libtorch exports the switch that TorchScript models' Grad-CAM relies on.
         Assert.Contains("run op by op", outcome.StdOut);
+        // Redirected output is not wrapped at 80 columns: the library's path stays whole on its row, as a script reads it.
+        Assert.Contains(outcome.StdOut.Split('\n'), line => line.Contains("native library") && line.Contains("/native/libLibTorchSharp.so"));
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public static class ExplainCommand
 internal static class OutputFiles
 {
     /// <summary>A console on the current standard output (the shared AnsiConsole keeps the writer it first saw).</summary>
-    public static IAnsiConsole Console() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Out) });
+    public static IAnsiConsole Console() => Cli.Console.OutputWidth.Fit(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Out) }));
 
     public static void WriteAll(string folder, IReadOnlyList<(string Name, byte[] Content)> files)
     {

@@ -16,7 +16,9 @@ public static class ServeCommand
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             await using var server = StaticSiteServer.Start(parse.GetValue(folder)!.FullName, parse.GetValue(port));
-            logger.Information("Serving {Folder} on {Url}", parse.GetValue(folder)!.FullName, server.Url);
+            // Standard output says it (as the one line the verb must print, at every verbosity); at the normal level the
+            // log said it again just above.
+            logger.Debug("Serving {Folder} on {Url}", parse.GetValue(folder)!.FullName, server.Url);
             AnsiConsole.MarkupLineInterpolated($"Serving [bold]{parse.GetValue(folder)!.FullName}[/] at [link]{server.Url}[/] (loopback only). Press Ctrl+C to stop.");
             // Ctrl+C (SIGINT) and SIGTERM are how a preview ends: a normal stop, not a cancelled job. The
             // handlers keep the runtime from killing the process, so the listener is closed properly.

@@ -7,6 +7,7 @@ using Atlas.Core.Configuration;
 using Atlas.Grains.Watchers;
 using Atlas.Storage;
 using Serilog;
+using Serilog.Events;
 using Serilog.Extensions.Logging;
 using Spectre.Console;
 
@@ -60,7 +61,10 @@ public static class WatchCommand
 
             if (parse.GetValue(cluster)) return await OnClusterAsync(config, parse.GetValue(stop), parse.GetValue(show), logger, cancellationToken);
             return await EmbeddedAsync(config, parse.GetValue(once), TimeSpan.FromSeconds(seconds), logger, cancellationToken);
-        }));
+        },
+        // On the in-process silo the watcher grain tells each job's story ("submitted job … (N units)", "version … is
+        // published"): the job grain's own "planned N units" and "Completed" lines would repeat it, so it keeps only its warnings.
+        warningsOnlyFrom: [typeof(Atlas.Grains.Jobs.AtlasJobGrain).FullName!]));
         return command;
     }
 
@@ -81,7 +85,7 @@ public static class WatchCommand
         }
         await ClusterReadiness.EnsureFilesVisibleAsync(connection.Client, config, logger);
         var status = await watcher.Start(AtlasConfigLoader.Serialize(config));
-        Report(status, logger, new Dictionary<string, CheckpointState>());
+        Report(status, logger, new Dictionary<string, CheckpointState>(), inProcess: false);
         logger.Information("The cluster now watches {Source} for {Atlas}; follow it with `atlas status`", config.Watch!.Source, config.Name);
         return ExitCodes.Success;
     }
@@ -99,13 +103,13 @@ public static class WatchCommand
         var seen = new Dictionary<string, CheckpointState>();
         var status = await watcher.Start(AtlasConfigLoader.Serialize(config));
         int listingsBefore = status.Listings;
-        logger.Information("Watching {Source} ({Schedule}) for {Atlas}; versions go to {Store}{Stop}", config.Watch!.Source, config.Watch.Schedule, config.Name,
-            store.Description, once ? "" : "; Ctrl+C stops");
+        // The watcher grain has just said what it watches ("Watching … for atlas … (schedule)"); this adds where versions go.
+        logger.Information("Versions of {Atlas} go to {Store}{Stop}", config.Name, store.Description, once ? "" : "; Ctrl+C stops");
         try
         {
             while (true)
             {
-                if (Report(status, logger, seen)) await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
+                if (Report(status, logger, seen, inProcess: true)) await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
                 // Done once the watcher has listed since it started and nothing waits or runs.
                 if (once && status.Listings > listingsBefore && status.Idle) break;
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
@@ -143,7 +147,9 @@ public static class WatchCommand
     }
 
     /// <summary>Logs what changed since the last report; true when a new version was published (the site needs rebuilding).</summary>
-    private static bool Report(WatcherStatus status, ILogger logger, Dictionary<string, CheckpointState> seen)
+    /// <param name="inProcess">The watcher grain runs in this process and logs each change itself, as it makes it: the
+    /// changes are then only debug lines here (at the normal level every one was said twice).</param>
+    private static bool Report(WatcherStatus status, ILogger logger, Dictionary<string, CheckpointState> seen, bool inProcess)
     {
         bool published = false;
         foreach (var c in status.Checkpoints)
@@ -153,20 +159,20 @@ public static class WatchCommand
             switch (c.State)
             {
                 case CheckpointState.Running:
-                    logger.Information("Checkpoint {Key} → job {JobId}", c.Key, c.JobId);
+                    Say(LogEventLevel.Information, "Checkpoint {Key} → job {JobId}", c.Key, c.JobId);
                     break;
                 case CheckpointState.Completed:
-                    logger.Information("Checkpoint {Key} → version {Version} published", c.Key, c.Version);
+                    Say(LogEventLevel.Information, "Checkpoint {Key} → version {Version} published", c.Key, c.Version);
                     published = true;
                     break;
                 case CheckpointState.Rejected:
-                    logger.Warning("Checkpoint {Key} (sha256 {Version}) skipped: {Error}", c.Key, c.Version, c.Error);
+                    Say(LogEventLevel.Warning, "Checkpoint {Key} (sha256 {Version}) skipped: {Error}", c.Key, c.Version, c.Error);
                     break;
                 case CheckpointState.Failed:
-                    logger.Warning("Checkpoint {Key}: job {JobId} failed: {Error}", c.Key, c.JobId, c.Error);
+                    Say(LogEventLevel.Warning, "Checkpoint {Key}: job {JobId} failed: {Error}", c.Key, c.JobId, c.Error);
                     break;
                 case CheckpointState.Retired:
-                    logger.Information("Version {Version} ({Key}) deleted by retention", c.Version, c.Key);
+                    Say(LogEventLevel.Information, "Version {Version} ({Key}) deleted by retention", c.Version, c.Key);
                     published = true;
                     break;
                 default:
@@ -175,5 +181,7 @@ public static class WatchCommand
             }
         }
         return published;
+
+        void Say(LogEventLevel level, string template, params object?[] values) => logger.Write(inProcess ? LogEventLevel.Debug : level, template, values);
     }
 }

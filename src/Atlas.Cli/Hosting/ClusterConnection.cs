@@ -17,6 +17,7 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public static async Task<ClusterConnection> ConnectAsync(ClusterSettings settings, ILogger logger, CancellationToken cancellationToken)
     {
+        ClusterStorage.WellFormedTables(settings);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSerilog(QuietOrleans(logger), dispose: true);
         builder.UseOrleansClient(client =>
@@ -47,15 +48,20 @@ public sealed class ClusterConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// The client's own log without Orleans' and the host's messages below Fatal unless debug output was asked for: an
-    /// unreachable cluster made them log some 300 lines of retries and stack traces ahead of this class's one-line error.
+    /// The client's own log without Orleans' and the host's lines below Fatal at the normal level and quieter (an
+    /// unreachable cluster made them log some 300 lines of retries and stack traces ahead of this class's one-line
+    /// error), below Warning at detailed, as <see cref="Console.Logging"/> keeps a silo's, and every line at diagnostic.
+    /// The filter is needed because this logger forwards to the verb's: the verb's per-category overrides apply only
+    /// where a logger is made for a category, so they do not reach events forwarded to it (at detailed, the client's
+    /// every start-up, configuration and connection line came through, "Press Ctrl+C to shut down" among them).
     /// </summary>
     private static ILogger QuietOrleans(ILogger logger)
     {
-        if (logger.IsEnabled(LogEventLevel.Debug)) return new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Logger(logger).CreateLogger();
+        if (logger.IsEnabled(LogEventLevel.Verbose)) return new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Logger(logger).CreateLogger();
+        var floor = logger.IsEnabled(LogEventLevel.Debug) ? LogEventLevel.Warning : LogEventLevel.Fatal;
         return new LoggerConfiguration()
             .MinimumLevel.Verbose()
-            .Filter.ByExcluding(e => e.Level < LogEventLevel.Fatal && e.Properties.TryGetValue("SourceContext", out var source)
+            .Filter.ByExcluding(e => e.Level < floor && e.Properties.TryGetValue("SourceContext", out var source)
                 && (source.ToString().StartsWith("\"Orleans", StringComparison.Ordinal) || source.ToString().StartsWith("\"Microsoft", StringComparison.Ordinal)))
             .WriteTo.Logger(logger)
             .CreateLogger();

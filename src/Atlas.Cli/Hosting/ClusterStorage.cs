@@ -31,18 +31,7 @@ public static class ClusterStorage
     /// </summary>
     public static async Task EnsureReachableAsync(ClusterSettings settings, CancellationToken cancellationToken)
     {
-        TableServiceClient tables;
-        try
-        {
-            var options = new TableClientOptions();
-            options.Retry.MaxRetries = 2;
-            tables = new TableServiceClient(settings.StorageConnection, options);
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException)
-        {
-            // The parser's message quotes parts of the string; none of it is shown.
-            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: not a storage connection string (expected DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;…, or UseDevelopmentStorage=true)", e);
-        }
+        var tables = WellFormedTables(settings);
         try
         {
             await foreach (var _ in tables.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages()) break;
@@ -50,6 +39,26 @@ public static class ClusterStorage
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
             throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its table storage could not be reached ({Console.ErrorCause.Of(e)})", e);
+        }
+    }
+
+    /// <summary>
+    /// A table client of the connection string, or one line naming the variable when the string is malformed. Clients
+    /// check it too: Orleans' client failed with the parser's message, which quotes parts of the string, as if no silo
+    /// could be reached.
+    /// </summary>
+    public static TableServiceClient WellFormedTables(ClusterSettings settings)
+    {
+        try
+        {
+            var options = new TableClientOptions();
+            options.Retry.MaxRetries = 2;
+            return new TableServiceClient(settings.StorageConnection, options);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException)
+        {
+            // The parser's message quotes parts of the string; none of it is shown (it may hold the account key).
+            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: not a storage connection string (expected DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;…, or UseDevelopmentStorage=true)", e);
         }
     }
 

@@ -76,6 +76,13 @@ public class WatchCommandTests
         Assert.DoesNotContain("epoch3.pt (sha256", outcome.StdOut + outcome.StdErr);
         // The embedded silo's framework keeps to errors at the normal level.
         Assert.DoesNotContain("Orleans", outcome.StdOut + outcome.StdErr);
+        // The watcher grain in this process tells each checkpoint's story, once: neither the job grain's own lines
+        // ("planned N units", "Completed") nor the verb's echo of each change repeat it.
+        var log = (outcome.StdOut + outcome.StdErr).Split('\n');
+        Assert.DoesNotContain(" planned ", outcome.StdErr);
+        Assert.Single(log, l => l.Contains("Watching "));
+        Assert.Single(log, l => l.Contains($"version {v2}") && l.Contains("published"));
+        Assert.Single(log, l => l.Contains("broken.pt") && l.Contains("skipped"));
 
         var second = manifests.Single(m => m.Version == v2);
         Assert.Equal("epoch2.pt", second.Model.CheckpointFile);

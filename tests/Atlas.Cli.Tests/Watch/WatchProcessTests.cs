@@ -102,6 +102,12 @@ public class WatchProcessTests
             }
             Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}");
             Assert.Contains("Stopping the watcher", output.ToString());
+            // At the normal level: no framework lines, and each change said once (by the watcher grain in this process),
+            // not again by the job grain ("planned N units") or by the verb ("deleted by retention" after "deleted versions").
+            var log = output.ToString().Split('\n');
+            Assert.DoesNotContain("Orleans", output.ToString());
+            Assert.DoesNotContain(log, l => l.Contains(" planned "));
+            Assert.Single(log, l => l.Contains(first) && l.Contains("deleted"));
         }
         finally
         {

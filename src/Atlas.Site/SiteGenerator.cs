@@ -37,7 +37,7 @@ public sealed class SiteGenerator
         foreach (var atlas in atlases)
         {
             progress?.Report($"{atlas.Root}: copying images");
-            var sizes = await ImageCopier.CopyAsync(store, atlas, writer, options.MaxParallelCopies, options.LinkLocalImages, ct);
+            var sizes = await ImageCopier.CopyAsync(store, atlas, writer, options, ct);
             contexts.Add(new AtlasContext(atlas, new ImageTags(atlas, sizes), options, atlases));
         }
         foreach (var context in contexts) await WriteAtlasAsync(context, writer, progress, ct);
@@ -53,17 +53,22 @@ public sealed class SiteGenerator
     private static async Task WriteAtlasAsync(AtlasContext context, SiteWriter writer, IProgress<string>? progress, CancellationToken ct)
     {
         var atlas = context.Atlas;
+        // The model page, the search page and each layer's page, and every unit's.
+        var written = new StepCounter(context.Options.Counts, $"{atlas.Root}: pages", 2 + atlas.Layers.Sum(l => 1 + l.Units.Count));
         await writer.WritePageAsync(atlas.IndexPage, ModelPage.Render(context), ct);
         await writer.WritePageAsync(atlas.SearchPage, SearchPage.Render(context), ct);
         await writer.WriteAssetAsync(atlas.SearchIndex, SearchPage.Index(context), ct);
+        written.Advance(2);
         foreach (var layer in atlas.Layers)
         {
             progress?.Report($"{atlas.Root}: layer {layer.Layer.Name} ({layer.Units.Count} units)");
             await writer.WritePageAsync(layer.IndexPage, LayerPage.Render(context, layer), ct);
+            written.Advance();
             for (var i = 0; i < layer.Units.Count; i++)
             {
                 ct.ThrowIfCancellationRequested();
                 await writer.WritePageAsync(layer.UnitPage(layer.Units[i]), UnitPage.Render(context, layer, i), ct);
+                written.Advance();
             }
         }
     }

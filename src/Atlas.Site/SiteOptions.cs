@@ -30,6 +30,13 @@ public sealed record SiteOptions
     public Action<string>? Waiting { get; init; }
 
     /// <summary>
+    /// Told as each step of the generation (and of an upload) advances, with its count so far and its total, for a
+    /// progress bar; called from several threads at once while images are placed or files uploaded. The detail lines
+    /// of <see cref="SiteGenerator.GenerateAsync"/>'s progress are for logs.
+    /// </summary>
+    public Action<SiteProgress>? Counts { get; init; }
+
+    /// <summary>
     /// A filter for <see cref="Include"/> from selectors such as "mnist" (every version of an atlas) or
     /// "mnist/v2" (one version); a name matches as written or as its key segment.
     /// </summary>

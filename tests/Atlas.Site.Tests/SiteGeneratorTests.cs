@@ -40,6 +40,26 @@ public sealed partial class SiteGeneratorTests : IDisposable
         Assert.Equal(["site"], _temp.SiteParentEntries());
     }
 
+    /// <summary>Each step's counts start at 0, never go back, and end at its total: the publish's bars rely on it.</summary>
+    [Fact]
+    public async Task Counts_start_at_zero_and_end_at_each_steps_total()
+    {
+        var reports = new List<SiteProgress>();
+        var options = new SiteOptions { Counts = progress => { lock (reports) reports.Add(progress); } };
+        var result = await GenerateAsync(await TestAtlas.StoreAsync(_temp.StoreFolder), options);
+
+        var steps = reports.GroupBy(r => r.Step).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal(["mnist-cnn/v1: images", "mnist-cnn/v1: pages"], steps.Keys.Order());
+        foreach (var (step, counts) in steps)
+        {
+            Assert.Equal(0, counts[0].Done);
+            Assert.Equal(counts[0].Total, counts[^1].Done);
+            Assert.True(counts.Zip(counts.Skip(1)).All(p => p.First.Done <= p.Second.Done), $"{step} went back");
+        }
+        Assert.Equal(result.Images, steps["mnist-cnn/v1: images"][^1].Done);
+        Assert.Equal(result.Pages - 1, steps["mnist-cnn/v1: pages"][^1].Done); // all but the home page
+    }
+
     [Fact]
     public async Task Previous_and_next_stop_at_the_ends_of_a_layer()
     {

@@ -52,7 +52,8 @@ public static class PublishCommand
             PublishResult result;
             try
             {
-                result = await SitePublisher.PublishAsync(source, target, options, progress, cancellationToken);
+                result = await Pipeline.PublishProgress.ShowAsync(logger, counts =>
+                    SitePublisher.PublishAsync(source, target, options with { Counts = counts }, progress, cancellationToken));
             }
             catch (SiteGenerationException e) when (e.InnerException is Azure.RequestFailedException or AggregateException)
             {

@@ -10,8 +10,9 @@ public static class SitePublisher
 {
     public static async Task PublishAsync(IArtifactStore store, string folder, ILogger logger, CancellationToken cancellationToken, SiteOptions? options = null)
     {
-        var site = await new SiteGenerator().GenerateAsync(store, folder, (options ?? new SiteOptions()) with { Waiting = message => logger.Information("{Waiting}", message) },
-            new Progress<string>(message => logger.Debug("{SiteProgress}", message)), cancellationToken);
+        var site = await PublishProgress.ShowAsync(logger, counts => new SiteGenerator().GenerateAsync(store, folder,
+            (options ?? new SiteOptions()) with { Waiting = message => logger.Information("{Waiting}", message), Counts = counts },
+            new Progress<string>(message => logger.Debug("{SiteProgress}", message)), cancellationToken));
         AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: {new Uri(Path.Combine(site.OutputDirectory, "index.html")).AbsoluteUri}");
     }
 }

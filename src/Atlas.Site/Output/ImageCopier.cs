@@ -16,33 +16,33 @@ internal static class ImageCopier
     private static readonly ImageSize Unknown = new(1, 1);
 
     public static async Task<IReadOnlyDictionary<string, ImageSize>> CopyAsync(
-        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, int parallelism, bool linkLocalImages, CancellationToken ct)
+        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, SiteOptions options, CancellationToken ct)
     {
         var images = atlas.ReferencedImages();
+        var placed = new StepCounter(options.Counts, $"{atlas.Root}: images", images.Count);
         foreach (var (key, referencedBy) in images) CheckKey(key, referencedBy);
 
         var sizes = new ConcurrentDictionary<string, ImageSize>(StringComparer.Ordinal);
         var missing = new ConcurrentBag<(string Key, string ReferencedBy)>();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct };
-        await Parallel.ForEachAsync(images, options, async (image, token) =>
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelCopies), CancellationToken = ct };
+        await Parallel.ForEachAsync(images, parallel, async (image, token) =>
         {
-            if (store is LocalFolderArtifactStore local)
-            {
-                if (await PlaceFileAsync(local.FileOf(image.Key), atlas.ImagePath(image.Key), writer, linkLocalImages, token) is { } size) sizes[image.Key] = size;
-                else missing.Add(image);
-                return;
-            }
-            var bytes = await store.GetAsync(image.Key, token);
-            if (bytes is null)
-            {
-                missing.Add(image);
-                return;
-            }
-            await writer.WriteImageAsync(atlas.ImagePath(image.Key), bytes, token);
-            sizes[image.Key] = ImageSize.FromPng(bytes) ?? Unknown;
+            if (await PlaceAsync(store, image.Key, atlas.ImagePath(image.Key), writer, options.LinkLocalImages, token) is { } size) sizes[image.Key] = size;
+            else missing.Add(image);
+            placed.Advance();
         });
         if (!missing.IsEmpty) throw Missing(store, missing);
         return sizes;
+    }
+
+    /// <summary>One image into the site; its size, or null when the store does not hold it.</summary>
+    private static async Task<ImageSize?> PlaceAsync(IArtifactStore store, string key, string sitePath, SiteWriter writer, bool link, CancellationToken ct)
+    {
+        if (store is LocalFolderArtifactStore local) return await PlaceFileAsync(local.FileOf(key), sitePath, writer, link, ct);
+        var bytes = await store.GetAsync(key, ct);
+        if (bytes is null) return null;
+        await writer.WriteImageAsync(sitePath, bytes, ct);
+        return ImageSize.FromPng(bytes) ?? Unknown;
     }
 
     /// <summary>

@@ -26,7 +26,9 @@ public sealed class BlobSitePublisher(int parallelism = 8)
 {
     private sealed record SiteFile(string Name, string FullPath);
 
-    public async Task<BlobPublishResult> PublishAsync(string siteFolder, BlobContainerClient container, IProgress<string>? progress, CancellationToken ct)
+    /// <param name="counts">Told how many of the site's files have gone up (or were found unchanged), for a progress bar.</param>
+    public async Task<BlobPublishResult> PublishAsync(
+        string siteFolder, BlobContainerClient container, IProgress<string>? progress, CancellationToken ct, Action<SiteProgress>? counts = null)
     {
         var root = Path.GetFullPath(siteFolder);
         if (!File.Exists(Path.Combine(root, "index.html")))
@@ -47,6 +49,7 @@ public sealed class BlobSitePublisher(int parallelism = 8)
         var uploaded = 0;
         var unchanged = 0;
         var done = 0;
+        var sent = new StepCounter(counts, $"upload to {container.Name}", files.Count);
         try
         {
             foreach (var (name, phase) in phases)
@@ -58,6 +61,7 @@ public sealed class BlobSitePublisher(int parallelism = 8)
                     if (await UploadAsync(container, file, existing, token)) Interlocked.Increment(ref uploaded);
                     else Interlocked.Increment(ref unchanged);
                     Interlocked.Increment(ref done);
+                    sent.Advance();
                 });
             }
         }

@@ -38,7 +38,7 @@ public static class SitePublisher
         try
         {
             var site = await new SiteGenerator().GenerateAsync(store, Path.Combine(temp, "site"), options, progress, ct);
-            var blob = await new BlobSitePublisher(Math.Max(1, options.MaxParallelCopies)).PublishAsync(site.OutputDirectory, container, progress, ct);
+            var blob = await new BlobSitePublisher(Math.Max(1, options.MaxParallelCopies)).PublishAsync(site.OutputDirectory, container, progress, ct, options.Counts);
             return new PublishResult(site, blob, $"{container.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/')}/index.html");
         }
         finally

@@ -54,9 +54,14 @@ public sealed class BlobPublishTests(BrowserFixture fixture, ITestOutputHelper o
         watched.AssertNoProblems();
         Assert.Equal(21, pages.Count);
 
-        // Publishing the same site again uploads nothing.
-        var second = await PublishAsync(fixture.Store, web);
+        // Publishing the same site again uploads nothing, and its upload step counts every file it compared.
+        var uploads = new List<SiteProgress>();
+        var second = await PublishAsync(fixture.Store, web, new SiteOptions { Counts = p => { lock (uploads) if (p.Step.StartsWith("upload", StringComparison.Ordinal)) uploads.Add(p); } });
         Assert.Equal(0, second.Blob!.Uploaded);
+        Assert.Equal($"upload to {web}", uploads[0].Step);
+        Assert.Equal(0, uploads[0].Done);
+        Assert.Equal(second.Blob.Unchanged, uploads[^1].Done);
+        Assert.Equal(uploads[^1].Total, uploads[^1].Done);
         Assert.Equal(first.Blob!.Uploaded + first.Blob.Unchanged, second.Blob.Unchanged);
         output.WriteLine($"first publish: {first.Blob}; second: {second.Blob}");
     }

@@ -63,6 +63,15 @@ store.PutJsonAsync(keys.Manifest,
 let units = manifestLayers |> List.sumBy (fun l -> l.Units.Count)
 printfn "store: %d units written in %.1f s" units clock.Elapsed.TotalSeconds
 
+/// Disk blocks in use under the last folder given, not counting files already counted under the ones before it (du counts a
+/// file with several names once): for [store; site], what the site adds.
+let diskUse (folders: string list) =
+    let info = ProcessStartInfo("du", [ "-s"; "-B1M" ] @ folders, RedirectStandardOutput = true)
+    use du = Process.Start info
+    let lines = du.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+    du.WaitForExit()
+    sprintf "%s MB" (lines.[lines.Length - 1].Split('\t').[0])
+
 // The store's images copied into the site, then hard-linked (the default for a local store), twice each in turn: the
 // disk here is shared and its speed drifts, so each mode's two figures show how far to trust the difference.
 for round, link in [ 1, false; 1, true; 2, false; 2, true ] do
@@ -71,8 +80,9 @@ for round, link in [ 1, false; 1, true; 2, false; 2, true ] do
     let options = Atlas.Site.SiteOptions(LinkLocalImages = link)
     let site = Atlas.Site.SiteGenerator().GenerateAsync(store, Path.Combine(work, "site"), options, null, Threading.CancellationToken.None).Result
     let seconds = clock.Elapsed.TotalSeconds
-    printfn "site, images %s (round %d): %d pages and %d images in %.1f s (%.0f pages/s), %.0f MB of files, %.0f MB allocated, peak working set %.0f MB"
+    printfn "site, images %s (round %d): %d pages and %d images in %.1f s (%.0f pages/s), %.0f MB of files, %s on disk beside the store's %s, %.0f MB allocated, peak working set %.0f MB"
         (if link then "linked" else "copied") round site.Pages site.Images seconds (float site.Pages / seconds) (float site.Bytes / 1e6)
+        (diskUse [ Path.Combine(work, "store"); Path.Combine(work, "site") ]) (diskUse [ Path.Combine(work, "store") ])
         (float (GC.GetTotalAllocatedBytes() - allocatedBefore) / 1e6) (float (Process.GetCurrentProcess().PeakWorkingSet64) / 1e6)
 match keep with
 | Some folder -> Directory.Delete(Path.Combine(folder, "site"), true); printfn "store kept in %s" (Path.Combine(folder, "store"))

@@ -22,16 +22,19 @@ public static class SiloCommand
             var chosen = parse.GetValue(devices) is { } list ? DeviceList.Parse(list) : null;
             // Named devices are started even where they do not exist: a silo without its GPU computes on the CPU
             // (which is also how the mechanics are tried on a machine without one), but it should not pass unsaid.
-            if (chosen is not null && DeviceList.CudaDeviceCount() is var found && chosen.Any(d => d >= found))
-                logger.Warning("--devices {Devices}: this machine has {Count} CUDA device(s); the silos of the others compute on the CPU", string.Join(',', chosen), found);
+            if (chosen is not null && DeviceList.CudaDeviceCount() is var found && chosen.Where(d => d >= found).ToList() is { Count: > 0 } absent)
+                logger.Warning("--devices: this machine has {Count} CUDA device(s), so the silo(s) of device(s) {Absent} compute on the CPU",
+                    found, string.Join(',', absent));
             var settings = ClusterSettings.FromEnvironment();
             await ClusterStorage.EnsureReachableAsync(settings, cancellationToken);
             if (chosen is not null)
                 return await new DeviceSilos(chosen, settings, ["--verbosity", parse.GetValue(AtlasCli.VerbosityOption)!], logger).RunAsync(cancellationToken);
             using var host = ClusterSilo.Build(settings, logger);
             await host.StartAsync(cancellationToken);
-            logger.Information("Silo of cluster {ClusterId} listening on {Address}:{SiloPort} (gateway {GatewayPort}) with {Workers} worker(s)",
-                settings.ClusterId, settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, settings.Workers?.ToString() ?? "the device's default number of");
+            Core.TorchRuntime.Initialize(); // done by the workers already; the line below names their device
+            logger.Information("Silo of cluster {ClusterId} listening on {Address}:{SiloPort} (gateway {GatewayPort}) with {Workers} worker(s) on the {Device}",
+                settings.ClusterId, settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort,
+                settings.Workers ?? Grains.Workers.WorkerOptions.DefaultFor(Core.TorchRuntime.Device), Core.TorchRuntime.DeviceTypeName);
             System.Console.WriteLine(ReadyLine);
             try
             {

@@ -32,8 +32,11 @@ public sealed class DeviceSilos(IReadOnlyList<int> devices, ClusterSettings sett
                 var child = await await failed;
                 throw new InvalidOperationException($"the silo for device {child.Device} exited with code {child.ExitCode} before it was ready (its output is above)");
             }
-            logger.Information("{Count} device silos ready (devices {Devices}, silo ports {FirstPort}–{LastPort})",
-                children.Count, string.Join(",", devices), settings.SiloPort, settings.SiloPort + children.Count - 1);
+            if (children.Count == 1)
+                logger.Information("The silo of device {Device} is ready (silo port {SiloPort})", devices[0], settings.SiloPort);
+            else
+                logger.Information("{Count} device silos ready (devices {Devices}, silo ports {FirstPort}–{LastPort})",
+                    children.Count, string.Join(",", devices), settings.SiloPort, settings.SiloPort + children.Count - 1);
             System.Console.WriteLine(SiloCommand.ReadyLine);
             try
             {

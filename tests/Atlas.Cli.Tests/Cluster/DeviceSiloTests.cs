@@ -35,5 +35,7 @@ public class DeviceSiloTests
         var log = await File.ReadAllTextAsync(cluster.Silos[0].LogFile);
         Assert.Contains("and it starts again", log);
         Assert.Equal(3, log.Split('\n').Count(line => line.Contains("Started the silo for device")));
+        if (Hosting.DeviceList.CudaDeviceCount() == 0)
+            Assert.Contains("this machine has 0 CUDA device(s), so the silo(s) of device(s) 0,1 compute on the CPU", log);
     }
 }

@@ -18,7 +18,7 @@ public static class PublishProgress
     /// <param name="longStep">Overrides <see cref="LongStep"/> (tests).</param>
     public static async Task<T> ShowAsync<T>(ILogger logger, Func<Action<SiteProgress>, Task<T>> publish, TimeSpan? longStep = null)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive) return await publish(LogLongSteps(logger, longStep ?? LongStep));
+        if (!JobWatcher.ShowsBars(logger)) return await publish(LogLongSteps(logger, longStep ?? LongStep));
         T result = default!;
         await AnsiConsole.Progress().AutoClear(false).Columns(Preparation.ProgressColumns()).StartAsync(async context =>
         {

@@ -21,6 +21,17 @@ public interface IArtifactStore
     /// <summary>Every key that starts with <paramref name="prefix"/> (a folder-like prefix ending in '/' or empty), in ordinal order.</summary>
     IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Puts the object at <paramref name="fromKey"/> at <paramref name="toKey"/> too (a watched version reusing an older
+    /// one's pictures); false when <paramref name="fromKey"/> does not exist. A local folder links rather than copies.
+    /// </summary>
+    async Task<bool> CopyAsync(string fromKey, string toKey, string contentType, CancellationToken cancellationToken = default)
+    {
+        if (await GetAsync(fromKey, cancellationToken) is not { } content) return false;
+        await PutAsync(toKey, content, contentType, cancellationToken);
+        return true;
+    }
+
     /// <summary>Removes the key; a missing key is not an error.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken = default);
 }

@@ -61,6 +61,35 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
     }
 
     /// <summary>
+    /// A hard link where the file system allows (no second copy on disk: retention deleting the older version leaves
+    /// this one its own name), made under a temporary name and renamed into place like any write; else a copy.
+    /// </summary>
+    public async Task<bool> CopyAsync(string fromKey, string toKey, string contentType, CancellationToken cancellationToken = default)
+    {
+        var source = PathOf(fromKey);
+        var path = PathOf(toKey);
+        var folder = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(folder);
+        var temp = Path.Combine(folder, $"{Path.GetFileName(path)}{TempMarker}{Guid.NewGuid():N}");
+        if (HardLink.TryCreate(source, temp))
+        {
+            try
+            {
+                File.Move(temp, path, overwrite: true);
+                return true;
+            }
+            catch
+            {
+                TryDelete(temp);
+                throw;
+            }
+        }
+        if (await GetAsync(fromKey, cancellationToken) is not { } content) return false;
+        await PutAsync(toKey, content, contentType, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
     /// The temporary file, in a folder made if missing. A deletion elsewhere may remove a folder it found empty
     /// just after this one was made (<see cref="RemoveEmptyFolders"/>): then it is made again.
     /// </summary>

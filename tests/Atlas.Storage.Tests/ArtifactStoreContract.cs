@@ -55,6 +55,30 @@ public abstract class ArtifactStoreContract
         Assert.Null(await Store.GetAsync(K("nothing/here.json")));
     }
 
+    /// <summary>A watched version reuses an older one's pictures by copying them: the two keys must stay independent.</summary>
+    [Fact]
+    public async Task Copy_puts_the_bytes_at_the_new_key_and_later_writes_to_either_leave_the_other_alone()
+    {
+        await Store.PutAsync(K("v1/vis.png"), Bytes("first"), "image/png");
+
+        Assert.True(await Store.CopyAsync(K("v1/vis.png"), K("v2/vis.png"), "image/png"));
+        Assert.Equal(Bytes("first"), await Store.GetAsync(K("v2/vis.png")));
+
+        await Store.PutAsync(K("v1/vis.png"), Bytes("second"), "image/png");
+        await Store.PutAsync(K("v2/vis.png"), Bytes("third"), "image/png");
+        Assert.Equal(Bytes("second"), await Store.GetAsync(K("v1/vis.png")));
+        await Store.DeleteAsync(K("v1/vis.png"));
+        Assert.Equal(Bytes("third"), await Store.GetAsync(K("v2/vis.png")));
+    }
+
+    [Fact]
+    public async Task Copy_of_a_missing_key_is_false_and_writes_nothing()
+    {
+        Assert.False(await Store.CopyAsync(K("v1/none.png"), K("v2/none.png"), "image/png"));
+        Assert.False(await Store.ExistsAsync(K("v2/none.png")));
+        Assert.Empty(await ListAsync(Root + "/"));
+    }
+
     [Fact]
     public async Task Put_overwrites_an_existing_key()
     {

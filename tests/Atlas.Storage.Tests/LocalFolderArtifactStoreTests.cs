@@ -36,6 +36,30 @@ public sealed class LocalFolderArtifactStoreTests : ArtifactStoreContract, IDisp
         Assert.Equal("{}", File.ReadAllText(Path.Combine(_folder, Root, "layers", "conv1", "atlas.json")));
     }
 
+    /// <summary>A copy is a second name for the same file (no second copy on disk), which a later write replaces.</summary>
+    [Fact]
+    public async Task Copy_links_the_file_and_a_later_put_unlinks_it()
+    {
+        await _store.PutAsync($"{Root}/v1/vis.png", Encoding.UTF8.GetBytes("png"), "image/png");
+        await _store.CopyAsync($"{Root}/v1/vis.png", $"{Root}/v2/vis.png", "image/png");
+        Assert.Equal(2, LinkCount(Path.Combine(_folder, Root, "v2", "vis.png")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_folder, Root, "v2")).Where(f => f.Contains(".~tmp-", StringComparison.Ordinal)));
+
+        await _store.PutAsync($"{Root}/v2/vis.png", Encoding.UTF8.GetBytes("new"), "image/png");
+        Assert.Equal(1, LinkCount(Path.Combine(_folder, Root, "v1", "vis.png")));
+        Assert.Equal("png", File.ReadAllText(Path.Combine(_folder, Root, "v1", "vis.png")));
+    }
+
+    /// <summary>How many names the file has (stat's %h).</summary>
+    private static int LinkCount(string file)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%h", file]) { RedirectStandardOutput = true })!;
+        var output = stat.StandardOutput.ReadToEnd();
+        stat.WaitForExit();
+        Assert.True(stat.ExitCode == 0, $"stat {file} failed");
+        return int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public async Task Writes_leave_no_temporary_files_behind()
     {

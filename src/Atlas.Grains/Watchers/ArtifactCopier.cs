@@ -23,9 +23,9 @@ public static class ArtifactCopier
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ArtifactStoreBatches.Concurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(referenced, parallel, async (key, token) =>
         {
-            var content = await store.GetAsync(key, token)
-                ?? throw new InvalidDataException($"{fromKey} names {key}, which is missing; the unit is computed instead");
-            await store.PutAsync(toRoot + key[fromRoot.Length..], content, key.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "application/octet-stream", token);
+            var contentType = key.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "application/octet-stream";
+            if (!await store.CopyAsync(key, toRoot + key[fromRoot.Length..], contentType, token))
+                throw new InvalidDataException($"{fromKey} names {key}, which is missing; the unit is computed instead");
         });
         // The manifest goes last, as the units write theirs: once it exists, everything it names does.
         await store.PutAsync(toKey, JsonSerializer.SerializeToUtf8Bytes(node, ArtifactStoreJson.Options), "application/json", cancellationToken);

@@ -1,4 +1,5 @@
 using System.Text;
+using Atlas.Storage;
 using Microsoft.Win32.SafeHandles;
 
 namespace Atlas.Site.Output;

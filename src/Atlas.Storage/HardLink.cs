@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 
-namespace Atlas.Site.Output;
+namespace Atlas.Storage;
 
 /// <summary>
-/// A second name for an existing file (link(2)), where the file system offers one: an image the site shows from a local
-/// store then costs neither a copy's time nor its space. Store files are replaced by renames, never rewritten, so the
-/// site keeps the bytes it was published with whatever the store does later.
+/// A second name for an existing file (link(2)), where the file system offers one: a copy that costs neither time nor
+/// space. A local folder store's files are replaced by renames and never rewritten, so a link keeps the bytes it was
+/// made with whatever the store does later: the store links an object it copies to another version, and the site the
+/// images it shows.
 /// </summary>
-internal static class HardLink
+public static class HardLink
 {
     /// <summary>True when <paramref name="link"/> now names <paramref name="existing"/>; false where links cannot be made
     /// (another file system, one without hard links, Windows), and the caller copies instead.</summary>

@@ -96,6 +96,34 @@ public sealed partial class AzureBlobArtifactStore : IArtifactStore
         }
     }
 
+    /// <summary>
+    /// A copy made by the service (Copy Blob within the account), so a worker reusing an older version's pictures does
+    /// not download and upload each one; the copy keeps the source's content type. Where the service will not copy (a
+    /// SAS that cannot read the source by its address), the bytes go through this process instead.
+    /// </summary>
+    public async Task<bool> CopyAsync(string fromKey, string toKey, string contentType, CancellationToken cancellationToken = default)
+    {
+        var source = _container.GetBlobClient(ArtifactKey.Validate(fromKey));
+        var target = _container.GetBlobClient(ArtifactKey.Validate(toKey));
+        await EnsureContainerAsync(cancellationToken);
+        try
+        {
+            var copy = await target.StartCopyFromUriAsync(source.Uri, cancellationToken: cancellationToken);
+            await copy.WaitForCompletionAsync(cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+        catch (RequestFailedException e) when (e.Status is 401 or 403)
+        {
+            if (await GetAsync(fromKey, cancellationToken) is not { } content) return false;
+            await PutAsync(toKey, content, contentType, cancellationToken);
+            return true;
+        }
+    }
+
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
     {
         var blob = _container.GetBlobClient(ArtifactKey.Validate(key));

@@ -63,6 +63,7 @@ public abstract class ArtifactStoreContract
 
         Assert.True(await Store.CopyAsync(K("v1/vis.png"), K("v2/vis.png"), "image/png"));
         Assert.Equal(Bytes("first"), await Store.GetAsync(K("v2/vis.png")));
+        if (await ReadContentTypeAsync(K("v2/vis.png")) is { } contentType) Assert.Equal("image/png", contentType);
 
         await Store.PutAsync(K("v1/vis.png"), Bytes("second"), "image/png");
         await Store.PutAsync(K("v2/vis.png"), Bytes("third"), "image/png");

@@ -61,6 +61,7 @@ public class BenchVerbTests
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Contains("local", outcome.StdOut);
         Assert.Contains("gain", outcome.StdOut);
+        Assert.Contains("reused: copy /s", outcome.StdOut);
     }
 
     [Fact]

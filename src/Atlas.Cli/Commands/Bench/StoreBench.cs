@@ -7,9 +7,11 @@ using Spectre.Console;
 namespace Atlas.Cli.Commands.Bench;
 
 /// <summary>
-/// How fast a unit's pictures reach the artifact store one at a time against <see cref="ArtifactStoreBatches.PutManyAsync"/>:
-/// a local folder, and Azure Blob storage (Azurite) when a connection string is set. Each pass writes its own keys,
-/// which are deleted afterwards.
+/// How fast a unit's pictures reach the artifact store one at a time against <see cref="ArtifactStoreBatches.PutManyAsync"/>,
+/// and how fast a watched version reuses them from an older one: read and written again, as earlier builds did, against
+/// <see cref="IArtifactStore.CopyAsync"/> (a hard link in a folder, the service's copy in a blob container). A local
+/// folder, and Azure Blob storage (Azurite) when a connection string is set. Each pass writes its own keys, which are
+/// deleted afterwards.
 /// </summary>
 public static class StoreBench
 {
@@ -42,7 +44,7 @@ public static class StoreBench
         return command;
     }
 
-    public sealed record Figures(string Store, int Objects, int Bytes, double OneAtATimeSeconds, double ManySeconds)
+    public sealed record Figures(string Store, int Objects, int Bytes, double OneAtATimeSeconds, double ManySeconds, double RewrittenSeconds, double CopiedSeconds)
     {
         public double Speedup => OneAtATimeSeconds / ManySeconds;
     }
@@ -67,20 +69,36 @@ public static class StoreBench
         await store.PutManyAsync(Enumerable.Range(0, objects).Select(i => Write("many", i)), cancellationToken);
         double many = clock.Elapsed.TotalSeconds;
 
+        // Reuse, as many at once as units write: every "many" object put under a new version's keys.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ArtifactStoreBatches.Concurrency, CancellationToken = cancellationToken };
+        clock.Restart();
+        await Parallel.ForEachAsync(Enumerable.Range(0, objects), parallel, async (i, token) =>
+            await store.PutAsync(Write("rewritten", i).Key, (await store.GetAsync(Write("many", i).Key, token))!, "image/png", token));
+        double rewritten = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        await Parallel.ForEachAsync(Enumerable.Range(0, objects), parallel, async (i, token) =>
+        {
+            if (!await store.CopyAsync(Write("many", i).Key, Write("copied", i).Key, "image/png", token))
+                throw new InvalidOperationException($"{name}: {Write("many", i).Key} was not there to copy");
+        });
+        double copied = clock.Elapsed.TotalSeconds;
+
         var keys = new List<string>();
         await foreach (var key in store.ListAsync(root + "/", cancellationToken)) keys.Add(key);
-        if (keys.Count != 2 * objects + 1) throw new InvalidOperationException($"{name}: {keys.Count} objects listed after writing {2 * objects + 1}");
+        if (keys.Count != 4 * objects + 1) throw new InvalidOperationException($"{name}: {keys.Count} objects listed after writing {4 * objects + 1}");
         await Parallel.ForEachAsync(keys, cancellationToken, async (key, token) => await store.DeleteAsync(key, token));
-        return new Figures(name, objects, bytes, one, many);
+        return new Figures(name, objects, bytes, one, many, rewritten, copied);
     }
 
     public static void Print(IEnumerable<Figures> figures)
     {
         int many = ArtifactStoreBatches.Concurrency;
-        var table = new Table().AddColumns("store", "objects", "bytes", "1 at once s", $"{many} at once s", "1 at once /s", $"{many} at once /s", "gain");
+        var table = new Table().AddColumns("store", "objects", "bytes", "1 at once s", $"{many} at once s", "1 at once /s", $"{many} at once /s", "gain",
+            "reused: get+put /s", "reused: copy /s");
         foreach (var f in figures)
             table.AddRow(Markup.Escape(f.Store), $"{f.Objects}", $"{f.Bytes}", $"{f.OneAtATimeSeconds:F2}", $"{f.ManySeconds:F2}",
-                $"{f.Objects / f.OneAtATimeSeconds:F0}", $"{f.Objects / f.ManySeconds:F0}", $"{f.Speedup:F1}×");
+                $"{f.Objects / f.OneAtATimeSeconds:F0}", $"{f.Objects / f.ManySeconds:F0}", $"{f.Speedup:F1}×",
+                $"{f.Objects / f.RewrittenSeconds:F0}", $"{f.Objects / f.CopiedSeconds:F0}");
         AnsiConsole.Write(table);
     }
 }

@@ -118,9 +118,7 @@ public sealed partial class AzureBlobArtifactStore : IArtifactStore
         }
         catch (RequestFailedException e) when (e.Status is 401 or 403)
         {
-            if (await GetAsync(fromKey, cancellationToken) is not { } content) return false;
-            await PutAsync(toKey, content, contentType, cancellationToken);
-            return true;
+            return await IArtifactStore.CopyThroughAsync(this, fromKey, toKey, contentType, cancellationToken);
         }
     }
 

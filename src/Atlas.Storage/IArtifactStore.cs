@@ -23,12 +23,16 @@ public interface IArtifactStore
 
     /// <summary>
     /// Puts the object at <paramref name="fromKey"/> at <paramref name="toKey"/> too (a watched version reusing an older
-    /// one's pictures); false when <paramref name="fromKey"/> does not exist. A local folder links rather than copies.
+    /// one's pictures); false when <paramref name="fromKey"/> does not exist. A local folder links rather than copies,
+    /// and a blob container has the service copy.
     /// </summary>
-    async Task<bool> CopyAsync(string fromKey, string toKey, string contentType, CancellationToken cancellationToken = default)
+    Task<bool> CopyAsync(string fromKey, string toKey, string contentType, CancellationToken cancellationToken = default);
+
+    /// <summary>A copy whose bytes pass through this process: a get, then a put. What a store does where it cannot do better.</summary>
+    static async Task<bool> CopyThroughAsync(IArtifactStore store, string fromKey, string toKey, string contentType, CancellationToken cancellationToken)
     {
-        if (await GetAsync(fromKey, cancellationToken) is not { } content) return false;
-        await PutAsync(toKey, content, contentType, cancellationToken);
+        if (await store.GetAsync(fromKey, cancellationToken) is not { } content) return false;
+        await store.PutAsync(toKey, content, contentType, cancellationToken);
         return true;
     }
 

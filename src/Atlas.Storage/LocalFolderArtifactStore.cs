@@ -84,9 +84,7 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
                 throw;
             }
         }
-        if (await GetAsync(fromKey, cancellationToken) is not { } content) return false;
-        await PutAsync(toKey, content, contentType, cancellationToken);
-        return true;
+        return await IArtifactStore.CopyThroughAsync(this, fromKey, toKey, contentType, cancellationToken);
     }
 
     /// <summary>

@@ -122,6 +122,8 @@ public sealed partial class AzureBlobArtifactStore : IArtifactStore
         }
     }
 
+    public string? LocalFile(string key) => null;
+
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
     {
         var blob = _container.GetBlobClient(ArtifactKey.Validate(key));

@@ -28,6 +28,12 @@ public interface IArtifactStore
     /// </summary>
     Task<bool> CopyAsync(string fromKey, string toKey, string contentType, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The file that holds <paramref name="key"/> where the store is a folder on this machine (it may not exist), else
+    /// null. Such a file is replaced by a rename and never rewritten in place, so a hard link to it keeps its bytes.
+    /// </summary>
+    string? LocalFile(string key);
+
     /// <summary>A copy whose bytes pass through this process: a get, then a put. What a store does where it cannot do better.</summary>
     static async Task<bool> CopyThroughAsync(IArtifactStore store, string fromKey, string toKey, string contentType, CancellationToken cancellationToken)
     {

@@ -25,11 +25,9 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
 
     public string Description => $"folder {_root}";
 
-    /// <summary>
-    /// The file that holds <paramref name="key"/> (it may not exist). Writes replace such a file by a rename and never
-    /// rewrite it in place, so a hard link to it keeps the content it had when linked (the site links its images).
-    /// </summary>
-    public string FileOf(string key) => PathOf(key);
+    /// <summary>Writes replace a file by a rename and never rewrite it in place, so a hard link to it keeps the content it
+    /// had when linked (the site links its images).</summary>
+    public string? LocalFile(string key) => PathOf(key);
 
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default)
     {

@@ -37,6 +37,8 @@ public sealed class ResilientArtifactStore(IArtifactStore inner, TimeSpan? patie
     public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) =>
         pipeline.ExecuteAsync(async ct => await inner.ExistsAsync(key, ct), cancellationToken).AsTask();
 
+    public string? LocalFile(string key) => inner.LocalFile(key);
+
     public Task<bool> CopyAsync(string fromKey, string toKey, string contentType, CancellationToken cancellationToken = default) =>
         pipeline.ExecuteAsync(async ct => await inner.CopyAsync(fromKey, toKey, contentType, ct), cancellationToken).AsTask();
 

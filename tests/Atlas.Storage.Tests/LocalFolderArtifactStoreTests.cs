@@ -50,6 +50,19 @@ public sealed class LocalFolderArtifactStoreTests : ArtifactStoreContract, IDisp
         Assert.Equal("png", File.ReadAllText(Path.Combine(_folder, Root, "v1", "vis.png")));
     }
 
+    /// <summary>The site links a folder store's images by the file each key is in, through any retrying wrapper.</summary>
+    [Fact]
+    public async Task LocalFile_is_the_file_that_holds_the_key_also_through_the_retrying_wrapper()
+    {
+        var key = $"{Root}/layers/conv1/units/0/vis.png";
+        await _store.PutAsync(key, Encoding.UTF8.GetBytes("png"), "image/png");
+
+        var file = Path.Combine(_folder, Root, "layers", "conv1", "units", "0", "vis.png");
+        Assert.Equal(file, _store.LocalFile(key));
+        Assert.Equal(file, new ResilientArtifactStore(_store).LocalFile(key));
+        Assert.Equal("png", File.ReadAllText(file));
+    }
+
     /// <summary>How many names the file has (stat's %h).</summary>
     private static int LinkCount(string file)
     {

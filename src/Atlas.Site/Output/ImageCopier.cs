@@ -38,7 +38,7 @@ internal static class ImageCopier
     /// <summary>One image into the site; its size, or null when the store does not hold it.</summary>
     private static async Task<ImageSize?> PlaceAsync(IArtifactStore store, string key, string sitePath, SiteWriter writer, bool link, CancellationToken ct)
     {
-        if (store is LocalFolderArtifactStore local) return await PlaceFileAsync(local.FileOf(key), sitePath, writer, link, ct);
+        if (store.LocalFile(key) is { } file) return await PlaceFileAsync(file, sitePath, writer, link, ct);
         var bytes = await store.GetAsync(key, ct);
         if (bytes is null) return null;
         await writer.WriteImageAsync(sitePath, bytes, ct);

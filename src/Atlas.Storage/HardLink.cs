@@ -26,6 +26,6 @@ public static class HardLink
     }
 
     // CharSet.Ansi marshals as UTF-8 on Linux and macOS, which is how their file names are passed.
-    [DllImport("libc", EntryPoint = "link", CharSet = CharSet.Ansi, SetLastError = true)]
+    [DllImport("libc", EntryPoint = "link", CharSet = CharSet.Ansi)]
     private static extern int LinkFile(string existing, string link);
 }

@@ -36,7 +36,7 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
         Directory.CreateDirectory(folder);
         // Write beside the target and rename over it: a rename within one folder is atomic, so a
         // reader sees either the old file or the new one, never a partial write.
-        var temp = Path.Combine(folder, $"{Path.GetFileName(path)}{TempMarker}{Guid.NewGuid():N}");
+        var temp = TempBeside(path);
         try
         {
             await using (var stream = CreateTemp(folder, temp))
@@ -68,7 +68,7 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
         var path = PathOf(toKey);
         var folder = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $"{Path.GetFileName(path)}{TempMarker}{Guid.NewGuid():N}");
+        var temp = TempBeside(path);
         if (HardLink.TryCreate(source, temp))
         {
             try
@@ -178,6 +178,9 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
             }
         }
     }
+
+    /// <summary>A fresh temporary name in the folder of <paramref name="path"/>, which listings never report.</summary>
+    private static string TempBeside(string path) => $"{path}{TempMarker}{Guid.NewGuid():N}";
 
     private string PathOf(string key) =>
         Path.Combine(_root, ArtifactKey.Validate(key).Replace('/', Path.DirectorySeparatorChar));

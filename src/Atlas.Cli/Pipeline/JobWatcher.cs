@@ -20,10 +20,10 @@ public static class JobWatcher
     {
         // Bars only where they redraw in place. Redirected output (CI logs, pipes) gets the phase log lines alone: Spectre's
         // fallback there prints a line per bar at 0 % and then only at quarter marks, so a short job's output ended on "0%" lines.
-        if (!ShowsBars(logger))
+        if (!Console.ProgressBars.Shown(logger))
             return await FollowAsync(job, status, logger, cancelJobOnInterrupt, show: null, cancellationToken);
         JobStatus final = status;
-        await AnsiConsole.Progress().AutoClear(false).Columns(Preparation.ProgressColumns()).StartAsync(async context =>
+        await Console.ProgressBars.Create().StartAsync(async context =>
         {
             var bars = status.Phases.ToDictionary(p => p.Name, p => context.AddTask(p.Name, maxValue: p.Total));
             final = await FollowAsync(job, status, logger, cancelJobOnInterrupt, phase =>
@@ -35,13 +35,6 @@ public static class JobWatcher
         });
         return final;
     }
-
-    /// <summary>
-    /// Whether progress bars are drawn: only on a terminal, and at the normal verbosity or above; `-v q` and `-v m` ask for
-    /// errors (and warnings) alone, and a bar redrawn for minutes is neither.
-    /// </summary>
-    public static bool ShowsBars(ILogger logger) =>
-        AnsiConsole.Profile.Capabilities.Interactive && logger.IsEnabled(Serilog.Events.LogEventLevel.Information);
 
     /// <summary>Polls the job until it finishes, logging each phase as it completes and each lease that expired.</summary>
     private static async Task<JobStatus> FollowAsync(IAtlasJobGrain job, JobStatus status, ILogger logger, bool cancelJobOnInterrupt,

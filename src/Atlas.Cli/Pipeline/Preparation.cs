@@ -47,7 +47,7 @@ public static class Preparation
 
         logger.LogInformation("Checkpoint {Checkpoint} is missing: training the demo model ({Epochs} epochs, seed {Seed})", checkpoint, train.Epochs, train.Seed);
         CheckpointMetadata? metadata = null;
-        AnsiConsole.Progress().AutoClear(false).Columns(ProgressColumns()).Start(context =>
+        Console.ProgressBars.Create().Start(context =>
         {
             var task = context.AddTask("train demo model", maxValue: 1.0);
             metadata = DemoTrainer.Train(train, config.Dataset, checkpoint, logger,
@@ -60,7 +60,4 @@ public static class Preparation
         });
         logger.LogInformation("Saved {Checkpoint} (test accuracy {Accuracy:P2})", checkpoint, metadata!.TestAccuracy);
     }
-
-    public static ProgressColumn[] ProgressColumns() =>
-        [new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn()];
 }

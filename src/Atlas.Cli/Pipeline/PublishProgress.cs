@@ -18,9 +18,9 @@ public static class PublishProgress
     /// <param name="longStep">Overrides <see cref="LongStep"/> (tests).</param>
     public static async Task<T> ShowAsync<T>(ILogger logger, Func<Action<SiteProgress>, Task<T>> publish, TimeSpan? longStep = null)
     {
-        if (!JobWatcher.ShowsBars(logger)) return await publish(LogLongSteps(logger, longStep ?? LongStep));
+        if (!Console.ProgressBars.Shown(logger)) return await publish(LogLongSteps(logger, longStep ?? LongStep));
         T result = default!;
-        await AnsiConsole.Progress().AutoClear(false).Columns(Preparation.ProgressColumns()).StartAsync(async context =>
+        await Console.ProgressBars.Create().StartAsync(async context =>
         {
             var bars = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
             var gate = new Lock();

@@ -1,0 +1,20 @@
+using Serilog;
+using Spectre.Console;
+
+namespace Atlas.Cli.Console;
+
+/// <summary>The CLI's progress bars (training, a job's phases, a publish's steps): one look, and one rule for when they are drawn.</summary>
+public static class ProgressBars
+{
+    /// <summary>
+    /// Whether bars are drawn: only on a terminal, and at the normal verbosity or above; `-v q` and `-v m` ask for
+    /// errors (and warnings) alone, and a bar redrawn for minutes is neither.
+    /// </summary>
+    public static bool Shown(ILogger logger) =>
+        AnsiConsole.Profile.Capabilities.Interactive && logger.IsEnabled(Serilog.Events.LogEventLevel.Information);
+
+    /// <summary>A progress display that keeps its finished bars on screen, with description, bar, percentage, elapsed and remaining time.</summary>
+    public static Progress Create() =>
+        AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn());
+}

@@ -76,8 +76,13 @@ public sealed partial class AzureBlobArtifactStore : IArtifactStore
     {
         var blob = _container.GetBlobClient(ArtifactKey.Validate(key));
         await EnsureContainerAsync(cancellationToken);
-        // No conditions: an upload replaces any existing blob, which is what makes re-runs idempotent.
-        var options = new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } };
+        // No conditions: an upload replaces any existing blob, which is what makes re-runs idempotent. The MD5 goes with
+        // the blob whatever way the client uploads it (the service computes one only for a single-request upload), so a
+        // site can tell from a listing that the image it holds is still this one.
+        var options = new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = contentType, ContentHash = System.Security.Cryptography.MD5.HashData(content.Span) },
+        };
         await blob.UploadAsync(BinaryData.FromBytes(content), options, cancellationToken);
     }
 
@@ -141,10 +146,22 @@ public sealed partial class AzureBlobArtifactStore : IArtifactStore
     {
         // Validate at the call, not at the first MoveNext, so a bad prefix fails where it is passed.
         ArtifactKey.ValidatePrefix(prefix);
-        return ListBlobNamesAsync(prefix, cancellationToken);
+        return ListBlobsAsync(prefix, cancellationToken).Select(item => item.Name);
     }
 
-    private async IAsyncEnumerable<string> ListBlobNamesAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>From the listing's pages: a few thousand blobs a request, instead of one request per blob.</summary>
+    public async Task<IReadOnlyDictionary<string, byte[]>?> ContentHashesAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        ArtifactKey.ValidatePrefix(prefix);
+        var hashes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        await foreach (var item in ListBlobsAsync(prefix, cancellationToken))
+        {
+            if (item.Properties.ContentHash is { Length: 16 } md5) hashes[item.Name] = md5;
+        }
+        return hashes;
+    }
+
+    private async IAsyncEnumerable<BlobItem> ListBlobsAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // The service returns names in lexicographic (UTF-8 byte) order, which equals ordinal order
         // for the ASCII-only names ArtifactKey allows, so the listing streams without sorting.
@@ -163,7 +180,7 @@ public sealed partial class AzureBlobArtifactStore : IArtifactStore
                 // A container that was never written to holds no keys; reading must not create it.
                 yield break;
             }
-            foreach (var item in page.Values) yield return item.Name;
+            foreach (var item in page.Values) yield return item;
         }
     }
 

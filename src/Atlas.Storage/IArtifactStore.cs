@@ -34,6 +34,14 @@ public interface IArtifactStore
     /// </summary>
     string? LocalFile(string key);
 
+    /// <summary>
+    /// The MD5 of every object under <paramref name="prefix"/> that the store records beside it (a blob's Content-MD5),
+    /// by key, read without reading the objects; null where the store records none (a folder, whose files a reader can
+    /// link instead). A key whose object has no recorded hash is left out. Lets a site that already holds an image
+    /// tell it is still the store's without downloading it.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, byte[]>?> ContentHashesAsync(string prefix, CancellationToken cancellationToken = default);
+
     /// <summary>A copy whose bytes pass through this process: a get, then a put. What a store does where it cannot do better.</summary>
     static async Task<bool> CopyThroughAsync(IArtifactStore store, string fromKey, string toKey, string contentType, CancellationToken cancellationToken)
     {

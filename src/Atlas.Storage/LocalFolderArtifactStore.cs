@@ -29,6 +29,13 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
     /// had when linked (the site links its images).</summary>
     public string? LocalFile(string key) => PathOf(key);
 
+    /// <summary>None: a folder keeps no hash beside its files, and a site links them rather than asking.</summary>
+    public Task<IReadOnlyDictionary<string, byte[]>?> ContentHashesAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        ArtifactKey.ValidatePrefix(prefix);
+        return Task.FromResult<IReadOnlyDictionary<string, byte[]>?>(null);
+    }
+
     public async Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);

@@ -39,6 +39,9 @@ public sealed class ResilientArtifactStore(IArtifactStore inner, TimeSpan? patie
 
     public string? LocalFile(string key) => inner.LocalFile(key);
 
+    public Task<IReadOnlyDictionary<string, byte[]>?> ContentHashesAsync(string prefix, CancellationToken cancellationToken = default) =>
+        pipeline.ExecuteAsync(async ct => await inner.ContentHashesAsync(prefix, ct), cancellationToken).AsTask();
+
     public Task<bool> CopyAsync(string fromKey, string toKey, string contentType, CancellationToken cancellationToken = default) =>
         pipeline.ExecuteAsync(async ct => await inner.CopyAsync(fromKey, toKey, contentType, ct), cancellationToken).AsTask();
 

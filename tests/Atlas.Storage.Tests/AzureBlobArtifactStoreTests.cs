@@ -89,5 +89,37 @@ public sealed class AzureBlobArtifactStoreTests : ArtifactStoreContract, IClassF
         Assert.DoesNotContain("secret-value", e.Message);
     }
 
+    /// <summary>A site that holds an image already checks it against these instead of downloading it again.</summary>
+    [Fact]
+    public async Task Content_hashes_are_the_md5_of_each_blob_under_the_prefix_and_follow_copies_and_rewrites()
+    {
+        byte[] a = Encoding.UTF8.GetBytes("first picture"), b = Encoding.UTF8.GetBytes("second picture");
+        await _store.PutAsync($"{Root}/img/a.png", a, "image/png");
+        await _store.PutAsync($"{Root}/img/b.png", b, "image/png");
+        await _store.PutAsync($"{Root}/other.json", b, "application/json");
+        Assert.True(await _store.CopyAsync($"{Root}/img/a.png", $"{Root}/img/c.png", "image/png"));
+
+        var hashes = await new ResilientArtifactStore(_store).ContentHashesAsync($"{Root}/img/");
+
+        Assert.NotNull(hashes);
+        Assert.Equal([$"{Root}/img/a.png", $"{Root}/img/b.png", $"{Root}/img/c.png"], hashes.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(System.Security.Cryptography.MD5.HashData(a), hashes[$"{Root}/img/a.png"]);
+        Assert.Equal(System.Security.Cryptography.MD5.HashData(b), hashes[$"{Root}/img/b.png"]);
+        Assert.Equal(hashes[$"{Root}/img/a.png"], hashes[$"{Root}/img/c.png"]);
+
+        await _store.PutAsync($"{Root}/img/a.png", b, "image/png");
+        Assert.Equal(System.Security.Cryptography.MD5.HashData(b), (await _store.ContentHashesAsync($"{Root}/img/"))![$"{Root}/img/a.png"]);
+    }
+
+    [Fact]
+    public async Task A_missing_container_has_no_content_hashes_and_is_not_created()
+    {
+        var name = "atlas-nohash-" + Guid.NewGuid().ToString("N")[..20];
+        var store = AzureBlobArtifactStore.FromConnectionString(AzuriteFixture.ConnectionString, name);
+
+        Assert.Empty((await store.ContentHashesAsync(""))!);
+        Assert.False((await _azurite.Service.GetBlobContainerClient(name).ExistsAsync()).Value);
+    }
+
     private sealed record Sample(string Layer, int Units);
 }

@@ -63,6 +63,15 @@ public sealed class LocalFolderArtifactStoreTests : ArtifactStoreContract, IDisp
         Assert.Equal("png", File.ReadAllText(file));
     }
 
+    [Fact]
+    public async Task A_folder_records_no_content_hashes_but_still_refuses_a_bad_prefix()
+    {
+        await _store.PutAsync($"{Root}/img/a.png", Encoding.UTF8.GetBytes("png"), "image/png");
+
+        Assert.Null(await _store.ContentHashesAsync($"{Root}/img/"));
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.ContentHashesAsync("../img/"));
+    }
+
     /// <summary>How many names the file has (stat's %h).</summary>
     private static int LinkCount(string file)
     {

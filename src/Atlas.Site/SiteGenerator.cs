@@ -34,11 +34,15 @@ public sealed class SiteGenerator
 
         // Images first, for every version: pages carry each image's size, and cross-version links need every version's layout.
         var contexts = new List<AtlasContext>(atlases.Count);
+        var kept = 0;
         foreach (var atlas in atlases)
         {
             progress?.Report($"{atlas.Root}: copying images");
-            var sizes = await ImageCopier.CopyAsync(store, atlas, writer, options, ct);
-            contexts.Add(new AtlasContext(atlas, new ImageTags(atlas, sizes), options, atlases));
+            var images = await ImageCopier.CopyAsync(store, atlas, writer, options, Directory.Exists(output) ? output : null, ct);
+            if (images.KeptFromPreviousSite > 0)
+                progress?.Report($"{atlas.Root}: {images.KeptFromPreviousSite} image(s) unchanged in the store, kept from the previous site");
+            kept += images.KeptFromPreviousSite;
+            contexts.Add(new AtlasContext(atlas, new ImageTags(atlas, images.Sizes), options, atlases));
         }
         foreach (var context in contexts) await WriteAtlasAsync(context, writer, progress, ct);
         await writer.WritePageAsync(SitePath.Home, HomePage.Render(options, contexts), ct);
@@ -47,7 +51,7 @@ public sealed class SiteGenerator
         var warning = staging.Commit();
         if (warning is not null) progress?.Report(warning);
         progress?.Report($"site written to {output}: {atlases.Count} atlas version(s), {writer.Pages} pages, {writer.Images} images");
-        return new SiteResult(output, atlases.Count, writer.Pages, writer.Images, writer.Bytes);
+        return new SiteResult(output, atlases.Count, writer.Pages, writer.Images, writer.Bytes, kept);
     }
 
     private static async Task WriteAtlasAsync(AtlasContext context, SiteWriter writer, IProgress<string>? progress, CancellationToken ct)

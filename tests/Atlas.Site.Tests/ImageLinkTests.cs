@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 
@@ -28,13 +27,13 @@ public sealed class ImageLinkTests : IDisposable
         var published = await store.GetAsync(vis);
         await GenerateAsync(store, link: true);
 
-        Assert.Equal(2, LinkCount(SiteImage(vis)));
+        Assert.Equal(2, FileStat.LinkCount(SiteImage(vis)));
         Assert.Equal(published, File.ReadAllBytes(SiteImage(vis)));
 
         // A rerun with --force writes the same key again; the published site must not change under the reader.
         await store.PutAsync(vis, TestPng.Heat(TestAtlas.VisSize, TestAtlas.VisSize), "image/png");
         Assert.Equal(published, File.ReadAllBytes(SiteImage(vis)));
-        Assert.Equal(1, LinkCount(SiteImage(vis)));
+        Assert.Equal(1, FileStat.LinkCount(SiteImage(vis)));
 
         var example = _keys.DatasetImage(5);
         await store.DeleteAsync(example);
@@ -48,23 +47,13 @@ public sealed class ImageLinkTests : IDisposable
         var vis = _keys.UnitVis("conv", 2);
         await GenerateAsync(store, link: false);
 
-        Assert.Equal(1, LinkCount(SiteImage(vis)));
+        Assert.Equal(1, FileStat.LinkCount(SiteImage(vis)));
         Assert.Equal(await store.GetAsync(vis), File.ReadAllBytes(SiteImage(vis)));
         var unitPage = File.ReadAllText(Path.Combine(_temp.Site, TestAtlas.Atlas, TestAtlas.Version, "conv", "2.html"));
         Assert.Contains("width=\"320\" height=\"320\"", unitPage);
 
         await GenerateAsync(store, link: true);
-        Assert.Equal(2, LinkCount(SiteImage(vis)));
+        Assert.Equal(2, FileStat.LinkCount(SiteImage(vis)));
         Assert.Equal(unitPage, File.ReadAllText(Path.Combine(_temp.Site, TestAtlas.Atlas, TestAtlas.Version, "conv", "2.html")));
-    }
-
-    /// <summary>How many names the file has (stat's %h): 2 when the site's copy is a link to the store's file.</summary>
-    private static int LinkCount(string file)
-    {
-        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%h", file]) { RedirectStandardOutput = true })!;
-        var output = stat.StandardOutput.ReadToEnd();
-        stat.WaitForExit();
-        Assert.True(stat.ExitCode == 0, $"stat {file} failed");
-        return int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

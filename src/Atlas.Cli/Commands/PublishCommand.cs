@@ -70,7 +70,7 @@ public static class PublishCommand
             if (site.Atlases == 0) logger.Warning("{Store} holds no atlas yet: the site's home page says so", source.Description);
             // Escaped, so a folder named with '#' or '?' still makes a link that opens.
             var where = result.Blob is null ? new Uri(result.Location).AbsoluteUri : result.Location;
-            AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: {where}");
+            Pipeline.PublishSummary.Write(site, where);
             if (result.Blob is { } blob)
                 AnsiConsole.MarkupLineInterpolated($"  {blob.Uploaded} file(s) uploaded, {blob.Unchanged} unchanged, {blob.Deleted} stale file(s) deleted");
             return ExitCodes.Success;

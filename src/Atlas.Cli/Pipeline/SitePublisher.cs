@@ -1,7 +1,6 @@
 using Atlas.Site;
 using Atlas.Storage;
 using Serilog;
-using Spectre.Console;
 
 namespace Atlas.Cli.Pipeline;
 
@@ -13,6 +12,6 @@ public static class SitePublisher
         var site = await PublishProgress.ShowAsync(logger, counts => new SiteGenerator().GenerateAsync(store, folder,
             (options ?? new SiteOptions()) with { Waiting = message => logger.Information("{Waiting}", message), Counts = counts },
             new Progress<string>(message => logger.Debug("{SiteProgress}", message)), cancellationToken));
-        AnsiConsole.MarkupLineInterpolated($"[green]Published[/] {site.Atlases} atlas version(s), {site.Pages} pages, {site.Images} images: {new Uri(Path.Combine(site.OutputDirectory, "index.html")).AbsoluteUri}");
+        PublishSummary.Write(site, new Uri(Path.Combine(site.OutputDirectory, "index.html")).AbsoluteUri);
     }
 }

@@ -16,6 +16,9 @@ internal readonly record struct ImageSize(int Width, int Height)
         return width is > 0 and <= 65535 && height is > 0 and <= 65535 ? new ImageSize((int)width, (int)height) : null;
     }
 
+    /// <summary>The size in a PNG's header, or square for anything else (the atlas writes square pictures).</summary>
+    public static ImageSize FromPngOrSquare(ReadOnlySpan<byte> png) => FromPng(png) ?? new ImageSize(1, 1);
+
     /// <summary>The size to show the image at: its aspect ratio, the longer side <paramref name="box"/> pixels.</summary>
     public ImageSize FitInto(int box) => Width >= Height
         ? new ImageSize(box, Math.Max(1, (int)Math.Round((double)box * Height / Width)))

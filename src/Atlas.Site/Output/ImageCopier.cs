@@ -12,37 +12,42 @@ namespace Atlas.Site.Output;
 /// </summary>
 internal static class ImageCopier
 {
-    /// <summary>Shown for an image that is not a PNG: square, which is what the atlas writes.</summary>
-    private static readonly ImageSize Unknown = new(1, 1);
+    /// <summary>Each image's size, and how many images were taken from the site being replaced instead of the store.</summary>
+    public sealed record CopiedImages(IReadOnlyDictionary<string, ImageSize> Sizes, int KeptFromPreviousSite);
 
-    public static async Task<IReadOnlyDictionary<string, ImageSize>> CopyAsync(
-        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, SiteOptions options, CancellationToken ct)
+    /// <param name="liveSite">The site this generation replaces, whose images are taken again where the store still holds
+    /// the same bytes; see <see cref="PreviousSiteImages"/>.</param>
+    public static async Task<CopiedImages> CopyAsync(
+        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, SiteOptions options, string? liveSite, CancellationToken ct)
     {
         var images = atlas.ReferencedImages();
         var placed = new StepCounter(options.Counts, $"{atlas.Root}: images", images.Count);
         foreach (var (key, referencedBy) in images) CheckKey(key, referencedBy);
+        var previous = liveSite is null ? null : await PreviousSiteImages.OpenAsync(store, liveSite, atlas, ct);
 
         var sizes = new ConcurrentDictionary<string, ImageSize>(StringComparer.Ordinal);
         var missing = new ConcurrentBag<(string Key, string ReferencedBy)>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelCopies), CancellationToken = ct };
         await Parallel.ForEachAsync(images, parallel, async (image, token) =>
         {
-            if (await PlaceAsync(store, image.Key, atlas.ImagePath(image.Key), writer, options.LinkLocalImages, token) is { } size) sizes[image.Key] = size;
+            if (await PlaceAsync(store, image.Key, atlas.ImagePath(image.Key), writer, options.LinkLocalImages, previous, token) is { } size) sizes[image.Key] = size;
             else missing.Add(image);
             placed.Advance();
         });
         if (!missing.IsEmpty) throw Missing(store, missing);
-        return sizes;
+        return new CopiedImages(sizes, previous?.Kept ?? 0);
     }
 
     /// <summary>One image into the site; its size, or null when the store does not hold it.</summary>
-    private static async Task<ImageSize?> PlaceAsync(IArtifactStore store, string key, string sitePath, SiteWriter writer, bool link, CancellationToken ct)
+    private static async Task<ImageSize?> PlaceAsync(
+        IArtifactStore store, string key, string sitePath, SiteWriter writer, bool link, PreviousSiteImages? previous, CancellationToken ct)
     {
         if (store.LocalFile(key) is { } file) return await PlaceFileAsync(file, sitePath, writer, link, ct);
+        if (previous is not null && await previous.TryPlaceAsync(key, sitePath, writer, ct) is { } kept) return kept;
         var bytes = await store.GetAsync(key, ct);
         if (bytes is null) return null;
         await writer.WriteImageAsync(sitePath, bytes, ct);
-        return ImageSize.FromPng(bytes) ?? Unknown;
+        return ImageSize.FromPngOrSquare(bytes);
     }
 
     /// <summary>
@@ -65,7 +70,7 @@ internal static class ImageCopier
             var header = new byte[24];
             var read = RandomAccess.Read(handle, header, 0);
             await writer.PlaceImageAsync(sitePath, link ? file : null, handle, ct);
-            return ImageSize.FromPng(header.AsSpan(0, read)) ?? Unknown;
+            return ImageSize.FromPngOrSquare(header.AsSpan(0, read));
         }
     }
 

@@ -43,7 +43,7 @@ public sealed class LocalFolderArtifactStoreTests : ArtifactStoreContract, IDisp
         await _store.PutAsync($"{Root}/v1/vis.png", Encoding.UTF8.GetBytes("png"), "image/png");
         await _store.CopyAsync($"{Root}/v1/vis.png", $"{Root}/v2/vis.png", "image/png");
         Assert.Equal(2, LinkCount(Path.Combine(_folder, Root, "v2", "vis.png")));
-        Assert.Empty(Directory.GetFiles(Path.Combine(_folder, Root, "v2")).Where(f => f.Contains(".~tmp-", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(_folder, Root, "v2")), f => f.Contains(".~tmp-", StringComparison.Ordinal));
 
         await _store.PutAsync($"{Root}/v2/vis.png", Encoding.UTF8.GetBytes("new"), "image/png");
         Assert.Equal(1, LinkCount(Path.Combine(_folder, Root, "v1", "vis.png")));

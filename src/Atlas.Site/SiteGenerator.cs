@@ -35,10 +35,11 @@ public sealed class SiteGenerator
         // Images first, for every version: pages carry each image's size, and cross-version links need every version's layout.
         var contexts = new List<AtlasContext>(atlases.Count);
         var kept = 0;
+        var previousSite = options.PreviousSite ?? (Directory.Exists(output) ? new FolderSite(output) : null);
         foreach (var atlas in atlases)
         {
             progress?.Report($"{atlas.Root}: copying images");
-            var images = await ImageCopier.CopyAsync(store, atlas, writer, options, Directory.Exists(output) ? output : null, ct);
+            var images = await ImageCopier.CopyAsync(store, atlas, writer, options, previousSite, ct);
             if (images.KeptFromPreviousSite > 0)
                 progress?.Report($"{atlas.Root}: {images.KeptFromPreviousSite} image(s) unchanged in the store, kept from the previous site");
             kept += images.KeptFromPreviousSite;

@@ -37,6 +37,12 @@ public sealed record SiteOptions
     public Action<SiteProgress>? Counts { get; init; }
 
     /// <summary>
+    /// The site this generation replaces, when it is not the output folder itself: the blob container a site generated
+    /// into a temporary folder is uploaded to. Its images that the store still holds are kept rather than fetched.
+    /// </summary>
+    internal Output.IPreviousSite? PreviousSite { get; init; }
+
+    /// <summary>
     /// A filter for <see cref="Include"/> from selectors such as "mnist" (every version of an atlas) or
     /// "mnist/v2" (one version); a name matches as written or as its key segment.
     /// </summary>

@@ -15,15 +15,15 @@ internal static class ImageCopier
     /// <summary>Each image's size, and how many images were taken from the site being replaced instead of the store.</summary>
     public sealed record CopiedImages(IReadOnlyDictionary<string, ImageSize> Sizes, int KeptFromPreviousSite);
 
-    /// <param name="liveSite">The site this generation replaces, whose images are taken again where the store still holds
-    /// the same bytes; see <see cref="PreviousSiteImages"/>.</param>
+    /// <param name="previousSite">The site this generation replaces, whose images are taken again where the store still
+    /// holds the same bytes; see <see cref="PreviousSiteImages"/>.</param>
     public static async Task<CopiedImages> CopyAsync(
-        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, SiteOptions options, string? liveSite, CancellationToken ct)
+        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, SiteOptions options, IPreviousSite? previousSite, CancellationToken ct)
     {
         var images = atlas.ReferencedImages();
         var placed = new StepCounter(options.Counts, $"{atlas.Root}: images", images.Count);
         foreach (var (key, referencedBy) in images) CheckKey(key, referencedBy);
-        var previous = liveSite is null ? null : await PreviousSiteImages.OpenAsync(store, liveSite, atlas, ct);
+        var previous = await PreviousSiteImages.OpenAsync(store, previousSite, atlas, ct);
 
         var sizes = new ConcurrentDictionary<string, ImageSize>(StringComparer.Ordinal);
         var missing = new ConcurrentBag<(string Key, string ReferencedBy)>();

@@ -51,6 +51,17 @@ internal sealed class SiteWriter(string root)
         Interlocked.Increment(ref _images);
     }
 
+    /// <summary>
+    /// An image that the site's destination already holds as it should be (a blob container the site is uploaded to):
+    /// counted as part of the site, and reserved, but not written here.
+    /// </summary>
+    public void KeepPublishedImage(string sitePath, long length)
+    {
+        Claim(sitePath);
+        Interlocked.Add(ref _bytes, length);
+        Interlocked.Increment(ref _images);
+    }
+
     public Task WriteAssetAsync(string sitePath, byte[] content, CancellationToken ct) => WriteAsync(sitePath, content, ct);
 
     private async Task WriteAsync(string sitePath, byte[] content, CancellationToken ct)
@@ -63,6 +74,14 @@ internal sealed class SiteWriter(string root)
     /// <summary>The file a site path is written to, with its folder made; refused if it leads out of the site or was written before.</summary>
     private string Reserve(string sitePath)
     {
+        var full = Claim(sitePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return full;
+    }
+
+    /// <summary>The file a site path names, refused if it leads out of the site or was claimed before.</summary>
+    private string Claim(string sitePath)
+    {
         var full = Path.GetFullPath(Path.Combine(root, sitePath.Replace('/', Path.DirectorySeparatorChar)));
         if (!full.StartsWith(Path.GetFullPath(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new SiteGenerationException($"site path '{sitePath}' leads outside the site folder");
@@ -71,7 +90,6 @@ internal sealed class SiteWriter(string root)
             if (!_written.Add(sitePath))
                 throw new SiteGenerationException($"two parts of the site map to the same file '{sitePath}'");
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         return full;
     }
 }

@@ -26,9 +26,12 @@ public sealed class BlobSitePublisher(int parallelism = 8)
 {
     private sealed record SiteFile(string Name, string FullPath);
 
+    /// <param name="previous">What the container held before (<see cref="ContainerSite.ReadAsync"/>), with the images the
+    /// generation kept there rather than wrote into <paramref name="siteFolder"/>.</param>
     /// <param name="counts">Told how many of the site's files have gone up (or were found unchanged), for a progress bar.</param>
-    public async Task<BlobPublishResult> PublishAsync(
-        string siteFolder, BlobContainerClient container, IProgress<string>? progress, CancellationToken ct, Action<SiteProgress>? counts = null)
+    internal async Task<BlobPublishResult> PublishAsync(
+        string siteFolder, BlobContainerClient container, ContainerSite previous, IProgress<string>? progress, CancellationToken ct,
+        Action<SiteProgress>? counts = null)
     {
         var root = Path.GetFullPath(siteFolder);
         if (!File.Exists(Path.Combine(root, "index.html")))
@@ -39,15 +42,12 @@ public sealed class BlobSitePublisher(int parallelism = 8)
             .ToList();
 
         var where = $"blob container '{container.Name}' at {container.Uri.GetLeftPart(UriPartial.Path)}";
-        var existing = await ListAsync(container, ct);
-        if (existing.Count > 0 && !existing.ContainsKey(StagingFolder.MarkerFile))
-            throw new SiteGenerationException(
-                $"{where} is not empty and holds no generated site ({StagingFolder.MarkerFile} is missing); refusing to publish over it");
+        var existing = previous.Blobs;
         if (existing.Count == 0) await container.CreateIfNotExistsAsync(cancellationToken: ct);
 
         var phases = Phases(files, existing);
         var uploaded = 0;
-        var unchanged = 0;
+        var unchanged = previous.Kept.Count;
         var done = 0;
         var sent = new StepCounter(counts, $"upload to {container.Name}", files.Count);
         try
@@ -74,7 +74,7 @@ public sealed class BlobSitePublisher(int parallelism = 8)
         }
 
         // Only now that the new index is live: files of versions the new site dropped.
-        var keep = files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var keep = files.Select(f => f.Name).Concat(previous.Kept).ToHashSet(StringComparer.Ordinal);
         var stale = existing.Keys.Where(name => !keep.Contains(name)).ToList();
         foreach (var name in stale) await container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct);
         progress?.Report($"{where}: {uploaded} uploaded, {unchanged} unchanged, {stale.Count} stale deleted");
@@ -82,7 +82,7 @@ public sealed class BlobSitePublisher(int parallelism = 8)
     }
 
     /// <summary>The upload phases in order; each phase's files go up in parallel, and a phase starts when the one before finished.</summary>
-    private static List<(string Name, List<SiteFile> Files)> Phases(List<SiteFile> files, IReadOnlyDictionary<string, BlobItemProperties> existing)
+    private static List<(string Name, List<SiteFile> Files)> Phases(List<SiteFile> files, IReadOnlyDictionary<string, BlobItem> existing)
     {
         var phases = new List<(string, List<SiteFile>)>
         {
@@ -123,34 +123,20 @@ public sealed class BlobSitePublisher(int parallelism = 8)
         _ => "overview",
     };
 
-    private static async Task<bool> UploadAsync(BlobContainerClient container, SiteFile file, IReadOnlyDictionary<string, BlobItemProperties> existing, CancellationToken ct)
+    private static async Task<bool> UploadAsync(BlobContainerClient container, SiteFile file, IReadOnlyDictionary<string, BlobItem> existing, CancellationToken ct)
     {
         var bytes = await File.ReadAllBytesAsync(file.FullPath, ct);
         var md5 = MD5.HashData(bytes);
-        var contentType = ContentTypes.For(file.Name);
-        var cacheControl = ContentTypes.CacheControlFor(file.Name);
-        if (existing.TryGetValue(file.Name, out var old) && old.ContentHash is { } hash && hash.AsSpan().SequenceEqual(md5) &&
-            old.ContentType == contentType && old.CacheControl == cacheControl)
-            return false;
+        if (existing.TryGetValue(file.Name, out var old) && ContainerSite.IsCurrent(file.Name, old, md5)) return false;
         var options = new BlobUploadOptions
         {
-            HttpHeaders = new BlobHttpHeaders { ContentType = contentType, CacheControl = cacheControl, ContentHash = md5 },
+            HttpHeaders = new BlobHttpHeaders
+            {
+                ContentType = ContentTypes.For(file.Name), CacheControl = ContentTypes.CacheControlFor(file.Name), ContentHash = md5,
+            },
+            Metadata = ContainerSite.Metadata(file.Name, bytes),
         };
         await container.GetBlobClient(file.Name).UploadAsync(BinaryData.FromBytes(bytes), options, ct);
         return true;
-    }
-
-    private static async Task<Dictionary<string, BlobItemProperties>> ListAsync(BlobContainerClient container, CancellationToken ct)
-    {
-        var result = new Dictionary<string, BlobItemProperties>(StringComparer.Ordinal);
-        try
-        {
-            await foreach (var item in container.GetBlobsAsync(cancellationToken: ct)) result[item.Name] = item.Properties;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // No container yet: an empty site.
-        }
-        return result;
     }
 }

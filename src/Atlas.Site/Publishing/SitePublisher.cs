@@ -7,7 +7,8 @@ public sealed record PublishResult(SiteResult Site, BlobPublishResult? Blob, str
 
 /// <summary>
 /// Publishes the site of a store's atlases to a folder (generated in place, swapped in atomically)
-/// or to a blob container (generated into a temporary folder, then uploaded by <see cref="BlobSitePublisher"/>).
+/// or to a blob container (generated into a temporary folder, then uploaded by <see cref="BlobSitePublisher"/>). Either
+/// way, images that the site already holds and the store still holds unchanged are kept rather than fetched again.
 /// </summary>
 public static class SitePublisher
 {
@@ -24,9 +25,11 @@ public static class SitePublisher
 
         // Parse, connect and reach the account before generating, so a bad target fails in seconds, not after minutes.
         var container = BlobSiteTarget.Parse(target).Connect(getEnvironmentVariable);
+        ContainerSite previous;
         try
         {
             await container.ExistsAsync(ct);
+            previous = await ContainerSite.ReadAsync(container, ct);
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
@@ -37,8 +40,10 @@ public static class SitePublisher
         var temp = Path.Combine(Path.GetTempPath(), $"circuit-atlas-publish-{Guid.NewGuid():N}");
         try
         {
-            var site = await new SiteGenerator().GenerateAsync(store, Path.Combine(temp, "site"), options, progress, ct);
-            var blob = await new BlobSitePublisher(Math.Max(1, options.MaxParallelCopies)).PublishAsync(site.OutputDirectory, container, progress, ct, options.Counts);
+            // The container's images that the store still holds stay where they are: not downloaded, not uploaded again.
+            var site = await new SiteGenerator().GenerateAsync(store, Path.Combine(temp, "site"), options with { PreviousSite = previous }, progress, ct);
+            var blob = await new BlobSitePublisher(Math.Max(1, options.MaxParallelCopies))
+                .PublishAsync(site.OutputDirectory, container, previous, progress, ct, options.Counts);
             return new PublishResult(site, blob, $"{container.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/')}/index.html");
         }
         finally

@@ -35,7 +35,7 @@ public sealed class SiteGenerator
         // Images first, for every version: pages carry each image's size, and cross-version links need every version's layout.
         var contexts = new List<AtlasContext>(atlases.Count);
         var kept = 0;
-        var previousSite = options.PreviousSite ?? (Directory.Exists(output) ? new FolderSite(output) : null);
+        var previousSite = !options.KeepUnchangedImages ? null : options.PreviousSite ?? (Directory.Exists(output) ? new FolderSite(output) : null);
         foreach (var atlas in atlases)
         {
             progress?.Report($"{atlas.Root}: copying images");

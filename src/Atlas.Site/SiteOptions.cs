@@ -37,6 +37,13 @@ public sealed record SiteOptions
     public Action<SiteProgress>? Counts { get; init; }
 
     /// <summary>
+    /// Whether images that the site being replaced already holds, and that a blob store still holds unchanged (the MD5
+    /// the store records), are kept rather than downloaded again. Off, every image is fetched from the store, as a first
+    /// publish does; the benchmark compares the two.
+    /// </summary>
+    public bool KeepUnchangedImages { get; init; } = true;
+
+    /// <summary>
     /// The site this generation replaces, when it is not the output folder itself: the blob container a site generated
     /// into a temporary folder is uploaded to. Its images that the store still holds are kept rather than fetched.
     /// </summary>

@@ -35,7 +35,8 @@ public sealed class PreviousSiteImageTests : IAsyncLifetime
 
     private string SitePath(string key) => $"{TestAtlas.Atlas}/{TestAtlas.Version}/img/{key[(_keys.Root.Length + 1)..]}";
 
-    private Task<SiteResult> GenerateAsync() => new SiteGenerator().GenerateAsync(_store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
+    private Task<SiteResult> GenerateAsync(bool keep = true) =>
+        new SiteGenerator().GenerateAsync(_store, _temp.Site, new SiteOptions { KeepUnchangedImages = keep }, null, CancellationToken.None);
 
     [Fact]
     public async Task Unchanged_images_are_kept_from_the_previous_site_and_a_changed_one_is_fetched()
@@ -56,6 +57,11 @@ public sealed class PreviousSiteImageTests : IAsyncLifetime
         Assert.Equal(await _store.GetAsync(same), File.ReadAllBytes(SiteImage(same)));
         Assert.Equal(await _store.GetAsync(changed), File.ReadAllBytes(SiteImage(changed)));
         Assert.Equal(page, File.ReadAllText(UnitPage(1)));
+
+        var refetched = await GenerateAsync(keep: false);
+        Assert.Equal(0, refetched.ImagesKept);
+        Assert.NotEqual(inode, FileStat.Inode(SiteImage(same)));
+        Assert.Equal(await _store.GetAsync(same), File.ReadAllBytes(SiteImage(same)));
     }
 
     [Fact]

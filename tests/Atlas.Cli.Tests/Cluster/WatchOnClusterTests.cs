@@ -54,6 +54,9 @@ public class WatchOnClusterTests
         Assert.True(started.ExitCode == 0, started.ToString());
         Assert.Contains("The cluster now watches", started.StdErr);
         var version = await FirstVersionAsync(cluster.Store, "cluster-watch", TimeSpan.FromMinutes(4));
+
+        // The version published from the blob store by hand, twice: the second publish downloads none of its images again.
+        await AssertRepublishKeepsEveryImageAsync(cluster);
         // A second checkpoint caught half-saved: the status says so, and it is no version.
         var trained = await File.ReadAllBytesAsync(Path.Combine(checkpoints, "first.pt"));
         await File.WriteAllBytesAsync(Path.Combine(checkpoints, "second.pt"), trained[..(trained.Length / 2)]);
@@ -76,6 +79,19 @@ public class WatchOnClusterTests
         Assert.True(stop.ExitCode == 0, stop.ToString());
         var stopped = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", config, "--cluster", "--status");
         Assert.Contains("cluster-watch: stopped", stopped.StdOut);
+    }
+
+    private static async Task AssertRepublishKeepsEveryImageAsync(ClusterHarness cluster)
+    {
+        string[] publish = ["publish", "--store", $"azure-blob://{cluster.Container}", "--out", Path.Combine(cluster.Folder, "published")];
+        var first = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, publish);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.DoesNotContain("taken from the previous site", first.StdOut);
+        var again = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, publish);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        var images = System.Text.RegularExpressions.Regex.Match(again.StdOut, @"Published 1 atlas version\(s\), \d+ pages, (\d+) images");
+        Assert.True(images.Success, again.ToString());
+        Assert.Contains($"\n  {images.Groups[1].Value} image(s) unchanged in the store, taken from the previous site instead of downloaded", again.StdOut);
     }
 
     private static async Task<string> FirstVersionAsync(IArtifactStore store, string atlas, TimeSpan timeout)

@@ -42,11 +42,11 @@ public sealed class LocalFolderArtifactStoreTests : ArtifactStoreContract, IDisp
     {
         await _store.PutAsync($"{Root}/v1/vis.png", Encoding.UTF8.GetBytes("png"), "image/png");
         await _store.CopyAsync($"{Root}/v1/vis.png", $"{Root}/v2/vis.png", "image/png");
-        Assert.Equal(2, LinkCount(Path.Combine(_folder, Root, "v2", "vis.png")));
+        Assert.Equal(2, FileStat.LinkCount(Path.Combine(_folder, Root, "v2", "vis.png")));
         Assert.DoesNotContain(Directory.GetFiles(Path.Combine(_folder, Root, "v2")), f => f.Contains(".~tmp-", StringComparison.Ordinal));
 
         await _store.PutAsync($"{Root}/v2/vis.png", Encoding.UTF8.GetBytes("new"), "image/png");
-        Assert.Equal(1, LinkCount(Path.Combine(_folder, Root, "v1", "vis.png")));
+        Assert.Equal(1, FileStat.LinkCount(Path.Combine(_folder, Root, "v1", "vis.png")));
         Assert.Equal("png", File.ReadAllText(Path.Combine(_folder, Root, "v1", "vis.png")));
     }
 
@@ -70,16 +70,6 @@ public sealed class LocalFolderArtifactStoreTests : ArtifactStoreContract, IDisp
 
         Assert.Null(await _store.ContentHashesAsync($"{Root}/img/"));
         await Assert.ThrowsAsync<ArgumentException>(() => _store.ContentHashesAsync("../img/"));
-    }
-
-    /// <summary>How many names the file has (stat's %h).</summary>
-    private static int LinkCount(string file)
-    {
-        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%h", file]) { RedirectStandardOutput = true })!;
-        var output = stat.StandardOutput.ReadToEnd();
-        stat.WaitForExit();
-        Assert.True(stat.ExitCode == 0, $"stat {file} failed");
-        return int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]

@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using Xunit;
 
-namespace Atlas.Site.Tests;
+namespace Atlas.Tests.Shared;
 
-/// <summary>What `stat` says of a file: how a test tells a hard link from a copy, and a kept file from a rewritten one.</summary>
+/// <summary>
+/// What `stat` says of a file: how a test tells a hard link from a copy, and a kept file from a rewritten one. Compiled
+/// into each test project that needs it (they share no library).
+/// </summary>
 internal static class FileStat
 {
     /// <summary>How many names the file has (%h): 2 when the site's file is a link to the store's.</summary>

@@ -34,16 +34,17 @@ public sealed class SiteGenerator
 
         // Images first, for every version: pages carry each image's size, and cross-version links need every version's layout.
         var contexts = new List<AtlasContext>(atlases.Count);
-        var kept = 0;
-        var previousSite = !options.KeepUnchangedImages ? null : options.PreviousSite ?? (Directory.Exists(output) ? new FolderSite(output) : null);
+        var previous = options.KeepUnchangedImages
+            ? await PreviousSiteImages.OpenAsync(store, options.PreviousSite ?? (Directory.Exists(output) ? new FolderSite(output) : null), atlases, ct)
+            : null;
         foreach (var atlas in atlases)
         {
             progress?.Report($"{atlas.Root}: copying images");
-            var images = await ImageCopier.CopyAsync(store, atlas, writer, options, previousSite, ct);
-            if (images.KeptFromPreviousSite > 0)
-                progress?.Report($"{atlas.Root}: {images.KeptFromPreviousSite} image(s) unchanged in the store, kept from the previous site");
-            kept += images.KeptFromPreviousSite;
-            contexts.Add(new AtlasContext(atlas, new ImageTags(atlas, images.Sizes), options, atlases));
+            var keptBefore = previous?.Kept ?? 0;
+            var sizes = await ImageCopier.CopyAsync(store, atlas, writer, options, previous, ct);
+            if (previous is not null && previous.Kept > keptBefore)
+                progress?.Report($"{atlas.Root}: {previous.Kept - keptBefore} image(s) unchanged in the store, kept from the previous site");
+            contexts.Add(new AtlasContext(atlas, new ImageTags(atlas, sizes), options, atlases));
         }
         foreach (var context in contexts) await WriteAtlasAsync(context, writer, progress, ct);
         await writer.WritePageAsync(SitePath.Home, HomePage.Render(options, contexts), ct);
@@ -52,7 +53,7 @@ public sealed class SiteGenerator
         var warning = staging.Commit();
         if (warning is not null) progress?.Report(warning);
         progress?.Report($"site written to {output}: {atlases.Count} atlas version(s), {writer.Pages} pages, {writer.Images} images");
-        return new SiteResult(output, atlases.Count, writer.Pages, writer.Images, writer.Bytes, kept);
+        return new SiteResult(output, atlases.Count, writer.Pages, writer.Images, writer.Bytes, previous?.Kept ?? 0);
     }
 
     private static async Task WriteAtlasAsync(AtlasContext context, SiteWriter writer, IProgress<string>? progress, CancellationToken ct)

@@ -12,9 +12,9 @@ internal sealed class FolderSite(string folder) : IPreviousSite
 
     public bool HasVersion(string versionRoot) => Directory.Exists(PathOf(versionRoot));
 
-    public async Task<ImageSize?> TryPlaceAsync(string sitePath, byte[] storeHash, SiteWriter writer, CancellationToken ct)
+    public async Task<ImageSize?> TryPlaceAsync(string from, string sitePath, byte[] storeHash, SiteWriter writer, CancellationToken ct)
     {
-        var file = PathOf(sitePath);
+        var file = PathOf(from);
         SafeFileHandle handle;
         try
         {

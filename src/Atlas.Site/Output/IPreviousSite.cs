@@ -12,9 +12,9 @@ internal interface IPreviousSite
     bool HasVersion(string versionRoot);
 
     /// <summary>
-    /// Puts the site's file at <paramref name="sitePath"/> into the new site, when its bytes have the MD5
-    /// <paramref name="storeHash"/> that the store records for the image, and gives its size; null when the site has no
-    /// such file or holds other bytes, and the image is fetched from the store.
+    /// Puts the site's file at <paramref name="from"/> into the new site at <paramref name="sitePath"/> (the same path, or
+    /// another version's copy of the same picture), when its bytes have the MD5 <paramref name="storeHash"/> that the store
+    /// records for the image, and gives its size; null when the site has no such file or holds other bytes there.
     /// </summary>
-    Task<ImageSize?> TryPlaceAsync(string sitePath, byte[] storeHash, SiteWriter writer, CancellationToken ct);
+    Task<ImageSize?> TryPlaceAsync(string from, string sitePath, byte[] storeHash, SiteWriter writer, CancellationToken ct);
 }

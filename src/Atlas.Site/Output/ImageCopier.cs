@@ -12,18 +12,14 @@ namespace Atlas.Site.Output;
 /// </summary>
 internal static class ImageCopier
 {
-    /// <summary>Each image's size, and how many images were taken from the site being replaced instead of the store.</summary>
-    public sealed record CopiedImages(IReadOnlyDictionary<string, ImageSize> Sizes, int KeptFromPreviousSite);
-
-    /// <param name="previousSite">The site this generation replaces, whose images are taken again where the store still
-    /// holds the same bytes; see <see cref="PreviousSiteImages"/>.</param>
-    public static async Task<CopiedImages> CopyAsync(
-        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, SiteOptions options, IPreviousSite? previousSite, CancellationToken ct)
+    /// <param name="previous">The images of the site this generation replaces, taken where the store still holds the same
+    /// bytes rather than fetched.</param>
+    public static async Task<IReadOnlyDictionary<string, ImageSize>> CopyAsync(
+        IArtifactStore store, AtlasLayout atlas, SiteWriter writer, SiteOptions options, PreviousSiteImages? previous, CancellationToken ct)
     {
         var images = atlas.ReferencedImages();
         var placed = new StepCounter(options.Counts, $"{atlas.Root}: images", images.Count);
         foreach (var (key, referencedBy) in images) CheckKey(key, referencedBy);
-        var previous = await PreviousSiteImages.OpenAsync(store, previousSite, atlas, ct);
 
         var sizes = new ConcurrentDictionary<string, ImageSize>(StringComparer.Ordinal);
         var missing = new ConcurrentBag<(string Key, string ReferencedBy)>();
@@ -35,7 +31,7 @@ internal static class ImageCopier
             placed.Advance();
         });
         if (!missing.IsEmpty) throw Missing(store, missing);
-        return new CopiedImages(sizes, previous?.Kept ?? 0);
+        return sizes;
     }
 
     /// <summary>One image into the site; its size, or null when the store does not hold it.</summary>

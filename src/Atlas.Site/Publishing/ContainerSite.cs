@@ -11,8 +11,8 @@ namespace Atlas.Site.Publishing;
 /// <summary>
 /// What a blob container held before a publish, listed once: each blob's MD5 and headers, and the size the publisher
 /// records on every image (metadata), so pages can give an image's size without downloading it. As the previous site of
-/// a generation it keeps, where they are, the images the store still holds unchanged: they are neither downloaded from
-/// the store nor uploaded again.
+/// a generation it keeps, where they are, the images the store still holds unchanged, and copies within the container
+/// those a new version shares with one it holds: they are neither downloaded from the store nor uploaded again.
 /// </summary>
 internal sealed class ContainerSite : IPreviousSite
 {
@@ -20,13 +20,18 @@ internal sealed class ContainerSite : IPreviousSite
     private const string HeightKey = "height";
 
     private readonly ConcurrentDictionary<string, byte> _kept = new(StringComparer.Ordinal);
+    private readonly BlobContainerClient _container;
 
-    private ContainerSite(IReadOnlyDictionary<string, BlobItem> blobs) => Blobs = blobs;
+    private ContainerSite(BlobContainerClient container, IReadOnlyDictionary<string, BlobItem> blobs)
+    {
+        _container = container;
+        Blobs = blobs;
+    }
 
     /// <summary>Every blob the container held, by name.</summary>
     public IReadOnlyDictionary<string, BlobItem> Blobs { get; }
 
-    /// <summary>The images a generation kept where they are, by site path.</summary>
+    /// <summary>The images a generation kept where they are or copied from another version's, by site path.</summary>
     public ICollection<string> Kept => _kept.Keys;
 
     /// <summary>Lists the container (none yet is an empty site); refuses one that holds something other than a generated site.</summary>
@@ -45,19 +50,35 @@ internal sealed class ContainerSite : IPreviousSite
             throw new SiteGenerationException(
                 $"blob container '{container.Name}' at {container.Uri.GetLeftPart(UriPartial.Path)} is not empty and holds no generated site " +
                 $"({StagingFolder.MarkerFile} is missing); refusing to publish over it");
-        return new ContainerSite(blobs);
+        return new ContainerSite(container, blobs);
     }
 
     /// <summary>Only a version whose own index went up, which the publisher uploads after everything else of it.</summary>
     public bool HasVersion(string versionRoot) => Blobs.ContainsKey($"{versionRoot}/index.html");
 
-    public Task<ImageSize?> TryPlaceAsync(string sitePath, byte[] storeHash, SiteWriter writer, CancellationToken ct)
+    /// <summary>
+    /// The same place is kept as it is. Another version's copy is copied by the service (Copy Blob within the container,
+    /// which brings its headers and recorded size along); where the service will not copy (a SAS that may not read the
+    /// source by its address), null, and the image is fetched from the store.
+    /// </summary>
+    public async Task<ImageSize?> TryPlaceAsync(string from, string sitePath, byte[] storeHash, SiteWriter writer, CancellationToken ct)
     {
-        if (!Blobs.TryGetValue(sitePath, out var blob) || !IsCurrent(sitePath, blob, storeHash) || SizeOf(blob) is not { } size)
-            return Task.FromResult<ImageSize?>(null);
+        if (!Blobs.TryGetValue(from, out var blob) || !IsCurrent(from, blob, storeHash) || SizeOf(blob) is not { } size) return null;
+        if (from != sitePath)
+        {
+            try
+            {
+                var copy = await _container.GetBlobClient(sitePath).StartCopyFromUriAsync(_container.GetBlobClient(from).Uri, cancellationToken: ct);
+                await copy.WaitForCompletionAsync(ct);
+            }
+            catch (RequestFailedException e) when (e.Status is 401 or 403 or 404)
+            {
+                return null;
+            }
+        }
         writer.KeepPublishedImage(sitePath, blob.Properties.ContentLength ?? 0);
         _kept.TryAdd(sitePath, 0);
-        return Task.FromResult<ImageSize?>(size);
+        return size;
     }
 
     /// <summary>

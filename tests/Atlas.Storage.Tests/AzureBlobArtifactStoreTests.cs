@@ -5,26 +5,12 @@ using Azure.Storage.Blobs;
 namespace Atlas.Storage.Tests;
 
 /// <summary>The store contract against a real Azurite, in a container of its own, plus blob-only behaviour.</summary>
-public sealed class AzureBlobArtifactStoreTests : ArtifactStoreContract, IClassFixture<AzuriteFixture>
+public sealed class AzureBlobArtifactStoreTests(AzuriteFixture azurite) : AzuriteStoreContract(azurite, _ => AzuriteFixture.ConnectionString)
 {
-    private readonly AzuriteFixture _azurite;
-    private readonly AzureBlobArtifactStore _store;
-
-    public AzureBlobArtifactStoreTests(AzuriteFixture azurite)
-    {
-        _azurite = azurite;
-        _store = AzureBlobArtifactStore.FromConnectionString(AzuriteFixture.ConnectionString, azurite.ContainerName);
-    }
-
-    protected override IArtifactStore Store => _store;
-
-    protected override async Task<string?> ReadContentTypeAsync(string key) =>
-        (await _azurite.Container.GetBlobClient(key).GetPropertiesAsync()).Value.ContentType;
-
     [Fact]
     public void Description_names_the_container_and_endpoint()
     {
-        Assert.Equal($"blob container {_azurite.ContainerName} at {AzuriteFixture.BlobEndpoint}/{_azurite.ContainerName}", _store.Description);
+        Assert.Equal($"blob container {Azurite.ContainerName} at {AzuriteFixture.BlobEndpoint}/{Azurite.ContainerName}", BlobStore.Description);
     }
 
     [Fact]
@@ -38,7 +24,7 @@ public sealed class AzureBlobArtifactStoreTests : ArtifactStoreContract, IClassF
     {
         var name = "atlas-lazy-" + Guid.NewGuid().ToString("N")[..20];
         var store = AzureBlobArtifactStore.FromConnectionString(AzuriteFixture.ConnectionString, name);
-        var container = _azurite.Service.GetBlobContainerClient(name);
+        var container = Azurite.Service.GetBlobContainerClient(name);
         try
         {
             Assert.Null(await store.GetAsync("a/b.txt"));
@@ -61,9 +47,9 @@ public sealed class AzureBlobArtifactStoreTests : ArtifactStoreContract, IClassF
     [Fact]
     public async Task Json_helpers_round_trip_through_blobs()
     {
-        await _store.PutJsonAsync($"{Root}/m.json", new Sample("conv1", 3));
+        await BlobStore.PutJsonAsync($"{Root}/m.json", new Sample("conv1", 3));
 
-        Assert.Equal(new Sample("conv1", 3), await _store.GetJsonAsync<Sample>($"{Root}/m.json"));
+        Assert.Equal(new Sample("conv1", 3), await BlobStore.GetJsonAsync<Sample>($"{Root}/m.json"));
         Assert.Equal("application/json", await ReadContentTypeAsync($"{Root}/m.json"));
     }
 
@@ -94,12 +80,12 @@ public sealed class AzureBlobArtifactStoreTests : ArtifactStoreContract, IClassF
     public async Task Content_hashes_are_the_md5_of_each_blob_under_the_prefix_and_follow_copies_and_rewrites()
     {
         byte[] a = Encoding.UTF8.GetBytes("first picture"), b = Encoding.UTF8.GetBytes("second picture");
-        await _store.PutAsync($"{Root}/img/a.png", a, "image/png");
-        await _store.PutAsync($"{Root}/img/b.png", b, "image/png");
-        await _store.PutAsync($"{Root}/other.json", b, "application/json");
-        Assert.True(await _store.CopyAsync($"{Root}/img/a.png", $"{Root}/img/c.png", "image/png"));
+        await BlobStore.PutAsync($"{Root}/img/a.png", a, "image/png");
+        await BlobStore.PutAsync($"{Root}/img/b.png", b, "image/png");
+        await BlobStore.PutAsync($"{Root}/other.json", b, "application/json");
+        Assert.True(await BlobStore.CopyAsync($"{Root}/img/a.png", $"{Root}/img/c.png", "image/png"));
 
-        var hashes = await new ResilientArtifactStore(_store).ContentHashesAsync($"{Root}/img/");
+        var hashes = await new ResilientArtifactStore(BlobStore).ContentHashesAsync($"{Root}/img/");
 
         Assert.NotNull(hashes);
         Assert.Equal([$"{Root}/img/a.png", $"{Root}/img/b.png", $"{Root}/img/c.png"], hashes.Keys.Order(StringComparer.Ordinal));
@@ -107,8 +93,8 @@ public sealed class AzureBlobArtifactStoreTests : ArtifactStoreContract, IClassF
         Assert.Equal(System.Security.Cryptography.MD5.HashData(b), hashes[$"{Root}/img/b.png"]);
         Assert.Equal(hashes[$"{Root}/img/a.png"], hashes[$"{Root}/img/c.png"]);
 
-        await _store.PutAsync($"{Root}/img/a.png", b, "image/png");
-        Assert.Equal(System.Security.Cryptography.MD5.HashData(b), (await _store.ContentHashesAsync($"{Root}/img/"))![$"{Root}/img/a.png"]);
+        await BlobStore.PutAsync($"{Root}/img/a.png", b, "image/png");
+        Assert.Equal(System.Security.Cryptography.MD5.HashData(b), (await BlobStore.ContentHashesAsync($"{Root}/img/"))![$"{Root}/img/a.png"]);
     }
 
     [Fact]
@@ -118,7 +104,7 @@ public sealed class AzureBlobArtifactStoreTests : ArtifactStoreContract, IClassF
         var store = AzureBlobArtifactStore.FromConnectionString(AzuriteFixture.ConnectionString, name);
 
         Assert.Empty((await store.ContentHashesAsync(""))!);
-        Assert.False((await _azurite.Service.GetBlobContainerClient(name).ExistsAsync()).Value);
+        Assert.False((await Azurite.Service.GetBlobContainerClient(name).ExistsAsync()).Value);
     }
 
     private sealed record Sample(string Layer, int Units);

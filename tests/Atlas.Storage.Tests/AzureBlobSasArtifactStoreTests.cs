@@ -10,25 +10,12 @@ namespace Atlas.Storage.Tests;
 /// key, as a user without the key would connect. Copy Blob's source is named by its address, which a SAS request may
 /// not be allowed to read; the store must copy either way.
 /// </summary>
-public sealed class AzureBlobSasArtifactStoreTests : ArtifactStoreContract, IClassFixture<AzuriteFixture>
+public sealed class AzureBlobSasArtifactStoreTests(AzuriteFixture azurite)
+    : AzuriteStoreContract(azurite, fixture => SasConnectionString(fixture, AccountSasPermissions.All))
 {
-    private readonly AzuriteFixture _azurite;
-    private readonly AzureBlobArtifactStore _store;
-
-    public AzureBlobSasArtifactStoreTests(AzuriteFixture azurite)
+    private static string SasConnectionString(AzuriteFixture azurite, AccountSasPermissions permissions)
     {
-        _azurite = azurite;
-        _store = AzureBlobArtifactStore.FromConnectionString(SasConnectionString(AccountSasPermissions.All), azurite.ContainerName);
-    }
-
-    protected override IArtifactStore Store => _store;
-
-    protected override async Task<string?> ReadContentTypeAsync(string key) =>
-        (await _azurite.Container.GetBlobClient(key).GetPropertiesAsync()).Value.ContentType;
-
-    private string SasConnectionString(AccountSasPermissions permissions)
-    {
-        var sas = _azurite.Service.GenerateAccountSasUri(permissions, DateTimeOffset.UtcNow.AddHours(1), AccountSasResourceTypes.All);
+        var sas = azurite.Service.GenerateAccountSasUri(permissions, DateTimeOffset.UtcNow.AddHours(1), AccountSasResourceTypes.All);
         return $"BlobEndpoint={AzuriteFixture.BlobEndpoint};SharedAccessSignature={sas.Query.TrimStart('?')}";
     }
 
@@ -37,9 +24,9 @@ public sealed class AzureBlobSasArtifactStoreTests : ArtifactStoreContract, ICla
     public async Task A_read_and_list_signature_reads_keys_and_their_hashes_and_cannot_write()
     {
         var content = Encoding.UTF8.GetBytes("picture");
-        await _store.PutAsync($"{Root}/img/a.png", content, "image/png");
+        await BlobStore.PutAsync($"{Root}/img/a.png", content, "image/png");
         var reader = AzureBlobArtifactStore.FromConnectionString(
-            SasConnectionString(AccountSasPermissions.Read | AccountSasPermissions.List), _azurite.ContainerName);
+            SasConnectionString(Azurite, AccountSasPermissions.Read | AccountSasPermissions.List), Azurite.ContainerName);
 
         Assert.Equal(content, await reader.GetAsync($"{Root}/img/a.png"));
         Assert.Equal(System.Security.Cryptography.MD5.HashData(content), (await reader.ContentHashesAsync($"{Root}/img/"))![$"{Root}/img/a.png"]);

@@ -6,7 +6,10 @@ using Azure.Storage.Blobs.Models;
 
 namespace Atlas.Site.Publishing;
 
-/// <summary>What a blob publish did: files uploaded, files already there unchanged, stale files deleted.</summary>
+/// <summary>
+/// What a blob publish did: files uploaded; files not uploaded because the container had them (unchanged, or an image
+/// copied within the container from another version's copy of it); stale files deleted.
+/// </summary>
 public sealed record BlobPublishResult(string Container, int Uploaded, int Unchanged, int Deleted);
 
 /// <summary>A publish that stopped part-way; the site's index still is the previous one.</summary>
@@ -22,14 +25,14 @@ public sealed class SitePublishException(string message, Exception inner) : Exce
 /// previous site; versions are immutable, so rewriting one rewrites the same content.
 /// Files whose MD5, content type and cache control already match are not uploaded again.
 /// </summary>
-public sealed class BlobSitePublisher(int parallelism = 8)
+internal sealed class BlobSitePublisher(int parallelism = 8)
 {
     private sealed record SiteFile(string Name, string FullPath);
 
     /// <param name="previous">What the container held before (<see cref="ContainerSite.ReadAsync"/>), with the images the
     /// generation kept there rather than wrote into <paramref name="siteFolder"/>.</param>
     /// <param name="counts">Told how many of the site's files have gone up (or were found unchanged), for a progress bar.</param>
-    internal async Task<BlobPublishResult> PublishAsync(
+    public async Task<BlobPublishResult> PublishAsync(
         string siteFolder, BlobContainerClient container, ContainerSite previous, IProgress<string>? progress, CancellationToken ct,
         Action<SiteProgress>? counts = null)
     {

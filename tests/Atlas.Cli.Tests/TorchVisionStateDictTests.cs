@@ -9,10 +9,11 @@ namespace Atlas.Cli.Tests;
 public class TorchVisionStateDictTests
 {
     [Fact]
-    public async Task Every_zoo_ResNet_VGG_and_Inception_v3_has_the_keys_and_shapes_of_torchvisions_state_dict()
+    public async Task Every_zoo_ResNet_VGG_MobileNetV3_and_Inception_v3_has_the_keys_and_shapes_of_torchvisions_state_dict()
     {
-        var names = ModelZoo.Names.Where(n => n.StartsWith("resnet") || n.StartsWith("resnext") || n.StartsWith("wide_resnet") || n.StartsWith("vgg") || n == "inception_v3").ToList();
-        Assert.Equal(16, names.Count);
+        var names = ModelZoo.Names.Where(n => n.StartsWith("resnet") || n.StartsWith("resnext") || n.StartsWith("wide_resnet") || n.StartsWith("vgg")
+            || n.StartsWith("mobilenet_v3") || n == "inception_v3").ToList();
+        Assert.Equal(18, names.Count);
         var folder = TestData.NewTempFolder("torchvision-keys");
         // Batch norms' num_batches_tracked counters are training state that PyTorch writes and the zoo does not need.
         var listed = await PythonProcess.RunAsync(folder, "-c", $$"""
@@ -42,7 +43,9 @@ public class TorchVisionStateDictTests
     [InlineData("wide_resnet50_2", "layer3", "layer3", 64)] // bottlenecks twice as wide inside as out
     [InlineData("vgg11_bn", "features.17", "conv4_1", 64)] // conv, batch norm, ReLU; the classifier after the adaptive pool
     [InlineData("inception_v3", "Mixed_6a", "Mixed_6a", 128)] // batch norms with eps 0.001, asymmetric 1×7 and 7×1 kernels, a max-pool branch
-    public async Task A_checkpoint_written_by_PyTorch_computes_PyTorchs_values(string network, string module, string layer, int side)
+    [InlineData("mobilenet_v3_large", "features.13", "block13", 64)] // Hardswish, squeeze-and-excitation, 5×5 depthwise convolutions
+    [InlineData("mobilenet_v3_small", "classifier.1", "fc", 64, "num_classes=7")] // another class count than TorchSharp builds it with
+    public async Task A_checkpoint_written_by_PyTorch_computes_PyTorchs_values(string network, string module, string layer, int side, string arguments = "")
     {
         var folder = TestData.NewTempFolder("torchvision-values");
         // PyTorch's values for [0, 1] pixels, normalized as the zoo normalizes them inside the model. The batch norms get
@@ -51,7 +54,7 @@ public class TorchVisionStateDictTests
         var saved = await PythonProcess.RunAsync(folder, "-c", $$"""
             import torch, torchvision
             torch.manual_seed(0)
-            net = torchvision.models.{{network}}().eval()
+            net = torchvision.models.{{network}}({{arguments}}).eval()
             for bn in (m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)):
                 bn.running_mean.uniform_(-0.5, 0.5); bn.running_var.uniform_(0.5, 2)
                 bn.weight.data.uniform_(0.5, 1.5); bn.bias.data.uniform_(-0.5, 0.5)

@@ -75,9 +75,10 @@ public sealed class LayerConnections(string from, string to, ConnectionMethod me
 /// Circuits between adjacent atlas layers. Direct weights where the later layer's weights read the
 /// earlier layer (see <see cref="ILayerProbe.DirectWeights"/>); otherwise expanded weights: the
 /// gradient of the later unit's centre activation with respect to the earlier layer's activation on
-/// the network with ReLUs as identity and max-pools as average pools. That network is affine, so the
-/// gradient is the same at every input and is taken at zero; it is checked to be affine first, and a
-/// model that is not (a ReLU outside a module, say) gets no circuits rather than wrong ones.
+/// the network with ReLUs (and Hardswish) as identity, max-pools as average pools and squeeze-and-excitation
+/// gates as 1. That network is affine, so the gradient is the same at every input and is taken at zero; it is
+/// checked to be affine first, and a model that is not (a ReLU outside a module, say) gets no circuits rather
+/// than wrong ones.
 /// </summary>
 public static class CircuitAnalysis
 {

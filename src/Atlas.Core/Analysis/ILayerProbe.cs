@@ -33,7 +33,8 @@ public interface ILayerProbe
     /// <summary>
     /// <paramref name="to"/>'s activation when <paramref name="from"/>'s activation is replaced by
     /// <paramref name="substitute"/> (N×C×H×W, N images), on the network with every ReLU replaced by
-    /// the identity and every max-pool by an average pool of the same window: the linear path that
+    /// the identity and every max-pool by an average pool of the same window (a zoo MobileNetV3 also passes its
+    /// Hardswish and squeeze-and-excitation inputs on): the linear path that
     /// expanded weights are the gradient of.
     /// </summary>
     Tensor LinearizedActivation(Tensor substitute, string from, string to);

@@ -173,14 +173,17 @@ internal sealed class ModuleHookProbe : ILayerProbe
 
     /// <summary>
     /// How a module's output is replaced on the linearized network, as a function of its input and output (null: it
-    /// is kept): ReLU-like modules become the identity and max-pools average pools of the same window. A ReLU also
-    /// gets a pre-hook, added to <paramref name="hooks"/>, because in place it would overwrite its input.
+    /// is kept): ReLU-like modules (Hardswish among them) become the identity and max-pools average pools of the same
+    /// window. A ReLU also gets a pre-hook, added to <paramref name="hooks"/>, because in place it would overwrite its
+    /// input. A squeeze-and-excitation block (MobileNetV3's) passes its input on: its gate, a factor in (0, 1) per
+    /// channel computed from the whole picture, is what makes the block non-linear, and counting it as 1 is what
+    /// counting a ReLU as the identity does to a rectifier.
     /// </summary>
     private static Func<Tensor, Tensor, Tensor>? Linearize(nn.Module module, List<Action> hooks)
     {
         switch (module)
         {
-            case ReLU or ReLU6 or LeakyReLU:
+            case ReLU or ReLU6 or LeakyReLU or Hardswish:
             {
                 var rectifier = (nn.Module<Tensor, Tensor>)module;
                 Tensor? original = null;
@@ -192,6 +195,8 @@ internal sealed class ModuleHookProbe : ILayerProbe
                 }).remove);
                 return (_, _) => original!.alias();
             }
+            case torchvision.SqueezeExcitation:
+                return (input, _) => input.alias();
             case MaxPool2d pool:
                 if (pool.dilation is { } dilation && dilation.Any(d => d != 1)) return null; // no average-pool equivalent; the affinity check will refuse
                 return (input, _) => nn.functional.avg_pool2d(input, pool.kernel_size, pool.stride ?? pool.kernel_size, pool.padding ?? [0, 0], pool.ceil_mode, count_include_pad: false);

@@ -4,7 +4,7 @@ namespace Atlas.Core.Models;
 
 /// <summary>
 /// The architectures the atlas can build by name: TorchVision's GoogLeNet, Inception v3, ResNets (18, 34, 50, 101, 152, ResNeXt-50
-/// 32×4d, Wide ResNet-50-2), VGG-11/13/16/19 with and without batch norm, AlexNet and MobileNetV2, and the demo CNN. Names are matched case-insensitively, aliases included.
+/// 32×4d, Wide ResNet-50-2), VGG-11/13/16/19 with and without batch norm, AlexNet, MobileNetV2 and MobileNetV3 (Large and Small), and the demo CNN. Names are matched case-insensitively, aliases included.
 /// </summary>
 public static class ModelZoo
 {
@@ -17,6 +17,7 @@ public static class ModelZoo
         .. VggArchitecture.All,
         AlexNetArchitecture.Create(),
         MobileNetV2Architecture.Create(),
+        .. MobileNetV3Architecture.All,
     ];
 
     public static IReadOnlyList<string> Names => All.Select(a => a.Name).ToList();

@@ -99,13 +99,8 @@ public class ZooProbeTests
         Assert.Equal(1, kernels["fc6"]);
     }
 
-    [Fact]
-    public void ResNet_blocks_end_in_a_ReLU_module_so_every_two_neighbouring_layers_get_expanded_weights()
+    private static void AssertExpandedWeightsJoinEveryTwoNeighbouringLayers(ILayerProbe probe, IReadOnlyList<LayerInfo> catalog)
     {
-        using var scope = NewDisposeScope();
-        using var model = Build("resnet18");
-        var probe = LayerProbes.For(model);
-        var catalog = LayerCatalog.Measure(model);
         foreach (var (from, to) in catalog.Zip(catalog.Skip(1)))
         {
             var connections = CircuitAnalysis.Connect(probe, from, to, 3, out var reason, toUnits: 2);
@@ -113,6 +108,16 @@ public class ZooProbeTests
             Assert.Equal(ConnectionMethod.Expanded, connections!.Method);
             Assert.True(Math.Abs(connections.InputsOf(0)[0].Weight) > 0, $"{from.Name}→{to.Name}: no input has any weight");
         }
+    }
+
+    [Fact]
+    public void ResNet_blocks_end_in_a_ReLU_module_so_every_two_neighbouring_layers_get_expanded_weights()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Build("resnet18");
+        var probe = LayerProbes.For(model);
+        var catalog = LayerCatalog.Measure(model);
+        AssertExpandedWeightsJoinEveryTwoNeighbouringLayers(probe, catalog);
         // The stem layer is ResNet's ReLU module; its filters are conv1's.
         Assert.Equal([64, 3, 7, 7], probe.InputFilters("conv1")!.shape);
         Assert.Equal((2, 2), (GradCam.Compute(probe, rand(1, 3, 64, 64), "layer4")[0].Height, 2));
@@ -137,5 +142,33 @@ public class ZooProbeTests
         Assert.All(connections.Kernel(480, 1).SelectMany(row => row), w => Assert.Equal(0f, w));
         Assert.Equal([1], connections.InputsOf(481).Where(e => e.Weight != 0).Select(e => e.Unit));
         Assert.NotNull(CircuitAnalysis.Connect(probe, catalog["Mixed_6e"], catalog["Mixed_7a"], 3, out var reason7, toUnits: 2));
+    }
+    [Fact]
+    public void MobileNetV3s_Hardswish_and_squeeze_and_excitation_gates_pass_their_input_on_so_every_two_neighbouring_layers_get_expanded_weights()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Build("mobilenet_v3_small");
+        var probe = LayerProbes.For(model);
+        var catalog = LayerCatalog.Measure(model);
+        AssertExpandedWeightsJoinEveryTwoNeighbouringLayers(probe, catalog);
+
+        // block1 is a 3×3 depthwise convolution, a batch norm, a ReLU, a squeeze-and-excitation gate and a 1×1 projection with
+        // its batch norm. With the ReLU as the identity and the gate as 1, input c reaches unit u through c's depthwise
+        // kernel times the projection's weight, each scaled by its batch norm.
+        var weights = model.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var buffers = model.Network.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+        float Scale(string norm, int channel) =>
+            weights[$"{norm}.weight"][channel].item<float>() / MathF.Sqrt(buffers[$"{norm}.running_var"][channel].item<float>() + 1e-3f);
+        var block1 = CircuitAnalysis.Connect(probe, catalog.Single(l => l.Name == "conv0"), catalog.Single(l => l.Name == "block1"), 3, out var why, toUnits: 3);
+        Assert.True(block1 is not null, why);
+        Assert.Equal((3, 3), (block1!.KernelHeight, block1.KernelWidth));
+        for (int unit = 0; unit < 3; unit++)
+            foreach (var input in new[] { 0, 5, 15 })
+            {
+                float factor = weights["features.1.block.2.0.weight"][unit, input, 0, 0].item<float>() * Scale("features.1.block.2.1", unit) * Scale("features.1.block.0.1", input);
+                var expected = weights["features.1.block.0.0.weight"][input, 0].data<float>().Select(w => w * factor).ToArray();
+                var actual = block1.Kernel(unit, input).SelectMany(row => row).ToArray();
+                Assert.Equal(expected, actual, (a, b) => Math.Abs(a - b) <= 1e-4f * Math.Max(1f, Math.Abs(a)));
+            }
     }
 }

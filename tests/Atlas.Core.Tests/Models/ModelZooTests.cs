@@ -21,7 +21,8 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
     public void The_zoo_has_the_promised_networks_and_aliases()
     {
         Assert.Equal(["demo-cnn", "googlenet", "inception_v3", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
-            "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "alexnet", "mobilenet_v2"], ModelZoo.Names);
+            "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "alexnet", "mobilenet_v2",
+            "mobilenet_v3_large", "mobilenet_v3_small"], ModelZoo.Names);
         Assert.Equal("googlenet", ModelZoo.Get("InceptionV1").Name);
         var error = Assert.Throws<AtlasInputException>(() => ModelZoo.Get("inceptionv4"));
         Assert.Contains("unknown architecture 'inceptionv4'", error.Message);
@@ -129,8 +130,13 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
                     Assert.True(Same(before, after), $"{name}.{layer.Name}: no activation, so pre must equal post");
                     continue;
                 }
-                // ReLU6 (MobileNetV2) or ReLU: both leave values in [0, 6] alone when they were non-negative.
-                using var activated = name == "mobilenet_v2" ? before.clamp(0, 6) : before.relu();
+                // ReLU6 (MobileNetV2), Hardswish (MobileNetV3) or ReLU.
+                using var activated = name switch
+                {
+                    "mobilenet_v2" => before.clamp(0, 6),
+                    "mobilenet_v3_large" or "mobilenet_v3_small" => nn.functional.hardswish(before),
+                    _ => before.relu(),
+                };
                 Assert.True(Same(activated, after), $"{name}.{layer.Name}: activation(pre) differs from post");
                 Assert.True(before.lt(0).any().item<bool>(), $"{name}.{layer.Name}: pre-activation has no negative value, so it is not the pre-ReLU value");
             }
@@ -145,6 +151,7 @@ public class ModelZooTests : IClassFixture<ModelZooTests.RandomModels>
     [InlineData("googlenet", "inception3a")]
     [InlineData("resnet18", "layer2")]
     [InlineData("mobilenet_v2", "conv0")]
+    [InlineData("mobilenet_v3_small", "fc")] // through squeeze-and-excitation gates and Hardswish
     [InlineData("vgg16", "conv2_1")]
     [InlineData("inception_v3", "Mixed_6a")] // the max-pool branch passes on as it is
     public void Pre_activation_carries_a_gradient_to_the_pixels(string name, string layer)

@@ -21,8 +21,8 @@ public abstract record PreActivationTap
     public sealed record NoActivation : PreActivationTap;
 
     /// <summary>
-    /// The inputs of these ReLU (or ReLU6) modules, concatenated along channels in this order. Their
-    /// ReLUs run in place, so the input is copied before the module overwrites it.
+    /// The inputs of these ReLU (or ReLU6, or Hardswish) modules, concatenated along channels in this order. Their
+    /// activations may run in place, so the input is copied before the module overwrites it.
     /// </summary>
     public sealed record ReluInputs(IReadOnlyList<string> Modules) : PreActivationTap
     {

@@ -27,9 +27,10 @@ raised right after the module; --no-stops leaves them out (for a forward that ca
 It also gets, for each two neighbouring layers, a linearized path (atlas_linear_0, …): the network with its ReLUs
 as the identity and its max-pools as average pools, from the first layer's output, replaced by an argument, to the
 second. The atlas's circuits are their gradients. ReLUs and max-pools are replaced as modules (nn.ReLU, nn.ReLU6,
-nn.LeakyReLU, nn.MaxPool2d) and as the calls F.relu, F.relu6, F.leaky_relu, torch.relu, x.relu(), F.max_pool2d and
-torch.max_pool2d (their in-place forms too, and these functions under other names in the modules that define the
-network's classes, say after `from torch.nn.functional import relu`) while the paths are traced. A ReLU reached another
+nn.LeakyReLU, nn.Hardswish, nn.MaxPool2d) and as the calls F.relu, F.relu6, F.leaky_relu, torch.relu, x.relu(),
+F.max_pool2d and torch.max_pool2d (their in-place forms too, and these functions under other names in the modules that
+define the network's classes, say after `from torch.nn.functional import relu`) while the paths are traced;
+torchvision's squeeze-and-excitation blocks (MobileNetV3's) pass their input on, their gate counted as 1. A ReLU reached another
 way (a lambda, a function kept in an attribute, torch.clamp) stays, and the atlas then refuses that path. A network
 whose paths cannot be traced is exported without them, with a warning.
 
@@ -193,6 +194,18 @@ def _average_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=
 
 
 _ORIGINAL_MAX_POOL = F.max_pool2d
+
+
+def _squeeze_excitation_types():
+    """torchvision's squeeze-and-excitation block, where torchvision is installed (the script does not need it)."""
+    try:
+        from torchvision.ops.misc import SqueezeExcitation
+    except ImportError:
+        return ()
+    return (SqueezeExcitation,)
+
+
+_SQUEEZE_EXCITATION = _squeeze_excitation_types()
 # (owner, attribute, replacement) for the functional forms of what a linearized path replaces.
 _FUNCTIONAL_LINEARIZATION = [
     *((owner, name, _identity) for owner, names in (
@@ -271,7 +284,7 @@ class AtlasExport(nn.Module):
             modules[name].register_forward_hook(self._hook(name))
 
     def _linearize(self, module):
-        if isinstance(module, (nn.ReLU, nn.ReLU6, nn.LeakyReLU)):
+        if isinstance(module, (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.Hardswish)):
             kept = {}
 
             def before(_module, inputs):
@@ -294,6 +307,12 @@ class AtlasExport(nn.Module):
                 return F.avg_pool2d(inputs[0], pool.kernel_size, pool.stride or pool.kernel_size, pool.padding,
                                     pool.ceil_mode, count_include_pad=False)
             module.register_forward_hook(average)
+        # The gate (a factor in (0, 1) per channel, from the whole picture) makes the block non-linear; counting it as 1
+        # is what counting a ReLU as the identity does to a rectifier, and what the zoo's MobileNetV3 does.
+        elif isinstance(module, _SQUEEZE_EXCITATION):
+            def ungated(_module, inputs, _output):
+                return inputs[0] if self.linear else None
+            module.register_forward_hook(ungated)
 
     def _hook(self, name):
         def keep(_module, _inputs, output):

@@ -252,6 +252,8 @@ public class ExportTorchScriptTests
     // MobileNetV2: the zoo names features.0 conv0 and features.N blockN; between them lie ReLU6 modules (in place)
     // and depthwise convolutions.
     [InlineData("mobilenet_v2", "features.0,features.1,features.2", "classifier", "conv0,block1,block2")]
+    // MobileNetV3 Small: Hardswish modules, and squeeze-and-excitation blocks whose gates both sides count as 1.
+    [InlineData("mobilenet_v3_small", "features.0,features.1,features.2,features.4", "classifier", "conv0,block1,block2,block4")]
     // ResNet-18: Python's blocks call one ReLU module for all their ReLUs, the zoo's (TorchSharp's blocks rebuilt)
     // one module each; the stem runs through the max-pool, linearized as an average pool on both sides.
     [InlineData("resnet18", "relu,layer1,layer2", "fc", "conv1,layer1,layer2")]

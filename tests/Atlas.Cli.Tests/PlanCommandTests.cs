@@ -4,7 +4,7 @@ namespace Atlas.Cli.Tests;
 public class PlanCommandTests
 {
     [Fact]
-    public async Task Plan_lists_layers_and_work_units_writes_nothing_and_then_sees_the_finished_atlas()
+    public async Task Plan_lists_layers_and_work_units_writes_nothing_and_then_sees_the_finished_atlas_and_whether_it_is_this_configs()
     {
         var folder = TestData.NewTempFolder("plan");
         var config = Path.Combine(folder, "config.json");
@@ -36,6 +36,21 @@ public class PlanCommandTests
 
         Assert.True(after.ExitCode == 0, after.ToString());
         Assert.Contains("this version's atlas is there; `atlas run` publishes it without computing (--force recomputes)", string.Join(' ', after.StdOut.Split('\n', StringSplitOptions.TrimEntries)));
+
+        // The same checkpoint with another data set: the stored atlas is not this config's, so plan says so and run
+        // recomputes it rather than publishing the old one; run again, it is this config's and is published as it is.
+        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("\"limit\": 240", "\"limit\": 200"));
+        var changed = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "plan", config);
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.Contains("this version's atlas is there, made with another config; `atlas run` recomputes it with this one", string.Join(' ', changed.StdOut.Split('\n', StringSplitOptions.TrimEntries)));
+        var rerun = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), "run", config);
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Contains("made with another config; recomputing it with this one", rerun.StdErr);
+        var version = Assert.Single(Directory.GetDirectories(Path.Combine(folder, "site", "e2e-demo")));
+        Assert.Contains("200 images", await File.ReadAllTextAsync(Path.Combine(version, "index.html")));
+        var again = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("This checkpoint's atlas is already in the store; publishing it", again.StdErr);
     }
 
     [Fact]

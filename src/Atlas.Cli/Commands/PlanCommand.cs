@@ -111,8 +111,12 @@ public static class PlanCommand
         var keys = new AtlasKeys(spec.Atlas, spec.Version);
         try
         {
-            if (await store.ExistsAsync(keys.Manifest, cancellationToken)) return "this version's atlas is there; `atlas run` publishes it without computing (--force recomputes)";
-            if (!await RunFingerprint.Of(config, spec).IsStoredAsync(store, keys, cancellationToken)) return "nothing of this config's run; `atlas run` computes every unit";
+            var fingerprint = RunFingerprint.Of(config, spec);
+            if (await store.ExistsAsync(keys.Manifest, cancellationToken))
+                return await fingerprint.IsOfAnotherConfigAsync(store, keys, cancellationToken)
+                    ? "this version's atlas is there, made with another config; `atlas run` recomputes it with this one"
+                    : "this version's atlas is there; `atlas run` publishes it without computing (--force recomputes)";
+            if (!await fingerprint.IsStoredAsync(store, keys, cancellationToken)) return "nothing of this config's run; `atlas run` computes every unit";
             int done = 0;
             foreach (var key in units.Select(u => UnitOutputs.ManifestKey(keys, u)).OfType<string>())
             {

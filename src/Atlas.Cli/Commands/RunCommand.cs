@@ -56,7 +56,9 @@ public static class RunCommand
             // The first touch of the store: a wrong connection string or a storage service that is down is the user's to fix.
             throw new AtlasInputException($"output.store: {store.Description} could not be reached ({Console.ErrorCause.Of(e)})", e);
         }
-        if (stored && !force)
+        // A finished atlas made with another config (data set, layers, steps…) is not what this config asks for.
+        bool stale = stored && !force && await RunFingerprint.Of(config, spec).IsOfAnotherConfigAsync(store, keys, cancellationToken);
+        if (stored && !force && !stale)
         {
             logger.Information("This checkpoint's atlas is already in the store; publishing it (use --force to recompute)");
         }
@@ -65,6 +67,8 @@ public static class RunCommand
             spec = await RunResumption.DecideAsync(store, config, spec, recompute: force, cancellationToken);
             if (spec.ReuseFinishedUnits)
                 logger.Information("Resuming the interrupted run of this config: units already in the store are reused (use --force to recompute them)");
+            else if (stale)
+                logger.Information("This checkpoint's atlas in the store was made with another config; recomputing it with this one (the stored one is withdrawn until the run finishes)");
             else if (stored)
                 logger.Information("Recomputing this checkpoint's atlas: the stored one is withdrawn until the run finishes");
             JobStatus status;

@@ -26,9 +26,10 @@ public static class AtlasConfigLoader
     {
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: config file not found");
         AtlasConfig? config;
+        var json = File.ReadAllText(path);
         try
         {
-            config = JsonSerializer.Deserialize<AtlasConfig>(File.ReadAllText(path), Options);
+            config = JsonSerializer.Deserialize<AtlasConfig>(json, Options);
         }
         catch (JsonException e) when (e.Message.Contains("doesn't allow setting null values", StringComparison.Ordinal) && e.Path is { Length: > 2 } field)
         {
@@ -36,16 +37,11 @@ public static class AtlasConfigLoader
         }
         catch (JsonException e)
         {
-            // The reader's message repeats the path and adds its position ("… Path: $.a.b | LineNumber: …"); the field leads instead.
-            var message = FirstLine(e.Message);
-            if (message.IndexOf(" Path: ", StringComparison.Ordinal) is > 0 and var cut) message = message[..cut];
-            if (e.LineNumber is { } line) message += $" (line {line + 1}, byte {e.BytePositionInLine + 1})";
-            var field = e.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? $"{p[2..]}: " : "";
-            throw new AtlasInputException($"{path}: invalid config: {field}{message}", e);
+            throw new AtlasInputException($"{path}: {ConfigJsonErrors.Describe(e, json, Options)}", e);
         }
         if (config is null) throw new AtlasInputException($"{path}: config is empty");
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return Validate(WithModelInput(Resolve(config, folder)), path);
+        return Validate(WithModelInput(Resolve(ConfigChoices.Canonical(config), folder)), path);
     }
 
     public static string Serialize(AtlasConfig config) => JsonSerializer.Serialize(config, Options);
@@ -208,6 +204,4 @@ public static class AtlasConfigLoader
         }
         return c;
     }
-
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }

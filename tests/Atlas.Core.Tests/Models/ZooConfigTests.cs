@@ -70,14 +70,40 @@ public class ZooConfigTests
     [InlineData("\"name\": \"a\", \"title\": \"  \"", "title: is blank (leave it out to use the name)")]
     [InlineData("\"name\": \"a\", \"title\": \"red\\u001b[31m\"", "title: holds a control character (a tab, newline, NUL or escape); write it on one line of text")]
     [InlineData("\"name\": \"ASSETS\"", "name: 'ASSETS' is the name of the site's own folder of styles and scripts; choose another")]
-    [InlineData("\"name\": \"a\", \"NAME\": \"b\"", "invalid config: NAME: Duplicate property 'name' encountered during deserialization of type 'Atlas.Core.Configuration.AtlasConfig'. (line 1, byte 148)")]
-    [InlineData("\"name\": \"a\", \"featureVis\": { \"steps\": \"256\" }", "invalid config: featureVis.steps: The JSON value could not be converted to System.Int32. (line 1, byte 167)")]
+    [InlineData("\"name\": \"a\", \"NAME\": \"b\"", "NAME: given twice (field names are matched without regard to case) (line 1, byte 148)")]
+    [InlineData("\"name\": \"a\", \"featureVis\": { \"steps\": \"256\" }", "featureVis.steps: takes a whole number, not the string \"256\" (line 1, byte 167)")]
+    [InlineData("\"name\": \"a\", \"maxUnitsPerLayer\": 2.5", "maxUnitsPerLayer: takes a whole number, not 2.5 (line 1, byte 160)")]
+    [InlineData("\"name\": \"a\", \"layers\": \"conv1\"", "layers: takes a list ([…]), not the string \"conv1\" (line 1, byte 154)")]
+    [InlineData("\"name\": \"a\", \"featureVis\": 3", "featureVis: takes an object ({…}), not 3 (line 1, byte 152)")]
+    [InlineData("\"name\": \"a\", \"model\": { \"architecture\": \"resnet18\", \"checkpoint\": \"x.pt\", \"mean\": [0.5, \"x\", 0.5] }", "model.mean[1]: takes a number, not the string \"x\" (line 1, byte 151)")]
+    [InlineData("\"name\": \"a\", \"featureVis\": { \"stpes\": 8 }", "featureVis.stpes: unknown field (did you mean 'steps'?) (line 1, byte 161)")]
+    [InlineData("\"name\": \"a\", \"colour\": 8", "colour: unknown field (known here: name, title, model, dataset, layers, maxUnitsPerLayer, featureVis, examples, output, watch) (line 1, byte 146)")]
+    [InlineData("\"model\": { \"architecture\": \"resnet18\" }", "model.checkpoint: is required and missing (line 1, byte 99)")]
     [InlineData("\"name\": \"a\", \"featureVis\": { \"learningRate\": 1e999 }", "featureVis.learningRate: must be a finite positive number")]
     [InlineData("\"name\": \"a\", \"model\": { \"architecture\": \"demo-cnn\", \"checkpoint\": \"x.pt\", \"train\": { \"minTestAccuracy\": 1.5 } }", "model.train.minTestAccuracy: must be between 0 and 1")]
-    public void Names_repeated_fields_strings_for_numbers_and_numbers_out_of_range_are_refused(string fields, string expected)
+    public void Names_repeated_or_unknown_fields_values_of_the_wrong_kind_and_numbers_out_of_range_are_refused_in_the_configs_terms(string fields, string expected)
     {
         var model = fields.Contains("\"model\"") ? "" : "\"model\": { \"architecture\": \"resnet18\", \"checkpoint\": \"x.pth\" }, ";
         AssertRefused($$"""{ {{model}}"dataset": { "kind": "image-folder", "path": "images" }, {{fields}} }""", expected);
+    }
+
+    [Fact]
+    public void Choices_match_without_regard_to_case_as_field_names_do_and_load_in_their_own_spelling()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("cased.json");
+        File.WriteAllText(path, """
+            { "name": "c", "model": { "architecture": "ResNet18", "checkpoint": "x.pth", "memoryFormat": "CHANNELSLAST", "inputConvolution": "SpaceToDepth" },
+              "dataset": { "kind": "Image-Folder", "path": "images", "split": "Test" },
+              "featureVis": { "parameterization": "Pixel", "precision": "BFloat16" }, "examples": { "heatmaps": "All", "precision": "Float16" } }
+            """);
+
+        var config = AtlasConfigLoader.Load(path);
+
+        Assert.Equal(("channelsLast", "spaceToDepth", "image-folder", "test"), (config.Model.MemoryFormat, config.Model.InputConvolution, config.Dataset.Kind, config.Dataset.Split));
+        Assert.Equal(("pixel", "bfloat16", "all", "float16"), (config.FeatureVis.Parameterization, config.FeatureVis.Precision, config.Examples.Heatmaps, config.Examples.Precision));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"All\"", "\"every\""));
+        Assert.Equal($"{path}: examples.heatmaps: 'every' is not classes, all or none", Assert.Throws<AtlasInputException>(() => AtlasConfigLoader.Load(path)).Message);
     }
 
     [Fact]

@@ -133,11 +133,37 @@ public class UntrustedCheckpointTests
         Assert.Contains("without data.pkl", AssertInputError(foreign).Message);
     }
 
+    [Fact]
+    public void A_file_read_as_TorchSharps_format_names_a_bad_entry_by_its_key_or_where_the_key_is_not_text_by_its_number()
+    {
+        using var folder = new TempFolder();
+        // One entry: its key (length-prefixed UTF-8), then a dtype code TorchSharp's format does not have.
+        var named = folder.File("named.dat");
+        File.WriteAllBytes(named, [1, 9, .. "fc.weight"u8, 99]);
+        Assert.EndsWith("(read as TorchSharp's format, its entry 'fc.weight' has an unsupported dtype code 99)", AssertInputError(named).Message);
+        var binary = folder.File("binary.dat");
+        File.WriteAllBytes(binary, [1, 3, 0x1b, 0x7f, 0x0d, 99]);
+        Assert.EndsWith("(read as TorchSharp's format, its entry number 1 (whose key is not text) has an unsupported dtype code 99)", AssertInputError(binary).Message);
+
+        // Random bytes of the sizes a new user tried: whatever the reader meets, the line stays printable.
+        var random = new Random(11);
+        for (int i = 0; i < 40; i++)
+        {
+            var noise = folder.File($"noise{i}.pth");
+            var bytes = new byte[random.Next(100, 300)];
+            random.NextBytes(bytes);
+            bytes[0] = (byte)random.Next(1, 0x50); // not a zip, a pickle or a safetensors header, so read as TorchSharp's format
+            File.WriteAllBytes(noise, bytes);
+            AssertInputError(noise);
+        }
+    }
+
     private static AtlasInputException AssertInputError(string path)
     {
         var error = Assert.Throws<AtlasInputException>(() => ModelLoader.Load("demo-cnn", path, []));
         Assert.StartsWith(path + ":", error.Message);
         Assert.DoesNotContain('\n', error.Message);
+        Assert.False(error.Message.Any(char.IsControl), $"a control character reaches the terminal: {error.Message}");
         // Reading alone fails the same way, before any network is built.
         Assert.Throws<AtlasInputException>(() => CheckpointReader.Read(path).Dispose());
         return error;

@@ -28,29 +28,29 @@ internal static class TorchSharpFormatReader
         try
         {
             long count = Leb128(reader, path);
-            if (count < 0 || count > MaxEntries) throw Bad(path, $"claims {count} entries");
+            if (count < 0 || count > MaxEntries) throw Bad(path, $"it claims {count} entries");
             for (long i = 0; i < count; i++)
             {
                 var key = reader.ReadString();
                 var type = (ScalarType)Leb128(reader, path);
-                if (!ElementSizes.TryGetValue(type, out int elementSize)) throw Bad(path, $"entry '{key}' has an unsupported dtype code {(int)type}");
+                if (!ElementSizes.TryGetValue(type, out int elementSize)) throw Bad(path, $"its entry {Entry(key, i)} has an unsupported dtype code {(int)type}");
                 long rank = Leb128(reader, path);
-                if (rank < 0 || rank > MaxRank) throw Bad(path, $"entry '{key}' has rank {rank}");
+                if (rank < 0 || rank > MaxRank) throw Bad(path, $"its entry {Entry(key, i)} has rank {rank}");
                 var shape = new long[rank];
                 long bytes = elementSize;
                 for (int d = 0; d < rank; d++)
                 {
                     shape[d] = Leb128(reader, path);
-                    if (shape[d] < 0) throw Bad(path, $"entry '{key}' has a negative dimension");
+                    if (shape[d] < 0) throw Bad(path, $"its entry {Entry(key, i)} has a negative dimension");
                     bytes = shape[d] == 0 || bytes == 0 ? 0 : bytes > long.MaxValue / shape[d] ? long.MaxValue : bytes * shape[d];
                 }
                 if (bytes > stream.Length - stream.Position)
-                    throw Bad(path, $"entry '{key}' needs {bytes} bytes but only {stream.Length - stream.Position} remain (truncated)");
+                    throw Bad(path, $"its entry {Entry(key, i)} needs {bytes} bytes but only {stream.Length - stream.Position} remain (truncated)");
                 var tensor = empty(shape, type).DetachFromDisposeScope();
                 tensors[key] = tensor;
                 tensor.ReadBytesFromStream(stream);
             }
-            if (stream.Position != stream.Length) throw Bad(path, $"has {stream.Length - stream.Position} bytes after its last entry");
+            if (stream.Position != stream.Length) throw Bad(path, $"it has {stream.Length - stream.Position} bytes after its last entry");
             return tensors;
         }
         catch (EndOfStreamException e)
@@ -74,9 +74,18 @@ internal static class TorchSharpFormatReader
             result |= (long)(b & 0x7f) << shift;
             if ((b & 0x80) == 0) return result;
         }
-        throw Bad(path, "has a malformed number");
+        throw Bad(path, "it has a malformed number");
     }
 
+    /// <summary>
+    /// An entry's key as an error shows it: quoted where it is text, by its number where it is not. Any file is read as
+    /// this format when it is none of the others, and its bytes read as a key would put control characters on the terminal.
+    /// </summary>
+    private static string Entry(string key, long index) =>
+        key.Any(c => char.IsControl(c) || c == '\uFFFD' || char.IsSurrogate(c)) ? $"number {index + 1} (whose key is not text)"
+        : key.Length > 60 ? $"'{key[..57]}…'"
+        : $"'{key}'";
+
     private static AtlasInputException Bad(string path, string why) =>
-        new($"{path}: not a PyTorch zip, safetensors or TorchSharp checkpoint (read as TorchSharp's format, it {why})");
+        new($"{path}: not a PyTorch zip, safetensors or TorchSharp checkpoint (read as TorchSharp's format, {why})");
 }

@@ -22,15 +22,15 @@ public static class ActivationsCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "Architecture (e.g. demo-cnn, googlenet) or an atlas config file whose model section to use", Required = true };
         var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint file (required with an architecture; overrides a config's checkpoint)" };
-        var image = new Option<string>("--image", "-i") { Description = "Image file (PNG, JPEG, …); resized to the model's input size when it differs", Required = true };
+        var image = new Option<string>("--image", "-i") { Description = "Image file (PNG, JPEG, …); made the model's input as the dataset pass makes an image folder's pictures (resized and centre-cropped, never stretched)", Required = true };
         var layers = new Option<string[]>("--layer", "-l") { Description = "Only these layers (repeatable); all atlas layers by default", AllowMultipleArgumentsPerToken = true };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for activations.json and one grid picture per layer", Required = true };
         var command = new Command("activations", "Intermediate activations of one image: channel-map grids and per-layer statistics") { model, weights, image, layers, output };
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
         {
-            using var loaded = AnalysisModels.Load(parse.GetValue(model)!, parse.GetValue(weights));
+            using var loaded = AnalysisModels.Load(parse.GetValue(model)!, parse.GetValue(weights), out var imageFolder);
             var imagePath = parse.GetValue(image)!;
-            var (_, pixels) = AnalysisModels.ReadImage(loaded, imagePath);
+            var (_, pixels) = AnalysisModels.ReadImage(loaded, imagePath, imageFolder);
             // A layer named twice is computed and written once.
             var requested = parse.GetValue(layers) is { Length: > 0 } named ? named.Distinct(StringComparer.Ordinal).ToArray() : null;
             IReadOnlyList<LayerActivations> results;

@@ -23,7 +23,7 @@ public static class ExplainCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "Architecture (e.g. demo-cnn, googlenet) or an atlas config file whose model section to use", Required = true };
         var weights = new Option<string?>("--weights", "-w") { Description = "Checkpoint file (required with an architecture; overrides a config's checkpoint)" };
-        var image = new Option<string>("--image", "-i") { Description = "Image file (PNG, JPEG, …); resized to the model's input size when it differs", Required = true };
+        var image = new Option<string>("--image", "-i") { Description = "Image file (PNG, JPEG, …); made the model's input as the dataset pass makes an image folder's pictures (resized and centre-cropped, never stretched)", Required = true };
         var layer = new Option<string>("--layer", "-l") { Description = "Convolutional layer whose activations Grad-CAM weighs", Required = true };
         var @class = new Option<string>("--class", "-c") { Description = "Class id to explain, or 'top' for the highest logit", DefaultValueFactory = _ => "top" };
         var relu = new Option<string>("--relu") { Description = "'sum': ReLU(Σ α_k A_k) (standard); 'per-channel': Σ ReLU(α_k A_k) (the lecture's form)", DefaultValueFactory = _ => "sum" };
@@ -34,8 +34,8 @@ public static class ExplainCommand
             var mode = ParseRelu(parse.GetValue(relu)!);
             int? classId = ParseClass(parse.GetValue(@class)!);
             var layerName = parse.GetValue(layer)!;
-            using var loaded = AnalysisModels.Load(parse.GetValue(model)!, parse.GetValue(weights));
-            var (picture, pixels) = AnalysisModels.ReadImage(loaded, parse.GetValue(image)!);
+            using var loaded = AnalysisModels.Load(parse.GetValue(model)!, parse.GetValue(weights), out var imageFolder);
+            var (picture, pixels) = AnalysisModels.ReadImage(loaded, parse.GetValue(image)!, imageFolder);
             GradCamResult result;
             using (pixels)
                 result = GradCam.Compute(LayerProbes.For(loaded), pixels, layerName, classId is { } c ? [c] : null, mode)[0];

@@ -14,13 +14,17 @@ namespace Atlas.Core.Analysis;
 /// </summary>
 public static class AnalysisModels
 {
-    public static IAtlasModel Load(string modelArgument, string? weights)
+    /// <param name="imageFolder">With a config whose data set is an image folder: how its pass makes a file the model's
+    /// pixels, which <see cref="ReadImage"/> then follows; null otherwise.</param>
+    public static IAtlasModel Load(string modelArgument, string? weights, out ImageGeometry? imageFolder)
     {
+        imageFolder = null;
         if (LooksLikeConfig(modelArgument))
         {
             var config = AtlasConfigLoader.Load(modelArgument);
             // The whole model section counts (input size, GoogLeNet's transformInput, a TorchScript model's outputs), not only its weights.
             var model = weights is null ? config.Model : config.Model with { Checkpoint = Path.GetFullPath(weights) };
+            imageFolder = DatasetOpener.ImageFolderGeometry(config.Dataset);
             return ModelLoader.Load(model, ClassNamesOf(config.Dataset));
         }
         if (Directory.Exists(modelArgument))
@@ -34,11 +38,15 @@ public static class AnalysisModels
         return ModelLoader.Load(modelArgument, weights, classes);
     }
 
-    /// <summary>Reads an image as the model takes it and returns it as 1×C×H×W pixels in [0,1].</summary>
-    public static (Raster Image, Tensor Pixels) ReadImage(IAtlasModel model, string path)
+    /// <summary>
+    /// Reads an image as the model takes it and returns it as 1×C×H×W pixels in [0,1]: as the config's image folder makes
+    /// its pictures where <paramref name="imageFolder"/> says how, so the verb sees what the atlas ranked; otherwise at
+    /// the model's size (<see cref="ImageFileReader.Read"/>).
+    /// </summary>
+    public static (Raster Image, Tensor Pixels) ReadImage(IAtlasModel model, string path, ImageGeometry? imageFolder)
     {
         var input = model.Input;
-        var image = ImageFileReader.Read(path, input.Channels, input.Height, input.Width);
+        var image = imageFolder is { } geometry ? ImageFileReader.ReadAsImageFolder(path, geometry) : ImageFileReader.Read(path, input.Channels, input.Height, input.Width);
         return (image, tensor(image.Pixels).view(1, image.Channels, image.Height, image.Width));
     }
 

@@ -12,10 +12,8 @@ public static class DatasetOpener
     {
         split ??= config.Split;
         if (!Directory.Exists(config.Path)) throw new AtlasInputException($"dataset.path: data folder '{config.Path}' not found");
-        if (config.Kind == "image-folder")
+        if (ImageFolderGeometry(config) is { } geometry)
         {
-            // Photos have no size of their own to keep: default to the ImageNet convention when no model said otherwise.
-            var geometry = ImageGeometry.For(config.ImageSize ?? 224, config.Channels ?? 3, config.ResizeShorterSide, config.ReducedScaleDecode);
             var folder = new ImageFolderDataset(config.Path, geometry, config.Limit, config.Sample);
             return config.PixelCache is { } cache ? new PixelCacheDataset(folder, cache, config.Path, geometry) : folder;
         }
@@ -29,6 +27,11 @@ public static class DatasetOpener
         if (size == data.Height && size == data.Width && channels == data.Channels) return data;
         return new ConformedDataset(data, ImageGeometry.For(size, channels, config.ResizeShorterSide));
     }
+
+    /// <summary>How an image folder's files become the model's pixels; null for a data set of another kind.</summary>
+    public static ImageGeometry? ImageFolderGeometry(DatasetConfig config) =>
+        // Photos have no size of their own to keep: default to the ImageNet convention when no model said otherwise.
+        config.Kind == "image-folder" ? ImageGeometry.For(config.ImageSize ?? 224, config.Channels ?? 3, config.ResizeShorterSide, config.ReducedScaleDecode) : null;
 
     private static IdxDataset OpenIdx(string folder, string split, int? limit)
     {

@@ -4,32 +4,52 @@ namespace Atlas.Core.Imaging;
 
 /// <summary>
 /// Reads an image file (PNG, JPEG, GIF, BMP, WebP, TIFF, PPM …) as [0,1] pixels for a model that takes
-/// <paramref name="channels"/> channels at height×width. The picture is resized only when it is not
-/// already that size. Its colour is converted as the dataset pass converts it: a grey file is read as RGB
-/// for an RGB model (PIL's convert("RGB"), as torchvision's loader does: ImageNet holds grey JPEGs), a colour
-/// file as its luma for a grey model. A file that is not an image is an input error naming the file.
+/// <paramref name="channels"/> channels at height×width. A picture already that size is taken as it is; another one
+/// is made that size as an image folder's pictures are by default (its shorter side resized to the size × 256/224, the
+/// centre square cropped: torchvision's evaluation transform), never stretched. Its colour is converted as the dataset
+/// pass converts it: a grey file is read as RGB for an RGB model (PIL's convert("RGB"), as torchvision's loader does:
+/// ImageNet holds grey JPEGs), a colour file as its luma for a grey model. A file that is not an image is an input
+/// error naming the file.
 /// </summary>
 public static class ImageFileReader
 {
     public static Raster Read(string path, int channels, int height, int width)
     {
+        CheckReadable(path, channels);
+        using var decoded = Decode(path);
+        if (decoded.Width == width && decoded.Height == height) return ToRaster(decoded, channels);
+        if (height != width)
+            throw new AtlasInputException($"{path}: a {decoded.Width}×{decoded.Height} image, and a model that takes {width}×{height} ones is only read at that size");
+        var geometry = Data.ImageGeometry.For(height, channels);
+        var pixels = new float[geometry.PixelsPerImage];
+        try
+        {
+            Data.ImageConformer.Conform(decoded, geometry, pixels);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new AtlasInputException($"{path}: {e.Message}", e);
+        }
+        return new Raster(pixels, channels, height, width);
+    }
+
+    /// <summary>
+    /// Reads an image file exactly as an image folder's pass makes its pictures at <paramref name="geometry"/> (the same
+    /// decoding, resize and crop), so a single-image verb sees the pixels the atlas ranked.
+    /// </summary>
+    public static Raster ReadAsImageFolder(string path, Data.ImageGeometry geometry)
+    {
+        CheckReadable(path, geometry.Channels);
+        var pixels = new float[geometry.PixelsPerImage];
+        if (Data.ImageFileDecoder.TryDecode(path, geometry, pixels) is { } problem) throw new AtlasInputException($"{path}: {problem}");
+        return new Raster(pixels, geometry.Channels, geometry.Size, geometry.Size);
+    }
+
+    private static void CheckReadable(string path, int channels)
+    {
         if (channels is not (1 or 3)) throw new AtlasInputException($"models with {channels} input channels cannot read image files (only 1 or 3)");
         if (Directory.Exists(path)) throw new AtlasInputException($"{path}: a folder, not an image file");
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: image file not found");
-        using var decoded = Decode(path);
-
-        var sized = decoded;
-        if (decoded.Width != width || decoded.Height != height)
-            sized = decoded.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell))
-                ?? throw new AtlasInputException($"{path}: the image could not be resized to {width}×{height}");
-        try
-        {
-            return ToRaster(sized, channels);
-        }
-        finally
-        {
-            if (!ReferenceEquals(sized, decoded)) sized.Dispose();
-        }
     }
 
     private static SKBitmap Decode(string path)

@@ -41,6 +41,53 @@ public class ImagingTests
         Assert.Equal(0f, image[1, 14, 14], 1e-2);
     }
 
+    /// <summary>A picture 40 wide and 80 tall: red in its top quarter, green in its middle half, blue in its bottom quarter.</summary>
+    private static string WriteTallBands() => WritePng(3, 80, 40, i =>
+    {
+        int channel = i / (80 * 40), row = i % (80 * 40) / 40;
+        return (channel, row) switch { (0, < 20) => 1f, (1, >= 20 and < 60) => 1f, (2, >= 60) => 1f, _ => 0f };
+    });
+
+    [Fact]
+    public void A_picture_of_another_shape_is_cropped_to_its_centre_as_the_dataset_pass_crops_it_not_stretched()
+    {
+        // Shorter side 40 → 32 (28 × 256/224), so 80 → 64, and the centre 28 rows of those lie in the green half.
+        var image = ImageFileReader.Read(WriteTallBands(), 3, 28, 28);
+
+        foreach (var row in new[] { 0, 14, 27 })
+            Assert.Equal((0f, 1f, 0f), (image[0, row, 14], image[1, row, 14], image[2, row, 14]));
+    }
+
+    [Fact]
+    public void With_a_config_whose_data_set_is_an_image_folder_the_verbs_read_a_picture_as_that_folders_pass_does()
+    {
+        // Tall, with bands across: red in its 8 columns at the left, green in the middle 24, blue in the 8 at the right.
+        var folder = Path.GetDirectoryName(WritePng(3, 80, 40, i =>
+        {
+            int channel = i / (80 * 40), column = i % 40;
+            return (channel, column) switch { (0, < 8) => 1f, (1, >= 8 and < 32) => 1f, (2, >= 32) => 1f, _ => 0f };
+        }))!;
+        Directory.CreateDirectory(Path.Combine(folder, "images", "bands"));
+        File.Move(Path.Combine(folder, "image.png"), Path.Combine(folder, "images", "bands", "tall.png"));
+        TorchRuntime.Initialize();
+        using (var network = new Atlas.Core.Models.DemoCnn()) Atlas.Core.Tests.Models.CheckpointLoadingTests.Save(network, "pth", Path.Combine(folder, "demo.pth"));
+        var config = Path.Combine(folder, "atlas.json");
+        File.WriteAllText(config, """
+            { "name": "bands", "model": { "architecture": "demo-cnn", "checkpoint": "demo.pth" },
+              "dataset": { "kind": "image-folder", "path": "images", "resizeShorterSide": 56 } }
+            """);
+
+        using var model = AnalysisModels.Load(config, null, out var imageFolder);
+        var (image, pixels) = AnalysisModels.ReadImage(model, Path.Combine(folder, "images", "bands", "tall.png"), imageFolder);
+        pixels.Dispose();
+
+        Assert.Equal(new ImageGeometry(28, 1, 56, true), imageFolder);
+        using var data = new ImageFolderDataset(Path.Combine(folder, "images"), imageFolder!);
+        Assert.Equal(data.Read(0, 1).Pixels, image.Pixels);
+        // At 56 wide the centre 28 columns are the source's 10 to 30, all green (at the default 32, its 2.5 to 37.5: red and blue too).
+        Assert.All(image.Pixels, p => Assert.Equal(ImageConformer.Luma(0, 255, 0) / 255f, p));
+    }
+
     [Fact]
     public void Not_an_image_and_a_missing_file_are_input_errors_naming_the_file()
     {

@@ -44,6 +44,7 @@ warning that names it. --keep-batchnorm leaves every batch norm as it is.
 import argparse
 import contextlib
 import importlib
+import inspect
 import io
 import json
 import sys
@@ -151,7 +152,33 @@ def _misfit(network, state):
     parts = ([f"{len(missing)} of the network's {len(needed)} keys missing ({few(missing)})"] if missing else []) + \
             ([f"{len(unexpected)} key{'s' if len(unexpected) != 1 else ''} the network does not have ({few(unexpected)})"] if unexpected else []) + \
             ([f"{len(shapes)} of another shape ({few(shapes)})"] if shapes else [])
+    classes = _class_count(network, state) if shapes and not missing and not unexpected else None
+    if classes is not None:
+        argument = _class_argument(network)
+        parts.append(f"another class count? pass it to the constructor: --kwargs '{{\"{argument}\": {classes}}}'" if argument
+                     else f"another class count? pass {classes} to the constructor with --kwargs")
     return "; ".join(parts)
+
+
+def _class_argument(network):
+    """The name the network's class takes its class count under, where it uses a common one."""
+    try:
+        parameters = inspect.signature(type(network).__init__).parameters
+    except (TypeError, ValueError):
+        return None
+    return next((name for name in ("num_classes", "classes", "n_classes", "nclasses") if name in parameters), None)
+
+
+def _class_count(network, state):
+    """The rows the checkpoint's last layer has, where that is all that differs: the network was built for another class
+    count (a torchvision constructor's num_classes), which --kwargs passes on."""
+    own = network.state_dict()
+    differing = [k for k in own if k in state and torch.is_tensor(state[k]) and state[k].shape != own[k].shape]
+    last = [k for k in own if not k.endswith("num_batches_tracked")][-2:]
+    rows = {state[k].shape[0] for k in differing if state[k].dim() >= 1}
+    if set(differing) <= set(last) and len(rows) == 1 and all(state[k].shape[1:] == own[k].shape[1:] for k in differing):
+        return rows.pop()
+    return None
 
 
 def _under_prefix(network, state, path):

@@ -115,7 +115,7 @@ public class ExportTorchScriptBadInputTests
     [InlineData("torch.save(torch.nn.Sequential(torch.nn.Conv2d(3, 4, 1), torch.nn.BatchNorm2d(4)).state_dict(), 'w.pth')",
         "error: --weights: 'w.pth' does not fit the network (4 of the network's 4 keys missing (stem.weight, stem.bias, head.weight, ...); 7 keys the network does not have (0.weight, 0.bias, 1.weight, ...))")]
     [InlineData("torch.save(nets.Net(classes=4).state_dict(), 'w.pth')",
-        "error: --weights: 'w.pth' does not fit the network (2 of another shape (head.weight: 4×8 here, 10×8 in the network, head.bias: 4 here, 10 in the network))")]
+        "error: --weights: 'w.pth' does not fit the network (2 of another shape (head.weight: 4×8 here, 10×8 in the network, head.bias: 4 here, 10 in the network); another class count? pass it to the constructor: --kwargs '{\"classes\": 4}')")]
     [InlineData("torch.save({**nets.Net().state_dict(), 7: torch.zeros(1)}, 'w.pth')",
         "error: --weights: 'w.pth' is no state dict: 1 of its keys is not a parameter name (7)")]
     [InlineData("torch.jit.save(torch.jit.script(nets.Net()), 'w.pth')",

@@ -102,6 +102,14 @@ public partial class DocumentationTests
         Assert.True(missing.Count == 0, $"README's '{verb}' row does not name {string.Join(", ", missing)}");
     }
 
+    [Fact]
+    public void Plans_help_describes_its_out_and_store_as_what_it_plans_for_since_it_publishes_nothing()
+    {
+        var plan = PlanCommand.Create();
+        Assert.All(plan.Options.Where(o => o.Name is "--out" or "--store"), o => Assert.DoesNotContain("publish", o.Description, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("Publish", RunCommand.Create().Options.Single(o => o.Name == "--out").Description);
+    }
+
     [GeneratedRegex(@"\bATLAS_[A-Z_]+\b")]
     private static partial Regex AtlasVariable();
 

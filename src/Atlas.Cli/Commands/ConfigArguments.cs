@@ -3,12 +3,19 @@ using Atlas.Core.Configuration;
 
 namespace Atlas.Cli.Commands;
 
-/// <summary>The config argument and its output overrides, shared by `run` and `submit`.</summary>
+/// <summary>The config argument and its output overrides, shared by `run`, `submit`, `watch` and `plan`.</summary>
 public sealed class ConfigArguments
 {
     public Argument<FileInfo> Config { get; } = new("config") { Description = "Atlas config file (see atlas-configs/ and docs/config-reference.md)" };
     public Option<DirectoryInfo?> Out { get; } = new("--out", "-o") { Description = "Publish the site here instead of the config's output.site" };
     public Option<string?> Store { get; } = new("--store") { Description = "Artifact store (folder or azure-blob://container) instead of the config's output.store" };
+
+    /// <summary>`plan` publishes nothing: its --out and --store say which site and store to describe.</summary>
+    public void DescribeForPlan()
+    {
+        Out.Description = "The site folder to plan for (`atlas run --out`) instead of the config's output.site";
+        Store.Description = "The artifact store to look in (`atlas run --store`) instead of the config's output.store";
+    }
 
     public void AddTo(Command command)
     {

@@ -27,6 +27,7 @@ public static class PlanCommand
     public static Command Create()
     {
         var arguments = new ConfigArguments();
+        arguments.DescribeForPlan();
         var command = new Command("plan", "Show what `atlas run` would compute for a config (layers, units, work units, what the store holds) without computing it");
         arguments.AddTo(command);
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) => PlanAsync(arguments.Load(parse), logger, cancellationToken)));

@@ -46,6 +46,7 @@ public class UnreadableImagesTests
         Assert.DoesNotContain('\u001b', outcome.StdErr); // written escaped, never reaching the terminal as escapes
         var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
         var manifest = (await store.GetJsonAsync<AtlasManifest>(await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey)))!;
+        Assert.Equal(("", 9), (manifest.Dataset.Split, manifest.Dataset.Count)); // an image folder has no split to name
         const int brokenIndex = 8; // files go in ordinal path order: dark/0-3.png, light/0-3.png, then light/broken.png
         Assert.All(manifest.Layers.Single().Units, unit =>
         {

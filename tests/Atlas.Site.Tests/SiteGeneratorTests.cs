@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Atlas.Storage;
+using Atlas.Storage.Manifests;
 
 namespace Atlas.Site.Tests;
 
@@ -41,6 +42,16 @@ public sealed partial class SiteGeneratorTests : IDisposable
     }
 
     /// <summary>Each step's counts start at 0, never go back, and end at its total: the publish's bars rely on it.</summary>
+    [Fact]
+    public async Task An_image_folder_has_no_split_so_none_is_shown_and_counts_are_grouped()
+    {
+        var manifest = TestAtlas.Manifest();
+        await GenerateAsync(await TestAtlas.StoreAsync(_temp.StoreFolder, manifest with { Dataset = new DatasetInfo("photos", "", 12345, ["ant", "bee"]) }));
+
+        Assert.Contains("photos (12,345 images, 2 classes)", Page("mnist-cnn/v1/index.html"));
+        Assert.Contains("Dataset:     photos (12,345 images)", Page("mnist-cnn/v1/conv/0.html"));
+    }
+
     [Fact]
     public async Task Counts_start_at_zero_and_end_at_each_steps_total()
     {
@@ -128,6 +139,7 @@ public sealed partial class SiteGeneratorTests : IDisposable
         Assert.Contains("<td>3&#215;7&#215;7</td>", model);
         Assert.Contains("<td>linear</td><td>2&#215;1&#215;1</td>", model);
         Assert.Contains("MNIST (test, 10 images, 2 classes)", model);
+        Assert.Contains("SmallCnn, its units seen on MNIST:", model); // the data set the examples come from, not a training set
         Assert.Contains("98.50", model);
         Assert.Contains("fft, 256 steps", model);
         Assert.Contains("<li><a href=\"conv/2.html\"><img src=\"img/layers/conv/units/2/vis.png\"", model);

@@ -30,7 +30,8 @@ public static class FinalizeUnit
         var versions = await VersionComparison.RunAsync(context);
         DatasetInfo dataset;
         using (var data = DatasetOpener.Open(config.Dataset))
-            dataset = new DatasetInfo(data.Name, config.Dataset.Split, data.Count, data.ClassNames);
+            // An image folder has no splits: its config's split (default "test") would only mislead.
+            dataset = new DatasetInfo(data.Name, config.Dataset.Kind == "image-folder" ? "" : config.Dataset.Split, data.Count, data.ClassNames);
 
         // Logit labels come from the model, which has names only when they are known to match its
         // outputs: an ImageNet model atlased on a 10-class subset folder must not borrow those 10 names.

@@ -14,14 +14,14 @@ internal static class ModelPage
         var m = context.Manifest;
         var body = new StringBuilder();
         body.Append($"<h1>{E(m.Title)}</h1>\n")
-            .Append($"<p class=\"lead\">{E(m.Model.Architecture)} trained on {E(m.Dataset.Name)}: {E(m.Layers.Count)} layers, ")
+            .Append($"<p class=\"lead\">{E(m.Model.Architecture)}, its units seen on {E(m.Dataset.Name)}: {E(m.Layers.Count)} layers, ")
             .Append($"{E(m.Layers.Sum(l => l.Units.Count))} units. Open a layer to see every unit, or ")
             .Append(Link(page, context.Atlas.SearchPage, "search by layer:unit or class")).Append(".</p>\n")
             .Append("<div class=\"overview\">\n<dl class=\"facts card\">\n")
             .Append($"<dt>Atlas</dt><dd>{E(m.Atlas)}, version <code>{E(m.Version)}</code></dd>\n")
             .Append($"<dt>Architecture</dt><dd>{E(m.Model.Architecture)}, input {E(Format.InputShape(m.Model))}</dd>\n")
             .Append($"<dt>Checkpoint</dt><dd>{E(m.Model.CheckpointFile)}<br><code class=\"hash\">{E(m.Model.CheckpointSha256)}</code></dd>\n")
-            .Append($"<dt>Dataset</dt><dd>{E(m.Dataset.Name)} ({E(m.Dataset.Split)}, {E(m.Dataset.Count)} images, {E(m.Dataset.ClassNames.Count)} classes)</dd>\n");
+            .Append($"<dt>Dataset</dt><dd>{E(m.Dataset.Name)} ({E(Format.DatasetSize(m.Dataset))}, {E(m.Dataset.ClassNames.Count)} classes)</dd>\n");
         if (m.Model.TestAccuracy is { } accuracy)
             body.Append($"<dt>Test accuracy</dt><dd>{E(Format.Accuracy(accuracy))}</dd>\n");
         body.Append($"<dt>Recipe</dt><dd>{E(Format.Recipe(m.Recipe))}</dd>\n")

@@ -149,7 +149,7 @@ internal static class UnitSections
             .Append($"Recipe:      {Format.Recipe(m.Recipe)}\n");
         foreach (var vis in unit.Visualizations)
             text.Append($"  {Format.VisKind(vis.Kind)}: {vis.ObjectiveDescription}, seed {vis.Seed.ToString(CultureInfo.InvariantCulture)}\n");
-        text.Append($"Dataset:     {m.Dataset.Name} ({m.Dataset.Split}, {m.Dataset.Count.ToString(CultureInfo.InvariantCulture)} images)\n")
+        text.Append($"Dataset:     {m.Dataset.Name} ({Format.DatasetSize(m.Dataset)})\n")
             .Append($"Atlas:       {m.Atlas}/{m.Version}, created {Format.Date(m.CreatedAt)}\n")
             .Append($"Page:        {page}\n");
         return "<section class=\"card cite\" aria-labelledby=\"cite-h\"><h2 id=\"cite-h\">Cite and reproduce</h2>\n" +

@@ -81,11 +81,12 @@ public class TrainingCheckpointTests
         using var noGrad = TorchSharp.torch.no_grad();
         using var plain = ModelLoader.Load("resnet18", Path.Combine(folder, "plain.pth"), []);
         using var expected = plain.Logits(pixels);
-        foreach (var (file, prefix, ignored) in new[] { ("lightning.ckpt", "model.", new[] { "criterion.weight" }), ("compiled.pth", "_orig_mod.", []) })
+        foreach (var (file, prefix, ignored, entry) in new[] { ("lightning.ckpt", "model.", new[] { "criterion.weight" }, "state_dict"), ("compiled.pth", "_orig_mod.", [], null) })
         {
             var (model, report) = ModelLoader.LoadWithReport(new ModelConfig { Architecture = "resnet18", Checkpoint = Path.Combine(folder, file) }, []);
             using var _ = model;
             Assert.Equal(prefix, report.KeyPrefix);
+            Assert.Equal((entry, 0), (report.Entry, report.OtherEntries!.Count));
             Assert.Equal(10, report.Classes);
             Assert.Equal(ignored, report.Unexpected);
             using var logits = model.Logits(pixels);
@@ -115,6 +116,13 @@ public class TrainingCheckpointTests
             using var logits = model.Logits(pixels);
             Assert.True(logits.allclose(emaExpected, rtol: 0, atol: 0), $"{Path.GetFileName(config.Checkpoint)}: not the EMA copy's logits");
         }
+        // Unnamed, the first of the usual entries is read, and the report (so the log) says which and what else holds tensors.
+        var (timmModel, timmReport) = ModelLoader.LoadWithReport(new ModelConfig { Architecture = "resnet18", Checkpoint = timm }, []);
+        using (timmModel)
+        using (var timmLogits = timmModel.Logits(pixels))
+            Assert.True(timmLogits.allclose(expected, rtol: 0, atol: 0), "timm.pth.tar: not the model's logits");
+        Assert.Equal("state_dict", timmReport.Entry);
+        Assert.Equal(["state_dict_ema"], timmReport.OtherEntries!);
         var absent = Assert.Throws<AtlasInputException>(() => ModelLoader.Load(new ModelConfig { Architecture = "resnet18", Checkpoint = timm, CheckpointEntry = "ema" }, []));
         Assert.Equal($"model.checkpointEntry: {timm} has no entry 'ema' (entries that hold tensors: state_dict, state_dict_ema)", absent.Message);
     }

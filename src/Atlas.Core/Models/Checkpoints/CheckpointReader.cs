@@ -40,15 +40,15 @@ public static class CheckpointReader
         try
         {
             format = Detect(path);
-            var tensors = format switch
+            var stateDict = format switch
             {
                 CheckpointFormat.PyTorchZip => PyTorchZipReader.Read(path, entry),
                 _ when entry is not null => throw new AtlasInputException(
                     $"model.checkpointEntry: {path} is a {(format == CheckpointFormat.Safetensors ? "safetensors" : "TorchSharp")} file, which holds one state dict and no entries"),
-                CheckpointFormat.Safetensors => SafetensorsReader.Read(path),
-                _ => TorchSharpFormatReader.Read(path),
+                CheckpointFormat.Safetensors => new PyTorchZipReader.StateDict(SafetensorsReader.Read(path), null, []),
+                _ => new PyTorchZipReader.StateDict(TorchSharpFormatReader.Read(path), null, []),
             };
-            return new CheckpointTensors(path, format, tensors);
+            return new CheckpointTensors(path, format, stateDict.Tensors) { Entry = stateDict.Entry, OtherEntries = stateDict.OtherEntries };
         }
         catch (AtlasInputException)
         {

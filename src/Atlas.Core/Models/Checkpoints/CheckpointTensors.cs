@@ -17,6 +17,10 @@ public sealed class CheckpointTensors : IDisposable
     public string Path { get; }
     public CheckpointFormat Format { get; }
     public IReadOnlyDictionary<string, Tensor> Tensors { get; }
+    /// <summary>The training checkpoint's top-level entry the state dict was read from; null where the file is the state dict.</summary>
+    public string? Entry { get; init; }
+    /// <summary>The checkpoint's other top-level entries that hold tensors too (an EMA copy of the network, say).</summary>
+    public IReadOnlyList<string> OtherEntries { get; init; } = [];
 
     public string FormatName => Format switch
     {

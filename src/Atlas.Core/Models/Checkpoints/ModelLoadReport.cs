@@ -5,7 +5,8 @@ namespace Atlas.Core.Models.Checkpoints;
 /// optional buffers the file lacked, which file keys the network has no place for (auxiliary heads are
 /// listed apart), the dtypes the file stored (anything but float32 was converted), and anything else about the
 /// model worth a line of the log (a TorchScript archive's early stops), and the prefix the network's keys were
-/// found under ("" when they are the file's own).
+/// found under ("" when they are the file's own), and the training checkpoint's entry they came from with the other
+/// entries that hold tensors too.
 /// </summary>
 public sealed record ModelLoadReport(
     string Checkpoint,
@@ -19,4 +20,6 @@ public sealed record ModelLoadReport(
     IReadOnlyList<string> StoredTypes,
     TimeSpan Elapsed,
     string? Note = null,
-    string KeyPrefix = "");
+    string KeyPrefix = "",
+    string? Entry = null,
+    IReadOnlyList<string>? OtherEntries = null);

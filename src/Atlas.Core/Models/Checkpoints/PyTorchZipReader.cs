@@ -16,7 +16,10 @@ internal static class PyTorchZipReader
     private const long MaxPickleBytes = 256L << 20;
     private static readonly string[] WrapperKeys = ["state_dict", "model_state_dict", "model", "module", "net"];
 
-    public static IReadOnlyDictionary<string, Tensor> Read(string path, string? entry = null)
+    /// <summary>The state dict's tensors, the top-level entry they were under (null: the file is the state dict) and the other entries that hold tensors too.</summary>
+    public sealed record StateDict(IReadOnlyDictionary<string, Tensor> Tensors, string? Entry, IReadOnlyList<string> OtherEntries);
+
+    public static StateDict Read(string path, string? entry = null)
     {
         using var stream = File.OpenRead(path);
         CheckPickle(stream, path);
@@ -28,14 +31,17 @@ internal static class PyTorchZipReader
         using (var archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
             pickled = StateDictUnpickler.Unpickle(archive, archive.Entries.First(e => e.Name.EndsWith("data.pkl", StringComparison.Ordinal)));
         var root = pickled as Hashtable ?? throw new AtlasInputException($"{path}: holds a {PickledKind(pickled)}, not a dict of tensors (a state dict)");
-        var table = (entry is null ? StateTable(root) : Entry(root, entry, path)) ?? throw new AtlasInputException(
+        entry ??= Tensors(root) is null ? WrapperKeys.FirstOrDefault(key => Tensors(root[key]) is not null) : null;
+        var table = (entry is null ? Tensors(root) : Entry(root, entry, path)) ?? throw new AtlasInputException(
             $"{path}: holds no tensors at the top level or under {string.Join("/", WrapperKeys)} (not a state dict)");
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (DictionaryEntry item in table)
         {
             if (item.Key is string key && item.Value is Tensor value) tensors[key] = value.DetachFromDisposeScope();
         }
-        return tensors;
+        // A training checkpoint may hold a second network (timm's state_dict_ema, a model_ema): the log names it.
+        var others = entry is null ? [] : HoldingTensors(root).Where(k => k != entry).ToList();
+        return new StateDict(tensors, entry, others);
     }
 
     private static void CheckPickle(Stream stream, string path)
@@ -76,15 +82,15 @@ internal static class PyTorchZipReader
     private static Hashtable Entry(Hashtable root, string entry, string path)
     {
         if (Tensors(root[entry]) is { } inner) return inner;
-        var holding = root.Keys.OfType<string>().Where(k => Tensors(root[k]) is not null).Order(StringComparer.Ordinal).ToList();
+        var holding = HoldingTensors(root);
         var listed = holding.Count > 0 ? string.Join(", ", holding) : "none";
         throw new AtlasInputException(root.ContainsKey(entry)
             ? $"model.checkpointEntry: '{entry}' in {path} holds no tensors (entries that do: {listed})"
             : $"model.checkpointEntry: {path} has no entry '{entry}' (entries that hold tensors: {listed})");
     }
 
-    private static Hashtable? StateTable(object? root) =>
-        Tensors(root) ?? (root is Hashtable table ? WrapperKeys.Select(key => Tensors(table[key])).FirstOrDefault(inner => inner is not null) : null);
+    private static List<string> HoldingTensors(Hashtable root) =>
+        root.Keys.OfType<string>().Where(k => Tensors(root[k]) is not null).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The value as a table when it is one that holds tensors: a state dict.</summary>
     private static Hashtable? Tensors(object? value) => value is Hashtable table && table.Values.OfType<Tensor>().Any() ? table : null;

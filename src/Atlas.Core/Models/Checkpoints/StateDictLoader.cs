@@ -83,13 +83,23 @@ public static class StateDictLoader
             Unexpected: extra.Except(auxiliary).ToList(),
             AuxiliaryIgnored: auxiliary,
             StoredTypes: present.Select(p => source[p.Key].dtype.ToString()).Distinct().Order(StringComparer.Ordinal).ToList(),
-            Elapsed: readTime + (DateTime.UtcNow - started));
+            Elapsed: readTime + (DateTime.UtcNow - started),
+            Entry: file.Entry,
+            OtherEntries: file.OtherEntries);
     }
 
     public static void Log(ModelLoadReport report, ILogger logger)
     {
         logger.LogInformation("Loaded {Architecture} ({Classes} classes) from {Checkpoint}: {Loaded} tensors, {Format} format, stored as {StoredTypes}, in {Seconds:F1} s",
             report.Architecture, report.Classes, report.Checkpoint, report.Loaded, report.Format, string.Join("/", report.StoredTypes), report.Elapsed.TotalSeconds);
+        if (report.Entry is { } entry)
+        {
+            if (report.OtherEntries is { Count: > 0 } others)
+                logger.LogInformation("Read {Architecture}'s weights from the checkpoint's entry '{Entry}'; it also holds tensors under {Others} (model.checkpointEntry picks one of those)",
+                    report.Architecture, entry, string.Join(", ", others.Select(o => $"'{o}'")));
+            else
+                logger.LogInformation("Read {Architecture}'s weights from the checkpoint's entry '{Entry}'", report.Architecture, entry);
+        }
         if (report.KeyPrefix.Length > 0)
             logger.LogInformation("Read {Architecture}'s weights from the checkpoint's keys under '{Prefix}'", report.Architecture, report.KeyPrefix);
         if (report.Note is { } note)

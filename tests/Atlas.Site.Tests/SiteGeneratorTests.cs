@@ -140,6 +140,7 @@ public sealed partial class SiteGeneratorTests : IDisposable
         Assert.Contains("<td>linear</td><td>2&#215;1&#215;1</td>", model);
         Assert.Contains("MNIST (test, 10 images, 2 classes)", model);
         Assert.Contains("SmallCnn, its units seen on MNIST:", model); // the data set the examples come from, not a training set
+        Assert.Contains("placeholder=\"Search: conv:0, a class…\"", model); // a unit this atlas has, not another network's
         Assert.Contains("98.50", model);
         Assert.Contains("fft, 256 steps", model);
         Assert.Contains("<li><a href=\"conv/2.html\"><img src=\"img/layers/conv/units/2/vis.png\"", model);

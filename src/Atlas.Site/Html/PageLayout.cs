@@ -16,6 +16,8 @@ internal sealed record PageExtras
     public PageNav? Nav { get; init; }
     /// <summary>The atlas version's search page; the header's search box submits to it. Null on pages outside a version.</summary>
     public string? SearchPage { get; init; }
+    /// <summary>A unit of this atlas in the search box's form ("conv1:0"), for its placeholder.</summary>
+    public string SearchExample { get; init; } = "conv1:0";
     /// <summary>Site paths of scripts this page needs besides <see cref="SitePath.Script"/>, in load order.</summary>
     public IReadOnlyList<string> Scripts { get; init; } = [];
     /// <summary>Is the page's own search form (the search page) the header's? Then the header shows none.</summary>
@@ -58,7 +60,7 @@ internal static class PageLayout
                 .Append("</li>");
         }
         html.Append("</ol></nav>\n");
-        if (extras.SearchPage is { } search && !extras.OwnSearch) html.Append(SearchForm(pagePath, search, "top-q", ""));
+        if (extras.SearchPage is { } search && !extras.OwnSearch) html.Append(SearchForm(pagePath, search, "top-q", "", extras.SearchExample));
         html.Append("</header>\n")
             .Append($"<main id=\"{MainId}\" tabindex=\"-1\">\n").Append(body).Append("</main>\n")
             .Append("<footer class=\"foot\"><p>Made with Circuit Atlas. Static pages: they work offline, from a folder or any static host. ")
@@ -68,9 +70,10 @@ internal static class PageLayout
     }
 
     /// <summary>A GET form to a version's search page; the page reads ?q= itself (works from file:// too).</summary>
-    public static string SearchForm(string pagePath, string searchPage, string inputId, string value) =>
+    /// <param name="example">A unit of this atlas as the box takes it ("conv1:0"): its placeholder names one that exists.</param>
+    public static string SearchForm(string pagePath, string searchPage, string inputId, string value, string example) =>
         $"<form class=\"search\" role=\"search\" action=\"{Href(pagePath, searchPage)}\" method=\"get\">" +
         $"<label class=\"sr-only\" for=\"{inputId}\">Search this atlas by layer:unit or class name</label>" +
-        $"<input id=\"{inputId}\" name=\"q\" type=\"search\" value=\"{E(value)}\" placeholder=\"Search: conv2:5, a class…\" autocomplete=\"off\" spellcheck=\"false\" data-search-input>" +
+        $"<input id=\"{inputId}\" name=\"q\" type=\"search\" value=\"{E(value)}\" placeholder=\"Search: {E(example)}, a class…\" autocomplete=\"off\" spellcheck=\"false\" data-search-input>" +
         "<button type=\"submit\">Search</button></form>\n";
 }

@@ -40,5 +40,8 @@ internal sealed record AtlasContext(AtlasLayout Atlas, ImageTags Images, SiteOpt
     }
 
     public PageExtras Extras(PageNav? nav = null, params string[] scripts) =>
-        new() { Nav = nav, SearchPage = Atlas.SearchPage, Scripts = scripts };
+        new() { Nav = nav, SearchPage = Atlas.SearchPage, SearchExample = SearchExample, Scripts = scripts };
+
+    /// <summary>The atlas's first unit in the search box's form, for its placeholder and hint.</summary>
+    public string SearchExample => Atlas.Layers.Count > 0 ? Format.UnitRef(Atlas.Layers[0].Layer.Name, 0) : "conv1:0";
 }

@@ -23,9 +23,9 @@ internal static class SearchPage
         var body = new StringBuilder();
         body.Append($"<h1>Search {E(context.Manifest.Title)}</h1>\n")
             .Append("<div class=\"search-page\" data-search-page>\n")
-            .Append(PageLayout.SearchForm(page, page, "q", ""))
+            .Append(PageLayout.SearchForm(page, page, "q", "", context.SearchExample))
             .Append("<p class=\"hint\">Type <code>layer:unit</code> (for example <code>")
-            .Append(E(context.Atlas.Layers.Count > 0 ? Format.UnitRef(context.Atlas.Layers[0].Layer.Name, 0) : "conv1:0"))
+            .Append(E(context.SearchExample))
             .Append("</code>), a unit number, a layer name, or a class name. <kbd>Enter</kbd> opens the first result.</p>\n")
             .Append("<p class=\"meta\" data-search-status aria-live=\"polite\"></p>\n")
             .Append("<ol class=\"results\" data-results></ol>\n")

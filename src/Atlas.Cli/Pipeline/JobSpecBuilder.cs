@@ -31,6 +31,7 @@ public static class JobSpecBuilder
             classes = data.ClassNames;
             count = data.Count;
         }
+        if (ImageFolderListing.LooseImagesWarning(config.Dataset) is { } loose) logger?.LogWarning("{Warning}", loose);
         IReadOnlyList<LayerInfo> layers;
         using (var model = ModelLoader.Load(config.Model, classes, logger))
         {

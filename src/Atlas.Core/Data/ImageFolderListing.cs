@@ -20,12 +20,25 @@ public sealed class ImageFolderListing
 
     private readonly (string Path, DateTime Modified)[] folders;
 
-    private ImageFolderListing(IReadOnlyList<string> classNames, (string Path, int Label)[] files, (string, DateTime)[] folders)
+    private ImageFolderListing(IReadOnlyList<string> classNames, (string Path, int Label)[] files, (string, DateTime)[] folders, int looseImages)
     {
         ClassNames = classNames;
         Files = files;
         this.folders = folders;
+        LooseImages = looseImages;
     }
+
+    /// <summary>Images directly in the root, beside the class folders: in no class, so not in the data set.</summary>
+    public int LooseImages { get; }
+
+    /// <summary>
+    /// A warning where the image folder a data set config names holds images beside its class folders, which the data set
+    /// leaves out as torchvision's ImageFolder does; null where it holds none (or is no image folder).
+    /// </summary>
+    public static string? LooseImagesWarning(Configuration.DatasetConfig dataset) =>
+        dataset.Kind == "image-folder" && Of(dataset.Path).LooseImages is > 0 and var loose
+            ? $"dataset.path: {loose} image(s) directly in '{dataset.Path}' are in no class folder, so they are not in the data set (only the class subfolders' images are, as in torchvision's ImageFolder)"
+            : null;
 
     /// <summary>Class names: the subfolder names in ordinal order (label = position).</summary>
     public IReadOnlyList<string> ClassNames { get; }
@@ -54,10 +67,10 @@ public sealed class ImageFolderListing
             .Where(d => !Path.GetFileName(d).StartsWith('.'))
             .Order(StringComparer.Ordinal)
             .ToList();
+        var loose = Directory.EnumerateFiles(root).Count(IsImage);
         if (classFolders.Count == 0)
         {
             // Unlabelled images dumped in one folder are common; say how to make them one class instead of only refusing.
-            var loose = Directory.EnumerateFiles(root).Count(IsImage);
             throw new AtlasInputException(loose > 0
                 ? $"dataset.path: '{root}' holds {loose} images but no class subfolders (expected one folder of images per class, like torchvision's ImageFolder); images without classes can go in one subfolder, such as '{Path.Combine(root, "all")}'"
                 : $"dataset.path: '{root}' has no class subfolders (expected one folder of images per class, like torchvision's ImageFolder)");
@@ -73,7 +86,7 @@ public sealed class ImageFolderListing
         }
         if (files.Count == 0)
             throw new AtlasInputException($"dataset.path: no images ({string.Join(", ", ImageFolderDataset.Extensions)}) under the class folders of '{root}'");
-        return new ImageFolderListing(classFolders.Select(Path.GetFileName).ToList()!, files.ToArray(), stamps.ToArray());
+        return new ImageFolderListing(classFolders.Select(Path.GetFileName).ToList()!, files.ToArray(), stamps.ToArray(), loose);
     }
 
     private static bool IsImage(string path) =>

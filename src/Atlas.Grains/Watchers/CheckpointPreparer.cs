@@ -93,6 +93,7 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             DatasetReadability.EnsureSomeReadable(data);
             classes = data.ClassNames;
             count = data.Count;
+            if (ImageFolderListing.LooseImagesWarning(config.Dataset) is { } loose) logger.LogWarning("{Warning}", loose);
         }
         catch (AtlasInputException e)
         {

@@ -77,6 +77,25 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
+    public void Images_beside_the_class_folders_are_left_out_as_torchvision_leaves_them_and_a_warning_says_so()
+    {
+        using var folder = new TempFolder();
+        Write(folder, "cats/1.png", 20, 20, SKColors.Black);
+        var dataset = new DatasetConfig { Kind = "image-folder", Path = folder.Path };
+        Assert.Null(ImageFolderListing.LooseImagesWarning(dataset));
+
+        Write(folder, "stray.png", 20, 20, SKColors.White);
+        Write(folder, "other.jpeg", 20, 20, SKColors.White);
+        File.WriteAllText(folder.File("README.txt"), "not an image");
+        using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16));
+
+        Assert.Equal(1, data.Count);
+        Assert.Equal($"dataset.path: 2 image(s) directly in '{folder.Path}' are in no class folder, so they are not in the data set (only the class subfolders' images are, as in torchvision's ImageFolder)",
+            ImageFolderListing.LooseImagesWarning(dataset));
+        Assert.Null(ImageFolderListing.LooseImagesWarning(dataset with { Kind = "fashion-mnist" }));
+    }
+
+    [Fact]
     public void Linked_folders_are_followed_as_torchvision_does_and_a_link_back_up_is_refused_naming_it()
     {
         using var elsewhere = new TempFolder();

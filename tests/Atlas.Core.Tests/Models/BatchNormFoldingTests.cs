@@ -13,6 +13,7 @@ public class BatchNormFoldingTests
     [InlineData("googlenet", 57, true)]
     [InlineData("googlenet", 57, false)]
     [InlineData("mobilenetv2", 52, true)]
+    [InlineData("mobilenet_v3_small", 34, true)] // batch norms with eps 0.001, squeeze-and-excitation between some pairs' blocks
     [InlineData("resnet18", 20, true)] // the stem, two per block and the downsample branches (these inside a Sequential)
     [InlineData("resnet50", 53, false)] // the stem, three per bottleneck and four downsample branches
     [InlineData("resnext50_32x4d", 53, true)] // as ResNet-50, with grouped 3×3 convolutions

@@ -21,6 +21,7 @@ public class InputConvolutionTests
     [InlineData("resnet18", true)]    // conv1 in a field of the network
     [InlineData("alexnet", true)]     // 11×11, stride 4
     [InlineData("mobilenetv2", true)] // 3×3, stride 2, in nested Sequentials
+    [InlineData("mobilenet_v3_small", true)] // the same, then a Hardswish
     public void An_input_convolution_as_space_to_depth_computes_the_same_activations_and_input_gradients(string architecture, bool channelsLast)
     {
         using var native = Build(architecture, channelsLast);

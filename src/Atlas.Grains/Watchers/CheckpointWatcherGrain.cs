@@ -176,11 +176,14 @@ public sealed class CheckpointWatcherGrain(
                     case JobState.Running:
                         return;
                     case JobState.Completed:
+                        // Older versions go before this one shows as completed: its completion is what tells the
+                        // process that hosts the watcher to publish the site (and `watch --once` that it may stop), and
+                        // a site generated while versions were being deleted would find their pictures gone.
+                        await RetireOldVersionsAsync(config);
                         active.State = CheckpointState.Completed;
                         active.Error = job.Failed > 0 ? $"{job.Failed} unit(s) failed: {job.Error}" : null;
                         await state.WriteStateAsync();
                         logger.LogInformation("Watcher {Atlas}: version {Version} ({Key}) is published", Atlas, active.Version, active.Key);
-                        await RetireOldVersionsAsync(config);
                         continue;
                     case JobState.Failed or JobState.Cancelled:
                         active.State = CheckpointState.Failed;

@@ -59,6 +59,47 @@ public class VersionStoreTests
         Assert.Empty(await VersionRetention.ApplyAsync(store, "a", keep: 2, CancellationToken.None));
     }
 
+    /// <summary>A folder store whose deletes stop working after the first few, as a process stopped mid-deletion leaves it.</summary>
+    private sealed class DeletesCutShort(IArtifactStore inner, int allowed) : IArtifactStore
+    {
+        private int deletes;
+        public string Description => inner.Description;
+        public Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default) => inner.PutAsync(key, content, contentType, cancellationToken);
+        public Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+        public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
+        public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+        public Task<bool> CopyAsync(string fromKey, string toKey, string contentType, CancellationToken cancellationToken = default) => inner.CopyAsync(fromKey, toKey, contentType, cancellationToken);
+        public string? LocalFile(string key) => inner.LocalFile(key);
+        public Task<IReadOnlyDictionary<string, byte[]>?> ContentHashesAsync(string prefix, CancellationToken cancellationToken = default) => inner.ContentHashesAsync(prefix, cancellationToken);
+        public Task DeleteAsync(string key, CancellationToken cancellationToken = default) =>
+            ++deletes > allowed ? throw new OperationCanceledException("the process stopped") : inner.DeleteAsync(key, cancellationToken);
+    }
+
+    [Theory]
+    [InlineData(0)] // before the manifest went
+    [InlineData(1)] // after the manifest, before the work records
+    [InlineData(2)] // after the work record, with the pictures still there
+    public async Task A_deletion_cut_short_leaves_a_version_marked_retired_whose_work_records_go_before_its_pictures(int deletesDone)
+    {
+        var folder = WatchTestData.NewFolder("retention-cut");
+        var store = new LocalFolderArtifactStore(folder);
+        var t = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        await Version(store, "a", "aaaaaaaaaaa1", t);
+        await Version(store, "a", "aaaaaaaaaaa2", t.AddDays(1));
+        var old = new AtlasKeys("a", "aaaaaaaaaaa1");
+        // A unit's record: what a job that resumed this version would take as done.
+        await store.PutJsonAsync(old.FeatureVisWork("conv1", 0, 1), new { done = true });
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => VersionRetention.ApplyAsync(new DeletesCutShort(store, deletesDone), "a", keep: 1, CancellationToken.None));
+
+        // Known retired, so a watcher does not compute it again from what is left of it.
+        Assert.True(await store.ExistsAsync(new WatchKeys("a", "aaaaaaaaaaa1").Retired));
+        var left = await Keys(store, "a/aaaaaaaaaaa1/");
+        Assert.Equal(deletesDone == 0, left.Contains(old.Manifest));
+        Assert.Equal(deletesDone < 2, left.Contains(old.FeatureVisWork("conv1", 0, 1)));
+        Assert.Contains(old.UnitVis("conv1", 0), left);
+    }
+
     [Fact]
     public async Task A_copied_manifest_names_only_keys_of_the_new_version_and_each_of_them_exists()
     {

@@ -190,6 +190,17 @@ public class BadInputTests
         var refused = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), environment, "silo");
         Assert.True(refused.ExitCode == 2, refused.ToString());
         Assert.Equal($"error: ATLAS_STORAGE_CONNECTION: its table storage could not be reached (Connection refused (127.0.0.1:{port}))", refused.StdErr.Trim());
+
+        // Tables that answer and blobs that do not: before, the silo started and then failed with the SDK's retry summary, exit 1.
+        using var azurite = new Cluster.AzuriteServer();
+        await azurite.StartAsync();
+        var blobsRefused = new Dictionary<string, string>
+        {
+            ["ATLAS_STORAGE_CONNECTION"] = System.Text.RegularExpressions.Regex.Replace(azurite.ConnectionString, @"BlobEndpoint=[^;]*;", $"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"),
+        };
+        var noBlobs = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), blobsRefused, "silo");
+        Assert.True(noBlobs.ExitCode == 2, noBlobs.ToString());
+        Assert.Equal($"error: ATLAS_STORAGE_CONNECTION: its blob storage (where job state is kept) could not be reached (Connection refused (127.0.0.1:{port}))", noBlobs.StdErr.Trim());
     }
 
     [Theory]

@@ -25,9 +25,11 @@ public static class ClusterStorage
     public static TableServiceClient Tables(ClusterSettings settings) => new(settings.StorageConnection);
 
     /// <summary>
-    /// Reads one page of the account's tables before a silo starts: Orleans would otherwise fail a malformed
-    /// connection string with the host's 80-line stack trace, and keep a silo whose storage refuses connections
-    /// running, logging thousands of lines of retries. The value itself is never shown (it holds the account key).
+    /// Reads one page of the account's tables and one of its blob containers before a silo starts: Orleans would
+    /// otherwise fail a malformed connection string with the host's 80-line stack trace, keep a silo whose table
+    /// storage refuses connections running, logging thousands of lines of retries, and fail one whose blob storage
+    /// (its job state) does not answer with the SDK's retry summary. The value itself is never shown (it holds the
+    /// account key).
     /// </summary>
     public static async Task EnsureReachableAsync(ClusterSettings settings, CancellationToken cancellationToken)
     {
@@ -39,6 +41,17 @@ public static class ClusterStorage
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
             throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its table storage could not be reached ({Console.ErrorCause.Of(e)})", e);
+        }
+        var options = new BlobClientOptions(BlobClientOptions.ServiceVersion.V2026_06_06);
+        options.Retry.MaxRetries = 2;
+        var blobs = new BlobServiceClient(settings.StorageConnection, options);
+        try
+        {
+            await foreach (var _ in blobs.GetBlobContainersAsync(cancellationToken: cancellationToken).AsPages(pageSizeHint: 1)) break;
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
+        {
+            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its blob storage (where job state is kept) could not be reached ({Console.ErrorCause.Of(e)})", e);
         }
     }
 

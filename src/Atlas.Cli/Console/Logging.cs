@@ -10,8 +10,9 @@ public static class Logging
     /// normal and quieter levels, where something else in the process says the same (detailed and diagnostic keep all).</param>
     public static ILogger Create(LogEventLevel level, IReadOnlyList<string>? warningsOnlyFrom = null)
     {
-        // Orleans and the hosting stack are chatty (Polly logs every placement attempt, and a silo warns
-        // about GC mode and start-up stalls): errors only by default, warnings at detailed, debug at diagnostic.
+        // Orleans and the hosting stack are chatty (Polly logs every placement attempt and, when a peer silo dies, a
+        // warning per retry of a call to it; a silo warns about GC mode and start-up stalls): errors only by default,
+        // warnings at detailed, debug at diagnostic.
         var frameworkLevel = level switch
         {
             LogEventLevel.Verbose => LogEventLevel.Debug,
@@ -22,7 +23,7 @@ public static class Logging
             .MinimumLevel.Is(level)
             .MinimumLevel.Override("Orleans", frameworkLevel)
             .MinimumLevel.Override("Microsoft", frameworkLevel)
-            .MinimumLevel.Override("Polly", LogEventLevel.Warning);
+            .MinimumLevel.Override("Polly", frameworkLevel);
         // Overrides take effect where a category's logger is made (Serilog's ForContext, which the silo's logger
         // factory calls per category), so they belong on this logger itself: one that forwards to it would bypass them.
         // Detailed and diagnostic levels keep these categories' every line, so they need no override there.

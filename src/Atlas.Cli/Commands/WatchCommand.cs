@@ -105,6 +105,7 @@ public static class WatchCommand
         int listingsBefore = status.Listings;
         // The watcher grain has just said what it watches ("Watching … for atlas … (schedule)"); this adds where versions go.
         logger.Information("Versions of {Atlas} go to {Store}{Stop}", config.Name, store.Description, once ? "" : "; Ctrl+C stops");
+        bool interrupted = false;
         try
         {
             while (true)
@@ -119,6 +120,7 @@ public static class WatchCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             logger.Information("Stopping the watcher");
+            interrupted = true;
         }
         try
         {
@@ -129,6 +131,13 @@ public static class WatchCommand
         catch (TimeoutException)
         {
             logger.Warning("The watcher did not confirm its stop within {Seconds} s; leaving anyway", StopWait.TotalSeconds);
+        }
+        // Interrupted, a watcher that runs until interrupted has ended as it should; one run --once has left its work
+        // unfinished, which a scheduler that started it must be able to tell.
+        if (interrupted && once)
+        {
+            await System.Console.Error.WriteLineAsync("cancelled");
+            return ExitCodes.Cancelled;
         }
         return status.Checkpoints.Any(c => c.State == CheckpointState.Failed) ? ExitCodes.JobFailed : ExitCodes.Success;
     }

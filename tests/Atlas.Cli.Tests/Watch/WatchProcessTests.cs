@@ -37,6 +37,72 @@ public class WatchProcessTests
         File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:")) is { } line
         && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0;
 
+    /// <summary>`atlas watch` with these arguments, its standard output and error collected in <paramref name="output"/>.</summary>
+    private static Process StartWatch(StringBuilder output, params string[] arguments)
+    {
+        // A suite started as a background job (`bash scripts/test.sh &`) inherits SIGINT ignored, and so would the
+        // watcher, which then never sees a Ctrl+C; `env --default-signal` restores what a terminal gives.
+        string[] command = [.. SigintIgnored() ? ["env", "--default-signal=INT"] : Array.Empty<string>(), "dotnet", Path.Combine(AppContext.BaseDirectory, "atlas.dll"), "watch", .. arguments];
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        foreach (var arg in command[1..]) start.ArgumentList.Add(arg);
+        start.Environment["NO_COLOR"] = "1";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task InterruptAndWaitAsync(Process process, StringBuilder output)
+    {
+        using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString()])) await interrupt.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Say where it stood: a bare cancellation (as one CI run under load gave) names nothing.
+            throw new Xunit.Sdk.XunitException($"atlas watch did not stop within 60 s of Ctrl+C:\n{output}");
+        }
+    }
+
+    [Fact]
+    public async Task Watch_once_interrupted_while_a_job_runs_exits_130_saying_cancelled_since_its_work_is_unfinished()
+    {
+        var folder = TestData.NewTempFolder("watch-once-interrupted");
+        var checkpoints = Directory.CreateDirectory(Path.Combine(folder, "checkpoints")).FullName;
+        File.Copy(await TrainedCheckpoint.GetAsync(), Path.Combine(checkpoints, "first.pt"));
+        var config = Path.Combine(folder, "config.json");
+        // Enough steps that the job is still running when the interrupt comes.
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "name": "watch-once",
+              "model": { "architecture": "demo-cnn", "checkpoint": "unused.pt" },
+              "dataset": { "kind": "fashion-mnist", "path": {{JsonSerializer.Serialize(TestData.FashionMnistFolder())}}, "limit": 120 },
+              "featureVis": { "steps": 100000 },
+              "output": { "store": "store", "site": "site" },
+              "watch": { "source": "checkpoints" }
+            }
+            """);
+        var output = new StringBuilder();
+        using var process = StartWatch(output, config, "--once", "--tick", "1");
+        try
+        {
+            await WaitForAsync(() => Task.FromResult(output.ToString().Contains("submitted job", StringComparison.Ordinal)), process, output, "the job to start");
+            await InterruptAndWaitAsync(process, output);
+
+            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{output}");
+            Assert.Contains("cancelled", output.ToString().Split('\n').Select(l => l.Trim()));
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
     [Fact]
     public async Task Watch_follows_the_folder_until_interrupted_and_keeps_the_newest_version()
     {
@@ -58,18 +124,8 @@ public class WatchProcessTests
             """);
         var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
 
-        // A suite started as a background job (`bash scripts/test.sh &`) inherits SIGINT ignored, and so would the
-        // watcher, which then never sees the Ctrl+C below; `env --default-signal` restores what a terminal gives.
-        string[] command = [.. SigintIgnored() ? ["env", "--default-signal=INT"] : Array.Empty<string>(), "dotnet", Path.Combine(AppContext.BaseDirectory, "atlas.dll"), "watch", config, "--tick", "1"];
-        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        foreach (var arg in command[1..]) start.ArgumentList.Add(arg);
-        start.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(start)!;
         var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        using var process = StartWatch(output, config, "--tick", "1");
         try
         {
             await WaitForAsync(async () => (await VersionsAsync(store)).Count == 1, process, output, "the first version");
@@ -89,17 +145,7 @@ public class WatchProcessTests
             var second = Assert.Single(await VersionsAsync(store));
             await WaitForAsync(() => Task.FromResult(File.Exists(Path.Combine(folder, "site", "watch-process", second, "index.html"))), process, output, "the site of the second version");
 
-            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString()])) await interrupt.WaitForExitAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Say where it stood: a bare cancellation (as one CI run under load gave) names nothing.
-                throw new Xunit.Sdk.XunitException($"atlas watch did not stop within 60 s of Ctrl+C:\n{output}");
-            }
+            await InterruptAndWaitAsync(process, output);
             Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}");
             Assert.Contains("Stopping the watcher", output.ToString());
             // At the normal level: no framework lines, and each change said once (by the watcher grain in this process),

@@ -69,23 +69,35 @@ public class WatchProcessTests
         }
     }
 
-    [Fact]
-    public async Task Watch_once_interrupted_while_a_job_runs_exits_130_saying_cancelled_since_its_work_is_unfinished()
+    /// <summary>
+    /// A folder with a config of the demo CNN on 120 Fashion-MNIST images, its store and site inside, whose watched
+    /// folder "checkpoints" holds the trained demo checkpoint; <paramref name="settings"/> are the config's other fields.
+    /// </summary>
+    private static async Task<(string Folder, string Checkpoints, string Config)> WatchedFolderAsync(string name, string settings)
     {
-        var folder = TestData.NewTempFolder("watch-once-interrupted");
+        var folder = TestData.NewTempFolder(name);
         var checkpoints = Directory.CreateDirectory(Path.Combine(folder, "checkpoints")).FullName;
         File.Copy(await TrainedCheckpoint.GetAsync(), Path.Combine(checkpoints, "first.pt"));
         var config = Path.Combine(folder, "config.json");
-        // Enough steps that the job is still running when the interrupt comes.
         await File.WriteAllTextAsync(config, $$"""
             {
-              "name": "watch-once",
+              "name": "{{name}}",
               "model": { "architecture": "demo-cnn", "checkpoint": "unused.pt" },
               "dataset": { "kind": "fashion-mnist", "path": {{JsonSerializer.Serialize(TestData.FashionMnistFolder())}}, "limit": 120 },
-              "featureVis": { "steps": 100000 },
               "output": { "store": "store", "site": "site" },
-              "watch": { "source": "checkpoints" }
+              {{settings}}
             }
+            """);
+        return (folder, checkpoints, config);
+    }
+
+    [Fact]
+    public async Task Watch_once_interrupted_while_a_job_runs_exits_130_saying_cancelled_since_its_work_is_unfinished()
+    {
+        // Enough steps that the job is still running when the interrupt comes.
+        var (_, _, config) = await WatchedFolderAsync("watch-once", """
+            "featureVis": { "steps": 100000 },
+            "watch": { "source": "checkpoints" }
             """);
         var output = new StringBuilder();
         using var process = StartWatch(output, config, "--once", "--tick", "1");
@@ -106,21 +118,11 @@ public class WatchProcessTests
     [Fact]
     public async Task Watch_follows_the_folder_until_interrupted_and_keeps_the_newest_version()
     {
-        var folder = TestData.NewTempFolder("watch-process");
-        var checkpoints = Directory.CreateDirectory(Path.Combine(folder, "checkpoints")).FullName;
-        File.Copy(await TrainedCheckpoint.GetAsync(), Path.Combine(checkpoints, "first.pt"));
-        var config = Path.Combine(folder, "config.json");
-        await File.WriteAllTextAsync(config, $$"""
-            {
-              "name": "watch-process",
-              "model": { "architecture": "demo-cnn", "checkpoint": "unused.pt" },
-              "dataset": { "kind": "fashion-mnist", "path": {{JsonSerializer.Serialize(TestData.FashionMnistFolder())}}, "limit": 120 },
-              "maxUnitsPerLayer": 2,
-              "featureVis": { "steps": 2, "channelsPerUnit": 2 },
-              "examples": { "topK": 3, "batchSize": 60, "imagesPerShard": 60 },
-              "output": { "store": "store", "site": "site" },
-              "watch": { "source": "checkpoints", "keepVersions": 1 }
-            }
+        var (folder, checkpoints, config) = await WatchedFolderAsync("watch-process", """
+            "maxUnitsPerLayer": 2,
+            "featureVis": { "steps": 2, "channelsPerUnit": 2 },
+            "examples": { "topK": 3, "batchSize": 60, "imagesPerShard": 60 },
+            "watch": { "source": "checkpoints", "keepVersions": 1 }
             """);
         var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
 

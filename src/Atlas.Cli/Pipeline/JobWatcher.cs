@@ -36,6 +36,42 @@ public static class JobWatcher
         return final;
     }
 
+    /// <summary>How long a cluster client keeps trying to reach a job it lost the connection to.</summary>
+    public static readonly TimeSpan ReconnectPatience = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// The job's status, through the loss of the silo this client talks to: the job lives on in storage and on the
+    /// other silos, Orleans activates its grain on one of them once the membership has declared the dead one dead
+    /// (seconds to a minute), and the client finds the silos that joined meanwhile. `submit --wait` died with the
+    /// first failed call, though the job went on to complete.
+    /// </summary>
+    private static async Task<JobStatus> StatusAsync(IAtlasJobGrain job, string jobId, ILogger logger, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + ReconnectPatience;
+        bool lost = false;
+        while (true)
+        {
+            try
+            {
+                var status = await job.GetStatus().WaitAsync(cancellationToken);
+                if (lost) logger.Information("Reached job {JobId} again", jobId);
+                return status;
+            }
+            catch (Exception e) when (IsConnectionLoss(e) && DateTime.UtcNow < deadline)
+            {
+                if (!lost)
+                    logger.Warning("Lost the connection to the silo that answers for job {JobId} ({Cause}); trying again for up to {Minutes} minutes",
+                        jobId, Console.ErrorCause.Of(e), ReconnectPatience.TotalMinutes);
+                lost = true;
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+        }
+    }
+
+    private static bool IsConnectionLoss(Exception e) =>
+        e is TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException
+            or Orleans.Runtime.Messaging.ConnectionFailedException;
+
     /// <summary>Polls the job until it finishes, logging each phase as it completes and each lease that expired.</summary>
     private static async Task<JobStatus> FollowAsync(IAtlasJobGrain job, JobStatus status, ILogger logger, bool cancelJobOnInterrupt,
         Action<PhaseProgress>? show, CancellationToken cancellationToken)
@@ -64,7 +100,7 @@ public static class JobWatcher
                     return status;
                 }
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
-                status = await job.GetStatus();
+                status = await StatusAsync(job, status.JobId, logger, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancelJobOnInterrupt)

@@ -1,4 +1,6 @@
 using Atlas.Abstractions;
+using Atlas.Cli.Pipeline;
+using Atlas.Core.Configuration;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 using Azure.Storage.Blobs;
@@ -82,6 +84,47 @@ public class ClusterFaultTests
         Assert.True(executionsAfter <= allowed, $"{executionsAfter} executions after the restart, at most {allowed} expected (done before {before.Done}/{final.Total})");
         Assert.Equal(etagBefore, await ETag(cluster, finishedVis));
         await AssertEveryUnitExactlyOnce(cluster, submitted);
+    }
+
+    [Fact]
+    public async Task Submit_wait_follows_its_job_through_the_loss_of_every_silo_it_talked_to_and_publishes_it()
+    {
+        await using var cluster = new ClusterHarness();
+        await cluster.StartAsync(silos: 1);
+        var config = await cluster.WriteConfigAsync(steps: 40);
+        var jobId = JobSpecBuilder.Build(AtlasConfigLoader.Load(config)).JobId;
+        var waiting = CliProcess.RunAsync(TimeSpan.FromMinutes(8), cluster.Environment, "submit", config, "--wait");
+
+        // The client's only gateway goes, mid-job; another silo takes over the job from storage.
+        await WaitForAsync(async () => await cluster.JobNamed(jobId).GetStatus() is { Done: >= 3 } status && !status.IsFinished, waiting);
+        cluster.Silos[0].Kill();
+        cluster.Silos.Clear();
+        await cluster.StartSilosAsync(1);
+        var outcome = await waiting;
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains($"Lost the connection to the silo that answers for job {jobId}", outcome.StdErr);
+        Assert.Contains($"Job {jobId} completed", outcome.StdErr);
+        Assert.True(File.Exists(Path.Combine(cluster.Folder, "site", "index.html")), "the job was not published");
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, Task<CliProcess.Outcome> process)
+    {
+        var deadline = DateTime.UtcNow + JobTimeout;
+        while (true)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                // The job is not submitted yet: its grain has no state to answer from.
+            }
+            if (process.IsCompleted) throw new Xunit.Sdk.XunitException($"atlas submit ended first:\n{await process}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the job never got under way");
+            await Task.Delay(200);
+        }
     }
 
     [Fact]

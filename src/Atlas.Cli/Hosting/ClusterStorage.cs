@@ -42,9 +42,7 @@ public static class ClusterStorage
         {
             throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its table storage could not be reached ({Console.ErrorCause.Of(e)})", e);
         }
-        var options = new BlobClientOptions(BlobClientOptions.ServiceVersion.V2026_06_06);
-        options.Retry.MaxRetries = 2;
-        var blobs = new BlobServiceClient(settings.StorageConnection, options);
+        var blobs = Blobs(settings, maxRetries: 2);
         try
         {
             await foreach (var _ in blobs.GetBlobContainersAsync(cancellationToken: cancellationToken).AsPages(pageSizeHint: 1)) break;
@@ -75,9 +73,14 @@ public static class ClusterStorage
         }
     }
 
-    // Azurite 3.37 rejects the newest blob API version that the SDK speaks by default.
-    public static BlobServiceClient Blobs(ClusterSettings settings) =>
-        new(settings.StorageConnection, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2026_06_06));
+    /// <param name="maxRetries">Fewer retries than the SDK's default, for a check that should fail in seconds.</param>
+    public static BlobServiceClient Blobs(ClusterSettings settings, int? maxRetries = null)
+    {
+        // Azurite 3.37 rejects the newest blob API version that the SDK speaks by default.
+        var options = new BlobClientOptions(BlobClientOptions.ServiceVersion.V2026_06_06);
+        if (maxRetries is { } retries) options.Retry.MaxRetries = retries;
+        return new BlobServiceClient(settings.StorageConnection, options);
+    }
 
     public static void AddJobStateStorage(ISiloBuilder silo, ClusterSettings settings) =>
         silo.Services.AddAzureBlobGrainStorage(Grains.AtlasGrainStorage.Name, options => options.Configure<Serializer>((o, serializer) =>

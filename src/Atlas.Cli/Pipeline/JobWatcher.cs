@@ -37,7 +37,7 @@ public static class JobWatcher
     }
 
     /// <summary>How long a cluster client keeps trying to reach a job it lost the connection to.</summary>
-    public static readonly TimeSpan ReconnectPatience = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan ReconnectPatience = TimeSpan.FromMinutes(3);
 
     /// <summary>
     /// The job's status, through the loss of the silo this client talks to: the job lives on in storage and on the

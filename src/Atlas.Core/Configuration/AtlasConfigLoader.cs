@@ -104,6 +104,8 @@ public static class AtlasConfigLoader
         {
             if (!ok) throw new AtlasInputException($"{file}: {field}: {problem}");
         }
+        void Choose(string value, string[] choices, string field) =>
+            Require(choices.Contains(value), field, $"'{value}' is not {ConfigChoices.Listed(choices)}");
         Require(!string.IsNullOrWhiteSpace(c.Name) && c.Name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'),
             "name", "must be letters, digits, '-', '_' or '.'");
         // The name is a folder of the store and the site: "." or ".." would be another folder's, and the store
@@ -118,8 +120,8 @@ public static class AtlasConfigLoader
         Require(c.Title is null || !string.IsNullOrWhiteSpace(c.Title), "title", "is blank (leave it out to use the name)");
         Require(c.Title is null || !c.Title.Any(char.IsControl), "title", "holds a control character (a tab, newline, NUL or escape); write it on one line of text");
         Require(!string.IsNullOrWhiteSpace(c.Model.Architecture), "model.architecture", "is required");
-        Require(c.Dataset.Kind is "fashion-mnist" or "idx" or "image-folder", "dataset.kind", $"'{c.Dataset.Kind}' is not one of fashion-mnist, idx, image-folder");
-        Require(c.Dataset.Split is "train" or "test", "dataset.split", $"'{c.Dataset.Split}' is not train or test");
+        Require(ConfigChoices.DatasetKinds.Contains(c.Dataset.Kind), "dataset.kind", $"'{c.Dataset.Kind}' is not one of {string.Join(", ", ConfigChoices.DatasetKinds)}");
+        Choose(c.Dataset.Split, ConfigChoices.Splits, "dataset.split");
         Require(c.Dataset.Limit is null or > 0, "dataset.limit", "must be positive");
         Require(c.Dataset.Sample is null or > 0, "dataset.sample", "must be positive");
         Require(c.Dataset.Sample is null || c.Dataset.Kind == "image-folder", "dataset.sample",
@@ -162,28 +164,28 @@ public static class AtlasConfigLoader
             Require(c.Model.TransformInput is not true || (c.Model.Mean is null && c.Model.Std is null), "model.transformInput",
                 "cannot be combined with model.mean or model.std (it assumes ImageNet's mean and std)");
         }
-        Require(c.Model.MemoryFormat is "auto" or "contiguous" or "channelsLast", "model.memoryFormat", $"'{c.Model.MemoryFormat}' is not auto, contiguous or channelsLast");
-        Require(c.Model.MaxPoolBackward is "auto" or "native" or "scatter", "model.maxPoolBackward", $"'{c.Model.MaxPoolBackward}' is not auto, native or scatter");
-        Require(c.Model.BranchConvolutions is "auto" or "merged" or "separate", "model.branchConvolutions", $"'{c.Model.BranchConvolutions}' is not auto, merged or separate");
-        Require(c.Model.InputConvolution is "auto" or "native" or "spaceToDepth", "model.inputConvolution", $"'{c.Model.InputConvolution}' is not auto, native or spaceToDepth");
+        Choose(c.Model.MemoryFormat, ConfigChoices.MemoryFormats, "model.memoryFormat");
+        Choose(c.Model.MaxPoolBackward, ConfigChoices.MaxPoolBackwards, "model.maxPoolBackward");
+        Choose(c.Model.BranchConvolutions, ConfigChoices.BranchConvolutions, "model.branchConvolutions");
+        Choose(c.Model.InputConvolution, ConfigChoices.InputConvolutions, "model.inputConvolution");
         Require(c.MaxUnitsPerLayer is null or > 0, "maxUnitsPerLayer", "must be positive");
         Require(c.FeatureVis.Steps is > 0 and <= 100_000, "featureVis.steps", "must be between 1 and 100000");
         Require(c.FeatureVis.LearningRate > 0 && double.IsFinite(c.FeatureVis.LearningRate), "featureVis.learningRate", "must be a finite positive number");
         Require(c.FeatureVis.Jitter >= 0, "featureVis.jitter", "must not be negative");
         Require(c.FeatureVis.ChannelsPerUnit is null or (> 0 and <= 4096), "featureVis.channelsPerUnit", "must be between 1 and 4096");
         Require(c.FeatureVis.ImageSize is null or (>= 8 and <= 2048), "featureVis.imageSize", "must be between 8 and 2048");
-        Require(c.FeatureVis.Parameterization is "fourier" or "pixel", "featureVis.parameterization", $"'{c.FeatureVis.Parameterization}' is not fourier or pixel");
+        Choose(c.FeatureVis.Parameterization, ConfigChoices.Parameterizations, "featureVis.parameterization");
         Require(c.FeatureVis.DiversityCount is >= 2 and <= 64, "featureVis.diversityCount", "must be between 2 and 64");
         Require(c.FeatureVis.DiversityWeight >= 0 && double.IsFinite(c.FeatureVis.DiversityWeight), "featureVis.diversityWeight", "must be a finite number, not negative");
-        Require(c.FeatureVis.Precision is "auto" or "float32" or "bfloat16", "featureVis.precision", $"'{c.FeatureVis.Precision}' is not auto, float32 or bfloat16");
+        Choose(c.FeatureVis.Precision, ConfigChoices.RenderPrecisions, "featureVis.precision");
         Require(c.FeatureVis.MaxBatch is null or (>= 1 and <= 65_536), "featureVis.maxBatch", "must be between 1 and 65536");
         Require(c.FeatureVis.Channel || c.FeatureVis.Negative || c.FeatureVis.Neuron || c.FeatureVis.Diversity, "featureVis",
             "channel, negative, neuron and diversity are all off: nothing to render");
         Require(c.Examples.TopK is > 0 and <= 100, "examples.topK", "must be between 1 and 100");
         Require(c.Examples.BatchSize is null or > 0, "examples.batchSize", "must be positive (or null: sized from the device's memory)");
         Require(c.Examples.ImagesPerShard > 0, "examples.imagesPerShard", "must be positive");
-        Require(Examples.ScanPrecision.IsKnown(c.Examples.Precision), "examples.precision", $"'{c.Examples.Precision}' is not {Examples.ScanPrecision.Choices}");
-        Require(c.Examples.Heatmaps is "classes" or "all" or "none", "examples.heatmaps", $"'{c.Examples.Heatmaps}' is not classes, all or none");
+        Choose(c.Examples.Precision, ConfigChoices.ScanPrecisions, "examples.precision");
+        Choose(c.Examples.Heatmaps, ConfigChoices.Heatmaps, "examples.heatmaps");
         if (c.Watch is { } watch)
         {
             Require(!string.IsNullOrWhiteSpace(watch.Source), "watch.source", "is required (a folder, file:///folder or azure-blob://container/prefix)");

@@ -16,7 +16,7 @@ internal static partial class ConfigJsonErrors
         var message = FirstLine(error.Message);
         var field = error.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
         var described = UnknownField().Match(message) is { Success: true } unknown ? Unknown(field, unknown.Groups[1].Value, unknown.Groups[2].Value, options)
-            : WrongType().Match(message) is { Success: true } wrong ? $"{field ?? "the config"}: takes {Kind(wrong.Groups[1].Value)}, not {Found(json, error.Path, options)}"
+            : WrongType().Match(message) is { Success: true } wrong ? $"{field ?? "the config"}: takes {Kind(wrong.Groups[1].Value)}, not {Found(json, error.Path)}"
             : MissingRequired().Match(message) is { Success: true } missing ? Missing(field, missing.Groups[1].Value)
             : DuplicateField().Match(message) is { Success: true } ? $"{field ?? "the config"}: given twice (field names are matched without regard to case)"
             : $"invalid config: {(field is null ? "" : $"{field}: ")}{WithoutPath(message)}";
@@ -30,9 +30,9 @@ internal static partial class ConfigJsonErrors
         var type = typeof(AtlasConfig).Assembly.GetType(typeName);
         if (type is null) return $"{where}: unknown field";
         var known = options.GetTypeInfo(type).Properties.Select(p => p.Name).ToList();
-        var closest = known.MinBy(k => Distance(k.ToLowerInvariant(), name.ToLowerInvariant()));
-        return closest is not null && Distance(closest.ToLowerInvariant(), name.ToLowerInvariant()) <= Math.Max(2, name.Length / 3)
-            ? $"{where}: unknown field (did you mean '{closest}'?)"
+        var closest = known.Select(k => (Name: k, Distance: Distance(k.ToLowerInvariant(), name.ToLowerInvariant()))).MinBy(k => k.Distance);
+        return closest.Name is not null && closest.Distance <= Math.Max(2, name.Length / 3)
+            ? $"{where}: unknown field (did you mean '{closest.Name}'?)"
             : $"{where}: unknown field (known here: {string.Join(", ", known)})";
     }
 
@@ -58,7 +58,7 @@ internal static partial class ConfigJsonErrors
     }
 
     /// <summary>The value at <paramref name="path"/> as the user wrote it, shortened; "this value" where it cannot be found.</summary>
-    private static string Found(string json, string? path, JsonSerializerOptions options)
+    private static string Found(string json, string? path)
     {
         try
         {

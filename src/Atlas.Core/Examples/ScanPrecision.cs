@@ -7,9 +7,7 @@ namespace Atlas.Core.Examples;
 /// <summary>Reads examples.precision: what the network computes in during the dataset pass.</summary>
 public static class ScanPrecision
 {
-    public const string Choices = "auto, float32, float16 or bfloat16";
-
-    public static bool IsKnown(string precision) => precision is "auto" or "float32" or "float16" or "bfloat16";
+    public static string Choices => Configuration.ConfigChoices.Listed(Configuration.ConfigChoices.ScanPrecisions);
 
     public static ScalarType For(string precision, Device device) => precision switch
     {

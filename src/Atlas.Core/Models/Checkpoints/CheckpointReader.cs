@@ -40,15 +40,14 @@ public static class CheckpointReader
         try
         {
             format = Detect(path);
-            var stateDict = format switch
+            return format switch
             {
                 CheckpointFormat.PyTorchZip => PyTorchZipReader.Read(path, entry),
                 _ when entry is not null => throw new AtlasInputException(
                     $"model.checkpointEntry: {path} is a {(format == CheckpointFormat.Safetensors ? "safetensors" : "TorchSharp")} file, which holds one state dict and no entries"),
-                CheckpointFormat.Safetensors => new PyTorchZipReader.StateDict(SafetensorsReader.Read(path), null, []),
-                _ => new PyTorchZipReader.StateDict(TorchSharpFormatReader.Read(path), null, []),
+                CheckpointFormat.Safetensors => new CheckpointTensors(path, format, SafetensorsReader.Read(path)),
+                _ => new CheckpointTensors(path, format, TorchSharpFormatReader.Read(path)),
             };
-            return new CheckpointTensors(path, format, stateDict.Tensors) { Entry = stateDict.Entry, OtherEntries = stateDict.OtherEntries };
         }
         catch (AtlasInputException)
         {

@@ -16,10 +16,8 @@ internal static class PyTorchZipReader
     private const long MaxPickleBytes = 256L << 20;
     private static readonly string[] WrapperKeys = ["state_dict", "model_state_dict", "model", "module", "net"];
 
-    /// <summary>The state dict's tensors, the top-level entry they were under (null: the file is the state dict) and the other entries that hold tensors too.</summary>
-    public sealed record StateDict(IReadOnlyDictionary<string, Tensor> Tensors, string? Entry, IReadOnlyList<string> OtherEntries);
-
-    public static StateDict Read(string path, string? entry = null)
+    /// <summary>The state dict's tensors, with the top-level entry they were under and the other entries that hold tensors too.</summary>
+    public static CheckpointTensors Read(string path, string? entry = null)
     {
         using var stream = File.OpenRead(path);
         CheckPickle(stream, path);
@@ -41,7 +39,7 @@ internal static class PyTorchZipReader
         }
         // A training checkpoint may hold a second network (timm's state_dict_ema, a model_ema): the log names it.
         var others = entry is null ? [] : HoldingTensors(root).Where(k => k != entry).ToList();
-        return new StateDict(tensors, entry, others);
+        return new CheckpointTensors(path, CheckpointFormat.PyTorchZip, tensors) { Entry = entry, OtherEntries = others };
     }
 
     private static void CheckPickle(Stream stream, string path)

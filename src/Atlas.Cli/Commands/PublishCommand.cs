@@ -72,13 +72,15 @@ public static class PublishCommand
             var where = result.Blob is null ? new Uri(result.Location).AbsoluteUri : result.Location;
             Pipeline.PublishSummary.Write(site, where);
             if (result.Blob is { } blob)
+            {
                 AnsiConsole.MarkupLineInterpolated($"  {blob.Uploaded} file(s) uploaded, {blob.Unchanged} unchanged, {blob.Deleted} stale file(s) deleted");
+                if (Pipeline.PublishSummary.PrivateContainerHint(blob) is { } hint) AnsiConsole.MarkupLineInterpolated($"  [yellow]{hint}[/]");
+            }
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    /// <summary>A mistyped store is bad input, not an empty site published over the real one.</summary>
     /// <summary>
     /// Where the site goes: a blob container, or a folder (--out, or --to as a path or file:// URI) that nothing
     /// in the way stops from being one. Any other scheme is refused rather than taken for a folder named "s3:".
@@ -114,6 +116,7 @@ public static class PublishCommand
         }
     }
 
+    /// <summary>A mistyped store is bad input, not an empty site published over the real one.</summary>
     private static async Task EnsureStoreExistsAsync(IArtifactStore store, CancellationToken cancellationToken)
     {
         if (store is LocalFolderArtifactStore folder && !Directory.Exists(folder.Root))

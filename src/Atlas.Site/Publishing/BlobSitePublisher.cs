@@ -8,9 +8,10 @@ namespace Atlas.Site.Publishing;
 
 /// <summary>
 /// What a blob publish did: files uploaded; files not uploaded because the container had them (unchanged, or an image
-/// copied within the container from another version's copy of it); stale files deleted.
+/// copied within the container from another version's copy of it); stale files deleted; whether anyone may read the
+/// container at its blob address (its public access level), or null where the credentials may not ask.
 /// </summary>
-public sealed record BlobPublishResult(string Container, int Uploaded, int Unchanged, int Deleted);
+public sealed record BlobPublishResult(string Container, int Uploaded, int Unchanged, int Deleted, bool? AnonymousRead = null);
 
 /// <summary>A publish that stopped part-way; the site's index still is the previous one.</summary>
 public sealed class SitePublishException(string message, Exception inner) : Exception(message, inner);
@@ -81,7 +82,25 @@ internal sealed class BlobSitePublisher(int parallelism = 8)
         var stale = existing.Keys.Where(name => !keep.Contains(name)).ToList();
         foreach (var name in stale) await container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct);
         progress?.Report($"{where}: {uploaded} uploaded, {unchanged} unchanged, {stale.Count} stale deleted");
-        return new BlobPublishResult(container.Name, uploaded, unchanged, stale.Count);
+        return new BlobPublishResult(container.Name, uploaded, unchanged, stale.Count, await AnonymousReadAsync(container, ct));
+    }
+
+    /// <summary>
+    /// Whether readers get the pages at the container's blob address: a private container (Azure's default) answers
+    /// them 403, which a publish that only said where it went would leave them to discover.
+    /// </summary>
+    private static async Task<bool?> AnonymousReadAsync(BlobContainerClient container, CancellationToken ct)
+    {
+        try
+        {
+            var policy = await container.GetAccessPolicyAsync(cancellationToken: ct);
+            return policy.Value.BlobPublicAccess != PublicAccessType.None;
+        }
+        catch (RequestFailedException)
+        {
+            // A SAS that may write blobs need not be allowed to read the container's policy: then nothing is known.
+            return null;
+        }
     }
 
     /// <summary>The upload phases in order; each phase's files go up in parallel, and a phase starts when the one before finished.</summary>

@@ -128,6 +128,33 @@ public sealed class BlobPublishTests(BrowserFixture fixture, ITestOutputHelper o
         }
     }
 
+    [Fact]
+    public async Task A_publish_says_whether_readers_may_open_the_container_at_its_blob_address()
+    {
+        var name = "private-" + Guid.NewGuid().ToString("N")[..20];
+        var container = Azurite.Container(name);
+        try
+        {
+            var store = await TestAtlas.StoreAsync(_temp.StoreFolder);
+
+            // A container the publisher creates is private, as Azure makes them: readers are refused the page just published.
+            var closed = await PublishAsync(store, name);
+            Assert.False(closed.Blob!.AnonymousRead);
+            var refused = await StatusAsync(Url(name, "index.html"));
+            Assert.NotEqual(HttpStatusCode.OK, refused);
+            output.WriteLine($"anonymous GET of a private container's page: {(int)refused}");
+
+            await container.SetAccessPolicyAsync(Azure.Storage.Blobs.Models.PublicAccessType.Blob);
+            var open = await PublishAsync(store, name);
+            Assert.True(open.Blob!.AnonymousRead);
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(Url(name, "index.html")));
+        }
+        finally
+        {
+            await container.DeleteIfExistsAsync();
+        }
+    }
+
     private static async Task AssertServedAsync(string url, string contentType, string cacheControl)
     {
         using var response = await Http.GetAsync(url);

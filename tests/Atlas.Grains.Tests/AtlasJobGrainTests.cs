@@ -86,6 +86,8 @@ public class AtlasJobGrainTests(ClusterFixture fixture)
         Assert.Equal(1, status.Done);   // what was finished stays finished
         Assert.Null(await job.LeaseNext("worker-a"));
         Assert.False(await job.Renew(other!.LeaseId));   // the other worker stops its unit too
+        Assert.Equal(0, status.Leased);
+        Assert.Empty(status.Workers);
         Assert.DoesNotContain(id, await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(0).ActiveJobs());
     }
 

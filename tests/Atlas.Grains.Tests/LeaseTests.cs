@@ -90,9 +90,15 @@ public class LeaseTests(ClusterFixture fixture)
     {
         var job = await NewJob();
         Assert.NotNull(await job.LeaseNext("worker-a"));
+        Assert.NotNull(await job.LeaseNext("worker-b"));
         await job.Cancel();
         Assert.Null(await job.LeaseNext("worker-a"));
-        Assert.Equal(JobState.Cancelled, (await job.GetStatus()).State);
+        var status = await job.GetStatus();
+        Assert.Equal(JobState.Cancelled, status.State);
+        // Its leases went with it: no unit counts as leased any more, no worker as working on it.
+        Assert.Equal(0, status.Leased);
+        Assert.All(status.Phases, phase => Assert.Equal(0, phase.Leased));
+        Assert.Empty(status.Workers);
     }
 
     [Fact]

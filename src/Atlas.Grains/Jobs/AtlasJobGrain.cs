@@ -180,6 +180,14 @@ public sealed class AtlasJobGrain(
     {
         Job.State = final;
         Job.Error = error;
+        // A finished job's leases are void (no renewal or completion is taken any more): its status must not go on
+        // counting those units as leased, nor their workers as working on it.
+        foreach (var unit in Job.Units.Where(u => u.Status == UnitStatus.Leased))
+        {
+            unit.Status = UnitStatus.Pending;
+            unit.LeaseId = Guid.Empty;
+            unit.Worker = null;
+        }
         await GrainFactory.GetGrain<IJobRegistryGrain>(0).Remove(this.GetPrimaryKeyString());
         logger.LogInformation("Job {JobId} {State}", this.GetPrimaryKeyString(), final);
     }

@@ -47,7 +47,12 @@ public static class SubmitCommand
             }
             var status = await job.Submit(spec);
             System.Console.WriteLine(spec.JobId);
-            logger.Information("Submitted {JobId}: {Units} work units", spec.JobId, status.Total);
+            // The grain leaves a running or completed job as it is: saying "submitted" would promise work that never happens.
+            if (previous is JobState.Completed)
+                logger.Information("Job {JobId} already completed ({Done} of {Units} work units done): nothing to compute", spec.JobId, status.Done, status.Total);
+            else if (previous is JobState.Running)
+                logger.Information("Job {JobId} is already running ({Done} of {Units} work units done): not submitted again", spec.JobId, status.Done, status.Total);
+            else logger.Information("Submitted {JobId}: {Units} work units", spec.JobId, status.Total);
             if (!parse.GetValue(wait)) return ExitCodes.Success;
 
             status = await JobWatcher.WatchAsync(job, status, logger, cancelJobOnInterrupt: false, cancellationToken);

@@ -57,6 +57,15 @@ public class SubmitCommandTests
         Assert.Contains($"{Environment.MachineName}/{cluster.Silos[0].Pid}", overview.StdOut);
         Assert.Contains(device, overview.StdOut);
         Assert.Contains(jobId, overview.StdOut);
+
+        // Submitted again, the completed job is not run again, and the client says so rather than "submitted".
+        var again = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), cluster.Environment, "submit", configPath);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(jobId, again.StdOut.Trim());
+        Assert.Contains($"Job {jobId} already completed ({status.Total} of {status.Total} work units done): nothing to compute", again.StdErr);
+        Assert.DoesNotContain("Submitted", again.StdErr);
+        Assert.Equal(status.Executions, (await cluster.JobNamed(jobId).GetStatus()).Executions);
+
         var unknown = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "status", "no-such/job");
         Assert.True(unknown.ExitCode == 2, unknown.ToString());
         Assert.Contains($"error: job 'no-such/job': no such job on cluster (known: {jobId})", unknown.StdErr);

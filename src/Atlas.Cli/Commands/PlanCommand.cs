@@ -3,10 +3,12 @@ using Atlas.Abstractions;
 using Atlas.Cli.Pipeline;
 using Atlas.Core;
 using Atlas.Core.Analysis;
+using Atlas.Core.Comparison;
 using Atlas.Core.Configuration;
 using Atlas.Core.Models;
 using Atlas.Grains.Execution;
 using Atlas.Grains.Jobs;
+using Atlas.Grains.Watchers;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 using Serilog;
@@ -42,7 +44,12 @@ public static class PlanCommand
         Preparation.EnsureData(config, coreLogger);
         Preparation.EnsureCheckpoint(config, coreLogger);
         var circuits = new List<(string Method, string? Reason)>();
-        var (spec, catalog) = JobSpecBuilder.BuildWithLayers(config, coreLogger, whileLoaded: (model, layers) => circuits = CircuitsInto(model, layers));
+        IReadOnlyDictionary<string, string> fingerprints = new Dictionary<string, string>();
+        var (spec, catalog) = JobSpecBuilder.BuildWithLayers(config, coreLogger, whileLoaded: (model, layers) =>
+        {
+            circuits = CircuitsInto(model, layers);
+            fingerprints = LayerFingerprints.Compute(model, layers.Select(l => l.Name).ToList());
+        });
         var units = JobPlanner.Plan(spec);
 
         AnsiConsole.MarkupLineInterpolated($"Atlas [bold]{spec.Atlas}[/] version {spec.Version} ({Path.GetFileName(config.Model.Checkpoint)}, {config.Model.Architecture}) on {TorchRuntime.DeviceTypeName}");
@@ -63,7 +70,10 @@ public static class PlanCommand
         if (Selection(config.Dataset) is { } selection)
             AnsiConsole.MarkupLineInterpolated($"Data set: {spec.DatasetCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} of its {TotalImages(config.Dataset).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} images ({selection})");
         var store = ArtifactStores.Open(config.Output.Store);
-        AnsiConsole.MarkupLineInterpolated($"Store {store.Description}: {await StoredAsync(store, config, spec, units, cancellationToken)}");
+        var stored = await StoredAsync(store, config, spec, units, cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"Store {store.Description}: {stored.Said}");
+        if (stored.Computes && await LayerReuse.FindAsync(store, config, spec, fingerprints, cancellationToken) is ({ } from, var same))
+            AnsiConsole.MarkupLineInterpolated($"Layers {string.Join(", ", same)} have the weights of version {from} up to them: `atlas run` copies their units from it (--force computes them)");
         // Where the site would go, so that --out (which plan checks as run does) is seen to take effect.
         AnsiConsole.MarkupLineInterpolated($"Site {config.Output.Site}: `atlas run` publishes the atlas there");
         return ExitCodes.Success;
@@ -106,8 +116,8 @@ public static class PlanCommand
         return result;
     }
 
-    /// <summary>What `atlas run` would do with what the store holds of this version.</summary>
-    private static async Task<string> StoredAsync(IArtifactStore store, AtlasConfig config, AtlasJobSpec spec, IReadOnlyList<WorkUnit> units, CancellationToken cancellationToken)
+    /// <summary>What `atlas run` would do with what the store holds of this version, and whether it computes anything.</summary>
+    private static async Task<(string Said, bool Computes)> StoredAsync(IArtifactStore store, AtlasConfig config, AtlasJobSpec spec, IReadOnlyList<WorkUnit> units, CancellationToken cancellationToken)
     {
         var keys = new AtlasKeys(spec.Atlas, spec.Version);
         try
@@ -115,15 +125,15 @@ public static class PlanCommand
             var fingerprint = RunFingerprint.Of(config, spec);
             if (await store.ExistsAsync(keys.Manifest, cancellationToken))
                 return await fingerprint.IsOfAnotherConfigAsync(store, keys, cancellationToken)
-                    ? "this version's atlas is there, made with another config; `atlas run` recomputes it with this one"
-                    : "this version's atlas is there; `atlas run` publishes it without computing (--force recomputes)";
-            if (!await fingerprint.IsStoredAsync(store, keys, cancellationToken)) return "nothing of this config's run; `atlas run` computes every unit";
+                    ? ("this version's atlas is there, made with another config; `atlas run` recomputes it with this one", true)
+                    : ("this version's atlas is there; `atlas run` publishes it without computing (--force recomputes)", false);
+            if (!await fingerprint.IsStoredAsync(store, keys, cancellationToken)) return ("nothing of this config's run; `atlas run` computes every unit", true);
             int done = 0;
             foreach (var key in units.Select(u => UnitOutputs.ManifestKey(keys, u)).OfType<string>())
             {
                 if (await store.ExistsAsync(key, cancellationToken)) done++;
             }
-            return $"an interrupted run of this config with {done} of {units.Count} units done; `atlas run` resumes it";
+            return ($"an interrupted run of this config with {done} of {units.Count} units done; `atlas run` resumes it", true);
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {

@@ -4,6 +4,7 @@ using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
 using Atlas.Core.Configuration;
 using Atlas.Grains.Jobs;
+using Atlas.Grains.Watchers;
 using Atlas.Core;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
@@ -42,7 +43,7 @@ public static class RunCommand
         OutputPaths.EnsureConfigOutputs(config);
         Preparation.EnsureData(config, coreLogger);
         Preparation.EnsureCheckpoint(config, coreLogger);
-        var spec = JobSpecBuilder.Build(config, coreLogger);
+        var (spec, fingerprints) = JobSpecBuilder.BuildWithFingerprints(config, coreLogger);
         logger.Information("Atlas {Atlas} version {Version} into {Store}", spec.Atlas, spec.Version, store.Description);
 
         var keys = new AtlasKeys(spec.Atlas, spec.Version);
@@ -71,6 +72,8 @@ public static class RunCommand
                 logger.Information("This checkpoint's atlas in the store was made with another config; recomputing it with this one (the stored one is withdrawn until the run finishes)");
             else if (stored)
                 logger.Information("Recomputing this checkpoint's atlas: the stored one is withdrawn until the run finishes");
+            // Layers whose weights equal a finished version's (a fine-tuned head) are copied from it, unless --force.
+            await LayerReuse.RecordAsync(store, config, spec, fingerprints, allowed: !force, coreLogger, cancellationToken);
             JobStatus status;
             await using (var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken))
                 status = await JobWatcher.SubmitAndWatchAsync(silo.Grains, spec, logger, cancellationToken);

@@ -3,6 +3,7 @@ using Atlas.Abstractions;
 using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
 using Atlas.Grains.Jobs;
+using Atlas.Grains.Watchers;
 using Atlas.Storage;
 using Serilog.Extensions.Logging;
 
@@ -32,7 +33,7 @@ public static class SubmitCommand
             OutputPaths.EnsureConfigOutputs(config);
             Preparation.EnsureData(config, coreLogger);
             Preparation.EnsureCheckpoint(config, coreLogger);
-            var spec = JobSpecBuilder.Build(config, coreLogger, workerDevice);
+            var (spec, fingerprints) = JobSpecBuilder.BuildWithFingerprints(config, coreLogger, workerDevice);
             await ClusterReadiness.EnsureFilesVisibleAsync(cluster.Client, config, logger);
 
             var job = cluster.Client.GetGrain<IAtlasJobGrain>(spec.JobId);
@@ -44,6 +45,8 @@ public static class SubmitCommand
                 spec = await RunResumption.DecideAsync(ArtifactStores.Open(config.Output.Store), config, spec, recompute: false, cancellationToken);
                 if (previous is not JobState.Unknown) logger.Information("Job {JobId} was {State}: submitting it again", spec.JobId, previous.ToString().ToLowerInvariant());
                 if (spec.ReuseFinishedUnits) logger.Information("Units this config already stored are reused");
+                // Only a job that will run now: a running one's workers have read their plan already.
+                await LayerReuse.RecordAsync(ArtifactStores.Open(config.Output.Store), config, spec, fingerprints, allowed: true, coreLogger, cancellationToken);
             }
             var status = await job.Submit(spec);
             System.Console.WriteLine(spec.JobId);

@@ -1,4 +1,5 @@
 using Atlas.Abstractions;
+using Atlas.Core.Comparison;
 using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Models;
@@ -17,6 +18,19 @@ public static class JobSpecBuilder
     /// <param name="workerDevice">The device of the cluster's workers (sizes unset work units); null: this machine's.</param>
     public static AtlasJobSpec Build(AtlasConfig config, ILogger? logger = null, DeviceType? workerDevice = null) =>
         BuildWithLayers(config, logger, workerDevice).Spec;
+
+    /// <summary>
+    /// The job spec and its layers' weight fingerprints, which say what this version may take from an earlier one
+    /// (<see cref="Grains.Watchers.LayerReuse"/>).
+    /// </summary>
+    public static (AtlasJobSpec Spec, IReadOnlyDictionary<string, string> Fingerprints) BuildWithFingerprints(AtlasConfig config, ILogger? logger = null,
+        DeviceType? workerDevice = null)
+    {
+        IReadOnlyDictionary<string, string> fingerprints = new Dictionary<string, string>();
+        var (spec, _) = BuildWithLayers(config, logger, workerDevice,
+            (model, layers) => fingerprints = LayerFingerprints.Compute(model, layers.Select(l => l.Name).ToList()));
+        return (spec, fingerprints);
+    }
 
     /// <summary>The job spec and the catalog entries of its layers (kind and shape), for a plan that shows them.</summary>
     /// <param name="whileLoaded">Called with the loaded model and the atlas's layers before the model is disposed of.</param>

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Atlas.Abstractions;
 using Atlas.Grains.Jobs;
 using Atlas.Core;
@@ -20,9 +18,8 @@ public sealed record PreparedCheckpoint(AtlasJobSpec Spec, string? ReusedFrom, I
 /// The worker-side half of watching: what needs the model, which grains never touch. For one new
 /// checkpoint it copies the bytes into the local cache and the version's store folder, loads the model
 /// (proving the file is one), measures the layer catalog and builds the job spec exactly as
-/// `atlas run`/`submit` do (job id {atlas}/{sha256[..12]}), fingerprints the layer weights and, when an
-/// earlier version of the atlas has identical weights up to some layers under the same config, writes
-/// the reuse plan that lets workers copy those layers' units. A version prepared again under the same config
+/// `atlas run`/`submit` do (job id {atlas}/{sha256[..12]}), fingerprints the layer weights and, as they do,
+/// records what the version takes from an earlier one (<see cref="LayerReuse"/>). A version prepared again under the same config
 /// resumes its interrupted job (<see cref="RunResumption"/>). One preparation at a time per silo, on a
 /// thread of its own, so a model load never runs on a grain scheduler.
 /// </summary>
@@ -58,23 +55,11 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             // Any worker may run the job: the version carries its own checkpoint.
             await store.PutAsync(keys.Checkpoint(key), await File.ReadAllBytesAsync(local, cancellationToken), "application/octet-stream", cancellationToken);
             if (side is not null) await store.PutAsync(keys.CheckpointSideFile(key), side, "application/json", cancellationToken);
-            var digest = ConfigDigest(config);
-            await store.PutJsonAsync(keys.Fingerprints, new FingerprintsWork(digest, fingerprints), cancellationToken);
-
-            var (from, layers) = await BestPredecessorAsync(store, config.Name, version, digest, fingerprints, spec.Layers.Select(l => l.Name).ToList(), cancellationToken);
             // Prepared again (its job was lost with a restarted silo's memory, or the watcher was restarted):
             // the units that reached the store under the same config are not computed again.
             spec = await RunResumption.DecideAsync(store, jobConfig, spec, recompute: false, cancellationToken);
             if (spec.ReuseFinishedUnits) logger.LogInformation("Version {Version} resumes its interrupted job: units already in the store are reused", version);
-            if (from is not null)
-            {
-                await store.PutJsonAsync(keys.ReusePlan, new ReusePlanWork(from, layers), cancellationToken);
-                logger.LogInformation("Version {Version} reuses layers {Layers} of version {From} (identical weights up to them)", version, string.Join(", ", layers), from);
-            }
-            else
-            {
-                await store.DeleteAsync(keys.ReusePlan, cancellationToken);
-            }
+            var (from, layers) = await LayerReuse.RecordAsync(store, config, spec, fingerprints, allowed: true, logger, cancellationToken);
             return new PreparedCheckpoint(spec, from, layers);
         }
         finally
@@ -124,46 +109,6 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             var spec = JobSpecFactory.Create(config, sha256, layers, count);
             return (spec, LayerFingerprints.Compute(model, spec.Layers.Select(p => p.Name).ToList()));
         }
-    }
-
-    /// <summary>
-    /// What decides a unit's result besides the weights: the config without the checkpoint, where the
-    /// site goes, where decoded pixels are kept, the title and the watch section, and how images become
-    /// pixels (<see cref="Core.Data.ImageConformer.Version"/>). Two versions are only reused across when it agrees.
-    /// </summary>
-    public static string ConfigDigest(AtlasConfig config)
-    {
-        var neutral = config with
-        {
-            Title = null,
-            Model = config.Model with { Checkpoint = "", Train = null },
-            Dataset = config.Dataset with { PixelCache = null },
-            Output = config.Output with { Site = "" },
-            Watch = null,
-        };
-        var text = $"{AtlasConfigLoader.Serialize(neutral)}|pixels {Core.Data.ImageConformer.Version}";
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-    }
-
-    /// <summary>The finished version (manifest in the store) with the most layers identical to this one; null when none shares any.</summary>
-    private static async Task<(string? From, IReadOnlyList<string> Layers)> BestPredecessorAsync(IArtifactStore store, string atlas, string version, string digest,
-        IReadOnlyDictionary<string, string> fingerprints, IReadOnlyList<string> planned, CancellationToken cancellationToken)
-    {
-        string? best = null;
-        IReadOnlyList<string> bestLayers = [];
-        foreach (var other in await StoreVersions.PublishedAsync(store, atlas, cancellationToken))
-        {
-            if (other == version) continue;
-            var work = await store.GetJsonAsync<FingerprintsWork>(new WatchKeys(atlas, other).Fingerprints, cancellationToken);
-            if (work is null || work.ConfigDigest != digest) continue;
-            var same = LayerFingerprints.Identical(fingerprints, work.Layers).Where(planned.Contains).ToList();
-            if (same.Count > bestLayers.Count)
-            {
-                best = other;
-                bestLayers = same;
-            }
-        }
-        return (best, bestLayers);
     }
 }
 

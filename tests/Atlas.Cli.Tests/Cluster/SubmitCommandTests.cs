@@ -38,6 +38,8 @@ public class SubmitCommandTests
         Assert.Equal(JobPlanner.Plan(expected).Count, status.Total);
         Assert.Equal(status.Total, status.Done);
         Assert.True(File.Exists(Path.Combine(site, "index.html")), $"no site in {site}");
+        // Its layers' fingerprints are recorded with it, so a later checkpoint with some identical layers can copy their units.
+        Assert.True(await cluster.Store.ExistsAsync(new Atlas.Grains.Watchers.WatchKeys(expected.Atlas, expected.Version).Fingerprints), "fingerprints.json is in the store");
         Assert.True(Directory.EnumerateFiles(site, "*.html", SearchOption.AllDirectories).Count() > 5, "the site has unit pages");
 
         // `atlas status JOB` reports the finished job's phases; an unknown job is bad input naming the known ones.

@@ -137,7 +137,7 @@ public static class PlanCommand
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
-            throw new AtlasInputException($"output.store: {store.Description} could not be reached ({Console.ErrorCause.Of(e)})", e);
+            throw new AtlasInputException($"output.store: {store.Description} could not be reached ({ErrorCause.Of(e)})", e);
         }
     }
 }

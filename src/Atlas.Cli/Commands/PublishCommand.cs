@@ -129,7 +129,7 @@ public static class PublishCommand
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
-            throw new AtlasInputException($"--store: {store.Description} could not be reached ({Console.ErrorCause.Of(e)})", e);
+            throw new AtlasInputException($"--store: {store.Description} could not be reached ({ErrorCause.Of(e)})", e);
         }
         if (!exists) throw new AtlasInputException($"--store: blob container '{blob.Container.Name}' does not exist in that account");
     }

@@ -1,3 +1,4 @@
+using Atlas.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
@@ -41,7 +42,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             // Storage answered but lists no gateway: say so plainly rather than with Orleans' provider type name.
             var cause = e.GetBaseException() is Orleans.Runtime.SiloUnavailableException
                 ? $"none has joined it within {BriefConnectionRetry.Patience.TotalSeconds:0} s"
-                : Console.ErrorCause.Of(e);
+                : ErrorCause.Of(e);
             throw new Core.AtlasInputException($"cluster '{settings.ClusterId}': no silo could be reached ({cause}); is `atlas silo` running with the same ATLAS_CLUSTER_ID and {ClusterSettings.ConnectionVariable}?", e);
         }
         return new ClusterConnection(host);

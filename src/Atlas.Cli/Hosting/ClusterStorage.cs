@@ -1,3 +1,4 @@
+using Atlas.Storage;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,7 +41,7 @@ public static class ClusterStorage
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
-            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its table storage could not be reached ({Console.ErrorCause.Of(e)})", e);
+            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its table storage could not be reached ({ErrorCause.Of(e)})", e);
         }
         var blobs = Blobs(settings, maxRetries: 2);
         try
@@ -49,7 +50,7 @@ public static class ClusterStorage
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
-            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its blob storage (where job state is kept) could not be reached ({Console.ErrorCause.Of(e)})", e);
+            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its blob storage (where job state is kept) could not be reached ({ErrorCause.Of(e)})", e);
         }
     }
 

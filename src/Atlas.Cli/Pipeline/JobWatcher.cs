@@ -1,3 +1,4 @@
+using Atlas.Storage;
 using Atlas.Abstractions;
 using Serilog;
 using Spectre.Console;
@@ -61,7 +62,7 @@ public static class JobWatcher
             {
                 if (!lost)
                     logger.Warning("Lost the connection to the silo that answers for job {JobId} ({Cause}); trying again for up to {Minutes} minutes",
-                        jobId, Console.ErrorCause.Of(e), ReconnectPatience.TotalMinutes);
+                        jobId, ErrorCause.Of(e), ReconnectPatience.TotalMinutes);
                 lost = true;
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             }

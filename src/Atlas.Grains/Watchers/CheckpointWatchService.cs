@@ -4,6 +4,7 @@ using Atlas.Core.Configuration;
 using Atlas.Core.Models.Checkpoints;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
+using Microsoft.Extensions.Logging;
 
 namespace Atlas.Grains.Watchers;
 
@@ -15,12 +16,12 @@ public sealed record CheckpointDigest(string? Sha256, string? Unfinished);
 /// checkpoint can be hundreds of MB), preparing a checkpoint (<see cref="CheckpointPreparer"/>), and the
 /// store look-ups of publication and retention.
 /// </summary>
-public sealed class CheckpointWatchService(CheckpointPreparer preparer)
+public sealed class CheckpointWatchService(CheckpointPreparer preparer, ILogger<CheckpointWatchService> logger)
 {
     private readonly ConcurrentDictionary<string, IArtifactStore> stores = new();
 
     public IArtifactStore Store(string location) =>
-        stores.GetOrAdd(location, l => new ResilientArtifactStore(ArtifactStores.Open(l)));
+        stores.GetOrAdd(location, l => new ResilientArtifactStore(ArtifactStores.Open(l), logger: logger));
 
     public Task<IReadOnlyList<CheckpointEntry>> ListAsync(string source, CancellationToken cancellationToken) =>
         Task.Run(() => CheckpointSources.Open(source).ListAsync(cancellationToken), cancellationToken);

@@ -70,7 +70,7 @@ public sealed class AtlasWorker(IGrainFactory grains, IUnitExecutor executor, IO
         {
             // libtorch's messages carry its C++ stack (or a TorchScript traceback): the job (and `atlas status`) keeps the line that says what failed.
             var full = Atlas.Storage.StoreFullException.Find(e);
-            var error = full?.Message ?? TorchErrors.Summary(e);
+            var error = full?.Message ?? Atlas.Storage.StoreUnreachableException.Find(e)?.Message ?? TorchErrors.Summary(e);
             logger.LogWarning("Worker {Worker}: unit {Unit} failed: {Error}", workerId, lease.Unit.Id, error);
             logger.LogDebug(e, "Worker {Worker}: unit {Unit} failed", workerId, lease.Unit.Id);
             // A full store fails every unit alike: the job stops now rather than spend each unit's attempts.

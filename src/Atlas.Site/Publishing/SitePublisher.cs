@@ -33,9 +33,7 @@ public static class SitePublisher
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
-            // The clients' retries wrap the cause in an aggregate whose message repeats every attempt: its first is enough.
-            var cause = e.GetBaseException() is AggregateException { InnerExceptions.Count: > 0 } retries ? retries.InnerExceptions[0] : e.GetBaseException();
-            throw new SiteGenerationException($"{target}: blob container '{container.Name}' could not be reached ({cause.Message.Split('\n')[0].Trim()})", e);
+            throw new SiteGenerationException($"{target}: blob container '{container.Name}' could not be reached ({ErrorCause.Of(e)})", e);
         }
         var temp = Path.Combine(Path.GetTempPath(), $"circuit-atlas-publish-{Guid.NewGuid():N}");
         try

@@ -1,4 +1,4 @@
-namespace Atlas.Cli.Console;
+namespace Atlas.Storage;
 
 /// <summary>The one line of an exception worth showing a user.</summary>
 public static class ErrorCause

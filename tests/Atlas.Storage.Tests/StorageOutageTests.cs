@@ -1,0 +1,216 @@
+using System.Net;
+using System.Net.Sockets;
+using Azure.Core;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Logging;
+
+namespace Atlas.Storage.Tests;
+
+/// <summary>
+/// A blob store that stops answering, through a gate in front of the real Azurite that refuses connections while
+/// closed: the resilient store says so once, however many calls wait, says when it answers again, and gives up on a
+/// call after its patience with one line naming the store and the cause.
+/// </summary>
+public sealed class StorageOutageTests : IClassFixture<AzuriteFixture>, IAsyncDisposable
+{
+    private readonly AzuriteFixture azurite;
+    private readonly TcpGate gate;
+    private readonly LogLines log = new();
+
+    public StorageOutageTests(AzuriteFixture azurite)
+    {
+        this.azurite = azurite;
+        var target = new Uri(AzuriteFixture.BlobEndpoint);
+        gate = new TcpGate(target.Host, target.Port);
+    }
+
+    public async ValueTask DisposeAsync() => await gate.DisposeAsync();
+
+    /// <summary>
+    /// The fixture's container through the gate, with the Azure client's own retries off so each attempt fails at once
+    /// (or, given <paramref name="clientTries"/>, that many tries a second apart inside each attempt).
+    /// </summary>
+    private ResilientArtifactStore Store(TimeSpan patience, int clientTries = 1)
+    {
+        var endpoint = new UriBuilder(AzuriteFixture.BlobEndpoint) { Port = gate.Port }.Uri.ToString().TrimEnd('/');
+        var options = AzureBlobArtifactStore.CreateClientOptions();
+        options.Retry.MaxRetries = clientTries - 1;
+        options.Retry.Mode = RetryMode.Fixed;
+        options.Retry.Delay = TimeSpan.FromSeconds(1);
+        var connection = AzuriteFixture.ConnectionString.Replace(AzuriteFixture.BlobEndpoint, endpoint, StringComparison.Ordinal);
+        var container = new BlobServiceClient(connection, options).GetBlobContainerClient(azurite.ContainerName);
+        return new ResilientArtifactStore(new AzureBlobArtifactStore(container), patience, log);
+    }
+
+    [Fact]
+    public async Task An_outage_is_said_once_when_it_begins_and_once_when_it_ends_and_the_waiting_calls_succeed()
+    {
+        var store = Store(TimeSpan.FromMinutes(2));
+        await store.PutAsync("outage/a.txt", "a"u8.ToArray(), "text/plain");   // the gate starts open
+        gate.Close();
+
+        var waiting = Enumerable.Range(0, 4).Select(_ => store.GetAsync("outage/a.txt")).ToList();
+        await log.WaitForAsync(LogLevel.Warning, TimeSpan.FromMinutes(1));
+        await Task.Delay(TimeSpan.FromSeconds(2));   // every call has failed and is retrying by now
+        gate.Open();
+
+        foreach (var call in waiting) Assert.Equal("a"u8.ToArray(), await call);
+        var warning = Assert.Single(log.Lines, l => l.Level == LogLevel.Warning);
+        Assert.StartsWith($"{store.Description} does not answer (", warning.Text);
+        Assert.EndsWith("); each call to it is retried for up to 120 s", warning.Text);
+        var recovered = Assert.Single(log.Lines, l => l.Level == LogLevel.Information);
+        Assert.StartsWith($"{store.Description} answers again, after ", recovered.Text);
+    }
+
+    [Fact]
+    public async Task A_call_that_outlasts_its_patience_fails_with_one_line_naming_the_store_and_the_cause()
+    {
+        var store = Store(TimeSpan.FromSeconds(3));
+        gate.Close();
+
+        var error = await Assert.ThrowsAsync<StoreUnreachableException>(() => store.ExistsAsync("outage/b.txt"));
+
+        Assert.Matches(@$"^{System.Text.RegularExpressions.Regex.Escape(store.Description)} did not answer for \d+ s \(.*Connection refused.*\)$", error.Message);
+        Assert.DoesNotContain("\n", error.Message);
+        Assert.DoesNotContain("Retry failed", error.Message);
+        Assert.Same(error, StoreUnreachableException.Find(new AggregateException(new InvalidOperationException("wrapped", error))));
+    }
+
+    [Fact]
+    public async Task Retries_stop_at_the_patience_however_long_each_attempt_takes()
+    {
+        // Each attempt is the Azure client's three tries a second apart, so it lasts at least 2 s: with 3 s of patience
+        // the store makes two attempts (perhaps three), not the five a count sized for instant attempts would make.
+        var store = Store(TimeSpan.FromSeconds(3), clientTries: 3);
+        gate.Drop();
+
+        await Assert.ThrowsAsync<StoreUnreachableException>(() => store.ExistsAsync("outage/c.txt"));
+
+        Assert.InRange(gate.Dropped, 3, 9);
+    }
+
+    /// <summary>Log lines as the store writes them, rendered.</summary>
+    private sealed class LogLines : ILogger
+    {
+        private readonly List<(LogLevel Level, string Text)> lines = [];
+
+        public IReadOnlyList<(LogLevel Level, string Text)> Lines { get { lock (lines) return [.. lines]; } }
+
+        public async Task WaitForAsync(LogLevel level, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (!Lines.Any(l => l.Level == level))
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"no {level} line within {timeout}");
+                await Task.Delay(100);
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (lines) lines.Add((logLevel, formatter(state, exception)));
+        }
+    }
+
+    /// <summary>
+    /// A TCP port that forwards to a real endpoint while open and refuses connections while closed (its listener
+    /// stopped), as a storage service that went down does. Connections made while open are cut when it closes.
+    /// </summary>
+    private sealed class TcpGate : IAsyncDisposable
+    {
+        private readonly string targetHost;
+        private readonly int targetPort;
+        private readonly List<TcpClient> connections = [];
+        private TcpListener? listener;
+        private CancellationTokenSource? accepting;
+
+        public TcpGate(string targetHost, int targetPort)
+        {
+            this.targetHost = targetHost;
+            this.targetPort = targetPort;
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            Open();
+        }
+
+        public int Port { get; }
+
+        /// <summary>Connections cut at once since <see cref="Drop"/>: one per try of the client.</summary>
+        public int Dropped => dropped;
+        private int dropped;
+        private bool dropping;
+
+        /// <summary>Accepts connections and closes them at once, counting them: a service that resets every request.</summary>
+        public void Drop() => dropping = true;
+
+        public void Open()
+        {
+            listener = new TcpListener(IPAddress.Loopback, Port);
+            listener.Start();
+            accepting = new CancellationTokenSource();
+            _ = AcceptAsync(listener, accepting.Token);
+        }
+
+        public void Close()
+        {
+            accepting?.Cancel();
+            listener?.Stop();
+            listener = null;
+            lock (connections)
+            {
+                foreach (var c in connections) c.Dispose();
+                connections.Clear();
+            }
+        }
+
+        private async Task AcceptAsync(TcpListener open, CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    var client = await open.AcceptTcpClientAsync(cancellationToken);
+                    if (dropping)
+                    {
+                        client.Client.LingerState = new LingerOption(true, 0);   // a reset, not a polite close
+                        client.Dispose();
+                        Interlocked.Increment(ref dropped);
+                        continue;
+                    }
+                    var server = new TcpClient();
+                    await server.ConnectAsync(targetHost, targetPort, cancellationToken);
+                    lock (connections) connections.AddRange([client, server]);
+                    _ = PipeAsync(client.GetStream(), server.GetStream());
+                    _ = PipeAsync(server.GetStream(), client.GetStream());
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // Closed.
+            }
+        }
+
+        private static async Task PipeAsync(Stream from, Stream to)
+        {
+            try
+            {
+                await from.CopyToAsync(to);
+                to.Close();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // One side went away (or the gate closed): the other side's next read or write sees it.
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Close();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

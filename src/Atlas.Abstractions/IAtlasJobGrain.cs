@@ -7,8 +7,15 @@ namespace Atlas.Abstractions;
 [Alias("atlas.IAtlasJobGrain")]
 public interface IAtlasJobGrain : IGrainWithStringKey
 {
-    /// <summary>Plans and starts the job; submitting the same spec again is a no-op.</summary>
+    /// <summary>
+    /// Plans and starts the job. Submitting the same work again (same config and store) is a no-op; a failed or cancelled
+    /// job, or a completed one given another config or store, is planned again; a running one given another config or
+    /// store is refused (<see cref="InvalidOperationException"/>).
+    /// </summary>
     [Alias("Submit")] Task<JobStatus> Submit(AtlasJobSpec spec);
+
+    /// <summary>The spec the job was last submitted with; null before its first submission.</summary>
+    [Alias("GetSpec")] Task<AtlasJobSpec?> GetSpec();
 
     /// <summary>The next runnable unit, or null when none is runnable right now.</summary>
     [Alias("LeaseNext")] Task<UnitLease?> LeaseNext(string workerId);

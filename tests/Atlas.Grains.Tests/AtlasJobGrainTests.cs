@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Atlas.Abstractions;
+using Atlas.Core.Configuration;
 using Atlas.Grains.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -89,6 +90,44 @@ public class AtlasJobGrainTests(ClusterFixture fixture)
         Assert.Equal(0, status.Leased);
         Assert.Empty(status.Workers);
         Assert.DoesNotContain(id, await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(0).ActiveJobs());
+    }
+
+    [Fact]
+    public async Task A_completed_job_given_another_config_or_store_runs_again_and_a_running_one_refuses_it()
+    {
+        var id = $"job-{Guid.NewGuid():N}";
+        var job = Job(id);
+        var config = new AtlasConfig
+        {
+            Name = "test-atlas",
+            Model = new() { Architecture = "demo-cnn", Checkpoint = "/a/model.pt" },
+            Dataset = new() { Kind = "fashion-mnist", Path = "/data/fashion-mnist" },
+            FeatureVis = new() { Steps = 8 },
+            Output = new() { Store = "/stores/a", Site = "/sites/a" },
+        };
+        AtlasJobSpec With(AtlasConfig c) => Spec(id) with { ConfigJson = AtlasConfigLoader.Serialize(c) };
+        await job.Submit(With(config));
+        while (await job.LeaseNext("worker-a") is { } lease) await job.Complete(lease.LeaseId, Result(lease.Unit));
+        var completed = await job.GetStatus();
+        Assert.Equal(JobState.Completed, completed.State);
+
+        // The same work, though its checkpoint is another copy of the file and its title and site differ: left as it is.
+        var same = await job.Submit(With(config with { Title = "Renamed", Model = config.Model with { Checkpoint = "/b/model.pt" }, Output = config.Output with { Site = "/sites/b" } }));
+        Assert.Equal(JobState.Completed, same.State);
+        Assert.Equal(completed.Executions, same.Executions);
+
+        // Other work (more steps): planned again from the start, and the job now holds that spec.
+        var moreSteps = With(config with { FeatureVis = config.FeatureVis with { Steps = 16 } });
+        var again = await job.Submit(moreSteps);
+        Assert.Equal(JobState.Running, again.State);
+        Assert.Equal(0, again.Done);
+        Assert.Equal(moreSteps.ConfigJson, (await job.GetSpec())!.ConfigJson);
+
+        // While it runs, other work again (another store) is refused; its own work again is a no-op.
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => job.Submit(With(config with { Output = config.Output with { Store = "/stores/b" } })));
+        Assert.Contains("is running with another config or store", refused.Message);
+        Assert.Equal(JobState.Running, (await job.Submit(moreSteps)).State);
+        Assert.Equal(moreSteps.ConfigJson, (await job.GetSpec())!.ConfigJson);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Atlas.Abstractions;
 using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
+using Atlas.Core;
 using Atlas.Grains.Jobs;
 using Atlas.Grains.Watchers;
 using Atlas.Storage;
@@ -25,6 +26,8 @@ public static class SubmitCommand
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             var config = arguments.Load(parse);
+            // Opened (and so checked) here, whatever the cluster holds: a mistyped store is bad input even for a job it has.
+            var store = ArtifactStores.Open(config.Output.Store);
             using var loggerFactory = new SerilogLoggerFactory(logger);
             var coreLogger = loggerFactory.CreateLogger("Atlas");
             // Connected first: an unreachable cluster fails before minutes of data and checkpoint preparation.
@@ -38,24 +41,30 @@ public static class SubmitCommand
 
             var job = cluster.Client.GetGrain<IAtlasJobGrain>(spec.JobId);
             var previous = (await job.GetStatus()).State;
-            if (previous is JobState.Unknown or JobState.Failed or JobState.Cancelled)
+            // A job id names the atlas and the checkpoint only: the job there may have been made with another config or store.
+            var otherWork = (previous is JobState.Running or JobState.Completed) && await job.GetSpec() is { } held && !JobSpecs.SameWork(held, spec);
+            if (otherWork && previous is JobState.Running)
+                throw new AtlasInputException(
+                    $"job {spec.JobId}: is running with another config or store; wait for it to finish or cancel it (atlas cancel {spec.JobId}), then submit again");
+            bool runs = previous is JobState.Unknown or JobState.Failed or JobState.Cancelled || otherWork;
+            if (runs)
             {
                 // As `atlas run` does: a job that stopped before (here or in an interrupted `atlas run`) resumes from
                 // the units its config already stored; any other start records this config for a later resume.
-                spec = await RunResumption.DecideAsync(ArtifactStores.Open(config.Output.Store), config, spec, recompute: false, cancellationToken);
-                if (previous is not JobState.Unknown) logger.Information("Job {JobId} was {State}: submitting it again", spec.JobId, previous.ToString().ToLowerInvariant());
+                spec = await RunResumption.DecideAsync(store, config, spec, recompute: false, cancellationToken);
+                if (otherWork) logger.Information("Job {JobId} was completed with another config or store: submitting it again with this one", spec.JobId);
+                else if (previous is not JobState.Unknown) logger.Information("Job {JobId} was {State}: submitting it again", spec.JobId, previous.ToString().ToLowerInvariant());
                 if (spec.ReuseFinishedUnits) logger.Information("Units this config already stored are reused");
                 // Only a job that will run now: a running one's workers have read their plan already.
-                await LayerReuse.RecordAsync(ArtifactStores.Open(config.Output.Store), config, spec, fingerprints, allowed: true, coreLogger, cancellationToken);
+                await LayerReuse.RecordAsync(store, config, spec, fingerprints, allowed: true, coreLogger, cancellationToken);
             }
             var status = await job.Submit(spec);
             System.Console.WriteLine(spec.JobId);
-            // The grain leaves a running or completed job as it is: saying "submitted" would promise work that never happens.
-            if (previous is JobState.Completed)
+            // The grain leaves a running or completed job of the same work as it is: saying "submitted" would promise work that never happens.
+            if (runs) logger.Information("Submitted {JobId}: {Units} work units", spec.JobId, status.Total);
+            else if (previous is JobState.Completed)
                 logger.Information("Job {JobId} already completed ({Done} of {Units} work units done): nothing to compute", spec.JobId, status.Done, status.Total);
-            else if (previous is JobState.Running)
-                logger.Information("Job {JobId} is already running ({Done} of {Units} work units done): not submitted again", spec.JobId, status.Done, status.Total);
-            else logger.Information("Submitted {JobId}: {Units} work units", spec.JobId, status.Total);
+            else logger.Information("Job {JobId} is already running ({Done} of {Units} work units done): not submitted again", spec.JobId, status.Done, status.Total);
             if (!parse.GetValue(wait)) return ExitCodes.Success;
 
             status = await JobWatcher.WatchAsync(job, status, logger, cancelJobOnInterrupt: false, cancellationToken);
@@ -64,7 +73,7 @@ public static class SubmitCommand
                 await System.Console.Error.WriteLineAsync($"error: job {spec.JobId} {status.State.ToString().ToLowerInvariant()}: {status.Error}; nothing was published");
                 return ExitCodes.JobFailed;
             }
-            await SitePublisher.PublishAsync(ArtifactStores.Open(config.Output.Store), config.Output.Site, logger, cancellationToken);
+            await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
             return ExitCodes.Success;
         }));
         return command;

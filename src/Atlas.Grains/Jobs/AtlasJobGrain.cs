@@ -30,8 +30,13 @@ public sealed class AtlasJobGrain(
     public async Task<JobStatus> Submit(AtlasJobSpec spec)
     {
         // A job that failed or was cancelled runs again when submitted again (the spec says whether it reuses
-        // the units already stored); a running or completed one is left as it is.
-        if (Job.Spec is null || Job.State is JobState.Unknown or JobState.Failed or JobState.Cancelled)
+        // the units already stored), and so does a completed one given other work; a running or completed one
+        // given the same work is left as it is. Other work for a running job would mix two configs' units.
+        var otherWork = Job.Spec is not null && !JobSpecs.SameWork(Job.Spec, spec);
+        if (otherWork && Job.State == JobState.Running)
+            throw new InvalidOperationException(
+                $"job {this.GetPrimaryKeyString()} is running with another config or store; wait for it to finish or cancel it (atlas cancel), then submit again");
+        if (Job.Spec is null || Job.State is JobState.Unknown or JobState.Failed or JobState.Cancelled || (otherWork && Job.State == JobState.Completed))
         {
             var previous = Job.Spec is null ? JobState.Unknown : Job.State;
             Job.Spec = spec;
@@ -49,6 +54,8 @@ public sealed class AtlasJobGrain(
             await GrainFactory.GetGrain<IJobRegistryGrain>(0).Add(this.GetPrimaryKeyString());
         return Status();
     }
+
+    public Task<AtlasJobSpec?> GetSpec() => Task.FromResult(Job.Spec);
 
     public async Task<UnitLease?> LeaseNext(string workerId)
     {

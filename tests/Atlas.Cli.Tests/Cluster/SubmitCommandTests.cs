@@ -71,5 +71,21 @@ public class SubmitCommandTests
         var unknown = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "status", "no-such/job");
         Assert.True(unknown.ExitCode == 2, unknown.ToString());
         Assert.Contains($"error: job 'no-such/job': no such job on cluster (known: {jobId})", unknown.StdErr);
+
+
+        // The same job id with other work: a mistyped store is refused before anything is asked of the cluster; another
+        // config runs the completed job again; and while that runs, yet another config is refused rather than joined.
+        var mistyped = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "submit", configPath, "--store", "azure-blob://Bad_Name");
+        Assert.True(mistyped.ExitCode == 2, mistyped.ToString());
+        Assert.StartsWith("error: storage location 'azure-blob://Bad_Name': blob container name 'Bad_Name' is not valid", mistyped.StdErr.Trim());
+        await cluster.WriteConfigAsync(steps: 4000, channelsPerUnit: null);   // long enough to be still running below
+        var changed = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), cluster.Environment, "submit", configPath);
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.Contains($"Job {jobId} was completed with another config or store: submitting it again with this one", changed.StdErr);
+        Assert.Equal(JobState.Running, (await cluster.JobNamed(jobId).GetStatus()).State);
+        await cluster.WriteConfigAsync(steps: 9, channelsPerUnit: null);
+        var clash = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), cluster.Environment, "submit", configPath);
+        Assert.True(clash.ExitCode == 2, clash.ToString());
+        Assert.Equal($"error: job {jobId}: is running with another config or store; wait for it to finish or cancel it (atlas cancel {jobId}), then submit again", clash.StdErr.Trim().Split('\n')[^1]);
     }
 }

@@ -92,7 +92,8 @@ public static class AtlasCli
             }
             catch (Exception e) when (IsInputError(e))
             {
-                await System.Console.Error.WriteLineAsync($"error: {OneLine(e.Message)}");
+                // A store that stopped answering part-way is said as the store's own line, whatever wrapped it on the way up.
+                await System.Console.Error.WriteLineAsync($"error: {OneLine(Storage.StoreUnreachableException.Find(e)?.Message ?? e.Message)}");
                 if (Verbosity.ShowsStackTraces(level)) await System.Console.Error.WriteLineAsync(e.ToString());
                 return ExitCodes.BadInput;
             }
@@ -108,7 +109,10 @@ public static class AtlasCli
             }
         };
 
-    private static bool IsInputError(Exception e) => e is AtlasInputException or ArgumentException or Site.SiteGenerationException or Storage.CorruptArtifactException;
+    /// <summary>The user's to fix (exit 2): bad input, and a store that does not answer (the start's check says the same of one down then).</summary>
+    private static bool IsInputError(Exception e) =>
+        e is AtlasInputException or ArgumentException or Site.SiteGenerationException or Storage.CorruptArtifactException ||
+        Storage.StoreUnreachableException.Find(e) is not null;
 
     private static string OneLine(string message) => message.Split('\n')[0].Trim();
 }

@@ -3,6 +3,7 @@ using Atlas.Site;
 using Atlas.Site.Publishing;
 using Atlas.Core;
 using Atlas.Storage;
+using Serilog.Extensions.Logging;
 using Spectre.Console;
 
 namespace Atlas.Cli.Commands;
@@ -45,8 +46,12 @@ public static class PublishCommand
                 Waiting = message => logger.Information("{Waiting}", message),
             };
             var target = Target(parse.GetValue(to), parse.GetValue(output), parse.GetValue(store)!);
-            var source = ArtifactStores.Open(parse.GetValue(store)!);
-            await EnsureStoreExistsAsync(source, cancellationToken);
+            var opened = ArtifactStores.Open(parse.GetValue(store)!);
+            await EnsureStoreExistsAsync(opened, cancellationToken);
+            // Read through the outage retries the workers use: a blip does not end a long publish, and a longer outage
+            // ends it with one line naming the store (the site being replaced stays as it was).
+            using var loggerFactory = new SerilogLoggerFactory(logger);
+            var source = new ResilientArtifactStore(opened, logger: loggerFactory.CreateLogger("Atlas"));
             await EnsureEachSelectorMatchesAsync(source, selectors, cancellationToken);
             var progress = new Progress<string>(message => logger.Debug("{SiteProgress}", message));
             PublishResult result;

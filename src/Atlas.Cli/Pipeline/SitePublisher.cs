@@ -1,6 +1,7 @@
 using Atlas.Site;
 using Atlas.Storage;
 using Serilog;
+using Serilog.Extensions.Logging;
 
 namespace Atlas.Cli.Pipeline;
 
@@ -9,7 +10,10 @@ public static class SitePublisher
 {
     public static async Task PublishAsync(IArtifactStore store, string folder, ILogger logger, CancellationToken cancellationToken, SiteOptions? options = null)
     {
-        var site = await PublishProgress.ShowAsync(logger, counts => new SiteGenerator().GenerateAsync(store, folder,
+        // As `atlas publish` reads: through the outage retries (see PublishCommand).
+        using var loggerFactory = new SerilogLoggerFactory(logger);
+        var resilient = store as ResilientArtifactStore ?? new ResilientArtifactStore(store, logger: loggerFactory.CreateLogger("Atlas"));
+        var site = await PublishProgress.ShowAsync(logger, counts => new SiteGenerator().GenerateAsync(resilient, folder,
             (options ?? new SiteOptions()) with { Waiting = message => logger.Information("{Waiting}", message), Counts = counts },
             new Progress<string>(message => logger.Debug("{SiteProgress}", message)), cancellationToken));
         PublishSummary.Write(site, new Uri(Path.Combine(site.OutputDirectory, "index.html")).AbsoluteUri);

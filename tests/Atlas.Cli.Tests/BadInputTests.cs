@@ -80,16 +80,29 @@ public class BadInputTests
     }
 
     [Fact]
-    public async Task An_unreachable_cluster_is_one_line_naming_the_cause_without_the_clients_retry_logs()
+    public async Task A_cluster_whose_storage_does_not_answer_is_one_line_naming_the_storage_without_the_clients_retry_logs()
     {
         var (environment, port) = StorageNobodyServes(); // the Orleans client cannot read the membership table
 
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), environment, "status");
 
         Assert.True(outcome.ExitCode == 2, outcome.ToString());
-        Assert.Equal(
-            $"error: cluster 'atlas': no silo could be reached (Connection refused (127.0.0.1:{port})); is `atlas silo` running with the same ATLAS_CLUSTER_ID and ATLAS_STORAGE_CONNECTION?",
-            outcome.StdErr.Trim());
+        // Its storage is what does not answer, not a silo: the line says so, as a silo's start does.
+        Assert.Equal($"error: ATLAS_STORAGE_CONNECTION: its table storage could not be reached (Connection refused (127.0.0.1:{port}))", outcome.StdErr.Trim());
+    }
+
+    [Fact]
+    public async Task A_cluster_client_whose_account_key_storage_refuses_is_told_so_rather_than_that_no_silo_runs()
+    {
+        using var azurite = new Cluster.AzuriteServer();
+        await azurite.StartAsync();
+        var wrongKey = System.Text.RegularExpressions.Regex.Replace(azurite.ConnectionString, "AccountKey=[^;]+", $"AccountKey={Convert.ToBase64String(new byte[64])}");
+        var environment = new Dictionary<string, string> { ["ATLAS_STORAGE_CONNECTION"] = wrongKey };
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), environment, "status");
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Equal("error: ATLAS_STORAGE_CONNECTION: its table storage refused the connection string's credentials (is its AccountKey right?) (status 403 (Forbidden))", outcome.StdErr.Trim());
     }
 
     [Fact]

@@ -39,10 +39,11 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
+            var noSilo = e.GetBaseException() is Orleans.Runtime.SiloUnavailableException;
+            // Storage that refused or did not answer is not a missing silo: say which (a wrong key, a service that is down).
+            if (!noSilo) await ClusterStorage.EnsureReachableAsync(settings, cancellationToken);
             // Storage answered but lists no gateway: say so plainly rather than with Orleans' provider type name.
-            var cause = e.GetBaseException() is Orleans.Runtime.SiloUnavailableException
-                ? $"none has joined it within {BriefConnectionRetry.Patience.TotalSeconds:0} s"
-                : ErrorCause.Of(e);
+            var cause = noSilo ? $"none has joined it within {BriefConnectionRetry.Patience.TotalSeconds:0} s" : ErrorCause.Of(e);
             throw new Core.AtlasInputException($"cluster '{settings.ClusterId}': no silo could be reached ({cause}); is `atlas silo` running with the same ATLAS_CLUSTER_ID and {ClusterSettings.ConnectionVariable}?", e);
         }
         return new ClusterConnection(host);

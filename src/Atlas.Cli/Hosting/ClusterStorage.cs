@@ -41,7 +41,7 @@ public static class ClusterStorage
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
-            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its table storage could not be reached ({ErrorCause.Of(e)})", e);
+            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its table storage {Refusal(e)} ({ErrorCause.Of(e)})", e);
         }
         var blobs = Blobs(settings, maxRetries: 2);
         try
@@ -50,9 +50,13 @@ public static class ClusterStorage
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
-            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its blob storage (where job state is kept) could not be reached ({ErrorCause.Of(e)})", e);
+            throw new Core.AtlasInputException($"{ClusterSettings.ConnectionVariable}: its blob storage (where job state is kept) {Refusal(e)} ({ErrorCause.Of(e)})", e);
         }
     }
+
+    /// <summary>A service that answered 401 or 403 was reached: it refused the credentials, which is the user's to mend.</summary>
+    private static string Refusal(Exception e) =>
+        e.GetBaseException() is Azure.RequestFailedException { Status: 401 or 403 } ? "refused the connection string's credentials (is its AccountKey right?)" : "could not be reached";
 
     /// <summary>
     /// A table client of the connection string, or one line naming the variable when the string is malformed. Clients

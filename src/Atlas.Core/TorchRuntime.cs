@@ -33,11 +33,25 @@ public static class TorchRuntime
     /// </summary>
     public const string CudnnBenchmarkVariable = "ATLAS_CUDNN_BENCHMARK";
 
+    /// <summary>
+    /// How many threads torch computes with on the CPU (1 to 1024; default the core count). Several CPU silos on one
+    /// machine each take every core otherwise, and their threads then fight over them.
+    /// </summary>
+    public const string ThreadsVariable = "ATLAS_TORCH_THREADS";
+
     /// <summary>Whether cuDNN's autotuner was switched on (CUDA only; see <see cref="CudnnAutotuning"/>).</summary>
     public static bool CudnnAutotuned { get; private set; }
 
     /// <summary>Libraries loaded from <see cref="LibTorchFolder"/>, in load order.</summary>
     public static IReadOnlyList<string> LoadedLibraries { get; private set; } = [];
+
+    private static int? ThreadsFromEnvironment()
+    {
+        if (Environment.GetEnvironmentVariable(ThreadsVariable) is not { Length: > 0 } text) return null;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1024
+            ? n
+            : throw new AtlasInputException($"{ThreadsVariable}: '{text}' is not a whole number of threads from 1 to 1024");
+    }
 
     public static void Initialize(int? threads = null)
     {
@@ -51,7 +65,7 @@ public static class TorchRuntime
             if (LibTorchFolder is not null) LoadedLibraries = PreloadLibTorch(LibTorchFolder);
             try
             {
-                torch.set_num_threads(threads ?? Math.Max(1, Environment.ProcessorCount));
+                torch.set_num_threads(threads ?? ThreadsFromEnvironment() ?? Math.Max(1, Environment.ProcessorCount));
                 if (LoadedLibraries.Any(l => l.Contains("cuda", StringComparison.Ordinal)))
                 {
                     torch.InitializeDeviceType(DeviceType.CUDA);

@@ -23,6 +23,18 @@ public class DoctorTests
     }
 
     [Fact]
+    public async Task Torch_threads_follow_the_variable_and_a_bad_value_is_one_line_naming_it()
+    {
+        var one = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["ATLAS_TORCH_THREADS"] = "3" }, "doctor");
+        Assert.True(one.ExitCode == 0, one.ToString());
+        Assert.Matches(@"torch threads\s*│?\s*3\s", one.StdOut);
+
+        var bad = await CliProcess.RunAsync(TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["ATLAS_TORCH_THREADS"] = "all" }, "doctor");
+        Assert.True(bad.ExitCode == 2, bad.ToString());
+        Assert.Equal("error: ATLAS_TORCH_THREADS: 'all' is not a whole number of threads from 1 to 1024", bad.StdErr.Trim());
+    }
+
+    [Fact]
     public async Task A_missing_libtorch_folder_is_a_one_line_error_naming_the_variable()
     {
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(1),

@@ -27,6 +27,7 @@ public sealed record ClusterSettings(
     [
         ConnectionVariable, "ATLAS_CLUSTER_ID", "ATLAS_SERVICE_ID", "ATLAS_ADVERTISED_IP", "ATLAS_SILO_PORT", "ATLAS_GATEWAY_PORT",
         "ATLAS_LEASE_SECONDS", "ATLAS_RENEW_SECONDS", "ATLAS_WORKERS", "ATLAS_PROBE_TIMEOUT_SECONDS", Core.TorchRuntime.LibTorchFolderVariable, Core.TorchRuntime.CudnnBenchmarkVariable,
+        Core.TorchRuntime.ThreadsVariable,
         ClusterSilo.WatchTickVariable, Grains.Watchers.CheckpointCache.RootVariable,
     ];
 

@@ -18,6 +18,12 @@ public static class CancelCommand
             if (!(await cluster.Client.GetGrain<IJobRegistryGrain>(0).KnownJobs()).Contains(id))
                 throw new Core.AtlasInputException($"job '{id}': no such job on cluster");
             var job = cluster.Client.GetGrain<IAtlasJobGrain>(id);
+            // A finished job is left as it is: saying only its state read as if this cancel had done something.
+            if (await job.GetStatus() is { IsFinished: true } finished)
+            {
+                System.Console.WriteLine($"{id}: already {finished.State.ToString().ToLowerInvariant()}; nothing to cancel");
+                return ExitCodes.Success;
+            }
             await job.Cancel();
             var status = await job.GetStatus();
             System.Console.WriteLine($"{id}: {status.State.ToString().ToLowerInvariant()}");

@@ -67,6 +67,10 @@ public class SubmitCommandTests
         Assert.Contains($"Job {jobId} already completed ({status.Total} of {status.Total} work units done): nothing to compute", again.StdErr);
         Assert.DoesNotContain("Submitted", again.StdErr);
         Assert.Equal(status.Executions, (await cluster.JobNamed(jobId).GetStatus()).Executions);
+        var cancel = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "cancel", jobId);
+        Assert.True(cancel.ExitCode == 0, cancel.ToString());
+        Assert.Equal($"{jobId}: already completed; nothing to cancel", cancel.StdOut.Trim());
+        Assert.Equal(JobState.Completed, (await cluster.JobNamed(jobId).GetStatus()).State);
 
         var unknown = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "status", "no-such/job");
         Assert.True(unknown.ExitCode == 2, unknown.ToString());

@@ -171,7 +171,7 @@ public static class WatchCommand
                     Say(LogEventLevel.Information, "Checkpoint {Key} → job {JobId}", c.Key, c.JobId);
                     break;
                 case CheckpointState.Completed:
-                    Say(LogEventLevel.Information, "Checkpoint {Key} → version {Version} published", c.Key, c.Version);
+                    Say(LogEventLevel.Information, "Checkpoint {Key} → version {Version} completed", c.Key, c.Version);
                     published = true;
                     break;
                 case CheckpointState.Rejected:

@@ -49,7 +49,7 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             if (side is not null) await File.WriteAllBytesAsync(local + ".json", side, cancellationToken);
 
             var jobConfig = config with { Model = config.Model with { Checkpoint = local } };
-            var (spec, fingerprints) = await Task.Factory.StartNew(() => Measure(jobConfig, sha256),
+            var (spec, fingerprints) = await Task.Factory.StartNew(() => Measure(jobConfig, sha256, $"{key} in {source.Description}"),
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
             // Any worker may run the job: the version carries its own checkpoint.
@@ -68,7 +68,8 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
         }
     }
 
-    private (AtlasJobSpec Spec, IReadOnlyDictionary<string, string> Fingerprints) Measure(AtlasConfig config, string sha256)
+    /// <param name="watched">The checkpoint as the user knows it: a rejection names it, not this silo's cached copy.</param>
+    private (AtlasJobSpec Spec, IReadOnlyDictionary<string, string> Fingerprints) Measure(AtlasConfig config, string sha256, string watched)
     {
         IReadOnlyList<string> classes;
         int count;
@@ -92,7 +93,7 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
         }
         catch (Exception e) when (e is AtlasInputException or InvalidDataException or NotSupportedException or EndOfStreamException)
         {
-            throw new CheckpointRejectedException(e.Message, e);
+            throw new CheckpointRejectedException(e.Message.Replace(config.Model.Checkpoint, watched, StringComparison.Ordinal), e);
         }
         using (model)
         {

@@ -135,6 +135,9 @@ public sealed class CheckpointWatcherTests : IAsyncLifetime
         Assert.Equal(CheckpointState.Rejected, rejected.State);
         Assert.False(string.IsNullOrWhiteSpace(rejected.Error));
         Assert.DoesNotContain('\n', rejected.Error!);
+        // It names the checkpoint as the user knows it, not the silo's cached copy of it.
+        Assert.Contains("broken.pt in blob container", rejected.Error);
+        Assert.DoesNotContain(CheckpointCache.LocalPath(rejected.Sha256, "broken.pt"), rejected.Error);
         Assert.Equal(CheckpointState.Running, Of(status, good).State);  // the rest goes on
         int preparations = cluster.Preparer.Preparations;
 

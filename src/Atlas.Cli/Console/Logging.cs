@@ -30,12 +30,15 @@ public static class Logging
         if (level >= LogEventLevel.Information)
             foreach (var category in warningsOnlyFrom ?? [])
                 configuration.MinimumLevel.Override(category, (LogEventLevel)Math.Max((int)level, (int)LogEventLevel.Warning));
+        // Stack traces only where asked for (detailed and diagnostic); at the normal level an exception is its one line.
+        var template = level >= LogEventLevel.Information
+            ? $"[{{Timestamp:HH:mm:ss}} {{Level:u3}}] {{Message:lj}}{{{ExceptionSummary.PropertyName}:l}}{{NewLine}}"
+            : "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
         return configuration
             .Enrich.FromLogContext()
             .Enrich.With<ControlCharacterEscaper>()
-            .WriteTo.Console(
-                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: LogEventLevel.Verbose)
+            .Enrich.With<ExceptionSummary>()
+            .WriteTo.Console(outputTemplate: template, standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
     }
 }

@@ -19,4 +19,37 @@ public class LoggingLevelTests
         var logger = Logging.Create(verbosity);
         Assert.Equal(kept, logger.ForContext(Constants.SourceContextPropertyName, category).IsEnabled(line));
     }
+
+    [Theory]
+    [InlineData(LogEventLevel.Information, false)]
+    [InlineData(LogEventLevel.Debug, true)]   // --verbosity detailed
+    public void An_exception_is_one_line_at_the_normal_level_and_whole_with_its_stack_from_detailed(LogEventLevel verbosity, bool stack)
+    {
+        Exception thrown;
+        try
+        {
+            throw new InvalidOperationException("the peer silo is dead\nsecond line of the message");
+        }
+        catch (InvalidOperationException e)
+        {
+            thrown = e;
+        }
+        var error = System.Console.Error;
+        var captured = new StringWriter();
+        System.Console.SetError(captured);
+        try
+        {
+            using var logger = (Serilog.Core.Logger)Logging.Create(verbosity);
+            logger.Error(thrown, "Lost the connection to {Silo}", "S1");
+        }
+        finally
+        {
+            System.Console.SetError(error);
+        }
+
+        var lines = captured.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith(stack ? "Lost the connection to S1" : "Lost the connection to S1 (InvalidOperationException: the peer silo is dead)", lines[0].TrimEnd());
+        Assert.Equal(stack, lines.Any(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)));
+        if (!stack) Assert.Single(lines);
+    }
 }

@@ -22,6 +22,8 @@ public static class RunResumption
     public static async Task<AtlasJobSpec> DecideAsync(IArtifactStore store, AtlasConfig config, AtlasJobSpec spec, bool recompute, CancellationToken cancellationToken)
     {
         var keys = new AtlasKeys(spec.Atlas, spec.Version);
+        // A version computed again is no longer retired: its marker would make retention delete it as a deletion cut short.
+        await store.DeleteAsync(new Watchers.WatchKeys(spec.Atlas, spec.Version).Retired, cancellationToken);
         var fingerprint = RunFingerprint.Of(config, spec);
         if (!recompute && await fingerprint.IsStoredAsync(store, keys, cancellationToken)) return spec with { ReuseFinishedUnits = true };
         await store.DeleteAsync(keys.Manifest, cancellationToken);

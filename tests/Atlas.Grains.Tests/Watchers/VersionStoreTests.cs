@@ -1,3 +1,6 @@
+using Atlas.Abstractions;
+using Atlas.Grains.Jobs;
+using Atlas.Core.Configuration;
 using Atlas.Grains.Watchers;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
@@ -98,6 +101,33 @@ public class VersionStoreTests
         Assert.Equal(deletesDone == 0, left.Contains(old.Manifest));
         Assert.Equal(deletesDone < 2, left.Contains(old.FeatureVisWork("conv1", 0, 1)));
         Assert.Contains(old.UnitVis("conv1", 0), left);
+
+        // The next pass finishes it: only the marker stays, and the kept version is untouched.
+        Assert.Equal(["aaaaaaaaaaa1"], await VersionRetention.ApplyAsync(store, "a", keep: 1, CancellationToken.None));
+        Assert.Equal([new WatchKeys("a", "aaaaaaaaaaa1").Retired], await Keys(store, "a/aaaaaaaaaaa1/"));
+        Assert.True(await store.ExistsAsync(new AtlasKeys("a", "aaaaaaaaaaa2").Manifest));
+        Assert.Empty(await VersionRetention.ApplyAsync(store, "a", keep: 1, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_retired_version_computed_again_loses_its_marker_and_is_not_taken_for_a_deletion_cut_short()
+    {
+        var store = new LocalFolderArtifactStore(WatchTestData.NewFolder("retention-again"));
+        var t = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        await Version(store, "a", "aaaaaaaaaaa1", t);
+        await Version(store, "a", "aaaaaaaaaaa2", t.AddDays(1));
+        Assert.Equal(["aaaaaaaaaaa1"], await VersionRetention.ApplyAsync(store, "a", keep: 1, CancellationToken.None));
+
+        // `atlas run` of the first checkpoint again: its job starts by deciding what to resume, then writes the version anew.
+        var config = AtlasConfigLoader.Deserialize(WatchTestData.Config("a", "/unused-source", "/unused-store", "/unused-data"));
+        var spec = new AtlasJobSpec("a/aaaaaaaaaaa1", "a", "aaaaaaaaaaa1", AtlasConfigLoader.Serialize(config), [new LayerPlan("conv1", 1)],
+            DatasetCount: 1, UnitsPerWorkUnit: 1, ImagesPerShard: 1, StoreLocation: "/unused-store");
+        await RunResumption.DecideAsync(store, config, spec, recompute: false, CancellationToken.None);
+        await Version(store, "a", "aaaaaaaaaaa1", t.AddDays(2));
+
+        Assert.False(await store.ExistsAsync(new WatchKeys("a", "aaaaaaaaaaa1").Retired));
+        Assert.Empty(await VersionRetention.ApplyAsync(store, "a", keep: 2, CancellationToken.None));
+        Assert.True(await store.ExistsAsync(new AtlasKeys("a", "aaaaaaaaaaa1").Manifest));
     }
 
     [Fact]

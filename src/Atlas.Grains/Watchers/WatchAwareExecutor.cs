@@ -43,17 +43,22 @@ public sealed class WatchAwareExecutor(IUnitExecutor inner, ILogger<WatchAwareEx
         return await inner.ExecuteAsync(lease, cancellationToken);
     }
 
-    /// <summary>The job's reuse plan, read once per job; a failed read is not cached (the next unit asks again).</summary>
+    /// <summary>
+    /// The job's reuse plan, read once per job and config; a failed read is not cached (the next unit asks again). The
+    /// config is part of the key because a job id names only the atlas and the checkpoint: a completed job submitted
+    /// again with another config gets a plan of its own, and the first one's would copy units made under the old config.
+    /// </summary>
     private async Task<ReusePlanWork?> PlanAsync(IArtifactStore store, AtlasJobSpec spec, WatchKeys keys)
     {
-        var read = plans.GetOrAdd(spec.JobId, _ => store.GetJsonAsync<ReusePlanWork>(keys.ReusePlan));
+        var job = $"{spec.JobId}\n{spec.ConfigJson}";
+        var read = plans.GetOrAdd(job, _ => store.GetJsonAsync<ReusePlanWork>(keys.ReusePlan));
         try
         {
             return await read;
         }
         catch
         {
-            plans.TryRemove(spec.JobId, out _);
+            plans.TryRemove(job, out _);
             throw;
         }
     }

@@ -97,6 +97,19 @@ public sealed class IncrementalReuseTests
         Assert.Equal(a.Spec.Version, Assert.Single(manifestB.OtherVersions).Version);
         Assert.Empty(manifestA.OtherVersions);
 
+        // The second job submitted again with another config (as `atlas submit` does for a completed job): its plan is
+        // gone, and the executor, which read the first config's plan, must not copy from it under the new one, though
+        // the first version still holds the units that plan named.
+        await store.DeleteAsync(new WatchKeys("reuse", b.Spec.Version).ReusePlan);
+        var other = config with { FeatureVis = config.FeatureVis with { Steps = config.FeatureVis.Steps + 1 } };
+        var again = b.Spec with { ConfigJson = AtlasConfigLoader.Serialize(other with { Model = other.Model with { Checkpoint = AtlasConfigLoader.Deserialize(b.Spec.ConfigJson).Model.Checkpoint } }) };
+        var conv1 = JobPlanner.Plan(again).First(u => u.Kind == WorkKind.FeatureVis && u.Layer == "conv1");
+        counting.Computed.Clear();
+        int reusedBefore = executor.Reused;
+        await WatchTestData.RunUnitsAsync(executor, again, [conv1]);
+        Assert.Equal(reusedBefore, executor.Reused);
+        Assert.Contains(conv1, counting.Computed);
+
         // Retention keeps the newest version whole; the first goes, its copy in the second stays readable.
         Assert.Equal([a.Spec.Version], await VersionRetention.ApplyAsync(store, "reuse", 1, CancellationToken.None));
         foreach (var unit in manifestB.Layers.SelectMany(l => l.Units)) Assert.True(await store.ExistsAsync(unit.VisKey), unit.VisKey);

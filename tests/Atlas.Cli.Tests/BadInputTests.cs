@@ -66,7 +66,7 @@ public class BadInputTests
     }
 
     /// <summary>A storage connection string whose table and blob endpoints are a loopback port where nothing listens.</summary>
-    private static (Dictionary<string, string> Environment, int Port) StorageNobodyServes()
+    internal static (Dictionary<string, string> Environment, int Port) StorageNobodyServes()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

@@ -26,6 +26,9 @@ public static class SiloCommand
                 logger.Warning("--devices: this machine has {Count} CUDA device(s), so the silo(s) of device(s) {Absent} compute on the CPU",
                     found, string.Join(',', absent));
             var settings = ClusterSettings.FromEnvironment();
+            // First of all: a silo started on a taken port would bind it anyway (Orleans reuses addresses) and end the
+            // silo already there. `--devices` checks every child's ports here, and each child checks its own again.
+            for (int position = 0; position < (chosen?.Count ?? 1); position++) SiloPorts.EnsureFree(settings, chosen is null ? null : position);
             await ClusterStorage.EnsureReachableAsync(settings, cancellationToken);
             if (chosen is not null)
                 return await new DeviceSilos(chosen, settings, ["--verbosity", parse.GetValue(AtlasCli.VerbosityOption)!], logger).RunAsync(cancellationToken);

@@ -31,6 +31,12 @@ public sealed record ClusterSettings(
         ClusterSilo.WatchTickVariable, Grains.Watchers.CheckpointCache.RootVariable,
     ];
 
+    /// <summary>
+    /// Where the silo's listeners bind: the advertised address when it is loopback (a development machine, where only
+    /// this host should reach the silo), else any address (a container's or host's own IP, as other silos reach it).
+    /// </summary>
+    public IPAddress ListeningAddress => IPAddress.IsLoopback(AdvertisedAddress) ? AdvertisedAddress : IPAddress.Any;
+
     public static ClusterSettings FromEnvironment(Func<string, string?>? read = null)
     {
         read ??= Environment.GetEnvironmentVariable;

@@ -22,7 +22,7 @@ public static class ClusterSilo
                 o.ClusterId = settings.ClusterId;
                 o.ServiceId = settings.ServiceId;
             });
-            silo.ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !System.Net.IPAddress.IsLoopback(settings.AdvertisedAddress));
+            silo.ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: settings.ListeningAddress.Equals(System.Net.IPAddress.Any));
             // In a Kubernetes pod, Orleans' hosting package takes the pod's IP and name, and watches
             // the pods of the deployment so a deleted pod is declared dead at once.
             if (Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 }) silo.UseKubernetesHosting();

@@ -15,6 +15,13 @@ public class DeviceSiloTests
     {
         await using var cluster = new ClusterHarness();
         await cluster.StartAsync(1, ["--devices", "0,1"]);
+        // Another silo on the second device's silo port is refused, and that device's silo lives on (it would be
+        // started again, a fourth start below, had the newcomer taken the port from it as Orleans' port reuse allowed).
+        var taken = cluster.Silos[0].SiloPort + 1;
+        var intruder = await CliProcess.RunAsync(TimeSpan.FromMinutes(1),
+            new Dictionary<string, string>(cluster.Environment) { ["ATLAS_SILO_PORT"] = $"{taken}", ["ATLAS_GATEWAY_PORT"] = $"{AzuriteServer.FreePort()}" }, "silo");
+        Assert.True(intruder.ExitCode == 2, intruder.ToString());
+        Assert.StartsWith($"error: ATLAS_SILO_PORT: port {taken} is already in use on this machine", intruder.StdErr.Trim());
         await cluster.SubmitAsync();
 
         // Worker ids are machine/process/loop: two processes holding leases are the two device silos at work.

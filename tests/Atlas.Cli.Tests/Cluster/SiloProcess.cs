@@ -22,8 +22,8 @@ public sealed class SiloProcess : IDisposable
         start.ArgumentList.Add("detailed");
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        start.Environment["ATLAS_SILO_PORT"] = $"{AzuriteServer.FreePort()}";
-        start.Environment["ATLAS_GATEWAY_PORT"] = $"{AzuriteServer.FreePort()}";
+        start.Environment["ATLAS_SILO_PORT"] = $"{SiloPort}";
+        start.Environment["ATLAS_GATEWAY_PORT"] = $"{GatewayPort}";
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) =>
         {
@@ -37,6 +37,10 @@ public sealed class SiloProcess : IDisposable
     }
 
     public int Pid => process.Id;
+
+    /// <summary>The ports the silo was given (with --devices, the first device's; the others follow).</summary>
+    public int SiloPort { get; } = AzuriteServer.FreePort();
+    public int GatewayPort { get; } = AzuriteServer.FreePort();
 
     // Output can still arrive after the process was killed and the log closed.
     private void Write(string line)

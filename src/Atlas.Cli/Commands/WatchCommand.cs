@@ -36,6 +36,18 @@ public static class WatchCommand
         command.Options.Add(stop);
         command.Options.Add(show);
         command.Options.Add(tick);
+        command.Validators.Add(result =>
+        {
+            bool Given(Option option) => result.GetResult(option) is { Implicit: false };
+            if (Given(stop) && Given(show)) result.AddError("--status and --stop: give one of them (--status shows the cluster's watcher, --stop ends it)");
+            else if ((Given(stop) || Given(show)) && !Given(cluster))
+                result.AddError($"{(Given(stop) ? "--stop" : "--status")}: goes with --cluster (an in-process watcher reports as it goes and stops with Ctrl+C)");
+            if (!Given(cluster)) return;
+            // These shape the in-process watcher only; on a cluster they would be dropped without a word.
+            if (Given(once)) result.AddError("--once and --cluster: a cluster's watcher runs on its silos until `atlas watch CONFIG --cluster --stop`; --once is for the in-process watcher");
+            if (Given(tick)) result.AddError($"--tick and --cluster: a cluster's watchers wake every {ClusterSilo.WatchTickVariable} seconds, set on its silos; --tick is for the in-process watcher");
+            if (Given(arguments.Out)) result.AddError("--out and --cluster: a cluster's watcher publishes no site (run `atlas publish --store LOC --out DIR` for that), so --out would have no effect");
+        });
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             var path = parse.GetValue(arguments.Config)!.FullName;
@@ -51,15 +63,18 @@ public static class WatchCommand
             {
                 throw new AtlasInputException($"{path}: {e.Message}", e);
             }
-            if ((parse.GetValue(stop) || parse.GetValue(show)) && !parse.GetValue(cluster))
-                throw new AtlasInputException("--stop and --status go with --cluster (an in-process watcher reports as it goes and stops with Ctrl+C)");
             var seconds = parse.GetValue(tick);
             if (seconds is < 1 or > 3600) throw new AtlasInputException($"--tick: {seconds} is not between 1 and 3600 seconds");
             // A trainer may make the folder later; a typo in its path would otherwise wait in silence.
             if (!parse.GetValue(stop) && !parse.GetValue(show) && CheckpointSources.FolderOf(config.Watch.Source) is { } watched && !Directory.Exists(watched))
                 logger.Warning("watch.source: folder {Folder} does not exist yet; checkpoints saved there once it does are taken", watched);
 
-            if (parse.GetValue(cluster)) return await OnClusterAsync(config, parse.GetValue(stop), parse.GetValue(show), logger, cancellationToken);
+            if (parse.GetValue(cluster))
+            {
+                // The silos would otherwise find a bad store only at each tick, in their own logs.
+                if (!parse.GetValue(stop) && !parse.GetValue(show)) StoreLocations.EnsureValid(config.Output.Store, parse.GetValue(arguments.Store) is null ? "output.store" : "--store");
+                return await OnClusterAsync(config, parse.GetValue(stop), parse.GetValue(show), logger, cancellationToken);
+            }
             return await EmbeddedAsync(config, parse.GetValue(once), TimeSpan.FromSeconds(seconds), logger, cancellationToken);
         },
         // On the in-process silo the watcher grain tells each job's story ("submitted job … (N units)", "version … is

@@ -85,17 +85,23 @@ public static class WatchCommand
 
     private static async Task<int> OnClusterAsync(AtlasConfig config, bool stop, bool show, ILogger logger, CancellationToken cancellationToken)
     {
-        await using var connection = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(), logger, cancellationToken);
+        var settings = ClusterSettings.FromEnvironment();
+        await using var connection = await ClusterConnection.ConnectAsync(settings, logger, cancellationToken);
         var watcher = connection.Client.GetGrain<ICheckpointWatcherGrain>(config.Name);
-        if (show)
+        if (show || stop)
         {
-            Print(await watcher.GetStatus());
-            return ExitCodes.Success;
-        }
-        if (stop)
-        {
-            await watcher.Stop();
-            logger.Information("Stopped the cluster's watcher of {Atlas}", config.Name);
+            var current = await watcher.GetStatus();
+            // Only Start records a config (and with it the source): a watcher without one was never started.
+            bool neverStarted = current.Source is null;
+            if (show && neverStarted) System.Console.WriteLine($"no watcher of atlas {config.Name} on cluster {settings.ClusterId}; `atlas watch CONFIG --cluster` starts one");
+            else if (show) Print(current);
+            else if (neverStarted) logger.Information("No watcher of atlas {Atlas} on cluster {ClusterId}; nothing to stop", config.Name, settings.ClusterId);
+            else if (!current.Active) logger.Information("The watcher of atlas {Atlas} on cluster {ClusterId} is stopped already; nothing to stop", config.Name, settings.ClusterId);
+            else
+            {
+                await watcher.Stop();
+                logger.Information("Stopped the cluster's watcher of {Atlas}", config.Name);
+            }
             return ExitCodes.Success;
         }
         await ClusterReadiness.EnsureFilesVisibleAsync(connection.Client, config, logger);

@@ -44,9 +44,14 @@ public class WatchOnClusterTests
         Assert.True(refused.ExitCode == 2, refused.ToString());
         var error = Assert.Single(refused.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
         Assert.StartsWith($"error: dataset.path: '{absent}' is not on the cluster's silo {Environment.MachineName};", error);
+        // A watcher that never started is said to be none, not a stopped one with blank dates; stopping it stops nothing.
+        var nothingToStop = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", refusedConfig, "--cluster", "--stop");
+        Assert.True(nothingToStop.ExitCode == 0, nothingToStop.ToString());
+        Assert.Contains($"No watcher of atlas refused on cluster {cluster.Environment["ATLAS_CLUSTER_ID"]}; nothing to stop", nothingToStop.StdErr);
+        Assert.DoesNotContain("Stopped", nothingToStop.StdErr);
         var notStarted = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", refusedConfig, "--cluster", "--status");
         Assert.True(notStarted.ExitCode == 0, notStarted.ToString());
-        Assert.Contains("refused: stopped", notStarted.StdOut);
+        Assert.Equal($"no watcher of atlas refused on cluster {cluster.Environment["ATLAS_CLUSTER_ID"]}; `atlas watch CONFIG --cluster` starts one", notStarted.StdOut.Trim());
 
         // Data it can see: the silo's watcher finds the checkpoint and publishes its version to the store.
         var config = await WriteConfigAsync(cluster, "cluster-watch", TestData.FashionMnistFolder());
@@ -77,8 +82,12 @@ public class WatchOnClusterTests
 
         var stop = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", config, "--cluster", "--stop");
         Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Contains("Stopped the cluster's watcher of cluster-watch", stop.StdErr);
         var stopped = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", config, "--cluster", "--status");
         Assert.Contains("cluster-watch: stopped", stopped.StdOut);
+        var again = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", config, "--cluster", "--stop");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("is stopped already; nothing to stop", again.StdErr);
     }
 
     private static async Task AssertRepublishKeepsEveryImageAsync(ClusterHarness cluster)

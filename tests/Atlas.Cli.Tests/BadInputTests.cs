@@ -58,6 +58,8 @@ public class BadInputTests
     [InlineData("bench featurevis --steps abc", "error: option '--steps' takes a whole number, not 'abc' (see: atlas bench featurevis --help)")]
     [InlineData("bench featurevis --steps 99999999999", "error: option '--steps' takes a whole number from -2147483648 to 2147483647, not '99999999999' (see: atlas bench featurevis --help)")]
     [InlineData("watch x.json --tick soon", "error: option '--tick' takes a number, not 'soon' (see: atlas watch --help)")]
+    // Without a job, status lists every job once and returns: --watch would follow nothing.
+    [InlineData("status --watch", "error: --watch: follows one job; give its JOB id (atlas status JOB --watch) (see: atlas status --help)")]
     public async Task An_unknown_verb_or_a_value_of_the_wrong_kind_is_named_with_the_help_to_read(string args, string expected)
     {
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args.Split(' '));

@@ -14,6 +14,11 @@ public static class StatusCommand
         var jobId = new Argument<string?>("job") { Description = "Job id; omit to list every job", Arity = ArgumentArity.ZeroOrOne };
         var watch = new Option<bool>("--watch") { Description = "Show live progress bars until the job finishes" };
         var command = new Command("status", "Show the progress of jobs on a running cluster") { jobId, watch };
+        // The list of every job is printed once: --watch without a job would end at once, not follow anything.
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(watch) is { Implicit: false } && result.GetValue(jobId) is null) result.AddError("--watch: follows one job; give its JOB id (atlas status JOB --watch)");
+        });
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             await using var cluster = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(), logger, cancellationToken);
@@ -32,7 +37,8 @@ public static class StatusCommand
                 AnsiConsole.Write(table);
                 return ExitCodes.Success;
             }
-            if (!known.Contains(id)) throw new Core.AtlasInputException($"job '{id}': no such job on cluster (known: {string.Join(", ", known)})");
+            if (!known.Contains(id))
+                throw new Core.AtlasInputException($"job '{id}': no such job on cluster ({(known.Count == 0 ? "the cluster has no jobs" : $"known: {string.Join(", ", known)}")})");
             var grain = cluster.Client.GetGrain<IAtlasJobGrain>(id);
             var status = await grain.GetStatus();
             if (parse.GetValue(watch)) status = await JobWatcher.WatchAsync(grain, status, logger, cancelJobOnInterrupt: false, cancellationToken);

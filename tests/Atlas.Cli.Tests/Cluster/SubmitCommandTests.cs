@@ -16,6 +16,10 @@ public class SubmitCommandTests
         await cluster.StartAsync(silos: 1);
         var configPath = await cluster.WriteConfigAsync(steps: 8, channelsPerUnit: null);
         var site = Path.Combine(cluster.Folder, "published");
+        // Before any job, an unknown one is said to be unknown on a cluster without jobs (not "known: " and nothing).
+        var beforeAny = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "status", "no-such/job");
+        Assert.True(beforeAny.ExitCode == 2, beforeAny.ToString());
+        Assert.Equal("error: job 'no-such/job': no such job on cluster (the cluster has no jobs)", beforeAny.StdErr.Trim());
 
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), cluster.Environment, "submit", configPath, "--wait", "--out", site);
 

@@ -42,7 +42,7 @@ public static class StatusCommand
             var grain = cluster.Client.GetGrain<IAtlasJobGrain>(id);
             var status = await grain.GetStatus();
             if (parse.GetValue(watch)) status = await JobWatcher.WatchAsync(grain, status, logger, cancelJobOnInterrupt: false, cancellationToken);
-            Print(status);
+            Print(status, await cluster.Client.GetGrain<IClusterViewGrain>(0).Silos());
             return status.State is JobState.Failed or JobState.Cancelled ? ExitCodes.JobFailed : ExitCodes.Success;
         }));
         return command;
@@ -56,22 +56,37 @@ public static class StatusCommand
             AnsiConsole.MarkupLine("no worker silo has reported yet");
             return;
         }
-        var table = new Table().Title($"{silos.Count} worker silo(s)").AddColumn(new TableColumn("silo").NoWrap()).AddColumns("device", "workers", "up since");
+        // Titles as lines of their own: a table's title wraps at the table's width, even in redirected output.
+        AnsiConsole.MarkupLineInterpolated($"{silos.Count} worker silo(s)");
+        var table = new Table().AddColumn(new TableColumn("silo").NoWrap()).AddColumns("device", "workers", "up since");
         foreach (var silo in silos)
             table.AddRow(Markup.Escape($"{silo.Host}/{silo.ProcessId}"), silo.Device, $"{silo.Workers}", $"{silo.StartedAt:u}");
         AnsiConsole.Write(table);
     }
 
-    private static void Print(JobStatus status)
+    private static void Print(JobStatus status, IReadOnlyList<SiloReport> silos)
     {
-        var table = new Table().Title(Markup.Escape($"{status.JobId}: {status.State}")).AddColumns("phase", "done", "leased", "failed", "total");
+        AnsiConsole.MarkupLineInterpolated($"{status.JobId}: {status.State}");
+        var table = new Table().AddColumns("phase", "done", "leased", "failed", "total");
         foreach (var phase in status.Phases)
             table.AddRow(Markup.Escape(phase.Name), $"{phase.Done}", $"{phase.Leased}", $"{phase.Failed}", $"{phase.Total}");
         AnsiConsole.Write(table);
         var elapsed = DateTimeOffset.UtcNow - status.SubmittedAt;
         var eta = status.Done > 0 && !status.IsFinished ? elapsed / status.Done * (status.Total - status.Done) : (TimeSpan?)null;
         AnsiConsole.MarkupLineInterpolated($"units {status.Done}/{status.Total}, reassigned {status.Reassignments}, executions {status.Executions}, workers {status.Workers.Count}{(eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "")}");
-        foreach (var worker in status.Workers) AnsiConsole.MarkupLineInterpolated($"  worker {worker}");
+        foreach (var worker in WorkerLines(status.Workers, silos)) AnsiConsole.MarkupLineInterpolated($"  {worker}");
         if (status.Error is not null) AnsiConsole.MarkupLineInterpolated($"[red]{status.Error}[/]");
+    }
+
+    /// <summary>
+    /// A line per worker holding a lease, saying which of them belong to a silo that has left the cluster: a worker that
+    /// died keeps its lease until it runs out, and listed like the others it looked as if it were still working.
+    /// </summary>
+    public static IEnumerable<string> WorkerLines(IEnumerable<string> workers, IReadOnlyList<SiloReport> silos)
+    {
+        var live = silos.Select(s => $"{s.Host}/{s.ProcessId}/").ToList();
+        return workers.Select(w => live.Any(prefix => w.StartsWith(prefix, StringComparison.Ordinal))
+            ? $"worker {w}"
+            : $"worker {w} (its silo has left the cluster: its unit goes back to the queue when the lease runs out)");
     }
 }

@@ -165,9 +165,9 @@ public static class WatchCommand
 
     private static void Print(WatcherStatus status)
     {
-        var table = new Table()
-            .Title(Markup.Escape($"{status.Atlas}: {(status.Active ? "watching" : "stopped")} {status.Source} ({status.Schedule}); last listed {status.LastListedAt:u}, next {status.NextListingAt:u}"))
-            .AddColumns("checkpoint", "version", "state", "job", "found", "error");
+        // A line of its own, not the table's title, which wraps at the table's width even in redirected output.
+        AnsiConsole.MarkupLineInterpolated($"{status.Atlas}: {(status.Active ? "watching" : "stopped")} {status.Source} ({status.Schedule}); last listed {status.LastListedAt:u}, next {status.NextListingAt:u}");
+        var table = new Table().AddColumns("checkpoint", "version", "state", "job", "found", "error");
         foreach (var c in status.Checkpoints)
             table.AddRow(Markup.Escape(c.Key), c.Version, c.State.ToString(), Markup.Escape(c.JobId ?? ""), $"{c.DiscoveredAt:u}", Markup.Escape(c.Error ?? ""));
         AnsiConsole.Write(table);

@@ -101,6 +101,10 @@ public static class WatchCommand
             {
                 await watcher.Stop();
                 logger.Information("Stopped the cluster's watcher of {Atlas}", config.Name);
+                // Stopping lists no more checkpoints; it does not stop a version's job already handed to the workers.
+                foreach (var running in current.Checkpoints.Where(c => c.State == CheckpointState.Running && c.JobId is not null))
+                    logger.Information("Version {Version}'s job {JobId} ({Key}) goes on: `atlas cancel {JobId}` stops it; the watcher started again finishes that version",
+                        running.Version, running.JobId, running.Key, running.JobId);
             }
             return ExitCodes.Success;
         }

@@ -10,7 +10,7 @@ public class WatchOnClusterTests
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
 
-    private static async Task<string> WriteConfigAsync(ClusterHarness cluster, string name, string dataset)
+    private static async Task<string> WriteConfigAsync(ClusterHarness cluster, string name, string dataset, int steps = 2)
     {
         var path = Path.Combine(cluster.Folder, $"{name}.json");
         await File.WriteAllTextAsync(path, $$"""
@@ -19,7 +19,7 @@ public class WatchOnClusterTests
               "model": { "architecture": "demo-cnn", "checkpoint": "unused.pt" },
               "dataset": { "kind": "fashion-mnist", "path": {{JsonSerializer.Serialize(dataset)}}, "limit": 120 },
               "maxUnitsPerLayer": 2,
-              "featureVis": { "steps": 2, "channelsPerUnit": 2 },
+              "featureVis": { "steps": {{steps}}, "channelsPerUnit": 2 },
               "examples": { "topK": 3, "batchSize": 60, "imagesPerShard": 60 },
               "output": { "store": "azure-blob://{{cluster.Container}}", "site": "site" },
               "watch": { "source": "checkpoints", "keepVersions": 2 }
@@ -88,6 +88,19 @@ public class WatchOnClusterTests
         var again = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", config, "--cluster", "--stop");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("is stopped already; nothing to stop", again.StdErr);
+
+        // A watcher stopped while its version computes says that the version's job goes on, and how to stop that too.
+        var slow = await WriteConfigAsync(cluster, "cluster-slow", TestData.FashionMnistFolder(), steps: 10000);
+        Assert.True((await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", slow, "--cluster")).ExitCode == 0);
+        var job = $"cluster-slow/{version}";
+        deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        do shown = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", slow, "--cluster", "--status");
+        while (!shown.StdOut.Contains(job) && DateTime.UtcNow < deadline);
+        Assert.Contains("Running", shown.StdOut);
+        var stopSlow = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", slow, "--cluster", "--stop");
+        Assert.True(stopSlow.ExitCode == 0, stopSlow.ToString());
+        Assert.Contains($"Version {version}'s job {job} (first.pt) goes on: `atlas cancel {job}` stops it; the watcher started again finishes that version", stopSlow.StdErr);
+        Assert.True((await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "cancel", job)).ExitCode == 0);
     }
 
     private static async Task AssertRepublishKeepsEveryImageAsync(ClusterHarness cluster)

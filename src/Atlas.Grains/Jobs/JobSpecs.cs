@@ -1,6 +1,5 @@
 using Atlas.Abstractions;
 using Atlas.Core.Configuration;
-using Atlas.Grains.Watchers;
 
 namespace Atlas.Grains.Jobs;
 
@@ -8,11 +7,11 @@ namespace Atlas.Grains.Jobs;
 public static class JobSpecs
 {
     /// <summary>
-    /// Whether they compute the same thing into the same store: the config as <see cref="LayerReuse.ConfigDigest"/> sees it
+    /// Whether they compute the same thing into the same store: the config as <see cref="ConfigDigest"/> sees it
     /// (the store included; not the checkpoint's path, the title or the site folder). A job id names only the atlas and
     /// the checkpoint, so a changed config or another store must not pass for the job that is already there.
     /// </summary>
     public static bool SameWork(AtlasJobSpec a, AtlasJobSpec b) =>
         a.ConfigJson == b.ConfigJson ||
-        LayerReuse.ConfigDigest(AtlasConfigLoader.Deserialize(a.ConfigJson)) == LayerReuse.ConfigDigest(AtlasConfigLoader.Deserialize(b.ConfigJson));
+        ConfigDigest.Of(AtlasConfigLoader.Deserialize(a.ConfigJson)) == ConfigDigest.Of(AtlasConfigLoader.Deserialize(b.ConfigJson));
 }

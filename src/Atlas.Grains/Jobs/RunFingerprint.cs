@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Atlas.Abstractions;
 using Atlas.Core.Configuration;
-using Atlas.Grains.Watchers;
 using Atlas.Storage;
 using Atlas.Storage.Manifests;
 
@@ -10,7 +9,7 @@ namespace Atlas.Grains.Jobs;
 
 /// <summary>
 /// What decides every unit's output in an `atlas run` besides the checkpoint (which names the version):
-/// the config as <see cref="LayerReuse.ConfigDigest"/> sees it, the job's plan (layers, data set
+/// the config as <see cref="ConfigDigest"/> sees it, the job's plan (layers, data set
 /// size, unit ranges) and the engine's build. A run that finds its own fingerprint in the store resumes
 /// the interrupted one: units whose manifests are there are not computed again. Another config, another
 /// build or --force recomputes everything. <see cref="Config"/> leaves the build out: a finished atlas
@@ -24,7 +23,7 @@ public sealed record RunFingerprint(string Value, string? Config = null)
         var plan = $"{string.Join(';', spec.Layers.Select(l => $"{l.Name}:{l.Units}"))}|{spec.DatasetCount}|{spec.UnitsPerWorkUnit}|{spec.ImagesPerShard}";
         // Deterministic builds give the same module id for the same source, so a rebuild of unchanged code still resumes.
         var engine = string.Join(',', new[] { typeof(RunFingerprint).Assembly, typeof(AtlasConfig).Assembly }.Select(a => a.ManifestModule.ModuleVersionId));
-        var configAndPlan = $"{LayerReuse.ConfigDigest(config)}|{plan}";
+        var configAndPlan = $"{ConfigDigest.Of(config)}|{plan}";
         return new RunFingerprint(Hash($"{configAndPlan}|{engine}"), Hash(configAndPlan));
     }
 

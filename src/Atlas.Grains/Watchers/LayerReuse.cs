@@ -1,8 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
 using Atlas.Abstractions;
 using Atlas.Core.Comparison;
 using Atlas.Core.Configuration;
+using Atlas.Grains.Jobs;
 using Atlas.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +23,7 @@ public static class LayerReuse
         IReadOnlyDictionary<string, string> fingerprints, bool allowed, ILogger logger, CancellationToken cancellationToken)
     {
         var keys = new WatchKeys(spec.Atlas, spec.Version);
-        var digest = ConfigDigest(config);
+        var digest = ConfigDigest.Of(config);
         await store.PutJsonAsync(keys.Fingerprints, new FingerprintsWork(digest, fingerprints), cancellationToken);
         var (from, layers) = allowed ? await FindAsync(store, config, spec, fingerprints, cancellationToken) : (null, []);
         if (from is null)
@@ -38,32 +37,13 @@ public static class LayerReuse
     }
 
     /// <summary>
-    /// What decides a unit's result besides the weights: the config without the checkpoint, where the
-    /// site goes, where decoded pixels are kept, the title and the watch section, and how images become
-    /// pixels (<see cref="Core.Data.ImageConformer.Version"/>). Two versions are only reused across when it agrees.
-    /// </summary>
-    public static string ConfigDigest(AtlasConfig config)
-    {
-        var neutral = config with
-        {
-            Title = null,
-            Model = config.Model with { Checkpoint = "", Train = null },
-            Dataset = config.Dataset with { PixelCache = null },
-            Output = config.Output with { Site = "" },
-            Watch = null,
-        };
-        var text = $"{AtlasConfigLoader.Serialize(neutral)}|pixels {Core.Data.ImageConformer.Version}";
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-    }
-
-    /// <summary>
     /// The finished version (manifest in the store) made under the same config with the most layers identical to this
     /// one's, and those layers; null when none shares any. Reads only.
     /// </summary>
     public static async Task<(string? From, IReadOnlyList<string> Layers)> FindAsync(IArtifactStore store, AtlasConfig config, AtlasJobSpec spec,
         IReadOnlyDictionary<string, string> fingerprints, CancellationToken cancellationToken)
     {
-        var (atlas, version, digest) = (spec.Atlas, spec.Version, ConfigDigest(config));
+        var (atlas, version, digest) = (spec.Atlas, spec.Version, ConfigDigest.Of(config));
         var planned = spec.Layers.Select(l => l.Name).ToList();
         string? best = null;
         IReadOnlyList<string> bestLayers = [];

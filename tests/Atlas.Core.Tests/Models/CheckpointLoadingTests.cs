@@ -110,6 +110,38 @@ public class CheckpointLoadingTests
     }
 
     [Fact]
+    public void A_state_dict_cast_to_fp16_whole_loads_with_its_batch_counters_left_at_their_defaults()
+    {
+        using var folder = new TempFolder();
+        TorchRuntime.Initialize();
+        random.manual_seed(12);
+        using var network = torchvision.models.mobilenet_v2(num_classes: 3);
+        network.eval();
+        // What `{k: v.half() for k, v in model.state_dict().items()}` saves: the int64 counters become fp16 too.
+        var cast = network.state_dict().ToDictionary(p => p.Key, p => p.Value.to(ScalarType.Float16));
+        var counters = cast.Keys.Where(k => k.EndsWith(".num_batches_tracked")).ToList();
+        Assert.NotEmpty(counters);
+        var path = folder.File("half.pth");
+        PyTorchPickler.PickleStateDict(path, cast);
+
+        var (model, report) = ModelLoader.LoadWithReport(new ModelConfig { Architecture = "mobilenet_v2", Checkpoint = path, InputSize = 32 }, []);
+        using var _ = model;
+        Assert.Equal(counters.Order(), report.MissingOptional.Order());
+        Assert.Equal(cast.Count - counters.Count, report.Loaded);
+        Assert.Equal([ScalarType.Float16.ToString()], report.StoredTypes);
+
+        // The weights themselves arrived: the network computes what the same file without its counters gives.
+        var withoutCounters = folder.File("half-without-counters.pth");
+        PyTorchPickler.PickleStateDict(withoutCounters, cast.Where(p => !counters.Contains(p.Key)).ToDictionary());
+        using var reference = ModelLoader.Load(new ModelConfig { Architecture = "mobilenet_v2", Checkpoint = withoutCounters, InputSize = 32 }, []);
+        using var noGrad = no_grad();
+        using var pixels = rand(2, 3, 32, 32, generator: new Generator(3));
+        using var expected = reference.Logits(pixels);
+        using var actual = model.Logits(pixels);
+        Assert.True(actual.allclose(expected, rtol: 0, atol: 0), "the fp16 weights did not load as they do without the counters");
+    }
+
+    [Fact]
     public void A_zoo_network_normalizes_its_input_with_the_configs_mean_and_std_in_place_of_imagenets()
     {
         using var folder = new TempFolder();

@@ -9,7 +9,8 @@ namespace Atlas.Core.Models.Checkpoints;
 /// weights become float32), and decides what a mismatch means. Every module of a zoo network lies on the
 /// path to its logits (auxiliary heads are not built), so any missing parameter or running statistic is an
 /// error naming the key and the first atlas layer it would leave random; only BatchNorm's
-/// <c>num_batches_tracked</c> counters, unused at inference, may be absent. Keys the network lacks are reported.
+/// <c>num_batches_tracked</c> counters, unused at inference, may be absent, or stored as floats by a script that
+/// cast a whole state dict to fp16. Keys the network lacks are reported.
 /// </summary>
 public static class StateDictLoader
 {
@@ -37,7 +38,7 @@ public static class StateDictLoader
         var started = DateTime.UtcNow;
         var target = network.state_dict();
         var missing = target.Keys.Where(k => !source.ContainsKey(k)).ToList();
-        var required = missing.Where(k => !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
+        var required = missing.Where(k => !IsCounter(k)).ToList();
         if (required.Count > 0)
         {
             var layer = ForwardOrder.FirstLayerFed(network, architecture, input, required[0]);
@@ -45,7 +46,12 @@ public static class StateDictLoader
             throw new AtlasInputException(
                 $"{file.Path}: has no '{prefix}{required[0]}', which {architecture.Name} needs for layer {layer}{more}; is it a {architecture.Name} checkpoint?");
         }
-        var present = target.Where(p => source.ContainsKey(p.Key)).ToList();
+        // `{k: v.half() for k, v in state.items()}` turns the integer counters into floats too (an inf past 65,504);
+        // they are training state, so such counters are left at their defaults rather than refusing the weights.
+        var floatCounters = target.Where(p => IsCounter(p.Key) && source.TryGetValue(p.Key, out var stored)
+            && stored.is_floating_point() && !p.Value.is_floating_point()).Select(p => p.Key).ToList();
+        missing.AddRange(floatCounters);
+        var present = target.Where(p => source.ContainsKey(p.Key) && !floatCounters.Contains(p.Key)).ToList();
         foreach (var (key, destination) in present)
         {
             var stored = source[key];
@@ -67,7 +73,7 @@ public static class StateDictLoader
         // otherwise load its first blocks and render a network nobody trained.
         var modules = target.Keys.Select(k => k[..Math.Max(0, k.IndexOf('.'))]).Where(m => m.Length > 0).ToHashSet(StringComparer.Ordinal);
         var inside = extra.Except(auxiliary)
-            .Where(k => k.IndexOf('.') is > 0 and var dot && modules.Contains(k[..dot]) && !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
+            .Where(k => k.IndexOf('.') is > 0 and var dot && modules.Contains(k[..dot]) && !IsCounter(k))
             .ToList();
         if (inside.Count > 0)
             throw new AtlasInputException(
@@ -87,6 +93,8 @@ public static class StateDictLoader
             Entry: file.Entry,
             OtherEntries: file.OtherEntries);
     }
+
+    private static bool IsCounter(string key) => key.EndsWith(".num_batches_tracked", StringComparison.Ordinal);
 
     public static void Log(ModelLoadReport report, ILogger logger)
     {
@@ -111,7 +119,7 @@ public static class StateDictLoader
             logger.LogWarning("Ignored {Count} checkpoint keys {Architecture} has no place for: {Keys}",
                 report.Unexpected.Count, report.Architecture, Abbreviate(report.Unexpected));
         if (report.MissingOptional.Count > 0)
-            logger.LogInformation("The checkpoint lacks {Count} optional buffers (kept at their defaults): {Keys}",
+            logger.LogInformation("Kept {Count} optional buffers at their defaults (absent from the checkpoint, or batch counters it stores as floats): {Keys}",
                 report.MissingOptional.Count, Abbreviate(report.MissingOptional));
     }
 

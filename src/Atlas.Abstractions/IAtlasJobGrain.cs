@@ -14,6 +14,12 @@ public interface IAtlasJobGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Submit")] Task<JobStatus> Submit(AtlasJobSpec spec);
 
+    /// <summary>
+    /// As <see cref="Submit"/>, but a completed job is planned again even with the same work: its store no longer holds
+    /// what it wrote (emptied or deleted by hand). A running job is left as it is.
+    /// </summary>
+    [Alias("SubmitAgain")] Task<JobStatus> SubmitAgain(AtlasJobSpec spec);
+
     /// <summary>The spec the job was last submitted with; null before its first submission.</summary>
     [Alias("GetSpec")] Task<AtlasJobSpec?> GetSpec();
 

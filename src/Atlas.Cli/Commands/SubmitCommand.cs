@@ -6,6 +6,7 @@ using Atlas.Core;
 using Atlas.Grains.Jobs;
 using Atlas.Grains.Watchers;
 using Atlas.Storage;
+using Atlas.Storage.Manifests;
 using Serilog.Extensions.Logging;
 
 namespace Atlas.Cli.Commands;
@@ -26,7 +27,7 @@ public static class SubmitCommand
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             var config = arguments.Load(parse);
-            // Opened (and so checked) here, whatever the cluster holds: a mistyped store is bad input even for a job it has.
+            // Checked by Load, whatever the cluster holds: a mistyped store is bad input even for a job it has.
             var store = ArtifactStores.Open(config.Output.Store);
             using var loggerFactory = new SerilogLoggerFactory(logger);
             var coreLogger = loggerFactory.CreateLogger("Atlas");
@@ -46,19 +47,24 @@ public static class SubmitCommand
             if (otherWork && previous is JobState.Running)
                 throw new AtlasInputException(
                     $"job {spec.JobId}: is running with another config or store; wait for it to finish or cancel it (atlas cancel {spec.JobId}), then submit again");
-            bool runs = previous is JobState.Unknown or JobState.Failed or JobState.Cancelled || otherWork;
+            // The same work completed, but the store no longer holds its atlas (emptied or deleted by hand): "nothing to
+            // compute" would leave --wait publishing a site without it.
+            var storeLost = previous is JobState.Completed && !otherWork
+                && !await store.ExistsAsync(new AtlasKeys(spec.Atlas, spec.Version).Manifest, cancellationToken);
+            bool runs = previous is JobState.Unknown or JobState.Failed or JobState.Cancelled || otherWork || storeLost;
             if (runs)
             {
                 // As `atlas run` does: a job that stopped before (here or in an interrupted `atlas run`) resumes from
                 // the units its config already stored; any other start records this config for a later resume.
                 spec = await RunResumption.DecideAsync(store, config, spec, recompute: false, cancellationToken);
                 if (otherWork) logger.Information("Job {JobId} was completed with another config or store: submitting it again with this one", spec.JobId);
+                else if (storeLost) logger.Information("Job {JobId} was completed, but {Store} no longer holds its atlas: submitting it again", spec.JobId, store.Description);
                 else if (previous is not JobState.Unknown) logger.Information("Job {JobId} was {State}: submitting it again", spec.JobId, previous.ToString().ToLowerInvariant());
                 if (spec.ReuseFinishedUnits) logger.Information("Units this config already stored are reused");
                 // Only a job that will run now: a running one's workers have read their plan already.
                 await LayerReuse.RecordAsync(store, config, spec, fingerprints, allowed: true, coreLogger, cancellationToken);
             }
-            var status = await job.Submit(spec);
+            var status = storeLost ? await job.SubmitAgain(spec) : await job.Submit(spec);
             System.Console.WriteLine(spec.JobId);
             // The grain leaves a running or completed job of the same work as it is: saying "submitted" would promise work that never happens.
             if (runs) logger.Information("Submitted {JobId}: {Units} work units", spec.JobId, status.Total);

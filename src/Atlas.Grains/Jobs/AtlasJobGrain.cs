@@ -27,16 +27,20 @@ public sealed class AtlasJobGrain(
     private JobOptions Options => options.Value;
     private DateTimeOffset Now => time.GetUtcNow();
 
-    public async Task<JobStatus> Submit(AtlasJobSpec spec)
+    public Task<JobStatus> Submit(AtlasJobSpec spec) => Plan(spec, storeLost: false);
+
+    public Task<JobStatus> SubmitAgain(AtlasJobSpec spec) => Plan(spec, storeLost: true);
+
+    private async Task<JobStatus> Plan(AtlasJobSpec spec, bool storeLost)
     {
         // A job that failed or was cancelled runs again when submitted again (the spec says whether it reuses
-        // the units already stored), and so does a completed one given other work; a running or completed one
-        // given the same work is left as it is. Other work for a running job would mix two configs' units.
+        // the units already stored), and so does a completed one given other work or whose store lost its atlas; a
+        // running or completed one given the same work is left as it is. Other work for a running job would mix two configs' units.
         var otherWork = Job.Spec is not null && !JobSpecs.SameWork(Job.Spec, spec);
         if (otherWork && Job.State == JobState.Running)
             throw new InvalidOperationException(
                 $"job {this.GetPrimaryKeyString()} is running with another config or store; wait for it to finish or cancel it (atlas cancel), then submit again");
-        if (Job.Spec is null || Job.State is JobState.Unknown or JobState.Failed or JobState.Cancelled || (otherWork && Job.State == JobState.Completed))
+        if (Job.Spec is null || Job.State is JobState.Unknown or JobState.Failed or JobState.Cancelled || ((otherWork || storeLost) && Job.State == JobState.Completed))
         {
             var previous = Job.Spec is null ? JobState.Unknown : Job.State;
             Job.Spec = spec;

@@ -124,6 +124,29 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_store_location_that_cannot_be_opened_is_refused_naming_where_it_came_from()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: await TrainedCheckpoint.GetAsync()));
+        var fromConfig = Path.Combine(folder, "s3-config.json");
+        await File.WriteAllTextAsync(fromConfig, (await File.ReadAllTextAsync(config)).Replace("\"store\": \"store\"", "\"store\": \"s3://bucket\""));
+        var cases = new (string[] Args, string Expected)[]
+        {
+            (["run", config, "--store", "azure-blob://Bad_Name"], "error: --store: storage location 'azure-blob://Bad_Name': blob container name 'Bad_Name' is not valid"),
+            (["plan", fromConfig], "error: output.store: storage location 's3://bucket' has an unknown scheme 's3://'"),
+        };
+        foreach (var (args, expected) in cases)
+        {
+            var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args);
+            Assert.True(outcome.ExitCode == 2, $"{string.Join(' ', args)}: {outcome}");
+            Assert.StartsWith(expected, outcome.StdErr.Trim());
+            Assert.DoesNotContain('\n', outcome.StdErr.Trim());
+        }
+        Assert.False(Directory.Exists(Path.Combine(folder, "site")), "nothing is published");
+    }
+
+    [Fact]
     public async Task An_unreachable_blob_store_is_bad_input_naming_the_store_and_the_cause()
     {
         var folder = TestData.NewTempFolder("bad");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Atlas.Cli.Pipeline;
 using Atlas.Core.Configuration;
 
 namespace Atlas.Cli.Commands;
@@ -24,10 +25,14 @@ public sealed class ConfigArguments
         command.Options.Add(Store);
     }
 
-    public AtlasConfig Load(ParseResult parse)
+    /// <param name="checkStore">
+    /// Refuse a store this program cannot open, naming the field it came from (`--store` or `output.store`), before
+    /// any work: false only where the verb never opens it.
+    /// </param>
+    public AtlasConfig Load(ParseResult parse, bool checkStore = true)
     {
         var config = AtlasConfigLoader.Load(parse.GetValue(Config)!.FullName);
-        return config with
+        config = config with
         {
             Output = config.Output with
             {
@@ -35,5 +40,7 @@ public sealed class ConfigArguments
                 Store = parse.GetValue(Store) ?? config.Output.Store,
             },
         };
+        if (checkStore) StoreLocations.EnsureValid(config.Output.Store, parse.GetValue(Store) is null ? "output.store" : "--store");
+        return config;
     }
 }

@@ -47,11 +47,14 @@ public static class WatchCommand
             if (Given(once)) result.AddError("--once and --cluster: a cluster's watcher runs on its silos until `atlas watch CONFIG --cluster --stop`; --once is for the in-process watcher");
             if (Given(tick)) result.AddError($"--tick and --cluster: a cluster's watchers wake every {ClusterSilo.WatchTickVariable} seconds, set on its silos; --tick is for the in-process watcher");
             if (Given(arguments.Out)) result.AddError("--out and --cluster: a cluster's watcher publishes no site (run `atlas publish --store LOC --out DIR` for that), so --out would have no effect");
+            if (Given(arguments.Store) && (Given(stop) || Given(show)))
+                result.AddError($"--store and {(Given(stop) ? "--stop" : "--status")}: the cluster's watcher keeps the store it was started with; --store goes with starting it");
         });
         command.SetAction(AtlasCli.Guarded(async (parse, logger, cancellationToken) =>
         {
             var path = parse.GetValue(arguments.Config)!.FullName;
-            var config = arguments.Load(parse);
+            // --status and --stop only ask the silos: the store they were given is theirs, not this machine's to open.
+            var config = arguments.Load(parse, checkStore: !parse.GetValue(stop) && !parse.GetValue(show));
             if (config.Watch is null)
                 throw new AtlasInputException($"{path}: watch: the config has no watch section (source, schedule, keepVersions); see docs/config-reference.md");
             try
@@ -71,8 +74,6 @@ public static class WatchCommand
 
             if (parse.GetValue(cluster))
             {
-                // The silos would otherwise find a bad store only at each tick, in their own logs.
-                if (!parse.GetValue(stop) && !parse.GetValue(show)) StoreLocations.EnsureValid(config.Output.Store, parse.GetValue(arguments.Store) is null ? "output.store" : "--store");
                 return await OnClusterAsync(config, parse.GetValue(stop), parse.GetValue(show), logger, cancellationToken);
             }
             return await EmbeddedAsync(config, parse.GetValue(once), TimeSpan.FromSeconds(seconds), logger, cancellationToken);

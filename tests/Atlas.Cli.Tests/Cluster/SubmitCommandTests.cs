@@ -76,6 +76,21 @@ public class SubmitCommandTests
         Assert.Equal($"{jobId}: already completed; nothing to cancel", cancel.StdOut.Trim());
         Assert.Equal(JobState.Completed, (await cluster.JobNamed(jobId).GetStatus()).State);
 
+        // The store emptied by hand: the completed job's atlas is gone, so the same submission computes it again
+        // instead of saying "nothing to compute" (and --wait publishing a site without it).
+        var store = cluster.Store;
+        await foreach (var key in store.ListAsync("")) await store.DeleteAsync(key);
+        var emptied = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), cluster.Environment, "submit", configPath, "--wait", "--out", site);
+        Assert.True(emptied.ExitCode == 0, emptied.ToString());
+        Assert.Contains($"Job {jobId} was completed, but ", emptied.StdErr);
+        Assert.Contains("no longer holds its atlas: submitting it again", emptied.StdErr);
+        Assert.True(await store.ExistsAsync(new Atlas.Storage.Manifests.AtlasKeys(expected.Atlas, expected.Version).Manifest), "the atlas manifest is stored again");
+        var recomputed = await cluster.JobNamed(jobId).GetStatus();
+        Assert.Equal(JobState.Completed, recomputed.State);
+        Assert.Equal(recomputed.Total, recomputed.Done);
+        Assert.Contains($"Submitted {jobId}: {recomputed.Total} work units", emptied.StdErr);
+        Assert.Contains("Published 1 atlas version(s)", emptied.StdOut);
+
         var unknown = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "status", "no-such/job");
         Assert.True(unknown.ExitCode == 2, unknown.ToString());
         Assert.Contains($"error: job 'no-such/job': no such job on cluster (known: {jobId})", unknown.StdErr);
@@ -85,7 +100,7 @@ public class SubmitCommandTests
         // config runs the completed job again; and while that runs, yet another config is refused rather than joined.
         var mistyped = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), cluster.Environment, "submit", configPath, "--store", "azure-blob://Bad_Name");
         Assert.True(mistyped.ExitCode == 2, mistyped.ToString());
-        Assert.StartsWith("error: storage location 'azure-blob://Bad_Name': blob container name 'Bad_Name' is not valid", mistyped.StdErr.Trim());
+        Assert.StartsWith("error: --store: storage location 'azure-blob://Bad_Name': blob container name 'Bad_Name' is not valid", mistyped.StdErr.Trim());
         await cluster.WriteConfigAsync(steps: 4000, channelsPerUnit: null);   // long enough to be still running below
         var changed = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), cluster.Environment, "submit", configPath);
         Assert.True(changed.ExitCode == 0, changed.ToString());

@@ -41,6 +41,8 @@ public class WatchClusterOptionTests
     [InlineData("--tick 10", "error: --tick and --cluster: a cluster's watchers wake every ATLAS_WATCH_TICK_SECONDS seconds, set on its silos; --tick is for the in-process watcher (see: atlas watch --help)")]
     [InlineData("--out published", "error: --out and --cluster: a cluster's watcher publishes no site (run `atlas publish --store LOC --out DIR` for that), so --out would have no effect (see: atlas watch --help)")]
     [InlineData("--status --stop", "error: --status and --stop: give one of them (--status shows the cluster's watcher, --stop ends it) (see: atlas watch --help)")]
+    [InlineData("--status --store elsewhere", "error: --store and --status: the cluster's watcher keeps the store it was started with; --store goes with starting it (see: atlas watch --help)")]
+    [InlineData("--stop --store elsewhere", "error: --store and --stop: the cluster's watcher keeps the store it was started with; --store goes with starting it (see: atlas watch --help)")]
     public async Task Options_a_cluster_watcher_would_ignore_are_usage_errors(string options, string expected)
     {
         var config = await ConfigAsync();

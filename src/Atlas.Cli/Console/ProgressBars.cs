@@ -13,6 +13,18 @@ public static class ProgressBars
     public static bool Shown(ILogger logger) =>
         AnsiConsole.Profile.Capabilities.Interactive && logger.IsEnabled(Serilog.Events.LogEventLevel.Information);
 
+    /// <summary>
+    /// Moves a bar to <paramref name="value"/>. Its clock starts when its work has <paramref name="begun"/> (not when
+    /// the display opens, so a phase queued behind others does not show their time as its own) and stops once it is
+    /// full: Spectre's clock otherwise runs on, and every finished bar ended a job showing the whole job's time.
+    /// </summary>
+    public static void Advance(ProgressTask bar, double value, bool begun = true)
+    {
+        if ((begun || value > 0) && !bar.IsStarted) bar.StartTask();
+        bar.Value = value;
+        if (bar.Value >= bar.MaxValue && bar.StopTime is null) bar.StopTask();
+    }
+
     /// <summary>A progress display that keeps its finished bars on screen, with description, bar, percentage, elapsed and remaining time.</summary>
     public static Progress Create() =>
         AnsiConsole.Progress().AutoClear(false)

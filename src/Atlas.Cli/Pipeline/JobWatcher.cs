@@ -26,16 +26,30 @@ public static class JobWatcher
         JobStatus final = status;
         await Console.ProgressBars.Create().StartAsync(async context =>
         {
-            var bars = status.Phases.ToDictionary(p => p.Name, p => context.AddTask(p.Name, maxValue: p.Total));
-            final = await FollowAsync(job, status, logger, cancelJobOnInterrupt, phase =>
+            // The whole job first, for its remaining time: a layer's bar moves in steps of whole work units (the
+            // demo's conv3 is two), so it can sit at 0 % for a minute and then jump.
+            var all = context.AddTask(JobLine(status), maxValue: Math.Max(1, status.Total));
+            var bars = status.Phases.ToDictionary(p => p.Name, p => context.AddTask(PhaseLine(p), autoStart: false, maxValue: Math.Max(1, p.Total)));
+            final = await FollowAsync(job, status, logger, cancelJobOnInterrupt, current =>
             {
-                var bar = bars[phase.Name];
-                bar.Value = phase.Done + phase.Failed;
-                bar.Description = phase.Failed > 0 ? $"{phase.Name} [red]({phase.Failed} failed)[/]" : phase.Name;
+                all.Description = JobLine(current);
+                Console.ProgressBars.Advance(all, current.Done + current.Failed);
+                foreach (var phase in current.Phases)
+                {
+                    var bar = bars[phase.Name];
+                    bar.Description = PhaseLine(phase);
+                    Console.ProgressBars.Advance(bar, phase.Done + phase.Failed, begun: phase.Leased > 0);
+                }
             }, cancellationToken);
         });
         return final;
     }
+
+    private static string JobLine(JobStatus status) => $"all work units [grey]{status.Done + status.Failed}/{status.Total}[/]";
+
+    /// <summary>The phase and its work units done of all (a unit holds many channels: the counts say why a bar jumps).</summary>
+    private static string PhaseLine(PhaseProgress phase) =>
+        $"{Markup.Escape(phase.Name)} [grey]{phase.Done + phase.Failed}/{phase.Total}[/]" + (phase.Failed > 0 ? $" [red]({phase.Failed} failed)[/]" : "");
 
     /// <summary>How long a cluster client keeps trying to reach a job it lost the connection to.</summary>
     private static readonly TimeSpan ReconnectPatience = TimeSpan.FromMinutes(3);
@@ -75,7 +89,7 @@ public static class JobWatcher
 
     /// <summary>Polls the job until it finishes, logging each phase as it completes and each lease that expired.</summary>
     private static async Task<JobStatus> FollowAsync(IAtlasJobGrain job, JobStatus status, ILogger logger, bool cancelJobOnInterrupt,
-        Action<PhaseProgress>? show, CancellationToken cancellationToken)
+        Action<JobStatus>? show, CancellationToken cancellationToken)
     {
         int reassignments = status.Reassignments;
         var reported = new HashSet<string>();
@@ -83,11 +97,12 @@ public static class JobWatcher
         {
             while (true)
             {
+                show?.Invoke(status);
                 foreach (var phase in status.Phases)
                 {
-                    show?.Invoke(phase);
+                    // "work units": a unit of leasing holds many channels, and "1 units" read as one channel.
                     if (phase.Done + phase.Failed == phase.Total && reported.Add(phase.Name))
-                        logger.Information("Phase {Phase} done: {Done} units, {Failed} failed", phase.Name, phase.Done, phase.Failed);
+                        logger.Information("Phase {Phase} done: {Done} work units, {Failed} failed", phase.Name, phase.Done, phase.Failed);
                 }
                 if (status.Reassignments > reassignments)
                 {

@@ -30,7 +30,7 @@ public static class PublishProgress
                 {
                     if (!bars.TryGetValue(progress.Step, out var bar))
                         bars[progress.Step] = bar = context.AddTask(Markup.Escape(progress.Step), maxValue: Math.Max(1, progress.Total));
-                    bar.Value = progress.Total == 0 ? 1 : progress.Done;
+                    Console.ProgressBars.Advance(bar, progress.Total == 0 ? 1 : progress.Done);
                 }
             });
         });

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 
 namespace Atlas.Storage;
 
@@ -27,7 +28,21 @@ public static partial class ArtifactStores
     private static partial Regex VariableName();
 
     /// <summary>Opens the store a location names; <paramref name="getEnvironmentVariable"/> defaults to the process environment.</summary>
-    public static IArtifactStore Open(string location, Func<string, string?>? getEnvironmentVariable = null)
+    public static IArtifactStore Open(string location, Func<string, string?>? getEnvironmentVariable = null) =>
+        Open(location, getEnvironmentVariable, clientTries: null);
+
+    /// <summary>
+    /// Opens the store a location names behind <see cref="ResilientArtifactStore"/>'s retries, which stand in for the blob
+    /// client's own: it tries twice per attempt, so the first warning of an outage comes at its start.
+    /// </summary>
+    public static ResilientArtifactStore OpenResilient(string location, ILogger? logger = null,
+        Func<string, string?>? getEnvironmentVariable = null, TimeSpan? patience = null) =>
+        new(Open(location, getEnvironmentVariable, ResilientClientTries), patience, logger);
+
+    /// <summary>The blob client's own tries per call under <see cref="ResilientArtifactStore"/>: one retry for a dropped connection.</summary>
+    public const int ResilientClientTries = 2;
+
+    private static IArtifactStore Open(string location, Func<string, string?>? getEnvironmentVariable, int? clientTries)
     {
         if (string.IsNullOrWhiteSpace(location)) throw new ArgumentException($"storage location is empty: {Forms}");
         getEnvironmentVariable ??= Environment.GetEnvironmentVariable;
@@ -41,7 +56,7 @@ public static partial class ArtifactStores
         return scheme switch
         {
             "file" => OpenFileUri(location),
-            AzureBlobScheme => OpenAzureBlob(location, rest, getEnvironmentVariable),
+            AzureBlobScheme => OpenAzureBlob(location, rest, getEnvironmentVariable, clientTries),
             _ => throw new ArgumentException($"storage location '{location}' has an unknown scheme '{scheme}://': {Forms}"),
         };
     }
@@ -67,7 +82,7 @@ public static partial class ArtifactStores
         }
     }
 
-    private static AzureBlobArtifactStore OpenAzureBlob(string location, string rest, Func<string, string?> getEnvironmentVariable)
+    private static AzureBlobArtifactStore OpenAzureBlob(string location, string rest, Func<string, string?> getEnvironmentVariable, int? clientTries)
     {
         var question = rest.IndexOf('?');
         var container = (question < 0 ? rest : rest[..question]).TrimEnd('/');
@@ -104,7 +119,7 @@ public static partial class ArtifactStores
             throw new ArgumentException($"storage location '{location}' needs a storage connection string in the environment variable {variable}, which is not set");
         try
         {
-            return AzureBlobArtifactStore.FromConnectionString(connectionString, container);
+            return AzureBlobArtifactStore.FromConnectionString(connectionString, container, clientTries);
         }
         catch (ArgumentException e)
         {

@@ -36,14 +36,28 @@ public sealed partial class AzureBlobArtifactStore : IArtifactStore
     public string Description => $"blob container {_container.Name} at {_container.Uri.GetLeftPart(UriPartial.Path)}";
 
     /// <summary>Client options with the pinned API version; use them for every client that talks to the same account.</summary>
-    public static BlobClientOptions CreateClientOptions() => new(PinnedServiceVersion);
+    /// <param name="clientTries">
+    /// Tries the client itself makes per call (null: the SDK's own six, about 25 s against a dead endpoint). A store
+    /// retried from outside (<see cref="ResilientArtifactStore"/>) gives two, so an outage is noticed and said within a
+    /// second instead of after the client's last try.
+    /// </param>
+    public static BlobClientOptions CreateClientOptions(int? clientTries = null)
+    {
+        var options = new BlobClientOptions(PinnedServiceVersion);
+        if (clientTries is { } tries)
+        {
+            options.Retry.MaxRetries = tries - 1;
+            options.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        }
+        return options;
+    }
 
     /// <summary>
     /// A store over <paramref name="containerName"/> in the account a connection string names.
     /// Throws <see cref="ArgumentException"/> for a malformed connection string or container name
     /// without echoing the connection string, which carries the account key.
     /// </summary>
-    public static AzureBlobArtifactStore FromConnectionString(string connectionString, string containerName)
+    public static AzureBlobArtifactStore FromConnectionString(string connectionString, string containerName, int? clientTries = null)
     {
         ValidateContainerName(containerName);
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -51,7 +65,7 @@ public sealed partial class AzureBlobArtifactStore : IArtifactStore
         BlobServiceClient service;
         try
         {
-            service = new BlobServiceClient(connectionString, CreateClientOptions());
+            service = new BlobServiceClient(connectionString, CreateClientOptions(clientTries));
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {

@@ -13,7 +13,8 @@ namespace Atlas.Storage;
 /// Retries a store's operations through transient outages (a storage emulator restarting, a network
 /// blip) with exponential backoff for as long as <c>patience</c> (a minute by default) from the call's start, so a
 /// worker rides out the outage instead of burning a unit's retry budget, and a longer one fails the call within about
-/// that time (the Azure client's own retries inside one attempt can add half a minute). The outage's start and end are
+/// that time (the Azure client's own retries inside one attempt can add half a minute to a client opened with the SDK's
+/// defaults; <see cref="ArtifactStores.OpenResilient"/> opens one that tries twice). The outage's start and end are
 /// logged once per store (<see cref="StorageOutages"/>). Permanent errors (bad key, 403, 404 on read) pass straight through.
 /// </summary>
 public sealed class ResilientArtifactStore : IArtifactStore

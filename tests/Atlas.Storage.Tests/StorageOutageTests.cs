@@ -89,6 +89,25 @@ public sealed class StorageOutageTests : IClassFixture<AzuriteFixture>, IAsyncDi
         Assert.InRange(gate.Dropped, 3, 9);
     }
 
+    [Fact]
+    public async Task A_store_opened_for_its_own_retries_says_an_outage_after_the_clients_two_tries_not_its_six()
+    {
+        // The location a user gives, its connection string pointing through the gate.
+        var endpoint = new UriBuilder(AzuriteFixture.BlobEndpoint) { Port = gate.Port }.Uri.ToString().TrimEnd('/');
+        var connection = AzuriteFixture.ConnectionString.Replace(AzuriteFixture.BlobEndpoint, endpoint, StringComparison.Ordinal);
+        var store = ArtifactStores.OpenResilient($"azure-blob://{azurite.ContainerName}?connection=GATED", log,
+            name => name == "GATED" ? connection : null, patience: TimeSpan.FromMinutes(1));
+        gate.Drop();
+
+        var call = store.ExistsAsync("outage/d.txt");
+        await log.WaitForAsync(LogLevel.Warning, TimeSpan.FromMinutes(1));
+
+        // The warning follows the first attempt's tries: the client's own two, where its defaults make six (about 25 s).
+        Assert.InRange(gate.Dropped, ArtifactStores.ResilientClientTries, ArtifactStores.ResilientClientTries + 1);
+        gate.Forward();
+        Assert.False(await call);
+    }
+
     /// <summary>Log lines as the store writes them, rendered.</summary>
     private sealed class LogLines : ILogger
     {
@@ -146,6 +165,9 @@ public sealed class StorageOutageTests : IClassFixture<AzuriteFixture>, IAsyncDi
 
         /// <summary>Accepts connections and closes them at once, counting them: a service that resets every request.</summary>
         public void Drop() => dropping = true;
+
+        /// <summary>Forwards connections again after <see cref="Drop"/>.</summary>
+        public void Forward() => dropping = false;
 
         public void Open()
         {

@@ -51,7 +51,7 @@ public static class PublishCommand
             // Read through the outage retries the workers use: a blip does not end a long publish, and a longer outage
             // ends it with one line naming the store (the site being replaced stays as it was).
             using var loggerFactory = new SerilogLoggerFactory(logger);
-            var source = new ResilientArtifactStore(opened, logger: loggerFactory.CreateLogger("Atlas"));
+            var source = ArtifactStores.OpenResilient(parse.GetValue(store)!, loggerFactory.CreateLogger("Atlas"));
             await EnsureEachSelectorMatchesAsync(source, selectors, cancellationToken);
             var progress = new Progress<string>(message => logger.Debug("{SiteProgress}", message));
             PublishResult result;

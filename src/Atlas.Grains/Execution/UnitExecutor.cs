@@ -22,7 +22,7 @@ public sealed class UnitExecutor(ILogger<UnitExecutor> logger) : IUnitExecutor, 
     {
             var clock = Stopwatch.StartNew();
             var config = AtlasConfigLoader.Deserialize(lease.Spec.ConfigJson);
-            var store = stores.GetOrAdd(lease.Spec.StoreLocation, location => new ResilientArtifactStore(ArtifactStores.Open(location), logger: logger));
+            var store = stores.GetOrAdd(lease.Spec.StoreLocation, location => ArtifactStores.OpenResilient(location, logger));
             var context = new UnitContext(lease, config, store, models, cancellationToken, device, logger);
             // Resuming an interrupted run of the same config: a manifest is written after everything it
             // names, so one in the store means the unit finished.

@@ -21,7 +21,7 @@ public sealed class CheckpointWatchService(CheckpointPreparer preparer, ILogger<
     private readonly ConcurrentDictionary<string, IArtifactStore> stores = new();
 
     public IArtifactStore Store(string location) =>
-        stores.GetOrAdd(location, l => new ResilientArtifactStore(ArtifactStores.Open(l), logger: logger));
+        stores.GetOrAdd(location, l => ArtifactStores.OpenResilient(l, logger));
 
     public Task<IReadOnlyList<CheckpointEntry>> ListAsync(string source, CancellationToken cancellationToken) =>
         Task.Run(() => CheckpointSources.Open(source).ListAsync(cancellationToken), cancellationToken);

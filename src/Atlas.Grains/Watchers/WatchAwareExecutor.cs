@@ -27,7 +27,7 @@ public sealed class WatchAwareExecutor(IUnitExecutor inner, ILogger<WatchAwareEx
     public async Task<UnitResult> ExecuteAsync(UnitLease lease, CancellationToken cancellationToken)
     {
         var spec = lease.Spec;
-        var store = stores.GetOrAdd(spec.StoreLocation, location => new ResilientArtifactStore(ArtifactStores.Open(location), logger: logger));
+        var store = stores.GetOrAdd(spec.StoreLocation, location => ArtifactStores.OpenResilient(location, logger));
         var keys = new WatchKeys(spec.Atlas, spec.Version);
         var config = AtlasConfigLoader.Deserialize(spec.ConfigJson);
         if (!File.Exists(config.Model.Checkpoint) && await CheckpointCache.EnsureLocalAsync(store, keys, config.Model.Checkpoint, cancellationToken))

@@ -58,7 +58,7 @@ public class LayerReuseRunTests
     private static string Store(string folder, string key) => Path.Combine(folder, "store", key);
 
     /// <summary>The checkpoint at <paramref name="from"/> with its logits' weights scaled: every other layer keeps its weights.</summary>
-    private static void ScaleLogits(string from, string to)
+    internal static void ScaleLogits(string from, string to)
     {
         TorchRuntime.Initialize();
         using var network = new DemoCnn();

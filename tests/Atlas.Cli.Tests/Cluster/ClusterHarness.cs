@@ -56,11 +56,12 @@ public sealed class ClusterHarness : IAsyncDisposable
     }
 
     /// <param name="channelsPerUnit">featureVis.channelsPerUnit; null leaves it out (sized for the workers' device).</param>
-    public async Task<string> WriteConfigAsync(int steps, int? channelsPerUnit = 2)
+    /// <param name="checkpoint">The weights; the trained demo checkpoint by default.</param>
+    public async Task<string> WriteConfigAsync(int steps, int? channelsPerUnit = 2, string? checkpoint = null)
     {
         var unitSize = channelsPerUnit is { } n ? $", \"channelsPerUnit\": {n}" : "";
         var path = Path.Combine(Folder, "config.json");
-        var checkpoint = await TrainedCheckpoint.GetAsync();
+        checkpoint ??= await TrainedCheckpoint.GetAsync();
         await File.WriteAllTextAsync(path, $$"""
             {
               "name": "cluster-demo",

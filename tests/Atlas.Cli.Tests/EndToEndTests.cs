@@ -61,6 +61,10 @@ public class EndToEndTests
         Assert.Equal(7, lines.Count(l => l.Contains("Phase ") && l.Contains(" done: ")));
         Assert.Single(lines, l => l.Contains("Job ") && l.Contains("ompleted"));
         Assert.DoesNotContain(" planned ", outcome.StdErr);
+        // Standard output is the result alone: no progress bar's leftovers (training's used to stay behind at "6%").
+        var printed = outcome.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(printed.Length == 1 && printed[0].StartsWith("Published 1 atlas version(s)", StringComparison.Ordinal), outcome.StdOut);
+        Assert.Contains("Demo model epoch 1/1 done", outcome.StdErr);
         // The silo's framework keeps to errors at the normal level: its start-up and configuration lines are not the user's.
         Assert.DoesNotContain("Orleans", outcome.StdErr);
     }

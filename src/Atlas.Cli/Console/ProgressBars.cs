@@ -13,6 +13,10 @@ public static class ProgressBars
     public static bool Shown(ILogger logger) =>
         AnsiConsole.Profile.Capabilities.Interactive && logger.IsEnabled(Serilog.Events.LogEventLevel.Information);
 
+    /// <inheritdoc cref="Shown(ILogger)"/>
+    public static bool Shown(Microsoft.Extensions.Logging.ILogger logger) =>
+        AnsiConsole.Profile.Capabilities.Interactive && logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information);
+
     /// <summary>
     /// Moves a bar to <paramref name="value"/>. Its clock starts when its work has <paramref name="begun"/> (not when
     /// the display opens, so a phase queued behind others does not show their time as its own) and stops once it is

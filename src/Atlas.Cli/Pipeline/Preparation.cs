@@ -47,7 +47,10 @@ public static class Preparation
 
         logger.LogInformation("Checkpoint {Checkpoint} is missing: training the demo model ({Epochs} epochs, seed {Seed})", checkpoint, train.Epochs, train.Seed);
         CheckpointMetadata? metadata = null;
-        Console.ProgressBars.Create().Start(context =>
+        // Redirected output (or -v q/m) gets the trainer's epoch lines alone: Spectre's fallback there left a stale
+        // "train demo model (loss 2.300): 6%" line in standard output.
+        if (!Console.ProgressBars.Shown(logger)) metadata = DemoTrainer.Train(train, config.Dataset, checkpoint, logger);
+        else Console.ProgressBars.Create().Start(context =>
         {
             var task = context.AddTask("train demo model", maxValue: 1.0);
             metadata = DemoTrainer.Train(train, config.Dataset, checkpoint, logger,
@@ -56,7 +59,7 @@ public static class Preparation
                     task.Value = p.Fraction;
                     task.Description = $"train demo model (loss {p.Loss:F3})";
                 }));
-            task.Value = 1.0;
+            Console.ProgressBars.Advance(task, 1.0);
         });
         logger.LogInformation("Saved {Checkpoint} (test accuracy {Accuracy:P2})", checkpoint, metadata!.TestAccuracy);
     }

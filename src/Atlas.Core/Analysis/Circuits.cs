@@ -11,7 +11,8 @@ public enum ConnectionMethod { Direct, Expanded }
 
 /// <summary>
 /// The connections from layer <see cref="From"/> into layer <see cref="To"/>: for every unit of To its
-/// strongest inputs, for every unit of From its strongest outputs, and the kernel of any pair.
+/// strongest inputs, for every unit of From its strongest outputs, and the kernel of any pair. "Strongest" is
+/// <c>topK</c> of each sign: a unit whose strongest links all inhibit it still shows what excites it.
 /// </summary>
 public sealed class LayerConnections(string from, string to, ConnectionMethod method, float[] kernels, int toUnits, int fromUnits, int kernelHeight, int kernelWidth, int topK)
 {
@@ -35,8 +36,10 @@ public sealed class LayerConnections(string from, string to, ConnectionMethod me
     }
 
     /// <summary>
-    /// Strongest inputs of a unit of <see cref="To"/>, by |strength|, strongest first (ties by index),
-    /// among the first <paramref name="among"/> units of <see cref="From"/> (those in the atlas; all by default).
+    /// Strongest inputs of a unit of <see cref="To"/>: up to topK excitatory (positive strength) and up to topK
+    /// inhibitory (negative), together strongest first by |strength| (ties by index), among the first
+    /// <paramref name="among"/> units of <see cref="From"/> (those in the atlas; all by default). A strength of
+    /// exactly 0 is no connection and is left out.
     /// </summary>
     public IReadOnlyList<CircuitEdge> InputsOf(int toUnit, int? among = null) =>
         Strongest(Enumerable.Range(0, Math.Min(among ?? fromUnits, fromUnits)).Select(u => new CircuitEdge(u, Strength(toUnit, u))));
@@ -67,8 +70,13 @@ public sealed class LayerConnections(string from, string to, ConnectionMethod me
         return kernels.AsSpan((toUnit * fromUnits + fromUnit) * size, size);
     }
 
-    private List<CircuitEdge> Strongest(IEnumerable<CircuitEdge> edges) =>
-        edges.OrderByDescending(e => Math.Abs(e.Weight)).ThenBy(e => e.Unit).Take(topK).ToList();
+    private List<CircuitEdge> Strongest(IEnumerable<CircuitEdge> edges)
+    {
+        var all = edges.OrderByDescending(e => Math.Abs(e.Weight)).ThenBy(e => e.Unit).ToList();
+        return all.Where(e => e.Weight > 0).Take(topK)
+            .Concat(all.Where(e => e.Weight < 0).Take(topK))
+            .OrderByDescending(e => Math.Abs(e.Weight)).ThenBy(e => e.Unit).ToList();
+    }
 }
 
 /// <summary>

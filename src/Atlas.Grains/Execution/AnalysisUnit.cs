@@ -21,8 +21,13 @@ public static class AnalysisUnit
 {
     /// <summary>Activation statistics use the first images of the dataset, up to this many: plenty for a mean.</summary>
     public const int StatsImages = 10_000;
-    /// <summary>Strongest inputs and outputs kept per unit.</summary>
-    public const int CircuitLinks = 6;
+    /// <summary>
+    /// Strongest inputs and outputs kept per unit, of each sign: up to 5 excitatory and 5 inhibitory each way. Both
+    /// signs, so that a unit whose strongest inputs all inhibit it still shows what excites it; 5 rather than the 6 of
+    /// both signs together before, so that a direction holds at most 10 links instead of 6, not 12 (the circuits were
+    /// about a fifth of the demo's manifest).
+    /// </summary>
+    public const int CircuitLinks = 5;
     /// <summary>Shorter side of a heatmap overlay picture in the atlas.</summary>
     public const int OverlaySide = 112;
 

@@ -58,6 +58,35 @@ public class CircuitTests
     }
 
     [Fact]
+    public void A_unit_whose_strongest_inputs_all_inhibit_it_still_keeps_its_strongest_excitatory_ones()
+    {
+        using var scope = NewDisposeScope();
+        TorchRuntime.Initialize();
+        var network = new DemoCnn();
+        network.eval();
+        var conv2 = network.named_parameters().Single(p => p.name == "conv2.weight").parameter;
+        using (no_grad())
+        {
+            conv2.zero_();
+            // conv2 unit 3: five inhibitory inputs (conv1 units 0–4), every one stronger than its two excitatory ones (10, 11).
+            var k = tensor(Kernel).view(3, 3) + 0.1f;
+            for (int u = 0; u < 5; u++) conv2[3, u] = -(u + 2) * k;
+            conv2[3, 10] = 0.5f * k;
+            conv2[3, 11] = 0.25f * k;
+        }
+        using var model = new DemoCnnModel(network, FashionMnist.ClassNames);
+        var catalog = LayerCatalog.Measure(model);
+
+        var connections = CircuitAnalysis.Connect(LayerProbes.For(model), catalog[0], catalog[1], 3, out _)!;
+
+        // Three of each sign, strongest first by |strength|; the other 9 of conv1's 16 units have no weight and are no link.
+        Assert.Equal([4, 3, 2, 10, 11], connections.InputsOf(3).Select(e => e.Unit));
+        Assert.Equal([false, false, false, true, true], connections.InputsOf(3).Select(e => e.Weight > 0));
+        // The other way: conv1 unit 10 excites conv2 unit 3 alone.
+        Assert.Equal([3], connections.OutputsOf(10).Select(e => e.Unit));
+    }
+
+    [Fact]
     public void Expanded_weights_of_adjacent_convs_are_the_conv_kernels()
     {
         using var scope = NewDisposeScope();

@@ -45,7 +45,7 @@ public class ZooProbeTests
         Assert.Equal(ConnectionMethod.Expanded, connections!.Method);
         // Its 3×3 branches (TorchVision's "5×5" is a 3×3 too) reach one position around the centre.
         Assert.Equal((3, 3), (connections.KernelHeight, connections.KernelWidth));
-        Assert.Equal(3, connections.InputsOf(0).Count);
+        Assert.Equal(6, connections.InputsOf(0).Count); // 3 of each sign
         Assert.True(Math.Abs(connections.InputsOf(0)[0].Weight) > 0);
         // Only the 8 units computed are candidate outputs.
         Assert.All(connections.OutputsOf(0), e => Assert.InRange(e.Unit, 0, 7));

@@ -59,6 +59,39 @@ public sealed class RichPageTests : IDisposable
     }
 
     [Fact]
+    public async Task A_unit_page_lists_excitatory_and_inhibitory_links_apart_under_a_legend_that_says_what_they_are()
+    {
+        await GenerateAsync();
+        var logits = Page("mnist-cnn/v2/logits/1.html").Replace("&#8722;", "−");
+
+        // logits:1 reads conv:1 at +0.8 and conv:2 at −0.4: one in each group, each under its heading.
+        Assert.Contains("conv:1", Between(logits, "<ol class=\"links links-pos\">", "</ol>"));
+        Assert.DoesNotContain("conv:2", Between(logits, "<ol class=\"links links-pos\">", "</ol>"));
+        Assert.Contains("conv:2", Between(logits, "<ol class=\"links links-neg\">", "</ol>"));
+        Assert.True(logits.IndexOf("Excitatory (+)", StringComparison.Ordinal) < logits.IndexOf("links-pos", StringComparison.Ordinal));
+        Assert.True(logits.IndexOf("Inhibitory (−)", StringComparison.Ordinal) < logits.IndexOf("links-neg", StringComparison.Ordinal));
+        // The legend: what the number, the bar and the kernel's colours are; and how many units the inputs were chosen among.
+        Assert.Contains("the L2 norm of the kernel of weights", logits);
+        Assert.Contains("signed by the kernel&#39;s sum", logits);
+        Assert.Contains("Bar: |strength|", logits);
+        Assert.Contains("red positive, blue negative", logits);
+        Assert.Contains("Reads all 4 units of conv; the strongest of each sign are listed.", logits);
+
+        // conv:1 feeds logits:1 at −0.6 only (a manifest may hold one sign alone): its excitatory group says it has none.
+        var conv = Page("mnist-cnn/v2/conv/1.html");
+        Assert.Contains("None among the links this atlas kept.", Between(conv, "<h3>Outputs</h3>", "</div>"));
+        Assert.Contains("Feeds all 3 units of logits", conv);
+    }
+
+    private static string Between(string text, string start, string end)
+    {
+        var from = text.IndexOf(start, StringComparison.Ordinal);
+        Assert.True(from >= 0, $"no {start}");
+        var to = text.IndexOf(end, from + start.Length, StringComparison.Ordinal);
+        return text[from..to];
+    }
+
+    [Fact]
     public async Task The_model_page_charts_layer_statistics_and_shows_filters_and_versions()
     {
         await GenerateAsync();

@@ -42,7 +42,7 @@ internal static class UnitPage
             .Append("</div>\n</div>\n")
             .Append(UnitSections.Visualizations(context, layer, unit, page))
             .Append(UnitSections.Examples(context, layer, unit, page))
-            .Append(UnitSections.Circuit(context, layer, unit, page))
+            .Append(CircuitSection.Render(context, layer, unit, page))
             .Append(UnitSections.Versions(context, layer, unit, page))
             .Append(UnitSections.Citation(context, layer, unit, page));
         return PageLayout.Render(page, $"{layer.Layer.Name} unit {name} · {context.AtlasName}", context.Crumbs(layer, unit), body.ToString(), context.Extras(nav));

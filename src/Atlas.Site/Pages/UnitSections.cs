@@ -155,43 +155,4 @@ internal static class UnitSections
         return "<section class=\"card cite\" aria-labelledby=\"cite-h\"><h2 id=\"cite-h\">Cite and reproduce</h2>\n" +
                $"<pre tabindex=\"0\" aria-label=\"Citation\"><code>{E(text.ToString())}</code></pre>\n</section>\n";
     }
-
-    public static string Circuit(AtlasContext context, LayerLayout layer, UnitManifest unit, string page) =>
-        unit.Inputs.Count == 0 && unit.Outputs.Count == 0
-            ? ""
-            : "<section aria-labelledby=\"circuit-h\"><h2 id=\"circuit-h\">Circuit</h2>\n<div class=\"circuit\">\n" +
-              CircuitLinks(context, unit.Inputs, page, "Inputs", "from") +
-              CircuitLinks(context, unit.Outputs, page, "Outputs", "to") +
-              "</div>\n</section>\n";
-
-    private static string CircuitLinks(AtlasContext context, IReadOnlyList<CircuitLink> links, string page, string title, string direction)
-    {
-        if (links.Count == 0) return "";
-        var strongest = Math.Max(1e-12, links.Max(l => Math.Abs((double)l.Weight)));
-        var html = new StringBuilder($"<div class=\"card\"><h3>{E(title)}</h3><ol class=\"links\">\n");
-        foreach (var link in links)
-        {
-            var neighbourLayer = context.Atlas.FindLayer(link.Layer);
-            var neighbour = neighbourLayer?.Unit(link.Unit);
-            var name = Format.UnitRef(link.Layer, link.Unit);
-            var sign = link.Weight >= 0 ? "pos" : "neg";
-            html.Append("<li>");
-            if (neighbourLayer is not null && neighbour is not null)
-            {
-                html.Append($"<a class=\"neighbour\" href=\"{Href(page, neighbourLayer.UnitPage(neighbour))}\">")
-                    .Append(context.Images.Img(page, neighbour.VisKey, $"Feature visualization of {name}", ImageTags.Neighbour))
-                    .Append($"<span>{E(name)}{(neighbour.Label is null ? "" : $" · {E(neighbour.Label)}")}</span></a>");
-            }
-            else
-            {
-                html.Append($"<span class=\"neighbour\"><span>{E(name)}</span></span>");
-            }
-            if (link.KernelKey is { } kernel)
-                html.Append(context.Images.Img(page, kernel, $"Spatial weights {direction} {name}", ImageTags.Neighbour - 16, cssClass: "kernel"));
-            var share = Math.Abs(link.Weight) / strongest * 100;
-            html.Append($"<span class=\"weight {sign}\"><span class=\"wbar\"><span style=\"width:{E(Format.Data(Math.Round(share, 1)))}%\"></span></span>")
-                .Append($"{E(Format.Signed(link.Weight))}</span></li>\n");
-        }
-        return html.Append("</ol></div>\n").ToString();
-    }
 }

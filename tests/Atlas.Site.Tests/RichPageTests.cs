@@ -83,6 +83,29 @@ public sealed class RichPageTests : IDisposable
         Assert.Contains("Feeds all 3 units of logits", conv);
     }
 
+    [Fact]
+    public async Task The_first_layer_says_its_inputs_are_the_image_and_its_filter_picture_says_how_to_read_it()
+    {
+        // The rich atlas's conv units without their link to a layer outside the atlas: as for a real first layer, no inputs.
+        var manifest = RichAtlas.Manifest();
+        var conv = manifest.Layers[0];
+        manifest = manifest with { Layers = [conv with { Units = [.. conv.Units.Select(u => u with { Inputs = [] })] }, manifest.Layers[1]] };
+        var store = new Storage.LocalFolderArtifactStore(_temp.StoreFolder);
+        await RichAtlas.PutAsync(store, manifest);
+        await new SiteGenerator().GenerateAsync(store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
+
+        var unit = Page("mnist-cnn/v2/conv/1.html");
+        Assert.Contains("<h3>Inputs</h3>\n<p class=\"meta no-inputs\">conv reads the input image itself, not another layer", unit);
+        Assert.Contains("the filters on the <a href=\"index.html\">conv layer page</a>", unit);
+        // 4 filters in rows of 2, on a grayscale input.
+        var legend = "One tile a unit, in unit order: unit 0 top left, then left to right, 2 to a row (unit 2 starts the second). " +
+                     "Its weights on the input image: mid-grey is a weight of 0, lighter positive, darker negative, on one scale shared by all 4 filters.";
+        Assert.Contains(legend, Page("mnist-cnn/v2/conv/index.html"));
+        Assert.Contains(legend, Page("mnist-cnn/v2/index.html"));
+        // A later layer with inputs lists them, not the note.
+        Assert.DoesNotContain("no-inputs", Page("mnist-cnn/v2/logits/1.html"));
+    }
+
     private static string Between(string text, string start, string end)
     {
         var from = text.IndexOf(start, StringComparison.Ordinal);

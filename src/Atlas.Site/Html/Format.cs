@@ -56,6 +56,23 @@ internal static class Format
     public static string Recipe(RecipeInfo r) => string.Create(CultureInfo.InvariantCulture,
         $"{r.Parameterization}, {r.Steps} steps, learning rate {Number(r.LearningRate)}, seed {r.Seed}, {r.ImageSize}×{r.ImageSize} px, transforms: {r.Transforms}");
 
+    /// <summary>
+    /// How to read a first layer's filter picture: the analysis draws one tile a filter in unit order, in rows of
+    /// ⌈√channels⌉, on one scale centred on mid-grey (see Atlas.Core's FilterImages); grayscale or RGB as the input is.
+    /// </summary>
+    public static string FilterLegend(LayerManifest layer, ModelInfo model)
+    {
+        var columns = Math.Max(1, (int)Math.Ceiling(Math.Sqrt(layer.Channels)));
+        var colour = model.InputChannels switch
+        {
+            1 => "mid-grey is a weight of 0, lighter positive, darker negative",
+            3 => "mid-grey is a weight of 0; each colour channel is its weight on that input colour, brighter positive, darker negative",
+            _ => "each tile is the mean over input channels: mid-grey is 0, lighter positive, darker negative",
+        };
+        return string.Create(CultureInfo.InvariantCulture,
+            $"One tile a unit, in unit order: unit 0 top left, then left to right, {columns} to a row (unit {columns} starts the second). Its weights on the input image: {colour}, on one scale shared by all {layer.Channels} filters.");
+    }
+
     /// <summary>"Channel", "Negative", "Neuron", "Diversity 2" for the manifest's visualization kinds.</summary>
     public static string VisKind(string kind)
     {

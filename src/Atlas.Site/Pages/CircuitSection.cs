@@ -23,12 +23,29 @@ internal static class CircuitSection
 
     public static string Render(AtlasContext context, LayerLayout layer, UnitManifest unit, string page)
     {
+        // Like the page's other optional sections, none without links; with outputs only, the inputs side says why it is empty.
         if (unit.Inputs.Count == 0 && unit.Outputs.Count == 0) return "";
+        var inputs = unit.Inputs.Count > 0 ? Links(context, unit.Inputs, page, "Inputs", "from") : NoInputs(context, layer, page);
         return "<section aria-labelledby=\"circuit-h\"><h2 id=\"circuit-h\">Circuit</h2>\n" +
                $"<p class=\"hint legend\">{E(Legend)}</p>\n<div class=\"circuit\">\n" +
-               Links(context, unit.Inputs, page, "Inputs", "from") +
+               inputs +
                Links(context, unit.Outputs, page, "Outputs", "to") +
                "</div>\n</section>\n";
+    }
+
+    /// <summary>
+    /// Why the first layer of the atlas lists no inputs, rather than an empty space: a layer with a filter picture reads
+    /// the image itself; another first layer has no earlier layer here. Elsewhere "" (circuits from the layer before were
+    /// not computed, and the page cannot say why).
+    /// </summary>
+    private static string NoInputs(AtlasContext context, LayerLayout layer, string page)
+    {
+        if (context.Atlas.Layers.Count == 0 || context.Atlas.Layers[0] != layer) return "";
+        var name = layer.Layer.Name;
+        var text = layer.Layer.WeightsKey is not null
+            ? $"{E(name)} reads the input image itself, not another layer: its inputs are the pixels. Its weights on them are the filters on the {Link(page, layer.IndexPage, $"{name} layer page")}."
+            : $"No earlier layer is in this atlas, so {E(name)} has no inputs to list.";
+        return $"<div class=\"card\"><h3>Inputs</h3>\n<p class=\"meta no-inputs\">{text}</p>\n</div>\n";
     }
 
     private static string Links(AtlasContext context, IReadOnlyList<CircuitLink> links, string page, string title, string direction)
@@ -61,11 +78,11 @@ internal static class CircuitSection
         var html = new StringBuilder($"<h4 class=\"weight {sign}\">{E(title)}</h4>\n");
         if (links.Count == 0) return html.Append("<p class=\"meta\">None among the links this atlas kept.</p>\n").ToString();
         html.Append($"<ol class=\"links links-{sign}\">\n");
-        foreach (var link in links) html.Append(Link(context, link, page, direction, strongest));
+        foreach (var link in links) html.Append(Item(context, link, page, direction, strongest));
         return html.Append("</ol>\n").ToString();
     }
 
-    private static string Link(AtlasContext context, CircuitLink link, string page, string direction, double strongest)
+    private static string Item(AtlasContext context, CircuitLink link, string page, string direction, double strongest)
     {
         var neighbourLayer = context.Atlas.FindLayer(link.Layer);
         var neighbour = neighbourLayer?.Unit(link.Unit);

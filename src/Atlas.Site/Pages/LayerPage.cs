@@ -42,6 +42,7 @@ internal static class LayerPage
         {
             body.Append("<details class=\"card\"><summary>Filters of this layer</summary>")
                 .Append(context.Images.Img(page, weights, $"Weights of every filter of layer {layer.Layer.Name}", ImageTags.Large))
+                .Append($"<p class=\"hint\">{E(Format.FilterLegend(layer.Layer, context.Manifest.Model))}</p>")
                 .Append("</details>\n");
         }
 

@@ -79,7 +79,7 @@ internal static class ModelPage
                 var alt = $"Weights of every filter of layer {layer.Layer.Name}";
                 body.Append("<figure class=\"card\">")
                     .Append(context.Images.Img(page, layer.Layer.WeightsKey!, alt, ImageTags.Large))
-                    .Append($"<figcaption>{Link(page, layer.IndexPage, layer.Layer.Name)}: its filters, as images</figcaption></figure>\n");
+                    .Append($"<figcaption>{Link(page, layer.IndexPage, layer.Layer.Name)}: its filters, as images. {E(Format.FilterLegend(layer.Layer, m.Model))}</figcaption></figure>\n");
             }
             body.Append("</div>\n");
         }

@@ -106,6 +106,31 @@ public sealed class RichPageTests : IDisposable
         Assert.DoesNotContain("no-inputs", Page("mnist-cnn/v2/logits/1.html"));
     }
 
+    [Fact]
+    public async Task A_class_is_named_on_tiles_and_found_by_search_only_where_it_holds_most_of_the_top_examples()
+    {
+        // conv:0's top examples: one of each class, so its most frequent class ("zero", first by name) holds a third of them.
+        var manifest = RichAtlas.Manifest();
+        var conv = manifest.Layers[0];
+        var even = new ClassSpread(RichAtlas.Classes.ToDictionary(c => c, _ => 1), Math.Log2(3), RichAtlas.Classes[0]);
+        manifest = manifest with { Layers = [conv with { Units = [conv.Units[0] with { ClassSpread = even }, .. conv.Units.Skip(1)] }, manifest.Layers[1]] };
+        var store = new Storage.LocalFolderArtifactStore(_temp.StoreFolder);
+        await RichAtlas.PutAsync(store, manifest);
+        await new SiteGenerator().GenerateAsync(store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
+
+        var grid = Page("mnist-cnn/v2/conv/index.html");
+        var tile0 = Between(grid, "<li data-i=\"0\"", "</li>");
+        Assert.Contains("data-text=\"0 mixed classes\"", tile0);
+        Assert.Contains("<span class=\"l\" title=\"most frequent: zero, 1 of 3 top examples\">mixed classes</span>", tile0);
+        // conv:2 has 2 of 3 top examples of Sneaker: named.
+        Assert.Contains($"<span class=\"l\" title=\"most frequent: {RichAtlas.Sneaker}, 2 of 3 top examples\">{RichAtlas.Sneaker}</span>", Between(grid, "<li data-i=\"2\"", "</li>"));
+
+        var index = Page("mnist-cnn/v2/search-index.js");
+        Assert.Contains("[0,null,null,\"img/layers/conv/units/0/vis.png\"]", index);
+        Assert.Contains($"[2,null,\"{RichAtlas.Sneaker}\",\"img/layers/conv/units/2/vis.png\"]", index);
+        Assert.Contains("Most frequent class</dt><dd>zero <span class=\"meta\">(1 of 3 top examples;", Page("mnist-cnn/v2/conv/0.html"));
+    }
+
     private static string Between(string text, string start, string end)
     {
         var from = text.IndexOf(start, StringComparison.Ordinal);

@@ -55,14 +55,14 @@
         add({ href: layer.page, title: layer.name, detail: 'layer · ' + layer.units.length + ' units', img: layer.units.length ? layer.units[0][3] : null });
       }
     });
-    // Class names: units labelled with the class first (exact before partial), then units whose top examples are mostly of it.
+    // Class names: units labelled with the class first (exact before partial), then units whose top examples are more than half of it (the index names no class for the others).
     [1, 2].forEach(function (field) {
       [true, false].forEach(function (whole) {
         data.layers.forEach(function (layer) {
           layer.units.forEach(function (u) {
             var name = u[field] ? String(u[field]).toLowerCase() : '';
             if (!name || (whole ? name !== q : name === q || name.indexOf(q) < 0)) return;
-            add(unitResult(layer, u, field === 1 ? 'class ' + u[1] : 'top examples mostly ' + u[2]));
+            add(unitResult(layer, u, field === 1 ? 'class ' + u[1] : 'over half of the top examples: ' + u[2]));
           });
         });
       });

@@ -71,7 +71,8 @@ internal static class LayerPage
     {
         var max = Format.MaxActivation(unit);
         var spread = TiedExamples.Spread(unit);
-        var text = string.Join(' ', new[] { unit.Index.ToString(CultureInfo.InvariantCulture), unit.Label, spread?.DominantClass ?? TiedExamples.Word(unit) }.Where(t => t is not null))
+        var word = TopClass.Majority(unit) ?? TopClass.MixedWord(unit) ?? TiedExamples.Word(unit);
+        var text = string.Join(' ', new[] { unit.Index.ToString(CultureInfo.InvariantCulture), unit.Label, word }.Where(t => t is not null))
             .ToLowerInvariant();
         var tile = new StringBuilder(320);
         tile.Append($"<li data-i=\"{E(unit.Index)}\"");
@@ -80,8 +81,10 @@ internal static class LayerPage
         tile.Append($" data-text=\"{E(text)}\"><a href=\"{Href(page, layer.UnitPage(unit))}\">")
             .Append(context.Images.Img(page, unit.VisKey, $"Unit {Format.UnitName(unit)}", ImageTags.Thumbnail))
             .Append($"<span class=\"n\">{E(unit.Index)}</span>");
-        var detail = unit.Label ?? spread?.DominantClass ?? TiedExamples.Word(unit);
-        if (detail is not null) tile.Append($"<span class=\"l\">{E(detail)}</span>");
+        var detail = unit.Label ?? word;
+        // The tooltip names the most frequent class and its share, so "mixed classes" still says what leads.
+        var why = unit.Label is null && spread is not null ? $" title=\"most frequent: {E(spread.DominantClass)}, {E(TopClass.Share(spread))}\"" : "";
+        if (detail is not null) tile.Append($"<span class=\"l\"{why}>{E(detail)}</span>");
         if (max is { } value) tile.Append($"<span class=\"v\" title=\"max activation\">{E(Format.Number(value))}</span>");
         return tile.Append("</a></li>\n").ToString();
     }

@@ -26,7 +26,7 @@ internal static class SearchPage
             .Append(PageLayout.SearchForm(page, page, "q", "", context.SearchExample))
             .Append("<p class=\"hint\">Type <code>layer:unit</code> (for example <code>")
             .Append(E(context.SearchExample))
-            .Append("</code>), a unit number, a layer name, or a class name. <kbd>Enter</kbd> opens the first result.</p>\n")
+            .Append("</code>), a unit number, a layer name, or a class name (its class unit, then the units whose top examples are more than half that class). <kbd>Enter</kbd> opens the first result.</p>\n")
             .Append("<p class=\"meta\" data-search-status aria-live=\"polite\"></p>\n")
             .Append("<ol class=\"results\" data-results></ol>\n")
             .Append("<noscript><p>Search needs JavaScript. Every unit is also reachable from the layer pages:</p></noscript>\n")
@@ -37,7 +37,11 @@ internal static class SearchPage
         return PageLayout.Render(page, $"Search · {context.AtlasName}", context.Crumbs(last: "Search"), body.ToString(), extras);
     }
 
-    /// <summary>The index: per layer its name, its folder, and per unit [index, label, most frequent class, thumbnail].</summary>
+    /// <summary>
+    /// The index: per layer its name, its folder, and per unit [index, label, majority class, thumbnail]. The class is
+    /// there only when it holds most of the top examples (<see cref="TopClass"/>), so a class search finds the units
+    /// that are mostly about it, not every unit where it happened to lead.
+    /// </summary>
     public static byte[] Index(AtlasContext context)
     {
         var page = context.Atlas.SearchPage;
@@ -49,7 +53,7 @@ internal static class SearchPage
             {
                 u.Index,
                 u.Label,
-                TiedExamples.Spread(u)?.DominantClass,
+                TopClass.Majority(u),
                 SitePath.Relative(page, context.Images.Path(u.VisKey)),
             }),
         });

@@ -60,7 +60,7 @@ internal static class UnitPage
             html.Append($"<dt>Max activation</dt><dd>{E(Format.Number(max))} <span class=\"meta\">{E(note)}</span></dd>\n");
         }
         if (TiedExamples.Spread(unit) is { } spread)
-            html.Append($"<dt>Most frequent class</dt><dd>{E(spread.DominantClass)} <span class=\"meta\">({E(Format.Number(spread.EntropyBits))} bits of class entropy)</span></dd>\n");
+            html.Append($"<dt>Most frequent class</dt><dd>{E(spread.DominantClass)} <span class=\"meta\">({E(TopClass.Share(spread))}; {E(Format.Number(spread.EntropyBits))} bits of class entropy)</span></dd>\n");
         html.Append($"<dt>Model</dt><dd>{Link(page, context.Atlas.IndexPage, context.AtlasName)}</dd>\n");
         return html.Append("</dl>\n").ToString();
     }

@@ -131,13 +131,13 @@ public sealed partial class SiteGeneratorTests : IDisposable
         Assert.Contains("SmallCnn", home);
         Assert.Contains($">{new string('a', 12)}</code>", home);
         Assert.Contains("2025-03-04 05:06 UTC", home);
-        Assert.Contains("98.50 %</td><td class=\"num\">5</td>", home);
+        Assert.Contains("98.50 %</td><td class=\"num\" data-label=\"Units\">5</td>", home);
 
         var model = Page("mnist-cnn/v1/index.html");
-        Assert.Contains("<th scope=\"row\"><a href=\"conv/index.html\">conv</a></th>", model);
+        Assert.Contains("<th scope=\"row\" data-label=\"Layer\"><a href=\"conv/index.html\">conv</a></th>", model);
         Assert.True(model.IndexOf(">conv</a>", StringComparison.Ordinal) < model.IndexOf(">logits</a>", StringComparison.Ordinal));
-        Assert.Contains("<td>3&#215;7&#215;7</td>", model);
-        Assert.Contains("<td>linear</td><td>2&#215;1&#215;1</td>", model);
+        Assert.Contains("<td data-label=\"Shape\">3&#215;7&#215;7</td>", model);
+        Assert.Contains("<td data-label=\"Kind\">linear</td><td data-label=\"Shape\">2&#215;1&#215;1</td>", model);
         Assert.Contains("MNIST (test, 10 images, 2 classes)", model);
         Assert.Contains("SmallCnn, its units seen on MNIST:", model); // the data set the examples come from, not a training set
         Assert.Contains("placeholder=\"Search: conv:0, a class…\"", model); // a unit this atlas has, not another network's

@@ -61,8 +61,8 @@ public sealed class TiedExamplesPageTests : IDisposable
         // The model overview counts each layer's never-active units.
         var overview = Page("mnist-cnn/v2/index.html");
         Assert.Contains(">Never active</th>", overview);
-        Assert.Matches(@">conv</a></th><td>conv</td><td>[^<]*</td><td class=""num"">4</td><td class=""num"">1</td>", overview);
-        Assert.Matches(@">logits</a></th><td>linear</td><td>[^<]*</td><td class=""num"">3</td><td class=""num"">0</td>", overview);
+        Assert.Matches(@">conv</a></th><td data-label=""Kind"">conv</td><td data-label=""Shape"">[^<]*</td><td class=""num"" data-label=""Units"">4</td><td class=""num"" data-label=""Never active"">1</td>", overview);
+        Assert.Matches(@">logits</a></th><td data-label=""Kind"">linear</td><td data-label=""Shape"">[^<]*</td><td class=""num"" data-label=""Units"">3</td><td class=""num"" data-label=""Never active"">0</td>", overview);
 
         var index = Page("mnist-cnn/v2/search-index.js");
         Assert.Contains("[0,null,null,", index);

@@ -33,18 +33,18 @@ internal static class HomePage
                 .Append($"<p class=\"meta\">{E(m.Model.Architecture)} · input {E(Format.InputShape(m.Model))} · {E(m.Dataset.Name)}")
                 .Append($" · {E(m.Layers.Count)} layers · {E(m.Layers.Sum(l => l.Units.Count))} units</p>\n")
                 .Append(PreviewStrip(page, latest))
-                .Append($"<div class=\"table-wrap\"><table class=\"versions\">\n<caption>Versions of {E(m.Atlas)}</caption>\n")
+                .Append($"<div class=\"table-wrap\"><table class=\"versions reflow\">\n<caption>Versions of {E(m.Atlas)}</caption>\n")
                 .Append("<thead><tr><th scope=\"col\">Version</th><th scope=\"col\">Created</th><th scope=\"col\">Checkpoint (SHA-256)</th>")
                 .Append("<th scope=\"col\" class=\"num\">Test accuracy</th><th scope=\"col\" class=\"num\">Units</th></tr></thead>\n<tbody>\n");
             foreach (var version in versions)
             {
                 var v = version.Manifest;
                 body.Append("<tr>")
-                    .Append($"<td>{Link(page, version.Atlas.IndexPage, v.Version)}{(version == latest ? " <span class=\"tag\">latest</span>" : "")}</td>")
-                    .Append($"<td><time datetime=\"{E(Format.IsoDate(v.CreatedAt))}\">{E(Format.Date(v.CreatedAt))}</time></td>")
-                    .Append($"<td><code title=\"{E(v.Model.CheckpointSha256)}\">{E(Format.ShortHash(v.Model.CheckpointSha256))}</code> <span class=\"meta\">{E(v.Model.CheckpointFile)}</span></td>")
-                    .Append($"<td class=\"num\">{(v.Model.TestAccuracy is { } a ? E(Format.Accuracy(a)) : "—")}</td>")
-                    .Append($"<td class=\"num\">{E(v.Layers.Sum(l => l.Units.Count))}</td>")
+                    .Append($"<td data-label=\"Version\">{Link(page, version.Atlas.IndexPage, v.Version)}{(version == latest ? " <span class=\"tag\">latest</span>" : "")}</td>")
+                    .Append($"<td data-label=\"Created\"><time datetime=\"{E(Format.IsoDate(v.CreatedAt))}\">{E(Format.Date(v.CreatedAt))}</time></td>")
+                    .Append($"<td data-label=\"Checkpoint\"><code title=\"{E(v.Model.CheckpointSha256)}\">{E(Format.ShortHash(v.Model.CheckpointSha256))}</code> <span class=\"meta\">{E(v.Model.CheckpointFile)}</span></td>")
+                    .Append($"<td class=\"num\" data-label=\"Test accuracy\">{(v.Model.TestAccuracy is { } a ? E(Format.Accuracy(a)) : "—")}</td>")
+                    .Append($"<td class=\"num\" data-label=\"Units\">{E(v.Layers.Sum(l => l.Units.Count))}</td>")
                     .Append("</tr>\n");
             }
             body.Append("</tbody>\n</table></div>\n</section>\n");

@@ -33,7 +33,7 @@ internal static class ModelPage
             body.Append("<section class=\"card stats\" aria-labelledby=\"stats-h\"><h2 id=\"stats-h\">Layer statistics over the dataset</h2>\n").Append(charts).Append("</section>\n");
         body.Append("</div>\n");
 
-        body.Append("<h2>Layers</h2>\n<div class=\"table-wrap\"><table class=\"layers\">\n<thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\">Layer</th>")
+        body.Append("<h2>Layers</h2>\n<div class=\"table-wrap\"><table class=\"layers reflow\">\n<thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\">Layer</th>")
             .Append("<th scope=\"col\">Kind</th><th scope=\"col\">Shape (C×H×W)</th><th scope=\"col\" class=\"num\">Units</th>");
         // Dead units are what a researcher looks for first in a layer; counted only where the dataset pass ran.
         var anyExamples = context.Atlas.Layers.Any(l => l.Units.Any(u => u.TopExamples.Count >= 2));
@@ -48,19 +48,19 @@ internal static class ModelPage
         {
             var stats = layer.Layer.Stats;
             body.Append("<tr>")
-                .Append($"<td class=\"num\">{E(number++)}</td>")
-                .Append($"<th scope=\"row\">{Link(page, layer.IndexPage, layer.Layer.Name)}</th>")
-                .Append($"<td>{E(layer.Layer.Kind)}</td>")
-                .Append($"<td>{E(Format.Shape(layer.Layer))}</td>")
-                .Append($"<td class=\"num\">{E(layer.Units.Count)}</td>");
-            if (anyExamples) body.Append($"<td class=\"num\">{E(layer.Units.Count(TiedExamples.NeverActive))}</td>");
+                .Append($"<td class=\"num\" data-label=\"#\">{E(number++)}</td>")
+                .Append($"<th scope=\"row\" data-label=\"Layer\">{Link(page, layer.IndexPage, layer.Layer.Name)}</th>")
+                .Append($"<td data-label=\"Kind\">{E(layer.Layer.Kind)}</td>")
+                .Append($"<td data-label=\"Shape\">{E(Format.Shape(layer.Layer))}</td>")
+                .Append($"<td class=\"num\" data-label=\"Units\">{E(layer.Units.Count)}</td>");
+            if (anyExamples) body.Append($"<td class=\"num\" data-label=\"Never active\">{E(layer.Units.Count(TiedExamples.NeverActive))}</td>");
             if (anyStats)
             {
-                body.Append($"<td class=\"num\">{(stats is null ? "—" : E(Format.Number(stats.Mean)))}</td>")
-                    .Append($"<td class=\"num\">{(stats is null ? "—" : E(Format.Percent(stats.FractionNonPositive)))}</td>")
-                    .Append($"<td class=\"num\">{(stats is null ? "—" : E(Format.Percent(stats.FractionChannelsActive)))}</td>");
+                body.Append($"<td class=\"num\" data-label=\"Mean\">{(stats is null ? "—" : E(Format.Number(stats.Mean)))}</td>")
+                    .Append($"<td class=\"num\" data-label=\"≤ 0\">{(stats is null ? "—" : E(Format.Percent(stats.FractionNonPositive)))}</td>")
+                    .Append($"<td class=\"num\" data-label=\"Active\">{(stats is null ? "—" : E(Format.Percent(stats.FractionChannelsActive)))}</td>");
             }
-            body.Append("<td><ul class=\"strip\">");
+            body.Append("<td data-label=\"First units\"><ul class=\"strip\">");
             foreach (var unit in layer.Units.Take(context.Options.StripLength))
             {
                 var img = context.Images.Img(page, unit.VisKey, context.VisAlt(layer, unit), ImageTags.Strip);

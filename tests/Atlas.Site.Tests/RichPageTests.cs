@@ -131,6 +131,35 @@ public sealed class RichPageTests : IDisposable
         Assert.Contains("Most frequent class</dt><dd>zero <span class=\"meta\">(1 of 3 top examples;", Page("mnist-cnn/v2/conv/0.html"));
     }
 
+    [Fact]
+    public async Task Numbers_next_to_pictures_say_what_they_are()
+    {
+        await GenerateAsync();
+        string Read(string path) => Page(path).Replace("&#215;", "×").Replace("&#39;", "'");
+
+        // The layer grid: the number under a tile is the max activation, over positions and after the ReLU; on the logits layer, the max logit.
+        var grid = Read("mnist-cnn/v2/conv/index.html");
+        Assert.Contains("the number is its max activation, the highest value any dataset image gives it (the maximum over the layer's positions, after the ReLU", grid);
+        Assert.Contains("title=\"max activation over the data set\"", grid);
+        var logits = Read("mnist-cnn/v2/logits/index.html");
+        Assert.Contains("the number is its max logit, the highest logit any dataset image gets for the class.", logits);
+        Assert.Contains("<option value=\"max\">max logit (highest first)</option>", logits);
+        Assert.Contains("title=\"max logit over the data set\"", logits);
+        Assert.DoesNotContain("max activation", logits);
+
+        // A unit page: the examples' values and positions, the logit named as such, and why diversity values are negative.
+        var unit = Read("mnist-cnn/v2/conv/1.html");
+        Assert.Contains("Under each image: the unit's highest activation over the 7×7 positions of its map on the image (after the ReLU where the layer has one)", unit);
+        Assert.Contains("(row, column) of that value on the map, counted from 0 at the top left", unit);
+        Assert.Contains("the unit's lowest activation over the 7×7 positions", unit);
+        Assert.Contains("image 1 at (row 2, col 3)", unit);
+        Assert.Contains("A diversity picture's value is its whole objective", unit);
+        Assert.Contains("<dt>Max activation</dt>", unit);
+        var logit = Read("mnist-cnn/v2/logits/1.html");
+        Assert.Contains("<dt>Max logit</dt>", logit);
+        Assert.Contains("Under each image: the unit's logit on the image, then its class and the image's index in the data set.", logit);
+    }
+
     private static string Between(string text, string start, string end)
     {
         var from = text.IndexOf(start, StringComparison.Ordinal);

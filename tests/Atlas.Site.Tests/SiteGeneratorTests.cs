@@ -149,7 +149,7 @@ public sealed partial class SiteGeneratorTests : IDisposable
         var unit = Page("mnist-cnn/v1/conv/0.html");
         Assert.Contains("mean activation of conv[0]<br>final objective <strong>1.5</strong>", unit);
         Assert.Contains("<strong>3.25</strong> <span class=\"label\">&lt;script&gt;", unit);
-        Assert.Contains("<span class=\"label\">42</span><small>image 5 at (0, 0)</small>", unit);
+        Assert.Contains("<span class=\"label\">42</span><small>image 5 at (row 0, col 0)</small>", unit);
         // Optional sections are absent when their fields are empty.
         foreach (var section in new[] { "vis-h", "circuit-h", "ver-h", "spread-h", "Bottom:" }) Assert.DoesNotContain(section, unit);
         Assert.Contains("Cite and reproduce", unit);

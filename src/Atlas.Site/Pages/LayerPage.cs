@@ -50,9 +50,10 @@ internal static class LayerPage
         body.Append("<form class=\"controls\" data-grid-controls hidden>")
             .Append("<label>Filter <input type=\"search\" data-filter placeholder=\"unit number or class\" autocomplete=\"off\"></label>")
             .Append("<label>Sort by <select data-sort><option value=\"index\">unit number</option>");
-        if (hasExamples) body.Append("<option value=\"max\">max activation (highest first)</option>");
+        if (hasExamples) body.Append($"<option value=\"max\">max {UnitValues.Name(layer)} (highest first)</option>");
         if (hasSpread) body.Append("<option value=\"spread\">class selectivity (lowest entropy first)</option>");
         body.Append("</select></label><output data-count aria-live=\"polite\"></output></form>\n")
+            .Append($"<p class=\"hint\">{E(UnitValues.GridLegend(layer, hasExamples))}</p>\n")
             .Append("<ul class=\"grid\" data-grid>\n");
         foreach (var unit in layer.Units)
         {
@@ -85,7 +86,7 @@ internal static class LayerPage
         // The tooltip names the most frequent class and its share, so "mixed classes" still says what leads.
         var why = unit.Label is null && spread is not null ? $" title=\"most frequent: {E(spread.DominantClass)}, {E(TopClass.Share(spread))}\"" : "";
         if (detail is not null) tile.Append($"<span class=\"l\"{why}>{E(detail)}</span>");
-        if (max is { } value) tile.Append($"<span class=\"v\" title=\"max activation\">{E(Format.Number(value))}</span>");
+        if (max is { } value) tile.Append($"<span class=\"v\" title=\"max {UnitValues.Name(layer)} over the data set\">{E(Format.Number(value))}</span>");
         return tile.Append("</a></li>\n").ToString();
     }
 

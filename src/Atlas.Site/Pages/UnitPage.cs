@@ -57,7 +57,7 @@ internal static class UnitPage
         if (Format.MaxActivation(unit) is { } max)
         {
             var note = TiedExamples.NeverActive(unit) ? "(never active on the data set)" : TiedExamples.TieValue(unit) is null ? "(top dataset example)" : "(every top example: they tie)";
-            html.Append($"<dt>Max activation</dt><dd>{E(Format.Number(max))} <span class=\"meta\">{E(note)}</span></dd>\n");
+            html.Append($"<dt>Max {UnitValues.Name(layer)}</dt><dd>{E(Format.Number(max))} <span class=\"meta\">{E(note)}</span></dd>\n");
         }
         if (TiedExamples.Spread(unit) is { } spread)
             html.Append($"<dt>Most frequent class</dt><dd>{E(spread.DominantClass)} <span class=\"meta\">({E(TopClass.Share(spread))}; {E(Format.Number(spread.EntropyBits))} bits of class entropy)</span></dd>\n");

@@ -15,7 +15,10 @@ internal static class UnitSections
     {
         var others = unit.Visualizations.Where(v => v.Key != unit.VisKey).ToList();
         if (others.Count == 0) return "";
-        var html = new StringBuilder("<section aria-labelledby=\"vis-h\"><h2 id=\"vis-h\">Visualizations</h2>\n<div class=\"gallery\">\n");
+        var html = new StringBuilder("<section aria-labelledby=\"vis-h\"><h2 id=\"vis-h\">Visualizations</h2>\n");
+        if (others.Any(v => v.Kind.StartsWith("diversity-", StringComparison.Ordinal)))
+            html.Append($"<p class=\"hint\">{E(UnitValues.DiversityNote)}</p>\n");
+        html.Append("<div class=\"gallery\">\n");
         foreach (var vis in others)
         {
             var kind = Format.VisKind(vis.Kind);
@@ -62,13 +65,15 @@ internal static class UnitSections
         }
         else
         {
-            html.Append("<h3>Top: the images that drive it most</h3>\n");
+            html.Append("<h3>Top: the images that drive it most</h3>\n")
+                .Append($"<p class=\"hint\">{E(UnitValues.ExamplesLegend(layer, bottom: false))}</p>\n");
             if (TiedExamples.Explanation(unit) is { } tie) html.Append($"<p class=\"hint\">{E(tie)}</p>\n");
             html.Append(ExampleList(context, layer, unit, unit.TopExamples, page, "top"));
         }
         if (unit.BottomExamples.Count > 0)
         {
             html.Append("<h3>Bottom: the images that drive it least</h3>\n")
+                .Append($"<p class=\"hint\">{E(UnitValues.ExamplesLegend(layer, bottom: true))}</p>\n")
                 .Append(ExampleList(context, layer, unit, unit.BottomExamples, page, "bottom"));
         }
         return html.Append("</section>\n").ToString();
@@ -97,7 +102,7 @@ internal static class UnitSections
             }
             html.Append("</span><figcaption>")
                 .Append($"<strong>{E(Format.Number(example.Value))}</strong> <span class=\"label\">{E(label)}</span>")
-                .Append($"<small>image {E(example.ImageIndex)}{(spatial ? string.Create(CultureInfo.InvariantCulture, $" at ({example.Y}, {example.X})") : "")}</small>")
+                .Append($"<small>image {E(example.ImageIndex)}{(spatial ? string.Create(CultureInfo.InvariantCulture, $" at (row {example.Y}, col {example.X})") : "")}</small>")
                 .Append("</figcaption></figure></li>\n");
         }
         return html.Append("</ol>\n").ToString();

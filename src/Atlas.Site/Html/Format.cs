@@ -22,9 +22,16 @@ internal static class Format
     public static string InputShape(ModelInfo model) =>
         string.Create(CultureInfo.InvariantCulture, $"{model.InputChannels}×{model.InputHeight}×{model.InputWidth}");
 
-    /// <summary>"test, 10,000 images": the split where the data set has one (an image folder has none), then the count.</summary>
-    public static string DatasetSize(DatasetInfo dataset) => string.Create(CultureInfo.InvariantCulture,
-        $"{(dataset.Split.Length > 0 ? $"{dataset.Split}, " : "")}{dataset.Count:N0} images");
+    /// <summary>
+    /// "test, 10,000 images": the split where the data set has one (an image folder has none) and its name does not
+    /// already end in it (Fashion-MNIST's is "Fashion-MNIST (test)"), then the count.
+    /// </summary>
+    public static string DatasetSize(DatasetInfo dataset)
+    {
+        var named = dataset.Name.EndsWith($"({dataset.Split})", StringComparison.OrdinalIgnoreCase);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{(dataset.Split.Length > 0 && !named ? $"{dataset.Split}, " : "")}{dataset.Count:N0} images");
+    }
 
     public static string ShortHash(string sha256) => sha256.Length > 12 ? sha256[..12] : sha256;
 

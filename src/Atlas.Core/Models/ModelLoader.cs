@@ -27,7 +27,7 @@ public static class ModelLoader
         if (logger is not null) StateDictLoader.Log(report, logger);
         // Common (an ImageNet network over one's own folders), and right to keep apart, but not to leave unsaid.
         if (logger is not null && classNames.Count > 0 && model.ClassNames.Count == 0)
-            logger.LogWarning("The data set's {Classes} classes are not the model's outputs in number, so its logit units are labelled by number, not by class name", classNames.Count);
+            logger.LogWarning("The data set has {Classes}, not as many as the model has outputs, so its logit units are labelled by number, not by class name", Counted.Of(classNames.Count, "class", "classes"));
         return model;
     }
 

@@ -28,7 +28,7 @@ public class ClassNameCountTests
 
         var mismatched = new Warnings();
         using (var model = ModelLoader.Load(config, ["cat", "dog"], mismatched)) Assert.Empty(model.ClassNames);
-        Assert.Equal(["The data set's 2 classes are not the model's outputs in number, so its logit units are labelled by number, not by class name"], mismatched.Lines);
+        Assert.Equal(["The data set has 2 classes, not as many as the model has outputs, so its logit units are labelled by number, not by class name"], mismatched.Lines);
 
         var matched = new Warnings();
         var seven = Enumerable.Range(0, 7).Select(i => $"class {i}").ToList();

@@ -220,6 +220,9 @@ public class TorchScriptModelTests
     [InlineData("make_fixtures.py", null, "{0}: not a TorchScript archive (not a zip file); save one with torch.jit.save(torch.jit.script(model), path)")]
     [InlineData("state-dict.pth", null, "{0}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to")]
     [InlineData("tiny-cnn.pt", "conv1,logits", "model.outputs: names 2 outputs (conv1, logits), but tiny-cnn.pt's forward returns 3 tensors")]
+    // An archive whose extra file lists linearized paths or early stops by position: the count is still what is said.
+    [InlineData("tiny-cnn-linear.pt", "logits", "model.outputs: names 1 output (logits), but tiny-cnn-linear.pt's forward returns 3 tensors")]
+    [InlineData("tiny-cnn-stops.pt", "logits", "model.outputs: names 1 output (logits), but tiny-cnn-stops.pt's forward returns 3 tensors")]
     [InlineData("dict-output.pt", "conv", "{0}: the TorchScript module's forward returns a value TorchSharp cannot read (a dict?); return a tuple of tensors in model.outputs order instead")]
     [InlineData("bad-rank.pt", "conv,flat", "model.outputs: 'flat' (output 2) is 4×1024 per image; atlas layers are C×H×W maps or C vectors")]
     [InlineData("detached-conv.pt", "conv,fc", "model.outputs: 'conv' (output 1) does not follow from the input pixels (detached, or computed without gradients), so nothing can be rendered for it")]

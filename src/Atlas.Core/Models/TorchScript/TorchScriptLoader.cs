@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Text.Json;
 using Atlas.Core.Configuration;
 using Atlas.Core.Models.Checkpoints;
 using static TorchSharp.torch;
@@ -26,7 +27,8 @@ public static class TorchScriptLoader
         if (Directory.Exists(path)) throw new AtlasInputException($"{path}: a folder, not a checkpoint file");
         if (!File.Exists(path)) throw new AtlasInputException($"{path}: checkpoint file not found");
         TorchRuntime.Initialize();
-        var (codeDigest, stops, linear) = ReadArchive(path, outputs.Count);
+        var (codeDigest, atlasJson) = ReadArchive(path);
+        using var _ = atlasJson;
         bool unoptimized = TorchScriptExecutor.EnsureUnoptimized();
 
         jit.ScriptModule module;
@@ -44,6 +46,9 @@ public static class TorchScriptLoader
             // As a zoo model's (ModelLoader): the layout serves every pass, and values change only by rounding.
             if (ChannelsLast.For(config.MemoryFormat, TorchRuntime.Device)) ChannelsLast.Apply(module);
             int classes = Check(module, input, outputs, config.PreActivations, path);
+            // Read after Check, which counts the forward's outputs: an outputs list one short would otherwise surface as
+            // an early stop's or a linearized path's position out of range, naming the archive's extra file.
+            var (stops, linear) = (TorchScriptStops.Read(atlasJson, path, outputs.Count), TorchScriptLinearPaths.Read(atlasJson, path, outputs.Count));
             TorchScriptMethodCheck.Run(module, input, outputs, stops, linear, path);
             var preActivations = config.PreActivations ?? new Dictionary<string, string>();
             var model = new TorchScriptModel(module, input, outputs, preActivations, classes > 0 && classNames.Count == classes ? classNames : [], codeDigest, stops, linear);
@@ -68,10 +73,10 @@ public static class TorchScriptLoader
 
     /// <summary>
     /// A state dict saved with torch.save is a zip too, but holds no code: say what to do instead of libtorch's
-    /// "constants.pkl not found". Returns the digest of the archive's code and the early stops and linearized paths it
-    /// lists, read from the same opening of the zip.
+    /// "constants.pkl not found". Returns the digest of the archive's code and its extra file (early stops and
+    /// linearized paths; null when it has none), read from the same opening of the zip.
     /// </summary>
-    private static (string CodeDigest, TorchScriptStops Stops, TorchScriptLinearPaths Linear) ReadArchive(string path, int outputCount)
+    private static (string CodeDigest, JsonDocument? AtlasJson) ReadArchive(string path)
     {
         ZipArchive zip;
         try
@@ -86,8 +91,7 @@ public static class TorchScriptLoader
         {
             if (!TorchScriptArchive.HasCode(zip))
                 throw new AtlasInputException($"{path}: a PyTorch file without TorchScript code (a state dict saved with torch.save?); a torchscript model needs torch.jit.save(torch.jit.script(model), path), or name the zoo architecture the weights belong to");
-            using var atlasJson = TorchScriptArchive.AtlasJson(zip, path);
-            return (TorchScriptArchive.CodeDigest(zip), TorchScriptStops.Read(atlasJson, path, outputCount), TorchScriptLinearPaths.Read(atlasJson, path, outputCount));
+            return (TorchScriptArchive.CodeDigest(zip), TorchScriptArchive.AtlasJson(zip, path));
         }
     }
 
@@ -116,7 +120,7 @@ public static class TorchScriptLoader
         }
         var tensors = TorchScriptModel.Unpack(result);
         if (tensors.Count != outputs.Count)
-            throw new AtlasInputException($"model.outputs: names {outputs.Count} outputs ({string.Join(", ", outputs)}), but {Path.GetFileName(path)}'s forward returns {tensors.Count} tensors");
+            throw new AtlasInputException($"model.outputs: names {Counted.Of(outputs.Count, "output")} ({string.Join(", ", outputs)}), but {Path.GetFileName(path)}'s forward returns {Counted.Of(tensors.Count, "tensor")}");
         for (int i = 0; i < tensors.Count; i++)
         {
             if (tensors[i].dim() is not (2 or 4))

@@ -34,7 +34,7 @@ internal static class TorchScriptMethodCheck
                 throw new AtlasInputException($"{path}: early stop '{stop.Method}' ({TorchScriptArchive.ExtraFileName}) cannot be run: {TorchErrors.Summary(e)}", e);
             }
             if (actual.Count != stop.Outputs.Count)
-                throw new AtlasInputException($"{path}: early stop '{stop.Method}' returns {actual.Count} tensors, but {TorchScriptArchive.ExtraFileName} lists {stop.Outputs.Count}");
+                throw new AtlasInputException($"{path}: early stop '{stop.Method}' returns {Counted.Of(actual.Count, "tensor")}, but {TorchScriptArchive.ExtraFileName} lists {stop.Outputs.Count}");
             for (int i = 0; i < actual.Count; i++)
             {
                 var want = expected[stop.Outputs[i]];

@@ -76,8 +76,8 @@ public sealed class TorchScriptModel : IAtlasModel
         {
             foreach (var output in outputs) output.Dispose();
             throw new AtlasInputException(stop is null
-                ? $"model.outputs: names {outputNames.Count} outputs ({string.Join(", ", outputNames)}), but the TorchScript module's forward returned {outputs.Count} tensors"
-                : $"early stop '{stop.Method}' returned {outputs.Count} tensors, but {TorchScriptArchive.ExtraFileName} lists {expected}");
+                ? $"model.outputs: names {Counted.Of(outputNames.Count, "output")} ({string.Join(", ", outputNames)}), but the TorchScript module's forward returned {Counted.Of(outputs.Count, "tensor")}"
+                : $"early stop '{stop.Method}' returned {Counted.Of(outputs.Count, "tensor")}, but {TorchScriptArchive.ExtraFileName} lists {expected}");
         }
         return outputs;
     }

@@ -47,6 +47,7 @@ import importlib
 import inspect
 import io
 import json
+import os
 import sys
 import types
 import warnings
@@ -463,6 +464,23 @@ def verify(wrapper, loaded, layer_names, stops, linearized, channels, input_size
                 fail(f"the archive's linearized path {method} ('{layer_names[source]}' to '{layer_names[target]}') differs from the network's")
 
 
+def warn_rectified(names, pre, layer_names, eager, modules):
+    """Warns of a layer that looks like a ReLU's output and has no value before it: the atlas's ReLU gradient override
+    needs that value, and without it a unit that is dead on a picture's starting noise gets no gradient and keeps a
+    flat grey picture (an audit found 6 of 8 units of such a layer so)."""
+    for name in names:
+        value = eager[layer_names.index(name)]
+        if name in pre or value.numel() == 0 or value.min() < 0 or not (value == 0).any():
+            continue
+        module = modules[name]
+        children = list(module._modules) if isinstance(module, torch.nn.Sequential) else []
+        hint = (f" (here probably {name}={name}.{children[-2]})"
+                if len(children) > 1 and isinstance(module[-1], (torch.nn.ReLU, torch.nn.ReLU6)) else "")
+        print(f"warning: --outputs: '{name}' has no value below 0 on random images, as after a ReLU: without the value "
+              f"before it, units dead on a picture's starting noise get no gradient and keep a flat picture; name the "
+              f"module that computes it with --pre-activations {name}=MODULE{hint}", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("model", help="module:callable that returns the network, e.g. torchvision.models:resnet18")
@@ -551,6 +569,7 @@ def main():
             if value.shape != before.shape:
                 fail(f"--pre-activations: '{module}' gives {'×'.join(map(str, before.shape))} but layer '{layer}' "
                      f"{'×'.join(map(str, value.shape))}; the value before a layer's ReLU has the layer's shape")
+        warn_rectified(names, pre, layer_names, eager, modules)
         if not args.no_final:
             for name, value in zip(returned, eager):
                 if value.shape == eager[-1].shape and torch.equal(value, eager[-1]):
@@ -605,7 +624,8 @@ def main():
     except OSError as e:
         fail(f"--out: cannot write '{args.out}' ({e.strerror or e})")
 
-    model = {"architecture": "torchscript", "checkpoint": args.out, "inputSize": args.input_size,
+    # Absolute: a config reads a relative path from its own folder, which is seldom where the export ran.
+    model = {"architecture": "torchscript", "checkpoint": os.path.abspath(args.out), "inputSize": args.input_size,
              "inputChannels": args.channels, "outputs": layer_names}
     if pre:
         model["preActivations"] = pre

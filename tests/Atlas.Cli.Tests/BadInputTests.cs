@@ -147,6 +147,31 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_missing_checkpoint_is_named_with_model_train_offered_only_for_the_demo()
+    {
+        var folder = TestData.NewTempFolder("bad");
+        var missing = Path.Combine(folder, "models", "missing.pth");
+        var withoutTrain = EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: missing)
+            .Replace("\"train\": { \"epochs\": 1, \"batchSize\": 64, \"maxImages\": 1500, \"seed\": 3 }", "\"inputSize\": 28");
+        var demo = Path.Combine(folder, "demo.json");
+        await File.WriteAllTextAsync(demo, withoutTrain);
+        var zoo = Path.Combine(folder, "zoo.json");
+        await File.WriteAllTextAsync(zoo, withoutTrain.Replace("\"demo-cnn\"", "\"resnet18\"").Replace("\"inputSize\": 28", "\"inputSize\": 32"));
+
+        foreach (var (config, expected) in new[]
+        {
+            (demo, $"error: model.checkpoint: '{missing}' not found (and the config has no model.train section to make it)"),
+            // model.train makes only the demo: for any other network the hint is where a relative path is read from.
+            (zoo, $"error: model.checkpoint: '{missing}' not found (a relative path is read from the config file's folder)"),
+        })
+        {
+            var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "plan", config);
+            Assert.True(outcome.ExitCode == 2, outcome.ToString());
+            Assert.Equal(expected, outcome.StdErr.Trim());
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_blob_store_is_bad_input_naming_the_store_and_the_cause()
     {
         var folder = TestData.NewTempFolder("bad");

@@ -74,6 +74,14 @@ public class ExportTorchScriptTests
         Assert.True(export.ExitCode == 0, export.ToString());
         var model = JsonNode.Parse(export.StdOut)!["model"]!.AsObject();
         Assert.Equal(["stem", "block1", "block2.bn", "block2", "head"], model["outputs"]!.AsArray().Select(n => n!.GetValue<string>()));
+        // The blocks end in a ReLU and have no value before it named: the script warns that dead units' pictures stay
+        // flat. stem (a convolution) and block2.bn (a batch norm) have negative values, so they draw no warning.
+        var warned = export.StdErr.Split('\n').Where(l => l.StartsWith("warning: --outputs:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["block1", "block2"], warned.Select(l => l.Split('\'')[1]));
+        Assert.All(warned, l => Assert.Contains("has no value below 0 on random images, as after a ReLU", l));
+        Assert.All(warned, l => Assert.Contains("--pre-activations", l));
+        // The archive's full path: the printed section works in a config saved in any folder.
+        Assert.Equal(Path.Combine(folder, "net-atlas.pt"), model["checkpoint"]!.GetValue<string>());
         await TestData.WriteColourImagesAsync(folder);
         var config = new JsonObject
         {

@@ -79,6 +79,7 @@ public static class SubmitCommand
                 await System.Console.Error.WriteLineAsync($"error: job {spec.JobId} {status.State.ToString().ToLowerInvariant()}: {status.Error}; nothing was published");
                 return ExitCodes.JobFailed;
             }
+            await AccuracyReport.LogAsync(store, new AtlasKeys(spec.Atlas, spec.Version), logger, cancellationToken);
             await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
             return ExitCodes.Success;
         }));

@@ -10,16 +10,24 @@ namespace Atlas.Core.Examples;
 /// layer, the top-k images by the unit's maximum over spatial positions (post-ReLU, as a reader sees it).
 /// Decoding runs ahead on another thread (<see cref="BatchPrefetcher"/>), and each batch is reduced to
 /// its own top k per unit on the device, so only k rows per unit come back to the host.
+/// Given an <see cref="AccuracyTally"/>, the same forward runs on to the logits (the model's last layer) and counts
+/// top-1 hits against the labels on the device: one number per batch comes back.
 /// </summary>
 public static class DatasetExampleScanner
 {
     /// <param name="packBytes">Send pixels to the device as bytes (default: on a GPU; see <see cref="PixelBytes"/>).</param>
+    /// <param name="accuracy">Gets the model's top-1 hits on the slice's labelled images, when given (only where
+    /// <see cref="AccuracyTally.Unmeasurable"/> finds the labels comparable with the logits).</param>
     public static IReadOnlyDictionary<string, TopKTable> Scan(IAtlasModel model, IImageDataset data, IReadOnlyList<LayerInfo> layers,
-        int start, int count, int k, int batchSize, IProgress<int>? imagesDone = null, CancellationToken cancellationToken = default, bool? packBytes = null)
+        int start, int count, int k, int batchSize, IProgress<int>? imagesDone = null, CancellationToken cancellationToken = default, bool? packBytes = null,
+        AccuracyTally? accuracy = null)
     {
         TorchRuntime.Initialize();
         var tables = layers.ToDictionary(l => l.Name, l => new TopKTable(l.Channels, k));
         var names = layers.Select(l => l.Name).ToList();
+        var logitsLayer = model.LayerNames[^1];
+        // Asking for the logits only makes the forward run past the deepest atlas layer (nothing when they are one).
+        var requested = accuracy is not null && !names.Contains(logitsLayer) ? [.. names, logitsLayer] : names;
         var device = ModelDevice.Of(model);
         using var noGrad = no_grad();
         using var prefetcher = new BatchPrefetcher(data, start, count, batchSize, device, cancellationToken, packBytes: packBytes);
@@ -32,16 +40,18 @@ public static class DatasetExampleScanner
             using var scope = NewDisposeScope();
             // On the CPU the buffer itself is the input; on a GPU an asynchronous copy of it, sent as bytes.
             using var pixels = prefetched.PixelsOn(device);
-            var activations = model.Activations(pixels, names);
+            var activations = model.Activations(pixels, requested);
             BatchBest best;
             try
             {
                 var reduced = Reduce(layers.Select(l => activations[l.Name]).ToList(), batch, k);
+                using var hits = accuracy is null ? null : CountHits(activations[logitsLayer], batch);
                 // The previous batch's offers are host work: they run while the device computes this batch,
                 // where before the device waited for them. Batches are still offered in order.
                 previous?.OfferTo(layers, tables);
                 // Reading the results back waits for the device, so it has also finished with the buffer.
                 best = reduced.ReadBack(batch);
+                if (hits is not null) accuracy!.Add((int)hits.item<long>(), CountedImages(batch));
                 if (model.ComputeType == ScalarType.Float16) best.ThrowIfOverflowed(layers);
             }
             finally
@@ -89,6 +99,19 @@ public static class DatasetExampleScanner
         return new QueuedBest(sorted.narrow(0, 0, kept), top, cat(positions, 1).gather(0, top), kept, (int)ranked.shape[1],
             activations.Select(a => ((int)a.shape[1], a.dim() == 4 ? (int)a.shape[3] : 1)).ToList());
     }
+
+    /// <summary>The batch's labelled, readable images whose highest logit is their label's, on the device (nothing waits here).</summary>
+    private static Tensor CountHits(Tensor logits, ImageSlice batch)
+    {
+        int n = (int)logits.shape[0];
+        var predicted = logits.reshape(n, -1).argmax(1);
+        // Unlabelled (−1) and unreadable images get a label no prediction equals.
+        var labels = batch.Labels.Select((label, i) => batch.IsSkipped(i) ? -1L : label).ToArray();
+        return predicted.eq(tensor(labels, device: logits.device)).sum();
+    }
+
+    private static int CountedImages(ImageSlice batch) =>
+        Enumerable.Range(0, batch.Count).Count(i => batch.Labels[i] >= 0 && !batch.IsSkipped(i));
 
     /// <summary>A batch's best images per unit, still on the device (k × units each).</summary>
     private sealed record QueuedBest(Tensor Values, Tensor Rows, Tensor Positions, int Kept, int Units, IReadOnlyList<(int Channels, int Width)> Layers)

@@ -3,6 +3,7 @@ using Atlas.Core.Configuration;
 using Atlas.Core.Data;
 using Atlas.Core.Examples;
 using Atlas.Storage;
+using Atlas.Storage.Manifests;
 using Microsoft.Extensions.Logging;
 
 namespace Atlas.Grains.Execution;
@@ -16,11 +17,14 @@ public static class ExampleShardUnit
         var config = context.Config;
         var layerNames = context.Spec.Layers.Select(p => p.Name).ToHashSet();
         var skipped = new List<SkippedImage>();
-        var tables = await context.Compute(() => Scan(context.Models, config, layerNames, unit.Start, unit.End - unit.Start, context.Cancellation, skipped));
+        var (tables, accuracy) = await context.Compute(() => Scan(context.Models, config, layerNames, unit.Start, unit.End - unit.Start, context.Cancellation, skipped));
         if (skipped.Count > 0)
             context.Logger.LogWarning("Dataset images {Start}-{End}: {Skipped} of {Count} could not be read and are left out of the examples; first {Path}: {Reason}",
                 unit.Start, unit.End, skipped.Count, unit.End - unit.Start, skipped[0].Path, skipped[0].Reason);
-        var work = new ExampleShardWork(unit.Start, unit.End, config.Examples.TopK, tables.ToDictionary(t => t.Key, t => t.Value.ToArrays()));
+        var work = new ExampleShardWork(unit.Start, unit.End, config.Examples.TopK, tables.ToDictionary(t => t.Key, t => t.Value.ToArrays()))
+        {
+            Accuracy = accuracy is null ? null : new DatasetAccuracy(accuracy.Correct, accuracy.Images),
+        };
         var key = context.Keys.ExampleShardWork(unit.Start, unit.End);
         await context.Store.PutJsonAsync(key, work, context.Cancellation);
         return new UnitResult(key, 1, 0);
@@ -30,10 +34,11 @@ public static class ExampleShardUnit
     /// The shard's tables in examples.precision, in batches of <see cref="ModelCache.ScanBatch"/>. If the device
     /// runs out of memory, the shard is scanned again in batches half as large. When float16 overflows, the shard
     /// is scanned again in float32 (a ranking with infinities in it would be wrong), and so are the model's later
-    /// shards (<see cref="ModelCache.ScanInFloat32"/>).
+    /// shards (<see cref="ModelCache.ScanInFloat32"/>). The same forward counts the model's top-1 hits on the shard's
+    /// labelled images where the labels name its outputs (<see cref="AccuracyTally.Unmeasurable"/>); null otherwise.
     /// </summary>
     /// <param name="skipped">Gets the images of the shard that could not be read (a corrupt or unsupported file), when given.</param>
-    public static IReadOnlyDictionary<string, TopKTable> Scan(ModelCache models, AtlasConfig config, IReadOnlySet<string> layerNames,
+    public static (IReadOnlyDictionary<string, TopKTable> Tables, AccuracyTally? Accuracy) Scan(ModelCache models, AtlasConfig config, IReadOnlySet<string> layerNames,
         int start, int count, CancellationToken cancellationToken, List<SkippedImage>? skipped = null)
     {
         while (true)
@@ -44,9 +49,11 @@ public static class ExampleShardUnit
             using var data = DatasetOpener.Open(config.Dataset);
             try
             {
-                var tables = DatasetExampleScanner.Scan(model, data, layers, start, count, config.Examples.TopK, batch, cancellationToken: cancellationToken);
+                var accuracy = AccuracyTally.Unmeasurable(AccuracyTally.LogitsOf(model, catalog), data.ClassNames.Count) is null ? new AccuracyTally() : null;
+                var tables = DatasetExampleScanner.Scan(model, data, layers, start, count, config.Examples.TopK, batch, cancellationToken: cancellationToken,
+                    accuracy: accuracy);
                 skipped?.AddRange(data.SkippedImages.Where(s => s.Index >= start && s.Index < start + count));
-                return tables;
+                return (tables, accuracy);
             }
             catch (Float16OverflowException overflow)
             {

@@ -1,5 +1,6 @@
 using Atlas.Abstractions;
 using Atlas.Core.Data;
+using Atlas.Core.Examples;
 using Atlas.Core.Models;
 using Atlas.Core.Rendering;
 using Atlas.Core.Training;
@@ -19,10 +20,10 @@ public static class FinalizeUnit
     {
         var config = context.Config;
         // Only what describes the model leaves the device section: the cached model itself may be swapped after it.
-        var (architecture, input, classNames, catalog) = await context.Compute(() =>
+        var (architecture, input, classNames, catalog, logits) = await context.Compute(() =>
         {
             var (model, layers) = context.Models.Get(config);
-            return (model.Architecture, model.Input, model.ClassNames, layers);
+            return (model.Architecture, model.Input, model.ClassNames, layers, AccuracyTally.LogitsOf(model, layers));
         });
         var merged = await context.Store.GetJsonAsync<MergedExamplesWork>(context.Keys.MergedExamplesWork, context.Cancellation);
         var analysis = await AnalysisManifests.LoadAsync(context);
@@ -81,8 +82,19 @@ public static class FinalizeUnit
                 fv.ImageSize ?? input.Height, render.TransformsFor(fv.ImageSize ?? Math.Max(input.Height, input.Width)).Description),
             Layers = layers,
             OtherVersions = versions.OtherVersions,
+            Accuracy = Accuracy(merged, logits, dataset),
         };
         await context.Store.PutJsonAsync(context.Keys.Manifest, manifest, context.Cancellation);
         return new UnitResult(context.Keys.Manifest, 1, 0);
+    }
+
+    /// <summary>The shards' summed count, or why there is none, so the site can say so rather than show a bare dash.</summary>
+    private static DatasetAccuracy Accuracy(MergedExamplesWork? merged, LayerInfo? logits, DatasetInfo dataset)
+    {
+        if (AccuracyTally.Unmeasurable(logits, dataset.ClassNames.Count) is { } reason) return DatasetAccuracy.Unmeasured(reason);
+        if (merged?.Accuracy is { Images: > 0 } counted) return counted;
+        return DatasetAccuracy.Unmeasured(merged?.Accuracy is null
+            ? "the dataset pass did not count it (its work was made by an earlier version of the atlas)"
+            : "none of the data set's images is labelled");
     }
 }

@@ -3,12 +3,13 @@ using Atlas.Core.Data;
 using Atlas.Core.Examples;
 using Atlas.Core.Imaging;
 using Atlas.Storage;
+using Atlas.Storage.Manifests;
 
 namespace Atlas.Grains.Execution;
 
 /// <summary>
-/// Merges the shards' top-k tables (equal to one pass over the whole set, see TopKTable) and stores
-/// each image that any unit shows, once.
+/// Merges the shards' top-k tables (equal to one pass over the whole set, see TopKTable) and accuracy counts, and
+/// stores each image that any unit shows, once.
 /// </summary>
 /// <remarks>
 /// A whole ImageNet atlas shows tens of thousands of distinct images, each decoded and encoded as PNG
@@ -25,11 +26,14 @@ public static class ReduceExamplesUnit
         var k = context.Config.Examples.TopK;
         var merged = new Dictionary<string, TopKTable>();
         int shards = 0;
+        DatasetAccuracy? accuracy = null;
         foreach (var key in UnitOutputs.Of(context.Spec, WorkKind.ExampleShard))
         {
             // A shard that failed for good has no manifest; the rest still make the atlas.
             if (await context.Store.GetJsonAsync<ExampleShardWork>(key, context.Cancellation) is not { } shard) continue;
             shards++;
+            if (shard.Accuracy is { } counted)
+                accuracy = new DatasetAccuracy((accuracy?.Correct ?? 0) + counted.Correct, (accuracy?.Images ?? 0) + counted.Images);
             foreach (var (layer, units) in shard.Layers)
             {
                 var table = TopKTable.FromArrays(units, k);
@@ -50,7 +54,10 @@ public static class ReduceExamplesUnit
             }
         }
         var manifestKey = context.Keys.MergedExamplesWork;
-        await context.Store.PutJsonAsync(manifestKey, new MergedExamplesWork(k, merged.ToDictionary(m => m.Key, m => m.Value.ToArrays()), imageKeys), context.Cancellation);
+        await context.Store.PutJsonAsync(manifestKey, new MergedExamplesWork(k, merged.ToDictionary(m => m.Key, m => m.Value.ToArrays()), imageKeys)
+        {
+            Accuracy = accuracy,
+        }, context.Cancellation);
         return new UnitResult(manifestKey, imageIndices.Count + 1, 0);
     }
 

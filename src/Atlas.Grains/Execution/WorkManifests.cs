@@ -11,6 +11,14 @@ public sealed record FeatureVisWork(string Layer, int Start, int End, IReadOnlyL
 /// <summary>A unit's pictures: <paramref name="VisKey"/> is the main one (the positive channel picture when rendered); <paramref name="Visualizations"/> lists all.</summary>
 public sealed record RenderedUnit(int Index, string VisKey, double Objective, string ObjectiveDescription, IReadOnlyList<VisArtifact>? Visualizations = null);
 
-public sealed record ExampleShardWork(int Start, int End, int K, IReadOnlyDictionary<string, ExampleHit[][]> Layers);
+public sealed record ExampleShardWork(int Start, int End, int K, IReadOnlyDictionary<string, ExampleHit[][]> Layers)
+{
+    /// <summary>The model's top-1 hits on the shard's labelled images; null when the labels do not name its outputs (or in older work).</summary>
+    public DatasetAccuracy? Accuracy { get; init; }
+}
 
-public sealed record MergedExamplesWork(int K, IReadOnlyDictionary<string, ExampleHit[][]> Layers, IReadOnlyDictionary<int, string> ImageKeys);
+public sealed record MergedExamplesWork(int K, IReadOnlyDictionary<string, ExampleHit[][]> Layers, IReadOnlyDictionary<int, string> ImageKeys)
+{
+    /// <summary>The shards' <see cref="ExampleShardWork.Accuracy"/> summed; null when no shard counted.</summary>
+    public DatasetAccuracy? Accuracy { get; init; }
+}

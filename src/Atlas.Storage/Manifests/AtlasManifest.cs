@@ -18,6 +18,8 @@ public sealed record AtlasManifest
     public required IReadOnlyList<LayerManifest> Layers { get; init; }
     /// <summary>Other versions of the same atlas known when this one was written (newest first); empty when none.</summary>
     public IReadOnlyList<VersionRef> OtherVersions { get; init; } = [];
+    /// <summary>The model's accuracy on <see cref="Dataset"/>, counted in the dataset pass; null in atlases made before it was.</summary>
+    public DatasetAccuracy? Accuracy { get; init; }
 }
 
 /// <summary>Another version of the same atlas, for cross-version links and comparisons.</summary>
@@ -31,6 +33,26 @@ public sealed record ModelInfo(
     int InputHeight,
     int InputWidth,
     double? TestAccuracy);
+
+/// <summary>
+/// The model's top-1 accuracy on the atlas's own data set: <paramref name="Correct"/> of <paramref name="Images"/> labelled
+/// images, counted in the dataset pass with the config's normalization, input size and class order (so a wrong one shows
+/// here, where the pictures still look plausible). Not the demo trainer's test accuracy (<see cref="ModelInfo.TestAccuracy"/>).
+/// When it could not be measured, <paramref name="NotMeasured"/> says why and the counts are 0.
+/// </summary>
+public sealed record DatasetAccuracy(int Correct, int Images, string? NotMeasured = null)
+{
+    public static DatasetAccuracy Unmeasured(string reason) => new(0, 0, reason);
+
+    /// <summary>Correct / Images, or null when nothing was counted.</summary>
+    public double? Fraction() => Images > 0 ? (double)Correct / Images : null;
+
+    /// <summary>
+    /// Below twice chance (1 / classes): a trained classifier on its own kind of images does far better, so the
+    /// config most likely feeds it differently from its training (normalization, input size, class order).
+    /// </summary>
+    public bool BelowTwiceChance(int classes) => Fraction() is { } fraction && classes > 0 && fraction < 2.0 / classes;
+}
 
 public sealed record DatasetInfo(string Name, string Split, int Count, IReadOnlyList<string> ClassNames);
 

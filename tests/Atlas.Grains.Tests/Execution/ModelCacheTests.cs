@@ -81,10 +81,10 @@ public class ModelCacheTests
 
         var (first, _) = cache.GetForScanning(config);
         Assert.Equal(ScalarType.Float16, first.ComputeType);
-        var tables = ExampleShardUnit.Scan(cache, config, layers, 0, 16, CancellationToken.None);
+        var (tables, _) = ExampleShardUnit.Scan(cache, config, layers, 0, 16, CancellationToken.None);
 
         using var exactCache = new ModelCache();
-        var expected = ExampleShardUnit.Scan(exactCache, exactConfig, layers, 0, 16, CancellationToken.None);
+        var (expected, _) = ExampleShardUnit.Scan(exactCache, exactConfig, layers, 0, 16, CancellationToken.None);
         Assert.Equal(layers.Order(), tables.Keys.Order());
         foreach (var layer in layers)
             for (int unit = 0; unit < expected[layer].UnitCount; unit++)

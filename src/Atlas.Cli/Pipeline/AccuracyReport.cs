@@ -1,0 +1,38 @@
+using System.Globalization;
+using Atlas.Storage;
+using Atlas.Storage.Manifests;
+using Serilog;
+
+namespace Atlas.Cli.Pipeline;
+
+/// <summary>
+/// The model's accuracy on the atlas's own data set, said at the end of a run: a wrong normalization, input size or
+/// class order gives an atlas that looks plausible and exits 0, and this figure is where it shows.
+/// </summary>
+internal static class AccuracyReport
+{
+    public static async Task LogAsync(IArtifactStore store, AtlasKeys keys, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (await store.GetJsonAsync<AtlasManifest>(keys.Manifest, cancellationToken) is { } manifest) Log(manifest, logger);
+    }
+
+    public static void Log(AtlasManifest manifest, ILogger logger)
+    {
+        // An atlas made before the count existed has none; nothing to say about it.
+        if (manifest.Accuracy is not { } accuracy) return;
+        if (accuracy.Fraction() is not { } fraction)
+        {
+            logger.Information("Accuracy on the data set: not measured ({Reason})", accuracy.NotMeasured);
+            return;
+        }
+        logger.Information("Accuracy on the data set: {Accuracy} of {Images} images", Percent(fraction), accuracy.Images.ToString("N0", CultureInfo.InvariantCulture));
+        int classes = manifest.Dataset.ClassNames.Count;
+        if (accuracy.BelowTwiceChance(classes))
+            logger.Warning("Accuracy on the data set ({Accuracy}) is below twice chance ({Chance} for {Classes} classes): the model is probably not " +
+                           "fed as it was trained. Check model.mean/model.std (ImageNet's apply when they are left out), model.inputSize/dataset.imageSize, " +
+                           "and the class order (an image folder's classes are its sorted folder names, as torchvision's ImageFolder)",
+                Percent(fraction), Percent(2.0 / classes), classes);
+    }
+
+    private static string Percent(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.0} %");
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+
+namespace Atlas.Cli.Tests;
+
+/// <summary>
+/// A run measures the model's accuracy on its own data set, records it and says it: the one figure that shows a config
+/// feeding the model differently from its training (normalization, input size, class order), which exits 0 all the same.
+/// </summary>
+public class DatasetAccuracyRunTests
+{
+    [Fact]
+    public async Task A_run_logs_the_accuracy_on_the_data_set_and_records_it_in_the_manifest()
+    {
+        var folder = TestData.NewTempFolder("accuracy");
+        var config = Path.Combine(folder, "config.json");
+        // conv1 alone: the dataset pass must run on to the logits to count.
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\"]",
+            checkpoint: await TrainedCheckpoint.GetAsync()));
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        var accuracy = (await EndToEndTests.ReadManifestAsync(folder)).Accuracy;
+        Assert.NotNull(accuracy);
+        Assert.Equal(240, accuracy.Images); // dataset.limit
+        Assert.True(accuracy.Fraction() > 0.5, $"a trained demo model gets {accuracy.Correct} of 240 right");
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"Accuracy on the data set: {accuracy.Fraction() * 100:0.0} % of 240 images"), outcome.StdErr);
+        Assert.DoesNotContain("below twice chance", outcome.StdErr);
+    }
+
+    [Fact]
+    public async Task A_run_whose_normalization_is_not_the_model_s_warns_that_its_accuracy_is_below_twice_chance()
+    {
+        var folder = TestData.NewTempFolder("accuracy-wrong");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\"]",
+                checkpoint: await TrainedCheckpoint.GetAsync())
+            .Replace("\"architecture\": \"demo-cnn\",", "\"architecture\": \"demo-cnn\", \"mean\": [5.0], \"std\": [0.01],"));
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString()); // still an atlas: the figure is the warning, not a failure
+        Assert.Contains("WRN] Accuracy on the data set (", outcome.StdErr);
+        Assert.Contains("below twice chance (20.0 % for 10 classes)", outcome.StdErr);
+        Assert.Contains("model.mean/model.std", outcome.StdErr);
+        Assert.True((await EndToEndTests.ReadManifestAsync(folder)).Accuracy!.Fraction() < 0.2);
+    }
+}

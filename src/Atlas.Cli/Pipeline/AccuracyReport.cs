@@ -31,7 +31,7 @@ internal static class AccuracyReport
             logger.Warning("Accuracy on the data set ({Accuracy}) is below twice chance ({Chance} for {Classes} classes): the model is probably not " +
                            "fed as it was trained. Check model.mean/model.std (ImageNet's apply when they are left out), model.inputSize/dataset.imageSize, " +
                            "and the class order (an image folder's classes are its sorted folder names, as torchvision's ImageFolder)",
-                Percent(fraction), Percent(2.0 / classes), classes);
+                Percent(fraction), Percent(DatasetAccuracy.TwiceChance(classes)), classes);
     }
 
     private static string Percent(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.0} %");

@@ -46,6 +46,11 @@ internal static class Format
         ? accuracy.ToString("P2", CultureInfo.InvariantCulture)
         : string.Create(CultureInfo.InvariantCulture, $"{accuracy:0.##} %");
 
+    /// <summary>"89.3 %" for the model's accuracy on the atlas's data set, or null when it was not measured.</summary>
+    public static string? DatasetAccuracy(DatasetAccuracy accuracy) => accuracy.Fraction() is { } fraction
+        ? string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.0} %")
+        : null;
+
     /// <summary>"7", or "7 · seven" for a unit with a class label.</summary>
     public static string UnitName(UnitManifest unit) =>
         unit.Label is null ? unit.Index.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{unit.Index} · {unit.Label}");

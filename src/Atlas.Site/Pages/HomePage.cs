@@ -1,5 +1,6 @@
 using System.Text;
 using Atlas.Site.Html;
+using Atlas.Storage.Manifests;
 using Atlas.Site.Layout;
 using static Atlas.Site.Html.HtmlText;
 
@@ -35,7 +36,8 @@ internal static class HomePage
                 .Append(PreviewStrip(page, latest))
                 .Append($"<div class=\"table-wrap\"><table class=\"versions reflow\">\n<caption>Versions of {E(m.Atlas)}</caption>\n")
                 .Append("<thead><tr><th scope=\"col\">Version</th><th scope=\"col\">Created</th><th scope=\"col\">Checkpoint (SHA-256)</th>")
-                .Append("<th scope=\"col\" class=\"num\">Test accuracy</th><th scope=\"col\" class=\"num\">Units</th></tr></thead>\n<tbody>\n");
+                .Append("<th scope=\"col\" class=\"num\">Test accuracy</th><th scope=\"col\" class=\"num\">Accuracy on the data set</th>")
+                .Append("<th scope=\"col\" class=\"num\">Units</th></tr></thead>\n<tbody>\n");
             foreach (var version in versions)
             {
                 var v = version.Manifest;
@@ -44,6 +46,7 @@ internal static class HomePage
                     .Append($"<td data-label=\"Created\"><time datetime=\"{E(Format.IsoDate(v.CreatedAt))}\">{E(Format.Date(v.CreatedAt))}</time></td>")
                     .Append($"<td data-label=\"Checkpoint\"><code title=\"{E(v.Model.CheckpointSha256)}\">{E(Format.ShortHash(v.Model.CheckpointSha256))}</code> <span class=\"meta\">{E(v.Model.CheckpointFile)}</span></td>")
                     .Append($"<td class=\"num\" data-label=\"Test accuracy\">{(v.Model.TestAccuracy is { } a ? E(Format.Accuracy(a)) : "—")}</td>")
+                    .Append($"<td class=\"num\" data-label=\"Accuracy on the data set\">{DatasetAccuracyCell(v)}</td>")
                     .Append($"<td class=\"num\" data-label=\"Units\">{E(v.Layers.Sum(l => l.Units.Count))}</td>")
                     .Append("</tr>\n");
             }
@@ -51,6 +54,15 @@ internal static class HomePage
         }
         return PageLayout.Render(page, options.Title, [new Crumb(options.Title)], body.ToString());
     }
+
+    /// <summary>The figure with its image count; "—" with the reason as a tooltip when not measured (the model page says it in full).</summary>
+    private static string DatasetAccuracyCell(AtlasManifest v) => v.Accuracy switch
+    {
+        null => "—",
+        { } a when Format.DatasetAccuracy(a) is { } figure =>
+            $"{E(figure)} <span class=\"meta\">of {E(a.Images.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} images</span>",
+        { } a => $"<span title=\"not measured: {E(a.NotMeasured ?? "")}\">—</span>",
+    };
 
     /// <summary>A few units spread over the layers of the newest version: what the atlas looks like at a glance.</summary>
     private static string PreviewStrip(string page, AtlasContext context)

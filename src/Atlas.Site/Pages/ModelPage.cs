@@ -1,5 +1,6 @@
 using System.Text;
 using Atlas.Site.Html;
+using Atlas.Storage.Manifests;
 using Atlas.Site.Layout;
 using static Atlas.Site.Html.HtmlText;
 
@@ -24,6 +25,7 @@ internal static class ModelPage
             .Append($"<dt>Dataset</dt><dd>{E(m.Dataset.Name)} ({E(Format.DatasetSize(m.Dataset))}, {E(m.Dataset.ClassNames.Count)} classes)</dd>\n");
         if (m.Model.TestAccuracy is { } accuracy)
             body.Append($"<dt>Test accuracy</dt><dd>{E(Format.Accuracy(accuracy))}</dd>\n");
+        body.Append(DatasetAccuracy(m));
         body.Append($"<dt>Recipe</dt><dd>{E(Format.Recipe(m.Recipe))}</dd>\n")
             .Append($"<dt>Created</dt><dd><time datetime=\"{E(Format.IsoDate(m.CreatedAt))}\">{E(Format.Date(m.CreatedAt))}</time></dd>\n");
         body.Append(OtherVersions(context, page))
@@ -88,6 +90,22 @@ internal static class ModelPage
     }
 
     /// <summary>The atlas's other versions: linked when this site holds them, named (with hash and date) otherwise.</summary>
+    /// <summary>
+    /// The model's accuracy on the atlas's own data set (counted in the dataset pass, not the trainer's test accuracy), with
+    /// a note when it is below twice chance, or why it was not measured; nothing for an atlas made before it was counted.
+    /// </summary>
+    private static string DatasetAccuracy(AtlasManifest m)
+    {
+        if (m.Accuracy is not { } accuracy) return "";
+        if (Format.DatasetAccuracy(accuracy) is not { } figure)
+            return $"<dt>Accuracy on the data set</dt><dd>not measured: {E(accuracy.NotMeasured ?? "nothing was counted")}</dd>\n";
+        var images = accuracy.Images.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        var warning = accuracy.BelowTwiceChance(m.Dataset.ClassNames.Count)
+            ? "<br><span class=\"meta\">Below twice chance: the model is probably not fed as it was trained (check model.mean/std, input size and class order).</span>"
+            : "";
+        return $"<dt>Accuracy on the data set ({E(images)} images)</dt><dd>{E(figure)} ({E(accuracy.Correct.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} correct){warning}</dd>\n";
+    }
+
     private static string OtherVersions(AtlasContext context, string page)
     {
         var known = context.Manifest.OtherVersions

@@ -48,10 +48,13 @@ public sealed record DatasetAccuracy(int Correct, int Images, string? NotMeasure
     public double? Fraction() => Images > 0 ? (double)Correct / Images : null;
 
     /// <summary>
-    /// Below twice chance (1 / classes): a trained classifier on its own kind of images does far better, so the
-    /// config most likely feeds it differently from its training (normalization, input size, class order).
+    /// Below twice chance (1 / classes; <see cref="TwiceChance"/>): a trained classifier on its own kind of images does far
+    /// better, so the config most likely feeds it differently from its training (normalization, input size, class order).
     /// </summary>
-    public bool BelowTwiceChance(int classes) => Fraction() is { } fraction && classes > 0 && fraction < 2.0 / classes;
+    public bool BelowTwiceChance(int classes) => Fraction() is { } fraction && classes > 0 && fraction < TwiceChance(classes);
+
+    /// <summary>2 / classes, capped halfway between chance and 100 %: twice chance is all of a two-class set, which no model would pass.</summary>
+    public static double TwiceChance(int classes) => Math.Min(2.0 / classes, (1 + 1.0 / classes) / 2);
 }
 
 public sealed record DatasetInfo(string Name, string Split, int Count, IReadOnlyList<string> ClassNames);

@@ -131,7 +131,7 @@ public sealed partial class SiteGeneratorTests : IDisposable
         Assert.Contains("SmallCnn", home);
         Assert.Contains($">{new string('a', 12)}</code>", home);
         Assert.Contains("2025-03-04 05:06 UTC", home);
-        Assert.Contains("98.50 %</td><td class=\"num\" data-label=\"Units\">5</td>", home);
+        Assert.Contains("98.50 %</td><td class=\"num\" data-label=\"Accuracy on the data set\">—</td><td class=\"num\" data-label=\"Units\">5</td>", home);
 
         var model = Page("mnist-cnn/v1/index.html");
         Assert.Contains("<th scope=\"row\" data-label=\"Layer\"><a href=\"conv/index.html\">conv</a></th>", model);

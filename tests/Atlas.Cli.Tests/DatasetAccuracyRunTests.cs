@@ -45,4 +45,43 @@ public class DatasetAccuracyRunTests
         Assert.Contains("model.mean/model.std", outcome.StdErr);
         Assert.True((await EndToEndTests.ReadManifestAsync(folder)).Accuracy!.Fraction() < 0.2);
     }
+
+    [Fact]
+    public async Task A_version_whose_dataset_pass_was_copied_from_one_with_another_head_does_not_claim_its_accuracy()
+    {
+        var folder = TestData.NewTempFolder("accuracy-copied");
+        var first = Path.Combine(folder, "first.pt");
+        File.Copy(await TrainedCheckpoint.GetAsync(), first);
+        var second = Path.Combine(folder, "second.pt");
+        LayerReuseRunTests.ScaleLogits(first, second);
+        var config = Path.Combine(folder, "config.json");
+        // conv2 alone, identical in both: the second version copies every unit, dataset shards included.
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv2\"]", checkpoint: first));
+        var made = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+        Assert.True(made.ExitCode == 0, made.ToString());
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv2\"]", checkpoint: second));
+
+        var next = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+
+        Assert.True(next.ExitCode == 0, next.ToString());
+        Assert.Matches(@"Version \w+ reuses layers conv2 of version \w+", next.StdErr);
+        var accuracies = await AccuraciesAsync(folder);
+        Assert.Equal(2, accuracies.Count);
+        var copied = Assert.Single(accuracies, a => a.Images == 0);
+        Assert.StartsWith("the dataset pass was copied from version ", copied.NotMeasured);
+        Assert.Single(accuracies, a => a.Images == 240);
+    }
+
+    private static async Task<List<Atlas.Storage.Manifests.DatasetAccuracy>> AccuraciesAsync(string folder)
+    {
+        var store = new Atlas.Storage.LocalFolderArtifactStore(Path.Combine(folder, "store"));
+        var found = new List<Atlas.Storage.Manifests.DatasetAccuracy>();
+        await foreach (var key in store.ListAsync(""))
+        {
+            if (!Atlas.Storage.Manifests.AtlasKeys.IsManifestKey(key)) continue;
+            var manifest = await Atlas.Storage.ArtifactStoreJson.GetJsonAsync<Atlas.Storage.Manifests.AtlasManifest>(store, key);
+            found.Add(manifest!.Accuracy!);
+        }
+        return found;
+    }
 }

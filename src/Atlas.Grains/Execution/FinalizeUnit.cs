@@ -82,16 +82,30 @@ public static class FinalizeUnit
                 fv.ImageSize ?? input.Height, render.TransformsFor(fv.ImageSize ?? Math.Max(input.Height, input.Width)).Description),
             Layers = layers,
             OtherVersions = versions.OtherVersions,
-            Accuracy = Accuracy(merged, logits, dataset),
+            Accuracy = Accuracy(merged, logits, dataset, await CopiedShardsFromAsync(context, logits)),
         };
         await context.Store.PutJsonAsync(context.Keys.Manifest, manifest, context.Cancellation);
         return new UnitResult(context.Keys.Manifest, 1, 0);
     }
 
+    /// <summary>
+    /// The version this job's dataset shards may have been copied from, when that leaves their count stale: shards are
+    /// copied when every atlas layer has the earlier version's weights up to it, and if the logits are not an atlas layer
+    /// the weights that differ (a fine-tuned head) lie past them, so the copied count is the earlier head's.
+    /// </summary>
+    private static async Task<string?> CopiedShardsFromAsync(UnitContext context, LayerInfo? logits)
+    {
+        if (logits is null || context.Spec.Layers.Any(l => l.Name == logits.Name)) return null;
+        var reuse = await context.Store.GetJsonAsync<ReusePlanWork>(new WatchKeys(context.Spec.Atlas, context.Spec.Version).ReusePlan, context.Cancellation);
+        return reuse is not null && context.Spec.Layers.All(l => reuse.Layers.Contains(l.Name)) ? reuse.FromVersion : null;
+    }
+
     /// <summary>The shards' summed count, or why there is none, so the site can say so rather than show a bare dash.</summary>
-    private static DatasetAccuracy Accuracy(MergedExamplesWork? merged, LayerInfo? logits, DatasetInfo dataset)
+    private static DatasetAccuracy Accuracy(MergedExamplesWork? merged, LayerInfo? logits, DatasetInfo dataset, string? copiedFrom)
     {
         if (AccuracyTally.Unmeasurable(logits, dataset.ClassNames.Count) is { } reason) return DatasetAccuracy.Unmeasured(reason);
+        if (copiedFrom is not null)
+            return DatasetAccuracy.Unmeasured($"the dataset pass was copied from version {copiedFrom}, whose weights past the atlas's layers differ (add {logits!.Name} to layers to count it)");
         if (merged?.Accuracy is { Images: > 0 } counted) return counted;
         return DatasetAccuracy.Unmeasured(merged?.Accuracy is null
             ? "the dataset pass did not count it (its work was made by an earlier version of the atlas)"

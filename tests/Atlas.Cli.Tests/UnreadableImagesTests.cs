@@ -9,7 +9,7 @@ namespace Atlas.Cli.Tests;
 public class UnreadableImagesTests
 {
     [Fact]
-    public async Task Images_that_cannot_be_read_are_left_out_of_the_examples_with_a_warning_naming_the_first()
+    public async Task Images_that_cannot_be_read_are_left_out_of_the_examples_named_in_the_log_the_manifest_and_the_model_page()
     {
         var folder = TestData.NewTempFolder("unreadable");
         var random = new Random(5);
@@ -42,7 +42,9 @@ public class UnreadableImagesTests
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(4), "run", config);
 
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        Assert.Contains($"Dataset images 0-9: 1 of 9 could not be read and are left out of the examples; first {broken.Replace("\u001b", "\\u001b").Replace("\u0007", "\\u0007")}: ", outcome.StdErr);
+        // Named relative to dataset.path, as a user looks for it.
+        var named = Path.Combine("light", Path.GetFileName(broken));
+        Assert.Contains($"Dataset images 0-9: 1 of 9 could not be read and are left out of the examples: {named.Replace("\u001b", "\\u001b").Replace("\u0007", "\\u0007")} (", outcome.StdErr);
         Assert.DoesNotContain('\u001b', outcome.StdErr); // written escaped, never reaching the terminal as escapes
         var store = new LocalFolderArtifactStore(Path.Combine(folder, "store"));
         var manifest = (await store.GetJsonAsync<AtlasManifest>(await store.ListAsync("").FirstAsync(AtlasKeys.IsManifestKey)))!;
@@ -53,5 +55,14 @@ public class UnreadableImagesTests
             Assert.Equal(8, unit.TopExamples.Count);
             Assert.DoesNotContain(unit.TopExamples, e => e.ImageIndex == brokenIndex);
         });
+        // The manifest keeps the count and the file, and the model page shows them beside the data set.
+        var unreadable = manifest.Dataset.Unreadable!;
+        Assert.Equal(1, unreadable.Count);
+        var file = Assert.Single(unreadable.First);
+        Assert.Equal((brokenIndex, named), (file.Index, file.Path));
+        var modelPage = Directory.EnumerateFiles(Path.Combine(folder, "site"), "index.html", SearchOption.AllDirectories)
+            .Select(File.ReadAllText).Single(page => page.Contains("<dt>Unreadable images</dt>"));
+        Assert.Contains("<dd>1 could not be read and are left out of the examples and counts", modelPage);
+        Assert.Contains("(image 8): ", modelPage);
     }
 }

@@ -18,16 +18,36 @@ public static class ExampleShardUnit
         var layerNames = context.Spec.Layers.Select(p => p.Name).ToHashSet();
         var skipped = new List<SkippedImage>();
         var (tables, accuracy) = await context.Compute(() => Scan(context.Models, config, layerNames, unit.Start, unit.End - unit.Start, context.Cancellation, skipped));
-        if (skipped.Count > 0)
-            context.Logger.LogWarning("Dataset images {Start}-{End}: {Skipped} of {Count} could not be read and are left out of the examples; first {Path}: {Reason}",
-                unit.Start, unit.End, skipped.Count, unit.End - unit.Start, skipped[0].Path, skipped[0].Reason);
+        var unreadable = Unreadable(skipped, config.Dataset.Path);
+        // Each file named (up to a few): a user with two bad files needs both names, not the first one's.
+        if (unreadable is not null)
+            context.Logger.LogWarning("Dataset images {Start}-{End}: {Skipped} of {Count} could not be read and are left out of the examples: {Files}",
+                unit.Start, unit.End, skipped.Count, unit.End - unit.Start,
+                string.Join("; ", unreadable.First.Take(LoggedFiles).Select(i => $"{i.Path} ({i.Reason})")) + (skipped.Count > LoggedFiles ? $"; and {skipped.Count - LoggedFiles} more" : ""));
         var work = new ExampleShardWork(unit.Start, unit.End, config.Examples.TopK, tables.ToDictionary(t => t.Key, t => t.Value.ToArrays()))
         {
             Accuracy = accuracy is null ? null : new DatasetAccuracy(accuracy.Correct, accuracy.Images),
+            Unreadable = unreadable,
         };
         var key = context.Keys.ExampleShardWork(unit.Start, unit.End);
         await context.Store.PutJsonAsync(key, work, context.Cancellation);
         return new UnitResult(key, 1, 0);
+    }
+
+    private const int LoggedFiles = 5;
+
+    /// <summary>The shard's unreadable images for the manifest, their paths relative to the data set's folder; null for none.</summary>
+    private static UnreadableImages? Unreadable(List<SkippedImage> skipped, string datasetPath)
+    {
+        if (skipped.Count == 0) return null;
+        var root = Path.GetFullPath(datasetPath);
+        string Shown(string path)
+        {
+            var relative = Path.GetRelativePath(root, Path.GetFullPath(path));
+            return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+        }
+        var first = skipped.OrderBy(s => s.Index).Take(UnreadableImages.Named).Select(s => new UnreadableImage(s.Index, Shown(s.Path), s.Reason)).ToList();
+        return new UnreadableImages(skipped.Count, first);
     }
 
     /// <summary>

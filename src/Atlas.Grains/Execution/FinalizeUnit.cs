@@ -32,7 +32,10 @@ public static class FinalizeUnit
         DatasetInfo dataset;
         using (var data = DatasetOpener.Open(config.Dataset))
             // An image folder has no splits: its config's split (default "test") would only mislead.
-            dataset = new DatasetInfo(data.Name, config.Dataset.Kind == "image-folder" ? "" : config.Dataset.Split, data.Count, data.ClassNames);
+            dataset = new DatasetInfo(data.Name, config.Dataset.Kind == "image-folder" ? "" : config.Dataset.Split, data.Count, data.ClassNames)
+            {
+                Unreadable = merged?.Unreadable,
+            };
 
         // Logit labels come from the model, which has names only when they are known to match its
         // outputs: an ImageNet model atlased on a 10-class subset folder must not borrow those 10 names.

@@ -27,11 +27,13 @@ public static class ReduceExamplesUnit
         var merged = new Dictionary<string, TopKTable>();
         int shards = 0;
         DatasetAccuracy? accuracy = null;
+        UnreadableImages? unreadable = null;
         foreach (var key in UnitOutputs.Of(context.Spec, WorkKind.ExampleShard))
         {
             // A shard that failed for good has no manifest; the rest still make the atlas.
             if (await context.Store.GetJsonAsync<ExampleShardWork>(key, context.Cancellation) is not { } shard) continue;
             shards++;
+            unreadable = UnreadableImages.Merge(unreadable, shard.Unreadable);
             if (shard.Accuracy is { } counted)
                 accuracy = new DatasetAccuracy((accuracy?.Correct ?? 0) + counted.Correct, (accuracy?.Images ?? 0) + counted.Images);
             foreach (var (layer, units) in shard.Layers)
@@ -57,6 +59,7 @@ public static class ReduceExamplesUnit
         await context.Store.PutJsonAsync(manifestKey, new MergedExamplesWork(k, merged.ToDictionary(m => m.Key, m => m.Value.ToArrays()), imageKeys)
         {
             Accuracy = accuracy,
+            Unreadable = unreadable,
         }, context.Cancellation);
         return new UnitResult(manifestKey, imageIndices.Count + 1, 0);
     }

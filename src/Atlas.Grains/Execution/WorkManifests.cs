@@ -15,10 +15,16 @@ public sealed record ExampleShardWork(int Start, int End, int K, IReadOnlyDictio
 {
     /// <summary>The model's top-1 hits on the shard's labelled images; null when the labels do not name its outputs (or in older work).</summary>
     public DatasetAccuracy? Accuracy { get; init; }
+
+    /// <summary>The shard's images that could not be read; null when all were (or in older work).</summary>
+    public UnreadableImages? Unreadable { get; init; }
 }
 
 public sealed record MergedExamplesWork(int K, IReadOnlyDictionary<string, ExampleHit[][]> Layers, IReadOnlyDictionary<int, string> ImageKeys)
 {
     /// <summary>The shards' <see cref="ExampleShardWork.Accuracy"/> summed; null when no shard counted.</summary>
     public DatasetAccuracy? Accuracy { get; init; }
+
+    /// <summary>The shards' <see cref="ExampleShardWork.Unreadable"/> together.</summary>
+    public UnreadableImages? Unreadable { get; init; }
 }

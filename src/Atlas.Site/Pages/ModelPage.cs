@@ -25,6 +25,7 @@ internal static class ModelPage
             .Append($"<dt>Dataset</dt><dd>{E(m.Dataset.Name)} ({E(Format.DatasetSize(m.Dataset))}, {E(m.Dataset.ClassNames.Count)} classes)</dd>\n");
         if (m.Model.TestAccuracy is { } accuracy)
             body.Append($"<dt>Test accuracy</dt><dd>{E(Format.Accuracy(accuracy))}</dd>\n");
+        body.Append(UnreadableImages(m));
         body.Append(DatasetAccuracy(m));
         body.Append($"<dt>Recipe</dt><dd>{E(Format.Recipe(m.Recipe))}</dd>\n")
             .Append($"<dt>Created</dt><dd><time datetime=\"{E(Format.IsoDate(m.CreatedAt))}\">{E(Format.Date(m.CreatedAt))}</time></dd>\n");
@@ -94,6 +95,16 @@ internal static class ModelPage
     /// The model's accuracy on the atlas's own data set (counted in the dataset pass, not the trainer's test accuracy), with
     /// a note when it is below twice chance, or why it was not measured; nothing for an atlas made before it was counted.
     /// </summary>
+    /// <summary>The images left out because they could not be read: the count beside the data set's, and the files to look at.</summary>
+    private static string UnreadableImages(AtlasManifest m)
+    {
+        if (m.Dataset.Unreadable is not { Count: > 0 } unreadable) return "";
+        var count = unreadable.Count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        var files = string.Join("", unreadable.First.Select(i => $"<li><code>{E(i.Path)}</code> (image {E(i.Index)}): {E(i.Reason)}</li>"));
+        var more = unreadable.Count > unreadable.First.Count ? $"<li>and {E(unreadable.Count - unreadable.First.Count)} more</li>" : "";
+        return $"<dt>Unreadable images</dt><dd>{E(count)} could not be read and are left out of the examples and counts<ul class=\"plain\">{files}{more}</ul></dd>\n";
+    }
+
     private static string DatasetAccuracy(AtlasManifest m)
     {
         if (m.Accuracy is not { } accuracy) return "";

@@ -57,7 +57,25 @@ public sealed record DatasetAccuracy(int Correct, int Images, string? NotMeasure
     public static double TwiceChance(int classes) => Math.Min(2.0 / classes, (1 + 1.0 / classes) / 2);
 }
 
-public sealed record DatasetInfo(string Name, string Split, int Count, IReadOnlyList<string> ClassNames);
+public sealed record DatasetInfo(string Name, string Split, int Count, IReadOnlyList<string> ClassNames)
+{
+    /// <summary>Images that could not be read (corrupt or unsupported files), left out of the examples; null in older manifests.</summary>
+    public UnreadableImages? Unreadable { get; init; }
+}
+
+/// <summary>How many of the data set's images could not be read, and the first of them by index (at most <see cref="Named"/>).</summary>
+public sealed record UnreadableImages(int Count, IReadOnlyList<UnreadableImage> First)
+{
+    /// <summary>Files named in a manifest: enough to find the pattern, not a whole corrupt folder's listing.</summary>
+    public const int Named = 20;
+
+    public static UnreadableImages? Merge(UnreadableImages? a, UnreadableImages? b) =>
+        a is null ? b : b is null ? a
+        : new(a.Count + b.Count, a.First.Concat(b.First).OrderBy(i => i.Index).Take(Named).ToList());
+}
+
+/// <summary>One unreadable image: its index, its path (relative to dataset.path where it lies under it) and why.</summary>
+public sealed record UnreadableImage(int Index, string Path, string Reason);
 
 /// <summary>How the feature visualizations were made, so a picture can be reproduced.</summary>
 public sealed record RecipeInfo(string Parameterization, int Steps, double LearningRate, int Seed, int ImageSize, string Transforms);

@@ -10,7 +10,7 @@ namespace Atlas.Core.Data;
 /// A file that cannot be read or decoded is skipped (see <see cref="ImageBatch.Skipped"/>), counted and
 /// listed in <see cref="SkippedImages"/>, never fatal.
 /// </summary>
-public sealed class ImageFolderDataset : IByteImageDataset
+public sealed class ImageFolderDataset : IByteImageDataset, IFileDataset
 {
     public static readonly IReadOnlyList<string> Extensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm"];
 

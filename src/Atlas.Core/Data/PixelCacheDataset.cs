@@ -20,7 +20,7 @@ namespace Atlas.Core.Data;
 /// pass, reads after the first decode only their own images). Files are
 /// written to a temporary name and renamed, so concurrent workers and crashes never leave half a chunk.
 /// </remarks>
-public sealed class PixelCacheDataset : IByteImageDataset
+public sealed class PixelCacheDataset : IByteImageDataset, IFileDataset
 {
     /// <summary>
     /// Images per cache file: 75 MB at 224 px in colour. It divides examples.imagesPerShard's default (2,500), so
@@ -193,4 +193,7 @@ public sealed class PixelCacheDataset : IByteImageDataset
     }
 
     public void Dispose() => inner.Dispose();
+
+    /// <inheritdoc />
+    public string FileOf(int index) => inner.FileOf(index);
 }

@@ -29,13 +29,13 @@ public static class FinalizeUnit
         var analysis = await AnalysisManifests.LoadAsync(context);
         // Probe responses of this version, the atlas's other versions, and each unit's best match in them.
         var versions = await VersionComparison.RunAsync(context);
-        DatasetInfo dataset;
-        using (var data = DatasetOpener.Open(config.Dataset))
-            // An image folder has no splits: its config's split (default "test") would only mislead.
-            dataset = new DatasetInfo(data.Name, config.Dataset.Kind == "image-folder" ? "" : config.Dataset.Split, data.Count, data.ClassNames)
-            {
-                Unreadable = merged?.Unreadable,
-            };
+        // Open to the end: it names the data set and, for an image folder, the examples' files.
+        using var data = DatasetOpener.Open(config.Dataset);
+        // An image folder has no splits: its config's split (default "test") would only mislead.
+        var dataset = new DatasetInfo(data.Name, config.Dataset.Kind == "image-folder" ? "" : config.Dataset.Split, data.Count, data.ClassNames)
+        {
+            Unreadable = merged?.Unreadable,
+        };
 
         // Logit labels come from the model, which has names only when they are known to match its
         // outputs: an ImageNet model atlased on a 10-class subset folder must not borrow those 10 names.
@@ -68,6 +68,8 @@ public static class FinalizeUnit
             layers.Add(versions.Apply(analysis.Apply(new LayerManifest(info.Name, info.Kind == LayerKind.Conv ? "conv" : "linear", info.Channels, info.Height, info.Width, units))));
         }
 
+        var named = ExampleFiles.Name(layers, data, config.Dataset.Path);
+
         var checkpoint = config.Model.Checkpoint;
         var metadata = DemoTrainer.ReadMetadata(checkpoint);
         var fv = config.FeatureVis;
@@ -83,7 +85,7 @@ public static class FinalizeUnit
             Dataset = dataset,
             Recipe = new RecipeInfo(FeatureVisSettings.Describe(render, input.Channels), fv.Steps, fv.LearningRate, fv.Seed,
                 fv.ImageSize ?? input.Height, render.TransformsFor(fv.ImageSize ?? Math.Max(input.Height, input.Width)).Description),
-            Layers = layers,
+            Layers = named,
             OtherVersions = versions.OtherVersions,
             Accuracy = Accuracy(merged, logits, dataset, await CopiedShardsFromAsync(context, logits)),
         };

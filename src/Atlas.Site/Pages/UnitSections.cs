@@ -103,6 +103,8 @@ internal static class UnitSections
             html.Append("</span><figcaption>")
                 .Append($"<strong>{E(Format.Number(example.Value))}</strong> <span class=\"label\">{E(label)}</span>")
                 .Append($"<small>image {E(example.ImageIndex)}{(spatial ? string.Create(CultureInfo.InvariantCulture, $" at (row {example.Y}, col {example.X})") : "")}</small>")
+                // The file, for an image folder: the name shows, the path relative to dataset.path is its tooltip.
+                .Append(example.File is { } file ? $"<small class=\"file\" title=\"{E(file)}\">{E(Path.GetFileName(file))}</small>" : "")
                 .Append("</figcaption></figure></li>\n");
         }
         return html.Append("</ol>\n").ToString();

@@ -139,6 +139,9 @@ public sealed record ExampleRef(int ImageIndex, float Value, int Y, int X, int L
 {
     /// <summary>The unit's activation map over this image, as an overlay PNG, when rendered.</summary>
     public string? HeatmapKey { get; init; }
+
+    /// <summary>The image's file, relative to dataset.path, for an image folder (so a reader can find it); null otherwise.</summary>
+    public string? File { get; init; }
 }
 
 /// <summary>A connection between units of two atlas layers; <see cref="KernelKey"/> is a small heatmap of the spatial kernel.</summary>

@@ -12,15 +12,8 @@ public static class ExampleFiles
     public static IReadOnlyList<LayerManifest> Name(IReadOnlyList<LayerManifest> layers, IImageDataset data, string datasetPath)
     {
         if (data is not IFileDataset folder) return layers;
-        var root = Path.GetFullPath(datasetPath);
-        string Relative(int index)
-        {
-            var path = Path.GetFullPath(folder.FileOf(index));
-            var relative = Path.GetRelativePath(root, path);
-            return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
-        }
         IReadOnlyList<ExampleRef> Named(IReadOnlyList<ExampleRef> examples) =>
-            examples.Select(e => e.ImageIndex >= 0 && e.ImageIndex < data.Count ? e with { File = Relative(e.ImageIndex) } : e).ToList();
+            examples.Select(e => e.ImageIndex >= 0 && e.ImageIndex < data.Count ? e with { File = DatasetFiles.Shown(datasetPath, folder.FileOf(e.ImageIndex)) } : e).ToList();
         return layers.Select(layer => layer with
         {
             Units = layer.Units.Select(unit => unit with { TopExamples = Named(unit.TopExamples), BottomExamples = Named(unit.BottomExamples) }).ToList(),

@@ -40,13 +40,8 @@ public static class ExampleShardUnit
     private static UnreadableImages? Unreadable(List<SkippedImage> skipped, string datasetPath)
     {
         if (skipped.Count == 0) return null;
-        var root = Path.GetFullPath(datasetPath);
-        string Shown(string path)
-        {
-            var relative = Path.GetRelativePath(root, Path.GetFullPath(path));
-            return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
-        }
-        var first = skipped.OrderBy(s => s.Index).Take(UnreadableImages.Named).Select(s => new UnreadableImage(s.Index, Shown(s.Path), s.Reason)).ToList();
+        var first = skipped.OrderBy(s => s.Index).Take(UnreadableImages.Named)
+            .Select(s => new UnreadableImage(s.Index, DatasetFiles.Shown(datasetPath, s.Path), s.Reason)).ToList();
         return new UnreadableImages(skipped.Count, first);
     }
 

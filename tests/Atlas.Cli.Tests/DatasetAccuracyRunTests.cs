@@ -50,10 +50,7 @@ public class DatasetAccuracyRunTests
     public async Task A_version_whose_dataset_pass_was_copied_from_one_with_another_head_does_not_claim_its_accuracy()
     {
         var folder = TestData.NewTempFolder("accuracy-copied");
-        var first = Path.Combine(folder, "first.pt");
-        File.Copy(await TrainedCheckpoint.GetAsync(), first);
-        var second = Path.Combine(folder, "second.pt");
-        LayerReuseRunTests.ScaleLogits(first, second);
+        var (first, second) = await TrainedCheckpoint.WithFineTunedHeadAsync(folder);
         var config = Path.Combine(folder, "config.json");
         // conv2 alone, identical in both: the second version copies every unit, dataset shards included.
         await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv2\"]", checkpoint: first));

@@ -1,8 +1,5 @@
 using System.Text.RegularExpressions;
-using Atlas.Core;
-using Atlas.Core.Models;
 using Atlas.Storage.Manifests;
-using static TorchSharp.torch;
 
 namespace Atlas.Cli.Tests;
 
@@ -16,10 +13,7 @@ public class LayerReuseRunTests
     public async Task A_run_of_a_checkpoint_with_only_its_head_changed_copies_the_other_layers_from_the_stored_version_unless_forced()
     {
         var folder = TestData.NewTempFolder("layer-reuse");
-        var first = Path.Combine(folder, "first.pt");
-        File.Copy(await TrainedCheckpoint.GetAsync(), first);
-        var second = Path.Combine(folder, "second.pt");
-        ScaleLogits(first, second);
+        var (first, second) = await TrainedCheckpoint.WithFineTunedHeadAsync(folder);
         var config = Path.Combine(folder, "config.json");
         await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: first));
         var made = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), "run", config);
@@ -56,14 +50,4 @@ public class LayerReuseRunTests
     }
 
     private static string Store(string folder, string key) => Path.Combine(folder, "store", key);
-
-    /// <summary>The checkpoint at <paramref name="from"/> with its logits' weights scaled: every other layer keeps its weights.</summary>
-    internal static void ScaleLogits(string from, string to)
-    {
-        TorchRuntime.Initialize();
-        using var network = new DemoCnn();
-        network.load(from);
-        using (no_grad()) network.named_parameters().Single(p => p.name == "logits.weight").parameter.mul_(1.5f);
-        network.save(to);
-    }
 }

@@ -1,6 +1,9 @@
 using Atlas.Core.Configuration;
 using Atlas.Core.Training;
+using Atlas.Core;
+using Atlas.Core.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using static TorchSharp.torch;
 
 namespace Atlas.Cli.Tests;
 
@@ -16,4 +19,20 @@ public static class TrainedCheckpoint
     }));
 
     public static Task<string> GetAsync() => Checkpoint.Value;
+
+    /// <summary>
+    /// Two checkpoints in <paramref name="folder"/>: first.pt, the trained one, and second.pt, the same with its logits'
+    /// weights scaled, every other layer unchanged (a fine-tuned head), for tests of what versions share.
+    /// </summary>
+    public static async Task<(string First, string Second)> WithFineTunedHeadAsync(string folder)
+    {
+        var (first, second) = (Path.Combine(folder, "first.pt"), Path.Combine(folder, "second.pt"));
+        File.Copy(await GetAsync(), first);
+        TorchRuntime.Initialize();
+        using var network = new DemoCnn();
+        network.load(first);
+        using (no_grad()) network.named_parameters().Single(p => p.name == "logits.weight").parameter.mul_(1.5f);
+        network.save(second);
+        return (first, second);
+    }
 }

@@ -14,6 +14,9 @@ internal static class Format
     /// <summary>A weight with its sign always shown, so inhibitory links read as such.</summary>
     public static string Signed(double value) => (value >= 0 ? "+" : "−") + Math.Abs(value).ToString("G3", CultureInfo.InvariantCulture);
 
+    /// <summary>A count with thousands separators, the same on every machine: "10,000".</summary>
+    public static string Count(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
     public static string Percent(double fraction) => fraction.ToString("P1", CultureInfo.InvariantCulture);
 
     public static string Shape(LayerManifest layer) =>

@@ -60,7 +60,7 @@ internal static class HomePage
     {
         null => "—",
         { } a when Format.DatasetAccuracy(a) is { } figure =>
-            $"{E(figure)} <span class=\"meta\">of {E(a.Images.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} images</span>",
+            $"{E(figure)} <span class=\"meta\">of {E(Format.Count(a.Images))} images</span>",
         { } a => $"<span title=\"not measured: {E(a.NotMeasured ?? "")}\">—</span>",
     };
 

@@ -99,7 +99,7 @@ internal static class ModelPage
     private static string UnreadableImages(AtlasManifest m)
     {
         if (m.Dataset.Unreadable is not { Count: > 0 } unreadable) return "";
-        var count = unreadable.Count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        var count = Format.Count(unreadable.Count);
         var files = string.Join("", unreadable.First.Select(i => $"<li><code>{E(i.Path)}</code> (image {E(i.Index)}): {E(i.Reason)}</li>"));
         var more = unreadable.Count > unreadable.First.Count ? $"<li>and {E(unreadable.Count - unreadable.First.Count)} more</li>" : "";
         return $"<dt>Unreadable images</dt><dd>{E(count)} could not be read and are left out of the examples and counts<ul class=\"plain\">{files}{more}</ul></dd>\n";
@@ -110,11 +110,11 @@ internal static class ModelPage
         if (m.Accuracy is not { } accuracy) return "";
         if (Format.DatasetAccuracy(accuracy) is not { } figure)
             return $"<dt>Accuracy on the data set</dt><dd>not measured: {E(accuracy.NotMeasured ?? "nothing was counted")}</dd>\n";
-        var images = accuracy.Images.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        var images = Format.Count(accuracy.Images);
         var warning = accuracy.BelowTwiceChance(m.Dataset.ClassNames.Count)
             ? "<br><span class=\"meta\">Below twice chance: the model is probably not fed as it was trained (check model.mean/std, input size and class order).</span>"
             : "";
-        return $"<dt>Accuracy on the data set ({E(images)} images)</dt><dd>{E(figure)} ({E(accuracy.Correct.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} correct){warning}</dd>\n";
+        return $"<dt>Accuracy on the data set ({E(images)} images)</dt><dd>{E(figure)} ({E(Format.Count(accuracy.Correct))} correct){warning}</dd>\n";
     }
 
     private static string OtherVersions(AtlasContext context, string page)

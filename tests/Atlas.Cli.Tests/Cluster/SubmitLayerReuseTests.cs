@@ -14,10 +14,7 @@ public class SubmitLayerReuseTests
     {
         await using var cluster = new ClusterHarness();
         await cluster.StartAsync(silos: 1);
-        var first = Path.Combine(cluster.Folder, "first.pt");
-        File.Copy(await TrainedCheckpoint.GetAsync(), first);
-        var second = Path.Combine(cluster.Folder, "second.pt");
-        LayerReuseRunTests.ScaleLogits(first, second);
+        var (first, second) = await TrainedCheckpoint.WithFineTunedHeadAsync(cluster.Folder);
         var config = await cluster.WriteConfigAsync(steps: 8, channelsPerUnit: null, checkpoint: first);
         var made = await CliProcess.RunAsync(TimeSpan.FromMinutes(8), cluster.Environment, "submit", config, "--wait");
         Assert.True(made.ExitCode == 0, made.ToString());

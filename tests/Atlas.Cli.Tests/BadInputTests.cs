@@ -361,6 +361,14 @@ public class BadInputTests
         await File.WriteAllTextAsync(Path.Combine(folder, output), "a file where a folder goes");
         await AssertRejected(folder, config, $"output.{output}: '{Path.Combine(folder, output)}' is a file, not a folder");
         if (output == "site") Assert.False(Directory.Exists(Path.Combine(folder, "store")), "no unit ran");
+
+        // The same file given on the command line is named by its option, where the user will look for it.
+        var option = output == "site" ? "--out" : "--store";
+        var moved = Path.Combine(folder, "given-" + output);
+        File.Move(Path.Combine(folder, output), moved);
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "run", config, option, moved);
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Contains($"error: {option}: '{moved}' is a file, not a folder", outcome.StdErr);
     }
 
     [Fact]
@@ -388,11 +396,12 @@ public class BadInputTests
         await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), checkpoint: await TrainedCheckpoint.GetAsync()));
         var cases = new (string[] Args, string Expected)[]
         {
+            // Each field is named as the user gave it: the config's, or the option that replaced it.
             (["run", config, "--store", Path.Combine(site, "store")],
-                $"error: output.store: '{Path.Combine(site, "store")}' lies in the site folder '{site}' (output.site), which every publish replaces whole; keep the two apart"),
-            (["plan", config, "--out", folder], $"error: output.store: '{Path.Combine(folder, "store")}' lies in the site folder '{folder}' (output.site)"),
+                $"error: --store: '{Path.Combine(site, "store")}' lies in the site folder '{site}' (output.site), which every publish replaces whole; keep the two apart"),
+            (["plan", config, "--out", folder], $"error: output.store: '{Path.Combine(folder, "store")}' lies in the site folder '{folder}' (--out)"),
             (["run", config, "--out", Path.Combine(TestData.FashionMnistFolder(), "site")],
-                $"error: output.site: the site folder '{Path.Combine(TestData.FashionMnistFolder(), "site")}' lies in dataset.path '{TestData.FashionMnistFolder()}', which would read the site back as its own; keep the two apart"),
+                $"error: --out: the site folder '{Path.Combine(TestData.FashionMnistFolder(), "site")}' lies in dataset.path '{TestData.FashionMnistFolder()}', which would read the site back as its own; keep the two apart"),
             (["publish", "--store", Path.Combine(site, "store"), "--out", site], $"error: --store: '{Path.Combine(site, "store")}' lies in the site folder '{site}' (--out)"),
             (["publish", "--store", folder, "--to", new Uri(Path.Combine(folder, "site")).AbsoluteUri], $"error: --to: the site folder '{site}' lies in --store '{folder}'"),
         };

@@ -40,7 +40,12 @@ public sealed class ConfigArguments
                 Store = parse.GetValue(Store) ?? config.Output.Store,
             },
         };
-        if (checkStore) StoreLocations.EnsureValid(config.Output.Store, parse.GetValue(Store) is null ? "output.store" : "--store");
+        if (checkStore) StoreLocations.EnsureValid(config.Output.Store, FieldsOf(parse).Store);
         return config;
     }
+
+    /// <summary>The names the site folder and store go by in this command's errors: the option when one was given.</summary>
+    public OutputFields FieldsOf(ParseResult parse) => new(
+        parse.GetValue(Out) is null ? OutputFields.FromConfig.Site : "--out",
+        parse.GetValue(Store) is null ? OutputFields.FromConfig.Store : "--store");
 }

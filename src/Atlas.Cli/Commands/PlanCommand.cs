@@ -32,15 +32,15 @@ public static class PlanCommand
         arguments.DescribeForPlan();
         var command = new Command("plan", "Show what `atlas run` would compute for a config (layers, units, work units, what the store holds) without computing it");
         arguments.AddTo(command);
-        command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) => PlanAsync(arguments.Load(parse), logger, cancellationToken)));
+        command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) => PlanAsync(arguments.Load(parse), arguments.FieldsOf(parse), logger, cancellationToken)));
         return command;
     }
 
-    private static async Task<int> PlanAsync(AtlasConfig config, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<int> PlanAsync(AtlasConfig config, OutputFields fields, ILogger logger, CancellationToken cancellationToken)
     {
         using var loggerFactory = new SerilogLoggerFactory(logger);
         var coreLogger = loggerFactory.CreateLogger("Atlas");
-        OutputPaths.EnsureConfigOutputs(config);
+        OutputPaths.EnsureConfigOutputs(config, fields);
         Preparation.EnsureData(config, coreLogger);
         Preparation.EnsureCheckpoint(config, coreLogger);
         var circuits = new List<(string Method, string? Reason)>();

@@ -29,18 +29,18 @@ public static class RunCommand
         // The job's story is told by JobWatcher here: the in-process job grain's own lines would repeat it, and race
         // it ("Job … Completed" before the watcher's last "Phase … done" lines), so it keeps only its warnings.
         command.SetAction(AtlasCli.Guarded((parse, logger, cancellationToken) =>
-            RunAsync(arguments.Load(parse), parse.GetValue(force), logger, cancellationToken),
+            RunAsync(arguments.Load(parse), arguments.FieldsOf(parse), parse.GetValue(force), logger, cancellationToken),
             warningsOnlyFrom: [typeof(Atlas.Grains.Jobs.AtlasJobGrain).FullName!]));
         return command;
     }
 
-    public static async Task<int> RunAsync(AtlasConfig config, bool force, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(AtlasConfig config, OutputFields fields, bool force, ILogger logger, CancellationToken cancellationToken)
     {
         using var loggerFactory = new SerilogLoggerFactory(logger);
         var coreLogger = loggerFactory.CreateLogger("Atlas");
         var store = ArtifactStores.Open(config.Output.Store);
 
-        OutputPaths.EnsureConfigOutputs(config);
+        OutputPaths.EnsureConfigOutputs(config, fields);
         Preparation.EnsureData(config, coreLogger);
         Preparation.EnsureCheckpoint(config, coreLogger);
         var (spec, fingerprints) = JobSpecBuilder.BuildWithFingerprints(config, coreLogger);

@@ -34,7 +34,7 @@ public static class SubmitCommand
             // Connected first: an unreachable cluster fails before minutes of data and checkpoint preparation.
             await using var cluster = await ClusterConnection.ConnectAsync(ClusterSettings.FromEnvironment(), logger, cancellationToken);
             var workerDevice = await ClusterReadiness.WorkerDeviceAsync(cluster.Client, config, logger);
-            OutputPaths.EnsureConfigOutputs(config);
+            OutputPaths.EnsureConfigOutputs(config, arguments.FieldsOf(parse));
             Preparation.EnsureData(config, coreLogger);
             Preparation.EnsureCheckpoint(config, coreLogger);
             var (spec, fingerprints) = JobSpecBuilder.BuildWithFingerprints(config, coreLogger, workerDevice);

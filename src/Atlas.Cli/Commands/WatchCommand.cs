@@ -76,7 +76,7 @@ public static class WatchCommand
             {
                 return await OnClusterAsync(config, parse.GetValue(stop), parse.GetValue(show), logger, cancellationToken);
             }
-            return await EmbeddedAsync(config, parse.GetValue(once), TimeSpan.FromSeconds(seconds), logger, cancellationToken);
+            return await EmbeddedAsync(config, arguments.FieldsOf(parse), parse.GetValue(once), TimeSpan.FromSeconds(seconds), logger, cancellationToken);
         },
         // On the in-process silo the watcher grain tells each job's story ("submitted job … (N units)", "version … is
         // published"): the job grain's own "planned N units" and "Completed" lines would repeat it, so it keeps only its warnings.
@@ -118,10 +118,10 @@ public static class WatchCommand
 
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
-    private static async Task<int> EmbeddedAsync(AtlasConfig config, bool once, TimeSpan tick, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<int> EmbeddedAsync(AtlasConfig config, OutputFields fields, bool once, TimeSpan tick, ILogger logger, CancellationToken cancellationToken)
     {
         using var loggerFactory = new SerilogLoggerFactory(logger);
-        OutputPaths.EnsureConfigOutputs(config);
+        OutputPaths.EnsureConfigOutputs(config, fields);
         Preparation.EnsureData(config, loggerFactory.CreateLogger("Atlas"));
         var store = ArtifactStores.Open(config.Output.Store);
         await using var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken, watchTick: tick);

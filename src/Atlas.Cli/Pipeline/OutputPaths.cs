@@ -32,17 +32,20 @@ public static class OutputPaths
         return null;
     }
 
-    /// <summary>The config's site folder, its store when that is a folder, and its watched folder; and that the site keeps apart from them.</summary>
-    public static void EnsureConfigOutputs(AtlasConfig config)
+    /// <summary>
+    /// The config's site folder, its store when that is a folder, and its watched folder; and that the site keeps apart
+    /// from them. <paramref name="fields"/> names where the site and store came from (the config, or `--out`/`--store`).
+    /// </summary>
+    public static void EnsureConfigOutputs(AtlasConfig config, OutputFields fields)
     {
-        EnsureCanBeFolder(config.Output.Site, "output.site");
-        var store = StoreFolder(config.Output.Store, "output.store");
-        if (store is not null) EnsureCanBeFolder(store, "output.store");
+        EnsureCanBeFolder(config.Output.Site, fields.Site);
+        var store = StoreFolder(config.Output.Store, fields.Store);
+        if (store is not null) EnsureCanBeFolder(store, fields.Store);
         // A watched folder may not exist yet (the trainer makes it), but a file there is a mistake.
         var watched = config.Watch?.Source is { } source ? Grains.Watchers.CheckpointSources.FolderOf(source) : null;
         if (watched is not null) EnsureCanBeFolder(watched, "watch.source");
-        EnsureSiteApart(config.Output.Site, "output.site",
-            [("output.store", store), ("dataset.path", config.Dataset.Path), ("model.checkpoint", config.Watch is null ? config.Model.Checkpoint : null), ("watch.source", watched)]);
+        EnsureSiteApart(config.Output.Site, fields.Site,
+            [(fields.Store, store), ("dataset.path", config.Dataset.Path), ("model.checkpoint", config.Watch is null ? config.Model.Checkpoint : null), ("watch.source", watched)]);
     }
 
     /// <summary>The folder a store location names (a path or file:/// address), or null for blob storage.</summary>

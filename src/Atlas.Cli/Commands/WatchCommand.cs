@@ -6,6 +6,7 @@ using Atlas.Core;
 using Atlas.Core.Configuration;
 using Atlas.Grains.Watchers;
 using Atlas.Storage;
+using Atlas.Storage.Manifests;
 using Serilog;
 using Serilog.Events;
 using Serilog.Extensions.Logging;
@@ -129,6 +130,9 @@ public static class WatchCommand
         var seen = new Dictionary<string, CheckpointState>();
         var status = await watcher.Start(AtlasConfigLoader.Serialize(config));
         int listingsBefore = status.Listings;
+        // Each version's accuracy on the data set is said once, when it is seen finished (computed, or found in the
+        // store): a checkpoint fed wrongly, or a training run gone bad, shows there first.
+        var accuracySaid = new HashSet<string>();
         // The watcher grain has just said what it watches ("Watching … for atlas … (schedule)"); this adds where versions go.
         logger.Information("Versions of {Atlas} go to {Store}{Stop}", config.Name, store.Description, once ? "" : "; Ctrl+C stops");
         bool interrupted = false;
@@ -137,6 +141,8 @@ public static class WatchCommand
             while (true)
             {
                 if (Report(status, logger, seen, inProcess: true)) await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
+                foreach (var finished in status.Checkpoints.Where(c => c.State == CheckpointState.Completed && accuracySaid.Add(c.Version)))
+                    await AccuracyReport.LogAsync(store, new AtlasKeys(config.Name, finished.Version), logger, cancellationToken, ofVersion: true);
                 // Done once the watcher has listed since it started and nothing waits or runs.
                 if (once && status.Listings > listingsBefore && status.Idle) break;
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);

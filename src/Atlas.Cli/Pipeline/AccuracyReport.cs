@@ -11,27 +11,33 @@ namespace Atlas.Cli.Pipeline;
 /// </summary>
 internal static class AccuracyReport
 {
-    public static async Task LogAsync(IArtifactStore store, AtlasKeys keys, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="ofVersion">
+    /// Whether the lines name the version: a watcher says one accuracy per checkpoint, and a reader comparing
+    /// checkpoints needs to tell them apart; `run` and `submit` make one version and have named it already.
+    /// </param>
+    public static async Task LogAsync(IArtifactStore store, AtlasKeys keys, ILogger logger, CancellationToken cancellationToken, bool ofVersion = false)
     {
-        if (await store.GetJsonAsync<AtlasManifest>(keys.Manifest, cancellationToken) is { } manifest) Log(manifest, logger);
+        if (await store.GetJsonAsync<AtlasManifest>(keys.Manifest, cancellationToken) is { } manifest)
+            Log(manifest, ofVersion ? $"Version {keys.Version}: accuracy" : "Accuracy", logger);
     }
 
-    public static void Log(AtlasManifest manifest, ILogger logger)
+    /// <param name="subject">How the lines start: "Accuracy", or "Version V: accuracy".</param>
+    private static void Log(AtlasManifest manifest, string subject, ILogger logger)
     {
         // An atlas made before the count existed has none; nothing to say about it.
         if (manifest.Accuracy is not { } accuracy) return;
         if (accuracy.Fraction() is not { } fraction)
         {
-            logger.Information("Accuracy on the data set: not measured ({Reason})", accuracy.NotMeasured);
+            logger.Information("{Subject:l} on the data set: not measured ({Reason})", subject, accuracy.NotMeasured);
             return;
         }
-        logger.Information("Accuracy on the data set: {Accuracy} of {Images} images", Percent(fraction), accuracy.Images.ToString("N0", CultureInfo.InvariantCulture));
+        logger.Information("{Subject:l} on the data set: {Accuracy} of {Images} images", subject, Percent(fraction), accuracy.Images.ToString("N0", CultureInfo.InvariantCulture));
         int classes = manifest.Dataset.ClassNames.Count;
         if (accuracy.BelowTwiceChance(classes))
-            logger.Warning("Accuracy on the data set ({Accuracy}) is below twice chance ({Chance} for {Classes} classes): the model is probably not " +
+            logger.Warning("{Subject:l} on the data set ({Accuracy}) is below twice chance ({Chance} for {Classes} classes): the model is probably not " +
                            "fed as it was trained. Check model.mean/model.std (ImageNet's apply when they are left out), model.inputSize/dataset.imageSize, " +
                            "and the class order (an image folder's classes are its sorted folder names, as torchvision's ImageFolder)",
-                Percent(fraction), Percent(DatasetAccuracy.TwiceChance(classes)), classes);
+                subject, Percent(fraction), Percent(DatasetAccuracy.TwiceChance(classes)), classes);
     }
 
     private static string Percent(double fraction) => string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.0} %");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Atlas.Abstractions;
 using Atlas.Cli.Pipeline;
@@ -83,6 +84,10 @@ public class WatchCommandTests
         Assert.Single(log, l => l.Contains("Watching "));
         Assert.Single(log, l => l.Contains($"version {v2}") && l.Contains("published"));
         Assert.Single(log, l => l.Contains("broken.pt") && l.Contains("skipped"));
+        // Each version's accuracy on the data set is said once, naming the version (as `run` says its one).
+        foreach (var manifest in manifests)
+            Assert.Single(log, l => l.Contains(string.Create(CultureInfo.InvariantCulture,
+                $"Version {manifest.Version}: accuracy on the data set: {manifest.Accuracy!.Fraction() * 100:0.0} % of {manifest.Accuracy.Images:N0} images")));
 
         var second = manifests.Single(m => m.Version == v2);
         Assert.Equal("epoch2.pt", second.Model.CheckpointFile);

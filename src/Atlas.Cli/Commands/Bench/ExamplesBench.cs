@@ -69,9 +69,16 @@ public static class ExamplesBench
             // HostBufferPool keeps) are all there before the clock starts.
             int warmBatches = ModelDevice.Of(model).type == TorchSharp.DeviceType.CUDA ? BatchPrefetcher.MostReaders : 1;
             DatasetExampleScanner.Scan(model, data, layers, 0, Math.Min(warmBatches * batch, images), k, batch, cancellationToken: cancellationToken, packBytes: variant.PackBytes);
+            // A config's pass counts the model's accuracy as the dataset pass does (where its labels name the logits),
+            // so the figure is that pass's; random weights on noise or unlabelled photos have nothing to count.
+            var accuracy = config is not null && AccuracyTally.Unmeasurable(AccuracyTally.LogitsOf(model, layers), classNames.Count) is null ? new AccuracyTally() : null;
             var clock = Stopwatch.StartNew();
-            results[variant] = DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch, cancellationToken: cancellationToken, packBytes: variant.PackBytes);
+            results[variant] = DatasetExampleScanner.Scan(model, data, layers, 0, images, k, batch, cancellationToken: cancellationToken, packBytes: variant.PackBytes,
+                accuracy: accuracy);
             var seconds = clock.Elapsed.TotalSeconds;
+            if (accuracy is { Images: > 0 })
+                logger.Information("ACCURACY of {Model} ({Precision}) on the config's data set: {Accuracy:P1} of {Images} images",
+                    model.Architecture, precision, (double)accuracy.Correct / accuracy.Images, accuracy.Images);
             if (data is PixelCacheDataset cache)
                 logger.Information("PIXELCACHE {Decoded} images decoded, {FromCache} read back from the cache (the warm-up pass included)", cache.Served.Decoded, cache.Served.FromCache);
 

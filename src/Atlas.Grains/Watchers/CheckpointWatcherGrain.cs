@@ -205,6 +205,9 @@ public sealed class CheckpointWatcherGrain(
             if (next is null) return;
             if (await service.IsPublishedAsync(config, next.Version, CancellationToken.None))
             {
+                // Its job may have finished in a run that stopped before retention (`watch --once` keeps no state), so it
+                // too counts as finished only once the versions it pushes out are gone, as a version completed here does.
+                await RetireOldVersionsAsync(config);
                 next.State = CheckpointState.Completed;
                 next.JobId = $"{config.Name}/{next.Version}";
                 logger.LogInformation("Watcher {Atlas}: version {Version} ({Key}) is already in the store", Atlas, next.Version, next.Key);

@@ -96,4 +96,28 @@ public sealed class RetentionBeforeCompletionTests : IAsyncLifetime
         Assert.Null(status.LastError);
         Assert.Equal([new WatchKeys(Atlas, old.Version).Retired], await Keys(store, old.Root + "/"));
     }
+    [Fact]
+    public async Task A_version_found_already_in_the_store_retires_the_older_ones_before_it_counts_as_finished()
+    {
+        // An `atlas watch --once` run stopped after the new version's job wrote its manifest and before retention ran;
+        // the next run, which keeps no state, finds that version already in the store.
+        var store = ArtifactStores.Open(Store);
+        var t = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var old = new AtlasKeys(Atlas, "0123456789ab");
+        await store.PutAsync(old.UnitVis("conv1", 0), new byte[] { 1 }, "image/png");
+        await store.PutJsonAsync(old.Manifest, VersionStoreTests.Manifest(Atlas, old.Version, t));
+        var checkpoint = WatchTestData.DemoCheckpoint(10);
+        await service.GetBlobContainerClient($"source-{id}").GetBlobClient("runs/a/epoch1.pt").UploadAsync(new BinaryData(checkpoint));
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(checkpoint));
+        await store.PutJsonAsync(new AtlasKeys(Atlas, sha[..12]).Manifest, VersionStoreTests.Manifest(Atlas, sha[..12], t.AddDays(1)));
+
+        await using var cluster = await WatcherCluster.StartAsync($"svc-{id}", new ManualClock());
+        var watcher = cluster.Watcher(Atlas);
+        await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset, keep: 1));
+        var status = await watcher.Tick();
+
+        Assert.Equal(CheckpointState.Completed, status.Checkpoints.Single(c => c.Sha256 == sha).State);
+        Assert.Equal(0, cluster.Preparer.Preparations);
+        Assert.Equal([new WatchKeys(Atlas, old.Version).Retired], await Keys(store, old.Root + "/"));
+    }
 }

@@ -40,10 +40,14 @@ public static class DatasetOpener
         return new IdxDataset(Path.GetFileName(folder), images, IdxFiles.Labels(folder, split), ReadClassNames(folder), limit);
     }
 
-    /// <summary>Optional classes.txt beside IDX files: one class name per line, in label order.</summary>
-    private static IReadOnlyList<string> ReadClassNames(string folder)
+    /// <summary>
+    /// Optional classes.txt beside IDX files: one class name per line, in label order; null without one, or with no name
+    /// in it (the labels' numbers name them then).
+    /// </summary>
+    private static IReadOnlyList<string>? ReadClassNames(string folder)
     {
         var file = Path.Combine(folder, "classes.txt");
-        return File.Exists(file) ? File.ReadAllLines(file).Where(l => l.Length > 0).ToList() : [];
+        var names = File.Exists(file) ? File.ReadAllLines(file).Where(l => l.Length > 0).ToList() : [];
+        return names.Count > 0 ? names : null;
     }
 }

@@ -13,10 +13,10 @@ public sealed class IdxDataset : IByteImageDataset
     private readonly FileStream? labels;
     private readonly int limit;
 
-    public IdxDataset(string name, string imagesPath, string? labelsPath, IReadOnlyList<string> classNames, int? limit = null)
+    /// <param name="classNames">In label order; null names them by their numbers (<see cref="NumberedClasses"/>).</param>
+    public IdxDataset(string name, string imagesPath, string? labelsPath, IReadOnlyList<string>? classNames, int? limit = null)
     {
         Name = name;
-        ClassNames = classNames;
         images = Open(imagesPath);
         try
         {
@@ -30,7 +30,10 @@ public sealed class IdxDataset : IByteImageDataset
                 int labelCount = ReadHeader(labels, labelsPath, expectedMagic: 0x801, dimensions: 1)[0];
                 if (labelCount != count)
                     throw new AtlasInputException($"{labelsPath}: {labelCount} labels for {count} images in {imagesPath}");
+                if (labels.Length < 8L + count)
+                    throw new AtlasInputException($"{labelsPath}: truncated ({labels.Length} bytes, header promises {8L + count})");
             }
+            ClassNames = classNames ?? (labels is null ? [] : NumberedClasses(labels, count));
             long expected = 16L + (long)count * Height * Width;
             if (images.Length < expected)
                 throw new AtlasInputException($"{imagesPath}: truncated ({images.Length} bytes, header promises {expected})");
@@ -70,6 +73,20 @@ public sealed class IdxDataset : IByteImageDataset
             for (int i = 0; i < count; i++) labelValues[i] = rawLabels[i];
         }
         return new ImageSlice(start, count, labelValues);
+    }
+
+    /// <summary>
+    /// "0", "1", … up to the largest label in the whole file (not only the images a limit keeps): MNIST as published has
+    /// no class names, its labels are the digits. Without names a labelled set showed "0 classes", no class spread and
+    /// no accuracy, though its labels are the very indices its model was trained to output.
+    /// </summary>
+    private static IReadOnlyList<string> NumberedClasses(FileStream labels, int count)
+    {
+        var all = new byte[count];
+        labels.Position = 8;
+        labels.ReadExactly(all);
+        int classes = all.Max() + 1;
+        return Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
     }
 
     private static FileStream Open(string path)

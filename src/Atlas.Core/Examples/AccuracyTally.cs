@@ -26,8 +26,8 @@ public sealed class AccuracyTally
     /// <param name="logits">The model's last layer in its catalog (<see cref="LogitsOf"/>).</param>
     public static string? Unmeasurable(LayerInfo? logits, int datasetClasses)
     {
-        // Labels without names (an IDX folder without classes.txt) say nothing of how many classes there are.
-        if (datasetClasses == 0) return "the data set names no classes (unlabelled, or an IDX folder without classes.txt)";
+        // An IDX folder without classes.txt names its classes by their label numbers, so no names means no labels.
+        if (datasetClasses == 0) return "the data set names no classes (it is unlabelled)";
         if (logits is null || logits.Kind != LayerKind.Linear) return "the model's last layer is not a classifier's logits";
         if (logits.Channels != datasetClasses)
             return $"the model has {logits.Channels:N0} classes and the data set {datasetClasses:N0}, so its labels do not name the model's outputs";

@@ -5,7 +5,7 @@ using Atlas.Core.Tests.Models;
 
 namespace Atlas.Core.Tests.Data;
 
-/// <summary>MNIST-style IDX files under their published names, plain and gzipped, and resized for other models.</summary>
+/// <summary>MNIST-style IDX files under their published names, plain and gzipped, resized for other models, and how their classes are named.</summary>
 public class IdxFilesTests
 {
     private static (List<byte[]> Images, List<byte> Labels) Digits(int count) =>
@@ -93,6 +93,46 @@ public class IdxFilesTests
             Assert.Equal(batch.Pixels[p], batch.Pixels[plane + p]);
             Assert.Equal(batch.Pixels[p], batch.Pixels[2 * plane + p]);
         }
+    }
+
+    [Fact]
+    public void Classes_are_named_by_classes_txt_else_by_their_label_numbers_up_to_the_largest_in_the_labels_file()
+    {
+        using var folder = new TempFolder();
+        var images = Enumerable.Range(0, 12).Select(_ => new byte[28 * 28]).ToList();
+        // The largest label comes last, past the limit below: the names cover every label in the file, not only the images read.
+        byte[] labels = [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 6];
+        IdxDataset.Write(folder.File("test-images-idx3-ubyte"), folder.File("test-labels-idx1-ubyte"), 28, 28, images, labels);
+        var config = new DatasetConfig { Kind = "idx", Path = folder.Path, Limit = 4 };
+
+        // MNIST as published has no classes.txt: its labels are the digits, so their numbers name them (and the
+        // model's accuracy can be measured against as many outputs).
+        using (var numbered = DatasetOpener.Open(config)) Assert.Equal(["0", "1", "2", "3", "4", "5", "6"], numbered.ClassNames);
+
+        File.WriteAllLines(folder.File("classes.txt"), ["zero", "one", "two", "three", "four", "five", "six", ""]);
+        using (var named = DatasetOpener.Open(config)) Assert.Equal(["zero", "one", "two", "three", "four", "five", "six"], named.ClassNames);
+
+        // A classes.txt with no name in it names nothing.
+        File.WriteAllLines(folder.File("classes.txt"), ["", ""]);
+        using (var blank = DatasetOpener.Open(config)) Assert.Equal(7, blank.ClassNames.Count);
+
+        // Without labels there is nothing to name.
+        File.Delete(folder.File("classes.txt"));
+        File.Delete(folder.File("test-labels-idx1-ubyte"));
+        using var unlabelled = DatasetOpener.Open(config);
+        Assert.Empty(unlabelled.ClassNames);
+        Assert.All(unlabelled.Read(0, 4).Labels, l => Assert.Equal(-1, l));
+    }
+
+    [Fact]
+    public void A_truncated_labels_file_is_bad_input_naming_it()
+    {
+        using var folder = new TempFolder();
+        var labels = folder.File("test-labels-idx1-ubyte");
+        IdxDataset.Write(folder.File("test-images-idx3-ubyte"), labels, 28, 28, [new byte[28 * 28], new byte[28 * 28]], [1, 2]);
+        File.WriteAllBytes(labels, File.ReadAllBytes(labels)[..^1]);
+        var error = Assert.Throws<AtlasInputException>(() => DatasetOpener.Open(new DatasetConfig { Kind = "idx", Path = folder.Path }));
+        Assert.Equal($"{labels}: truncated (9 bytes, header promises 10)", error.Message);
     }
 
     private static void Gzip(string source, string destination)

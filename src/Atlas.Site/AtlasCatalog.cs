@@ -5,18 +5,13 @@ using Atlas.Storage.Manifests;
 
 namespace Atlas.Site;
 
-/// <summary>Finds every atlas manifest in a store, reads it, checks it is complete, and applies the site's filter.</summary>
+/// <summary>Finds every finished atlas version's manifest in a store, reads it, checks it is complete, and applies the site's filter.</summary>
 internal static class AtlasCatalog
 {
     public static async Task<IReadOnlyList<AtlasLayout>> LoadAsync(
         IArtifactStore store, Func<string, string, bool>? include, IProgress<string>? progress, CancellationToken ct)
     {
-        var keys = new List<string>();
-        await foreach (var key in store.ListAsync("", ct))
-        {
-            if (AtlasKeys.IsManifestKey(key)) keys.Add(key);
-        }
-        keys.Sort(StringComparer.Ordinal);
+        var keys = (await StoreAtlases.ManifestKeysAsync(store, "", ct)).Order(StringComparer.Ordinal).ToList();
 
         var atlases = new List<AtlasLayout>();
         foreach (var key in keys)

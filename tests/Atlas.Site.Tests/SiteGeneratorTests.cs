@@ -195,6 +195,21 @@ public sealed partial class SiteGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_version_that_retention_has_begun_deleting_is_not_published()
+    {
+        // Its marker is written before anything goes; a deletion cut short right after it leaves the manifest too.
+        var store = await TestAtlas.StoreAsync(_temp.StoreFolder, TestAtlas.Manifest("v1"), TestAtlas.Manifest("v2", "Second"));
+        await store.PutJsonAsync(new AtlasKeys("mnist-cnn", "v1").Retired, new { });
+
+        var result = await GenerateAsync(store);
+
+        Assert.Equal(1, result.Atlases);
+        Assert.False(Directory.Exists(Path.Combine(_temp.Site, "mnist-cnn", "v1")));
+        Assert.DoesNotContain("v1/index.html", Page("index.html"));
+        SiteCrawler.Run(_temp.Site);
+    }
+
+    [Fact]
     public async Task An_empty_store_gives_a_home_page_without_atlases()
     {
         var result = await GenerateAsync(new LocalFolderArtifactStore(_temp.StoreFolder));

@@ -107,11 +107,10 @@ public static class PublishCommand
     {
         if (selectors.Count == 0) return;
         var versions = new List<(string Atlas, string Version)>();
-        await foreach (var key in store.ListAsync("", cancellationToken))
+        foreach (var key in await Storage.Manifests.StoreAtlases.ManifestKeysAsync(store, "", cancellationToken))
         {
-            if (!Storage.Manifests.AtlasKeys.IsManifestKey(key)) continue;
             var parts = key.Split('/');
-            if (parts.Length >= 3) versions.Add((parts[^3], parts[^2]));
+            versions.Add((parts[^3], parts[^2]));
         }
         foreach (var selector in selectors)
         {

@@ -116,16 +116,9 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
 /// <summary>The versions of an atlas in a store, found by their manifests.</summary>
 public static class StoreVersions
 {
-    /// <summary>Versions whose atlas manifest exists (finished versions; a running job's is not one yet).</summary>
-    public static async Task<IReadOnlyList<string>> PublishedAsync(IArtifactStore store, string atlas, CancellationToken cancellationToken)
-    {
-        var versions = new List<string>();
-        await foreach (var key in store.ListAsync(WatchKeys.AtlasPrefix(atlas), cancellationToken))
-        {
-            if (AtlasKeys.IsManifestKey(key)) versions.Add(key.Split('/')[1]);
-        }
-        return versions;
-    }
+    /// <summary>Versions whose atlas manifest exists and that retention has not begun deleting (finished versions; a running job's is not one yet).</summary>
+    public static async Task<IReadOnlyList<string>> PublishedAsync(IArtifactStore store, string atlas, CancellationToken cancellationToken) =>
+        (await StoreAtlases.ManifestKeysAsync(store, WatchKeys.AtlasPrefix(atlas), cancellationToken)).Select(key => key.Split('/')[1]).ToList();
 
     /// <summary>The published versions with their manifests' identity, newest first.</summary>
     public static async Task<IReadOnlyList<VersionRef>> RefsAsync(IArtifactStore store, string atlas, CancellationToken cancellationToken)

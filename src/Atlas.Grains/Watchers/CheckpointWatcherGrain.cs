@@ -203,22 +203,26 @@ public sealed class CheckpointWatcherGrain(
             var next = Watch.Checkpoints.Where(c => c.State == CheckpointState.Queued && c.NotBefore <= now)
                 .OrderBy(c => c.Modified).ThenBy(c => c.DiscoveredAt).ThenBy(c => c.Key, StringComparer.Ordinal).FirstOrDefault();
             if (next is null) return;
+            if (await service.IsRetiredAsync(config, next.Version, CancellationToken.None))
+            {
+                // Computing it again would make it the newest by date, and retention would then delete a newer one. Asked
+                // before whether it is published: a deletion cut short leaves its manifest beside the marker.
+                next.State = CheckpointState.Retired;
+                logger.LogInformation("Watcher {Atlas}: version {Version} ({Key}) was deleted by retention before; not computed again", Atlas, next.Version, next.Key);
+                await state.WriteStateAsync();
+                continue;
+            }
             if (await service.IsPublishedAsync(config, next.Version, CancellationToken.None))
             {
                 // Its job may have finished in a run that stopped before retention (`watch --once` keeps no state), so it
                 // too counts as finished only once the versions it pushes out are gone, as a version completed here does.
                 await RetireOldVersionsAsync(config);
+                // An old finished version can be among those it pushes out (a run that stopped before retention, then
+                // newer ones finished): it stays retired.
+                if (next.State == CheckpointState.Retired) continue;
                 next.State = CheckpointState.Completed;
                 next.JobId = $"{config.Name}/{next.Version}";
                 logger.LogInformation("Watcher {Atlas}: version {Version} ({Key}) is already in the store", Atlas, next.Version, next.Key);
-                await state.WriteStateAsync();
-                continue;
-            }
-            if (await service.IsRetiredAsync(config, next.Version, CancellationToken.None))
-            {
-                // Computing it again would make it the newest by date, and retention would then delete a newer one.
-                next.State = CheckpointState.Retired;
-                logger.LogInformation("Watcher {Atlas}: version {Version} ({Key}) was deleted by retention before; not computed again", Atlas, next.Version, next.Key);
                 await state.WriteStateAsync();
                 continue;
             }

@@ -28,7 +28,7 @@ public sealed record WatchKeys(string Atlas, string Version)
     /// Left where a version was when retention deleted it (keepVersions), so a watcher that lists the same
     /// checkpoint again (an `atlas watch --once` run keeps no state between runs) does not compute it anew.
     /// </summary>
-    public string Retired => $"{Root}/retired.json";
+    public string Retired => Atlas_.Retired;
 
     public static string AtlasPrefix(string atlas) => ArtifactKey.Segment(atlas) + "/";
 }

@@ -31,6 +31,19 @@ public sealed record AtlasKeys(string Atlas, string Version)
     /// <summary>Heatmap overlay (Grad-CAM for logits units) of one of a unit's example images.</summary>
     public string ExampleHeatmap(string layer, int unit, int image) => $"{Root}/layers/{ArtifactKey.Segment(layer)}/units/{unit}/heatmaps/{image}.png";
 
+    /// <summary>
+    /// Left where a version was when a watcher's retention (keepVersions) deleted it, and written before anything of it
+    /// is deleted: a version whose manifest is still there beside it is being deleted (or its deletion was cut short),
+    /// so readers treat it as gone (<see cref="StoreAtlases"/>).
+    /// </summary>
+    public string Retired => $"{Root}/retired.json";
+
     /// <summary>Lists every atlas manifest in a store: keys of the form {atlas}/{version}/atlas.json.</summary>
     public static bool IsManifestKey(string key) => key.EndsWith("/atlas.json", StringComparison.Ordinal) && key.Count(c => c == '/') == 2;
+
+    /// <summary>A retired version's marker: {atlas}/{version}/retired.json.</summary>
+    public static bool IsRetiredKey(string key) => key.EndsWith("/retired.json", StringComparison.Ordinal) && key.Count(c => c == '/') == 2;
+
+    /// <summary>The {atlas}/{version} root of a version-level key (a manifest's or a marker's).</summary>
+    public static string RootOf(string key) => key[..key.LastIndexOf('/')];
 }

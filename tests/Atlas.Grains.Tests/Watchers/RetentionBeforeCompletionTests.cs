@@ -120,4 +120,52 @@ public sealed class RetentionBeforeCompletionTests : IAsyncLifetime
         Assert.Equal(0, cluster.Preparer.Preparations);
         Assert.Equal([new WatchKeys(Atlas, old.Version).Retired], await Keys(store, old.Root + "/"));
     }
+
+    [Fact]
+    public async Task A_listed_version_whose_deletion_was_cut_short_stays_retired_and_is_not_taken_for_finished()
+    {
+        // Retention wrote the marker and stopped before the manifest went (the process was killed): both are there.
+        var store = ArtifactStores.Open(Store);
+        var checkpoint = WatchTestData.DemoCheckpoint(10);
+        await service.GetBlobContainerClient($"source-{id}").GetBlobClient("runs/a/epoch1.pt").UploadAsync(new BinaryData(checkpoint));
+        var version = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(checkpoint))[..12];
+        var keys = new AtlasKeys(Atlas, version);
+        await store.PutAsync(keys.UnitVis("conv1", 0), new byte[] { 1 }, "image/png");
+        await store.PutJsonAsync(keys.Manifest, VersionStoreTests.Manifest(Atlas, version, new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero)));
+        await store.PutJsonAsync(keys.Retired, new { });
+
+        await using var cluster = await WatcherCluster.StartAsync($"svc-{id}", new ManualClock());
+        var watcher = cluster.Watcher(Atlas);
+        await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset, keep: 1));
+        var status = await watcher.Tick();
+
+        Assert.Equal(CheckpointState.Retired, status.Checkpoints.Single().State);
+        Assert.Equal(0, cluster.Preparer.Preparations);
+        Assert.Empty(await StoreVersions.PublishedAsync(store, Atlas, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_old_finished_version_that_its_own_retention_pushes_out_is_retired_not_finished()
+    {
+        // keepVersions 1, and a newer version finished beside an older one whose run stopped before retention: the
+        // next watcher lists the older checkpoint first (oldest first), finds it in the store, and retention deletes it.
+        var store = ArtifactStores.Open(Store);
+        var t = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var checkpoint = WatchTestData.DemoCheckpoint(10);
+        var blob = service.GetBlobContainerClient($"source-{id}").GetBlobClient("runs/a/epoch1.pt");
+        await blob.UploadAsync(new BinaryData(checkpoint));
+        var old = new AtlasKeys(Atlas, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(checkpoint))[..12]);
+        await store.PutJsonAsync(old.Manifest, VersionStoreTests.Manifest(Atlas, old.Version, t));
+        var newer = new AtlasKeys(Atlas, "0123456789ab");
+        await store.PutJsonAsync(newer.Manifest, VersionStoreTests.Manifest(Atlas, newer.Version, t.AddDays(1)));
+
+        await using var cluster = await WatcherCluster.StartAsync($"svc-{id}", new ManualClock());
+        var watcher = cluster.Watcher(Atlas);
+        await watcher.Start(WatchTestData.Config(Atlas, Source, Store, dataset, keep: 1));
+        var status = await watcher.Tick();
+
+        Assert.Equal(CheckpointState.Retired, status.Checkpoints.Single().State);
+        Assert.Equal([newer.Version], await StoreVersions.PublishedAsync(store, Atlas, CancellationToken.None));
+        Assert.Equal([old.Retired], await Keys(store, old.Root + "/"));
+    }
 }

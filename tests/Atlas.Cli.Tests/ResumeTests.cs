@@ -61,6 +61,30 @@ public class ResumeTests
     }
 
     [Fact]
+    public async Task A_version_whose_retention_was_cut_short_is_not_taken_for_finished_and_run_restores_it()
+    {
+        var folder = TestData.NewTempFolder("resume-retired");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\"]",
+            checkpoint: await TrainedCheckpoint.GetAsync()));
+        var first = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        // A watcher's retention wrote the version's marker and was killed before the manifest went.
+        var root = Path.GetDirectoryName(Directory.GetFiles(Path.Combine(folder, "store"), "atlas.json", SearchOption.AllDirectories).Single())!;
+        var marker = Path.Combine(root, "retired.json");
+        await File.WriteAllTextAsync(marker, "{}");
+
+        var again = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.DoesNotContain("This checkpoint's atlas is already in the store", again.StdErr);
+        Assert.Contains("Resuming the interrupted run", again.StdErr);
+        Assert.False(File.Exists(marker), "computed again, the version is no longer retired");
+        Assert.True(Directory.Exists(Path.Combine(folder, "site", "e2e-demo", Path.GetFileName(root))), "the site lists it again");
+    }
+
+    [Fact]
     public async Task A_run_killed_halfway_is_finished_by_the_next_run_and_a_killed_forced_run_leaves_no_stale_atlas()
     {
         var folder = TestData.NewTempFolder("resume-kill");

@@ -123,7 +123,7 @@ public static class PlanCommand
         try
         {
             var fingerprint = RunFingerprint.Of(config, spec);
-            if (await store.ExistsAsync(keys.Manifest, cancellationToken))
+            if (await StoreAtlases.IsFinishedAsync(store, keys, cancellationToken))
                 return await fingerprint.IsOfAnotherConfigAsync(store, keys, cancellationToken)
                     ? ("this version's atlas is there, made with another config; `atlas run` recomputes it with this one", true)
                     : ("this version's atlas is there; `atlas run` publishes it without computing (--force recomputes)", false);

@@ -50,7 +50,7 @@ public static class RunCommand
         bool stored;
         try
         {
-            stored = await store.ExistsAsync(keys.Manifest, cancellationToken);
+            stored = await StoreAtlases.IsFinishedAsync(store, keys, cancellationToken);
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {

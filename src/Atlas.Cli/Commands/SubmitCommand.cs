@@ -50,7 +50,7 @@ public static class SubmitCommand
             // The same work completed, but the store no longer holds its atlas (emptied or deleted by hand): "nothing to
             // compute" would leave --wait publishing a site without it.
             var storeLost = previous is JobState.Completed && !otherWork
-                && !await store.ExistsAsync(new AtlasKeys(spec.Atlas, spec.Version).Manifest, cancellationToken);
+                && !await StoreAtlases.IsFinishedAsync(store, new AtlasKeys(spec.Atlas, spec.Version), cancellationToken);
             bool runs = previous is JobState.Unknown or JobState.Failed or JobState.Cancelled || otherWork || storeLost;
             if (runs)
             {

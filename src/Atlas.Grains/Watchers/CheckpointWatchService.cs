@@ -46,7 +46,7 @@ public sealed class CheckpointWatchService(CheckpointPreparer preparer, ILogger<
         Task.Run(() => preparer.PrepareAsync(config, CheckpointSources.Open(config.Watch!.Source), Store(config.Output.Store), key, sha256, cancellationToken), cancellationToken);
 
     public Task<bool> IsPublishedAsync(AtlasConfig config, string version, CancellationToken cancellationToken) =>
-        Task.Run(() => Store(config.Output.Store).ExistsAsync(new AtlasKeys(config.Name, version).Manifest, cancellationToken), cancellationToken);
+        Task.Run(() => StoreAtlases.IsFinishedAsync(Store(config.Output.Store), new AtlasKeys(config.Name, version), cancellationToken), cancellationToken);
 
     /// <summary>Whether retention deleted this version before (it is not computed again).</summary>
     public Task<bool> IsRetiredAsync(AtlasConfig config, string version, CancellationToken cancellationToken) =>

@@ -20,4 +20,8 @@ public static class StoreAtlases
         }
         return manifests.Where(key => !retired.Contains(AtlasKeys.RootOf(key))).ToList();
     }
+
+    /// <summary>Whether the store holds this version finished: its manifest, and no retired marker beside it.</summary>
+    public static async Task<bool> IsFinishedAsync(IArtifactStore store, AtlasKeys keys, CancellationToken cancellationToken) =>
+        await store.ExistsAsync(keys.Manifest, cancellationToken) && !await store.ExistsAsync(keys.Retired, cancellationToken);
 }

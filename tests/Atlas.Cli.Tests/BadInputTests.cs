@@ -350,6 +350,27 @@ public class BadInputTests
         Assert.False(Directory.Exists(Path.Combine(folder, "store")), "no unit ran");
     }
 
+    [Fact]
+    public async Task A_bad_ATLAS_WORKERS_is_refused_before_a_forced_run_withdraws_the_stored_atlas_and_by_plan()
+    {
+        var folder = TestData.NewTempFolder("bad-workers");
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\"]",
+            checkpoint: await TrainedCheckpoint.GetAsync()));
+        var first = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var manifest = Directory.GetFiles(Path.Combine(folder, "store"), "atlas.json", SearchOption.AllDirectories).Single();
+
+        var environment = new Dictionary<string, string> { ["ATLAS_WORKERS"] = "abc" };
+        foreach (var args in new[] { new[] { "run", config, "--force" }, ["plan", config] })
+        {
+            var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), environment, args);
+            Assert.True(outcome.ExitCode == 2, $"{string.Join(' ', args)}: {outcome}");
+            Assert.Contains("error: ATLAS_WORKERS: 'abc' is not a whole number from 1 to 256", outcome.StdErr);
+            Assert.True(File.Exists(manifest), $"{string.Join(' ', args)} left the stored atlas as it was");
+        }
+    }
+
     [Theory]
     [InlineData("site")]
     [InlineData("store")]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atlas.Abstractions;
+using Atlas.Cli.Hosting;
 using Atlas.Cli.Pipeline;
 using Atlas.Core;
 using Atlas.Core.Analysis;
@@ -40,6 +41,7 @@ public static class PlanCommand
     {
         using var loggerFactory = new SerilogLoggerFactory(logger);
         var coreLogger = loggerFactory.CreateLogger("Atlas");
+        EmbeddedSilo.CheckEnvironment(); // what `run` would refuse
         OutputPaths.EnsureConfigOutputs(config, fields);
         Preparation.EnsureData(config, coreLogger);
         Preparation.EnsureCheckpoint(config, coreLogger);

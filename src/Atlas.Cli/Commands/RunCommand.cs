@@ -40,6 +40,7 @@ public static class RunCommand
         var coreLogger = loggerFactory.CreateLogger("Atlas");
         var store = ArtifactStores.Open(config.Output.Store);
 
+        EmbeddedSilo.CheckEnvironment();
         OutputPaths.EnsureConfigOutputs(config, fields);
         Preparation.EnsureData(config, coreLogger);
         Preparation.EnsureCheckpoint(config, coreLogger);

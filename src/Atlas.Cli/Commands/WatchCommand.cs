@@ -122,6 +122,7 @@ public static class WatchCommand
     private static async Task<int> EmbeddedAsync(AtlasConfig config, OutputFields fields, bool once, TimeSpan tick, ILogger logger, CancellationToken cancellationToken)
     {
         using var loggerFactory = new SerilogLoggerFactory(logger);
+        EmbeddedSilo.CheckEnvironment();
         OutputPaths.EnsureConfigOutputs(config, fields);
         Preparation.EnsureData(config, loggerFactory.CreateLogger("Atlas"));
         var store = ArtifactStores.Open(config.Output.Store);

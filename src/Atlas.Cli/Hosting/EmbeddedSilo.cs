@@ -20,6 +20,12 @@ public sealed class EmbeddedSilo : IAsyncDisposable
 
     public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>
+    /// Refuses a bad ATLAS_WORKERS before a verb that will start this silo touches anything: read only when the silo
+    /// starts, it failed `atlas run` after the run had withdrawn the stored atlas it was about to recompute.
+    /// </summary>
+    public static void CheckEnvironment() => ClusterSettings.WorkersFromEnvironment();
+
     /// <param name="workers">False for a silo that only hosts grains (benchmarks of the coordination alone).</param>
     /// <param name="jobStorage">Where job state lives; in memory unless given (benchmarks also measure Azure Blob storage).</param>
     /// <param name="watchTick">How often checkpoint watchers wake (`atlas watch` sets it; otherwise WatcherOptions' default).</param>

@@ -6,7 +6,7 @@ namespace Atlas.Core.Data;
 /// The folders and files below one class folder, following links to folders as torchvision's ImageFolder
 /// does (os.walk with followlinks). A link that leads back to a folder the walk is inside (or to the data
 /// set's folder or any folder above it) would list the same pictures again and again until the path grew
-/// too long, so it is refused, naming the link.
+/// too long, so it is refused, naming the link. Hidden folders are not entered.
 /// </summary>
 internal static class ClassFolderWalk
 {
@@ -25,7 +25,9 @@ internal static class ClassFolderWalk
     private static void Walk(string folder, List<string> inside, List<string> folders, List<string> files)
     {
         files.AddRange(Directory.EnumerateFiles(folder));
-        foreach (var child in Directory.EnumerateDirectories(folder))
+        // Hidden folders (.cache, .ipynb_checkpoints, .thumbnails) hold tools' leftovers, not the class's pictures: skipped at
+        // every depth, as hidden class folders and files are.
+        foreach (var child in Directory.EnumerateDirectories(folder).Where(d => !Path.GetFileName(d).StartsWith('.')))
         {
             var real = new DirectoryInfo(child).LinkTarget is null ? Path.Combine(inside[^1], Path.GetFileName(child)) : RealPath(child);
             if (inside.Contains(real, StringComparer.Ordinal))

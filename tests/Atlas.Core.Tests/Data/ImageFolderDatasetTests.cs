@@ -17,6 +17,8 @@ public class ImageFolderDatasetTests
         Write(folder, "Apple/x.PNG", 20, 20, SKColors.Black);
         Write(folder, "apple/deeper/y.png", 20, 20, SKColors.Black);
         Write(folder, ".hidden/z.png", 20, 20, SKColors.Black);
+        Write(folder, "zebra/.cache/thumb.png", 20, 20, SKColors.Black); // a tool's leftovers inside a class folder
+        Write(folder, "apple/.z.png", 20, 20, SKColors.Black);
         File.WriteAllText(Path.Combine(folder.Path, "zebra", "notes.txt"), "not an image");
 
         using var data = new ImageFolderDataset(folder.Path, new ImageGeometry(16, 3, 16));

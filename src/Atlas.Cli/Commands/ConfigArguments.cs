@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atlas.Cli.Pipeline;
+using Atlas.Core;
 using Atlas.Core.Configuration;
 
 namespace Atlas.Cli.Commands;
@@ -31,7 +32,9 @@ public sealed class ConfigArguments
     /// </param>
     public AtlasConfig Load(ParseResult parse, bool checkStore = true)
     {
-        var config = AtlasConfigLoader.Load(parse.GetValue(Config)!.FullName);
+        var path = parse.GetValue(Config)!.FullName;
+        var config = AtlasConfigLoader.Load(path);
+        EnsureWatchSectionValid(config, path);
         config = config with
         {
             Output = config.Output with
@@ -42,6 +45,24 @@ public sealed class ConfigArguments
         };
         if (checkStore) StoreLocations.EnsureValid(config.Output.Store, FieldsOf(parse).Store);
         return config;
+    }
+
+    /// <summary>
+    /// A watch section's schedule is checked whatever the verb: `run` and `plan` ignore the section, but a config they
+    /// accepted would otherwise fail only when a watcher is started from it, perhaps on a cluster. (Its source is
+    /// `watch`'s to check: a blob source needs a connection variable that the machine running `run` may lack.)
+    /// </summary>
+    private static void EnsureWatchSectionValid(AtlasConfig config, string path)
+    {
+        if (config.Watch is null) return;
+        try
+        {
+            Grains.Watchers.WatchSchedule.Parse(config.Watch.Schedule);
+        }
+        catch (Exception e) when (e is AtlasInputException or ArgumentException)
+        {
+            throw new AtlasInputException($"{path}: {e.Message}", e);
+        }
     }
 
     /// <summary>The names the site folder and store go by in this command's errors: the option when one was given.</summary>

@@ -60,8 +60,7 @@ public static class WatchCommand
                 throw new AtlasInputException($"{path}: watch: the config has no watch section (source, schedule, keepVersions); see docs/config-reference.md");
             try
             {
-                WatchSchedule.Parse(config.Watch.Schedule);
-                CheckpointSources.Open(config.Watch.Source);
+                CheckpointSources.Open(config.Watch.Source); // the schedule was checked with the config (ConfigArguments)
             }
             catch (Exception e) when (e is AtlasInputException or ArgumentException)
             {

@@ -130,6 +130,13 @@ public class WatchCommandTests
         Assert.Equal(ExitCodes.BadInput, cron.ExitCode);
         var line = Assert.Single(cron.ErrorLines);
         Assert.Contains("config.json: watch.schedule: 'every day at noon'", line);
+        // run and plan ignore the section, but do not pass a config that no watcher could start from.
+        foreach (var verb in new[] { "run", "plan" })
+        {
+            var other = await InProcessCli.RunAsync(verb, config);
+            Assert.Equal(ExitCodes.BadInput, other.ExitCode);
+            Assert.Contains("config.json: watch.schedule: 'every day at noon'", Assert.Single(other.ErrorLines));
+        }
 
         await File.WriteAllTextAsync(config, Config(folder, data, keep: 0));
         var keep = await InProcessCli.RunAsync("watch", config);

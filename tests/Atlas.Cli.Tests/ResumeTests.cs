@@ -85,6 +85,26 @@ public class ResumeTests
     }
 
     [Fact]
+    public async Task A_new_title_reaches_the_site_of_a_finished_atlas_without_recomputing_it()
+    {
+        var folder = TestData.NewTempFolder("retitle");
+        var config = Path.Combine(folder, "config.json");
+        var text = EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\"]", checkpoint: await TrainedCheckpoint.GetAsync());
+        await File.WriteAllTextAsync(config, text);
+        var first = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        await File.WriteAllTextAsync(config, text.Replace("\"End-to-end demo\"", "\"Retitled demo\""));
+        var again = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("This checkpoint's atlas is already in the store", again.StdErr);
+        Assert.Contains("Retitled the stored atlas 'Retitled demo' (was 'End-to-end demo')", again.StdErr);
+        Assert.Equal("Retitled demo", (await EndToEndTests.ReadManifestAsync(folder)).Title);
+        Assert.Contains("Retitled demo", await File.ReadAllTextAsync(Path.Combine(folder, "site", "index.html")));
+    }
+
+    [Fact]
     public async Task A_run_killed_halfway_is_finished_by_the_next_run_and_a_killed_forced_run_leaves_no_stale_atlas()
     {
         var folder = TestData.NewTempFolder("resume-kill");

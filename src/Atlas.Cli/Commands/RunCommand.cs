@@ -63,6 +63,7 @@ public static class RunCommand
         if (stored && !force && !stale)
         {
             logger.Information("This checkpoint's atlas is already in the store; publishing it (use --force to recompute)");
+            await StoredTitle.RefreshAsync(store, keys, config, logger, cancellationToken);
         }
         else
         {

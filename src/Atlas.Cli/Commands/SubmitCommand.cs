@@ -69,7 +69,10 @@ public static class SubmitCommand
             // The grain leaves a running or completed job of the same work as it is: saying "submitted" would promise work that never happens.
             if (runs) logger.Information("Submitted {JobId}: {Units} work units", spec.JobId, status.Total);
             else if (previous is JobState.Completed)
+            {
                 logger.Information("Job {JobId} already completed ({Done} of {Units} work units done): nothing to compute", spec.JobId, status.Done, status.Total);
+                await StoredTitle.RefreshAsync(store, new AtlasKeys(spec.Atlas, spec.Version), config, logger, cancellationToken);
+            }
             else logger.Information("Job {JobId} is already running ({Done} of {Units} work units done): not submitted again", spec.JobId, status.Done, status.Total);
             if (!parse.GetValue(wait)) return ExitCodes.Success;
 

@@ -40,13 +40,12 @@ public static class Preparation
             throw new AtlasInputException($"model.checkpoint: '{checkpoint}' is a folder; it names the weights file");
         // Checked before training, which would otherwise run first and then fail to save.
         if (config.Model.Train is not null) OutputPaths.EnsureCanBeFolder(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "model.checkpoint");
-        // Only the demo can be trained here: naming model.train for any other network would send its user astray.
+        // Only the demo can be trained here (the loader refuses model.train for any other network): naming model.train
+        // for another network's missing checkpoint would send its user astray.
         if (config.Model.Train is not { } train)
-            throw new AtlasInputException(config.Model.Architecture == Core.Models.DemoCnn.ArchitectureName
+            throw new AtlasInputException(Core.Models.ModelZoo.Find(config.Model.Architecture)?.Name == Core.Models.DemoCnn.ArchitectureName
                 ? $"model.checkpoint: '{checkpoint}' not found (and the config has no model.train section to make it)"
                 : $"model.checkpoint: '{checkpoint}' not found (a relative path is read from the config file's folder)");
-        if (config.Model.Architecture != Core.Models.DemoCnn.ArchitectureName)
-            throw new AtlasInputException($"model.train: only the '{Core.Models.DemoCnn.ArchitectureName}' architecture can be trained here");
 
         logger.LogInformation("Checkpoint {Checkpoint} is missing: training the demo model ({Epochs} epochs, seed {Seed})", checkpoint, train.Epochs, train.Seed);
         CheckpointMetadata? metadata = null;

@@ -120,6 +120,12 @@ public static class AtlasConfigLoader
         Require(c.Title is null || !string.IsNullOrWhiteSpace(c.Title), "title", "is blank (leave it out to use the name)");
         Require(c.Title is null || !c.Title.Any(char.IsControl), "title", "holds a control character (a tab, newline, NUL or escape); write it on one line of text");
         Require(!string.IsNullOrWhiteSpace(c.Model.Architecture), "model.architecture", "is required");
+        // Here, with the file named, rather than when the network is built: that comes after the checkpoint is found,
+        // so a zoo config's placeholder checkpoint hid a misspelt architecture until the weights were in place.
+        Require(TorchScriptInput.Is(c.Model.Architecture) || Models.ModelZoo.Find(c.Model.Architecture) is not null, "model.architecture",
+            Models.ModelZoo.Unknown(c.Model.Architecture));
+        Require(c.Model.Train is null || Models.ModelZoo.Find(c.Model.Architecture)?.Name == Models.DemoCnn.ArchitectureName, "model.train",
+            $"only the '{Models.DemoCnn.ArchitectureName}' architecture can be trained here");
         Require(ConfigChoices.DatasetKinds.Contains(c.Dataset.Kind), "dataset.kind", $"'{c.Dataset.Kind}' is not one of {string.Join(", ", ConfigChoices.DatasetKinds)}");
         Choose(c.Dataset.Split, ConfigChoices.Splits, "dataset.split");
         Require(c.Dataset.Limit is null or > 0, "dataset.limit", "must be positive");

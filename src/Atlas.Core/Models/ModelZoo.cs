@@ -26,8 +26,11 @@ public static class ModelZoo
 
     /// <summary>The architecture called <paramref name="name"/>; an unknown name is an input error listing the known ones.</summary>
     public static ZooArchitecture Get(string name) =>
-        Find(name) ?? throw new AtlasInputException(
-            $"model.architecture: unknown architecture '{name}' (known: {string.Join(", ", All.Select(a => a.Aliases.Count > 0 ? $"{a.Name} ({string.Join("/", a.Aliases)})" : a.Name))}, or torchscript for any other network saved with torch.jit.save)");
+        Find(name) ?? throw new AtlasInputException($"model.architecture: {Unknown(name)}");
+
+    /// <summary>What is wrong with an architecture name that is neither the zoo's nor torchscript: the known ones.</summary>
+    public static string Unknown(string name) =>
+        $"unknown architecture '{name}' (known: {string.Join(", ", All.Select(a => a.Aliases.Count > 0 ? $"{a.Name} ({string.Join("/", a.Aliases)})" : a.Name))}, or torchscript for any other network saved with torch.jit.save)";
 
     private static ZooArchitecture DemoArchitecture() => new()
     {

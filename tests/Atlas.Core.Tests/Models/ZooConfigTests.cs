@@ -40,9 +40,20 @@ public class ZooConfigTests
     [InlineData("\"architecture\": \"resnet18\", \"checkpointEntry\": \"\"", "model.checkpointEntry: must not be empty (leave it out to find the state dict)")]
     [InlineData("\"architecture\": \"torchscript\", \"inputSize\": 32, \"outputs\": [\"a\"], \"keyPrefix\": \"model.\"", "model.keyPrefix: only zoo architectures take this (a TorchScript archive is one network, not a state dict)")]
     [InlineData("\"architecture\": \"demo-cnn\", \"std\": [0]", "model.std: values must be positive")]
+    [InlineData("\"architecture\": \"resnet18\", \"train\": { \"epochs\": 1 }", "model.train: only the 'demo-cnn' architecture can be trained here")]
     [InlineData("\"architecture\": \"googlenet\", \"transformInput\": true, \"std\": [0.5, 0.5, 0.5]", "model.transformInput: cannot be combined with model.mean or model.std (it assumes ImageNet's mean and std)")]
     public void Model_options_are_checked_with_the_file_and_field_named(string model, string expected) =>
         AssertRefused($$"""{ "name": "bad", "model": { {{model}}, "checkpoint": "x.pth" }, "dataset": { "kind": "image-folder", "path": "images" } }""", expected);
+
+    [Fact]
+    public void A_misspelt_architecture_is_named_with_the_file_before_its_checkpoint_is_looked_for()
+    {
+        // x.pth does not exist: the architecture is still what the user hears of first.
+        var expected = $"model.architecture: {ModelZoo.Unknown("resnet-81")}";
+        AssertRefused("""{ "name": "bad", "model": { "architecture": "resnet-81", "checkpoint": "x.pth" }, "dataset": { "kind": "image-folder", "path": "images" } }""", expected);
+        Assert.Contains("unknown architecture 'resnet-81' (known: ", expected);
+        Assert.Contains("resnet18 (resnet-18)", expected);
+    }
 
     /// <summary>Loads <paramref name="json"/> from a file and expects the one-line error "{file}: {expected}".</summary>
     private static void AssertRefused(string json, string expected)

@@ -120,6 +120,8 @@ public static class AtlasConfigLoader
         Require(c.Title is null || !string.IsNullOrWhiteSpace(c.Title), "title", "is blank (leave it out to use the name)");
         Require(c.Title is null || !c.Title.Any(char.IsControl), "title", "holds a control character (a tab, newline, NUL or escape); write it on one line of text");
         Require(!string.IsNullOrWhiteSpace(c.Model.Architecture), "model.architecture", "is required");
+        // An empty list reads as "no layers", not as "every layer", which is what leaving it out means.
+        Require(c.Layers is not { Count: 0 }, "layers", "is empty (leave it out for every layer)");
         // Here, with the file named, rather than when the network is built: that comes after the checkpoint is found,
         // so a zoo config's placeholder checkpoint hid a misspelt architecture until the weights were in place.
         Require(TorchScriptInput.Is(c.Model.Architecture) || Models.ModelZoo.Find(c.Model.Architecture) is not null, "model.architecture",
@@ -173,6 +175,9 @@ public static class AtlasConfigLoader
         Choose(c.Model.MemoryFormat, ConfigChoices.MemoryFormats, "model.memoryFormat");
         Choose(c.Model.MaxPoolBackward, ConfigChoices.MaxPoolBackwards, "model.maxPoolBackward");
         Choose(c.Model.BranchConvolutions, ConfigChoices.BranchConvolutions, "model.branchConvolutions");
+        // As transformInput: a switch that does nothing for this network should not look as if it did something.
+        Require(c.Model.BranchConvolutions == "auto" || Models.ModelZoo.Find(c.Model.Architecture)?.Name == "googlenet", "model.branchConvolutions",
+            "only the googlenet architecture has this option (its Inception blocks' 1×1 convolutions); leave it out or set auto");
         Choose(c.Model.InputConvolution, ConfigChoices.InputConvolutions, "model.inputConvolution");
         Require(c.MaxUnitsPerLayer is null or > 0, "maxUnitsPerLayer", "must be positive");
         Require(c.FeatureVis.Steps is > 0 and <= 100_000, "featureVis.steps", "must be between 1 and 100000");

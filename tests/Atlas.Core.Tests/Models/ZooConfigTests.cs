@@ -40,10 +40,16 @@ public class ZooConfigTests
     [InlineData("\"architecture\": \"resnet18\", \"checkpointEntry\": \"\"", "model.checkpointEntry: must not be empty (leave it out to find the state dict)")]
     [InlineData("\"architecture\": \"torchscript\", \"inputSize\": 32, \"outputs\": [\"a\"], \"keyPrefix\": \"model.\"", "model.keyPrefix: only zoo architectures take this (a TorchScript archive is one network, not a state dict)")]
     [InlineData("\"architecture\": \"demo-cnn\", \"std\": [0]", "model.std: values must be positive")]
+    [InlineData("\"architecture\": \"demo-cnn\", \"branchConvolutions\": \"merged\"", "model.branchConvolutions: only the googlenet architecture has this option (its Inception blocks' 1×1 convolutions); leave it out or set auto")]
     [InlineData("\"architecture\": \"resnet18\", \"train\": { \"epochs\": 1 }", "model.train: only the 'demo-cnn' architecture can be trained here")]
     [InlineData("\"architecture\": \"googlenet\", \"transformInput\": true, \"std\": [0.5, 0.5, 0.5]", "model.transformInput: cannot be combined with model.mean or model.std (it assumes ImageNet's mean and std)")]
     public void Model_options_are_checked_with_the_file_and_field_named(string model, string expected) =>
         AssertRefused($$"""{ "name": "bad", "model": { {{model}}, "checkpoint": "x.pth" }, "dataset": { "kind": "image-folder", "path": "images" } }""", expected);
+
+    [Fact]
+    public void An_empty_layer_list_is_refused_rather_than_read_as_every_layer() =>
+        AssertRefused("""{ "name": "bad", "model": { "architecture": "demo-cnn", "checkpoint": "x.pt" }, "layers": [], "dataset": { "kind": "idx", "path": "d" } }""",
+            "layers: is empty (leave it out for every layer)");
 
     [Fact]
     public void A_misspelt_architecture_is_named_with_the_file_before_its_checkpoint_is_looked_for()

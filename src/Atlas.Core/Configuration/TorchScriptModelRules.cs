@@ -24,7 +24,6 @@ internal static class TorchScriptModelRules
         var repeated = outputs.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         require(repeated is null, "model.outputs", $"'{repeated?.Key}' is named twice");
         NormalizationRules.Check(model, channels, require);
-        require(model.Train is null, "model.train", "only the demo CNN is trained by the atlas");
 
         var preActivations = model.PreActivations ?? new Dictionary<string, string>();
         foreach (var (layer, before) in preActivations)

@@ -60,7 +60,7 @@ public class TorchScriptConfigTests
     [InlineData(", 'inputSize': 32, 'outputs': ['a'], 'mean': [0.5]", "", "model.mean: has 1 values for 3 channels")]
     [InlineData(", 'inputSize': 32, 'outputs': ['a'], 'std': [0.2, 0, 0.2]", "", "model.std: values must be positive")]
     [InlineData(", 'inputSize': 32, 'outputs': ['a']", """, "channels": 1""", "dataset.channels: the torchscript model takes 3-channel images (model.inputChannels), not 1")]
-    [InlineData(", 'inputSize': 32, 'outputs': ['a'], 'train': {}", "", "model.train: only the demo CNN is trained by the atlas")]
+    [InlineData(", 'inputSize': 32, 'outputs': ['a'], 'train': {}", "", "model.train: only the 'demo-cnn' architecture can be trained here")]
     [InlineData(", 'inputSize': 32, 'outputs': ['a', 'b'], 'preActivations': { 'c': 'a' }", "", "model.preActivations: 'c' is not one of model.outputs")]
     [InlineData(", 'inputSize': 32, 'outputs': ['a', 'b'], 'preActivations': { 'b': 'x' }", "", "model.preActivations: 'x' (the value before 'b') is not one of model.outputs")]
     [InlineData(", 'inputSize': 32, 'outputs': ['a', 'b', 'c'], 'preActivations': { 'b': 'a', 'c': 'b' }", "", "model.preActivations: 'b' cannot be both a layer and the value before one")]

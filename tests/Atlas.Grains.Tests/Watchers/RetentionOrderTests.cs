@@ -13,26 +13,19 @@ namespace Atlas.Grains.Tests.Watchers;
 public class RetentionOrderTests
 {
     /// <summary>A real folder store that records, in order, each key written and each key deleted.</summary>
-    private sealed class RecordingStore(IArtifactStore inner) : IArtifactStore
+    private sealed class RecordingStore(IArtifactStore inner) : ForwardingStore(inner)
     {
         public List<(string Op, string Key)> Log { get; } = [];
-        public string Description => inner.Description;
-        public Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default)
+        public override Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default)
         {
             Log.Add(("put", key));
-            return inner.PutAsync(key, content, contentType, cancellationToken);
+            return base.PutAsync(key, content, contentType, cancellationToken);
         }
-        public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+        public override Task DeleteAsync(string key, CancellationToken cancellationToken = default)
         {
             Log.Add(("delete", key));
-            return inner.DeleteAsync(key, cancellationToken);
+            return base.DeleteAsync(key, cancellationToken);
         }
-        public Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-        public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
-        public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
-        public Task<bool> CopyAsync(string fromKey, string toKey, string contentType, CancellationToken cancellationToken = default) => inner.CopyAsync(fromKey, toKey, contentType, cancellationToken);
-        public string? LocalFile(string key) => inner.LocalFile(key);
-        public Task<IReadOnlyDictionary<string, byte[]>?> ContentHashesAsync(string prefix, CancellationToken cancellationToken = default) => inner.ContentHashesAsync(prefix, cancellationToken);
     }
 
     /// <summary>A finished version as a watched job leaves it: pictures, work records, the checkpoint copy and the manifest.</summary>

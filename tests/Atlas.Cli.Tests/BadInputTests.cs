@@ -371,6 +371,23 @@ public class BadInputTests
         }
     }
 
+    [Fact]
+    public async Task A_checkpoint_cache_that_is_a_file_is_named_before_a_watcher_starts()
+    {
+        var folder = TestData.NewTempFolder("bad-cache");
+        var config = Path.Combine(folder, "config.json");
+        Directory.CreateDirectory(Path.Combine(folder, "checkpoints"));
+        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder())
+            .Replace("\"output\":", "\"watch\": { \"source\": \"checkpoints\" }, \"output\":"));
+        var cache = Path.Combine(folder, "a-file");
+        await File.WriteAllTextAsync(cache, "x");
+
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["ATLAS_CHECKPOINT_CACHE"] = cache }, "watch", config, "--once");
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Contains($"error: ATLAS_CHECKPOINT_CACHE: '{cache}' is a file, not a folder", outcome.StdErr);
+    }
+
     [Theory]
     [InlineData("site")]
     [InlineData("store")]

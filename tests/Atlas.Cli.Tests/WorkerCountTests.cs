@@ -43,6 +43,31 @@ public class WorkerCountTests
     }
 
     [Theory]
+    [InlineData("10", "20", "20 s is not shorter than the lease (10 s")]
+    [InlineData("30", "30", "30 s is not shorter than the lease (30 s")]
+    [InlineData(null, "120", "120 s is not shorter than the lease (120 s")] // the lease's default
+    [InlineData("10", null, null)] // the renewal's default is a quarter of the lease
+    [InlineData("10", "9.5", null)]
+    public void A_renewal_must_come_before_its_lease_ends(string? lease, string? renew, string? problem)
+    {
+        string? Read(string name) => name switch
+        {
+            "ATLAS_LEASE_SECONDS" => lease,
+            "ATLAS_RENEW_SECONDS" => renew,
+            "ATLAS_STORAGE_CONNECTION" => "UseDevelopmentStorage=true",
+            _ => null,
+        };
+        if (problem is null)
+        {
+            var settings = ClusterSettings.FromEnvironment(Read);
+            Assert.True(settings.RenewEvery < settings.LeaseDuration);
+            return;
+        }
+        var error = Assert.Throws<AtlasInputException>(() => ClusterSettings.FromEnvironment(Read)).Message;
+        Assert.StartsWith($"ATLAS_RENEW_SECONDS: {problem}", error);
+    }
+
+    [Theory]
     [InlineData("Infinity")]
     [InlineData("3601")]
     [InlineData("0.5")]

@@ -30,6 +30,7 @@ public static class SiloCommand
             // silo already there. `--devices` checks every child's ports here, and each child checks its own again.
             for (int position = 0; position < (chosen?.Count ?? 1); position++) SiloPorts.EnsureFree(settings, chosen is null ? null : position);
             await ClusterStorage.EnsureReachableAsync(settings, cancellationToken);
+            Pipeline.OutputPaths.EnsureCanBeFolder(Grains.Watchers.CheckpointCache.Root, Grains.Watchers.CheckpointCache.RootVariable);
             if (chosen is not null)
                 return await new DeviceSilos(chosen, settings, ["--verbosity", parse.GetValue(AtlasCli.VerbosityOption)!], logger).RunAsync(cancellationToken);
             using var host = ClusterSilo.Build(settings, logger);

@@ -123,6 +123,8 @@ public static class WatchCommand
         using var loggerFactory = new SerilogLoggerFactory(logger);
         EmbeddedSilo.CheckEnvironment();
         OutputPaths.EnsureConfigOutputs(config, fields);
+        // Each new checkpoint is copied there first: a file in the way failed every one after three tries, and --once exited 0.
+        OutputPaths.EnsureCanBeFolder(CheckpointCache.Root, CheckpointCache.RootVariable);
         Preparation.EnsureData(config, loggerFactory.CreateLogger("Atlas"));
         var store = ArtifactStores.Open(config.Output.Store);
         await using var silo = await EmbeddedSilo.StartAsync(logger, cancellationToken, watchTick: tick);

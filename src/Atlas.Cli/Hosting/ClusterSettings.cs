@@ -44,6 +44,12 @@ public sealed record ClusterSettings(
         if (string.IsNullOrWhiteSpace(connection))
             throw new AtlasInputException($"{ConnectionVariable}: not set; a cluster needs an Azure Storage connection string (Azurite in development) for clustering and job state");
         var lease = Seconds(read, "ATLAS_LEASE_SECONDS", 120);
+        var renew = read("ATLAS_RENEW_SECONDS") is { Length: > 0 } ? Seconds(read, "ATLAS_RENEW_SECONDS", 20) : lease / 4;
+        // A lease that ends before its renewal loses every unit to the lease sweep, over and over: the job never ends,
+        // and the warnings blame dead workers.
+        if (renew >= lease)
+            throw new AtlasInputException($"ATLAS_RENEW_SECONDS: {renew.TotalSeconds:0.###} s is not shorter than the lease ({lease.TotalSeconds:0.###} s, ATLAS_LEASE_SECONDS): " +
+                                          "every lease would end before its renewal and its unit go to another worker, again and again; renew well inside the lease (the default is a quarter of it)");
         return new ClusterSettings(
             connection,
             read("ATLAS_CLUSTER_ID") is { Length: > 0 } cluster ? cluster : "atlas",
@@ -52,7 +58,7 @@ public sealed record ClusterSettings(
             Int(read, "ATLAS_SILO_PORT", 11111, MaxPort),
             Int(read, "ATLAS_GATEWAY_PORT", 30000, MaxPort),
             lease,
-            read("ATLAS_RENEW_SECONDS") is { Length: > 0 } ? Seconds(read, "ATLAS_RENEW_SECONDS", 20) : lease / 4,
+            renew,
             WorkersFromEnvironment(read),
             read("ATLAS_PROBE_TIMEOUT_SECONDS") is { Length: > 0 } ? Seconds(read, "ATLAS_PROBE_TIMEOUT_SECONDS", 5) : null);
     }

@@ -35,7 +35,8 @@ internal static class AccuracyReport
         int classes = manifest.Dataset.ClassNames.Count;
         if (accuracy.BelowTwiceChance(classes))
             logger.Warning("{Subject:l} on the data set ({Accuracy}) is below twice chance ({Chance} for {Classes} classes): the model is probably not " +
-                           "fed as it was trained. Check model.mean/model.std (ImageNet's apply when they are left out), model.inputSize/dataset.imageSize, " +
+                           "fed as it was trained. Check model.mean/model.std (left out, they are the architecture's: ImageNet's for the TorchVision networks, " +
+                           "Fashion-MNIST's for the demo CNN, none for TorchScript), model.inputSize/dataset.imageSize, " +
                            "and the class order (an image folder's classes are its sorted folder names, as torchvision's ImageFolder)",
                 subject, Percent(fraction), Percent(DatasetAccuracy.TwiceChance(classes)), classes);
     }

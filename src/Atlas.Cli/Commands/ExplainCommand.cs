@@ -49,7 +49,12 @@ public static class ExplainCommand
             var console = OutputFiles.Console();
 
             var name = result.Class < loaded.ClassNames.Count ? $" ({loaded.ClassNames[result.Class]})" : "";
-            console.MarkupLineInterpolated($"Grad-CAM of class {result.Class}{name}, logit {result.Logit:F3}, at {result.Layer} ({result.Height}×{result.Width}): {Path.Combine(folder, JsonFile)}");
+            console.MarkupLineInterpolated($"Grad-CAM of class {result.Class}{name}, logit {result.Logit:F3}, at {result.Layer} ({result.Height}×{result.Width}): {Path.Combine(folder, JsonFile)}, overlay {Path.Combine(folder, OverlayFile)}");
+            // Grad-CAM keeps positive evidence only, so a map of zeros is a finding, not a failure; an unexplained flat
+            // overlay looked like one.
+            if (result.Heatmap.All(row => row.All(v => v == 0)))
+                logger.Warning("The heatmap is zero everywhere: no position of {Layer} raises class {Class}'s logit (Grad-CAM keeps only what raises it); " +
+                               "try an earlier layer, --relu per-channel, or another --class", result.Layer, result.Class);
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

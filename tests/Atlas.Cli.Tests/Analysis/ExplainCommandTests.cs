@@ -57,6 +57,27 @@ public class ExplainCommandTests
         Assert.Equal(7, json.RootElement.GetProperty("heatmap").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_heatmap_of_zeros_is_said_so_and_one_with_evidence_is_not()
+    {
+        var folder = TestData.NewTempFolder("explain-zero");
+        var checkpoint = await TrainedCheckpoint.GetAsync();
+        var black = InProcessCli.WriteImage(folder, "black.png", 1, 28, 28, _ => 0f);
+        foreach (var relu in new[] { "sum", "per-channel" })
+        {
+            var output = Path.Combine(folder, relu);
+            var outcome = await InProcessCli.RunAsync("explain", "--model", "demo-cnn", "--weights", checkpoint, "--image", black,
+                "--layer", "conv3", "--class", "0", "--relu", relu, "--out", output);
+            Assert.True(outcome.ExitCode == 0, outcome.ToString());
+            Assert.Contains(Path.Combine(output, ExplainCommand.OverlayFile), outcome.StdOut);
+            using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(output, ExplainCommand.JsonFile)));
+            bool zeros = json.RootElement.GetProperty("heatmap").EnumerateArray().SelectMany(r => r.EnumerateArray()).All(v => v.GetSingle() == 0f);
+            // On the trained demo, a black picture gives class 0 no positive evidence at conv3 as a sum, and some per channel.
+            Assert.Equal(relu == "sum", zeros);
+            Assert.Equal(zeros, outcome.StdErr.Contains("The heatmap is zero everywhere: no position of conv3 raises class 0's logit"));
+        }
+    }
+
     [Theory]
     [InlineData("--layer", "conv9", "no layer 'conv9'")]
     [InlineData("--layer", "logits", "no spatial map")]

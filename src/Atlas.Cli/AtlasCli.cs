@@ -92,8 +92,9 @@ public static class AtlasCli
             }
             catch (Exception e) when (IsInputError(e))
             {
-                // A store that stopped answering part-way is said as the store's own line, whatever wrapped it on the way up.
-                await System.Console.Error.WriteLineAsync($"error: {OneLine(Storage.StoreUnreachableException.Find(e)?.Message ?? e.Message)}");
+                // A store that stopped answering part-way is said as the store's own line, whatever wrapped it on the way up;
+                // a folder this process may not write to, as .NET's line that names it (its base exception says only "Permission denied").
+                await System.Console.Error.WriteLineAsync($"error: {OneLine(Storage.StoreUnreachableException.Find(e)?.Message ?? Denied(e)?.Message ?? e.Message)}");
                 if (Verbosity.ShowsStackTraces(level)) await System.Console.Error.WriteLineAsync(e.ToString());
                 return ExitCodes.BadInput;
             }
@@ -112,7 +113,15 @@ public static class AtlasCli
     /// <summary>The user's to fix (exit 2): bad input, and a store that does not answer (the start's check says the same of one down then).</summary>
     private static bool IsInputError(Exception e) =>
         e is AtlasInputException or ArgumentException or Site.SiteGenerationException or Storage.CorruptArtifactException ||
-        Storage.StoreUnreachableException.Find(e) is not null;
+        Storage.StoreUnreachableException.Find(e) is not null || Denied(e) is not null;
+
+    /// <summary>The refusal of a file or folder this process may not write (the user's to fix: exit 2), wherever it is in the chain.</summary>
+    private static UnauthorizedAccessException? Denied(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is UnauthorizedAccessException denied) return denied;
+        return null;
+    }
 
     private static string OneLine(string message) => message.Split('\n')[0].Trim();
 }

@@ -438,6 +438,8 @@ public class BadInputTests
             (["run", config, "--store", Path.Combine(site, "store")],
                 $"error: --store: '{Path.Combine(site, "store")}' lies in the site folder '{site}' (output.site), which every publish replaces whole; keep the two apart"),
             (["plan", config, "--out", folder], $"error: output.store: '{Path.Combine(folder, "store")}' lies in the site folder '{folder}' (--out)"),
+            (["run", config, "--out", "/proc/atlas-site"], "error: --out: cannot create files in '/proc' (the file system refused a new file there)"),
+            (["run", config, "--store", "/proc/atlas-store"], "error: --store: cannot create files in '/proc' (the file system refused a new file there)"),
             (["run", config, "--out", Path.Combine(TestData.FashionMnistFolder(), "site")],
                 $"error: --out: the site folder '{Path.Combine(TestData.FashionMnistFolder(), "site")}' lies in dataset.path '{TestData.FashionMnistFolder()}', which would read the site back as its own; keep the two apart"),
             (["publish", "--store", Path.Combine(site, "store"), "--out", site], $"error: --store: '{Path.Combine(site, "store")}' lies in the site folder '{site}' (--out)"),
@@ -469,6 +471,8 @@ public class BadInputTests
             (["activations", "--model", "demo-cnn", "--weights", folder, "--image", image, "--out", Path.Combine(folder, "out")], $"error: {folder}: a folder, not a checkpoint file"),
             (["publish", "--store", blocker, "--out", Path.Combine(folder, "site")], $"error: --store: '{blocker}' is a file, not a store folder"),
             (["publish", "--store", folder, "--out", Path.Combine(folder, "site"), "--title", " "], "error: --title: is blank or holds a control character (a tab, newline, NUL or escape); every page is headed by it"),
+            // /proc takes no new files, even from root: as a folder this user may not write to.
+            (["publish", "--store", folder, "--out", "/proc/atlas-site"], "error: --out: cannot create files in '/proc' (the file system refused a new file there)"),
             (["publish", "--store", folder, "--to", "file://nas/site"], "error: --to: 'file://nas/site' names the host 'nas'; only this machine's folders can be used (file:///folder or file://localhost/folder)"),
             (["explain", "--model", folder, "--image", image, "--layer", "conv1", "--out", Path.Combine(folder, "out")], $"error: --model: '{folder}' is a folder; give an architecture name (such as resnet18) or an atlas config file"),
         };

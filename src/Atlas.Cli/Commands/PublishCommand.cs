@@ -99,6 +99,7 @@ public static class PublishCommand
             : (Path.GetFullPath(to), "--to");
         Pipeline.OutputPaths.EnsureCanBeFolder(folder, option);
         Pipeline.OutputPaths.EnsureSiteApart(folder, option, [("--store", Pipeline.OutputPaths.StoreFolder(store, "--store"))]);
+        Pipeline.OutputPaths.EnsureSiteWritable(folder, option);
         return folder;
     }
 

@@ -21,6 +21,30 @@ public static class OutputPaths
                 : $"{field}: '{folder}' lies under '{at}', which is a file");
     }
 
+    /// <summary>
+    /// Throws an input error naming <paramref name="field"/> when this process cannot create files in
+    /// <paramref name="folder"/>, or in the nearest folder above it that exists (where it would be made): without it, a
+    /// read-only or foreign folder failed the verb at its first write (a publish after the whole job) with the file
+    /// system's bare "Permission denied", exit 1.
+    /// </summary>
+    public static void EnsureWritable(string folder, string field)
+    {
+        var existing = Path.GetFullPath(folder);
+        while (!Directory.Exists(existing)) existing = Path.GetDirectoryName(existing) ?? "/";
+        var probe = Path.Combine(existing, $".atlas-write-check-{Guid.NewGuid():N}");
+        try
+        {
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            var reason = e is UnauthorizedAccessException ? "permission denied"
+                : e.Message.Contains("Read-only", StringComparison.OrdinalIgnoreCase) ? "a read-only file system"
+                : "the file system refused a new file there";
+            throw new AtlasInputException($"{field}: cannot create files in '{existing}' ({reason})", e);
+        }
+    }
+
     /// <summary>The file that keeps the absolute path <paramref name="full"/> from being a folder (itself, or a folder above it), or null.</summary>
     public static string? FileInTheWay(string full)
     {
@@ -41,12 +65,18 @@ public static class OutputPaths
         EnsureCanBeFolder(config.Output.Site, fields.Site);
         var store = StoreFolder(config.Output.Store, fields.Store);
         if (store is not null) EnsureCanBeFolder(store, fields.Store);
+        EnsureSiteWritable(config.Output.Site, fields.Site);
+        if (store is not null) EnsureWritable(store, fields.Store);
         // A watched folder may not exist yet (the trainer makes it), but a file there is a mistake.
         var watched = config.Watch?.Source is { } source ? Grains.Watchers.CheckpointSources.FolderOf(source) : null;
         if (watched is not null) EnsureCanBeFolder(watched, "watch.source");
         EnsureSiteApart(config.Output.Site, fields.Site,
             [(fields.Store, store), ("dataset.path", config.Dataset.Path), ("model.checkpoint", config.Watch is null ? config.Model.Checkpoint : null), ("watch.source", watched)]);
     }
+
+    /// <summary>A publish writes beside the site folder (its lock, then a hidden copy renamed into place), so that is where it must be able to write.</summary>
+    public static void EnsureSiteWritable(string site, string field) =>
+        EnsureWritable(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(site))) ?? "/", field);
 
     /// <summary>The folder a store location names (a path or file:/// address), or null for blob storage.</summary>
     public static string? StoreFolder(string location, string field) =>

@@ -24,6 +24,19 @@ public static class AtlasCli
         OutputWidth.Fit(Spectre.Console.AnsiConsole.Console);
         var root = new RootCommand("Circuit Atlas: feature visualizations, dataset examples and a static site for every unit of a CNN.");
         root.Options.Add(VerbosityOption);
+        // A usage error like any other option's, so it gets their "(see: atlas <verb> --help)" too.
+        if (VerbosityOption.Validators.Count == 0)
+            VerbosityOption.Validators.Add(result =>
+            {
+                try
+                {
+                    Verbosity.Parse(result.GetValueOrDefault<string>());
+                }
+                catch (AtlasInputException e)
+                {
+                    result.AddError(e.Message);
+                }
+            });
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(PublishCommand.Create());

@@ -60,6 +60,7 @@ public class BadInputTests
     [InlineData("watch x.json --tick soon", "error: option '--tick' takes a number, not 'soon' (see: atlas watch --help)")]
     // Without a job, status lists every job once and returns: --watch would follow nothing.
     [InlineData("status --watch", "error: --watch: follows one job; give its JOB id (atlas status JOB --watch) (see: atlas status --help)")]
+    [InlineData("run x.json -v loud", "error: --verbosity: 'loud' is not one of quiet, minimal, normal, detailed, diagnostic (see: atlas run --help)")]
     public async Task An_unknown_verb_or_a_value_of_the_wrong_kind_is_named_with_the_help_to_read(string args, string expected)
     {
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), args.Split(' '));

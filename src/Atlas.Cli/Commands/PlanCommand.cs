@@ -68,7 +68,7 @@ public static class PlanCommand
             AnsiConsole.MarkupLineInterpolated($"No circuits into {layer.Name}: {circuit.Reason}");
         int shards = units.Count(u => u.Kind == WorkKind.ExampleShard);
         AnsiConsole.MarkupLineInterpolated(
-            $"{units.Count} work units: {units.Count(u => u.Kind == WorkKind.FeatureVis)} feature-vis (up to {spec.UnitsPerWorkUnit} units each), {shards} dataset shards (up to {spec.ImagesPerShard} images each, {spec.DatasetCount} in all), 1 merge, {spec.Layers.Count} analysis, 1 manifest");
+            $"{Counted.Of(units.Count, "work unit")}: {units.Count(u => u.Kind == WorkKind.FeatureVis)} feature-vis (up to {spec.UnitsPerWorkUnit} units each), {Counted.Of(shards, "dataset shard")} (up to {spec.ImagesPerShard} images each, {spec.DatasetCount} in all), 1 merge, {spec.Layers.Count} analysis, 1 manifest");
         if (Selection(config.Dataset) is { } selection)
             AnsiConsole.MarkupLineInterpolated($"Data set: {spec.DatasetCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} of its {TotalImages(config.Dataset).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} images ({selection})");
         var store = ArtifactStores.Open(config.Output.Store);

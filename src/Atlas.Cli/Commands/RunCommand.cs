@@ -81,7 +81,7 @@ public static class RunCommand
                 status = await JobWatcher.SubmitAndWatchAsync(silo.Grains, spec, logger, cancellationToken);
             if (status.State != JobState.Completed)
             {
-                await System.Console.Error.WriteLineAsync($"error: job {spec.JobId} {status.State.ToString().ToLowerInvariant()}: {status.Error}; nothing was published");
+                await System.Console.Error.WriteLineAsync(JobWatcher.Unfinished(spec.JobId, status));
                 return ExitCodes.JobFailed;
             }
             if (status.Failed > 0)

@@ -79,7 +79,7 @@ public static class SubmitCommand
             status = await JobWatcher.WatchAsync(job, status, logger, cancelJobOnInterrupt: false, cancellationToken);
             if (status.State != JobState.Completed)
             {
-                await System.Console.Error.WriteLineAsync($"error: job {spec.JobId} {status.State.ToString().ToLowerInvariant()}: {status.Error}; nothing was published");
+                await System.Console.Error.WriteLineAsync(JobWatcher.Unfinished(spec.JobId, status));
                 return ExitCodes.JobFailed;
             }
             await AccuracyReport.LogAsync(store, new AtlasKeys(spec.Atlas, spec.Version), logger, cancellationToken);

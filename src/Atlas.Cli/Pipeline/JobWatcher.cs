@@ -125,4 +125,15 @@ public static class JobWatcher
             throw;
         }
     }
+
+    /// <summary>
+    /// The error line of a job that did not complete: its state, and its error unless that only repeats the state
+    /// (a cancelled job's error is "cancelled", which read "job … cancelled: cancelled").
+    /// </summary>
+    public static string Unfinished(string jobId, JobStatus status)
+    {
+        var state = status.State.ToString().ToLowerInvariant();
+        var why = string.IsNullOrWhiteSpace(status.Error) || string.Equals(status.Error.Trim(), state, StringComparison.OrdinalIgnoreCase) ? "" : $": {status.Error}";
+        return $"error: job {jobId} {state}{why}; nothing was published";
+    }
 }

@@ -179,7 +179,11 @@ public static class WatchCommand
     private static void Print(WatcherStatus status)
     {
         // A line of its own, not the table's title, which wraps at the table's width even in redirected output.
-        AnsiConsole.MarkupLineInterpolated($"{status.Atlas}: {(status.Active ? "watching" : "stopped")} {status.Source} ({status.Schedule}); last listed {status.LastListedAt:u}, next {status.NextListingAt:u}");
+        // A stopped watcher lists no more: "next" would have no time after it.
+        if (status.Active)
+            AnsiConsole.MarkupLineInterpolated($"{status.Atlas}: watching {status.Source} ({status.Schedule}); last listed {status.LastListedAt:u}, next {status.NextListingAt:u}");
+        else
+            AnsiConsole.MarkupLineInterpolated($"{status.Atlas}: stopped {status.Source} ({status.Schedule}); last listed {status.LastListedAt:u}");
         var table = new Table().AddColumns("checkpoint", "version", "state", "job", "found", "error");
         foreach (var c in status.Checkpoints)
             table.AddRow(Markup.Escape(c.Key), c.Version, c.State.ToString(), Markup.Escape(c.JobId ?? ""), $"{c.DiscoveredAt:u}", Markup.Escape(c.Error ?? ""));

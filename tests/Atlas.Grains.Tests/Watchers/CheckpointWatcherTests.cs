@@ -13,40 +13,8 @@ namespace Atlas.Grains.Tests.Watchers;
 /// duplicates and renames, a corrupt checkpoint, cron schedules at their boundaries.
 /// </summary>
 [Collection(WatcherCollection.Name)]
-public sealed class CheckpointWatcherTests : IAsyncLifetime
+public sealed class CheckpointWatcherTests : AzuriteWatcherTest
 {
-    private readonly string id = Guid.NewGuid().ToString("N")[..12];
-    private readonly string dataset = WatchTestData.IdxDataset();
-    private BlobContainerClient source = null!;
-    private string Atlas => $"watch-{id}";
-    private string Store => $"azure-blob://store-{id}?connection={WatchTestData.ConnectionVariable}";
-    private string Source => $"azure-blob://source-{id}/runs/a?connection={WatchTestData.ConnectionVariable}";
-
-    public async Task InitializeAsync()
-    {
-        var service = await WatchTestData.AzuriteAsync();
-        source = service.GetBlobContainerClient($"source-{id}");
-        await source.CreateIfNotExistsAsync();
-        await service.GetBlobContainerClient($"store-{id}").CreateIfNotExistsAsync();
-    }
-
-    /// <summary>Leaves a developer's long-running Azurite as it was (scripts/test.sh starts a fresh one anyway).</summary>
-    public async Task DisposeAsync()
-    {
-        var service = source.GetParentBlobServiceClient();
-        foreach (var name in new[] { $"source-{id}", $"store-{id}", $"watch-state-svc-{id}" })
-        {
-            try
-            {
-                await service.GetBlobContainerClient(name).DeleteIfExistsAsync();
-            }
-            catch (Azure.RequestFailedException)
-            {
-                // Cleanup only: a container that cannot be deleted now is not a test failure.
-            }
-        }
-    }
-
     private async Task<string> Upload(string name, byte[] content)
     {
         await source.GetBlobClient("runs/a/" + name).UploadAsync(new BinaryData(content), overwrite: true);

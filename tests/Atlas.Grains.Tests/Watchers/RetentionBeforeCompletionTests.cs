@@ -14,37 +14,8 @@ namespace Atlas.Grains.Tests.Watchers;
 /// middle of retention.
 /// </summary>
 [Collection(WatcherCollection.Name)]
-public sealed class RetentionBeforeCompletionTests : IAsyncLifetime
+public sealed class RetentionBeforeCompletionTests : AzuriteWatcherTest
 {
-    private readonly string id = Guid.NewGuid().ToString("N")[..12];
-    private readonly string dataset = WatchTestData.IdxDataset();
-    private BlobServiceClient service = null!;
-    private string Atlas => $"watch-{id}";
-    private string Store => $"azure-blob://store-{id}?connection={WatchTestData.ConnectionVariable}";
-    private string Source => $"azure-blob://source-{id}/runs/a?connection={WatchTestData.ConnectionVariable}";
-
-    public async Task InitializeAsync()
-    {
-        service = await WatchTestData.AzuriteAsync();
-        await service.GetBlobContainerClient($"source-{id}").CreateIfNotExistsAsync();
-        await service.GetBlobContainerClient($"store-{id}").CreateIfNotExistsAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var name in new[] { $"source-{id}", $"store-{id}", $"watch-state-svc-{id}" })
-        {
-            try
-            {
-                await service.GetBlobContainerClient(name).DeleteIfExistsAsync();
-            }
-            catch (Azure.RequestFailedException)
-            {
-                // Cleanup only: a container that cannot be deleted now is not a test failure.
-            }
-        }
-    }
-
     private async Task<List<string>> Keys(IArtifactStore store, string prefix)
     {
         var keys = new List<string>();
@@ -63,7 +34,7 @@ public sealed class RetentionBeforeCompletionTests : IAsyncLifetime
         await store.PutJsonAsync(old.FeatureVisWork("conv1", 0, 1), new { done = true });
         await store.PutJsonAsync(old.Manifest, VersionStoreTests.Manifest(Atlas, old.Version, t));
         var checkpoint = WatchTestData.DemoCheckpoint(9);
-        await service.GetBlobContainerClient($"source-{id}").GetBlobClient("runs/a/epoch1.pt").UploadAsync(new BinaryData(checkpoint));
+        await source.GetBlobClient("runs/a/epoch1.pt").UploadAsync(new BinaryData(checkpoint));
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(checkpoint));
 
         await using var cluster = await WatcherCluster.StartAsync($"svc-{id}", new ManualClock());
@@ -107,7 +78,7 @@ public sealed class RetentionBeforeCompletionTests : IAsyncLifetime
         await store.PutAsync(old.UnitVis("conv1", 0), new byte[] { 1 }, "image/png");
         await store.PutJsonAsync(old.Manifest, VersionStoreTests.Manifest(Atlas, old.Version, t));
         var checkpoint = WatchTestData.DemoCheckpoint(10);
-        await service.GetBlobContainerClient($"source-{id}").GetBlobClient("runs/a/epoch1.pt").UploadAsync(new BinaryData(checkpoint));
+        await source.GetBlobClient("runs/a/epoch1.pt").UploadAsync(new BinaryData(checkpoint));
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(checkpoint));
         await store.PutJsonAsync(new AtlasKeys(Atlas, sha[..12]).Manifest, VersionStoreTests.Manifest(Atlas, sha[..12], t.AddDays(1)));
 
@@ -127,7 +98,7 @@ public sealed class RetentionBeforeCompletionTests : IAsyncLifetime
         // Retention wrote the marker and stopped before the manifest went (the process was killed): both are there.
         var store = ArtifactStores.Open(Store);
         var checkpoint = WatchTestData.DemoCheckpoint(10);
-        await service.GetBlobContainerClient($"source-{id}").GetBlobClient("runs/a/epoch1.pt").UploadAsync(new BinaryData(checkpoint));
+        await source.GetBlobClient("runs/a/epoch1.pt").UploadAsync(new BinaryData(checkpoint));
         var version = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(checkpoint))[..12];
         var keys = new AtlasKeys(Atlas, version);
         await store.PutAsync(keys.UnitVis("conv1", 0), new byte[] { 1 }, "image/png");
@@ -152,7 +123,7 @@ public sealed class RetentionBeforeCompletionTests : IAsyncLifetime
         var store = ArtifactStores.Open(Store);
         var t = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
         var checkpoint = WatchTestData.DemoCheckpoint(10);
-        var blob = service.GetBlobContainerClient($"source-{id}").GetBlobClient("runs/a/epoch1.pt");
+        var blob = source.GetBlobClient("runs/a/epoch1.pt");
         await blob.UploadAsync(new BinaryData(checkpoint));
         var old = new AtlasKeys(Atlas, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(checkpoint))[..12]);
         await store.PutJsonAsync(old.Manifest, VersionStoreTests.Manifest(Atlas, old.Version, t));

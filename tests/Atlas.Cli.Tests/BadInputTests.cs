@@ -354,12 +354,7 @@ public class BadInputTests
     [Fact]
     public async Task A_bad_ATLAS_WORKERS_is_refused_before_a_forced_run_withdraws_the_stored_atlas_and_by_plan()
     {
-        var folder = TestData.NewTempFolder("bad-workers");
-        var config = Path.Combine(folder, "config.json");
-        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\"]",
-            checkpoint: await TrainedCheckpoint.GetAsync()));
-        var first = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
-        Assert.True(first.ExitCode == 0, first.ToString());
+        var (folder, config, _) = await EndToEndTests.FinishedConv1RunAsync("bad-workers");
         var manifest = Directory.GetFiles(Path.Combine(folder, "store"), "atlas.json", SearchOption.AllDirectories).Single();
 
         var environment = new Dictionary<string, string> { ["ATLAS_WORKERS"] = "abc" };

@@ -11,15 +11,9 @@ public class DatasetAccuracyRunTests
     [Fact]
     public async Task A_run_logs_the_accuracy_on_the_data_set_and_records_it_in_the_manifest()
     {
-        var folder = TestData.NewTempFolder("accuracy");
-        var config = Path.Combine(folder, "config.json");
         // conv1 alone: the dataset pass must run on to the logits to count.
-        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\"]",
-            checkpoint: await TrainedCheckpoint.GetAsync()));
+        var (folder, config, outcome) = await EndToEndTests.FinishedConv1RunAsync("accuracy");
 
-        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
-
-        Assert.True(outcome.ExitCode == 0, outcome.ToString());
         var accuracy = (await EndToEndTests.ReadManifestAsync(folder)).Accuracy;
         Assert.NotNull(accuracy);
         Assert.Equal(240, accuracy.Images); // dataset.limit

@@ -124,6 +124,21 @@ public class EndToEndTests
         });
     }
 
+    /// <summary>
+    /// A finished `atlas run` of the trained demo checkpoint with conv1 alone (seconds): the starting point of tests of
+    /// what later runs, plans and publishes do with a stored atlas.
+    /// </summary>
+    public static async Task<(string Folder, string Config, CliProcess.Outcome Outcome)> FinishedConv1RunAsync(string name)
+    {
+        var folder = TestData.NewTempFolder(name);
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\"]",
+            checkpoint: await TrainedCheckpoint.GetAsync()));
+        var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        return (folder, config, outcome);
+    }
+
     /// <summary>The atlas manifest a run wrote into its config folder's store.</summary>
     public static async Task<AtlasManifest> ReadManifestAsync(string folder)
     {

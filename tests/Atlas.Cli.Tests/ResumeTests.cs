@@ -63,12 +63,7 @@ public class ResumeTests
     [Fact]
     public async Task A_version_whose_retention_was_cut_short_is_not_taken_for_finished_and_run_restores_it()
     {
-        var folder = TestData.NewTempFolder("resume-retired");
-        var config = Path.Combine(folder, "config.json");
-        await File.WriteAllTextAsync(config, EndToEndTests.ReducedConfig(folder, TestData.FashionMnistFolder(), layers: "[\"conv1\"]",
-            checkpoint: await TrainedCheckpoint.GetAsync()));
-        var first = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "run", config);
-        Assert.True(first.ExitCode == 0, first.ToString());
+        var (folder, config, _) = await EndToEndTests.FinishedConv1RunAsync("resume-retired");
 
         // A watcher's retention wrote the version's marker and was killed before the manifest went.
         var root = Path.GetDirectoryName(Directory.GetFiles(Path.Combine(folder, "store"), "atlas.json", SearchOption.AllDirectories).Single())!;

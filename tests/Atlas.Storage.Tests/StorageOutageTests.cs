@@ -15,13 +15,14 @@ public sealed class StorageOutageTests : IClassFixture<AzuriteFixture>, IAsyncDi
 {
     private readonly AzuriteFixture azurite;
     private readonly TcpGate gate;
-    private readonly LogLines log = new();
+    private readonly LogLines log;
 
     public StorageOutageTests(AzuriteFixture azurite)
     {
         this.azurite = azurite;
         var target = new Uri(AzuriteFixture.BlobEndpoint);
         gate = new TcpGate(target.Host, target.Port);
+        log = new LogLines(() => gate.Dropped);
     }
 
     public async ValueTask DisposeAsync() => await gate.DisposeAsync();
@@ -103,17 +104,19 @@ public sealed class StorageOutageTests : IClassFixture<AzuriteFixture>, IAsyncDi
         await log.WaitForAsync(LogLevel.Warning, TimeSpan.FromMinutes(1));
 
         // The warning follows the first attempt's tries: the client's own two, where its defaults make six (about 25 s).
-        Assert.InRange(gate.Dropped, ArtifactStores.ResilientClientTries, ArtifactStores.ResilientClientTries + 1);
+        // Counted as the warning is written: by the time this test looks, the next attempt (250 ms later) may have begun.
+        var warning = Assert.Single(log.Lines, l => l.Level == LogLevel.Warning);
+        Assert.InRange(warning.DroppedBefore, ArtifactStores.ResilientClientTries, ArtifactStores.ResilientClientTries + 1);
         gate.Forward();
         Assert.False(await call);
     }
 
-    /// <summary>Log lines as the store writes them, rendered.</summary>
-    private sealed class LogLines : ILogger
+    /// <summary>Log lines as the store writes them, rendered, each with the gate's count of dropped connections then.</summary>
+    private sealed class LogLines(Func<int> droppedSoFar) : ILogger
     {
-        private readonly List<(LogLevel Level, string Text)> lines = [];
+        private readonly List<(LogLevel Level, string Text, int DroppedBefore)> lines = [];
 
-        public IReadOnlyList<(LogLevel Level, string Text)> Lines { get { lock (lines) return [.. lines]; } }
+        public IReadOnlyList<(LogLevel Level, string Text, int DroppedBefore)> Lines { get { lock (lines) return [.. lines]; } }
 
         public async Task WaitForAsync(LogLevel level, TimeSpan timeout)
         {
@@ -129,7 +132,7 @@ public sealed class StorageOutageTests : IClassFixture<AzuriteFixture>, IAsyncDi
         public bool IsEnabled(LogLevel logLevel) => true;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            lock (lines) lines.Add((logLevel, formatter(state, exception)));
+            lock (lines) lines.Add((logLevel, formatter(state, exception), droppedSoFar()));
         }
     }
 
@@ -198,9 +201,10 @@ public sealed class StorageOutageTests : IClassFixture<AzuriteFixture>, IAsyncDi
                     var client = await open.AcceptTcpClientAsync(cancellationToken);
                     if (dropping)
                     {
+                        // Counted before the reset, so a count read when the client has seen it includes it.
+                        Interlocked.Increment(ref dropped);
                         client.Client.LingerState = new LingerOption(true, 0);   // a reset, not a polite close
                         client.Dispose();
-                        Interlocked.Increment(ref dropped);
                         continue;
                     }
                     var server = new TcpClient();

@@ -12,7 +12,7 @@ public class GroupCommitTests
     private sealed class HeldWrites
     {
         private readonly List<TaskCompletionSource> pending = [];
-        public int Started => pending.Count;
+        public int Started { get { lock (pending) return pending.Count; } }
 
         public Task Write()
         {
@@ -21,11 +21,25 @@ public class GroupCommitTests
             return write.Task;
         }
 
-        public void Finish(int index) => pending[index].SetResult();
-        public void Fail(int index, Exception error) => pending[index].SetException(error);
+        public void Finish(int index) => Pending(index).SetResult();
+        public void Fail(int index, Exception error) => Pending(index).SetException(error);
+
+        private TaskCompletionSource Pending(int index) { lock (pending) return pending[index]; }
     }
 
+    /// <summary>Time for a wrong completion to show: what must not happen has had its chance.</summary>
     private static async Task Settle() => await Task.Delay(50);
+
+    /// <summary>
+    /// Waits (up to 10 s) for what must happen: a fixed pause before asserting it failed on a loaded CI machine when
+    /// the write had not begun yet.
+    /// </summary>
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(condition(), what);
+    }
 
     [Fact]
     public async Task Callers_arriving_during_a_write_share_the_next_one_and_wait_for_it()
@@ -40,6 +54,7 @@ public class GroupCommitTests
 
         writes.Finish(0);
         await first;
+        await EventuallyAsync(() => writes.Started == 2, "the queued callers' write began");
         await Settle();
         // The first write may have been serialized before the others' changes: they are not answered by it.
         Assert.All(queued, q => Assert.False(q.IsCompleted));
@@ -47,9 +62,8 @@ public class GroupCommitTests
 
         writes.Finish(1);
         await Task.WhenAll(queued);
+        await EventuallyAsync(() => !commits.Busy, "the commits went idle");
         Assert.Equal(2, writes.Started);
-        await Settle();
-        Assert.False(commits.Busy);
     }
 
     [Fact]
@@ -77,13 +91,12 @@ public class GroupCommitTests
         var queued = new[] { commits.CommitAsync(), commits.CommitAsync() };
         writes.Finish(0);
         await first;
-        await Settle();
+        await EventuallyAsync(() => writes.Started == 2, "the queued callers' write began");
 
         writes.Fail(1, new InvalidOperationException("storage unreachable"));
         foreach (var q in queued)
             Assert.Equal("storage unreachable", (await Assert.ThrowsAsync<InvalidOperationException>(() => q)).Message);
-        await Settle();
-        Assert.False(commits.Busy);
+        await EventuallyAsync(() => !commits.Busy, "the commits went idle");
 
         var later = commits.CommitAsync();
         Assert.Equal(3, writes.Started);
@@ -100,8 +113,7 @@ public class GroupCommitTests
         var queued = commits.CommitAsync();
         writes.Fail(0, new InvalidOperationException("etag mismatch"));
         await Assert.ThrowsAsync<InvalidOperationException>(() => first);
-        await Settle();
-        Assert.Equal(2, writes.Started);
+        await EventuallyAsync(() => writes.Started == 2, "the queued caller's write began");
         writes.Finish(1);
         await queued;
     }

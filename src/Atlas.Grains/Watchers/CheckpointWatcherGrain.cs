@@ -183,7 +183,8 @@ public sealed class CheckpointWatcherGrain(
                         active.State = CheckpointState.Completed;
                         active.Error = job.Failed > 0 ? $"{job.Failed} unit(s) failed: {job.Error}" : null;
                         await state.WriteStateAsync();
-                        logger.LogInformation("Watcher {Atlas}: version {Version} ({Key}) is published", Atlas, active.Version, active.Key);
+                        // "In the store", not "published": on a cluster no site follows unless someone runs `atlas publish`.
+                        logger.LogInformation("Watcher {Atlas}: version {Version} ({Key}) is complete in the store", Atlas, active.Version, active.Key);
                         continue;
                     case JobState.Failed or JobState.Cancelled:
                         active.State = CheckpointState.Failed;

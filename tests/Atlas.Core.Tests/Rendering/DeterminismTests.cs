@@ -1,8 +1,12 @@
 using Atlas.Core.Imaging;
 using Atlas.Core.Rendering;
+using Atlas.Core.Tests.Models;
 
 namespace Atlas.Core.Tests.Rendering;
 
+// Builds the same seeded networks twice and compares their pictures byte for byte: a test elsewhere drawing from or
+// seeding TorchSharp's process-wide generator between the seed and the build made the second network differ.
+[Collection(GlobalTorchRandomCollection.Name)]
 public class DeterminismTests
 {
     private static readonly RenderSettings FullRecipe = new() { Steps = 12, Parameterization = ParameterizationKind.Fourier };

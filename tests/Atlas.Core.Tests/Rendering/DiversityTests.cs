@@ -1,9 +1,13 @@
 using Atlas.Core.Models;
 using Atlas.Core.Rendering;
+using Atlas.Core.Tests.Models;
 using static TorchSharp.torch;
 
 namespace Atlas.Core.Tests.Rendering;
 
+// Its margins hold for the seeded network only: a parallel test drawing from or seeding TorchSharp's process-wide
+// generator while the network is built would give it other weights.
+[Collection(GlobalTorchRandomCollection.Name)]
 public class DiversityTests
 {
     /// <summary>Mean pairwise cosine similarity of the images' channel Gram matrices at a layer (rectified activations).</summary>

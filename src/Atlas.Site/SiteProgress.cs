@@ -17,6 +17,8 @@ internal sealed class StepCounter
     private readonly long _total;
     private readonly long _interval;
     private long _done;
+    private readonly object _reporting = new();
+    private long _reported;
 
     public StepCounter(Action<SiteProgress>? counts, string step, long total)
     {
@@ -30,6 +32,14 @@ internal sealed class StepCounter
     public void Advance(int count = 1)
     {
         var done = Interlocked.Add(ref _done, count);
-        if (done / _interval != (done - count) / _interval || done == _total) _counts?.Invoke(new SiteProgress(_step, done, _total));
+        if (_counts is null || (done / _interval == (done - count) / _interval && done != _total)) return;
+        // Threads that counted in one order can get here in the other: a count older than one already told would move
+        // the bar back, and could be the last it hears (a step that ends short of its total).
+        lock (_reporting)
+        {
+            if (done <= _reported) return;
+            _reported = done;
+            _counts(new SiteProgress(_step, done, _total));
+        }
     }
 }

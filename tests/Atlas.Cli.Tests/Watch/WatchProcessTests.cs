@@ -21,13 +21,22 @@ public class WatchProcessTests
         return versions;
     }
 
+    /// <summary>
+    /// What the process printed so far. Its lines are appended on other threads as they come, and a StringBuilder read
+    /// while one is appended can throw or return a torn text: read it under the same lock.
+    /// </summary>
+    private static string Text(StringBuilder output)
+    {
+        lock (output) return output.ToString();
+    }
+
     private static async Task WaitForAsync(Func<Task<bool>> condition, Process process, StringBuilder output, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
         while (!await condition())
         {
-            if (process.HasExited) throw new Xunit.Sdk.XunitException($"atlas watch exited ({process.ExitCode}) before {what}:\n{output}");
-            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"timed out waiting for {what}:\n{output}");
+            if (process.HasExited) throw new Xunit.Sdk.XunitException($"atlas watch exited ({process.ExitCode}) before {what}:\n{Text(output)}");
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"timed out waiting for {what}:\n{Text(output)}");
             await Task.Delay(500);
         }
     }
@@ -65,7 +74,7 @@ public class WatchProcessTests
         catch (OperationCanceledException)
         {
             // Say where it stood: a bare cancellation (as one CI run under load gave) names nothing.
-            throw new Xunit.Sdk.XunitException($"atlas watch did not stop within 60 s of Ctrl+C:\n{output}");
+            throw new Xunit.Sdk.XunitException($"atlas watch did not stop within 60 s of Ctrl+C:\n{Text(output)}");
         }
     }
 
@@ -103,11 +112,11 @@ public class WatchProcessTests
         using var process = StartWatch(output, config, "--once", "--tick", "1");
         try
         {
-            await WaitForAsync(() => Task.FromResult(output.ToString().Contains("submitted job", StringComparison.Ordinal)), process, output, "the job to start");
+            await WaitForAsync(() => Task.FromResult(Text(output).Contains("submitted job", StringComparison.Ordinal)), process, output, "the job to start");
             await InterruptAndWaitAsync(process, output);
 
-            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{output}");
-            Assert.Contains("cancelled", output.ToString().Split('\n').Select(l => l.Trim()));
+            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{Text(output)}");
+            Assert.Contains("cancelled", Text(output).Split('\n').Select(l => l.Trim()));
         }
         finally
         {
@@ -148,12 +157,12 @@ public class WatchProcessTests
             await WaitForAsync(() => Task.FromResult(File.Exists(Path.Combine(folder, "site", "watch-process", second, "index.html"))), process, output, "the site of the second version");
 
             await InterruptAndWaitAsync(process, output);
-            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}");
-            Assert.Contains("Stopping the watcher", output.ToString());
+            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{Text(output)}");
+            Assert.Contains("Stopping the watcher", Text(output));
             // At the normal level: no framework lines, and each change said once (by the watcher grain in this process),
             // not again by the job grain ("planned N units") or by the verb ("deleted by retention" after "deleted versions").
-            var log = output.ToString().Split('\n');
-            Assert.DoesNotContain("Orleans", output.ToString());
+            var log = Text(output).Split('\n');
+            Assert.DoesNotContain("Orleans", Text(output));
             Assert.DoesNotContain(log, l => l.Contains(" planned "));
             Assert.Single(log, l => l.Contains(first) && l.Contains("deleted"));
         }

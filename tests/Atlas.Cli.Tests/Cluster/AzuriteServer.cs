@@ -37,11 +37,12 @@ public sealed class AzuriteServer : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Node loading Azurite takes seconds; on a 2-core machine busy with the other test projects, many more.
+        var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!(Listening(blobPort) && Listening(tablePort)))
         {
             if (process.HasExited) throw new InvalidOperationException($"Azurite exited at start with code {process.ExitCode}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not start listening within 30 s");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not start listening within 2 minutes");
             await Task.Delay(100);
         }
     }

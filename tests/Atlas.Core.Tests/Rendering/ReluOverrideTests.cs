@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 
 namespace Atlas.Core.Tests.Rendering;
 
+/// <summary>Units that are dead on the starting noise must still get a picture.</summary>
 // Its dead unit and thresholds hold for the seeded network only: a parallel test drawing from or seeding TorchSharp's
 // process-wide generator while the network is built would give it other weights.
-/// <summary>Units that are dead on the starting noise must still get a picture.</summary>
 [Collection(GlobalTorchRandomCollection.Name)]
 public class ReluOverrideTests
 {

@@ -82,7 +82,7 @@ public class WatchCommandTests
         var log = (outcome.StdOut + outcome.StdErr).Split('\n');
         Assert.DoesNotContain(" planned ", outcome.StdErr);
         Assert.Single(log, l => l.Contains("Watching "));
-        Assert.Single(log, l => l.Contains($"version {v2}") && l.Contains("published"));
+        Assert.Single(log, l => l.Contains($"version {v2}") && l.Contains("is complete in the store"));
         Assert.Single(log, l => l.Contains("broken.pt") && l.Contains("skipped"));
         // Each version's accuracy on the data set is said once, naming the version (as `run` says its one).
         foreach (var manifest in manifests)

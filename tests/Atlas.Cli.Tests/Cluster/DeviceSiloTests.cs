@@ -37,7 +37,7 @@ public class DeviceSiloTests
         using (var victim = Process.GetProcessById(processes.First()))
             victim.Kill(); // kill -9 of one device's silo mid-job
 
-        // As long as ClusterFaultTests give the same job: its ~60 units took over 5 minutes on a loaded 2-core machine.
+        // As long as ClusterFaultTests give the same job: its units took over 5 minutes on a loaded 2-core machine.
         var final = await cluster.WaitUntilAsync(s => s.IsFinished, TimeSpan.FromMinutes(10));
         Assert.True(final.State == JobState.Completed, $"{final.State}: {final.Error}");
         // The supervisor starts the crashed silo again 2 s after the crash, and its lines reach the log through this

@@ -157,13 +157,18 @@ public class BadInputTests
         var demo = Path.Combine(folder, "demo.json");
         await File.WriteAllTextAsync(demo, withoutTrain);
         var zoo = Path.Combine(folder, "zoo.json");
-        await File.WriteAllTextAsync(zoo, withoutTrain.Replace("\"demo-cnn\"", "\"resnet18\"").Replace("\"inputSize\": 28", "\"inputSize\": 32"));
+        var zooConfig = withoutTrain.Replace("\"demo-cnn\"", "\"resnet18\"").Replace("\"inputSize\": 28", "\"inputSize\": 32");
+        await File.WriteAllTextAsync(zoo, zooConfig);
+        var zooRelative = Path.Combine(folder, "zoo-relative.json");
+        await File.WriteAllTextAsync(zooRelative, zooConfig.Replace(System.Text.Json.JsonSerializer.Serialize(missing), "\"models/missing.pth\"", StringComparison.Ordinal));
 
         foreach (var (config, expected) in new[]
         {
             (demo, $"error: model.checkpoint: '{missing}' not found (and the config has no model.train section to make it)"),
-            // model.train makes only the demo: for any other network the hint is where a relative path is read from.
-            (zoo, $"error: model.checkpoint: '{missing}' not found (a relative path is read from the config file's folder)"),
+            // model.train makes only the demo: for any other network the hint is where a relative path is read from,
+            // given only when the config's path was relative.
+            (zoo, $"error: model.checkpoint: '{missing}' not found"),
+            (zooRelative, $"error: model.checkpoint: '{missing}' not found (a relative path is read from the config file's folder)"),
         })
         {
             var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "plan", config);

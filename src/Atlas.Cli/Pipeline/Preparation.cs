@@ -45,7 +45,8 @@ public static class Preparation
         if (config.Model.Train is not { } train)
             throw new AtlasInputException(Core.Models.ModelZoo.Find(config.Model.Architecture)?.Name == Core.Models.DemoCnn.ArchitectureName
                 ? $"model.checkpoint: '{checkpoint}' not found (and the config has no model.train section to make it)"
-                : $"model.checkpoint: '{checkpoint}' not found (a relative path is read from the config file's folder)");
+                : $"model.checkpoint: '{checkpoint}' not found" +
+                  (Path.IsPathRooted(config.Model.CheckpointAsWritten ?? checkpoint) ? "" : " (a relative path is read from the config file's folder)"));
 
         logger.LogInformation("Checkpoint {Checkpoint} is missing: training the demo model ({Epochs} epochs, seed {Seed})", checkpoint, train.Epochs, train.Seed);
         CheckpointMetadata? metadata = null;

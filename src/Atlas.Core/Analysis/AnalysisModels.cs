@@ -23,7 +23,7 @@ public static class AnalysisModels
         {
             var config = AtlasConfigLoader.Load(modelArgument);
             // The whole model section counts (input size, GoogLeNet's transformInput, a TorchScript model's outputs), not only its weights.
-            var model = weights is null ? config.Model : config.Model with { Checkpoint = Path.GetFullPath(weights) };
+            var model = weights is null ? config.Model : config.Model with { Checkpoint = Path.GetFullPath(weights), CheckpointAsWritten = null };
             imageFolder = DatasetOpener.ImageFolderGeometry(config.Dataset);
             return ModelLoader.Load(model, ClassNamesOf(config.Dataset));
         }

@@ -26,6 +26,12 @@ public sealed record ModelConfig
 {
     public required string Architecture { get; init; }
     public required string Checkpoint { get; init; }
+    /// <summary>
+    /// <see cref="Checkpoint"/> as the config file gives it, before the loader makes it absolute: an error about a
+    /// missing checkpoint explains where a relative path is read from only when it was relative. Not part of the JSON.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? CheckpointAsWritten { get; init; }
     /// <summary>When present and the checkpoint is missing, the model is trained first (demo models only).</summary>
     public TrainConfig? Train { get; init; }
     /// <summary>

@@ -51,7 +51,7 @@ public static class AtlasConfigLoader
 
     private static AtlasConfig Resolve(AtlasConfig c, string folder) => c with
     {
-        Model = c.Model with { Checkpoint = Absolute(folder, c.Model.Checkpoint) },
+        Model = c.Model with { Checkpoint = Absolute(folder, c.Model.Checkpoint), CheckpointAsWritten = c.Model.Checkpoint },
         Dataset = c.Dataset with
         {
             Path = Absolute(folder, c.Dataset.Path),

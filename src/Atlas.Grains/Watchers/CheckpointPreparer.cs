@@ -48,7 +48,7 @@ public sealed class CheckpointPreparer(ILogger<CheckpointPreparer> logger)
             var side = await source.ReadSideFileAsync(key, cancellationToken);
             if (side is not null) await File.WriteAllBytesAsync(local + ".json", side, cancellationToken);
 
-            var jobConfig = config with { Model = config.Model with { Checkpoint = local } };
+            var jobConfig = config with { Model = config.Model with { Checkpoint = local, CheckpointAsWritten = null } };
             var (spec, fingerprints) = await Task.Factory.StartNew(() => Measure(jobConfig, sha256, $"{key} in {source.Description}"),
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 

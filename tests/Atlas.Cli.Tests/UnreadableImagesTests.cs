@@ -64,6 +64,7 @@ public class UnreadableImagesTests
             .Select(File.ReadAllText).Single(page => page.Contains("<dt>Unreadable images</dt>"));
         Assert.Contains("<dd>1 could not be read and are left out of the examples and counts", modelPage);
         Assert.Contains("(image 8): ", modelPage);
+        Assert.Contains("(8 images, of 9 files: 1 unreadable, 2 classes)", modelPage);
         // Every example names its file relative to dataset.path, and the unit page shows the name with the path as its tooltip.
         var example = manifest.Layers.Single().Units[0].TopExamples[0];
         Assert.Matches(@"^(dark|light)/[0-3]\.png$", example.File);

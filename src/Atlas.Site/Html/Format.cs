@@ -29,11 +29,15 @@ internal static class Format
     /// "test, 10,000 images": the split where the data set has one (an image folder has none) and its name does not
     /// already end in it (Fashion-MNIST's is "Fashion-MNIST (test)"), then the count.
     /// </summary>
+    /// <summary>The images the atlas saw: unreadable files are left out of the examples, so they are left out of the count too.</summary>
     public static string DatasetSize(DatasetInfo dataset)
     {
         var named = dataset.Name.EndsWith($"({dataset.Split})", StringComparison.OrdinalIgnoreCase);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{(dataset.Split.Length > 0 && !named ? $"{dataset.Split}, " : "")}{dataset.Count:N0} images");
+        var unreadable = dataset.Unreadable?.Count ?? 0;
+        var size = unreadable == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{dataset.Count:N0} images")
+            : string.Create(CultureInfo.InvariantCulture, $"{dataset.Count - unreadable:N0} images, of {dataset.Count:N0} files: {unreadable:N0} unreadable");
+        return $"{(dataset.Split.Length > 0 && !named ? $"{dataset.Split}, " : "")}{size}";
     }
 
     public static string ShortHash(string sha256) => sha256.Length > 12 ? sha256[..12] : sha256;

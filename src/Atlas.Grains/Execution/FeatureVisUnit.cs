@@ -25,17 +25,20 @@ public static class FeatureVisUnit
             var images = batcher.Render(plan.Select(p => p.Item).ToList(), settings, fv.MaxBatch, context.Cancellation);
             return plan.Zip(images, (p, image) => (Plan: p, Image: image)).ToList();
         });
-        // Encoding is CPU work: it runs after the device is released, so another worker's unit can use it.
+        // Encoding (and measuring each picture's contrast) is CPU work: it runs after the device is released, so another
+        // worker's unit can use it.
         var pictures = computed.AsParallel().AsOrdered()
             .Select(r => (r.Plan, r.Image, Key: context.Keys.UnitVis(layer, r.Plan.Unit, r.Plan.Kind),
-                Png: PngEncoder.Encode(r.Image.Pixels, r.Image.Channels, r.Image.Height, r.Image.Width)))
+                Png: PngEncoder.Encode(r.Image.Pixels, r.Image.Channels, r.Image.Height, r.Image.Width),
+                Contrast: PictureContrast.Of(r.Image.Pixels, r.Image.Channels)))
             .ToList();
         await context.Store.PutManyAsync(pictures.Select(p => new ArtifactWrite(p.Key, p.Png, "image/png")), context.Cancellation);
 
         var rendered = new List<RenderedUnit>();
         foreach (var group in pictures.GroupBy(p => p.Plan.Unit))
         {
-            var artifacts = group.Select(p => new VisArtifact(p.Plan.Kind, p.Key, p.Image.ObjectiveDescription, p.Image.Objective, fv.Seed)).ToList();
+            var artifacts = group.Select(p =>
+                new VisArtifact(p.Plan.Kind, p.Key, p.Image.ObjectiveDescription, p.Image.Objective, fv.Seed) { Contrast = p.Contrast }).ToList();
             var main = artifacts.FirstOrDefault(a => a.Kind == UnitVisPlanner.ChannelKind) ?? artifacts[0];
             rendered.Add(new RenderedUnit(group.Key, main.Key, main.Objective, main.ObjectiveDescription, artifacts));
         }

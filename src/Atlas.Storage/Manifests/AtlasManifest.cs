@@ -132,7 +132,14 @@ public sealed record UnitManifest(
 }
 
 /// <summary>One picture of a unit and how it was made (objective, seed), so it can be reproduced.</summary>
-public sealed record VisArtifact(string Kind, string Key, string ObjectiveDescription, double Objective, int Seed);
+public sealed record VisArtifact(string Kind, string Key, string ObjectiveDescription, double Objective, int Seed)
+{
+    /// <summary>
+    /// The picture's pixel spread (root mean square over channels of the standard deviation over positions, pixels in
+    /// [0,1]): near 0 for a picture that stayed at its starting noise; null in older manifests.
+    /// </summary>
+    public double? Contrast { get; init; }
+}
 
 /// <summary>A dataset image that excites a unit: its value (max over positions) and where.</summary>
 public sealed record ExampleRef(int ImageIndex, float Value, int Y, int X, int Label, string ImageKey)

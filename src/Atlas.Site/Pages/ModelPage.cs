@@ -42,6 +42,10 @@ internal static class ModelPage
         var anyExamples = context.Atlas.Layers.Any(l => l.Units.Any(u => u.TopExamples.Count >= 2));
         if (anyExamples)
             body.Append("<th scope=\"col\" class=\"num\" title=\"units that no dataset image activates (every top example is 0)\">Never active</th>");
+        // Only where contrasts were measured: an older manifest's units would all read 0.
+        var anyContrast = anyExamples && FlatPictures.Measured(context.Atlas.Layers.SelectMany(l => l.Units));
+        if (anyContrast)
+            body.Append("<th scope=\"col\" class=\"num\" title=\"units the data set activates whose main picture stayed nearly flat\">Flat pictures</th>");
         var anyStats = context.Atlas.Layers.Any(l => l.Layer.Stats is not null);
         if (anyStats)
             body.Append("<th scope=\"col\" class=\"num\">Mean</th><th scope=\"col\" class=\"num\">≤ 0</th><th scope=\"col\" class=\"num\">Active</th>");
@@ -57,6 +61,7 @@ internal static class ModelPage
                 .Append($"<td data-label=\"Shape\">{E(Format.Shape(layer.Layer))}</td>")
                 .Append($"<td class=\"num\" data-label=\"Units\">{E(layer.Units.Count)}</td>");
             if (anyExamples) body.Append($"<td class=\"num\" data-label=\"Never active\">{E(layer.Units.Count(TiedExamples.NeverActive))}</td>");
+            if (anyContrast) body.Append($"<td class=\"num\" data-label=\"Flat pictures\">{E(layer.Units.Count(u => FlatPictures.FlatMain(u) is not null))}</td>");
             if (anyStats)
             {
                 body.Append($"<td class=\"num\" data-label=\"Mean\">{(stats is null ? "—" : E(Format.Number(stats.Mean)))}</td>")

@@ -50,6 +50,9 @@ public sealed class FlatPicturePageTests : IDisposable
         Assert.DoesNotContain("flat-picture", Page("mnist-cnn/v2/conv/0.html"));   // never active: its flat picture is expected
         Assert.DoesNotContain("flat-picture", Page("mnist-cnn/v2/conv/2.html"));
 
+        Assert.Contains(" · 1 unit never active on the data set · 1 active unit with a nearly flat picture</p>", Page("mnist-cnn/v2/conv/index.html"));
+        Assert.DoesNotContain("nearly flat", Page("mnist-cnn/v2/logits/index.html"));
+
         var overview = Page("mnist-cnn/v2/index.html");
         Assert.Contains(">Flat pictures</th>", overview);
         Assert.Matches(@">conv</a></th>.*<td class=""num"" data-label=""Never active"">1</td><td class=""num"" data-label=""Flat pictures"">1</td>", overview);

@@ -7,7 +7,8 @@ namespace Atlas.Cli.Pipeline;
 
 /// <summary>
 /// The model's accuracy on the atlas's own data set, said at the end of a run: a wrong normalization, input size or
-/// class order gives an atlas that looks plausible and exits 0, and this figure is where it shows.
+/// class order gives an atlas that looks plausible and exits 0, and this figure is where it shows. Flat pictures
+/// (<see cref="FlatPictureReport"/>) are the other such sign, said after it.
 /// </summary>
 internal static class AccuracyReport
 {
@@ -18,7 +19,10 @@ internal static class AccuracyReport
     public static async Task LogAsync(IArtifactStore store, AtlasKeys keys, ILogger logger, CancellationToken cancellationToken, bool ofVersion = false)
     {
         if (await store.GetJsonAsync<AtlasManifest>(keys.Manifest, cancellationToken) is { } manifest)
+        {
             Log(manifest, ofVersion ? $"Version {keys.Version}: accuracy" : "Accuracy", logger);
+            FlatPictureReport.Log(manifest, ofVersion ? $"Version {keys.Version}: pictures" : "Pictures", logger);
+        }
     }
 
     /// <param name="subject">How the lines start: "Accuracy", or "Version V: accuracy".</param>

@@ -33,7 +33,7 @@ internal static class LayerPage
                 .Append($" · {E(Format.Percent(stats.FractionChannelsActive))} of channels active per image");
         }
         if (neverActive > 0) body.Append($" · {E(neverActive)} {(neverActive == 1 ? "unit" : "units")} never active on the data set");
-        var flat = layer.Units.Count(u => FlatPictures.FlatMain(u) is not null);
+        var flat = layer.Units.Count(u => u.FlatMainPicture() is not null);
         if (flat > 0) body.Append($" · {E(flat)} active {(flat == 1 ? "unit" : "units")} with a nearly flat picture");
         body.Append("</p>\n<nav class=\"pager\" aria-label=\"Layers\">")
             .Append(at > 0 ? Link(page, layers[at - 1].IndexPage, $"← {layers[at - 1].Layer.Name}") : Disabled("← First layer"))

@@ -61,7 +61,7 @@ internal static class ModelPage
                 .Append($"<td data-label=\"Shape\">{E(Format.Shape(layer.Layer))}</td>")
                 .Append($"<td class=\"num\" data-label=\"Units\">{E(layer.Units.Count)}</td>");
             if (anyExamples) body.Append($"<td class=\"num\" data-label=\"Never active\">{E(layer.Units.Count(TiedExamples.NeverActive))}</td>");
-            if (anyContrast) body.Append($"<td class=\"num\" data-label=\"Flat pictures\">{E(layer.Units.Count(u => FlatPictures.FlatMain(u) is not null))}</td>");
+            if (anyContrast) body.Append($"<td class=\"num\" data-label=\"Flat pictures\">{E(layer.Units.Count(u => u.FlatMainPicture() is not null))}</td>");
             if (anyStats)
             {
                 body.Append($"<td class=\"num\" data-label=\"Mean\">{(stats is null ? "—" : E(Format.Number(stats.Mean)))}</td>")

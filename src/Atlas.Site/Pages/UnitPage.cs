@@ -36,7 +36,7 @@ internal static class UnitPage
         body.Append("<div class=\"hero\">\n<figure class=\"vis main card\">")
             .Append(context.Images.Img(page, unit.VisKey, context.VisAlt(layer, unit), ImageTags.Large, lazy: false))
             .Append($"<figcaption>{E(unit.ObjectiveDescription)}<br>final objective <strong>{E(Format.Number(unit.Objective))}</strong>")
-            .Append(FlatPictures.FlatMain(unit) is { } flat ? $"<br><span class=\"meta flat-picture\">{E(FlatPictures.Explanation(flat))}</span>" : "")
+            .Append(unit.FlatMainPicture() is { } flat ? $"<br><span class=\"meta flat-picture\">{E(FlatPictures.Explanation(flat))}</span>" : "")
             .Append("</figcaption></figure>\n")
             .Append("<div class=\"side\">\n")
             .Append(Facts(context, layer, unit, page))

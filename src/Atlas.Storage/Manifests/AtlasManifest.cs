@@ -129,6 +129,14 @@ public sealed record UnitManifest(
     public ClassSpread? ClassSpread { get; init; }
     /// <summary>How this unit matches units of another version (issue: comparisons); empty when not compared.</summary>
     public IReadOnlyList<VersionMatch> Matches { get; init; } = [];
+
+    /// <summary>
+    /// The unit's main picture when it stayed nearly flat (<see cref="VisArtifact.FlatBelow"/>) although a data set image
+    /// activates the unit (its top example above 0); otherwise null. Such a picture shows nothing of the unit. A unit the
+    /// data set never activates may well keep a flat picture, and a picture without a measured contrast is not judged.
+    /// </summary>
+    public VisArtifact? FlatMainPicture() =>
+        Visualizations.FirstOrDefault(v => v.Key == VisKey) is { Contrast: < VisArtifact.FlatBelow } main && TopExamples.Any(e => e.Value > 0) ? main : null;
 }
 
 /// <summary>One picture of a unit and how it was made (objective, seed), so it can be reproduced.</summary>
@@ -139,6 +147,15 @@ public sealed record VisArtifact(string Kind, string Key, string ObjectiveDescri
     /// [0,1]): near 0 for a picture that stayed at its starting noise; null in older manifests.
     /// </summary>
     public double? Contrast { get; init; }
+
+    /// <summary>
+    /// <see cref="Contrast"/> below which a picture counts as nearly flat: well above the starting noise, well below a
+    /// drawn picture. Measured here after one step (the noise): 0.019–0.023 for the demo's units, 0.015–0.016 for
+    /// GoogLeNet's inception4a; drawn: 0.20–0.24 for demo conv1 after 48 steps (FlatPictureRunTests prints them when it
+    /// fails), 0.30–0.49 for the demo's 118 active units after its 512 (README command 1), 0.12–0.20 for inception4a
+    /// after only 64 (by hand, `atlas run` on the fixture checkpoint).
+    /// </summary>
+    public const double FlatBelow = 0.05;
 }
 
 /// <summary>A dataset image that excites a unit: its value (max over positions) and where.</summary>

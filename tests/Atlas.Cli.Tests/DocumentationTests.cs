@@ -133,7 +133,7 @@ public partial class DocumentationTests
     /// <summary>The JSON names of a config record's fields, as the loader reads them (camelCase, Web defaults).</summary>
     private static IEnumerable<(string Name, PropertyInfo Property)> JsonFields(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.SetMethod is not null)
+            .Where(p => p.SetMethod is not null && !p.IsDefined(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute)))   // not read from a config
             .Select(p => (JsonNamingPolicy.CamelCase.ConvertName(p.Name), p));
 
     /// <summary>The field rows of the table under a heading: the backticked names in the first cell, and the default cell.</summary>

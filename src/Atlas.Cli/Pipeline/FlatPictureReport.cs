@@ -18,7 +18,7 @@ internal static class FlatPictureReport
             .Where(l => l.Flat > 0)
             .ToList();
         if (perLayer.Count == 0) return;
-        var active = manifest.Layers.Sum(l => l.Units.Count(u => u.TopExamples.Any(e => e.Value > 0)));
+        var active = manifest.Layers.Sum(l => l.Units.Count(u => u.ActiveOnData()));
         logger.Warning("{Subject:l}: {Flat} of {Active} active units kept a nearly flat picture (pixel spread under {Below}; {Layers}): " +
                        "they show nothing of their units; more featureVis.steps (this atlas: {Steps}) may draw them",
             subject, perLayer.Sum(l => l.Flat), active, VisArtifact.FlatBelow.ToString(CultureInfo.InvariantCulture),

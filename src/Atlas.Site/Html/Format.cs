@@ -27,9 +27,9 @@ internal static class Format
 
     /// <summary>
     /// "test, 10,000 images": the split where the data set has one (an image folder has none) and its name does not
-    /// already end in it (Fashion-MNIST's is "Fashion-MNIST (test)"), then the count.
+    /// already end in it (Fashion-MNIST's is "Fashion-MNIST (test)"), then the count of images the atlas saw: unreadable
+    /// files are left out of the examples, so they are left out of the count too, and said beside it.
     /// </summary>
-    /// <summary>The images the atlas saw: unreadable files are left out of the examples, so they are left out of the count too.</summary>
     public static string DatasetSize(DatasetInfo dataset)
     {
         var named = dataset.Name.EndsWith($"({dataset.Split})", StringComparison.OrdinalIgnoreCase);

@@ -136,7 +136,10 @@ public sealed record UnitManifest(
     /// data set never activates may well keep a flat picture, and a picture without a measured contrast is not judged.
     /// </summary>
     public VisArtifact? FlatMainPicture() =>
-        Visualizations.FirstOrDefault(v => v.Key == VisKey) is { Contrast: < VisArtifact.FlatBelow } main && TopExamples.Any(e => e.Value > 0) ? main : null;
+        Visualizations.FirstOrDefault(v => v.Key == VisKey) is { Contrast: < VisArtifact.FlatBelow } main && ActiveOnData() ? main : null;
+
+    /// <summary>Whether a data set image lifts the unit above 0 (its top example's value).</summary>
+    public bool ActiveOnData() => TopExamples.Any(e => e.Value > 0);
 }
 
 /// <summary>One picture of a unit and how it was made (objective, seed), so it can be reproduced.</summary>

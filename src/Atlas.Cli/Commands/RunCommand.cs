@@ -88,7 +88,7 @@ public static class RunCommand
                 logger.Warning("{Failed} work units failed for good and are missing from the atlas: {Error}", status.Failed, status.Error);
         }
 
-        await AccuracyReport.LogAsync(store, keys, logger, cancellationToken);
+        await FinishedAtlasReport.LogAsync(store, keys, logger, cancellationToken);
         await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
         return ExitCodes.Success;
     }

@@ -82,7 +82,7 @@ public static class SubmitCommand
                 await System.Console.Error.WriteLineAsync(JobWatcher.Unfinished(spec.JobId, status));
                 return ExitCodes.JobFailed;
             }
-            await AccuracyReport.LogAsync(store, new AtlasKeys(spec.Atlas, spec.Version), logger, cancellationToken);
+            await FinishedAtlasReport.LogAsync(store, new AtlasKeys(spec.Atlas, spec.Version), logger, cancellationToken);
             await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
             return ExitCodes.Success;
         }));

@@ -144,7 +144,7 @@ public static class WatchCommand
             {
                 if (Report(status, logger, seen, inProcess: true)) await SitePublisher.PublishAsync(store, config.Output.Site, logger, cancellationToken);
                 foreach (var finished in status.Checkpoints.Where(c => c.State == CheckpointState.Completed && accuracySaid.Add(c.Version)))
-                    await AccuracyReport.LogAsync(store, new AtlasKeys(config.Name, finished.Version), logger, cancellationToken, ofVersion: true);
+                    await FinishedAtlasReport.LogAsync(store, new AtlasKeys(config.Name, finished.Version), logger, cancellationToken, ofVersion: true);
                 // Done once the watcher has listed since it started and nothing waits or runs.
                 if (once && status.Listings > listingsBefore && status.Idle) break;
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Atlas.Storage;
 using Atlas.Storage.Manifests;
 using Serilog;
 
@@ -7,26 +6,12 @@ namespace Atlas.Cli.Pipeline;
 
 /// <summary>
 /// The model's accuracy on the atlas's own data set, said at the end of a run: a wrong normalization, input size or
-/// class order gives an atlas that looks plausible and exits 0, and this figure is where it shows. Flat pictures
-/// (<see cref="FlatPictureReport"/>) are the other such sign, said after it.
+/// class order gives an atlas that looks plausible and exits 0, and this figure is where it shows.
 /// </summary>
 internal static class AccuracyReport
 {
-    /// <param name="ofVersion">
-    /// Whether the lines name the version: a watcher says one accuracy per checkpoint, and a reader comparing
-    /// checkpoints needs to tell them apart; `run` and `submit` make one version and have named it already.
-    /// </param>
-    public static async Task LogAsync(IArtifactStore store, AtlasKeys keys, ILogger logger, CancellationToken cancellationToken, bool ofVersion = false)
-    {
-        if (await store.GetJsonAsync<AtlasManifest>(keys.Manifest, cancellationToken) is { } manifest)
-        {
-            Log(manifest, ofVersion ? $"Version {keys.Version}: accuracy" : "Accuracy", logger);
-            FlatPictureReport.Log(manifest, ofVersion ? $"Version {keys.Version}: pictures" : "Pictures", logger);
-        }
-    }
-
     /// <param name="subject">How the lines start: "Accuracy", or "Version V: accuracy".</param>
-    private static void Log(AtlasManifest manifest, string subject, ILogger logger)
+    public static void Log(AtlasManifest manifest, string subject, ILogger logger)
     {
         // An atlas made before the count existed has none; nothing to say about it.
         if (manifest.Accuracy is not { } accuracy) return;

@@ -11,20 +11,49 @@ public sealed class AzuriteServer : IDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly string dataFolder = TestData.NewTempFolder("azurite");
-    private readonly int blobPort = FreePort(), queuePort = FreePort(), tablePort = FreePort();
+    private int blobPort, queuePort, tablePort;
+    private bool started;
     private Process? process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> errors = new();
+
+    public AzuriteServer() => PickPorts();
 
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
         $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
         $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
 
+    public int BlobPort => blobPort;
+
     public static string Script => Path.Combine(TestData.RepoRoot, ".tools", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
 
+    /// <summary>
+    /// Starts Azurite; the first start tries fresh ports when one it was given is taken meanwhile (a free port is
+    /// only free until another test process binds it; CI saw Azurite exit with EADDRINUSE). A restart keeps its
+    /// ports, because clients already hold the connection string.
+    /// </summary>
     public async Task StartAsync()
     {
         if (!File.Exists(Script))
             throw new InvalidOperationException($"Azurite is not installed at {Script}; run the tests with `bash scripts/test.sh`, which installs it");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartOnceAsync();
+                started = true;
+                return;
+            }
+            catch (PortTakenException) when (!started && attempt < 3)
+            {
+                PickPorts();
+            }
+        }
+    }
+
+    private async Task StartOnceAsync()
+    {
+        errors.Clear();
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[]
         {
@@ -34,14 +63,23 @@ public sealed class AzuriteServer : IDisposable
         }) start.ArgumentList.Add(arg);
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is { } text) errors.Enqueue(text); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         // Node loading Azurite takes seconds; on a 2-core machine busy with the other test projects, many more.
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!(Listening(blobPort) && Listening(tablePort)))
         {
-            if (process.HasExited) throw new InvalidOperationException($"Azurite exited at start with code {process.ExitCode}");
+            if (process.HasExited)
+            {
+                process.WaitForExit(); // lets the stderr reader drain, so the message below is complete
+                var said = string.Join(" ", errors);
+                process.Dispose();
+                process = null;
+                var message = $"Azurite exited at start: {said}";
+                if (said.Contains("EADDRINUSE")) throw new PortTakenException(message);
+                throw new InvalidOperationException(message);
+            }
             if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not start listening within 2 minutes");
             await Task.Delay(100);
         }
@@ -70,6 +108,24 @@ public sealed class AzuriteServer : IDisposable
             return false;
         }
     }
+
+    /// <summary>Three distinct ports: the listeners are held together so the system cannot hand out one twice.</summary>
+    private void PickPorts()
+    {
+        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(System.Net.IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            foreach (var listener in listeners) listener.Start();
+            var ports = listeners.Select(listener => ((System.Net.IPEndPoint)listener.LocalEndpoint).Port).ToList();
+            (blobPort, queuePort, tablePort) = (ports[0], ports[1], ports[2]);
+        }
+        finally
+        {
+            foreach (var listener in listeners) listener.Stop();
+        }
+    }
+
+    private sealed class PortTakenException(string message) : Exception(message);
 
     public static int FreePort()
     {

@@ -109,29 +109,29 @@ public sealed class AzuriteServer : IDisposable
         }
     }
 
-    /// <summary>Three distinct ports: the listeners are held together so the system cannot hand out one twice.</summary>
     private void PickPorts()
     {
-        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(System.Net.IPAddress.Loopback, 0)).ToList();
+        var ports = FreePorts(3);
+        (blobPort, queuePort, tablePort) = (ports[0], ports[1], ports[2]);
+    }
+
+    private sealed class PortTakenException(string message) : Exception(message);
+
+    public static int FreePort() => FreePorts(1)[0];
+
+    /// <summary>Distinct free ports: the listeners are held together so the system cannot hand out one twice.</summary>
+    public static IReadOnlyList<int> FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(System.Net.IPAddress.Loopback, 0)).ToList();
         try
         {
             foreach (var listener in listeners) listener.Start();
-            var ports = listeners.Select(listener => ((System.Net.IPEndPoint)listener.LocalEndpoint).Port).ToList();
-            (blobPort, queuePort, tablePort) = (ports[0], ports[1], ports[2]);
+            return listeners.Select(listener => ((System.Net.IPEndPoint)listener.LocalEndpoint).Port).ToList();
         }
         finally
         {
             foreach (var listener in listeners) listener.Stop();
         }
-    }
-
-    private sealed class PortTakenException(string message) : Exception(message);
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

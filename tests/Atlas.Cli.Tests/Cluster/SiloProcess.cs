@@ -39,8 +39,9 @@ public sealed class SiloProcess : IDisposable
     public int Pid => process.Id;
 
     /// <summary>The ports the silo was given (with --devices, the first device's; the others follow).</summary>
-    public int SiloPort { get; } = AzuriteServer.FreePort();
-    public int GatewayPort { get; } = AzuriteServer.FreePort();
+    public int SiloPort => ports[0];
+    public int GatewayPort => ports[1];
+    private readonly IReadOnlyList<int> ports = AzuriteServer.FreePorts(2);
 
     // Output can still arrive after the process was killed and the log closed.
     private void Write(string line)

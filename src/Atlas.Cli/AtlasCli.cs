@@ -107,7 +107,8 @@ public static class AtlasCli
             {
                 // A store that stopped answering part-way is said as the store's own line, whatever wrapped it on the way up;
                 // a folder this process may not write to, as .NET's line that names it (its base exception says only "Permission denied").
-                await System.Console.Error.WriteLineAsync($"error: {OneLine(Storage.StoreUnreachableException.Find(e)?.Message ?? Denied(e)?.Message ?? e.Message)}");
+                var message = OneLine(Storage.StoreUnreachableException.Find(e)?.Message ?? Denied(e)?.Message ?? e.Message);
+                await System.Console.Error.WriteLineAsync($"error: {ConfigFieldErrors.WithConfigFile(parse, message)}");
                 if (Verbosity.ShowsStackTraces(level)) await System.Console.Error.WriteLineAsync(e.ToString());
                 return ExitCodes.BadInput;
             }

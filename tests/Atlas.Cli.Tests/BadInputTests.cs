@@ -135,7 +135,7 @@ public class BadInputTests
         var cases = new (string[] Args, string Expected)[]
         {
             (["run", config, "--store", "azure-blob://Bad_Name"], "error: --store: storage location 'azure-blob://Bad_Name': blob container name 'Bad_Name' is not valid"),
-            (["plan", fromConfig], "error: output.store: storage location 's3://bucket' has an unknown scheme 's3://'"),
+            (["plan", fromConfig], $"error: {fromConfig}: output.store: storage location 's3://bucket' has an unknown scheme 's3://'"),
         };
         foreach (var (args, expected) in cases)
         {
@@ -164,16 +164,16 @@ public class BadInputTests
 
         foreach (var (config, expected) in new[]
         {
-            (demo, $"error: model.checkpoint: '{missing}' not found (and the config has no model.train section to make it)"),
+            (demo, $"model.checkpoint: '{missing}' not found (and the config has no model.train section to make it)"),
             // model.train makes only the demo: for any other network the hint is where a relative path is read from,
             // given only when the config's path was relative.
-            (zoo, $"error: model.checkpoint: '{missing}' not found"),
-            (zooRelative, $"error: model.checkpoint: '{missing}' not found (a relative path is read from the config file's folder)"),
+            (zoo, $"model.checkpoint: '{missing}' not found"),
+            (zooRelative, $"model.checkpoint: '{missing}' not found (a relative path is read from the config file's folder)"),
         })
         {
             var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "plan", config);
             Assert.True(outcome.ExitCode == 2, outcome.ToString());
-            Assert.Equal(expected, outcome.StdErr.Trim());
+            Assert.Equal($"error: {config}: {expected}", outcome.StdErr.Trim());
         }
     }
 
@@ -189,7 +189,7 @@ public class BadInputTests
 
         Assert.True(outcome.ExitCode == 2, outcome.ToString());
         var error = Assert.Single(outcome.StdErr.Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal));
-        Assert.Equal($"error: output.store: blob container atlas-unreachable at http://127.0.0.1:{port}/devstoreaccount1/atlas-unreachable could not be reached (Connection refused (127.0.0.1:{port}))", error.Trim());
+        Assert.Equal($"error: --store: blob container atlas-unreachable at http://127.0.0.1:{port}/devstoreaccount1/atlas-unreachable could not be reached (Connection refused (127.0.0.1:{port}))", error.Trim());
         Assert.False(Directory.Exists(Path.Combine(folder, "site")), "nothing is published");
     }
 
@@ -438,7 +438,7 @@ public class BadInputTests
             // Each field is named as the user gave it: the config's, or the option that replaced it.
             (["run", config, "--store", Path.Combine(site, "store")],
                 $"error: --store: '{Path.Combine(site, "store")}' lies in the site folder '{site}' (output.site), which every publish replaces whole; keep the two apart"),
-            (["plan", config, "--out", folder], $"error: output.store: '{Path.Combine(folder, "store")}' lies in the site folder '{folder}' (--out)"),
+            (["plan", config, "--out", folder], $"error: {config}: output.store: '{Path.Combine(folder, "store")}' lies in the site folder '{folder}' (--out)"),
             (["run", config, "--out", "/proc/atlas-site"], "error: --out: cannot create files in '/proc' (the file system refused a new file there)"),
             (["run", config, "--store", "/proc/atlas-store"], "error: --store: cannot create files in '/proc' (the file system refused a new file there)"),
             (["run", config, "--out", Path.Combine(TestData.FashionMnistFolder(), "site")],

@@ -64,6 +64,6 @@ public class PlanCommandTests
         var outcome = await CliProcess.RunAsync(TimeSpan.FromMinutes(3), "plan", config);
 
         Assert.Equal(2, outcome.ExitCode);
-        Assert.Contains("error: layers: unknown layer 'conv9' (the model has: conv1, conv2, conv3, logits)", outcome.StdErr);
+        Assert.Contains($"error: {config}: layers: unknown layer 'conv9' (the model has: conv1, conv2, conv3, logits)", outcome.StdErr);
     }
 }

@@ -103,7 +103,7 @@ public class TorchScriptRunTests
 
         Assert.True(outcome.ExitCode == 2, outcome.ToString());
         var errors = outcome.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["error: model.outputs: names 2 outputs (conv1, logits), but tiny-cnn.pt's forward returns 3 tensors"], errors);
+        Assert.Equal([$"error: {config}: model.outputs: names 2 outputs (conv1, logits), but tiny-cnn.pt's forward returns 3 tensors"], errors);
         Assert.False(Directory.Exists(Path.Combine(folder, "site")), "nothing is published");
         Assert.False(Directory.Exists(Path.Combine(folder, "store")) && Directory.EnumerateFileSystemEntries(Path.Combine(folder, "store")).Any(), "nothing is stored");
     }

@@ -8,7 +8,9 @@ namespace Atlas.Cli.Commands;
 /// <summary>The config argument and its output overrides, shared by `run`, `submit`, `watch` and `plan`.</summary>
 public sealed class ConfigArguments
 {
-    public Argument<FileInfo> Config { get; } = new("config") { Description = "Atlas config file (see atlas-configs/ and docs/config-reference.md)" };
+    public const string ArgumentName = "config";
+
+    public Argument<FileInfo> Config { get; } = new(ArgumentName) { Description = "Atlas config file (see atlas-configs/ and docs/config-reference.md)" };
     public Option<DirectoryInfo?> Out { get; } = new("--out", "-o") { Description = "Publish the site here instead of the config's output.site" };
     public Option<string?> Store { get; } = new("--store") { Description = "Artifact store (folder or azure-blob://container) instead of the config's output.store" };
 

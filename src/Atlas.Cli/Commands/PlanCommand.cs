@@ -72,7 +72,7 @@ public static class PlanCommand
         if (Selection(config.Dataset) is { } selection)
             AnsiConsole.MarkupLineInterpolated($"Data set: {spec.DatasetCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} of its {TotalImages(config.Dataset).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} images ({selection})");
         var store = ArtifactStores.Open(config.Output.Store);
-        var stored = await StoredAsync(store, config, spec, units, cancellationToken);
+        var stored = await StoredAsync(store, fields.Store, config, spec, units, cancellationToken);
         AnsiConsole.MarkupLineInterpolated($"Store {store.Description}: {stored.Said}");
         if (stored.Computes && await LayerReuse.FindAsync(store, config, spec, fingerprints, cancellationToken) is ({ } from, var same))
             AnsiConsole.MarkupLineInterpolated($"Layers {string.Join(", ", same)} have the weights of version {from} up to them: `atlas run` copies their units from it (--force computes them)");
@@ -119,7 +119,8 @@ public static class PlanCommand
     }
 
     /// <summary>What `atlas run` would do with what the store holds of this version, and whether it computes anything.</summary>
-    private static async Task<(string Said, bool Computes)> StoredAsync(IArtifactStore store, AtlasConfig config, AtlasJobSpec spec, IReadOnlyList<WorkUnit> units, CancellationToken cancellationToken)
+    /// <param name="storeField">What an error calls the store: output.store, or --store when that replaced it.</param>
+    private static async Task<(string Said, bool Computes)> StoredAsync(IArtifactStore store, string storeField, AtlasConfig config, AtlasJobSpec spec, IReadOnlyList<WorkUnit> units, CancellationToken cancellationToken)
     {
         var keys = new AtlasKeys(spec.Atlas, spec.Version);
         try
@@ -139,7 +140,7 @@ public static class PlanCommand
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
-            throw new AtlasInputException($"output.store: {store.Description} could not be reached ({ErrorCause.Of(e)})", e);
+            throw new AtlasInputException($"{storeField}: {store.Description} could not be reached ({ErrorCause.Of(e)})", e);
         }
     }
 }

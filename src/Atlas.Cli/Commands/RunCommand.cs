@@ -56,7 +56,7 @@ public static class RunCommand
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
         {
             // The first touch of the store: a wrong connection string or a storage service that is down is the user's to fix.
-            throw new AtlasInputException($"output.store: {store.Description} could not be reached ({ErrorCause.Of(e)})", e);
+            throw new AtlasInputException($"{fields.Store}: {store.Description} could not be reached ({ErrorCause.Of(e)})", e);
         }
         // A finished atlas made with another config (data set, layers, steps…) is not what this config asks for.
         bool stale = stored && !force && await RunFingerprint.Of(config, spec).IsOfAnotherConfigAsync(store, keys, cancellationToken);

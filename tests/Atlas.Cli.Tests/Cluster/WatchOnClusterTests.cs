@@ -43,7 +43,7 @@ public class WatchOnClusterTests
         var refused = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", refusedConfig, "--cluster");
         Assert.True(refused.ExitCode == 2, refused.ToString());
         var error = Assert.Single(refused.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
-        Assert.StartsWith($"error: dataset.path: '{absent}' is not on the cluster's silo {Environment.MachineName};", error);
+        Assert.StartsWith($"error: {refusedConfig}: dataset.path: '{absent}' is not on the cluster's silo {Environment.MachineName};", error);
         // A watcher that never started is said to be none, not a stopped one with blank dates; stopping it stops nothing.
         var nothingToStop = await CliProcess.RunAsync(CommandTimeout, cluster.Environment, "watch", refusedConfig, "--cluster", "--stop");
         Assert.True(nothingToStop.ExitCode == 0, nothingToStop.ToString());

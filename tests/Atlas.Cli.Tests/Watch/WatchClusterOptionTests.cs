@@ -68,7 +68,8 @@ public class WatchClusterOptionTests
         Assert.Equal("error: --store: storage location 'azure-blob://atlas-x?connection=ATLAS_TEST_VARIABLE_NOBODY_SETS' needs a storage connection string " +
             "in the environment variable ATLAS_TEST_VARIABLE_NOBODY_SETS, which is not set", unset);
 
-        var badName = await RefusedAsync("watch", await ConfigAsync("azure-blob://Bad_Name"), "--cluster");
-        Assert.StartsWith("error: output.store: storage location 'azure-blob://Bad_Name': blob container name 'Bad_Name' is not valid", badName);
+        var badNameConfig = await ConfigAsync("azure-blob://Bad_Name");
+        var badName = await RefusedAsync("watch", badNameConfig, "--cluster");
+        Assert.StartsWith($"error: {badNameConfig}: output.store: storage location 'azure-blob://Bad_Name': blob container name 'Bad_Name' is not valid", badName);
     }
 }

@@ -52,16 +52,21 @@ public sealed class SiloProcess : IDisposable
     public string LogFile { get; }
 
     /// <param name="arguments">More arguments for `atlas silo` (such as --devices).</param>
+    /// <remarks>
+    /// A port picked free can be taken before the silo binds it (another test's connection got it as its local
+    /// port): the silo then refuses to start, and another start on fresh ports is tried.
+    /// </remarks>
     public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string logFile, IReadOnlyList<string>? arguments = null)
     {
-        var silo = new SiloProcess(environment, logFile, arguments ?? []);
-        var finished = await Task.WhenAny(silo.ready.Task, silo.process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(120)));
-        if (finished != silo.ready.Task)
+        for (var attempt = 1; ; attempt++)
         {
+            var silo = new SiloProcess(environment, logFile, arguments ?? []);
+            var finished = await Task.WhenAny(silo.ready.Task, silo.process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(120)));
+            if (finished == silo.ready.Task) return silo;
             silo.Dispose();
+            if (attempt < 3 && (await File.ReadAllTextAsync(logFile)).Contains("is already in use on this machine", StringComparison.Ordinal)) continue;
             throw new InvalidOperationException($"silo did not become ready; its log: {logFile}");
         }
-        return silo;
     }
 
     /// <summary>kill -9: the silo gets no chance to hand anything back.</summary>

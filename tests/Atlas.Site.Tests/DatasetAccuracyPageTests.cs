@@ -6,16 +6,10 @@ namespace Atlas.Site.Tests;
 /// The model's accuracy on the atlas's own data set, shown apart from the demo trainer's test accuracy, and why it is
 /// missing when it could not be measured.
 /// </summary>
-public sealed class DatasetAccuracyPageTests : IDisposable
+public sealed class DatasetAccuracyPageTests : SitePageTests
 {
-    private readonly TempFolder _temp = new();
-
-    public void Dispose() => _temp.Dispose();
-
-    private string Page(string sitePath) => File.ReadAllText(Path.Combine(_temp.Site, sitePath));
-
     private async Task GenerateAsync(AtlasManifest manifest) =>
-        await new SiteGenerator().GenerateAsync(await TestAtlas.StoreAsync(_temp.StoreFolder, manifest), _temp.Site, new SiteOptions(), null, CancellationToken.None);
+        await new SiteGenerator().GenerateAsync(await TestAtlas.StoreAsync(Temp.StoreFolder, manifest), Temp.Site, new SiteOptions(), null, CancellationToken.None);
 
     [Fact]
     public async Task The_model_page_and_the_versions_table_show_the_measured_accuracy_with_its_image_count()

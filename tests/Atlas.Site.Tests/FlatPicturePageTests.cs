@@ -7,14 +7,8 @@ namespace Atlas.Site.Tests;
 /// nothing of the unit: its page says so and the model overview counts such units per layer. A never-active unit's flat
 /// picture is expected, and an atlas whose manifest predates contrasts gets no column of zeros.
 /// </summary>
-public sealed class FlatPicturePageTests : IDisposable
+public sealed class FlatPicturePageTests : SitePageTests
 {
-    private readonly TempFolder _temp = new();
-
-    public void Dispose() => _temp.Dispose();
-
-    private string Page(string sitePath) => File.ReadAllText(Path.Combine(_temp.Site, sitePath));
-
     /// <summary>
     /// RichAtlas with conv contrasts: unit 0 never active and flat, unit 1 active and flat, unit 2 active with a drawn
     /// picture; unit 1's negative picture drawn (only the main one counts).
@@ -36,9 +30,9 @@ public sealed class FlatPicturePageTests : IDisposable
             _ => u,
         }).ToList();
         if (withContrasts) manifest = manifest with { Layers = [conv with { Units = units }, .. manifest.Layers.Skip(1)] };
-        var store = await TestAtlas.StoreAsync(_temp.StoreFolder);
+        var store = await TestAtlas.StoreAsync(Temp.StoreFolder);
         await RichAtlas.PutAsync(store, manifest);
-        await new SiteGenerator().GenerateAsync(store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
+        await new SiteGenerator().GenerateAsync(store, Temp.Site, new SiteOptions(), null, CancellationToken.None);
     }
 
     [Fact]

@@ -7,19 +7,14 @@ using Atlas.Storage.Manifests;
 namespace Atlas.Site.Tests;
 
 /// <summary>What the pages show when every optional manifest field is filled, and how big they get for big layers.</summary>
-public sealed class RichPageTests : IDisposable
+public sealed class RichPageTests : SitePageTests
 {
     private const string Escaped = "&lt;script&gt;alert(1)&lt;/script&gt;";
-    private readonly TempFolder _temp = new();
-
-    public void Dispose() => _temp.Dispose();
-
-    private string Page(string sitePath) => File.ReadAllText(Path.Combine(_temp.Site, sitePath));
 
     private async Task GenerateAsync()
     {
-        var store = await RichAtlas.StoreAsync(_temp.StoreFolder);
-        await new SiteGenerator().GenerateAsync(store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
+        var store = await RichAtlas.StoreAsync(Temp.StoreFolder);
+        await new SiteGenerator().GenerateAsync(store, Temp.Site, new SiteOptions(), null, CancellationToken.None);
     }
 
     [Fact]
@@ -90,9 +85,9 @@ public sealed class RichPageTests : IDisposable
         var manifest = RichAtlas.Manifest();
         var conv = manifest.Layers[0];
         manifest = manifest with { Layers = [conv with { Units = [.. conv.Units.Select(u => u with { Inputs = [] })] }, manifest.Layers[1]] };
-        var store = new Storage.LocalFolderArtifactStore(_temp.StoreFolder);
+        var store = new Storage.LocalFolderArtifactStore(Temp.StoreFolder);
         await RichAtlas.PutAsync(store, manifest);
-        await new SiteGenerator().GenerateAsync(store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
+        await new SiteGenerator().GenerateAsync(store, Temp.Site, new SiteOptions(), null, CancellationToken.None);
 
         var unit = Page("mnist-cnn/v2/conv/1.html");
         Assert.Contains("<h3>Inputs</h3>\n<p class=\"meta no-inputs\">conv reads the input image itself, not another layer", unit);
@@ -114,9 +109,9 @@ public sealed class RichPageTests : IDisposable
         var conv = manifest.Layers[0];
         var even = new ClassSpread(RichAtlas.Classes.ToDictionary(c => c, _ => 1), Math.Log2(3), RichAtlas.Classes[0]);
         manifest = manifest with { Layers = [conv with { Units = [conv.Units[0] with { ClassSpread = even }, .. conv.Units.Skip(1)] }, manifest.Layers[1]] };
-        var store = new Storage.LocalFolderArtifactStore(_temp.StoreFolder);
+        var store = new Storage.LocalFolderArtifactStore(Temp.StoreFolder);
         await RichAtlas.PutAsync(store, manifest);
-        await new SiteGenerator().GenerateAsync(store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
+        await new SiteGenerator().GenerateAsync(store, Temp.Site, new SiteOptions(), null, CancellationToken.None);
 
         var grid = Page("mnist-cnn/v2/conv/index.html");
         var tile0 = Between(grid, "<li data-i=\"0\"", "</li>");

@@ -4,24 +4,18 @@ using Atlas.Storage.Manifests;
 
 namespace Atlas.Site.Tests;
 
-public sealed partial class SiteGeneratorTests : IDisposable
+public sealed partial class SiteGeneratorTests : SitePageTests
 {
-    private readonly TempFolder _temp = new();
-
-    public void Dispose() => _temp.Dispose();
-
-    private string Page(string sitePath) => File.ReadAllText(Path.Combine(_temp.Site, sitePath));
-
     private async Task<SiteResult> GenerateAsync(IArtifactStore store, SiteOptions? options = null) =>
-        await new SiteGenerator().GenerateAsync(store, _temp.Site, options ?? new SiteOptions(), null, CancellationToken.None);
+        await new SiteGenerator().GenerateAsync(store, Temp.Site, options ?? new SiteOptions(), null, CancellationToken.None);
 
     [Fact]
     public async Task Every_link_and_image_resolves_inside_the_site_and_every_page_is_reachable()
     {
-        var result = await GenerateAsync(await TestAtlas.StoreAsync(_temp.StoreFolder));
+        var result = await GenerateAsync(await TestAtlas.StoreAsync(Temp.StoreFolder));
 
-        var crawl = SiteCrawler.Run(_temp.Site);
-        var onDisk = Directory.GetFiles(_temp.Site, "*.html", SearchOption.AllDirectories).Select(Path.GetFullPath).ToHashSet();
+        var crawl = SiteCrawler.Run(Temp.Site);
+        var onDisk = Directory.GetFiles(Temp.Site, "*.html", SearchOption.AllDirectories).Select(Path.GetFullPath).ToHashSet();
         Assert.Equal(onDisk.Order(), crawl.Pages.Order());
         // home + model + search + 2 layer pages + 3 + 2 unit pages
         Assert.Equal(10, result.Pages);
@@ -29,16 +23,16 @@ public sealed partial class SiteGeneratorTests : IDisposable
         // 5 visualizations + dataset images 0,1,2,5,6,7 (units of both layers share them)
         Assert.Equal(11, result.Images);
         Assert.Equal(1, result.Atlases);
-        Assert.Equal(Path.GetFullPath(_temp.Site), result.OutputDirectory);
+        Assert.Equal(Path.GetFullPath(Temp.Site), result.OutputDirectory);
         var images = crawl.Files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).ToList();
         Assert.Equal(11, images.Count);
         Assert.Contains(crawl.Files, f => f.EndsWith(Path.Combine("assets", "site.css"), StringComparison.Ordinal));
         Assert.Contains(crawl.Files, f => f.EndsWith(Path.Combine("assets", "site.js"), StringComparison.Ordinal));
         Assert.Contains(crawl.Files, f => f.EndsWith(Path.Combine("assets", "search.js"), StringComparison.Ordinal));
         Assert.Contains(crawl.Files, f => f.EndsWith(Path.Combine("v1", "search-index.js"), StringComparison.Ordinal));
-        Assert.True(File.Exists(Path.Combine(_temp.Site, "mnist-cnn", "v1", "img", "layers", "conv", "units", "2", "vis.png")));
-        Assert.Equal(TestPng.OnePixel, File.ReadAllBytes(Path.Combine(_temp.Site, "mnist-cnn", "v1", "img", "dataset", "images", "5.png")));
-        Assert.Equal(["site"], _temp.SiteParentEntries());
+        Assert.True(File.Exists(Path.Combine(Temp.Site, "mnist-cnn", "v1", "img", "layers", "conv", "units", "2", "vis.png")));
+        Assert.Equal(TestPng.OnePixel, File.ReadAllBytes(Path.Combine(Temp.Site, "mnist-cnn", "v1", "img", "dataset", "images", "5.png")));
+        Assert.Equal(["site"], Temp.SiteParentEntries());
     }
 
     /// <summary>Each step's counts start at 0, never go back, and end at its total: the publish's bars rely on it.</summary>
@@ -46,7 +40,7 @@ public sealed partial class SiteGeneratorTests : IDisposable
     public async Task An_image_folder_has_no_split_so_none_is_shown_and_counts_are_grouped()
     {
         var manifest = TestAtlas.Manifest();
-        await GenerateAsync(await TestAtlas.StoreAsync(_temp.StoreFolder, manifest with { Dataset = new DatasetInfo("photos", "", 12345, ["ant", "bee"]) }));
+        await GenerateAsync(await TestAtlas.StoreAsync(Temp.StoreFolder, manifest with { Dataset = new DatasetInfo("photos", "", 12345, ["ant", "bee"]) }));
 
         Assert.Contains("photos (12,345 images, 2 classes)", Page("mnist-cnn/v1/index.html"));
         Assert.Contains("Dataset:     photos (12,345 images)", Page("mnist-cnn/v1/conv/0.html"));
@@ -57,7 +51,7 @@ public sealed partial class SiteGeneratorTests : IDisposable
     {
         var reports = new List<SiteProgress>();
         var options = new SiteOptions { Counts = progress => { lock (reports) reports.Add(progress); } };
-        var result = await GenerateAsync(await TestAtlas.StoreAsync(_temp.StoreFolder), options);
+        var result = await GenerateAsync(await TestAtlas.StoreAsync(Temp.StoreFolder), options);
 
         var steps = reports.GroupBy(r => r.Step).ToDictionary(g => g.Key, g => g.ToList());
         Assert.Equal(["mnist-cnn/v1: images", "mnist-cnn/v1: pages"], steps.Keys.Order());
@@ -74,7 +68,7 @@ public sealed partial class SiteGeneratorTests : IDisposable
     [Fact]
     public async Task Previous_and_next_stop_at_the_ends_of_a_layer()
     {
-        await GenerateAsync(await TestAtlas.StoreAsync(_temp.StoreFolder));
+        await GenerateAsync(await TestAtlas.StoreAsync(Temp.StoreFolder));
 
         var first = Page("mnist-cnn/v1/conv/0.html");
         Assert.DoesNotContain("rel=\"prev\"", first);
@@ -101,9 +95,9 @@ public sealed partial class SiteGeneratorTests : IDisposable
     [Fact]
     public async Task Text_from_manifests_is_escaped_everywhere()
     {
-        await GenerateAsync(await TestAtlas.StoreAsync(_temp.StoreFolder), new SiteOptions { Title = "Atlas <i>home</i>" });
+        await GenerateAsync(await TestAtlas.StoreAsync(Temp.StoreFolder), new SiteOptions { Title = "Atlas <i>home</i>" });
 
-        foreach (var file in Directory.GetFiles(_temp.Site, "*.html", SearchOption.AllDirectories))
+        foreach (var file in Directory.GetFiles(Temp.Site, "*.html", SearchOption.AllDirectories))
         {
             var html = File.ReadAllText(file);
             Assert.DoesNotContain(TestAtlas.Hostile, html);
@@ -124,7 +118,7 @@ public sealed partial class SiteGeneratorTests : IDisposable
     [Fact]
     public async Task Pages_show_what_the_manifest_says()
     {
-        await GenerateAsync(await TestAtlas.StoreAsync(_temp.StoreFolder));
+        await GenerateAsync(await TestAtlas.StoreAsync(Temp.StoreFolder));
 
         var home = Page("index.html");
         Assert.Contains("<a href=\"mnist-cnn/v1/index.html\">", home);
@@ -155,15 +149,15 @@ public sealed partial class SiteGeneratorTests : IDisposable
         Assert.Contains("Cite and reproduce", unit);
         Assert.Contains("src=\"../img/layers/conv/units/0/vis.png\" alt=\"Feature visualization of layer conv, unit 0\" width=\"320\" height=\"320\">", unit);
         Assert.Contains("src=\"../img/dataset/images/5.png\" alt=\"Dataset image 5, class 42\" width=\"112\" height=\"112\" loading=\"lazy\" decoding=\"async\">", unit);
-        Assert.Contains("image-rendering: pixelated", File.ReadAllText(Path.Combine(_temp.Site, "assets", "site.css")));
+        Assert.Contains("image-rendering: pixelated", File.ReadAllText(Path.Combine(Temp.Site, "assets", "site.css")));
     }
 
     [Fact]
     public async Task Every_image_has_alt_text_and_grid_thumbnails_are_lazy_with_a_size()
     {
-        await GenerateAsync(await TestAtlas.StoreAsync(_temp.StoreFolder));
+        await GenerateAsync(await TestAtlas.StoreAsync(Temp.StoreFolder));
 
-        foreach (var file in Directory.GetFiles(_temp.Site, "*.html", SearchOption.AllDirectories))
+        foreach (var file in Directory.GetFiles(Temp.Site, "*.html", SearchOption.AllDirectories))
         foreach (Match img in ImgTag().Matches(File.ReadAllText(file)))
             Assert.Matches("alt=\"[^\"]+\"", img.Value);
 
@@ -177,42 +171,42 @@ public sealed partial class SiteGeneratorTests : IDisposable
     [Fact]
     public async Task The_filter_picks_atlas_versions()
     {
-        var store = await TestAtlas.StoreAsync(_temp.StoreFolder, TestAtlas.Manifest("v1"), TestAtlas.Manifest("v2", "Second"));
+        var store = await TestAtlas.StoreAsync(Temp.StoreFolder, TestAtlas.Manifest("v1"), TestAtlas.Manifest("v2", "Second"));
 
         var all = await GenerateAsync(store);
         Assert.Equal(2, all.Atlases);
 
         var one = await GenerateAsync(store, new SiteOptions { Include = SiteOptions.Selecting(["mnist-cnn/v2"]) });
         Assert.Equal(1, one.Atlases);
-        Assert.False(Directory.Exists(Path.Combine(_temp.Site, "mnist-cnn", "v1")));
+        Assert.False(Directory.Exists(Path.Combine(Temp.Site, "mnist-cnn", "v1")));
         Assert.Contains("Second", Page("index.html"));
-        SiteCrawler.Run(_temp.Site);
+        SiteCrawler.Run(Temp.Site);
 
         var none = await Assert.ThrowsAsync<SiteGenerationException>(() =>
             GenerateAsync(store, new SiteOptions { Include = SiteOptions.Selecting(["other"]) }));
         Assert.Contains("no atlas matched", none.Message);
-        Assert.True(Directory.Exists(Path.Combine(_temp.Site, "mnist-cnn", "v2")));
+        Assert.True(Directory.Exists(Path.Combine(Temp.Site, "mnist-cnn", "v2")));
     }
 
     [Fact]
     public async Task A_version_that_retention_has_begun_deleting_is_not_published()
     {
         // Its marker is written before anything goes; a deletion cut short right after it leaves the manifest too.
-        var store = await TestAtlas.StoreAsync(_temp.StoreFolder, TestAtlas.Manifest("v1"), TestAtlas.Manifest("v2", "Second"));
+        var store = await TestAtlas.StoreAsync(Temp.StoreFolder, TestAtlas.Manifest("v1"), TestAtlas.Manifest("v2", "Second"));
         await store.PutJsonAsync(new AtlasKeys("mnist-cnn", "v1").Retired, new { });
 
         var result = await GenerateAsync(store);
 
         Assert.Equal(1, result.Atlases);
-        Assert.False(Directory.Exists(Path.Combine(_temp.Site, "mnist-cnn", "v1")));
+        Assert.False(Directory.Exists(Path.Combine(Temp.Site, "mnist-cnn", "v1")));
         Assert.DoesNotContain("v1/index.html", Page("index.html"));
-        SiteCrawler.Run(_temp.Site);
+        SiteCrawler.Run(Temp.Site);
     }
 
     [Fact]
     public async Task An_empty_store_gives_a_home_page_without_atlases()
     {
-        var result = await GenerateAsync(new LocalFolderArtifactStore(_temp.StoreFolder));
+        var result = await GenerateAsync(new LocalFolderArtifactStore(Temp.StoreFolder));
 
         Assert.Equal((0, 1, 0), (result.Atlases, result.Pages, result.Images));
         Assert.Contains("No atlases yet.", Page("index.html"));

@@ -1,7 +1,7 @@
 namespace Atlas.Site.Tests;
 
 /// <summary>A folder for one test, deleted afterwards: a store folder and the parent of the site folder.</summary>
-internal sealed class TempFolder : IDisposable
+public sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {

@@ -6,14 +6,8 @@ namespace Atlas.Site.Tests;
 /// A unit whose top examples all tie (a ReLU channel the data set never activates: every image 0) ranks no image
 /// above another, so its pages must not present the first images' classes as its preference.
 /// </summary>
-public sealed class TiedExamplesPageTests : IDisposable
+public sealed class TiedExamplesPageTests : SitePageTests
 {
-    private readonly TempFolder _temp = new();
-
-    public void Dispose() => _temp.Dispose();
-
-    private string Page(string sitePath) => File.ReadAllText(Path.Combine(_temp.Site, sitePath));
-
     /// <summary>RichAtlas with conv unit 0 tied at 0 (never active) and unit 3 tied at 6 (saturated), both still carrying the class spread the analysis computed.</summary>
     private async Task GenerateAsync()
     {
@@ -22,9 +16,9 @@ public sealed class TiedExamplesPageTests : IDisposable
         UnitManifest Tied(UnitManifest unit, float value) => unit with { TopExamples = [.. unit.TopExamples.Select(e => e with { Value = value })] };
         var units = conv.Units.Select(u => u.Index switch { 0 => Tied(u, 0f), 3 => Tied(u, 6f), _ => u }).ToList();
         manifest = manifest with { Layers = [conv with { Units = units }, .. manifest.Layers.Skip(1)] };
-        var store = await TestAtlas.StoreAsync(_temp.StoreFolder);
+        var store = await TestAtlas.StoreAsync(Temp.StoreFolder);
         await RichAtlas.PutAsync(store, manifest);
-        await new SiteGenerator().GenerateAsync(store, _temp.Site, new SiteOptions(), null, CancellationToken.None);
+        await new SiteGenerator().GenerateAsync(store, Temp.Site, new SiteOptions(), null, CancellationToken.None);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class AzuriteServer : IDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly string dataFolder = TestData.NewTempFolder("azurite");
-    private int blobPort, queuePort, tablePort;
+    private int queuePort, tablePort;
     private bool started;
     private Process? process;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> errors = new();
@@ -20,10 +20,10 @@ public sealed class AzuriteServer : IDisposable
 
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
         $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
 
-    public int BlobPort => blobPort;
+    public int BlobPort { get; private set; }
 
     public static string Script => Path.Combine(TestData.RepoRoot, ".tools", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
 
@@ -58,7 +58,7 @@ public sealed class AzuriteServer : IDisposable
         foreach (var arg in new[]
         {
             Script, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--location", dataFolder,
-            "--blobHost", "127.0.0.1", "--blobPort", $"{blobPort}", "--queueHost", "127.0.0.1", "--queuePort", $"{queuePort}",
+            "--blobHost", "127.0.0.1", "--blobPort", $"{BlobPort}", "--queueHost", "127.0.0.1", "--queuePort", $"{queuePort}",
             "--tableHost", "127.0.0.1", "--tablePort", $"{tablePort}",
         }) start.ArgumentList.Add(arg);
         process = Process.Start(start)!;
@@ -68,7 +68,7 @@ public sealed class AzuriteServer : IDisposable
         process.BeginErrorReadLine();
         // Node loading Azurite takes seconds; on a 2-core machine busy with the other test projects, many more.
         var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (!(Listening(blobPort) && Listening(tablePort)))
+        while (!(Listening(BlobPort) && Listening(tablePort)))
         {
             if (process.HasExited)
             {
@@ -112,7 +112,7 @@ public sealed class AzuriteServer : IDisposable
     private void PickPorts()
     {
         var ports = FreePorts(3);
-        (blobPort, queuePort, tablePort) = (ports[0], ports[1], ports[2]);
+        (BlobPort, queuePort, tablePort) = (ports[0], ports[1], ports[2]);
     }
 
     private sealed class PortTakenException(string message) : Exception(message);
